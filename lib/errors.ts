@@ -1,0 +1,94 @@
+/**
+ * The one error root of tributary. Every error the library throws is a `TributaryError` with a
+ * machine-readable `code`, whether retrying can help (`retriable`), the underlying `cause`, and the
+ * context that locates it (task, topic, partition, store). Adapters translate vendor errors into
+ * these at their edge; errors the runtime acts on have types of their own.
+ */
+export interface ErrorContext {
+  readonly taskId?: string;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: number;
+  readonly store?: string;
+  readonly transactionalId?: string;
+  readonly groupId?: string;
+  readonly [key: string]: unknown;
+}
+
+export type ErrorCode =
+  | 'CONFIG'
+  | 'KAFKA'
+  | 'KAFKA_CONNECTION'
+  | 'TOPIC_NOT_FOUND'
+  | 'TOPIC_EXISTS'
+  | 'PRODUCER_FENCED'
+  | 'TASK_MIGRATED'
+  | 'TRANSACTION'
+  | 'SERDE'
+  | 'STATE'
+  | 'STATE_LOCKED'
+  | 'STORE_NOT_AVAILABLE'
+  | 'TOPOLOGY'
+  | 'PROCESSING'
+  | 'DELTA'
+  | 'DELTA_CONFLICT'
+  | 'SINK_BACKPRESSURE'
+  | 'ILLEGAL_STATE';
+
+export interface TributaryErrorOptions {
+  readonly code?: ErrorCode;
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+  readonly context?: ErrorContext;
+}
+
+export class TributaryError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly context: ErrorContext;
+
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super(withContext(message, options.context), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? 'ILLEGAL_STATE';
+    this.retriable = options.retriable ?? false;
+    this.context = options.context ?? {};
+  }
+}
+
+/** Bad configuration or misuse detected before processing starts. The message says what to change. */
+export class ConfigError extends TributaryError {
+  constructor(message: string, options: Omit<TributaryErrorOptions, 'code'> = {}) {
+    super(message, { ...options, code: 'CONFIG' });
+  }
+}
+
+/** Another producer with the same transactional id took over: this instance is a zombie. */
+export class ProducerFencedError extends TributaryError {
+  constructor(message: string, options: Omit<TributaryErrorOptions, 'code'> = {}) {
+    super(message, { ...options, code: 'PRODUCER_FENCED' });
+  }
+}
+
+/** The task no longer belongs to this instance; close it dirty and rejoin. */
+export class TaskMigratedError extends TributaryError {
+  constructor(message: string, options: Omit<TributaryErrorOptions, 'code'> = {}) {
+    super(message, { ...options, code: 'TASK_MIGRATED' });
+  }
+}
+
+/** A sink cannot accept more data right now; the runtime pauses and retries later. */
+export class SinkBackpressureError extends TributaryError {
+  constructor(message: string, options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {}) {
+    super(message, { ...options, code: 'SINK_BACKPRESSURE', retriable: true });
+  }
+}
+
+function withContext(message: string, context: ErrorContext | undefined): string {
+  if (!context) return message;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(context)) {
+    if (v !== undefined) parts.push(`${k}=${String(v)}`);
+  }
+  return parts.length ? `${message} [${parts.join(', ')}]` : message;
+}

@@ -1,0 +1,188 @@
+/**
+ * The one seam between tributary and any Kafka client. Everything outside `lib/kafka/` depends on
+ * these interfaces only; `kafkajs/` implements them over a real broker and `embedded/` in process.
+ * Both pass the same conformance suite (`test/conformance/`).
+ *
+ * Shape rules:
+ * - Bytes in, bytes out: keys and values are `Buffer | null`; serdes live above the seam.
+ * - Offsets are JS numbers (safe to 2^53).
+ * - Batch-oriented: `send` takes many records, `poll` returns whole per-partition batches, so the
+ *   per-record path above the seam never awaits.
+ * - Partitioning is done above the adapters with the Java-compatible murmur2 partitioner
+ *   (`partitioner.ts`) whenever a record has no explicit partition, so both implementations route
+ *   identically.
+ */
+
+export type Headers = Record<string, Buffer>;
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  /** For commits: the next offset to read (last processed + 1). */
+  readonly offset: number;
+}
+
+/** A record to produce. When `partition` is absent it is chosen by murmur2 of the key bytes (Java-compatible), or round-robin for null keys. */
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly partition?: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Epoch milliseconds; defaults to now. */
+  readonly timestamp?: number;
+  readonly headers?: Headers;
+}
+
+/** A record as read from a partition. */
+export interface IncomingRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+/** Records fetched from one partition, in offset order. */
+export interface FetchedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly IncomingRecord[];
+  /** Last stable offset (read_committed) or high watermark, when known; -1 otherwise. */
+  readonly highWatermark: number;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly replicationFactor?: number;
+  /** Topic configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+export interface TopicDescription {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  /** Log start offset. */
+  readonly low: number;
+  /** High watermark (next offset to be written). */
+  readonly high: number;
+}
+
+export interface Admin {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /**
+   * Creates the topics that do not exist yet. Existing topics are left alone (and not an error);
+   * returns the names that were created.
+   */
+  createTopics(topics: readonly TopicSpec[]): Promise<string[]>;
+  /** Throws a `TributaryError` with code `TOPIC_NOT_FOUND` naming the topic when one is missing. */
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
+  listTopics(): Promise<string[]>;
+  /** Deletes the topics that exist; missing ones are ignored. */
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  /** Earliest and latest offsets of every partition of the topic. */
+  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Committed offsets of a consumer group for the given topics (partitions with none are omitted). */
+  fetchCommittedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  /** Deletes consumer groups (must have no active members); missing groups are ignored. */
+  deleteGroups(groupIds: readonly string[]): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /** Enables transactions; the producer is fenced when another producer initializes with the same id. */
+  readonly transactionalId?: string;
+  /** Idempotent producer with acks=all (always true with a transactional id). Default true. */
+  readonly idempotent?: boolean;
+  /** Transaction timeout in ms (broker aborts an open transaction after it). Default 60000. */
+  readonly transactionTimeoutMs?: number;
+  readonly clientId?: string;
+}
+
+/**
+ * A producer. Non-transactional producers use `send` directly. Transactional producers call
+ * `beginTransaction`, any number of `send`s and `sendOffsets`, then `commitTransaction` or
+ * `abortTransaction`. A producer fenced by a newer instance with the same transactional id throws
+ * `ProducerFencedError` from any call and must be discarded.
+ */
+export interface Producer {
+  readonly transactionalId: string | undefined;
+  /** Connects; for transactional producers also initializes the producer id (fencing older instances and aborting their open transaction). */
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Sends records (acks=all); resolves when all are acknowledged. Inside a transaction they become visible to read_committed consumers on commit. */
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+  beginTransaction(): Promise<void>;
+  /** Adds consumed offsets (next offset to read) of `groupId` to the open transaction. Retries CONCURRENT_TRANSACTIONS internally. */
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+  /** True while a transaction is open. */
+  readonly inTransaction: boolean;
+}
+
+export interface RebalanceListener {
+  /** Called before partitions are taken away (commit or abandon their work here). */
+  onPartitionsRevoked?(partitions: TopicPartition[]): void | Promise<void>;
+  /** Called after new partitions are assigned and before any of their records are returned by `poll`. */
+  onPartitionsAssigned?(partitions: TopicPartition[]): void | Promise<void>;
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  readonly clientId?: string;
+  /** read_committed unless set. Default false. */
+  readonly readUncommitted?: boolean;
+  /** Where to start when the group has no committed offset. Default 'earliest'. */
+  readonly autoOffsetReset?: 'earliest' | 'latest';
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly rebalanceTimeoutMs?: number;
+  /** Upper bound of bytes fetched per partition per request. */
+  readonly maxBytesPerPartition?: number;
+}
+
+/**
+ * A group member with a pull-style API (`poll`), like the Java consumer. Offsets are never
+ * committed automatically: under exactly-once they go through `Producer.sendOffsets`, under
+ * at-least-once through `commitOffsets`.
+ */
+export interface Consumer {
+  connect(): Promise<void>;
+  /** Joins the group for these topics. The listener sees every assignment change. */
+  subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void>;
+  /**
+   * Returns the batches fetched since the last call (possibly none after `timeoutMs`). Records of a
+   * partition come in offset order, starting at the committed offset (or per `autoOffsetReset`), or
+   * at the position set by `seek`. Rebalance callbacks run inside `poll`.
+   */
+  poll(timeoutMs: number): Promise<FetchedBatch[]>;
+  /** The next `poll` returns records of the partition from `offset`. */
+  seek(tp: TopicPartition, offset: number): void;
+  pause(tps: readonly TopicPartition[]): void;
+  resume(tps: readonly TopicPartition[]): void;
+  assignment(): TopicPartition[];
+  /** Commits offsets (next offset to read) for this group outside any transaction. */
+  commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Leaves the group (triggering a rebalance for the others) and releases resources. */
+  close(): Promise<void>;
+}
+
+/** A connection to one Kafka cluster (real or embedded) that makes admins, producers and consumers. */
+export interface KafkaClient {
+  /** Human-readable name of the implementation and its target, e.g. `kafkajs(127.0.0.1:9092)` or `embedded`. */
+  readonly name: string;
+  admin(): Admin;
+  producer(options?: ProducerOptions): Producer;
+  consumer(options: ConsumerOptions): Consumer;
+}

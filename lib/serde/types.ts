@@ -1,0 +1,5 @@
+/** A serializer/deserializer pair. Serdes are pure and synchronous. */
+export interface Serde<T> {
+  serialize(value: T, topic?: string): Buffer;
+  deserialize(data: Buffer, topic?: string): T;
+}
