@@ -162,6 +162,12 @@ export interface Consumer {
   /** Joins the group for these topics. The listener sees every assignment change. */
   subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void>;
   /**
+   * Manual assignment without group membership (restoration, global tables, tools). Positions
+   * start at the group's committed offset if any, else per `autoOffsetReset`; `seek` overrides.
+   * Not combinable with `subscribe` on the same consumer.
+   */
+  assign(partitions: readonly TopicPartition[]): Promise<void>;
+  /**
    * Returns the batches fetched since the last call (possibly none after `timeoutMs`). Records of a
    * partition come in offset order, starting at the committed offset (or per `autoOffsetReset`), or
    * at the position set by `seek`. Rebalance callbacks run inside `poll`.

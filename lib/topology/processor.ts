@@ -1,0 +1,57 @@
+/**
+ * The Processor API: the low-level contract every DSL operator is built on, and what users
+ * implement for custom logic (`KStream.process`). Processing is synchronous and record-by-record;
+ * a processor never awaits. Outputs go through `context.forward`.
+ */
+import type { Headers } from '../kafka/types.js';
+import type { StateStore } from '../state/types.js';
+
+/** A record flowing between processors. Immutable; use `with*` helpers to derive. */
+export interface Record<K, V> {
+  readonly key: K;
+  readonly value: V;
+  /** Event time in epoch ms. */
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+/** Where the record being processed came from (absent for records created by punctuation). */
+export interface RecordMetadata {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export type PunctuationType = 'stream-time' | 'wall-clock';
+
+export interface Cancellable {
+  cancel(): void;
+}
+
+export interface ProcessorContext<KOut = unknown, VOut = unknown> {
+  readonly applicationId: string;
+  readonly taskId: string;
+  /** Metadata of the input record currently processed, or null inside a punctuation. */
+  recordMetadata(): RecordMetadata | null;
+  /** Task stream time: max timestamp seen so far, -1 before the first record; never decreases. */
+  currentStreamTimeMs(): number;
+  currentSystemTimeMs(): number;
+  /** Sends a record to all children, or to the named child only. */
+  forward<K extends KOut, V extends VOut>(record: Record<K, V>, childName?: string): void;
+  getStateStore<S extends StateStore>(name: string): S;
+  /**
+   * Schedules `callback` every `intervalMs`. Stream-time punctuation is epoch-aligned and fires at
+   * most once per interval as stream time advances; wall-clock punctuation fires on the wall clock.
+   */
+  schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable;
+  /** Requests a commit as soon as possible after the current record. */
+  commit(): void;
+}
+
+export interface Processor<KIn, VIn, KOut = never, VOut = never> {
+  init?(context: ProcessorContext<KOut, VOut>): void;
+  process(record: Record<KIn, VIn>): void;
+  close?(): void;
+}
+
+export type ProcessorSupplier<KIn, VIn, KOut = never, VOut = never> = () => Processor<KIn, VIn, KOut, VOut>;
