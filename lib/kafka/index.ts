@@ -1,0 +1,6 @@
+/**
+ * The Kafka seam: interfaces (`types.ts`) and the implementations behind them. `createKafkaClient`
+ * connects to a real cluster through kafkajs.
+ */
+export * from './types.js';
+export { createKafkaClient, KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';

@@ -1,0 +1,164 @@
+/**
+ * `Admin` over the kafkajs admin client. Topic creation is idempotent (existing topics are left
+ * alone and not reported as created); describe fails with `TOPIC_NOT_FOUND` naming the topic;
+ * delete ignores missing topics.
+ *
+ * `fetchTopicOffsets().high` comes from ListOffsets at read_committed isolation (kafkajs' only
+ * choice for admins): the last stable offset, which equals the high watermark whenever no
+ * transaction is open on the partition.
+ */
+import { ConfigResourceTypes, type Admin as KjsAdmin, type Kafka } from 'kafkajs';
+import { TributaryError } from '../../errors.js';
+import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';
+import { protocolType, translateError } from './errors.js';
+
+export class KafkajsAdmin implements Admin {
+  private readonly admin: KjsAdmin;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.admin.connect();
+    } catch (e) {
+      throw translateError(e, 'connect admin');
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  async listTopics(): Promise<string[]> {
+    try {
+      return await this.admin.listTopics();
+    } catch (e) {
+      throw translateError(e, 'listTopics');
+    }
+  }
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<string[]> {
+    if (topics.length === 0) return [];
+    const existing = new Set(await this.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return [];
+    let created: boolean;
+    try {
+      created = await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor ?? 1,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (e) {
+      throw translateError(e, 'createTopics', missing.length === 1 ? { topic: missing[0]!.topic } : {});
+    }
+    // kafkajs answers false when every failure was TOPIC_ALREADY_EXISTS: we lost a race with another
+    // creator, and cannot tell which of ours (if any) went through, so report none as created.
+    if (!created) return [];
+    return missing.map((t) => t.topic);
+  }
+
+  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+    if (topics.length === 0) return [];
+    const existing = new Set(await this.listTopics());
+    for (const topic of topics) {
+      if (!existing.has(topic)) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
+    }
+    try {
+      const meta = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+      const configs = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+      });
+      const configsByTopic = new Map<string, Record<string, string>>();
+      for (const r of configs.resources) {
+        const c: Record<string, string> = {};
+        for (const entry of r.configEntries) if (entry.configValue !== null && entry.configValue !== undefined) c[entry.configName] = entry.configValue;
+        configsByTopic.set(r.resourceName, c);
+      }
+      return topics.map((topic) => {
+        const m = meta.topics.find((t) => t.name === topic);
+        if (!m) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
+        return { topic, partitions: m.partitions.length, configs: configsByTopic.get(topic) ?? {} };
+      });
+    } catch (e) {
+      throw translateError(e, 'describeTopics', topics.length === 1 ? { topic: topics[0]! } : {});
+    }
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return;
+    const existing = new Set(await this.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length === 0) return;
+    try {
+      await this.admin.deleteTopics({ topics: present });
+    } catch (e) {
+      if (protocolType(e) === 'UNKNOWN_TOPIC_OR_PARTITION') return;
+      throw translateError(e, 'deleteTopics');
+    }
+  }
+
+  async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const existing = new Set(await this.listTopics());
+    if (!existing.has(topic)) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
+    try {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      return offsets
+        .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+        .sort((a, b) => a.partition - b.partition);
+    } catch (e) {
+      throw translateError(e, 'fetchTopicOffsets', { topic });
+    }
+  }
+
+  async fetchCommittedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]> {
+    if (topics.length === 0) return [];
+    try {
+      const res = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+      const out: TopicPartitionOffset[] = [];
+      for (const t of res) {
+        for (const p of t.partitions) {
+          const offset = Number(p.offset);
+          if (offset >= 0) out.push({ topic: t.topic, partition: p.partition, offset });
+        }
+      }
+      return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    } catch (e) {
+      throw translateError(e, 'fetchCommittedOffsets', { groupId });
+    }
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    try {
+      await this.admin.deleteGroups([...groupIds]);
+    } catch (e) {
+      const failures = (e as { groups?: { groupId: string; error?: { type?: string } }[] }).groups ?? [];
+      const real = failures.filter((g) => g.error?.type !== 'GROUP_ID_NOT_FOUND');
+      if (failures.length > 0 && real.length === 0) return;
+      throw translateError(e, 'deleteGroups', real.length === 1 ? { groupId: real[0]!.groupId } : {});
+    }
+  }
+
+  /** Commits offsets for a group that has no active members (used by manually assigned consumers). */
+  async setOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push({ partition: o.partition, offset: String(o.offset) });
+    }
+    try {
+      for (const [topic, partitions] of byTopic) await this.admin.setOffsets({ groupId, topic, partitions });
+    } catch (e) {
+      throw translateError(e, 'commitOffsets', { groupId });
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Conversion of fetched kafkajs messages into seam records: offsets and timestamps as numbers,
+ * headers as Buffers. This runs once per record, so it stays a plain loop without allocations
+ * beyond the record object itself (records without headers share one frozen empty object).
+ */
+import type { Batch, IHeaders, KafkaMessage } from 'kafkajs';
+import type { FetchedBatch, Headers, IncomingRecord } from '../types.js';
+
+const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+
+function toHeaders(h: IHeaders | undefined): Headers {
+  if (h === undefined) return NO_HEADERS;
+  let out: Record<string, Buffer> | undefined;
+  for (const name in h) {
+    let v = h[name];
+    // kafkajs folds repeated header names into an array; like Java's lastHeader, keep the last.
+    if (Array.isArray(v)) v = v[v.length - 1];
+    if (v === undefined) continue;
+    (out ??= {})[name] = typeof v === 'string' ? Buffer.from(v) : v;
+  }
+  return out ?? NO_HEADERS;
+}
+
+export function toFetchedBatch(batch: Batch): FetchedBatch {
+  const { topic, partition } = batch;
+  const messages: KafkaMessage[] = batch.messages;
+  const n = messages.length;
+  const records = new Array<IncomingRecord>(n);
+  for (let i = 0; i < n; i++) {
+    const m = messages[i]!;
+    records[i] = {
+      topic,
+      partition,
+      offset: +m.offset,
+      key: m.key ?? null,
+      value: m.value ?? null,
+      timestamp: +m.timestamp,
+      headers: toHeaders(m.headers),
+    };
+  }
+  return { topic, partition, records, highWatermark: batch.highWatermark === undefined ? -1 : +batch.highWatermark };
+}

@@ -1,0 +1,96 @@
+/**
+ * Translation of kafkajs errors into tributary errors, at the edge of the adapter. Nothing thrown by
+ * this adapter is a kafkajs error: callers see `TributaryError` (code, retriable, context) or one of
+ * its subtypes the runtime acts on (`ProducerFencedError`).
+ */
+import { ProducerFencedError, TributaryError, type ErrorCode, type ErrorContext } from '../../errors.js';
+
+/** Broker error codes that mean "another producer with this transactional id took over". */
+const FENCED_CODES = new Set([47 /* INVALID_PRODUCER_EPOCH */, 53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */, 90 /* PRODUCER_FENCED */]);
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'PRODUCER_FENCED']);
+
+interface VendorError {
+  name?: string;
+  message?: string;
+  type?: string;
+  code?: number | string;
+  retriable?: boolean;
+  cause?: unknown;
+  errors?: unknown[];
+  topic?: string;
+  partition?: number;
+}
+
+/** Every error in the chain: the error itself, its causes and the members of aggregate errors. */
+function* chain(error: unknown, depth = 0): Generator<VendorError> {
+  if (depth > 8 || error === null || typeof error !== 'object') return;
+  const e = error as VendorError;
+  yield e;
+  if (e.cause !== undefined && e.cause !== error) yield* chain(e.cause, depth + 1);
+  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* chain(inner, depth + 1);
+}
+
+/** The broker protocol error type (e.g. `CONCURRENT_TRANSACTIONS`) somewhere in the chain, if any. */
+export function protocolType(error: unknown): string | undefined {
+  for (const e of chain(error)) if (typeof e.type === 'string') return e.type;
+  return undefined;
+}
+
+export function isFenced(error: unknown): boolean {
+  for (const e of chain(error)) {
+    if (typeof e.type === 'string' && FENCED_TYPES.has(e.type)) return true;
+    if (e.name === 'KafkaJSProtocolError' && typeof e.code === 'number' && FENCED_CODES.has(e.code)) return true;
+  }
+  return false;
+}
+
+export function hasProtocolType(error: unknown, type: string): boolean {
+  for (const e of chain(error)) if (e.type === type) return true;
+  return false;
+}
+
+function codeFor(error: unknown): { code: ErrorCode; retriable: boolean } {
+  let retriable = false;
+  for (const e of chain(error)) {
+    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e.name === 'KafkaJSTopicMetadataNotLoaded') {
+      return { code: 'TOPIC_NOT_FOUND', retriable: false };
+    }
+    if (e.type === 'TOPIC_ALREADY_EXISTS') return { code: 'TOPIC_EXISTS', retriable: false };
+    if (
+      e.name === 'KafkaJSConnectionError' ||
+      e.name === 'KafkaJSConnectionClosedError' ||
+      e.name === 'KafkaJSNoBrokerAvailableError' ||
+      e.name === 'KafkaJSBrokerNotFound' ||
+      e.name === 'KafkaJSRequestTimeoutError'
+    ) {
+      return { code: 'KAFKA_CONNECTION', retriable: true };
+    }
+    if (e.retriable === true) retriable = true;
+  }
+  return { code: 'KAFKA', retriable };
+}
+
+/**
+ * Wraps any error thrown by kafkajs. Already-translated errors pass through unchanged. `what` says
+ * what was being done ("send", "commitTransaction", ...) and leads the message.
+ */
+export function translateError(error: unknown, what: string, context: ErrorContext = {}): TributaryError {
+  if (error instanceof TributaryError) return error;
+  const vendor = error as VendorError | undefined;
+  const detail = vendor?.message ?? String(error);
+  const type = protocolType(error);
+  const ctx: ErrorContext = {
+    ...(vendor?.topic !== undefined && context.topic === undefined ? { topic: vendor.topic } : {}),
+    ...(vendor?.partition !== undefined && context.partition === undefined ? { partition: vendor.partition } : {}),
+    ...context,
+    ...(type !== undefined ? { kafkaError: type } : {}),
+  };
+  if (isFenced(error)) {
+    return new ProducerFencedError(`${what}: producer fenced by a newer instance with the same transactional id (${detail})`, {
+      cause: error,
+      context: ctx,
+    });
+  }
+  const { code, retriable } = codeFor(error);
+  return new TributaryError(`${what}: ${detail}`, { code, retriable, cause: error, context: ctx });
+}

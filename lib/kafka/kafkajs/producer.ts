@@ -1,0 +1,219 @@
+/**
+ * `Producer` over a kafkajs producer: idempotent, acks=all, one `sendBatch` per `send` call.
+ *
+ * Transactions map to kafkajs `transaction()` objects. kafkajs initializes the producer id lazily on
+ * the first transaction, so `connect` opens and immediately ends an empty transaction: that sends
+ * InitProducerId, which fences any older instance with the same transactional id and aborts its
+ * open transaction, as the seam promises.
+ *
+ * Failure handling (kafkajs leaves a producer stuck in COMMITTING/ABORTING when EndTxn fails):
+ * - fenced (INVALID_PRODUCER_EPOCH, PRODUCER_FENCED, transactional-id authorization) → the producer
+ *   throws `ProducerFencedError` from then on and must be discarded;
+ * - any other failure of commit/abort → the call throws a `TRANSACTION` error (outcome of a failed
+ *   commit is unknown), and the kafkajs producer is replaced by a fresh one on the next
+ *   `beginTransaction`, whose InitProducerId aborts the transaction if it is still open.
+ */
+import type { Kafka, Producer as KjsProducer, Transaction as KjsTransaction, TopicMessages, Message } from 'kafkajs';
+import { ProducerFencedError, TributaryError } from '../../errors.js';
+import type { OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { hasProtocolType, isFenced, translateError } from './errors.js';
+import { createPartitioner } from './partitioning.js';
+
+const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
+
+/** Groups records per topic, converted to kafkajs messages, in one pass. */
+export function toTopicMessages(records: readonly OutgoingRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  let lastTopic: string | undefined;
+  let lastList: Message[] | undefined;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    let list: Message[] | undefined;
+    if (r.topic === lastTopic) list = lastList;
+    else {
+      list = byTopic.get(r.topic);
+      if (!list) byTopic.set(r.topic, (list = []));
+      lastTopic = r.topic;
+      lastList = list;
+    }
+    const m: Message = { key: r.key, value: r.value };
+    if (r.partition !== undefined) m.partition = r.partition;
+    if (r.timestamp !== undefined) m.timestamp = String(r.timestamp);
+    if (r.headers !== undefined) m.headers = r.headers;
+    list!.push(m);
+  }
+  const out: TopicMessages[] = [];
+  for (const [topic, messages] of byTopic) out.push({ topic, messages });
+  return out;
+}
+
+export class KafkajsProducer implements Producer {
+  readonly transactionalId: string | undefined;
+  private producer: KjsProducer | undefined;
+  private txn: KjsTransaction | undefined;
+  private connected = false;
+  private fenced: ProducerFencedError | undefined;
+  private needsReinit = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: ProducerOptions,
+  ) {
+    this.transactionalId = options.transactionalId;
+  }
+
+  get inTransaction(): boolean {
+    return this.txn !== undefined;
+  }
+
+  private ctx(): { transactionalId?: string } {
+    return this.transactionalId === undefined ? {} : { transactionalId: this.transactionalId };
+  }
+
+  private build(): KjsProducer {
+    const transactional = this.transactionalId !== undefined;
+    return this.kafka.producer({
+      createPartitioner,
+      idempotent: transactional || this.options.idempotent !== false,
+      allowAutoTopicCreation: false,
+      ...(transactional ? { transactionalId: this.transactionalId } : {}),
+      transactionTimeout: this.options.transactionTimeoutMs ?? 60000,
+    });
+  }
+
+  private fail(error: unknown, what: string, extra: Record<string, unknown> = {}): TributaryError {
+    const translated = translateError(error, what, { ...this.ctx(), ...extra });
+    if (translated instanceof ProducerFencedError) {
+      this.fenced = translated;
+      this.txn = undefined;
+    }
+    return translated;
+  }
+
+  private guard(): void {
+    if (this.fenced) throw this.fenced;
+    if (!this.connected) throw new TributaryError('producer is not connected', { code: 'ILLEGAL_STATE', context: this.ctx() });
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    const producer = this.build();
+    try {
+      await producer.connect();
+      if (this.transactionalId !== undefined) {
+        const t = await producer.transaction();
+        await t.abort();
+      }
+    } catch (e) {
+      await producer.disconnect().catch(() => undefined);
+      throw this.fail(e, 'connect producer');
+    }
+    this.producer = producer;
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    this.txn = undefined;
+    const p = this.producer;
+    this.producer = undefined;
+    if (p) await p.disconnect().catch(() => undefined);
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
+    this.guard();
+    if (records.length === 0) return;
+    const topicMessages = toTopicMessages(records);
+    try {
+      if (this.txn) await this.txn.sendBatch({ topicMessages, acks: -1 });
+      else if (this.transactionalId !== undefined) {
+        throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', {
+          code: 'ILLEGAL_STATE',
+          context: this.ctx(),
+        });
+      } else await this.producer!.sendBatch({ topicMessages, acks: -1 });
+    } catch (e) {
+      throw this.fail(e, 'send', topicMessages.length === 1 ? { topic: topicMessages[0]!.topic } : {});
+    }
+  }
+
+  async beginTransaction(): Promise<void> {
+    this.guard();
+    if (this.transactionalId === undefined) {
+      throw new TributaryError('beginTransaction needs a producer created with a transactionalId', { code: 'CONFIG' });
+    }
+    if (this.txn) throw new TributaryError('a transaction is already open', { code: 'ILLEGAL_STATE', context: this.ctx() });
+    try {
+      if (this.needsReinit) {
+        const old = this.producer!;
+        this.producer = undefined;
+        await old.disconnect().catch(() => undefined);
+        const fresh = this.build();
+        await fresh.connect();
+        this.producer = fresh;
+        this.needsReinit = false;
+      }
+      this.txn = await this.producer!.transaction();
+    } catch (e) {
+      throw this.fail(e, 'beginTransaction');
+    }
+  }
+
+  private openTxn(what: string): KjsTransaction {
+    this.guard();
+    if (!this.txn) throw new TributaryError(`${what} outside a transaction`, { code: 'ILLEGAL_STATE', context: this.ctx() });
+    return this.txn;
+  }
+
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const txn = this.openTxn('sendOffsets');
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push({ partition: o.partition, offset: String(o.offset) });
+    }
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await txn.sendOffsets({ consumerGroupId: groupId, topics });
+        return;
+      } catch (e) {
+        const delay = SEND_OFFSETS_RETRY_DELAYS_MS[attempt];
+        if (hasProtocolType(e, 'CONCURRENT_TRANSACTIONS') && delay !== undefined && !isFenced(e)) {
+          await new Promise((r) => setTimeout(r, delay));
+          continue;
+        }
+        throw this.fail(e, 'sendOffsets', { groupId });
+      }
+    }
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.endTransaction(true);
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.endTransaction(false);
+  }
+
+  private async endTransaction(commit: boolean): Promise<void> {
+    const what = commit ? 'commitTransaction' : 'abortTransaction';
+    const txn = this.openTxn(what);
+    try {
+      if (commit) await txn.commit();
+      else await txn.abort();
+      this.txn = undefined;
+    } catch (e) {
+      this.txn = undefined;
+      const translated = this.fail(e, what);
+      if (translated instanceof ProducerFencedError) throw translated;
+      this.needsReinit = true;
+      throw new TributaryError(
+        `${what} failed; ${commit ? 'the outcome is unknown' : 'the broker will abort it'}; the producer re-initializes on the next beginTransaction: ${translated.message}`,
+        { code: 'TRANSACTION', retriable: true, cause: translated, context: this.ctx() },
+      );
+    }
+  }
+}
