@@ -1,0 +1,9 @@
+/** State stores: contracts, the `Stores` factories, layers and helpers the runtime wires in. */
+export * from './types.js';
+export { Stores, DEFAULT_CACHE_MAX_BYTES, KeyValueStoreBuilder, TimestampedKeyValueStoreBuilder, AbstractStoreBuilder } from './stores.js';
+export type { KeyValueBytesStoreSupplier } from './stores.js';
+export { changelogTopicName, keyValueChangelogConfigs, windowedChangelogConfigs } from './changelog-configs.js';
+export type { FlushListener, CachedStateStore } from './layers/flush-listener.js';
+export type { StoreMetricsSnapshot } from './layers/store-metrics.js';
+export { MeteredKeyValueStore } from './layers/metered-key-value-store.js';
+export { valueAndTimestampSerde } from './value-and-timestamp-serde.js';

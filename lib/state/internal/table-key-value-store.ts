@@ -1,0 +1,104 @@
+import { TributaryError } from '../../errors.js';
+import type { KeyValue, KeyValueStore, RestorableStore, RestoreRecord, StateStoreContext } from '../types.js';
+import type { ByteTable } from './byte-table.js';
+import { keyBytes, keyString } from './bytes.js';
+
+/** A key-value store over bytes, the innermost layer of every key-value stack. */
+export interface KeyValueBytesStore extends KeyValueStore<Buffer, Buffer>, RestorableStore {}
+
+/**
+ * Key-value store over one `ByteTable`; the backends (memory, LevelDB) supply the table and how
+ * it opens, flushes and closes. Reads and writes are synchronous.
+ */
+export abstract class TableKeyValueStore implements KeyValueBytesStore {
+  abstract readonly persistent: boolean;
+  private table: ByteTable | null = null;
+
+  constructor(readonly name: string) {}
+
+  /** Opens the backend and returns its table. */
+  protected abstract openTable(context: StateStoreContext): Promise<ByteTable>;
+  protected abstract flushTable(): Promise<void>;
+  protected abstract closeTable(): Promise<void>;
+
+  get isOpen(): boolean {
+    return this.table !== null;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    if (this.table) throw new TributaryError(`store ${this.name} is already open`, { code: 'ILLEGAL_STATE', context: { store: this.name } });
+    this.table = await this.openTable(context);
+  }
+
+  protected get t(): ByteTable {
+    const t = this.table;
+    if (t === null) throw new TributaryError(`store ${this.name} is not open`, { code: 'STORE_NOT_AVAILABLE', context: { store: this.name } });
+    return t;
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    return this.t.get(keyString(key));
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    if (value === null) this.t.delete(keyString(key));
+    else this.t.put(keyString(key), value);
+  }
+
+  putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {
+    const k = keyString(key);
+    const old = this.t.get(k);
+    if (old === undefined) this.t.put(k, value);
+    return old;
+  }
+
+  delete(key: Buffer): Buffer | undefined {
+    const k = keyString(key);
+    const old = this.t.get(k);
+    if (old !== undefined) this.t.delete(k);
+    return old;
+  }
+
+  range(from: Buffer, to: Buffer): KeyValue<Buffer, Buffer>[] {
+    const out: KeyValue<Buffer, Buffer>[] = [];
+    const lo = keyString(from);
+    const hi = keyString(to);
+    if (lo > hi) return out;
+    this.t.scan(lo, hi, false, (k, v) => {
+      out.push({ key: keyBytes(k), value: v });
+    });
+    return out;
+  }
+
+  all(): KeyValue<Buffer, Buffer>[] {
+    const out: KeyValue<Buffer, Buffer>[] = [];
+    this.t.scan(null, null, false, (k, v) => {
+      out.push({ key: keyBytes(k), value: v });
+    });
+    return out;
+  }
+
+  approximateNumEntries(): number {
+    return this.t.size;
+  }
+
+  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
+    const t = this.t;
+    for (const r of records) {
+      if (r.value === null) t.delete(keyString(r.key));
+      else t.put(keyString(r.key), r.value);
+    }
+    await this.flushTable();
+  }
+
+  async flush(): Promise<void> {
+    if (this.table) await this.flushTable();
+  }
+
+  async close(): Promise<void> {
+    if (!this.table) return;
+    await this.flushTable();
+    await this.closeTable();
+    this.table = null;
+  }
+}

@@ -1,0 +1,137 @@
+import type { KeyValue, RestoreRecord, StateStoreContext } from '../types.js';
+import { keyBytes, keyString } from '../internal/bytes.js';
+import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
+import type { CachedStateStore, FlushListener } from './flush-listener.js';
+import { type CacheEntry, RecordCache } from './record-cache.js';
+
+/**
+ * Caching layer of a key-value stack: compacts updates per key in a `RecordCache` and writes the
+ * latest value of each dirty key down (and to the flush listener) at `flush()` or when the byte
+ * budget evicts it. Budget 0 writes every update through at once.
+ */
+export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStore<Buffer, Buffer> {
+  private readonly cache: RecordCache;
+  private listener: FlushListener<Buffer, Buffer> | null = null;
+  private sendOldValues = true;
+  private context: StateStoreContext | null = null;
+
+  constructor(
+    private readonly inner: KeyValueBytesStore,
+    maxBytes: number,
+    /** Timestamp forwarded with an update; defaults to the record timestamp at `put`. */
+    private readonly timestampOf: ((value: Buffer | null) => number | undefined) | null = null,
+  ) {
+    this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e));
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+
+  setFlushListener(listener: FlushListener<Buffer, Buffer>, sendOldValues = true): boolean {
+    this.listener = listener;
+    this.sendOldValues = sendOldValues;
+    return true;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.context = context;
+    await this.inner.init(context);
+  }
+
+  private writeDown(e: CacheEntry): void {
+    const listener = this.listener;
+    const old = listener !== null && this.sendOldValues ? (this.inner.get(e.key) ?? null) : null;
+    this.inner.put(e.key, e.value);
+    if (listener !== null) listener(e.key, e.value, old, e.timestamp);
+  }
+
+  private timestamp(value: Buffer | null): number {
+    const ts = this.timestampOf?.(value);
+    return ts ?? this.context?.currentTimestamp() ?? -1;
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    const k = keyString(key);
+    const e = this.cache.get(k);
+    if (e !== undefined) return e.value ?? undefined;
+    const v = this.inner.get(key);
+    if (v !== undefined) this.cache.put(k, key, v, false, -1);
+    return v;
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.cache.put(keyString(key), key, value, true, this.timestamp(value));
+  }
+
+  putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {
+    const old = this.get(key);
+    if (old === undefined) this.put(key, value);
+    return old;
+  }
+
+  delete(key: Buffer): Buffer | undefined {
+    const old = this.get(key);
+    this.put(key, null);
+    return old;
+  }
+
+  range(from: Buffer, to: Buffer): KeyValue<Buffer, Buffer>[] {
+    const lo = keyString(from);
+    const hi = keyString(to);
+    return this.merge(this.inner.range(from, to), (k) => k >= lo && k <= hi);
+  }
+
+  all(): KeyValue<Buffer, Buffer>[] {
+    return this.merge(this.inner.all(), () => true);
+  }
+
+  /** Overlays cached entries (which are newer) on the inner store's sorted result. */
+  private merge(base: KeyValue<Buffer, Buffer>[], inRange: (k: string) => boolean): KeyValue<Buffer, Buffer>[] {
+    if (this.cache.dirtySize === 0) return base;
+    const merged = new Map<string, Buffer | null>();
+    for (const kv of base) merged.set(keyString(kv.key), kv.value);
+    let added = false;
+    for (const e of this.cache.values()) {
+      if (!e.dirty) continue;
+      const k = keyString(e.key);
+      if (!inRange(k)) continue;
+      if (!merged.has(k)) added = true;
+      merged.set(k, e.value);
+    }
+    const keys = [...merged.keys()];
+    if (added) keys.sort();
+    const out: KeyValue<Buffer, Buffer>[] = [];
+    for (const k of keys) {
+      const v = merged.get(k)!;
+      if (v !== null) out.push({ key: keyBytes(k), value: v });
+    }
+    return out;
+  }
+
+  approximateNumEntries(): number {
+    return this.inner.approximateNumEntries() + this.cache.dirtySize;
+  }
+
+  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
+    this.cache.clear();
+    await this.inner.restoreBatch(records);
+  }
+
+  async flush(): Promise<void> {
+    this.cache.flushDirty((e) => this.writeDown(e));
+    await this.inner.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.inner.isOpen) await this.flush();
+    this.cache.clear();
+    await this.inner.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import type { Serde } from '../../serde/types.js';
+import type { KeyValue, KeyValueStore, RestorableStore, RestoreRecord, StateStoreContext } from '../types.js';
+import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
+import type { CachedStateStore, FlushListener } from './flush-listener.js';
+import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
+
+/**
+ * Outermost layer of a key-value stack: serializes keys and values once (the layers below see
+ * bytes only) and counts operations. Restoration passes through to the backend untouched.
+ */
+export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, RestorableStore, CachedStateStore<K, V> {
+  private readonly m: StoreMetrics;
+  private topic: string | undefined;
+
+  constructor(
+    private readonly inner: KeyValueBytesStore,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {
+    this.m = new StoreMetrics(inner.name);
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+
+  metrics(): StoreMetricsSnapshot {
+    return this.m.snapshot();
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.topic = context.changelog?.topic;
+    await this.inner.init(context);
+  }
+
+  setFlushListener(listener: FlushListener<K, V>, sendOldValues = true): boolean {
+    const inner = this.inner as Partial<CachedStateStore<Buffer, Buffer>>;
+    if (typeof inner.setFlushListener !== 'function') return false;
+    return inner.setFlushListener(
+      (k, nv, ov, ts) =>
+        listener(this.keySerde.deserialize(k, this.topic), nv === null ? null : this.valueSerde.deserialize(nv, this.topic), ov === null ? null : this.valueSerde.deserialize(ov, this.topic), ts),
+      sendOldValues,
+    );
+  }
+
+  private k(key: K): Buffer {
+    return this.keySerde.serialize(key, this.topic);
+  }
+
+  private v(bytes: Buffer | undefined): V | undefined {
+    return bytes === undefined ? undefined : this.valueSerde.deserialize(bytes, this.topic);
+  }
+
+  get(key: K): V | undefined {
+    const m = this.m;
+    if (++m.gets % SAMPLE_EVERY !== 0) return this.v(this.inner.get(this.k(key)));
+    const t0 = performance.now();
+    const out = this.v(this.inner.get(this.k(key)));
+    m.getSampleUs += (performance.now() - t0) * 1000;
+    m.getSamples++;
+    return out;
+  }
+
+  put(key: K, value: V | null): void {
+    const m = this.m;
+    if (++m.puts % SAMPLE_EVERY !== 0) {
+      this.inner.put(this.k(key), value === null ? null : this.valueSerde.serialize(value, this.topic));
+      return;
+    }
+    const t0 = performance.now();
+    this.inner.put(this.k(key), value === null ? null : this.valueSerde.serialize(value, this.topic));
+    m.putSampleUs += (performance.now() - t0) * 1000;
+    m.putSamples++;
+  }
+
+  putIfAbsent(key: K, value: V): V | undefined {
+    this.m.puts++;
+    return this.v(this.inner.putIfAbsent(this.k(key), this.valueSerde.serialize(value, this.topic)));
+  }
+
+  delete(key: K): V | undefined {
+    this.m.deletes++;
+    return this.v(this.inner.delete(this.k(key)));
+  }
+
+  range(from: K, to: K): KeyValue<K, V>[] {
+    this.m.ranges++;
+    return this.decode(this.inner.range(this.k(from), this.k(to)));
+  }
+
+  all(): KeyValue<K, V>[] {
+    this.m.ranges++;
+    return this.decode(this.inner.all());
+  }
+
+  private decode(entries: KeyValue<Buffer, Buffer>[]): KeyValue<K, V>[] {
+    return entries.map((e) => ({ key: this.keySerde.deserialize(e.key, this.topic), value: this.valueSerde.deserialize(e.value, this.topic) }));
+  }
+
+  approximateNumEntries(): number {
+    return this.inner.approximateNumEntries();
+  }
+
+  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
+    this.m.restored += records.length;
+    await this.inner.restoreBatch(records);
+  }
+
+  async flush(): Promise<void> {
+    const t0 = performance.now();
+    await this.inner.flush();
+    this.m.recordFlush(performance.now() - t0);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import type { StateStoreContext } from '../types.js';
+import type { ByteTable } from '../internal/byte-table.js';
+import { TableKeyValueStore } from '../internal/table-key-value-store.js';
+import { LevelDbDatabase } from './database.js';
+
+/**
+ * Persistent key-value store over bytes in LevelDB at `<taskDir>/<name>`. Point reads use
+ * `getSync`; writes are buffered and written as one batch at `flush()` (each commit). `range` and
+ * `all` are synchronous thanks to an in-memory sorted index of the keys, loaded at `init` (memory
+ * ≈ key bytes × 2 + ~40 bytes per key).
+ */
+export class LevelDbKeyValueStore extends TableKeyValueStore {
+  readonly persistent = true;
+  private db: LevelDbDatabase | null = null;
+
+  protected async openTable(context: StateStoreContext): Promise<ByteTable> {
+    const db = await LevelDbDatabase.open(join(context.taskDir, this.name), this.name);
+    this.db = db;
+    return db.table('', await db.loadKeys());
+  }
+
+  protected async flushTable(): Promise<void> {
+    await this.db?.flush();
+  }
+
+  protected async closeTable(): Promise<void> {
+    const db = this.db;
+    this.db = null;
+    await db?.close();
+  }
+}
