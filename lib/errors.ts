@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'DELTA'
   | 'DELTA_CONFLICT'
   | 'SINK_BACKPRESSURE'
-  | 'ILLEGAL_STATE';
+  | 'ILLEGAL_STATE'
+  | 'NOT_IMPLEMENTED';
 
 export interface TributaryErrorOptions {
   readonly code?: ErrorCode;
