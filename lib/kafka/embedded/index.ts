@@ -1,0 +1,2 @@
+export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded-kafka.js';
+export type { AssignorName } from './assignors.js';

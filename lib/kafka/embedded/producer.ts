@@ -1,0 +1,241 @@
+/**
+ * A producer of the embedded broker. Records are validated as a batch (topic exists, partition in
+ * range, size within `max.message.bytes`), routed with the Java-compatible partitioner when they
+ * have no partition, copied (the caller may reuse its buffers, as with a real client) and appended.
+ * Transactional producers get their epoch from the transaction coordinator on `connect` and carry
+ * it on every call, so a fenced instance fails with `ProducerFencedError`.
+ */
+import { ProducerFencedError, TributaryError } from '../../errors.js';
+import { DefaultPartitioner } from '../partitioner.js';
+import type { Headers, IncomingRecord, OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { illegalState, notConnected, type Broker } from './broker.js';
+import { RECORD_OVERHEAD, type PartitionLog, type TxnMark } from './partition-log.js';
+import { networkTick } from './signal.js';
+import type { Topic } from './topics.js';
+
+const EMPTY_HEADERS: Headers = Object.freeze({}) as Headers;
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+
+export class EmbeddedProducer implements Producer {
+  readonly transactionalId: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly partitioner = new DefaultPartitioner();
+  private connected = false;
+  private producerId = -1;
+  private epoch = -1;
+  private fenced: ProducerFencedError | null = null;
+  private txnOpen = false;
+
+  constructor(
+    private readonly broker: Broker,
+    options: ProducerOptions = {},
+  ) {
+    this.transactionalId = options.transactionalId;
+    this.timeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
+    if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1) {
+      throw new TributaryError(`transactionTimeoutMs must be a positive integer, got ${this.timeoutMs}`, { code: 'CONFIG' });
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.txnOpen;
+  }
+
+  async connect(): Promise<void> {
+    this.broker.ensureOpen();
+    await networkTick();
+    this.broker.ensureOpen();
+    if (this.connected) return;
+    if (this.transactionalId !== undefined) {
+      const { producerId, epoch } = this.broker.transactions.initProducerId(this.transactionalId, this.timeoutMs);
+      this.producerId = producerId;
+      this.epoch = epoch;
+    } else {
+      this.producerId = this.broker.transactions.allocateProducerId();
+    }
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    // Like the Java and kafkajs clients, closing does not abort an open transaction: the broker
+    // aborts it on timeout or when a new instance initializes the same transactional id.
+    this.connected = false;
+    this.txnOpen = false;
+    await networkTick();
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
+    this.ensureUsable();
+    if (this.transactionalId !== undefined && !this.txnOpen) {
+      throw illegalState(`Transactional producer '${this.transactionalId}' cannot send outside a transaction: call beginTransaction() first`);
+    }
+    await networkTick();
+    this.ensureUsable();
+    if (records.length === 0) return;
+    this.append(records);
+  }
+
+  async beginTransaction(): Promise<void> {
+    this.ensureUsable();
+    const id = this.requireTransactional('beginTransaction');
+    if (this.txnOpen) throw illegalState(`Producer '${id}' already has a transaction in progress`);
+    this.txnOpen = true;
+    await networkTick();
+  }
+
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.ensureUsable();
+    const id = this.requireTransactional('sendOffsets');
+    if (!this.txnOpen) throw illegalState(`Producer '${id}' has no transaction in progress for sendOffsets`);
+    await networkTick();
+    this.ensureUsable();
+    this.broker.groups.validate(offsets);
+    this.guard(() => this.broker.transactions.addOffsets(id, this.epoch, groupId, offsets));
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.endTransaction(true);
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.endTransaction(false);
+  }
+
+  private async endTransaction(commit: boolean): Promise<void> {
+    this.ensureUsable();
+    const id = this.requireTransactional(commit ? 'commitTransaction' : 'abortTransaction');
+    if (!this.txnOpen) throw illegalState(`Producer '${id}' has no transaction in progress to ${commit ? 'commit' : 'abort'}`);
+    await networkTick();
+    this.ensureUsable();
+    try {
+      this.guard(() => this.broker.transactions.endTransaction(id, this.epoch, commit));
+    } finally {
+      this.txnOpen = false;
+    }
+  }
+
+  private append(records: readonly OutgoingRecord[]): void {
+    const n = records.length;
+    const logs = new Array<PartitionLog>(n);
+    const sizes = new Array<number>(n);
+    let topic: Topic | undefined;
+    let payloadBytes = 0;
+    const now = this.broker.settings.now();
+    // Validate and route the whole batch before appending anything.
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      if (topic === undefined || topic.name !== r.topic) topic = this.broker.topics.require(r.topic);
+      const count = topic.partitions.length;
+      let p: number;
+      if (r.partition !== undefined) {
+        p = r.partition;
+        if (!Number.isInteger(p) || p < 0 || p >= count) {
+          throw new TributaryError(`Invalid partition ${p} for topic '${r.topic}': it has partitions [0, ${count})`, {
+            code: 'KAFKA',
+            context: { topic: r.topic, partition: p },
+          });
+        }
+      } else {
+        p = this.partitioner.partition(r.topic, r.key, count);
+      }
+      const ts = r.timestamp;
+      if (ts !== undefined && (!Number.isInteger(ts) || ts < 0)) {
+        throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, {
+          code: 'KAFKA',
+          context: { topic: r.topic, partition: p },
+        });
+      }
+      const kv = (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0);
+      let size = RECORD_OVERHEAD + kv;
+      if (r.headers !== undefined) for (const k in r.headers) size += k.length + r.headers[k]!.length;
+      if (size > topic.maxMessageBytes) {
+        throw new TributaryError(
+          `Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${r.topic}'`,
+          { code: 'KAFKA', context: { topic: r.topic, partition: p } },
+        );
+      }
+      logs[i] = topic.partitions[p]!;
+      sizes[i] = size;
+      payloadBytes += kv;
+    }
+
+    // One allocation holds the copies of every key and value of the batch.
+    const slab = Buffer.allocUnsafe(payloadBytes);
+    let pos = 0;
+    const copy = (b: Buffer | null): Buffer | null => {
+      if (b === null) return null;
+      const start = pos;
+      pos += b.copy(slab, start);
+      return slab.subarray(start, pos);
+    };
+
+    const transactional = this.transactionalId !== undefined;
+    const touched = new Set<PartitionLog>();
+    let last: PartitionLog | null = null;
+    let mark: TxnMark | null = null;
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      const log = logs[i]!;
+      if (log !== last) {
+        touched.add(log);
+        if (transactional) mark = this.broker.transactions.addPartition(this.transactionalId!, this.epoch, log);
+        last = log;
+      }
+      const record: IncomingRecord = {
+        topic: log.topic,
+        partition: log.partition,
+        offset: log.nextOffset,
+        key: copy(r.key),
+        value: copy(r.value),
+        timestamp: r.timestamp ?? now,
+        headers: r.headers === undefined ? EMPTY_HEADERS : copyHeaders(r.headers),
+      };
+      log.append(record, sizes[i]!, mark, this.producerId);
+    }
+    const settings = this.broker.settings;
+    for (const log of touched) {
+      if (settings.enforceRetention) {
+        const t = this.broker.topics.get(log.topic)!;
+        log.enforceRetention(t.retentionMs, t.retentionBytes, now);
+      }
+      log.signal.fire();
+    }
+  }
+
+  private requireTransactional(call: string): string {
+    if (this.transactionalId === undefined) {
+      throw illegalState(`${call} needs a transactional producer (set transactionalId)`);
+    }
+    return this.transactionalId;
+  }
+
+  private ensureUsable(): void {
+    if (this.fenced !== null) throw this.fenced;
+    this.broker.ensureOpen();
+    if (!this.connected) throw notConnected('producer');
+    if (this.transactionalId !== undefined) this.guard(() => this.broker.transactions.checkEpoch(this.transactionalId!, this.epoch));
+  }
+
+  /** Runs a coordinator call; a fencing error makes every later call fail the same way. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ProducerFencedError) {
+        this.fenced = err;
+        this.txnOpen = false;
+      }
+      throw err;
+    }
+  }
+}
+
+function copyHeaders(headers: Headers): Headers {
+  const out: Record<string, Buffer> = {};
+  let any = false;
+  for (const k in headers) {
+    out[k] = Buffer.from(headers[k]!);
+    any = true;
+  }
+  return any ? out : EMPTY_HEADERS;
+}
