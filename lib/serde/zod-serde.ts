@@ -1,0 +1,34 @@
+/**
+ * JSON validated by a zod schema. Deserialization parses then validates; a failure throws a
+ * `TributaryError` with code SERDE whose context carries the zod `issues`, so the runtime's
+ * deserialization handler can route the record to a dead-letter topic with the reason.
+ * Serialization writes the value as JSON without re-validating (the types already check it).
+ */
+import type { z } from 'zod';
+import type { Serde } from './types.js';
+import { serdeError } from './serde-error.js';
+
+export function zodSerde<S extends z.ZodType>(schema: S): Serde<z.output<S>> {
+  return {
+    serialize(value, topic) {
+      const text = JSON.stringify(value);
+      if (text === undefined) throw serdeError('zod serde: value is not JSON-serializable', topic);
+      return Buffer.from(text, 'utf8');
+    },
+    deserialize(data, topic) {
+      let json: unknown;
+      try {
+        json = JSON.parse(data.toString('utf8'));
+      } catch (error) {
+        throw serdeError(`zod serde: invalid JSON (${(error as Error).message})`, topic, error);
+      }
+      const result = schema.safeParse(json);
+      if (!result.success) {
+        const issues = result.error.issues;
+        const reason = issues.map((i) => `${i.path.length ? i.path.join('.') : '<root>'}: ${i.message}`).join('; ');
+        throw serdeError(`zod serde: value does not match the schema: ${reason}`, topic, result.error, { issues });
+      }
+      return result.data;
+    },
+  };
+}
