@@ -1,0 +1,497 @@
+/**
+ * The Kafka seam conformance suite. Every `KafkaClient` implementation (kafkajs against a real
+ * broker, the embedded in-process broker) runs exactly these tests under the same names, so the
+ * embedded broker cannot drift from real Kafka semantics.
+ *
+ * Tests use random topic / group / transactional-id names and never sleep where a condition can be
+ * polled for; timeouts are generous enough for a real broker's group rebalances.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ProducerFencedError, TributaryError } from '../../lib/errors.js';
+import type {
+  Admin,
+  Consumer,
+  ConsumerOptions,
+  IncomingRecord,
+  KafkaClient,
+  OutgoingRecord,
+  Producer,
+  ProducerOptions,
+  TopicPartition,
+} from '../../lib/kafka/types.js';
+
+const WAIT_MS = 45_000;
+
+interface Vector {
+  readonly keyHex: string;
+  readonly partitions: readonly number[];
+}
+interface VectorFile {
+  readonly numPartitions: readonly number[];
+  readonly vectors: readonly Vector[];
+}
+
+function javaVectors(): VectorFile {
+  return JSON.parse(readFileSync(new URL('../fixtures/murmur2-vectors.json', import.meta.url), 'utf8')) as VectorFile;
+}
+
+function name(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
+const str = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'));
+const tpKey = (tp: TopicPartition): string => `${tp.topic}/${tp.partition}`;
+
+/** Polls until `done(all records so far)` holds; fails with what was seen when time runs out. */
+async function pollUntil(
+  consumer: Consumer,
+  done: (records: IncomingRecord[]) => boolean,
+  timeoutMs = WAIT_MS,
+  into: IncomingRecord[] = [],
+): Promise<IncomingRecord[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done(into)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; saw ${into.length} records`);
+    for (const batch of await consumer.poll(200)) into.push(...batch.records);
+  }
+  return into;
+}
+
+/** Polls for `ms` and returns everything received (for asserting that nothing arrives). */
+async function pollFor(consumer: Consumer, ms: number): Promise<IncomingRecord[]> {
+  const out: IncomingRecord[] = [];
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) for (const batch of await consumer.poll(100)) out.push(...batch.records);
+  return out;
+}
+
+/** Retries an assertion until it passes (for state the broker completes asynchronously). */
+async function eventually(check: () => Promise<void>, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function byPartition(records: readonly IncomingRecord[]): Map<number, IncomingRecord[]> {
+  const m = new Map<number, IncomingRecord[]>();
+  for (const r of records) {
+    let l = m.get(r.partition);
+    if (!l) m.set(r.partition, (l = []));
+    l.push(r);
+  }
+  return m;
+}
+
+export function describeKafkaConformance(targetName: string, makeClient: () => KafkaClient | Promise<KafkaClient>): void {
+  describe(`Kafka seam conformance: ${targetName}`, () => {
+    let client: KafkaClient;
+    let admin: Admin;
+    const cleanups: (() => Promise<void>)[] = [];
+
+    beforeAll(async () => {
+      client = await makeClient();
+      admin = client.admin();
+      await admin.connect();
+    });
+    afterAll(async () => {
+      await admin?.disconnect();
+    });
+    afterEach(async () => {
+      while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
+    });
+
+    async function topic(partitions: number, configs?: Record<string, string>): Promise<string> {
+      const t = name('conf');
+      await admin.createTopics([{ topic: t, numPartitions: partitions, ...(configs ? { configs } : {}) }]);
+      cleanups.push(() => admin.deleteTopics([t]));
+      return t;
+    }
+
+    async function producer(options: ProducerOptions = {}): Promise<Producer> {
+      const p = client.producer(options);
+      await p.connect();
+      cleanups.push(() => p.disconnect());
+      return p;
+    }
+
+    async function consumer(options: Partial<ConsumerOptions> = {}): Promise<Consumer> {
+      const c = client.consumer({ groupId: name('group'), heartbeatIntervalMs: 300, sessionTimeoutMs: 10_000, ...options });
+      await c.connect();
+      cleanups.push(() => c.close());
+      return c;
+    }
+
+    async function readCommitted(t: string, count: number): Promise<IncomingRecord[]> {
+      const c = await consumer();
+      await c.subscribe([t]);
+      return pollUntil(c, (rs) => rs.length >= count);
+    }
+
+    it('admin creates topics with partition counts and configs, idempotently, and deletes them', async () => {
+      const a = name('conf-admin');
+      const b = name('conf-admin');
+      cleanups.push(() => admin.deleteTopics([a, b]));
+      const created = await admin.createTopics([
+        { topic: a, numPartitions: 3, configs: { 'cleanup.policy': 'compact', 'retention.ms': '3600000' } },
+        { topic: b, numPartitions: 1 },
+      ]);
+      expect(created.sort()).toEqual([a, b].sort());
+      expect(await admin.createTopics([{ topic: a, numPartitions: 5 }])).toEqual([]);
+      const [da, db] = await admin.describeTopics([a, b]);
+      expect(da!.topic).toBe(a);
+      expect(da!.partitions).toBe(3);
+      expect(da!.configs['cleanup.policy']).toBe('compact');
+      expect(da!.configs['retention.ms']).toBe('3600000');
+      expect(db!.partitions).toBe(1);
+      expect(await admin.listTopics()).toEqual(expect.arrayContaining([a, b]));
+      await admin.deleteTopics([a, name('conf-missing')]);
+      const deadline = Date.now() + WAIT_MS;
+      while ((await admin.listTopics()).includes(a)) {
+        if (Date.now() > deadline) throw new Error(`topic ${a} still listed after delete`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await expect(admin.describeTopics([a])).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND' });
+    });
+
+    it('admin describe of a missing topic fails with TOPIC_NOT_FOUND naming it', async () => {
+      const missing = name('conf-missing');
+      const err = await admin.describeTopics([missing]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TributaryError);
+      expect((err as TributaryError).code).toBe('TOPIC_NOT_FOUND');
+      expect((err as TributaryError).message).toContain(missing);
+    });
+
+    it('fetchTopicOffsets reports log start and end offsets per partition', async () => {
+      const t = await topic(2);
+      const p = await producer();
+      await p.send([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: null, value: buf(`v${i}`) })));
+      await p.send([{ topic: t, partition: 1, key: null, value: buf('x') }]);
+      expect(await admin.fetchTopicOffsets(t)).toEqual([
+        { partition: 0, low: 0, high: 3 },
+        { partition: 1, low: 0, high: 1 },
+      ]);
+    });
+
+    it('produces and consumes in order per partition with keys, null keys, headers and timestamps', async () => {
+      const t = await topic(3);
+      const p = await producer();
+      const base = 1_700_000_000_000;
+      const records: OutgoingRecord[] = [];
+      for (let i = 0; i < 60; i++) {
+        records.push({
+          topic: t,
+          partition: i % 3,
+          key: i % 4 === 0 ? null : buf(`k${i}`),
+          value: i % 10 === 9 ? null : buf(`v${i}`),
+          timestamp: base + i,
+          ...(i % 2 === 0 ? { headers: { h: buf(`h${i}`), 'trace-id': Buffer.from([0, 255, i]) } } : {}),
+        });
+      }
+      await p.send(records.slice(0, 30));
+      await p.send(records.slice(30));
+      const got = await readCommitted(t, 60);
+      expect(got).toHaveLength(60);
+      for (const [partition, list] of byPartition(got)) {
+        const sent = records.filter((r) => r.partition === partition);
+        expect(list.map((r) => r.offset)).toEqual(sent.map((_, i) => i));
+        list.forEach((r, i) => {
+          const s = sent[i]!;
+          expect(r.topic).toBe(t);
+          expect(str(r.key)).toBe(str(s.key));
+          expect(str(r.value)).toBe(str(s.value));
+          expect(r.timestamp).toBe(s.timestamp);
+          const expectedHeaders = s.headers ?? {};
+          expect(Object.keys(r.headers).sort()).toEqual(Object.keys(expectedHeaders).sort());
+          for (const [h, v] of Object.entries(expectedHeaders)) {
+            expect(Buffer.isBuffer(r.headers[h])).toBe(true);
+            expect(r.headers[h]!.equals(v)).toBe(true);
+          }
+        });
+      }
+    });
+
+    it('routes keys to the same partitions as the Java client', async () => {
+      const file = javaVectors();
+      const index = file.numPartitions.indexOf(12);
+      expect(index).toBeGreaterThanOrEqual(0);
+      const vectors = file.vectors.slice(0, 60);
+      const t = await topic(12);
+      const p = await producer();
+      await p.send(vectors.map((v, i) => ({ topic: t, key: Buffer.from(v.keyHex, 'hex'), value: buf(String(i)) })));
+      const got = await readCommitted(t, vectors.length);
+      for (const r of got) {
+        const v = vectors[Number(str(r.value))]!;
+        expect({ key: v.keyHex, partition: r.partition }).toEqual({ key: v.keyHex, partition: v.partitions[index] });
+      }
+      // Null keys are spread, not piled on one partition.
+      const nullTopic = await topic(4);
+      await p.send(Array.from({ length: 40 }, (_, i) => ({ topic: nullTopic, key: null, value: buf(String(i)) })));
+      const spread = byPartition(await readCommitted(nullTopic, 40));
+      expect(spread.size).toBeGreaterThan(1);
+    });
+
+    it('read_committed hides aborted transactions and skips control records', async () => {
+      const t = await topic(1);
+      const p = await producer({ transactionalId: name('txn') });
+      const send = async (prefix: string, commit: boolean): Promise<void> => {
+        await p.beginTransaction();
+        expect(p.inTransaction).toBe(true);
+        await p.send([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: buf(`${prefix}${i}`), value: buf(`${prefix}${i}`) })));
+        if (commit) await p.commitTransaction();
+        else await p.abortTransaction();
+        expect(p.inTransaction).toBe(false);
+      };
+      await send('a', true);
+      await send('b', false);
+      await send('c', true);
+      const committed = await readCommitted(t, 6);
+      expect(committed.map((r) => str(r.value))).toEqual(['a0', 'a1', 'a2', 'c0', 'c1', 'c2']);
+      // Offsets: a0..a2 = 0..2, commit marker 3, b0..b2 = 4..6, abort marker 7, c0..c2 = 8..10, marker 11.
+      expect(committed.map((r) => r.offset)).toEqual([0, 1, 2, 8, 9, 10]);
+      expect((await admin.fetchTopicOffsets(t))[0]).toEqual({ partition: 0, low: 0, high: 12 });
+
+      const uncommitted = await consumer({ readUncommitted: true });
+      await uncommitted.subscribe([t]);
+      const all = await pollUntil(uncommitted, (rs) => rs.length >= 9);
+      expect(all.map((r) => str(r.value))).toEqual(['a0', 'a1', 'a2', 'b0', 'b1', 'b2', 'c0', 'c1', 'c2']);
+
+      // A reader starting after the last record sees nothing, and a later commit arrives exactly once.
+      const tail = await consumer();
+      await tail.subscribe([t]);
+      const seen = await pollUntil(tail, (rs) => rs.length >= 6);
+      await send('d', true);
+      await pollUntil(tail, (rs) => rs.length >= 9, WAIT_MS, seen);
+      expect(seen.slice(6).map((r) => [r.offset, str(r.value)])).toEqual([
+        [12, 'd0'],
+        [13, 'd1'],
+        [14, 'd2'],
+      ]);
+      expect(await pollFor(tail, 500)).toEqual([]);
+    });
+
+    async function subscribed(t: string): Promise<Consumer> {
+      const c = await consumer();
+      await c.subscribe([t]);
+      return c;
+    }
+
+    it('sendOffsets commits consumed offsets atomically with the outputs', async () => {
+      const input = await topic(1);
+      const output = await topic(1);
+      const group = name('eos-group');
+      const plain = await producer();
+      await plain.send([0, 1, 2, 3, 4].map((i) => ({ topic: input, partition: 0, key: null, value: buf(`in${i}`) })));
+      const p = await producer({ transactionalId: name('txn') });
+      const offsets = [{ topic: input, partition: 0, offset: 5 }];
+      const outputs = [0, 1, 2].map((i) => ({ topic: output, partition: 0, key: null, value: buf(`out${i}`) }));
+
+      await p.beginTransaction();
+      await p.send(outputs);
+      await p.sendOffsets(group, offsets);
+      await p.abortTransaction();
+      expect(await admin.fetchCommittedOffsets(group, [input])).toEqual([]);
+
+      await p.beginTransaction();
+      await p.send(outputs);
+      await p.sendOffsets(group, offsets);
+      await p.commitTransaction();
+      // The coordinator completes the commit asynchronously after EndTxn: wait for the offsets.
+      await eventually(async () => expect(await admin.fetchCommittedOffsets(group, [input])).toEqual(offsets));
+      const visible = await readCommitted(output, 3);
+      expect(visible.map((r) => [r.offset, str(r.value)])).toEqual([
+        [4, 'out0'],
+        [5, 'out1'],
+        [6, 'out2'],
+      ]);
+
+      // A member of the group resumes after the transactionally committed offset.
+      const member = await consumer({ groupId: group });
+      await member.subscribe([input]);
+      expect(await pollFor(member, 1500)).toEqual([]);
+      await plain.send([{ topic: input, partition: 0, key: null, value: buf('in5') }]);
+      const next = await pollUntil(member, (rs) => rs.length >= 1);
+      expect(next.map((r) => [r.offset, str(r.value)])).toEqual([[5, 'in5']]);
+    });
+
+    it('fences a zombie producer with the same transactional id and aborts its open transaction', async () => {
+      const t = await topic(1);
+      const txnId = name('txn');
+      const zombie = await producer({ transactionalId: txnId });
+      await zombie.beginTransaction();
+      await zombie.send([{ topic: t, partition: 0, key: null, value: buf('zombie') }]);
+
+      const successor = await producer({ transactionalId: txnId });
+      const err = await zombie
+        .send([{ topic: t, partition: 0, key: null, value: buf('zombie-2') }])
+        .then(() => zombie.commitTransaction())
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(ProducerFencedError);
+      expect((err as ProducerFencedError).code).toBe('PRODUCER_FENCED');
+      await expect(zombie.beginTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
+
+      await successor.beginTransaction();
+      await successor.send([{ topic: t, partition: 0, key: null, value: buf('successor') }]);
+      await successor.commitTransaction();
+      const reader = await subscribed(t);
+      const got = await pollUntil(reader, (rs) => rs.length >= 1);
+      got.push(...(await pollFor(reader, 1000)));
+      expect(got.map((r) => [r.offset, str(r.value)])).toEqual([[2, 'successor']]);
+    });
+
+    it('splits partitions across a group and moves them to the remaining member from committed offsets', async () => {
+      const t = await topic(4);
+      const group = name('group');
+      const p = await producer();
+      const phase = async (tag: string): Promise<void> => {
+        const recs: OutgoingRecord[] = [];
+        for (let partition = 0; partition < 4; partition++) {
+          for (let i = 0; i < 10; i++) recs.push({ topic: t, partition, key: null, value: buf(`${tag}-${partition}-${i}`) });
+        }
+        await p.send(recs);
+      };
+      await phase('one');
+
+      const events: string[] = [];
+      const listener = (who: string) => ({
+        onPartitionsRevoked: (tps: TopicPartition[]) => void events.push(`${who} revoked ${tps.map(tpKey).sort().join(',')}`),
+        onPartitionsAssigned: (tps: TopicPartition[]) => void events.push(`${who} assigned ${tps.map(tpKey).sort().join(',')}`),
+      });
+      const c1 = await consumer({ groupId: group });
+      const c2 = await consumer({ groupId: group });
+      await c1.subscribe([t], listener('c1'));
+      await c2.subscribe([t], listener('c2'));
+
+      const seen = new Set<string>();
+      const pollAndCommit = async (c: Consumer): Promise<IncomingRecord[]> => {
+        const batches = await c.poll(200);
+        const recs = batches.flatMap((b) => b.records);
+        for (const r of recs) seen.add(str(r.value)!);
+        const commits = batches.filter((b) => b.records.length > 0).map((b) => ({ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }));
+        if (commits.length > 0) await c.commitOffsets(commits);
+        return recs;
+      };
+      const split = (): boolean => {
+        const a = c1.assignment().map(tpKey);
+        const b = c2.assignment().map(tpKey);
+        return a.length > 0 && b.length > 0 && a.length + b.length === 4 && new Set([...a, ...b]).size === 4;
+      };
+      const deadline = Date.now() + WAIT_MS;
+      while (!(split() && seen.size === 40)) {
+        if (Date.now() > deadline) throw new Error(`group did not split / consume: ${JSON.stringify({ c1: c1.assignment(), c2: c2.assignment(), seen: seen.size, events })}`);
+        await Promise.all([pollAndCommit(c1), pollAndCommit(c2)]);
+      }
+      // Assigned callbacks ran for both members and cover their final assignment.
+      expect(events.some((e) => e.startsWith('c1 assigned'))).toBe(true);
+      expect(events.some((e) => e.startsWith('c2 assigned'))).toBe(true);
+      const c2Partitions = c2.assignment().map(tpKey).sort();
+      // Let both members drain any tail, then the second leaves.
+      await Promise.all([pollFor(c1, 300), pollFor(c2, 300)]);
+      await c2.close();
+      await phase('two');
+
+      const after: IncomingRecord[] = [];
+      const deadline2 = Date.now() + WAIT_MS;
+      while (!(c1.assignment().length === 4 && after.length >= 40)) {
+        if (Date.now() > deadline2) throw new Error(`remaining member did not take over: ${JSON.stringify({ assignment: c1.assignment(), got: after.length, events })}`);
+        after.push(...(await pollAndCommit(c1)));
+      }
+      after.push(...(await pollFor(c1, 500)));
+      // Exactly the second phase, once, in order per partition: nothing consumed and committed before is re-read.
+      expect(after.map((r) => str(r.value)).filter((v) => v!.startsWith('one'))).toEqual([]);
+      for (let partition = 0; partition < 4; partition++) {
+        const list = after.filter((r) => r.partition === partition);
+        expect(list.map((r) => str(r.value))).toEqual(Array.from({ length: 10 }, (_, i) => `two-${partition}-${i}`));
+        expect(list.map((r) => r.offset)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
+      }
+      expect(events.some((e) => e.startsWith('c1 assigned') && c2Partitions.every((tp) => e.includes(tp)))).toBe(true);
+      expect(await admin.fetchCommittedOffsets(group, [t])).toEqual([0, 1, 2, 3].map((partition) => ({ topic: t, partition, offset: 20 })));
+    });
+
+    it('seek, pause and resume control what poll returns', async () => {
+      const t = await topic(2);
+      const p = await producer();
+      const send = (partition: number, from: number, n: number) =>
+        p.send(Array.from({ length: n }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${from + i}`) })));
+      await send(0, 0, 10);
+      await send(1, 0, 10);
+      const c = await consumer();
+      await c.subscribe([t]);
+      await pollUntil(c, (rs) => rs.length >= 20);
+
+      c.seek({ topic: t, partition: 0 }, 3);
+      const reread = await pollUntil(c, (rs) => rs.length >= 7);
+      expect(reread.map((r) => [r.partition, r.offset])).toEqual([3, 4, 5, 6, 7, 8, 9].map((o) => [0, o]));
+
+      c.pause([{ topic: t, partition: 1 }]);
+      await send(0, 10, 5);
+      await send(1, 10, 5);
+      const whilePaused = await pollUntil(c, (rs) => rs.length >= 5);
+      whilePaused.push(...(await pollFor(c, 1000)));
+      expect(whilePaused.map((r) => [r.partition, r.offset])).toEqual([10, 11, 12, 13, 14].map((o) => [0, o]));
+
+      c.resume([{ topic: t, partition: 1 }]);
+      const resumed = await pollUntil(c, (rs) => rs.length >= 5);
+      expect(resumed.map((r) => [r.partition, r.offset])).toEqual([10, 11, 12, 13, 14].map((o) => [1, o]));
+
+      // Seeking back while paused, then resuming, starts exactly at the seek position.
+      c.pause([{ topic: t, partition: 1 }]);
+      c.seek({ topic: t, partition: 1 }, 12);
+      expect(await pollFor(c, 500)).toEqual([]);
+      c.resume([{ topic: t, partition: 1 }]);
+      const fromSeek = await pollUntil(c, (rs) => rs.length >= 3);
+      expect(fromSeek.map((r) => [r.partition, r.offset])).toEqual([12, 13, 14].map((o) => [1, o]));
+    });
+
+    it('manual assign reads chosen partitions from the group committed offsets', async () => {
+      const t = await topic(3);
+      const group = name('assign-group');
+      const p = await producer();
+      for (let partition = 0; partition < 3; partition++) {
+        await p.send(Array.from({ length: 5 }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) })));
+      }
+      const txn = await producer({ transactionalId: name('txn') });
+      await txn.beginTransaction();
+      await txn.sendOffsets(group, [{ topic: t, partition: 1, offset: 2 }]);
+      await txn.commitTransaction();
+
+      const c = await consumer({ groupId: group });
+      await c.assign([
+        { topic: t, partition: 1 },
+        { topic: t, partition: 2 },
+      ]);
+      expect(c.assignment().map(tpKey).sort()).toEqual([`${t}/1`, `${t}/2`]);
+      const got = await pollUntil(c, (rs) => rs.length >= 8);
+      got.push(...(await pollFor(c, 500)));
+      const parts = byPartition(got);
+      expect([...parts.keys()].sort()).toEqual([1, 2]);
+      expect(parts.get(1)!.map((r) => r.offset)).toEqual([2, 3, 4]);
+      expect(parts.get(2)!.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
+
+      c.seek({ topic: t, partition: 2 }, 4);
+      const again = await pollUntil(c, (rs) => rs.length >= 1);
+      again.push(...(await pollFor(c, 300)));
+      expect(again.map((r) => [r.partition, r.offset, str(r.value)])).toEqual([[2, 4, '2-4']]);
+
+      await c.commitOffsets([{ topic: t, partition: 2, offset: 5 }]);
+      expect(await admin.fetchCommittedOffsets(group, [t])).toEqual([
+        { topic: t, partition: 1, offset: 2 },
+        { topic: t, partition: 2, offset: 5 },
+      ]);
+    });
+  });
+}
