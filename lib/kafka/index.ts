@@ -4,3 +4,4 @@
  */
 export * from './types.js';
 export { createKafkaClient, KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';
+export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded/index.js';
