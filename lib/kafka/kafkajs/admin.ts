@@ -7,10 +7,13 @@
  * choice for admins): the last stable offset, which equals the high watermark whenever no
  * transaction is open on the partition.
  */
-import { ConfigResourceTypes, type Admin as KjsAdmin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin as KjsAdmin, type Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
 import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';
 import { protocolType, translateError } from './errors.js';
+
+// Not among the named exports Node detects in kafkajs' CommonJS build: take it from the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 export class KafkajsAdmin implements Admin {
   private readonly admin: KjsAdmin;
