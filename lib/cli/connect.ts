@@ -1,0 +1,156 @@
+/**
+ * Connecting the CLI to a broker without hanging. Before any Kafka client is made, the bootstrap
+ * addresses are probed over TCP with a short per-attempt timeout and a bounded retry with backoff;
+ * then the admin connection itself runs under the remaining deadline. A broker that cannot be
+ * reached yields a `KAFKA_CONNECTION` error that says what was tried and what to do, within the
+ * deadline (30 s by default), instead of a client retrying forever.
+ */
+import { connect as tcpConnect } from 'node:net';
+import { TributaryError } from '../errors.js';
+import type { Admin, KafkaClient } from '../kafka/types.js';
+
+export interface ConnectOptions {
+  readonly clientId: string;
+  /** Overall deadline for reaching the cluster. Default 30 s. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ConnectedKafka {
+  readonly client: KafkaClient;
+  /** A connected admin; the caller disconnects it. */
+  readonly admin: Admin;
+}
+
+const ATTEMPT_TIMEOUT_MS = 3_000;
+/** Pauses between probe attempts: at most 6 attempts, ~8 s when every connection is refused. */
+const BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
+
+/** Probes the brokers, then creates a client and connects its admin, all within the deadline. */
+export async function connectKafka(servers: readonly string[], options: ConnectOptions): Promise<ConnectedKafka> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  await probeBrokers(servers, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
+  // Loaded on demand: `--help` and argument errors never pay for (or depend on) the Kafka client.
+  const { createKafkaClient } = await import('../kafka/index.js');
+  const client = createKafkaClient({ bootstrapServers: servers, clientId: options.clientId, connectionTimeoutMs: ATTEMPT_TIMEOUT_MS });
+  const admin = client.admin();
+  const remaining = Math.max(1_000, deadline - Date.now());
+  let timedOut: TributaryError | undefined;
+  try {
+    await withTimeout(admin.connect(), remaining, () =>
+      (timedOut = unreachable(servers, `the port accepts connections but no Kafka handshake completed within ${seconds(timeoutMs)}`)),
+    );
+  } catch (err) {
+    await admin.disconnect().catch(() => undefined);
+    throw err === timedOut ? err : unreachable(servers, describe(err), err);
+  }
+  return { client, admin };
+}
+
+/**
+ * Resolves once any of the servers accepts a TCP connection. Retries with backoff until
+ * `deadline`; then throws a `KAFKA_CONNECTION` error naming each server and why it failed.
+ */
+export async function probeBrokers(
+  servers: readonly string[],
+  options: { readonly deadline: number; readonly signal?: AbortSignal },
+): Promise<void> {
+  const started = Date.now();
+  let attempt = 0;
+  let reasons: string[] = [];
+  for (;;) {
+    attempt++;
+    const budget = Math.min(ATTEMPT_TIMEOUT_MS, Math.max(100, options.deadline - Date.now()));
+    const results = await Promise.all(servers.map((s) => tryConnect(s, budget)));
+    if (results.some((r) => r === undefined)) return;
+    reasons = results.map((r, i) => `${servers[i]}: ${r}`);
+    const delay = BACKOFF_MS[attempt - 1];
+    if (delay === undefined || options.signal?.aborted || Date.now() + delay >= options.deadline) break;
+    await sleep(delay, options.signal);
+  }
+  throw unreachable(
+    servers,
+    `${reasons.join('; ')} — ${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`,
+  );
+}
+
+/** Undefined when the TCP connection succeeds, else a short reason. */
+function tryConnect(server: string, timeoutMs: number): Promise<string | undefined> {
+  const colon = server.lastIndexOf(':');
+  const host = server.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(server.slice(colon + 1));
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host, port });
+    const done = (reason: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reason);
+    };
+    const timer = setTimeout(() => done(`no answer within ${seconds(timeoutMs)}`), timeoutMs);
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(errnoText(err)));
+  });
+}
+
+function errnoText(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown host';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    default:
+      return err.code ?? err.message;
+  }
+}
+
+function unreachable(servers: readonly string[], detail: string, cause?: unknown): TributaryError {
+  return new TributaryError(
+    `Cannot reach a Kafka broker at ${servers.join(',')} (${detail}). ` +
+      'Is the broker running? Check --bootstrap-servers / KAFKA_BOOTSTRAP_SERVERS, or start one with `npm run broker`.',
+    { code: 'KAFKA_CONNECTION', retriable: true, ...(cause === undefined ? {} : { cause }) },
+  );
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Races a promise against a timer; the timer never keeps the process alive. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    timer.unref();
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
