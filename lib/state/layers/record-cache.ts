@@ -1,3 +1,5 @@
+import { SortedKeyIndex } from '../internal/sorted-key-index.js';
+
 /**
  * The record cache behind the caching layers: one entry per key (updates compact), a byte budget,
  * and LRU order (a `Map`'s insertion order; a touched entry moves to the back). Entries are dirty
@@ -20,11 +22,21 @@ export class RecordCache {
   private readonly entries = new Map<string, CacheEntry>();
   private bytes = 0;
   private dirtyCount = 0;
+  /** Sorted keys of the cache, kept only for stores that range-scan through it (window/session). */
+  private readonly index: SortedKeyIndex | null;
 
   constructor(
     readonly maxBytes: number,
     private readonly onEvictDirty: (entry: CacheEntry) => void,
-  ) {}
+    ordered = false,
+  ) {
+    this.index = ordered ? new SortedKeyIndex() : null;
+  }
+
+  /** Cached keys in `[from, to]`, ascending (ordered caches only). */
+  keysInRange(from: string, to: string): string[] {
+    return this.index === null ? [] : this.index.keys(from, to, false);
+  }
 
   get sizeBytes(): number {
     return this.bytes;
@@ -68,6 +80,7 @@ export class RecordCache {
         timestamp = old.timestamp;
       }
     }
+    else if (this.index !== null) this.index.add(key);
     this.entries.set(key, { key: keyBytes, value, dirty, timestamp, size });
     this.bytes += size;
     if (dirty) this.dirtyCount++;
@@ -78,6 +91,7 @@ export class RecordCache {
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
+      this.index?.delete(k);
       this.bytes -= e.size;
       if (e.dirty) {
         this.dirtyCount--;
@@ -110,6 +124,7 @@ export class RecordCache {
 
   clear(): void {
     this.entries.clear();
+    this.index?.clear();
     this.bytes = 0;
     this.dirtyCount = 0;
   }

@@ -1,0 +1,67 @@
+import type { ChangelogSink, KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
+import type { WindowBytesStore } from '../internal/segmented-window-store.js';
+import { windowKey } from '../internal/window-key-schema.js';
+
+/** Change-logging layer of a window stack: logs `[key][start][seq]` → value for every write. */
+export class ChangeLoggingWindowStore implements WindowBytesStore {
+  private sink: ChangelogSink | null = null;
+  private context: StateStoreContext | null = null;
+
+  constructor(private readonly inner: WindowBytesStore) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+  get retentionMs(): number {
+    return this.inner.retentionMs;
+  }
+  get retainDuplicates(): boolean {
+    return this.inner.retainDuplicates;
+  }
+  get windowSizeMs(): number {
+    return this.inner.windowSizeMs;
+  }
+  get lastPutSeq(): number {
+    return this.inner.lastPutSeq;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.context = context;
+    this.sink = context.changelog;
+    await this.inner.init(context);
+  }
+
+  put(key: Buffer, value: Buffer | null, windowStart: number): void {
+    this.inner.put(key, value, windowStart);
+    if (this.sink === null || (value === null && this.inner.retainDuplicates)) return;
+    this.sink.log(windowKey(key, windowStart, this.inner.lastPutSeq), value, this.context!.currentTimestamp());
+  }
+
+  fetch(key: Buffer, windowStart: number): Buffer | undefined {
+    return this.inner.fetch(key, windowStart);
+  }
+  fetchRange(key: Buffer, timeFrom: number, timeTo: number): KeyValue<number, Buffer>[] {
+    return this.inner.fetchRange(key, timeFrom, timeTo);
+  }
+  fetchAll(timeFrom: number, timeTo: number): KeyValue<Windowed<Buffer>, Buffer>[] {
+    return this.inner.fetchAll(timeFrom, timeTo);
+  }
+  all(): KeyValue<Windowed<Buffer>, Buffer>[] {
+    return this.inner.all();
+  }
+  restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
+    return this.inner.restoreBatch(records);
+  }
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
