@@ -1,0 +1,73 @@
+/**
+ * Pluggable failure policy for records that cannot be deserialized (or carry an invalid
+ * timestamp) and for exceptions thrown while processing. A handler answers per record:
+ *
+ * - `'fail'`: stop the task (the error surfaces from the runtime; nothing of the current commit
+ *   interval is committed under exactly-once);
+ * - `'dead-letter'`: write the original key/value bytes to the dead-letter topic with headers
+ *   saying why (`tributary.error.*`), then continue;
+ * - `'continue'`: skip the record, counting it.
+ *
+ * Safe defaults: deserialization errors go to the dead-letter topic, processing errors fail.
+ */
+import { TributaryError } from '../errors.js';
+import type { Headers, OutgoingRecord } from '../kafka/types.js';
+
+export type ErrorResponse = 'fail' | 'dead-letter' | 'continue';
+
+/** What a handler learns about the record that failed. */
+export interface ErrorHandlerContext {
+  readonly taskId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** The source or processor node where it failed. */
+  readonly processorName: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+export type DeserializationExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
+export type ProcessingExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
+
+/** Ready-made handlers. */
+export const ErrorHandlers = {
+  deadLetter: (): ErrorResponse => 'dead-letter',
+  fail: (): ErrorResponse => 'fail',
+  logAndContinue: (context: ErrorHandlerContext, error: unknown): ErrorResponse => {
+    console.warn(
+      `tributary: skipping record ${context.topic}-${context.partition}@${context.offset} ` +
+        `at ${context.processorName} (task ${context.taskId}): ${errorMessage(error)}`,
+    );
+    return 'continue';
+  },
+} as const;
+
+export const DLQ_HEADER_PREFIX = 'tributary.error.';
+
+/** The dead-letter record for a failed input record: original bytes, original headers plus `tributary.error.*`. */
+export function deadLetterRecord(topic: string, context: ErrorHandlerContext, error: unknown): OutgoingRecord {
+  const headers: Headers = {
+    ...context.headers,
+    [`${DLQ_HEADER_PREFIX}reason`]: Buffer.from(errorMessage(error)),
+    [`${DLQ_HEADER_PREFIX}code`]: Buffer.from(errorCode(error)),
+    [`${DLQ_HEADER_PREFIX}topic`]: Buffer.from(context.topic),
+    [`${DLQ_HEADER_PREFIX}partition`]: Buffer.from(String(context.partition)),
+    [`${DLQ_HEADER_PREFIX}offset`]: Buffer.from(String(context.offset)),
+    [`${DLQ_HEADER_PREFIX}processor`]: Buffer.from(context.processorName),
+    [`${DLQ_HEADER_PREFIX}task`]: Buffer.from(context.taskId),
+  };
+  return { topic, key: context.key, value: context.value, timestamp: context.timestamp, headers };
+}
+
+export function errorCode(error: unknown): string {
+  if (error instanceof TributaryError) return error.code;
+  return 'PROCESSING';
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

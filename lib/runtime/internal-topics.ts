@@ -1,0 +1,74 @@
+/**
+ * Start-up preparation of topics: checks that the user's source topics exist, validates
+ * co-partitioning, and creates the internal topics (repartition: `cleanup.policy=delete`;
+ * changelogs: compact, or compact,delete for windows) and the dead-letter topic with the right
+ * partition counts before any task processes a record. Existing internal topics must have the
+ * expected partition count.
+ */
+import { ConfigError, TributaryError } from '../errors.js';
+import type { Admin, TopicSpec } from '../kafka/types.js';
+import type { BuiltTopology } from '../topology/built-topology.js';
+
+export interface PreparedTopics {
+  /** Partition count of every topic the runtime knows about (sources, internal, existing sinks, DLQ). */
+  readonly partitions: Map<string, number>;
+  /** Resolved repartition topic names. */
+  readonly repartition: ReadonlySet<string>;
+}
+
+export interface PrepareOptions {
+  readonly deadLetterTopic: string;
+  readonly deadLetterTopicPartitions: number;
+  readonly replicationFactor: number | undefined;
+}
+
+export async function prepareTopics(admin: Admin, built: BuiltTopology, options: PrepareOptions): Promise<PreparedTopics> {
+  const repartition = new Set(built.repartitionTopics.map((t) => t.name));
+  const changelogs = new Map(built.changelogTopics.map((t) => [t.name, t]));
+  const existing = new Set(await admin.listTopics());
+
+  const userSources = [...new Set([...built.sourceTopics, ...built.globalStores.map((g) => g.topic)])].filter((t) => !repartition.has(t));
+  const missing = userSources.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    throw new TributaryError(`Source topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist; create ${missing.length > 1 ? 'them' : 'it'} first`, {
+      code: 'TOPIC_NOT_FOUND',
+      context: { topic: missing[0]! },
+    });
+  }
+  const sinkTopics = new Set<string>();
+  for (const s of built.subtopologies) for (const sink of s.sinks) if (sink.topic !== null && !repartition.has(sink.topic)) sinkTopics.add(sink.topic);
+
+  const partitions = new Map<string, number>();
+  const toDescribe = [...new Set([...userSources, ...[...sinkTopics].filter((t) => existing.has(t))])];
+  if (existing.has(options.deadLetterTopic)) toDescribe.push(options.deadLetterTopic);
+  for (const d of toDescribe.length > 0 ? await admin.describeTopics(toDescribe) : []) partitions.set(d.topic, d.partitions);
+
+  const internal = built.internalTopicPartitions((t) => partitions.get(t));
+
+  const existingInternal = [...internal.keys()].filter((t) => existing.has(t));
+  for (const d of existingInternal.length > 0 ? await admin.describeTopics(existingInternal) : []) {
+    const expected = internal.get(d.topic)!;
+    if (d.partitions !== expected) {
+      throw new ConfigError(
+        `Internal topic ${d.topic} has ${d.partitions} partitions but the topology needs ${expected}; ` +
+          'delete it (tributary reset) or restore the source topics\' partition counts',
+        { context: { topic: d.topic } },
+      );
+    }
+  }
+
+  const specs: TopicSpec[] = [];
+  const rf = options.replicationFactor === undefined ? {} : { replicationFactor: options.replicationFactor };
+  for (const [name, count] of internal) {
+    partitions.set(name, count);
+    if (existing.has(name)) continue;
+    const configs = repartition.has(name) ? built.repartitionTopics.find((t) => t.name === name)!.configs : changelogs.get(name)?.configs ?? {};
+    specs.push({ topic: name, numPartitions: count, configs, ...rf });
+  }
+  if (!existing.has(options.deadLetterTopic)) {
+    specs.push({ topic: options.deadLetterTopic, numPartitions: options.deadLetterTopicPartitions, ...rf });
+    partitions.set(options.deadLetterTopic, options.deadLetterTopicPartitions);
+  }
+  if (specs.length > 0) await admin.createTopics(specs);
+  return { partitions, repartition };
+}

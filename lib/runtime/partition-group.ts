@@ -1,0 +1,81 @@
+/**
+ * The record queues of one task, one per input partition, and the task's stream time.
+ *
+ * Choice (Kafka Streams' PartitionGroup): the next record comes from the non-empty queue whose
+ * head has the lowest timestamp; ties go to the queue registered first, so the order is
+ * deterministic. Stream time is the max timestamp of the records taken so far, -1 before the
+ * first, and never decreases. The group does not wait for empty partitions (max.task.idle.ms = 0).
+ */
+import type { IncomingRecord, TopicPartition } from '../kafka/types.js';
+import { RecordQueue } from './record-queue.js';
+
+export interface NextRecord {
+  readonly record: IncomingRecord;
+  readonly timestamp: number;
+  readonly queue: RecordQueue;
+}
+
+export class PartitionGroup {
+  private readonly queues: RecordQueue[] = [];
+  private readonly byTopic = new Map<string, RecordQueue>();
+  private streamTimeMs = -1;
+  private buffered = 0;
+
+  constructor(partitions: readonly TopicPartition[]) {
+    for (const tp of partitions) {
+      const queue = new RecordQueue(tp);
+      this.queues.push(queue);
+      this.byTopic.set(tp.topic, queue);
+    }
+  }
+
+  /** The queue for a topic of this task (a task reads one partition of each of its topics). */
+  queue(topic: string): RecordQueue | undefined {
+    return this.byTopic.get(topic);
+  }
+
+  partitions(): TopicPartition[] {
+    return this.queues.map((q) => q.tp);
+  }
+
+  add(queue: RecordQueue, record: IncomingRecord, timestamp: number): void {
+    queue.push(record, timestamp);
+    this.buffered++;
+  }
+
+  numBuffered(): number {
+    return this.buffered;
+  }
+
+  streamTime(): number {
+    return this.streamTimeMs;
+  }
+
+  /** Takes the record with the lowest head timestamp across queues, advancing stream time. */
+  next(): NextRecord | null {
+    if (this.buffered === 0) return null;
+    let best: RecordQueue | null = null;
+    let bestTs = 0;
+    const queues = this.queues;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i]!;
+      if (q.isEmpty()) continue;
+      const ts = q.headTimestamp();
+      if (best === null || ts < bestTs) {
+        best = q;
+        bestTs = ts;
+      }
+    }
+    if (best === null) return null;
+    const record = best.headRecord();
+    best.shift();
+    this.buffered--;
+    if (bestTs > this.streamTimeMs) this.streamTimeMs = bestTs;
+    return { record, timestamp: bestTs, queue: best };
+  }
+
+  clear(): void {
+    for (const q of this.queues) q.clear();
+    this.buffered = 0;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The `ProcessorContext` a processor node sees: forwards to the node's children (all, in order,
+ * depth-first; or one by name), exposes the task's record metadata, stream time, wall clock and
+ * stores, and schedules punctuations on the task.
+ */
+import { TributaryError } from '../errors.js';
+import type { Cancellable, ProcessorContext, PunctuationType, Record, RecordMetadata } from '../topology/processor.js';
+import type { StateStore } from '../state/types.js';
+import type { RuntimeNode } from './runtime-node.js';
+import type { TaskRecordContext } from './task-record-context.js';
+
+export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> {
+  constructor(
+    private readonly task: TaskRecordContext,
+    private readonly node: RuntimeNode,
+    private readonly allowedStores: ReadonlySet<string>,
+  ) {}
+
+  get applicationId(): string {
+    return this.task.applicationId;
+  }
+
+  get taskId(): string {
+    return this.task.taskId;
+  }
+
+  recordMetadata(): RecordMetadata | null {
+    return this.task.recordMetadata();
+  }
+
+  currentStreamTimeMs(): number {
+    return this.task.streamTime();
+  }
+
+  currentSystemTimeMs(): number {
+    return this.task.clock.now();
+  }
+
+  forward<K, V>(record: Record<K, V>, childName?: string): void {
+    this.node.forward(record as Record<unknown, unknown>, childName);
+  }
+
+  getStateStore<S extends StateStore>(name: string): S {
+    const store = this.allowedStores.has(name) ? this.task.stores.get(name) : this.task.globalStores.get(name);
+    if (store === undefined) {
+      throw new TributaryError(
+        `Processor ${this.node.name} has no access to state store ${name}; connect it with connectProcessorAndStateStores or the operator's Materialized`,
+        { code: 'STORE_NOT_AVAILABLE', context: { taskId: this.task.taskId, store: name } },
+      );
+    }
+    return store as S;
+  }
+
+  schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable {
+    return this.task.scheduleFn(this.node.name, intervalMs, type, callback);
+  }
+
+  commit(): void {
+    this.task.commitRequested = true;
+  }
+
+  /** tributary extension: counts a record an operator discarded (late, null key) in the task's `dropped` metric. */
+  recordDropped(): void {
+    this.task.metrics.dropped++;
+  }
+}

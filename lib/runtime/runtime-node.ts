@@ -1,0 +1,161 @@
+/**
+ * The nodes of one task's processor graph, instantiated from a sub-topology: sources turn raw
+ * records into `Record`s (key decoded at once, value on first read), processors run user or DSL
+ * logic, sinks serialize and hand records to the task's collector. Everything here is synchronous.
+ */
+import { TributaryError } from '../errors.js';
+import type { Headers, IncomingRecord } from '../kafka/types.js';
+import type { Processor, Record } from '../topology/processor.js';
+import type { Serde } from '../serde/types.js';
+import type { StreamPartitioner, TopicNameExtractor } from '../topology/types.js';
+import { SourceDeserializationError, tagged } from './node-failure.js';
+import type { TaskRecordContext } from './task-record-context.js';
+
+type AnyRecord = Record<unknown, unknown>;
+
+export abstract class RuntimeNode {
+  children: RuntimeNode[] = [];
+  private childByName: Map<string, RuntimeNode> | null = null;
+
+  constructor(readonly name: string) {}
+
+  abstract process(record: AnyRecord): void;
+
+  forward(record: AnyRecord, childName?: string): void {
+    if (childName === undefined) {
+      const children = this.children;
+      for (let i = 0; i < children.length; i++) children[i]!.process(record);
+      return;
+    }
+    if (this.childByName === null) this.childByName = new Map(this.children.map((c) => [c.name, c]));
+    const child = this.childByName.get(childName);
+    if (child === undefined) {
+      throw new TributaryError(`${childName} is not a child of ${this.name}`, { code: 'TOPOLOGY' });
+    }
+    child.process(record);
+  }
+}
+
+export class ProcessorNode extends RuntimeNode {
+  constructor(
+    name: string,
+    readonly processor: Processor<unknown, unknown, unknown, unknown>,
+  ) {
+    super(name);
+  }
+
+  process(record: AnyRecord): void {
+    try {
+      this.processor.process(record);
+    } catch (error) {
+      throw tagged(error, this.name);
+    }
+  }
+}
+
+export class SinkNode extends RuntimeNode {
+  constructor(
+    name: string,
+    private readonly task: TaskRecordContext,
+    private readonly topic: string | null,
+    private readonly topicExtractor: TopicNameExtractor | null,
+    private readonly keySerde: Serde<unknown>,
+    private readonly valueSerde: Serde<unknown>,
+    private readonly partitioner: StreamPartitioner | undefined,
+  ) {
+    super(name);
+  }
+
+  process(record: AnyRecord): void {
+    try {
+      const { key, value } = record;
+      const topic = this.topic ?? this.topicExtractor!(key, value, this.task);
+      const keyBytes = key === null || key === undefined ? null : this.keySerde.serialize(key, topic);
+      const valueBytes = value === null || value === undefined ? null : this.valueSerde.serialize(value, topic);
+      let partition: number | undefined;
+      if (this.partitioner !== undefined) {
+        const count = this.task.partitionsFor(topic);
+        if (count === undefined) {
+          throw new TributaryError(`Sink ${this.name}: partition count of topic ${topic} is unknown (does it exist?)`, {
+            code: 'TOPIC_NOT_FOUND',
+            context: { topic },
+          });
+        }
+        partition = this.partitioner(topic, key, value, count);
+      }
+      this.task.collector.output(
+        partition === undefined
+          ? { topic, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers }
+          : { topic, partition, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers },
+      );
+    } catch (error) {
+      throw tagged(error, this.name);
+    }
+  }
+}
+
+const UNREAD: unique symbol = Symbol('unread');
+
+export class SourceNode extends RuntimeNode {
+  constructor(
+    name: string,
+    private readonly keySerde: Serde<unknown>,
+    private readonly valueSerde: Serde<unknown>,
+  ) {
+    super(name);
+  }
+
+  /** Sources are entered through `processRaw`. */
+  process(record: AnyRecord): void {
+    this.forward(record);
+  }
+
+  deserializeKey(raw: IncomingRecord): unknown {
+    if (raw.key === null) return null;
+    try {
+      return this.keySerde.deserialize(raw.key, raw.topic);
+    } catch (error) {
+      throw new SourceDeserializationError(this.name, 'key', raw.topic, error);
+    }
+  }
+
+  deserializeValue(raw: IncomingRecord): unknown {
+    if (raw.value === null) return null;
+    try {
+      return this.valueSerde.deserialize(raw.value, raw.topic);
+    } catch (error) {
+      throw new SourceDeserializationError(this.name, 'value', raw.topic, error);
+    }
+  }
+
+  /**
+   * Forwards the raw record with its key deserialized and its value deserialized on first read
+   * (a getter that caches; spreading the record reads it). A failure to deserialize the value
+   * surfaces wherever it is first read, as a `SourceDeserializationError`.
+   */
+  processRaw(raw: IncomingRecord, timestamp: number): void {
+    const key = this.deserializeKey(raw);
+    this.forward(this.lazyRecord(raw, key, timestamp, raw.headers));
+  }
+
+  /** Forwards a record whose key and value were already deserialized (custom timestamp extractors need both). */
+  processDecoded(key: unknown, value: unknown, timestamp: number, headers: Headers): void {
+    this.forward({ key, value, timestamp, headers });
+  }
+
+  private lazyRecord(raw: IncomingRecord, key: unknown, timestamp: number, headers: Headers): AnyRecord {
+    if (raw.value === null) return { key, value: null, timestamp, headers };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const source = this;
+    let value: unknown = UNREAD;
+    return {
+      key,
+      get value(): unknown {
+        if (value === UNREAD) value = source.deserializeValue(raw);
+        return value;
+      },
+      timestamp,
+      headers,
+    };
+  }
+}

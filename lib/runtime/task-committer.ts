@@ -1,0 +1,133 @@
+/**
+ * Commits tasks: their stores, their outputs and their input offsets, as one unit.
+ *
+ * ```
+ *   poll ─▶ process (sync, per record) ─▶ outputs + changelog records buffered per task
+ *                                               │  (sent early, inside the open
+ *                                               │   transaction, past a size threshold)
+ *   every commit.interval.ms, or on context.commit():
+ *
+ *   ┌──────────────┐   ┌────────────────────┐   ┌──────────────────────┐
+ *   │ flush stores │──▶│ send outputs and   │──▶│ exactly_once:        │
+ *   │ (caches emit │   │ changelog records  │   │  sendOffsets(last+1) │──┐
+ *   │  downstream) │   │ (begin txn first)  │   │  commitTransaction   │  │
+ *   └──────────────┘   └────────────────────┘   │ at_least_once:       │  │
+ *                                               │  consumer.commit     │  │
+ *                                               │  Offsets(last+1)     │  │
+ *                                               └──────────────────────┘  │
+ *                 ┌───────────────────────────────────────────────────────┘
+ *                 ▼
+ *   ┌──────────────────────────────────────────────────────────────────────┐
+ *   │ checkpoint: at_least_once after every commit; exactly_once only when │
+ *   │ the task closes cleanly (a crash leaves no checkpoint: wipe+restore) │
+ *   └──────────────────────────────────────────────────────────────────────┘
+ * ```
+ *
+ * Under exactly-once every task has its own transactional producer, id
+ * `<application.id>-<taskId>` (the EOS-v1 shape); a fenced producer means another instance owns
+ * the task now: `TaskMigratedError`, close the task dirty (abort, wipe state) and rejoin.
+ * Under at-least-once one producer sends for all tasks and offsets are committed by the consumer
+ * after every send was acknowledged.
+ */
+import { TaskMigratedError, TributaryError } from '../errors.js';
+import type { Consumer, OutgoingRecord, Producer, TopicPartitionOffset } from '../kafka/types.js';
+import type { StreamTask } from './task.js';
+
+export interface CommitTargets {
+  readonly groupId: string;
+  readonly exactlyOnce: boolean;
+  /** The shared producer under at-least-once (tasks have their own under exactly-once). */
+  readonly producer: Producer | null;
+  readonly consumer: Consumer;
+  /** Called after a task's commit (checkpoint under at-least-once). */
+  readonly afterCommit?: (task: StreamTask) => Promise<void>;
+}
+
+/** Sends what a task has buffered (opening its transaction under exactly-once). */
+export async function sendBuffered(task: StreamTask, targets: CommitTargets): Promise<void> {
+  if (task.collector.size === 0) return;
+  const records = task.collector.drain();
+  if (targets.exactlyOnce) {
+    const producer = requireProducer(task);
+    await guardFenced(task, async () => {
+      if (!producer.inTransaction) await producer.beginTransaction();
+      await producer.send(records);
+    });
+  } else {
+    await targets.producer!.send(records);
+    task.collector.resetInternalWrites();
+  }
+}
+
+/** Runs the commit lifecycle above for `tasks`. */
+export async function commitTasks(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
+  const due = tasks.filter((t) => t.isRunning && (t.commitNeeded() || t.commitRequested));
+  if (due.length === 0) return;
+  for (const task of due) await task.flushStores();
+  if (targets.exactlyOnce) {
+    for (const task of due) await commitExactlyOnce(task, targets.groupId);
+  } else {
+    await commitAtLeastOnce(due, targets);
+  }
+  for (const task of due) {
+    task.markCommitted();
+    await targets.afterCommit?.(task);
+  }
+}
+
+async function commitExactlyOnce(task: StreamTask, groupId: string): Promise<void> {
+  const producer = requireProducer(task);
+  const records = task.collector.drain();
+  const offsets = task.offsetsToCommit();
+  if (records.length === 0 && offsets.length === 0 && !producer.inTransaction) return;
+  await guardFenced(task, async () => {
+    if (!producer.inTransaction) await producer.beginTransaction();
+    if (records.length > 0) await producer.send(records);
+    if (offsets.length > 0) await producer.sendOffsets(groupId, offsets);
+    await producer.commitTransaction();
+  });
+}
+
+async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
+  const records: OutgoingRecord[] = [];
+  const offsets: TopicPartitionOffset[] = [];
+  for (const task of tasks) {
+    const drained = task.collector.drain();
+    for (let i = 0; i < drained.length; i++) records.push(drained[i]!);
+    offsets.push(...task.offsetsToCommit());
+  }
+  if (records.length > 0) await targets.producer!.send(records);
+  if (offsets.length > 0) await targets.consumer.commitOffsets(offsets);
+}
+
+/** Aborts the open transaction of a task that is being closed dirty; fencing is expected and ignored. */
+export async function abortQuietly(task: StreamTask): Promise<void> {
+  const producer = task.producer;
+  if (producer === null || !producer.inTransaction) return;
+  try {
+    await producer.abortTransaction();
+  } catch {
+    // A fenced or broken producer is discarded anyway.
+  }
+}
+
+function requireProducer(task: StreamTask): Producer {
+  if (task.producer === null) {
+    throw new TributaryError(`Task ${task.id} has no transactional producer`, { code: 'ILLEGAL_STATE', context: { taskId: task.id } });
+  }
+  return task.producer;
+}
+
+async function guardFenced(task: StreamTask, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof TributaryError && (error.code === 'PRODUCER_FENCED' || error.code === 'TASK_MIGRATED')) {
+      throw new TaskMigratedError(`Task ${task.id} was migrated: its producer was fenced`, {
+        cause: error,
+        context: { taskId: task.id, transactionalId: task.producer?.transactionalId ?? "" },
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,451 @@
+/**
+ * A stream task: one partition `p` of one sub-topology. It owns a record queue per input
+ * partition (`PartitionGroup`), its own instances of the sub-topology's processors and stores,
+ * an output buffer, stream-time and wall-clock punctuation queues and its metrics.
+ *
+ * The per-record path (`process`) is synchronous: take the record with the lowest head
+ * timestamp, deserialize (the value lazily), run the processor chain, buffer outputs. Failures go
+ * to the configured handlers (dead-letter, continue, or fail). The asynchronous parts — store
+ * init/restore, flush, sends and commits — are driven from outside at batch boundaries (see
+ * `task-committer.ts` for the commit lifecycle).
+ */
+import { ConfigError, TributaryError } from '../errors.js';
+import type { IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
+import type { Subtopology } from '../topology/built-topology.js';
+import type { Cancellable, PunctuationType } from '../topology/processor.js';
+import type { TimestampExtractor } from '../topology/types.js';
+import type { Serde } from '../serde/types.js';
+import type { StateStore } from '../state/types.js';
+import type { NormalizedConfig } from './config.js';
+import { deadLetterRecord, errorMessage, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
+import { NodeFailure, SourceDeserializationError } from './node-failure.js';
+import { PartitionGroup } from './partition-group.js';
+import { ProcessorContextImpl } from './processor-context-impl.js';
+import { PunctuationQueue, type Punctuation } from './punctuation-queue.js';
+import { RecordCollector } from './record-collector.js';
+import type { RecordQueue } from './record-queue.js';
+import { ProcessorNode, type RuntimeNode, SinkNode, SourceNode } from './runtime-node.js';
+import { formatTaskId } from './task-id.js';
+import { TaskMetrics } from './task-metrics.js';
+import { TaskRecordContext } from './task-record-context.js';
+
+export interface TaskOptions {
+  readonly subtopology: Subtopology;
+  readonly partition: number;
+  /** The input partitions of this task (partition `p` of each source topic that has one). */
+  readonly inputs: readonly TopicPartition[];
+  readonly config: NormalizedConfig;
+  /** Internal (repartition) topic names. */
+  readonly internalTopics: ReadonlySet<string>;
+  readonly partitionsFor: (topic: string) => number | undefined;
+  readonly globalStores?: ReadonlyMap<string, StateStore>;
+}
+
+/** Input record whose timestamp could not be extracted, or whose key/value failed for the extractor. */
+class InvalidRecord {
+  constructor(
+    readonly error: unknown,
+    readonly processorName: string,
+  ) {}
+}
+
+interface Decoded {
+  readonly key: unknown;
+  readonly value: unknown;
+}
+
+type State = 'created' | 'running' | 'closed';
+
+export class StreamTask {
+  readonly id: string;
+  readonly partition: number;
+  readonly subtopology: Subtopology;
+  readonly metrics: TaskMetrics;
+  readonly collector: RecordCollector;
+  readonly context: TaskRecordContext;
+  /** Store instances by name, built from the sub-topology's builders. */
+  readonly stores = new Map<string, StateStore>();
+  /** Under exactly-once: this task's transactional producer (set by the runtime). */
+  producer: Producer | null = null;
+
+  private state: State = 'created';
+  private readonly config: NormalizedConfig;
+  private readonly group: PartitionGroup;
+  private readonly streamTimePunctuations = new PunctuationQueue();
+  private readonly wallClockPunctuations = new PunctuationQueue();
+  private readonly nodes: RuntimeNode[] = [];
+  private readonly processors: ProcessorNode[] = [];
+  private readonly sources = new Map<string, SourceNode>();
+  private readonly extractors = new Map<string, TimestampExtractor | undefined>();
+  /** Last processed offset per input topic, not yet committed. */
+  private readonly consumed = new Map<string, number>();
+  private uncommitted = false;
+  private readonly invalid = new Map<IncomingRecord, InvalidRecord>();
+  private readonly decoded = new Map<IncomingRecord, Decoded>();
+
+  constructor(options: TaskOptions) {
+    const { subtopology, partition, config } = options;
+    this.id = formatTaskId({ subtopology: subtopology.id, partition });
+    this.partition = partition;
+    this.subtopology = subtopology;
+    this.config = config;
+    this.metrics = new TaskMetrics(this.id);
+    this.collector = new RecordCollector(this.metrics, options.internalTopics);
+    this.group = new PartitionGroup(options.inputs);
+    this.context = new TaskRecordContext({
+      applicationId: config.applicationId,
+      taskId: this.id,
+      partition,
+      clock: config.clock,
+      collector: this.collector,
+      metrics: this.metrics,
+      streamTime: () => this.group.streamTime(),
+      schedule: (node, interval, type, cb) => this.schedule(node, interval, type, cb),
+      partitionsFor: options.partitionsFor,
+    });
+    for (const [name, store] of options.globalStores ?? []) this.context.globalStores.set(name, store);
+    for (const s of subtopology.stores) {
+      const store = s.builder.build();
+      this.stores.set(s.name, store);
+      this.context.stores.set(s.name, store);
+    }
+    this.buildNodes();
+  }
+
+  private buildNodes(): void {
+    const byName = new Map<string, RuntimeNode>();
+    const contexts: Array<[ProcessorNode, ProcessorContextImpl]> = [];
+    for (const def of this.subtopology.nodes) {
+      if (def.kind === 'source') {
+        const node = new SourceNode(def.name, this.serde(def.keySerde, 'key', def.name), this.serde(def.valueSerde, 'value', def.name));
+        for (const t of def.topics) {
+          this.sources.set(t, node);
+          this.extractors.set(t, def.timestampExtractor ?? this.config.defaultTimestampExtractor);
+        }
+        byName.set(def.name, node);
+      } else if (def.kind === 'processor') {
+        const node = new ProcessorNode(def.name, def.supplier());
+        contexts.push([node, new ProcessorContextImpl(this.context, node, new Set(def.stores))]);
+        this.processors.push(node);
+        byName.set(def.name, node);
+      } else {
+        byName.set(
+          def.name,
+          new SinkNode(
+            def.name,
+            this.context,
+            def.topic,
+            def.topicExtractor,
+            this.serde(def.keySerde, 'key', def.name),
+            this.serde(def.valueSerde, 'value', def.name),
+            def.partitioner,
+          ),
+        );
+      }
+    }
+    for (const def of this.subtopology.nodes) {
+      const node = byName.get(def.name)!;
+      node.children = def.children.map((c) => byName.get(c)!);
+      this.nodes.push(node);
+    }
+    this.processorContexts = contexts;
+  }
+
+  private processorContexts: Array<[ProcessorNode, ProcessorContextImpl]> = [];
+
+  private serde(serde: Serde<unknown> | undefined, what: 'key' | 'value', node: string): Serde<unknown> {
+    const s = serde ?? (what === 'key' ? this.config.defaultKeySerde : this.config.defaultValueSerde);
+    if (s === undefined) {
+      throw new ConfigError(`${node} has no ${what} serde and no default ${what} serde is configured`, { context: { taskId: this.id } });
+    }
+    return s;
+  }
+
+  /** Calls `init` of every processor (after the stores are initialized and restored). */
+  initProcessors(): void {
+    if (this.state !== 'created') throw new TributaryError(`Task ${this.id} is ${this.state}`, { code: 'ILLEGAL_STATE' });
+    this.context.setNoRecord(this.group.streamTime());
+    for (const [node, ctx] of this.processorContexts) {
+      try {
+        node.processor.init?.(ctx);
+      } catch (error) {
+        throw new TributaryError(`Processor ${node.name} failed in init: ${errorMessage(error)}`, {
+          code: 'PROCESSING',
+          cause: error,
+          context: { taskId: this.id, processor: node.name },
+        });
+      }
+    }
+    this.state = 'running';
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  inputPartitions(): TopicPartition[] {
+    return this.group.partitions();
+  }
+
+  streamTime(): number {
+    return this.group.streamTime();
+  }
+
+  numBuffered(): number {
+    return this.group.numBuffered();
+  }
+
+  /** Enqueues fetched records of one input partition, extracting their timestamps. */
+  addRecords(topic: string, records: readonly IncomingRecord[]): void {
+    const queue = this.group.queue(topic);
+    if (queue === undefined) throw new TributaryError(`Task ${this.id} does not read ${topic}`, { code: 'ILLEGAL_STATE' });
+    const extractor = this.extractors.get(topic);
+    if (extractor === undefined) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        const ts = r.timestamp;
+        if (ts >= 0) this.group.add(queue, r, ts);
+        else this.addInvalid(queue, r, invalidTimestamp(ts, r), this.sources.get(topic)!.name);
+      }
+      return;
+    }
+    const source = this.sources.get(topic)!;
+    for (const r of records) {
+      let key: unknown;
+      let value: unknown;
+      try {
+        key = source.deserializeKey(r);
+        value = source.deserializeValue(r);
+      } catch (error) {
+        this.addInvalid(queue, r, error, source.name);
+        continue;
+      }
+      let ts: number;
+      try {
+        ts = extractor({ key, value, timestamp: r.timestamp, topic: r.topic, partition: r.partition, offset: r.offset, headers: r.headers }, queue.partitionTime());
+      } catch (error) {
+        this.addInvalid(queue, r, error, source.name);
+        continue;
+      }
+      if (!(ts >= 0) || !Number.isFinite(ts)) {
+        this.addInvalid(queue, r, invalidTimestamp(ts, r), source.name);
+        continue;
+      }
+      this.decoded.set(r, { key, value });
+      this.group.add(queue, r, ts);
+    }
+  }
+
+  private addInvalid(queue: RecordQueue, record: IncomingRecord, error: unknown, processorName: string): void {
+    this.invalid.set(record, new InvalidRecord(error, processorName));
+    // Ordered as if it had the partition time, so it neither jumps ahead nor holds others back.
+    this.group.add(queue, record, Math.max(queue.partitionTime(), 0));
+  }
+
+  /** Processes up to `max` buffered records; returns how many were taken. Synchronous. */
+  process(max = Number.POSITIVE_INFINITY): number {
+    let n = 0;
+    const ctx = this.context;
+    const metrics = this.metrics;
+    const punctuations = this.streamTimePunctuations;
+    while (n < max) {
+      const next = this.group.next();
+      if (next === null) break;
+      n++;
+      const raw = next.record;
+      metrics.recordsIn++;
+      this.consumed.set(raw.topic, raw.offset);
+      ctx.setRecord(raw.topic, raw.partition, raw.offset, next.timestamp, raw.headers);
+      const source = this.sources.get(raw.topic)!;
+      try {
+        if (this.invalid.size > 0 && this.invalid.has(raw)) {
+          const bad = this.invalid.get(raw)!;
+          this.invalid.delete(raw);
+          this.onFailure(new SourceDeserializationFailure(bad.error, bad.processorName), raw, next.timestamp);
+        } else if (this.decoded.size > 0 && this.decoded.has(raw)) {
+          const d = this.decoded.get(raw)!;
+          this.decoded.delete(raw);
+          source.processDecoded(d.key, d.value, next.timestamp, raw.headers);
+          metrics.processed++;
+        } else {
+          source.processRaw(raw, next.timestamp);
+          metrics.processed++;
+        }
+      } catch (error) {
+        this.onFailure(error, raw, next.timestamp);
+      }
+      if (punctuations.isDue(this.group.streamTime())) this.punctuateStreamTime();
+    }
+    if (n > 0) this.uncommitted = true;
+    return n;
+  }
+
+  private onFailure(error: unknown, raw: IncomingRecord, timestamp: number): void {
+    let processorName: string;
+    let cause: unknown;
+    let deserialization: boolean;
+    if (error instanceof SourceDeserializationFailure) {
+      processorName = error.processorName;
+      cause = error.cause;
+      deserialization = true;
+    } else if (error instanceof SourceDeserializationError) {
+      processorName = error.sourceName;
+      cause = error;
+      deserialization = true;
+    } else if (error instanceof NodeFailure) {
+      processorName = error.nodeName;
+      cause = error.cause;
+      deserialization = false;
+    } else {
+      processorName = this.sources.get(raw.topic)?.name ?? 'unknown';
+      cause = error;
+      deserialization = false;
+    }
+    const handlerContext: ErrorHandlerContext = {
+      taskId: this.id,
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      processorName,
+      key: raw.key,
+      value: raw.value,
+      timestamp: raw.timestamp >= 0 ? raw.timestamp : Math.max(timestamp, 0),
+      headers: raw.headers,
+    };
+    let response: ErrorResponse;
+    try {
+      response = deserialization
+        ? this.config.deserializationExceptionHandler(handlerContext, cause)
+        : this.config.processingExceptionHandler(handlerContext, cause);
+    } catch (handlerError) {
+      response = 'fail';
+      cause = handlerError;
+    }
+    if (response === 'dead-letter') {
+      this.collector.deadLetter(deadLetterRecord(this.config.deadLetterTopic, handlerContext, cause));
+    } else if (response === 'continue') {
+      this.metrics.skipped++;
+    } else {
+      throw new TributaryError(`${deserialization ? 'Deserialization' : 'Processing'} failed at ${processorName}: ${errorMessage(cause)}`, {
+        code: deserialization ? 'SERDE' : 'PROCESSING',
+        cause,
+        context: { taskId: this.id, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName },
+      });
+    }
+  }
+
+  private schedule(nodeName: string, intervalMs: number, type: PunctuationType, callback: (ts: number) => void): Cancellable {
+    if (type === 'stream-time') return this.streamTimePunctuations.schedule(nodeName, 0, intervalMs, callback);
+    if (type === 'wall-clock') return this.wallClockPunctuations.schedule(nodeName, this.config.clock.now() + intervalMs, intervalMs, callback);
+    throw new ConfigError(`Unknown punctuation type ${String(type)}`);
+  }
+
+  /** Fires due stream-time punctuations; returns how many fired. */
+  punctuateStreamTime(): number {
+    return this.streamTimePunctuations.punctuate(this.group.streamTime(), (p, ts) => this.runPunctuation(p, ts));
+  }
+
+  /** Fires due wall-clock punctuations at `nowMs`; returns how many fired. */
+  punctuateWallClock(nowMs: number = this.config.clock.now()): number {
+    if (this.state !== 'running') return 0;
+    return this.wallClockPunctuations.punctuate(nowMs, (p, ts) => this.runPunctuation(p, ts));
+  }
+
+  private runPunctuation(p: Punctuation, timestamp: number): void {
+    const ctx = this.context;
+    const saved = [ctx.topic, ctx.partition, ctx.offset, ctx.timestamp, ctx.headers] as const;
+    ctx.setNoRecord(timestamp);
+    try {
+      p.callback(timestamp);
+    } catch (error) {
+      const cause = error instanceof NodeFailure ? error.cause : error;
+      const nodeName = error instanceof NodeFailure ? error.nodeName : p.nodeName;
+      throw new TributaryError(`Punctuation of ${p.nodeName} failed at ${nodeName}: ${errorMessage(cause)}`, {
+        code: 'PROCESSING',
+        cause,
+        context: { taskId: this.id, processor: nodeName },
+      });
+    } finally {
+      if (saved[0] !== null) ctx.setRecord(saved[0], saved[1]!, saved[2]!, saved[3], saved[4]);
+    }
+    this.metrics.punctuations++;
+    this.uncommitted = true;
+  }
+
+  /** True when records were processed (or punctuations ran) since the last commit, or outputs are buffered. */
+  commitNeeded(): boolean {
+    return this.uncommitted || this.collector.size > 0;
+  }
+
+  get commitRequested(): boolean {
+    return this.context.commitRequested;
+  }
+
+  /** Offsets to commit: next offset to read per input partition processed since the last commit. */
+  offsetsToCommit(): TopicPartitionOffset[] {
+    const out: TopicPartitionOffset[] = [];
+    for (const [topic, offset] of this.consumed) out.push({ topic, partition: this.partition, offset: offset + 1 });
+    return out;
+  }
+
+  /** Flushes every store (caches forward their compacted updates; writes reach the backend). */
+  async flushStores(): Promise<void> {
+    this.context.setNoRecord(this.group.streamTime());
+    for (const store of this.stores.values()) await store.flush();
+  }
+
+  /** Marks the current work as committed. */
+  markCommitted(): void {
+    this.consumed.clear();
+    this.uncommitted = false;
+    this.context.commitRequested = false;
+    this.collector.resetInternalWrites();
+    this.metrics.commits++;
+  }
+
+  /** Closes processors and stores. `clean` false: drop buffered records and outputs without flushing. */
+  async close(clean: boolean): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'closed';
+    this.streamTimePunctuations.clear();
+    this.wallClockPunctuations.clear();
+    let firstError: unknown;
+    if (wasRunning) {
+      for (const node of this.processors) {
+        try {
+          node.processor.close?.();
+        } catch (error) {
+          firstError ??= error;
+        }
+      }
+    }
+    for (const store of this.stores.values()) {
+      try {
+        if (store.isOpen) await store.close();
+      } catch (error) {
+        firstError ??= error;
+      }
+    }
+    this.group.clear();
+    this.invalid.clear();
+    this.decoded.clear();
+    if (!clean) this.collector.clear();
+    if (clean && firstError !== undefined) throw firstError;
+  }
+}
+
+class SourceDeserializationFailure {
+  constructor(
+    readonly cause: unknown,
+    readonly processorName: string,
+  ) {}
+}
+
+function invalidTimestamp(ts: number, r: IncomingRecord): TributaryError {
+  return new TributaryError(`Invalid timestamp ${ts} for the record at ${r.topic}-${r.partition}@${r.offset}`, {
+    code: 'SERDE',
+    context: { topic: r.topic, partition: r.partition, offset: r.offset },
+  });
+}
+
