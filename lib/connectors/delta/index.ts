@@ -1,0 +1,28 @@
+/**
+ * `tributary/connectors/delta`: write Delta Lake tables exactly once from Kafka, and maintain them.
+ *
+ * - `DeltaSink` — exactly-once appends tagged with Kafka positions (txn actions per partition).
+ * - `DeltaTableWriter` — schema-checked, partitioned, buffered appends committed atomically.
+ * - `deltaSchemaFromZod` / `deltaType` — the table schema from a zod object schema.
+ * - `loadSnapshot`, `readTable`, `history`, `lastCommittedOffsets` — reading the log and the data.
+ * - `optimize`, `vacuum` — compaction and retention-guarded cleanup.
+ */
+export { DeltaSink, lastCommittedOffsets, txnAppId } from './sink.js';
+export type { DeltaSinkOptions, SinkAppendResult, SourcePosition } from './sink.js';
+export { DeltaTableWriter } from './table-writer.js';
+export type { AppendResult, DeltaWriterOptions, WriterCommitOptions, WriterCommitResult } from './table-writer.js';
+export { deltaSchemaFromZod } from './zod-schema.js';
+export { deltaType } from './delta-type.js';
+export { field, struct, parseSchemaString, schemaToString } from './schema.js';
+export { loadSnapshot, history } from './snapshot.js';
+export type { Snapshot, HistoryEntry } from './snapshot.js';
+export { readTable, rowToJsonForm } from './read.js';
+export type { TableContents } from './read.js';
+export { optimize, vacuum } from './maintenance.js';
+export type { OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult } from './maintenance.js';
+export type { ParquetCodec } from './parquet.js';
+export type { CommitResult } from './commit.js';
+export type {
+  AddAction, DeltaArrayType, DeltaDataType, DeltaMapType, DeltaPrimitiveType, DeltaStructField, DeltaStructType,
+  MetaDataAction, ProtocolAction, RemoveAction, TxnAction,
+} from './types.js';

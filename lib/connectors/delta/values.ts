@@ -1,0 +1,174 @@
+/**
+ * Strict conversions from JavaScript values to Delta's physical values, shared by the column
+ * builders and partition values. Each returns a `Rejection` instead of guessing: no rounding,
+ * no truncation, no string-to-number coercion.
+ */
+export class Rejection {
+  constructor(readonly reason: string) {}
+}
+
+export const MICROS_PER_DAY = 86_400_000_000n;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v instanceof Date) return 'a Date';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'a Uint8Array';
+  const t = typeof v;
+  if (t === 'string') return `a string ${JSON.stringify((v as string).length > 40 ? `${(v as string).slice(0, 40)}…` : v)}`;
+  if (t === 'number' || t === 'bigint' || t === 'boolean') return `${t} ${String(v)}`;
+  return t === 'object' ? 'an object' : t;
+}
+
+export function toLong(v: unknown): bigint | number | Rejection {
+  if (typeof v === 'number') {
+    return Number.isSafeInteger(v) ? v : new Rejection(`expected an integer (safe) or bigint, got ${describe(v)}`);
+  }
+  if (typeof v === 'bigint') {
+    return v >= INT64_MIN && v <= INT64_MAX ? v : new Rejection(`bigint ${v} is outside the long range`);
+  }
+  return new Rejection(`expected a number or bigint, got ${describe(v)}`);
+}
+
+export function toIntInRange(v: unknown, min: number, max: number, name: string): number | Rejection {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+  if (typeof v === 'bigint' && v >= BigInt(min) && v <= BigInt(max)) return Number(v);
+  return new Rejection(`expected an ${name} in [${min}, ${max}], got ${describe(v)}`);
+}
+
+/** Date.UTC without its 0–99 → 1900s year mapping. */
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+  const dt = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+  dt.setUTCFullYear(y, mo - 1, d);
+  return dt.getTime();
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days since 1970-01-01 from `YYYY-MM-DD` or a Date at exactly midnight UTC. */
+export function toDateDays(v: unknown): number | Rejection {
+  if (typeof v === 'string') {
+    const m = DATE_RE.exec(v);
+    if (m) {
+      const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+      const ms = utcMs(y, mo, d, 0, 0, 0);
+      const back = new Date(ms);
+      if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return ms / 86_400_000;
+    }
+    return new Rejection(`expected a date "YYYY-MM-DD", got ${describe(v)}`);
+  }
+  if (v instanceof Date) {
+    const ms = v.getTime();
+    if (Number.isNaN(ms)) return new Rejection('invalid Date');
+    if (ms % 86_400_000 !== 0) return new Rejection(`a Date for a date column must be midnight UTC, got ${v.toISOString()}`);
+    return ms / 86_400_000;
+  }
+  return new Rejection(`expected a date string or Date, got ${describe(v)}`);
+}
+
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Microseconds since the epoch (UTC) from a Date, a bigint of micros, or an ISO-8601 string with a zone. */
+export function toTimestampMicros(v: unknown): bigint | Rejection {
+  if (v instanceof Date) {
+    const ms = v.getTime();
+    if (Number.isNaN(ms)) return new Rejection('invalid Date');
+    return BigInt(ms) * 1000n;
+  }
+  if (typeof v === 'bigint') return v >= INT64_MIN && v <= INT64_MAX ? v : new Rejection('timestamp micros out of range');
+  if (typeof v === 'string') {
+    const m = TS_RE.exec(v);
+    if (!m) return new Rejection(`expected an ISO-8601 timestamp with a zone (Z or ±hh:mm), got ${describe(v)}`);
+    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+    const base = utcMs(y!, mo!, d!, h!, mi!, s!);
+    const back = new Date(base);
+    if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d! || h! > 23 || mi! > 59 || s! > 59) {
+      return new Rejection(`invalid timestamp ${JSON.stringify(v)}`);
+    }
+    const frac = (m[7] ?? '').padEnd(9, '0');
+    if (!/^0{3}$/.test(frac.slice(6))) return new Rejection(`timestamp ${JSON.stringify(v)} has sub-microsecond precision`);
+    let offMin = 0;
+    const z = m[8]!;
+    if (z !== 'Z') {
+      const sign = z[0] === '-' ? -1 : 1;
+      const digits = z.slice(1).replace(':', '');
+      offMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+    }
+    return BigInt(base - offMin * 60_000) * 1000n + BigInt(Number(frac.slice(0, 6)));
+  }
+  return new Rejection(`expected a Date, ISO-8601 string or bigint micros, got ${describe(v)}`);
+}
+
+const DEC_RE = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/** The unscaled value of a decimal(p,s) from a string, a finite number (its shortest decimal form) or a bigint. */
+export function toDecimalUnscaled(v: unknown, precision: number, scale: number): bigint | Rejection {
+  let text: string;
+  if (typeof v === 'string') text = v;
+  else if (typeof v === 'bigint') text = v.toString();
+  else if (typeof v === 'number' && Number.isFinite(v)) {
+    text = String(v);
+    if (/e/i.test(text)) return new Rejection(`number ${text} needs exponent notation; pass decimals as strings`);
+  } else return new Rejection(`expected a decimal string, number or bigint, got ${describe(v)}`);
+  const m = DEC_RE.exec(text);
+  if (!m) return new Rejection(`expected a decimal like "123.45", got ${describe(v)}`);
+  const intPart = m[2]!.replace(/^0+(?=\d)/, '');
+  let frac = m[3] ?? '';
+  const trimmed = frac.replace(/0+$/, '');
+  if (trimmed.length > scale) return new Rejection(`${text} has more than ${scale} fractional digits (decimal(${precision},${scale}))`);
+  frac = frac.slice(0, scale).padEnd(scale, '0');
+  const digits = (intPart === '0' ? '' : intPart) + frac;
+  const significant = digits.replace(/^0+/, '');
+  if (significant.length > precision) return new Rejection(`${text} does not fit decimal(${precision},${scale})`);
+  const unscaled = BigInt(digits === '' ? '0' : digits);
+  return m[1] === '-' ? -unscaled : unscaled;
+}
+
+/** Prints an unscaled decimal with its scale: (12345n, 2) → "123.45". */
+export function formatDecimal(unscaled: bigint, scale: number): string {
+  const neg = unscaled < 0n;
+  let s = (neg ? -unscaled : unscaled).toString();
+  if (scale > 0) {
+    s = s.padStart(scale + 1, '0');
+    s = `${s.slice(0, -scale)}.${s.slice(-scale)}`;
+  }
+  return neg ? `-${s}` : s;
+}
+
+export function formatDate(days: number): string {
+  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** ISO-8601 UTC with milliseconds, or microseconds when the value has them. */
+export function formatTimestampIso(micros: bigint): string {
+  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+  const sub = Number(micros - ms * 1000n);
+  const iso = new Date(Number(ms)).toISOString();
+  return sub === 0 ? iso : `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
+}
+
+/** Delta partition-value form of a timestamp: `YYYY-MM-DD HH:MM:SS.ffffff`. */
+export function formatTimestampPartition(micros: bigint): string {
+  const iso = formatTimestampIso(micros);
+  const [date, time] = iso.slice(0, -1).split('T') as [string, string];
+  const [hms, frac = ''] = time.split('.');
+  return `${date} ${hms}.${frac.padEnd(6, '0')}`;
+}
+
+/** Compares strings in UTF-8 byte order (= code point order), which is how Delta orders stats. */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
