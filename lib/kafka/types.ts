@@ -178,6 +178,12 @@ export interface Consumer {
   pause(tps: readonly TopicPartition[]): void;
   resume(tps: readonly TopicPartition[]): void;
   assignment(): TopicPartition[];
+  /**
+   * Optional. The offset the next `poll` would return for the partition (past control records and
+   * aborted data already fetched), or undefined when unknown. State restoration uses it to see
+   * that a transactional changelog whose last offset is a commit marker has been read to its end.
+   */
+  position?(tp: TopicPartition): number | undefined;
   /** Commits offsets (next offset to read) for this group outside any transaction. */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Leaves the group (triggering a rebalance for the others) and releases resources. */
