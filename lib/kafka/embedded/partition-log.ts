@@ -14,7 +14,7 @@
  *                               LSO = 5 ┘          HW = 7
  * ```
  */
-import type { IncomingRecord } from '../types.js';
+import type { Headers, IncomingRecord } from '../types.js';
 import { Signal } from './signal.js';
 
 /** The outcome of one transaction, shared by its records in every partition it touched. */
@@ -25,11 +25,29 @@ export interface TxnMark {
 export const SEGMENT_SIZE = 4096;
 /** Bytes a record occupies beyond key, value and headers, roughly as in a Kafka record batch. */
 export const RECORD_OVERHEAD = 24;
+/** Keys and values are copied into chunks of this size (a larger record gets a chunk of its own). */
+const CHUNK_SIZE = 1 << 20;
+const EMPTY_HEADERS: Headers = Object.freeze({}) as Headers;
 
+/**
+ * Up to SEGMENT_SIZE consecutive offsets, stored by column: the bytes of keys and values live in
+ * shared chunks and records are materialized only when read, so a million stored records are a
+ * few typed arrays rather than millions of heap objects for the garbage collector to trace.
+ */
 interface Segment {
   readonly baseOffset: number;
-  /** `null` marks a control record. */
-  readonly records: (IncomingRecord | null)[];
+  length: number;
+  /** Chunk holding the key of each entry; null for a null key. Entries that are control markers have `marker[i] = 1`. */
+  readonly keyChunk: (Buffer | null)[];
+  readonly keyPos: Int32Array;
+  readonly keyLen: Int32Array;
+  readonly valueChunk: (Buffer | null)[];
+  readonly valuePos: Int32Array;
+  readonly valueLen: Int32Array;
+  readonly timestamps: Float64Array;
+  readonly marker: Uint8Array;
+  /** Headers of each entry; allocated when the segment gets its first record with headers. */
+  headers: (Headers | null)[] | null;
   /** Transaction of each entry; allocated when the segment gets its first transactional entry. */
   txns: (TxnMark | null)[] | null;
   readonly sizes: Int32Array;
@@ -50,9 +68,10 @@ export interface ReadResult {
   readonly bytes: number;
 }
 
-export function recordSize(r: IncomingRecord): number {
-  let size = RECORD_OVERHEAD + (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0);
-  for (const k in r.headers) size += k.length + r.headers[k]!.length;
+/** The bytes a record accounts for in size limits and fetch budgets. */
+export function recordSize(key: Uint8Array | null, value: Uint8Array | null, headers: Headers | undefined): number {
+  let size = RECORD_OVERHEAD + (key ? key.length : 0) + (value ? value.length : 0);
+  if (headers !== undefined) for (const k in headers) size += k.length + headers[k]!.length;
   return size;
 }
 
@@ -66,6 +85,8 @@ export class PartitionLog {
   private readonly openTxns = new Map<number, number>();
   private stableOffset = 0;
   private totalBytes = 0;
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkPos = 0;
 
   constructor(
     readonly topic: string,
@@ -94,26 +115,52 @@ export class PartitionLog {
   }
 
   /**
-   * Appends one record, whose `offset` must be `nextOffset`; `txn`/`producerId` mark it
-   * transactional. The caller fires `signal` once per batch.
+   * Appends one record at `nextOffset`, copying its key and value (the caller may reuse its
+   * buffers, as with a network client); `headers` must already be the log's own copy.
+   * `txn`/`producerId` mark it transactional. The caller fires `signal` once per batch.
    */
-  append(record: IncomingRecord, size: number, txn: TxnMark | null, producerId: number): void {
+  append(
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: Headers | null,
+    size: number,
+    txn: TxnMark | null,
+    producerId: number,
+  ): void {
     const offset = this.endOffset;
     const seg = this.activeSegment();
+    const i = seg.length;
     if (txn !== null) {
       if (!this.openTxns.has(producerId)) {
         this.openTxns.set(producerId, offset);
         if (this.openTxns.size === 1) this.stableOffset = offset;
       }
-      if (seg.txns === null) seg.txns = new Array<TxnMark | null>(seg.records.length).fill(null);
+      if (seg.txns === null) seg.txns = new Array<TxnMark | null>(i).fill(null);
     }
-    const idx = seg.records.length;
-    seg.records.push(record);
     if (seg.txns !== null) seg.txns.push(txn);
-    seg.sizes[idx] = size;
+    if (headers !== null && seg.headers === null) seg.headers = new Array<Headers | null>(i).fill(null);
+    if (seg.headers !== null) seg.headers.push(headers);
+    if (key === null) {
+      seg.keyChunk.push(null);
+    } else {
+      seg.keyChunk.push(this.store(key));
+      seg.keyPos[i] = this.chunkPos - key.length;
+      seg.keyLen[i] = key.length;
+    }
+    if (value === null) {
+      seg.valueChunk.push(null);
+    } else {
+      seg.valueChunk.push(this.store(value));
+      seg.valuePos[i] = this.chunkPos - value.length;
+      seg.valueLen[i] = value.length;
+    }
+    seg.timestamps[i] = timestamp;
+    seg.sizes[i] = size;
+    seg.length = i + 1;
     seg.bytes += size;
     this.totalBytes += size;
-    if (record.timestamp > seg.maxTimestamp) seg.maxTimestamp = record.timestamp;
+    if (timestamp > seg.maxTimestamp) seg.maxTimestamp = timestamp;
     this.endOffset = offset + 1;
     if (this.openTxns.size === 0) this.stableOffset = this.endOffset;
   }
@@ -126,10 +173,15 @@ export class PartitionLog {
   /** Writes the COMMIT/ABORT control marker of `producerId`'s transaction, which takes one offset, and moves the LSO. */
   writeMarker(producerId: number, txn: TxnMark): void {
     const seg = this.activeSegment();
-    if (seg.txns === null) seg.txns = new Array<TxnMark | null>(seg.records.length).fill(null);
-    const idx = seg.records.length;
-    seg.records.push(null);
+    const idx = seg.length;
+    if (seg.txns === null) seg.txns = new Array<TxnMark | null>(idx).fill(null);
     seg.txns.push(txn);
+    seg.headers?.push(null);
+    seg.keyChunk.push(null);
+    seg.valueChunk.push(null);
+    seg.marker[idx] = 1;
+    seg.timestamps[idx] = -1;
+    seg.length = idx + 1;
     seg.sizes[idx] = RECORD_OVERHEAD;
     seg.bytes += RECORD_OVERHEAD;
     this.totalBytes += RECORD_OVERHEAD;
@@ -145,6 +197,7 @@ export class PartitionLog {
    */
   read(offset: number, limits: ReadLimits, out: IncomingRecord[]): ReadResult {
     const end = limits.readCommitted ? this.stableOffset : this.endOffset;
+    const { topic, partition } = this;
     let pos = offset;
     let bytes = 0;
     let taken = 0;
@@ -152,20 +205,31 @@ export class PartitionLog {
     let segIdx = this.segmentIndex(pos);
     outer: while (pos < end && segIdx < this.segments.length) {
       const seg = this.segments[segIdx]!;
-      const recs = seg.records;
-      const txns = seg.txns;
-      const sizes = seg.sizes;
-      const segEnd = Math.min(end, seg.baseOffset + recs.length);
+      const { txns, sizes, marker, keyChunk, valueChunk } = seg;
+      const segEnd = Math.min(end, seg.baseOffset + seg.length);
       for (let i = pos - seg.baseOffset; pos < segEnd; pos++, i++) {
-        const r = recs[i]!;
-        if (r === null) continue;
-        if (txns !== null && limits.readCommitted) {
-          const t = txns[i];
-          if (t != null && t.state === 'aborted') continue;
+        if (txns !== null) {
+          if (marker[i] === 1) continue;
+          if (limits.readCommitted) {
+            const t = txns[i];
+            if (t != null && t.state === 'aborted') continue;
+          }
         }
         const size = sizes[i]!;
         if (taken > 0 && (taken >= limits.maxRecords || bytes + size > limits.maxBytes)) break outer;
-        out.push(r);
+        const kc = keyChunk[i]!;
+        const vc = valueChunk[i]!;
+        const kp = seg.keyPos[i]!;
+        const vp = seg.valuePos[i]!;
+        out.push({
+          topic,
+          partition,
+          offset: pos,
+          key: kc === null ? null : kc.subarray(kp, kp + seg.keyLen[i]!),
+          value: vc === null ? null : vc.subarray(vp, vp + seg.valueLen[i]!),
+          timestamp: seg.timestamps[i]!,
+          headers: seg.headers === null ? EMPTY_HEADERS : (seg.headers[i] ?? EMPTY_HEADERS),
+        });
         taken++;
         bytes += size;
       }
@@ -185,19 +249,28 @@ export class PartitionLog {
       const tooBig = retentionBytes >= 0 && this.totalBytes - seg.bytes >= retentionBytes;
       if (!tooOld && !tooBig) break;
       // A segment holding the first offset of an open transaction stays (it bounds the LSO).
-      if (this.openTxns.size > 0 && this.stableOffset < seg.baseOffset + seg.records.length) break;
+      if (this.openTxns.size > 0 && this.stableOffset < seg.baseOffset + seg.length) break;
       this.segments.shift();
       this.totalBytes -= seg.bytes;
-      this.startOffset = seg.baseOffset + seg.records.length;
+      this.startOffset = seg.baseOffset + seg.length;
     }
   }
 
   private activeSegment(): Segment {
     const last = this.segments[this.segments.length - 1];
-    if (last !== undefined && last.records.length < SEGMENT_SIZE) return last;
+    if (last !== undefined && last.length < SEGMENT_SIZE) return last;
     const seg: Segment = {
       baseOffset: this.endOffset,
-      records: [],
+      length: 0,
+      keyChunk: [],
+      keyPos: new Int32Array(SEGMENT_SIZE),
+      keyLen: new Int32Array(SEGMENT_SIZE),
+      valueChunk: [],
+      valuePos: new Int32Array(SEGMENT_SIZE),
+      valueLen: new Int32Array(SEGMENT_SIZE),
+      timestamps: new Float64Array(SEGMENT_SIZE),
+      marker: new Uint8Array(SEGMENT_SIZE),
+      headers: null,
       txns: null,
       sizes: new Int32Array(SEGMENT_SIZE),
       bytes: 0,
@@ -205,6 +278,18 @@ export class PartitionLog {
     };
     this.segments.push(seg);
     return seg;
+  }
+
+  /** Copies bytes into the current chunk (starting a new one when full); returns the chunk, with `chunkPos` just past the copy. */
+  private store(bytes: Uint8Array): Buffer {
+    const n = bytes.length;
+    if (this.chunkPos + n > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_SIZE, n));
+      this.chunkPos = 0;
+    }
+    this.chunk.set(bytes, this.chunkPos);
+    this.chunkPos += n;
+    return this.chunk;
   }
 
   private segmentIndex(offset: number): number {

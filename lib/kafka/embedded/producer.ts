@@ -7,13 +7,12 @@
  */
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import { DefaultPartitioner } from '../partitioner.js';
-import type { Headers, IncomingRecord, OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import type { Headers, OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
-import { RECORD_OVERHEAD, type PartitionLog, type TxnMark } from './partition-log.js';
+import { recordSize, type PartitionLog, type TxnMark } from './partition-log.js';
 import { networkTick } from './signal.js';
 import type { Topic } from './topics.js';
 
-const EMPTY_HEADERS: Headers = Object.freeze({}) as Headers;
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
 export class EmbeddedProducer implements Producer {
@@ -119,7 +118,6 @@ export class EmbeddedProducer implements Producer {
     const logs = new Array<PartitionLog>(n);
     const sizes = new Array<number>(n);
     let topic: Topic | undefined;
-    let payloadBytes = 0;
     const now = this.broker.settings.now();
     // Validate and route the whole batch before appending anything.
     for (let i = 0; i < n; i++) {
@@ -145,9 +143,7 @@ export class EmbeddedProducer implements Producer {
           context: { topic: r.topic, partition: p },
         });
       }
-      const kv = (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0);
-      let size = RECORD_OVERHEAD + kv;
-      if (r.headers !== undefined) for (const k in r.headers) size += k.length + r.headers[k]!.length;
+      const size = recordSize(r.key, r.value, r.headers);
       if (size > topic.maxMessageBytes) {
         throw new TributaryError(
           `Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${r.topic}'`,
@@ -156,18 +152,7 @@ export class EmbeddedProducer implements Producer {
       }
       logs[i] = topic.partitions[p]!;
       sizes[i] = size;
-      payloadBytes += kv;
     }
-
-    // One allocation holds the copies of every key and value of the batch.
-    const slab = Buffer.allocUnsafe(payloadBytes);
-    let pos = 0;
-    const copy = (b: Buffer | null): Buffer | null => {
-      if (b === null) return null;
-      const start = pos;
-      pos += b.copy(slab, start);
-      return slab.subarray(start, pos);
-    };
 
     const transactional = this.transactionalId !== undefined;
     const touched = new Set<PartitionLog>();
@@ -181,16 +166,8 @@ export class EmbeddedProducer implements Producer {
         if (transactional) mark = this.broker.transactions.addPartition(this.transactionalId!, this.epoch, log);
         last = log;
       }
-      const record: IncomingRecord = {
-        topic: log.topic,
-        partition: log.partition,
-        offset: log.nextOffset,
-        key: copy(r.key),
-        value: copy(r.value),
-        timestamp: r.timestamp ?? now,
-        headers: r.headers === undefined ? EMPTY_HEADERS : copyHeaders(r.headers),
-      };
-      log.append(record, sizes[i]!, mark, this.producerId);
+      const headers = r.headers === undefined ? null : copyHeaders(r.headers);
+      log.append(r.key, r.value, r.timestamp ?? now, headers, sizes[i]!, mark, this.producerId);
     }
     const settings = this.broker.settings;
     for (const log of touched) {
@@ -230,12 +207,11 @@ export class EmbeddedProducer implements Producer {
   }
 }
 
-function copyHeaders(headers: Headers): Headers {
-  const out: Record<string, Buffer> = {};
-  let any = false;
+function copyHeaders(headers: Headers): Headers | null {
+  let out: Record<string, Buffer> | null = null;
   for (const k in headers) {
+    out ??= {};
     out[k] = Buffer.from(headers[k]!);
-    any = true;
   }
-  return any ? out : EMPTY_HEADERS;
+  return out;
 }

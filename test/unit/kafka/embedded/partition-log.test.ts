@@ -4,8 +4,7 @@ import type { IncomingRecord } from '../../../../lib/kafka/types.js';
 
 function put(log: PartitionLog, value: string, txn: TxnMark | null = null, producerId = 1): number {
   const offset = log.nextOffset;
-  const r: IncomingRecord = { topic: 't', partition: 0, offset, key: null, value: Buffer.from(value), timestamp: 1000 + offset, headers: {} };
-  log.append(r, 30, txn, producerId);
+  log.append(null, Buffer.from(value), 1000 + offset, null, 30, txn, producerId);
   return offset;
 }
 
