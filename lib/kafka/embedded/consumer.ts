@@ -158,6 +158,18 @@ export class EmbeddedConsumer implements Consumer {
     this.wake.fire();
   }
 
+  /**
+   * The offset the next `poll` returns from: past the records, control markers and aborted
+   * records already fetched. Resolves a fresh assignment the way a fetch would (committed offset,
+   * else `autoOffsetReset`); undefined for an unassigned partition or a missing topic.
+   */
+  position(tp: TopicPartition): number | undefined {
+    const st = this.parts.get(key(tp.topic, tp.partition));
+    if (st === undefined) return undefined;
+    const log = this.resolve(st);
+    return log === undefined ? undefined : (st.position ?? undefined);
+  }
+
   assignment(): TopicPartition[] {
     return [...this.parts.values()].map((s) => ({ topic: s.tp.topic, partition: s.tp.partition }));
   }
@@ -243,18 +255,8 @@ export class EmbeddedConsumer implements Consumer {
     for (let k = 0; k < n && budget > 0; k++) {
       const st = states[(start + k) % n]!;
       if (st.paused) continue;
-      const topic = this.broker.topics.get(st.tp.topic);
-      const log = topic?.partitions[st.tp.partition];
-      if (topic === undefined || log === undefined) continue;
-      if (st.topicId !== topic.id) {
-        st.topicId = topic.id;
-        st.position = null;
-      }
-      if (st.position === null) {
-        const committed = this.group.committed(st.tp.topic, st.tp.partition);
-        st.position = committed ?? this.resetPosition(log);
-      }
-      if (st.position < log.logStartOffset || st.position > log.highWatermark) st.position = this.resetPosition(log);
+      const log = this.resolve(st);
+      if (log === undefined || st.position === null) continue;
       const records: IncomingRecord[] = [];
       const result = log.read(
         st.position,
@@ -277,6 +279,24 @@ export class EmbeddedConsumer implements Consumer {
       }
     }
     return out;
+  }
+
+  /** The partition's log, with the position resolved and brought into range; undefined if the topic or partition is missing. */
+  private resolve(st: PartitionState): PartitionLog | undefined {
+    const topic = this.broker.topics.get(st.tp.topic);
+    const log = topic?.partitions[st.tp.partition];
+    if (topic === undefined || log === undefined) return undefined;
+    if (st.topicId !== topic.id) {
+      // The topic was deleted and created again: the old position means nothing.
+      st.topicId = topic.id;
+      st.position = null;
+    }
+    if (st.position === null) {
+      const committed = this.group.committed(st.tp.topic, st.tp.partition);
+      st.position = committed ?? this.resetPosition(log);
+    }
+    if (st.position < log.logStartOffset || st.position > log.highWatermark) st.position = this.resetPosition(log);
+    return log;
   }
 
   /** Out-of-range or missing position: earliest, or latest (the LSO under read_committed, as ListOffsets answers). */

@@ -158,3 +158,27 @@ describe('embedded consumer groups', () => {
     expect(got.flatMap((b) => b.records.map((x) => x.value!.toString()))).toEqual(['x']);
   });
 });
+
+describe('embedded rebalance timeout', () => {
+  it('removes a member stuck in its revocation callback past the rebalance timeout', async () => {
+    r = await rig({ t: 2 });
+    let release: () => void = () => {};
+    const stuck = new Promise<void>((res) => (release = res));
+    const a = await r.consumer({ groupId: 'g', clientId: 'a', rebalanceTimeoutMs: 200 });
+    await a.subscribe(['t'], { onPartitionsRevoked: () => stuck });
+    await a.poll(50);
+    expect(a.assignment().length).toBe(2);
+    const b = await r.consumer({ groupId: 'g', clientId: 'b', rebalanceTimeoutMs: 200 });
+    await b.subscribe(['t']);
+    const aPoll = a.poll(800); // enters the revocation callback and hangs there
+    const t0 = Date.now();
+    const lb = loop(b);
+    await until(() => b.assignment().length === 2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    // The stuck member was removed: its commit is refused.
+    await expect(a.commitOffsets([{ topic: 't', partition: 0, offset: 0 }])).rejects.toBeInstanceOf(TaskMigratedError);
+    release();
+    await aPoll;
+    await lb.stop();
+  });
+});

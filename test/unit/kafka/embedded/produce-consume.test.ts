@@ -176,3 +176,38 @@ describe('embedded admin', () => {
     expect(await admin.listTopics()).toEqual(['x']);
   });
 });
+
+describe('embedded positions and retention', () => {
+  it('reports the position past markers and aborted records already fetched', async () => {
+    r = await rig({ t: 1 });
+    const p = await r.producer({ transactionalId: 'pos' });
+    await p.beginTransaction();
+    await p.send([{ topic: 't', key: null, value: v('a') }]);
+    await p.commitTransaction();
+    await p.beginTransaction();
+    await p.send([{ topic: 't', key: null, value: v('b') }]);
+    await p.abortTransaction();
+    const c = await r.consumer({ groupId: 'g' });
+    await c.assign([{ topic: 't', partition: 0 }]);
+    expect(c.position!({ topic: 't', partition: 0 })).toBe(0);
+    expect(values(await c.poll(100))).toEqual(['a']);
+    expect(c.position!({ topic: 't', partition: 0 })).toBe(4); // a, commit marker, b (aborted), abort marker
+    expect(c.position!({ topic: 't', partition: 9 })).toBeUndefined();
+  });
+
+  it('drops old segments of topics with retention.bytes when enforceRetention is on', async () => {
+    r = await rig({}, { enforceRetention: true });
+    const admin = r.kafka.admin();
+    await admin.connect();
+    await admin.createTopics([{ topic: 'r', numPartitions: 1, configs: { 'retention.bytes': '100000' } }]);
+    const p = await r.producer();
+    for (let i = 0; i < 5; i++) await p.send(Array.from({ length: 4096 }, () => ({ topic: 'r', key: null, value: Buffer.alloc(100) })));
+    const [offsets] = await admin.fetchTopicOffsets('r');
+    expect(offsets!.high).toBe(5 * 4096);
+    expect(offsets!.low).toBe(4 * 4096);
+    const c = await r.consumer({ groupId: 'g' });
+    await c.assign([{ topic: 'r', partition: 0 }]);
+    const [batch] = await c.poll(100);
+    expect(batch!.records[0]!.offset).toBe(4 * 4096);
+  });
+});
