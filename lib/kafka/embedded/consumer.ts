@@ -118,6 +118,7 @@ export class EmbeddedConsumer implements Consumer {
 
   async poll(timeoutMs: number): Promise<FetchedBatch[]> {
     this.ensureUsable();
+    if (this.mode === 'none') throw illegalState('poll() needs subscribe() or assign() first');
     if (this.polling) throw illegalState('poll() is already in progress on this consumer (a consumer is not safe for concurrent polls)');
     this.polling = true;
     const deadline = Date.now() + Math.max(0, timeoutMs);

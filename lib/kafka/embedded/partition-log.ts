@@ -25,8 +25,9 @@ export interface TxnMark {
 export const SEGMENT_SIZE = 4096;
 /** Bytes a record occupies beyond key, value and headers, roughly as in a Kafka record batch. */
 export const RECORD_OVERHEAD = 24;
-/** Keys and values are copied into chunks of this size (a larger record gets a chunk of its own). */
-const CHUNK_SIZE = 1 << 20;
+/** Keys and values are copied into chunks that double from the first size to the largest (a larger record gets a chunk of its own). */
+const FIRST_CHUNK_SIZE = 4096;
+const MAX_CHUNK_SIZE = 1 << 20;
 const EMPTY_HEADERS: Headers = Object.freeze({}) as Headers;
 
 /**
@@ -284,7 +285,8 @@ export class PartitionLog {
   private store(bytes: Uint8Array): Buffer {
     const n = bytes.length;
     if (this.chunkPos + n > this.chunk.length) {
-      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_SIZE, n));
+      const next = Math.min(MAX_CHUNK_SIZE, Math.max(FIRST_CHUNK_SIZE, this.chunk.length * 2));
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(next, n));
       this.chunkPos = 0;
     }
     this.chunk.set(bytes, this.chunkPos);

@@ -23,12 +23,16 @@ export class Signal {
   }
 }
 
+// Captured at load, so a test that installs fake timers later still gets its calls answered;
+// timeouts (poll, transaction, session) do follow the fake clock.
+const realSetImmediate = globalThis.setImmediate;
+
 /**
  * Resolves on a later turn of the event loop, the way a network round trip would: state changes
  * made by the caller after starting a call are visible to it, and timers get a chance to run.
  */
 export function networkTick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => realSetImmediate(resolve));
 }
 
 /**

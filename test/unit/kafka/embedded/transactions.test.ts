@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProducerFencedError, TributaryError } from '../../../../lib/errors.js';
 import { pollN, rig, v, values, type Rig } from './helpers.js';
 
@@ -142,5 +142,21 @@ describe('embedded transactions', () => {
     expect(await c.poll(100)).toEqual([]);
     await p.commitTransaction();
     expect((await pollN(c, 50)).length).toBe(50);
+  });
+
+  it('follows fake timers for the transaction timeout while calls still complete', async () => {
+    vi.useFakeTimers();
+    try {
+      r = await rig({ t: 1 });
+      const p = await r.producer({ transactionalId: 'fake-clock' }); // default timeout: 60 s
+      await p.beginTransaction();
+      await p.send([{ topic: 't', key: null, value: v('x') }]);
+      vi.advanceTimersByTime(59_000);
+      await p.send([{ topic: 't', key: null, value: v('y') }]);
+      vi.advanceTimersByTime(1_001);
+      await expect(p.commitTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
