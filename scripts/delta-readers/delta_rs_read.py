@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reads a Delta table with delta-rs (the `deltalake` package) and prints it as one JSON object.
 
-Usage: delta_rs_read.py TABLE_DIR [--app-id ID ...] [--filter COL OP VALUE]
+Usage: delta_rs_read.py TABLE_DIR [--app-id ID ...] [--filter COL OP JSON_VALUE] [--stats]
 
 Output: {"reader": "delta-rs", "deltalake": version, "version": N, "numFiles": N,
          "partitionColumns": [...], "rows": [...], "history": [...], "txn": {appId: version|null}}
@@ -69,14 +69,22 @@ def main(argv):
     path = argv[1]
     app_ids = []
     filters = None
+    want_stats = False
     i = 2
     while i < len(argv):
         if argv[i] == "--app-id":
             app_ids.append(argv[i + 1])
             i += 2
         elif argv[i] == "--filter":
-            filters = [(argv[i + 1], argv[i + 2], argv[i + 3])]
+            try:
+                value = json.loads(argv[i + 3])
+            except ValueError:
+                value = argv[i + 3]
+            filters = [(argv[i + 1], argv[i + 2], value)]
             i += 4
+        elif argv[i] == "--stats":
+            want_stats = True
+            i += 1
         else:
             raise SystemExit(f"unknown argument {argv[i]}")
     table = DeltaTable(path)
@@ -98,6 +106,10 @@ def main(argv):
         "history": hist,
         "txn": {a: table.transaction_version(a) for a in app_ids},
     }
+    if want_stats:
+        adds = table.get_add_actions(flatten=True)
+        adds = pa.table(adds) if not isinstance(adds, pa.Table) else adds
+        out["addStats"] = [{k: form(v, adds.schema.field(k).type) for k, v in r.items()} for r in adds.to_pylist()]
     json.dump(out, sys.stdout, default=str)
     sys.stdout.write("\n")
 

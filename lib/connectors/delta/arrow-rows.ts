@@ -88,9 +88,9 @@ export function dataValue(data: A.Data, i: number, writer = false): unknown {
     case A.Type.Map: {
       const o = data.valueOffsets as Int32Array;
       const entries = data.children[0]!;
-      const out: Record<string, unknown> = {};
-      for (let k = o[i]!; k < o[i + 1]!; k++) out[String(dataValue(entries.children[0]!, k))] = dataValue(entries.children[1]!, k, writer);
-      return out;
+      const pairs: [string, unknown][] = [];
+      for (let k = o[i]!; k < o[i + 1]!; k++) pairs.push([String(dataValue(entries.children[0]!, k)), dataValue(entries.children[1]!, k, writer)]);
+      return Object.fromEntries(pairs);
     }
     case A.Type.Dictionary:
       return dataValue(data.dictionary!.data[0]!, Number((data.values as ArrayLike<number>)[i]), writer);
