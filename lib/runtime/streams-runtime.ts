@@ -22,7 +22,8 @@ import { normalizeConfig, type NormalizedConfig, type StreamsConfig } from './co
 import { prepareTopics, type PreparedTopics } from './internal-topics.js';
 import { abortQuietly, commitTasks, sendBuffered, type CommitTargets } from './task-committer.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
-import { initTaskStores, wipeTaskDirectory } from './task-stores.js';
+import { StateDirectory } from '../state/state-directory.js';
+import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
 
 export type RuntimeState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'error';
@@ -59,6 +60,8 @@ export class StreamsRuntime {
   private fatal: unknown = undefined;
   /** Metrics of tasks already closed, so totals survive rebalances. */
   private readonly closedMetrics: TaskMetricsSnapshot[] = [];
+  private readonly logged = new Map<StreamTask, LoggedStore[]>();
+  private stateDirectory: StateDirectory | null = null;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
@@ -112,6 +115,7 @@ export class StreamsRuntime {
     if (this.currentState !== 'created') throw new TributaryError(`Cannot start a runtime that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
     this.setState('starting');
     try {
+      this.stateDirectory = StateDirectory.lock(this.config.stateDir, this.config.applicationId);
       this.admin = this.client.admin();
       await this.admin.connect();
       this.prepared = await prepareTopics(this.admin, this.topology, {
@@ -238,7 +242,13 @@ export class StreamsRuntime {
       exactlyOnce: this.config.exactlyOnce,
       producer: this.producer,
       consumer: this.requireConsumer(),
+      // Under exactly-once the checkpoint is written only at a clean close.
+      ...(this.config.exactlyOnce ? {} : { afterCommit: (task: StreamTask) => checkpointTask(task, this.logged.get(task) ?? [], this.stateOptions()) }),
     };
+  }
+
+  private stateOptions(): TaskStateOptions {
+    return { client: this.client, stateDir: this.config.stateDir, exactlyOnce: this.config.exactlyOnce };
   }
 
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
@@ -263,7 +273,7 @@ export class StreamsRuntime {
         partitionsFor: (t) => this.prepared!.partitions.get(t),
       });
       try {
-        await initTaskStores(task, this.config.stateDir);
+        this.logged.set(task, await openTaskStores(task, this.stateOptions()));
         if (this.config.exactlyOnce) {
           const producer = this.client.producer({
             transactionalId: `${this.config.applicationId}-${task.id}`,
@@ -274,6 +284,7 @@ export class StreamsRuntime {
         }
         task.initProcessors();
       } catch (error) {
+        this.logged.delete(task);
         await task.close(false).catch(() => undefined);
         await task.producer?.disconnect().catch(() => undefined);
         throw error;
@@ -307,15 +318,17 @@ export class StreamsRuntime {
       if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
     }
     this.closedMetrics.push(task.metrics.snapshot());
+    const logged = this.logged.get(task) ?? [];
+    this.logged.delete(task);
     if (!clean) await abortQuietly(task);
     try {
       await task.close(clean);
+      // Called right after the task's last commit: the changelogs' ends are what the stores hold.
+      if (clean && this.config.exactlyOnce) await checkpointTask(task, logged, this.stateOptions());
     } finally {
       await task.producer?.disconnect().catch(() => undefined);
       task.producer = null;
-      if (!clean && this.config.exactlyOnce) {
-        await wipeTaskDirectory(this.config.stateDir, this.config.applicationId, task.id);
-      }
+      if (!clean && this.config.exactlyOnce) await wipeTaskState(task, this.config.stateDir);
     }
   }
 
@@ -368,6 +381,8 @@ export class StreamsRuntime {
     this.consumer = null;
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = null;
+    this.stateDirectory?.release();
+    this.stateDirectory = null;
     if (firstError !== undefined) throw firstError;
   }
 

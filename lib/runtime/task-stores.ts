@@ -1,33 +1,49 @@
 /**
- * Opens a task's stores: each gets a `StateStoreContext` with the task directory
- * (`<stateDir>/<applicationId>/<taskId>`) and, when logging is on, a changelog sink that appends
- * to the task's output buffer — so changelog records travel in the task's transaction — then the
- * stores are restored from their changelogs before any record is processed.
+ * A task's local state over its life:
+ *
+ * - open: prepare the task directory (`<stateDir>/<applicationId>/<taskId>`; under exactly-once
+ *   state without a checkpoint is wiped, a checkpoint is consumed), init every store with a
+ *   `StateStoreContext` whose changelog sink appends to the task's output buffer — so changelog
+ *   records travel in the task's transaction — then restore logged stores from their changelogs
+ *   (from the checkpoint, else the log start), all before the first record is processed;
+ * - checkpoint: the changelogs' end offsets after a commit (at-least-once: every commit;
+ *   exactly-once: only at a clean close);
+ * - dirty close under exactly-once: wipe the directory; the next owner restores from the log.
  */
-import { rm } from 'node:fs/promises';
+import { checkpointOffset, openTaskState, wipeTaskDir, writeCheckpoint } from '../state/checkpoint.js';
+import { changelogCheckpointOffsets, restoreStores } from '../state/restore.js';
+import { TributaryError } from '../errors.js';
+import type { KafkaClient } from '../kafka/types.js';
+import type { ChangelogSink, RestorableStore, StateStoreContext } from '../state/types.js';
 import { join } from 'node:path';
-import type { ChangelogSink, StateStoreContext } from '../state/types.js';
 import type { StreamTask } from './task.js';
 
 export function taskDirectory(stateDir: string, applicationId: string, taskId: string): string {
   return join(stateDir, applicationId, taskId);
 }
 
-/** Logged store of a task, with its changelog partition (the task's partition). */
+/** A logged store of a task, with its changelog partition (the task's partition). */
 export interface LoggedStore {
   readonly store: string;
   readonly topic: string;
   readonly partition: number;
 }
 
-export async function initTaskStores(task: StreamTask, stateDir: string): Promise<LoggedStore[]> {
-  const taskDir = taskDirectory(stateDir, task.context.applicationId, task.id);
-  const logged: LoggedStore[] = [];
+export interface TaskStateOptions {
+  readonly client: KafkaClient;
+  readonly stateDir: string;
+  readonly exactlyOnce: boolean;
+}
+
+/** Opens and restores the stores of `task`; returns its logged stores (for checkpoints). */
+export async function openTaskStores(task: StreamTask, options: TaskStateOptions): Promise<LoggedStore[]> {
   const ctx = task.context;
+  const taskDir = taskDirectory(options.stateDir, ctx.applicationId, task.id);
+  const opening = task.subtopology.stores.length > 0 ? await openTaskState(taskDir, options.exactlyOnce) : { checkpoint: null };
+  const logged: LoggedStore[] = [];
   for (const def of task.subtopology.stores) {
     const store = task.stores.get(def.name)!;
-    const changelog: ChangelogSink | null =
-      def.changelogTopic === null ? null : changelogSink(task, def.changelogTopic);
+    const changelog = def.changelogTopic === null ? null : changelogSink(task, def.changelogTopic);
     if (def.changelogTopic !== null) logged.push({ store: def.name, topic: def.changelogTopic, partition: task.partition });
     const storeContext: StateStoreContext = {
       applicationId: ctx.applicationId,
@@ -40,7 +56,27 @@ export async function initTaskStores(task: StreamTask, stateDir: string): Promis
     };
     await store.init(storeContext);
   }
+  if (logged.length > 0) {
+    await restoreStores({
+      client: options.client,
+      groupId: `${ctx.applicationId}-${task.id}`,
+      partitions: logged.map((l) => ({
+        topic: l.topic,
+        partition: l.partition,
+        store: restorable(task, l.store),
+        checkpoint: checkpointOffset(opening.checkpoint, l.topic, l.partition),
+      })),
+    });
+  }
   return logged;
+}
+
+function restorable(task: StreamTask, name: string): RestorableStore {
+  const store = task.stores.get(name) as Partial<RestorableStore> & { name: string };
+  if (typeof store.restoreBatch !== 'function') {
+    throw new TributaryError(`Store ${name} has a changelog but cannot be restored (no restoreBatch)`, { code: 'STATE', context: { taskId: task.id, store: name } });
+  }
+  return store as RestorableStore;
 }
 
 function changelogSink(task: StreamTask, topic: string): ChangelogSink {
@@ -55,7 +91,14 @@ function changelogSink(task: StreamTask, topic: string): ChangelogSink {
   };
 }
 
-/** Deletes the task's local state (after a dirty close under exactly-once: it will be restored from the changelog). */
-export async function wipeTaskDirectory(stateDir: string, applicationId: string, taskId: string): Promise<void> {
-  await rm(taskDirectory(stateDir, applicationId, taskId), { recursive: true, force: true });
+/** Writes the task's checkpoint: the end offsets of its changelog partitions (call right after a commit). */
+export async function checkpointTask(task: StreamTask, logged: readonly LoggedStore[], options: TaskStateOptions): Promise<void> {
+  if (logged.length === 0) return;
+  const offsets = await changelogCheckpointOffsets(options.client, logged);
+  await writeCheckpoint(taskDirectory(options.stateDir, task.context.applicationId, task.id), offsets);
+}
+
+/** Deletes the task's local state (after a dirty close under exactly-once: the next owner restores from the changelog). */
+export async function wipeTaskState(task: StreamTask, stateDir: string): Promise<void> {
+  await wipeTaskDir(taskDirectory(stateDir, task.context.applicationId, task.id));
 }

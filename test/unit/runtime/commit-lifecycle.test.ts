@@ -1,10 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedKafka } from '../../../lib/kafka/embedded/index.js';
 import type { Consumer, ConsumerOptions, KafkaClient, Producer, ProducerOptions } from '../../../lib/kafka/types.js';
 import { ManualClock } from '../../../lib/runtime/clock.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
-import type { ChangelogSink, StateStore, StateStoreContext, StoreBuilder } from '../../../lib/state/types.js';
+import type { ChangelogSink, RestoreRecord, StateStore, StateStoreContext, StoreBuilder } from '../../../lib/state/types.js';
 import type { ProcessorContext, Record } from '../../../lib/topology/processor.js';
 import { Topology } from '../../../lib/topology/topology.js';
 
@@ -65,6 +68,7 @@ class RecordingClient implements KafkaClient {
       pause: (tps) => c.pause(tps),
       resume: (tps) => c.resume(tps),
       assignment: () => c.assignment(),
+      position: (tp) => c.position?.(tp),
       close: () => c.close(),
       async commitOffsets(offsets) {
         log.push(`commitOffsets(${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(',')})`);
@@ -76,6 +80,7 @@ class RecordingClient implements KafkaClient {
 
 /** A store that buffers writes and logs them to its changelog on flush, like a caching layer. */
 class SpyStore implements StateStore {
+  // restoreBatch below makes it a RestorableStore
   readonly persistent = false;
   isOpen = false;
   private pending: string[] = [];
@@ -95,6 +100,9 @@ class SpyStore implements StateStore {
   }
   async close(): Promise<void> {
     this.isOpen = false;
+  }
+  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
+    this.log.push(`restore(${records.map((r) => r.key.toString()).join(',')})`);
   }
 }
 
@@ -134,7 +142,7 @@ async function setup(guarantee: 'exactly_once' | 'at_least_once') {
   const runtime = new StreamsRuntime({
     topology: spyTopology(client.log),
     client,
-    config: { applicationId: 'commit-app', processingGuarantee: guarantee, clock, stateDir: '/tmp/tributary-commit-test' },
+    config: { applicationId: 'commit-app', processingGuarantee: guarantee, clock, stateDir: mkdtempSync(join(tmpdir(), 'tributary-commit-')) },
   });
   await runtime.start({ loop: false });
   while (runtime.tasks().length === 0) await runtime.runOnce(5);
@@ -223,10 +231,13 @@ describe('task commit lifecycle', () => {
     await zombieKiller.connect(); // fences the task's producer
     s.clock.advance(100);
     const first = s.runtime.tasks()[0]!;
+    s.client.log.length = 0;
     await s.runtime.runOnce(0); // commit fails → TaskMigratedError → tasks closed dirty, rejoin
     expect(s.runtime.tasks()).toEqual([]);
     for (let i = 0; i < 50 && s.runtime.tasks().length === 0; i++) await s.runtime.runOnce(5);
     const second = s.runtime.tasks()[0]!;
+    // The new instance restored the committed changelog ('1' only; '2' was never committed).
+    expect(s.client.log.filter((l) => l.startsWith('restore'))).toEqual(['restore(1)']);
     expect(second).not.toBe(first);
     for (let i = 0; i < 5; i++) await s.runtime.runOnce(0);
     s.clock.advance(100);
