@@ -1,0 +1,12 @@
+/** The result of `KStream.split()`: add branches, then end with `defaultBranch` or `noDefaultBranch`. */
+import type { KStream } from './kstream.js';
+import type { Branched } from './options/branched.js';
+
+export interface BranchedKStream<K, V> {
+  /** Records matching `predicate` (and no earlier branch) go to this branch. */
+  branch(predicate: (key: K, value: V) => boolean, branched?: Branched<K, V>): BranchedKStream<K, V>;
+  /** Records matching no branch go here. Returns the branches by name (`<split name><branch name or index>`). */
+  defaultBranch(branched?: Branched<K, V>): Map<string, KStream<K, V>>;
+  /** Records matching no branch are dropped. Returns the branches by name. */
+  noDefaultBranch(): Map<string, KStream<K, V>>;
+}

@@ -1,0 +1,17 @@
+export { StreamsBuilder } from './streams-builder.js';
+export type { StreamsBuilderOptions, DslLogger } from './streams-builder.js';
+export type { KStream, ProcessOptions } from './kstream.js';
+export type { KTable, GlobalKTable } from './ktable.js';
+export type { KGroupedStream } from './kgrouped-stream.js';
+export type { KGroupedTable } from './kgrouped-table.js';
+export type { BranchedKStream } from './branched-kstream.js';
+export { change, changeSerde } from './change.js';
+export type { Change } from './change.js';
+export { Branched } from './options/branched.js';
+export { Consumed } from './options/consumed.js';
+export { Grouped } from './options/grouped.js';
+export { Materialized } from './options/materialized.js';
+export type { StoreType } from './options/materialized.js';
+export { Named } from './options/named.js';
+export { Produced } from './options/produced.js';
+export { Repartitioned } from './options/repartitioned.js';

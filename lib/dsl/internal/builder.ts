@@ -1,0 +1,67 @@
+/**
+ * State shared by everything one `StreamsBuilder` creates: the name counter (shared by
+ * processors and stores, as in Kafka Streams, so generated names match a Java app built the same
+ * way), the logical graph, default serdes and the warning hook.
+ */
+import type { Serde } from '../../serde/types.js';
+import { Topology } from '../../topology/topology.js';
+import type { GraphNode } from './graph-node.js';
+
+export type DslLogger = (message: string) => void;
+
+export interface BuilderOptions {
+  /** Serdes for stores when neither the operator nor upstream gives one. */
+  readonly defaultKeySerde?: Serde<unknown>;
+  readonly defaultValueSerde?: Serde<unknown>;
+  /** Receives warnings (e.g. unnamed stateful operators). Default: `console.warn`, silent under vitest. */
+  readonly logger?: DslLogger;
+}
+
+export class InternalStreamsBuilder {
+  private index = 0;
+  readonly nodes: GraphNode[] = [];
+  readonly warnings: string[] = [];
+  /** Run at `build()` before nodes are written (e.g. user stores added via `addStateStore`). */
+  readonly beforeWrite: ((topology: Topology) => void)[] = [];
+  private built = false;
+
+  constructor(readonly options: BuilderOptions = {}) {}
+
+  /** `KSTREAM-FILTER-0000000001` style name; consumes one counter value. */
+  newProcessorName(prefix: string): string {
+    return `${prefix}${this.nextIndex()}`;
+  }
+
+  /** `<prefix>STATE-STORE-0000000002` style name; consumes one counter value. */
+  newStoreName(prefix: string): string {
+    return `${prefix}STATE-STORE-${this.nextIndex()}`;
+  }
+
+  addNode<N extends GraphNode>(node: N): N {
+    if (this.built) throw new Error('StreamsBuilder.build() was already called; create a new builder');
+    this.nodes.push(node);
+    return node;
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+    const logger = this.options.logger ?? defaultLogger;
+    logger(message);
+  }
+
+  build(): Topology {
+    this.built = true;
+    const topology = new Topology();
+    for (const step of this.beforeWrite) step(topology);
+    for (const node of this.nodes) node.writeToTopology(topology);
+    return topology;
+  }
+
+  private nextIndex(): string {
+    return String(this.index++).padStart(10, '0');
+  }
+}
+
+function defaultLogger(message: string): void {
+  if (process.env['VITEST'] === undefined) console.warn(`[tributary] ${message}`);
+}

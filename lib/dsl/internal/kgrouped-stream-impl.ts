@@ -1,0 +1,93 @@
+/** `KGroupedStream` implementation: repartition if needed, then one aggregate processor with its store. */
+import { Serdes } from '../../serde/serdes.js';
+import type { Serde } from '../../serde/types.js';
+import type { KGroupedStream } from '../kgrouped-stream.js';
+import type { KTable } from '../ktable.js';
+import type { Materialized } from '../options/materialized.js';
+import type { Named } from '../options/named.js';
+import type { SendOldValues } from '../processors/change-forwarder.js';
+import { streamAggregateSupplier, type AggregateStep } from '../processors/stream-aggregate.js';
+import type { InternalStreamsBuilder } from './builder.js';
+import { KTableImpl } from './ktable-impl.js';
+import { ProcessorGraphNode } from './nodes.js';
+import { addRepartition } from './repartition.js';
+import { requireSerde, storeNameFor, timestampedKeyValueStore } from './stores.js';
+
+export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
+  constructor(
+    private readonly builder: InternalStreamsBuilder,
+    private readonly parent: string,
+    private readonly keySerde: Serde<K> | undefined,
+    private readonly valueSerde: Serde<V> | undefined,
+    private readonly repartitionRequired: boolean,
+    private readonly groupedName: string | undefined,
+  ) {}
+
+  count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number> {
+    return this.aggregateWith<number>('KSTREAM-AGGREGATE-', 'count', (_k, _v, agg) => (agg ?? 0) + 1, materialized, named, Serdes.int64());
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V> {
+    return this.aggregateWith<V>('KSTREAM-REDUCE-', 'reduce', (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)), materialized, named, this.valueSerde);
+  }
+
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    materialized?: Materialized<K, VA>,
+    named?: Named,
+  ): KTable<K, VA> {
+    return this.aggregateWith<VA>(
+      'KSTREAM-AGGREGATE-',
+      'aggregate',
+      (k, v, agg) => aggregator(k, v, agg === undefined ? initializer() : agg),
+      materialized,
+      named,
+      undefined,
+    );
+  }
+
+  private aggregateWith<VA>(
+    prefix: string,
+    operator: string,
+    step: AggregateStep<K, V, VA>,
+    materialized: Materialized<K, VA> | undefined,
+    named: Named | undefined,
+    defaultValueSerde: Serde<VA> | undefined,
+  ): KTable<K, VA> {
+    const storeName = storeNameFor(this.builder, materialized as Materialized<unknown, unknown> | undefined, prefix, operator);
+    const funcName = named?.name ?? this.builder.newProcessorName(prefix);
+    let parent = this.parent;
+    if (this.repartitionRequired) {
+      parent = addRepartition(this.builder, {
+        parent,
+        prefix: this.groupedName ?? storeName,
+        userNamed: this.groupedName !== undefined,
+        keySerde: this.keySerde,
+        valueSerde: this.valueSerde,
+        dropNullKeys: true,
+      });
+    }
+    const keySerde = materialized?.options.keySerde ?? this.keySerde;
+    const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
+    const flags: SendOldValues = { sendOldValues: false };
+    this.builder.addNode(
+      new ProcessorGraphNode(funcName, [parent], streamAggregateSupplier(storeName, step, flags), {
+        stores: () => [
+          timestampedKeyValueStore(
+            storeName,
+            materialized,
+            requireSerde(this.builder, 'key', `State store ${storeName}`, keySerde),
+            requireSerde(this.builder, 'value', `State store ${storeName}`, valueSerde),
+          ),
+        ],
+      }),
+    );
+    return new KTableImpl<K, VA>(this.builder, funcName, keySerde, valueSerde, {
+      queryableStoreName: () => storeName,
+      enableSendingOldValues: () => {
+        flags.sendOldValues = true;
+      },
+    });
+  }
+}

@@ -1,0 +1,18 @@
+/** `KGroupedStream<K, V>`: a stream grouped by key, ready to aggregate. Each aggregation creates a store and its changelog topic. */
+import type { KTable } from './ktable.js';
+import type { Materialized } from './options/materialized.js';
+import type { Named } from './options/named.js';
+
+export interface KGroupedStream<K, V> {
+  /** Counts records per key (null values are skipped). Stateful. */
+  count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number>;
+  /** Combines values per key; the first value is the initial aggregate. Stateful. */
+  reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V>;
+  /** Folds values per key into an aggregate of another type. Stateful. */
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    materialized?: Materialized<K, VA>,
+    named?: Named,
+  ): KTable<K, VA>;
+}

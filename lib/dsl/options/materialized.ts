@@ -1,0 +1,73 @@
+/**
+ * How an operator's state store is made: name (also names its changelog
+ * `<application.id>-<name>-changelog`), serdes, logging (default on, compacted changelog),
+ * caching (default on: updates are compacted per key until commit) and store type (persistent
+ * LevelDB by default, or in-memory).
+ */
+import type { Serde } from '../../serde/types.js';
+
+export type StoreType = 'persistent' | 'in-memory';
+
+interface MaterializedOptions<K, V> {
+  readonly storeName: string | undefined;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  /** null = logging disabled; otherwise changelog config overrides. */
+  readonly logging: Readonly<Record<string, string>> | null;
+  readonly caching: boolean;
+  readonly storeType: StoreType | undefined;
+}
+
+const DEFAULTS: MaterializedOptions<never, never> = {
+  storeName: undefined,
+  keySerde: undefined,
+  valueSerde: undefined,
+  logging: {},
+  caching: true,
+  storeType: undefined,
+};
+
+export class Materialized<K, V> {
+  private constructor(readonly options: MaterializedOptions<K, V>) {}
+
+  static as<K = unknown, V = unknown>(storeName: string): Materialized<K, V> {
+    if (!storeName) throw new TypeError('Materialized.as: store name must not be empty');
+    return new Materialized<K, V>({ ...DEFAULTS, storeName });
+  }
+
+  static with<K, V>(keySerde: Serde<K>, valueSerde: Serde<V>): Materialized<K, V> {
+    return new Materialized<K, V>({ ...DEFAULTS, keySerde, valueSerde });
+  }
+
+  static storeType<K = unknown, V = unknown>(storeType: StoreType): Materialized<K, V> {
+    return new Materialized<K, V>({ ...DEFAULTS, storeType });
+  }
+
+  withKeySerde(keySerde: Serde<K>): Materialized<K, V> {
+    return new Materialized({ ...this.options, keySerde });
+  }
+
+  withValueSerde(valueSerde: Serde<V>): Materialized<K, V> {
+    return new Materialized({ ...this.options, valueSerde });
+  }
+
+  withLoggingEnabled(configs: Readonly<Record<string, string>> = {}): Materialized<K, V> {
+    return new Materialized({ ...this.options, logging: { ...configs } });
+  }
+
+  withLoggingDisabled(): Materialized<K, V> {
+    return new Materialized({ ...this.options, logging: null });
+  }
+
+  withCachingEnabled(): Materialized<K, V> {
+    return new Materialized({ ...this.options, caching: true });
+  }
+
+  withCachingDisabled(): Materialized<K, V> {
+    return new Materialized({ ...this.options, caching: false });
+  }
+
+  withStoreType(storeType: StoreType): Materialized<K, V> {
+    return new Materialized({ ...this.options, storeType });
+  }
+}
