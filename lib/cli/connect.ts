@@ -3,7 +3,7 @@
  * addresses are probed over TCP with a short per-attempt timeout and a bounded retry with backoff;
  * then the admin connection itself runs under the remaining deadline. A broker that cannot be
  * reached yields a `KAFKA_CONNECTION` error that says what was tried and what to do, within the
- * deadline (30 s by default), instead of a client retrying forever.
+ * deadline (25 s by default, so a command answers within 30 s), instead of a client retrying forever.
  */
 import { connect as tcpConnect } from 'node:net';
 import { TributaryError } from '../errors.js';
@@ -11,7 +11,7 @@ import type { Admin, KafkaClient } from '../kafka/types.js';
 
 export interface ConnectOptions {
   readonly clientId: string;
-  /** Overall deadline for reaching the cluster. Default 30 s. */
+  /** Overall deadline for reaching the cluster, cleanup included. Default 25 s. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -28,21 +28,23 @@ const BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
 
 /** Probes the brokers, then creates a client and connects its admin, all within the deadline. */
 export async function connectKafka(servers: readonly string[], options: ConnectOptions): Promise<ConnectedKafka> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 25_000;
   const deadline = Date.now() + timeoutMs;
   await probeBrokers(servers, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
   // Loaded on demand: `--help` and argument errors never pay for (or depend on) the Kafka client.
   const { createKafkaClient } = await import('../kafka/index.js');
   const client = createKafkaClient({ bootstrapServers: servers, clientId: options.clientId, connectionTimeoutMs: ATTEMPT_TIMEOUT_MS });
   const admin = client.admin();
-  const remaining = Math.max(1_000, deadline - Date.now());
+  // Keep 1.5 s of the deadline for cleanup, so the whole command answers within it.
+  const remaining = Math.max(1_000, deadline - Date.now() - 1_500);
   let timedOut: TributaryError | undefined;
   try {
     await withTimeout(admin.connect(), remaining, () =>
       (timedOut = unreachable(servers, `the port accepts connections but no Kafka handshake completed within ${seconds(timeoutMs)}`)),
     );
   } catch (err) {
-    await admin.disconnect().catch(() => undefined);
+    // A half-open connection can make disconnect wait too; never let cleanup extend the deadline.
+    await withTimeout(admin.disconnect(), 1_000, () => new Error('disconnect timed out')).catch(() => undefined);
     throw err === timedOut ? err : unreachable(servers, describe(err), err);
   }
   return { client, admin };

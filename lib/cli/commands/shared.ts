@@ -15,7 +15,7 @@ export function addBootstrapOption(cmd: Command, embedded: boolean): Command {
 
 export function addConnectTimeoutOption(cmd: Command): Command {
   return cmd.addOption(
-    new Option('--connect-timeout <duration>', 'give up reaching the broker after this long').default('30s'),
+    new Option('--connect-timeout <duration>', 'give up reaching the broker after this long (includes retries)').default('25s'),
   );
 }
 
