@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Rejection, compareUtf8, formatDecimal, formatTimestampIso, formatTimestampPartition, toDateDays, toDecimalUnscaled, toLong, toTimestampMicros,
+} from '../../../../lib/connectors/delta/values.js';
+
+describe('strict value conversions', () => {
+  it('longs: safe integers and in-range bigints only', () => {
+    expect(toLong(42)).toBe(42);
+    expect(toLong(2n ** 62n)).toBe(2n ** 62n);
+    expect(toLong(1.5)).toBeInstanceOf(Rejection);
+    expect(toLong(2 ** 60)).toBeInstanceOf(Rejection);
+    expect(toLong(2n ** 63n)).toBeInstanceOf(Rejection);
+    expect(toLong('1')).toBeInstanceOf(Rejection);
+  });
+
+  it('dates: YYYY-MM-DD or a midnight-UTC Date, nothing else', () => {
+    expect(toDateDays('1970-01-02')).toBe(1);
+    expect(toDateDays('0099-12-31')).toBe(-683004); // python: (date(99,12,31) - date(1970,1,1)).days
+    expect(toDateDays('2023-02-29')).toBeInstanceOf(Rejection);
+    expect(toDateDays(new Date('2024-01-01T00:00:00Z'))).toBe(19723);
+    expect(toDateDays(new Date('2024-01-01T00:00:01Z'))).toBeInstanceOf(Rejection);
+  });
+
+  it('timestamps keep microseconds and honour zone offsets', () => {
+    expect(toTimestampMicros('2024-01-01T00:00:00.123456Z')).toBe(1704067200123456n);
+    expect(toTimestampMicros('2024-01-01T01:00:00.000001+01:00')).toBe(1704067200000001n);
+    expect(toTimestampMicros(new Date(1))).toBe(1000n);
+    expect(toTimestampMicros('2024-01-01T00:00:00')).toBeInstanceOf(Rejection);
+    expect(toTimestampMicros('2024-01-01T00:00:00.0000001Z')).toBeInstanceOf(Rejection);
+    expect(formatTimestampIso(-5n)).toBe('1969-12-31T23:59:59.999995Z');
+    expect(formatTimestampIso(1704067200123000n)).toBe('2024-01-01T00:00:00.123Z');
+    expect(formatTimestampPartition(1704067200123000n)).toBe('2024-01-01 00:00:00.123000');
+  });
+
+  it('decimals: exact or rejected', () => {
+    expect(toDecimalUnscaled('123.45', 10, 2)).toBe(12345n);
+    expect(toDecimalUnscaled('-0.5', 10, 2)).toBe(-50n);
+    expect(toDecimalUnscaled(1.1, 10, 2)).toBe(110n);
+    expect(toDecimalUnscaled('1.234', 10, 2)).toBeInstanceOf(Rejection);
+    expect(toDecimalUnscaled('1.230', 10, 2)).toBe(123n);
+    expect(toDecimalUnscaled('123456789.1', 10, 2)).toBeInstanceOf(Rejection);
+    expect(toDecimalUnscaled(1e21, 30, 2)).toBeInstanceOf(Rejection);
+    expect(formatDecimal(-5n, 3)).toBe('-0.005');
+    expect(formatDecimal(12345n, 0)).toBe('12345');
+  });
+
+  it('compares strings in UTF-8 byte order, not UTF-16 order', () => {
+    const a = '\uFF61'; // U+FF61, 3 UTF-8 bytes, BMP above the surrogates
+    const b = '😀'; // U+1F600, surrogate pair in UTF-16, 4 UTF-8 bytes
+    expect(a < b).toBe(false); // JS order
+    expect(compareUtf8(a, b)).toBeLessThan(0);
+    expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(-1);
+  });
+});
