@@ -35,6 +35,32 @@ export type {
   TopologyDescription,
 } from './topology/describe.js';
 
+// DSL
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export type { DslLogger, StreamsBuilderOptions } from './dsl/streams-builder.js';
+export type { BranchedKStream } from './dsl/branched-kstream.js';
+export type { KGroupedStream } from './dsl/kgrouped-stream.js';
+export type { KGroupedTable } from './dsl/kgrouped-table.js';
+export type { KStream, ProcessOptions } from './dsl/kstream.js';
+export type { GlobalKTable, KTable } from './dsl/ktable.js';
+export type { Change } from './dsl/change.js';
+export { Branched } from './dsl/options/branched.js';
+export { Consumed } from './dsl/options/consumed.js';
+export { Grouped } from './dsl/options/grouped.js';
+export { Materialized } from './dsl/options/materialized.js';
+export type { StoreType } from './dsl/options/materialized.js';
+export { Named } from './dsl/options/named.js';
+export { Produced } from './dsl/options/produced.js';
+export { Repartitioned } from './dsl/options/repartitioned.js';
+
+// Serdes
+export { Serdes } from './serde/serdes.js';
+export type { Serde } from './serde/types.js';
+
+// Records (Processor API helpers)
+export { createRecord, hasNullValue, withKey, withKeyValue, withTimestamp, withValue } from './topology/record.js';
+export type { BuiltTopology, Subtopology } from './topology/built-topology.js';
+
 // Errors
 export { ConfigError, ProducerFencedError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
 export type { ErrorCode, ErrorContext } from './errors.js';

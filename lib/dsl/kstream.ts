@@ -47,8 +47,11 @@ export interface KStream<K, V> {
   merge(other: KStream<K, V>, named?: Named): KStream<K, V>;
   /** Writes through an internal topic `<application.id>-<name>-repartition` and reads it back, partitioned by key. */
   repartition(repartitioned?: Repartitioned<K, V>): KStream<K, V>;
-  /** Writes to a topic (fixed, or chosen per record). Terminal. */
-  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void;
+  /**
+   * Writes to a topic (fixed, or chosen per record). Terminal. Serdes never see null values
+   * (tombstones), so a stream of `V | null` takes a `Produced` for `V`.
+   */
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V> | Produced<K, NonNullable<V>>): void;
   /** Turns the stream into a changelog table (latest value per key; null deletes). Repartitions after a key change. */
   toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
   /** Runs a Processor API processor; may change the key. Stateful if it uses stores. */

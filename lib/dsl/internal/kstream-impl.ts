@@ -113,8 +113,8 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     return new KStreamImpl(this.builder, name, keySerde, valueSerde, false);
   }
 
-  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
-    const opts = produced?.options;
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V> | Produced<K, NonNullable<V>>): void {
+    const opts = (produced as Produced<K, V> | undefined)?.options;
     const name = opts?.name ?? this.builder.newProcessorName('KSTREAM-SINK-');
     const options = defined({
       keySerde: opts?.keySerde ?? this.keySerde,
