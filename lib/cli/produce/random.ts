@@ -59,14 +59,20 @@ export class SeededRandom {
   /** Lowercase RFC 4122 version-4 UUID text. */
   uuid(): string {
     const a = this.uint32();
-    const b = (this.uint32() & 0xffff0fff) | 0x00004000; // version 4
+    const b = ((this.uint32() & 0xffff0fff) | 0x00004000) >>> 0; // version 4
     const c = ((this.uint32() & 0x3fffffff) | 0x80000000) >>> 0; // variant 10xx
     const d = this.uint32();
-    const h = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
-    const hb = h(b);
-    const hc = h(c);
-    return `${h(a)}-${hb.slice(0, 4)}-${hb.slice(4)}-${hc.slice(0, 4)}-${hc.slice(4)}${h(d)}`;
+    return (
+      hex32(a) + '-' + HEX[b >>> 24]! + HEX[(b >>> 16) & 0xff]! + '-' + HEX[(b >>> 8) & 0xff]! + HEX[b & 0xff]! + '-' +
+      HEX[c >>> 24]! + HEX[(c >>> 16) & 0xff]! + '-' + HEX[(c >>> 8) & 0xff]! + HEX[c & 0xff]! + hex32(d)
+    );
   }
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex32(n: number): string {
+  return HEX[n >>> 24]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
 }
 
 /** Picks from a fixed weighted set in O(log n) by binary search over cumulative weights. */
