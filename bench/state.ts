@@ -111,7 +111,9 @@ async function copyChangelog(embedded: EmbeddedKafka, real: KafkaClient): Promis
   const producer = real.producer({ transactionalId: `bench-copy-${TOPIC}` });
   await producer.connect();
   const admin = embedded.admin();
+  await admin.connect();
   const [end] = await admin.fetchTopicOffsets(TOPIC);
+  await admin.disconnect();
   let copied = 0;
   let last = -1;
   while (last + 2 < end!.high) {

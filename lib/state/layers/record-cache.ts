@@ -1,10 +1,11 @@
 import { SortedKeyIndex } from '../internal/sorted-key-index.js';
 
 /**
- * The record cache behind the caching layers: one entry per key (updates compact), a byte budget,
- * and LRU order (a `Map`'s insertion order; a touched entry moves to the back). Entries are dirty
- * until flushed to the layer below. When the budget is exceeded the least recently used entries
- * are evicted; dirty ones are handed to `onEvictDirty` first (written down and forwarded).
+ * The record cache behind the caching layers: one entry per key (updates compact in place), a
+ * byte budget, and strict LRU order kept in an intrusive doubly-linked list (a hit relinks two
+ * pointers; no re-hashing). Dirty entries are also queued in first-dirtied order, so a flush
+ * visits only them. When the budget is exceeded the least recently used entries are evicted;
+ * dirty ones are handed to `onEvictDirty` first (written down and forwarded).
  */
 export interface CacheEntry {
   readonly key: Buffer;
@@ -15,11 +16,23 @@ export interface CacheEntry {
   size: number;
 }
 
+interface Node extends CacheEntry {
+  readonly k: string;
+  prev: Node | null;
+  next: Node | null;
+  /** Still in the map (not evicted). */
+  live: boolean;
+}
+
 /** Fixed per-entry overhead counted against the budget (map slot, entry object, key string). */
 const ENTRY_OVERHEAD = 64;
 
 export class RecordCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  private readonly entries = new Map<string, Node>();
+  /** LRU list: head = least recently used. */
+  private head: Node | null = null;
+  private tail: Node | null = null;
+  private dirtyQueue: Node[] = [];
   private bytes = 0;
   private dirtyCount = 0;
   /** Sorted keys of the cache, kept only for stores that range-scan through it (window/session). */
@@ -31,11 +44,6 @@ export class RecordCache {
     ordered = false,
   ) {
     this.index = ordered ? new SortedKeyIndex() : null;
-  }
-
-  /** Cached keys in `[from, to]`, ascending (ordered caches only). */
-  keysInRange(from: string, to: string): string[] {
-    return this.index === null ? [] : this.index.keys(from, to, false);
   }
 
   get sizeBytes(): number {
@@ -50,14 +58,39 @@ export class RecordCache {
     return this.dirtyCount;
   }
 
-  /** The entry for `key`, moved to most recently used. */
-  get(key: string): CacheEntry | undefined {
-    const e = this.entries.get(key);
-    if (e !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, e);
+  /** Cached keys in `[from, to]`, ascending (ordered caches only). */
+  keysInRange(from: string, to: string): string[] {
+    return this.index === null ? [] : this.index.keys(from, to, false);
+  }
+
+  private unlink(n: Node): void {
+    if (n.prev) n.prev.next = n.next;
+    else this.head = n.next;
+    if (n.next) n.next.prev = n.prev;
+    else this.tail = n.prev;
+    n.prev = n.next = null;
+  }
+
+  private append(n: Node): void {
+    n.prev = this.tail;
+    n.next = null;
+    if (this.tail) this.tail.next = n;
+    else this.head = n;
+    this.tail = n;
+  }
+
+  private touch(n: Node): void {
+    if (this.tail !== n) {
+      this.unlink(n);
+      this.append(n);
     }
-    return e;
+  }
+
+  /** The entry for `key`, marked most recently used. */
+  get(key: string): CacheEntry | undefined {
+    const n = this.entries.get(key);
+    if (n !== undefined) this.touch(n);
+    return n;
   }
 
   /** The entry without touching LRU order. */
@@ -68,54 +101,66 @@ export class RecordCache {
   /** Caches a write (dirty) or a read (clean), then evicts while over budget. */
   put(key: string, keyBytes: Buffer, value: Buffer | null, dirty: boolean, timestamp: number): void {
     const size = ENTRY_OVERHEAD + 2 * keyBytes.length + (value === null ? 0 : value.length);
-    const old = this.entries.get(key);
-    if (old !== undefined) {
-      this.entries.delete(key);
-      this.bytes -= old.size;
-      if (old.dirty) this.dirtyCount--;
+    let n = this.entries.get(key);
+    if (n !== undefined) {
       // A clean read never overwrites a dirty write.
-      if (!dirty && old.dirty) {
-        dirty = true;
-        value = old.value;
-        timestamp = old.timestamp;
+      if (dirty || !n.dirty) {
+        this.bytes += size - n.size;
+        n.size = size;
+        n.value = value;
+        n.timestamp = timestamp;
+        if (dirty && !n.dirty) {
+          n.dirty = true;
+          this.dirtyCount++;
+          this.dirtyQueue.push(n);
+        }
+      }
+      this.touch(n);
+    } else {
+      n = { k: key, key: keyBytes, value, dirty, timestamp, size, prev: null, next: null, live: true };
+      this.entries.set(key, n);
+      this.index?.add(key);
+      this.append(n);
+      this.bytes += size;
+      if (dirty) {
+        this.dirtyCount++;
+        this.dirtyQueue.push(n);
       }
     }
-    else if (this.index !== null) this.index.add(key);
-    this.entries.set(key, { key: keyBytes, value, dirty, timestamp, size });
-    this.bytes += size;
-    if (dirty) this.dirtyCount++;
     if (this.bytes > this.maxBytes) this.evict();
   }
 
   private evict(): void {
-    for (const [k, e] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.index?.delete(k);
-      this.bytes -= e.size;
-      if (e.dirty) {
+    while (this.bytes > this.maxBytes && this.head !== null) {
+      const n = this.head;
+      this.unlink(n);
+      this.entries.delete(n.k);
+      this.index?.delete(n.k);
+      n.live = false;
+      this.bytes -= n.size;
+      if (n.dirty) {
         this.dirtyCount--;
-        e.dirty = false;
-        this.onEvictDirty(e);
+        n.dirty = false;
+        this.onEvictDirty(n);
       }
     }
   }
 
-  /** Hands every dirty entry (LRU first) to `write` and marks it clean. */
+  /** Hands every dirty entry (in the order they became dirty) to `write` and marks it clean. */
   flushDirty(write: (entry: CacheEntry) => void): void {
-    if (this.dirtyCount === 0) return;
-    for (const e of this.entries.values()) {
-      if (!e.dirty) continue;
-      e.dirty = false;
+    const queue = this.dirtyQueue;
+    this.dirtyQueue = [];
+    for (const n of queue) {
+      if (!n.dirty || !n.live) continue;
+      n.dirty = false;
       this.dirtyCount--;
-      write(e);
-      if (this.dirtyCount === 0) break;
+      write(n);
     }
   }
 
-  /** Entries in cache order (for range merges). */
-  values(): IterableIterator<CacheEntry> {
-    return this.entries.values();
+  /** Entries, least recently used first (for range merges). */
+  *values(): IterableIterator<CacheEntry> {
+    for (let n = this.head; n !== null; n = n.next) yield n;
   }
 
   keys(): IterableIterator<string> {
@@ -123,8 +168,11 @@ export class RecordCache {
   }
 
   clear(): void {
+    for (const n of this.entries.values()) n.live = false;
     this.entries.clear();
     this.index?.clear();
+    this.head = this.tail = null;
+    this.dirtyQueue = [];
     this.bytes = 0;
     this.dirtyCount = 0;
   }

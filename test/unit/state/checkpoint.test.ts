@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkpointOffset, openTaskState, readCheckpoint, writeCheckpoint } from '../../../lib/state/checkpoint.js';
+import { QueryableStores } from '../../../lib/state/queryable.js';
+import { Stores } from '../../../lib/state/stores.js';
+import { makeContext, stringSerde, tempDir } from './helpers.js';
+
+describe('checkpoint file', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    while (cleanups.length) cleanups.pop()!();
+  });
+
+  it('round-trips offsets and leaves no temp file', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    expect(await readCheckpoint(dir)).toBeNull();
+    await writeCheckpoint(dir, [{ topic: 'app-s-changelog', partition: 3, offset: 42 }]);
+    const cp = await readCheckpoint(dir);
+    expect(checkpointOffset(cp, 'app-s-changelog', 3)).toBe(42);
+    expect(checkpointOffset(cp, 'app-s-changelog', 2)).toBeUndefined();
+    expect(readdirSync(dir)).toEqual(['.checkpoint']);
+  });
+
+  it('under exactly-once wipes data without a checkpoint, and consumes a checkpoint at open', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    mkdirSync(join(dir, 'store'));
+    writeFileSync(join(dir, 'store', 'x'), 'data');
+    expect(await openTaskState(dir, true)).toEqual({ checkpoint: null, wiped: true });
+    expect(readdirSync(dir)).toEqual([]);
+    await writeCheckpoint(dir, [{ topic: 't', partition: 0, offset: 7 }]);
+    const opened = await openTaskState(dir, true);
+    expect(checkpointOffset(opened.checkpoint, 't', 0)).toBe(7);
+    expect(existsSync(join(dir, '.checkpoint'))).toBe(false);
+    // At-least-once keeps both.
+    await writeCheckpoint(dir, [{ topic: 't', partition: 0, offset: 9 }]);
+    expect(checkpointOffset((await openTaskState(dir, false)).checkpoint, 't', 0)).toBe(9);
+    expect(existsSync(join(dir, '.checkpoint'))).toBe(true);
+  });
+});
+
+describe('interactive-query views', () => {
+  it('answer across local tasks and fail with STORE_NOT_AVAILABLE while restoring or when absent', async () => {
+    const q = new QueryableStores();
+    expect(() => q.keyValueStore<string, string>('s').get('a')).toThrow(expect.objectContaining({ code: 'STORE_NOT_AVAILABLE' }));
+    const stores = [0, 1].map(() => Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), stringSerde, stringSerde).withLoggingDisabled().build());
+    const { dir, cleanup } = tempDir();
+    try {
+      for (const s of stores) await s.init(makeContext(dir));
+      stores[0]!.put('a', '1');
+      stores[1]!.put('b', '2');
+      q.register('0_0', stores[0]!);
+      q.register('0_1', stores[1]!, 'running');
+      const view = q.keyValueStore<string, string>('s');
+      expect(() => view.get('a')).toThrow(/still restoring/);
+      q.setStatus('0_0', 's', 'running');
+      expect(view.get('b')).toBe('2');
+      expect(view.all().map((e) => e.key).sort()).toEqual(['a', 'b']);
+      expect(view.approximateNumEntries()).toBe(2);
+      q.unregister('0_0');
+      expect(view.get('a')).toBeUndefined();
+    } finally {
+      cleanup();
+    }
+  });
+});
