@@ -55,9 +55,9 @@ describe('Delta writer property', () => {
               continue;
             }
             for (const r of op.rows) {
-              const row = { ...r, id: id++ };
+              const row: Record<string, unknown> = { ...r, id: id++ };
               const res = writers[op.writer]!.append(row);
-              if (row.part === '') {
+              if (row['part'] === '') {
                 expect(res).toMatchObject({ ok: false, reason: expect.stringMatching(/empty string/) });
               } else {
                 expect(res).toEqual({ ok: true });

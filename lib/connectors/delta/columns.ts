@@ -25,6 +25,7 @@ export interface ColumnStats {
 }
 
 const NULL = Symbol('null');
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAX_STAT_STRING = 256;
 
 function grow<T extends { length: number; set(a: ArrayLike<never>): void }>(arr: T, need: number, ctor: new (n: number) => T): T {
@@ -122,6 +123,7 @@ type Num = number | bigint;
 /** Fixed-width numbers with min/max tracking. */
 class FixedColumn<T extends Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array> extends ColumnBuilder {
   private values: T;
+  private words: Int32Array | null = null;
   private min: Num | undefined;
   private max: Num | undefined;
   private unorderable = false;
@@ -143,10 +145,22 @@ class FixedColumn<T extends Int8Array | Int16Array | Int32Array | Float32Array |
 
   protected pushValue(p: unknown): void {
     const i = this.length;
-    if (i >= this.values.length) this.values = grow(this.values as never, i + 1, this.ctor as never) as T;
+    if (i >= this.values.length) {
+      this.values = grow(this.values as never, i + 1, this.ctor as never) as T;
+      this.words = null;
+    }
     const v = p as Num;
-    if (this.values instanceof BigInt64Array) this.values[i] = typeof v === 'bigint' ? v : BigInt(v);
-    else (this.values as Float64Array)[i] = v as number;
+    if (this.values instanceof BigInt64Array) {
+      if (typeof v === 'bigint') this.values[i] = v;
+      else if (!LITTLE_ENDIAN) this.values[i] = BigInt(v);
+      else {
+        // A safe integer goes in as two 32-bit words (little-endian), avoiding a BigInt per value.
+        const w = (this.words ??= new Int32Array(this.values.buffer, this.values.byteOffset, this.values.length * 2));
+        const hi = Math.floor(v / 4294967296);
+        w[2 * i] = v - hi * 4294967296;
+        w[2 * i + 1] = hi;
+      }
+    } else (this.values as Float64Array)[i] = v as number;
     if (typeof v === 'number' && !Number.isFinite(v)) {
       this.unorderable = true;
       return;
@@ -157,7 +171,10 @@ class FixedColumn<T extends Int8Array | Int16Array | Int32Array | Float32Array |
 
   protected pushPlaceholder(): void {
     const i = this.length;
-    if (i >= this.values.length) this.values = grow(this.values as never, i + 1, this.ctor as never) as T;
+    if (i >= this.values.length) {
+      this.values = grow(this.values as never, i + 1, this.ctor as never) as T;
+      this.words = null;
+    }
     if (this.values instanceof BigInt64Array) this.values[i] = 0n;
     else (this.values as Float64Array)[i] = 0;
   }
@@ -557,7 +574,7 @@ export function makeColumn(name: string, type: DeltaDataType, nullable: boolean)
     case 'double': return new FixedColumn(name, type, nullable, Float64Array, () => new A.Float64(), toDouble, identity);
     case 'float': return new FixedColumn(name, type, nullable, Float32Array, () => new A.Float32(), toFloat, identity);
     case 'date': return new FixedColumn(name, type, nullable, Int32Array, () => new A.DateDay(), toDateDays, (v) => formatDate(Number(v)));
-    case 'timestamp': return new FixedColumn(name, type, nullable, BigInt64Array, () => new A.TimestampMicrosecond('UTC'), toTimestampMicros, (v) => formatTimestampIso(BigInt(v)));
+    case 'timestamp': return new FixedColumn(name, type, nullable, BigInt64Array, () => new A.TimestampMicrosecond('UTC'), toTimestampMicros, (v) => formatTimestampIso(v));
   }
   const d = decimalSpec(type);
   if (d) return new DecimalColumn(name, type, nullable, d.precision, d.scale);

@@ -97,7 +97,7 @@ export function parsePartitionValue(s: string | null | undefined, type: DeltaDat
       const withZone = /Z$|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`;
       const t = toTimestampMicros(withZone);
       if (t instanceof Rejection) throw new TributaryError(`bad timestamp partition value ${JSON.stringify(s)}`, { code: 'DELTA' });
-      return t;
+      return BigInt(t);
     }
     default: return s;
   }

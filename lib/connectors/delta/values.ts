@@ -70,15 +70,25 @@ export function toDateDays(v: unknown): number | Rejection {
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
 
-/** Microseconds since the epoch (UTC) from a Date, a bigint of micros, or an ISO-8601 string with a zone. */
-export function toTimestampMicros(v: unknown): bigint | Rejection {
+const MAX_SAFE_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+/**
+ * Microseconds since the epoch (UTC) from a Date, a bigint of micros, or an ISO-8601 string with
+ * a zone. Returns a number when it is a safe integer (the common case, no BigInt cost), else a bigint.
+ */
+export function toTimestampMicros(v: unknown): bigint | number | Rejection {
   if (v instanceof Date) {
     const ms = v.getTime();
     if (Number.isNaN(ms)) return new Rejection('invalid Date');
-    return BigInt(ms) * 1000n;
+    return Math.abs(ms) <= MAX_SAFE_MS ? ms * 1000 : BigInt(ms) * 1000n;
   }
   if (typeof v === 'bigint') return v >= INT64_MIN && v <= INT64_MAX ? v : new Rejection('timestamp micros out of range');
   if (typeof v === 'string') {
+    // Fast path for the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (what Date#toISOString prints).
+    if (v.length === 24 && v.charCodeAt(23) === 90 && v.charCodeAt(10) === 84) {
+      const ms = Date.parse(v);
+      if (!Number.isNaN(ms) && new Date(ms).toISOString() === v) return ms * 1000;
+    }
     const m = TS_RE.exec(v);
     if (!m) return new Rejection(`expected an ISO-8601 timestamp with a zone (Z or ±hh:mm), got ${describe(v)}`);
     const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
@@ -96,7 +106,9 @@ export function toTimestampMicros(v: unknown): bigint | Rejection {
       const digits = z.slice(1).replace(':', '');
       offMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
     }
-    return BigInt(base - offMin * 60_000) * 1000n + BigInt(Number(frac.slice(0, 6)));
+    const ms = base - offMin * 60_000;
+    const sub = Number(frac.slice(0, 6));
+    return Math.abs(ms) < MAX_SAFE_MS ? ms * 1000 + sub : BigInt(ms) * 1000n + BigInt(sub);
   }
   return new Rejection(`expected a Date, ISO-8601 string or bigint micros, got ${describe(v)}`);
 }
@@ -142,7 +154,8 @@ export function formatDate(days: number): string {
 }
 
 /** ISO-8601 UTC with milliseconds, or microseconds when the value has them. */
-export function formatTimestampIso(micros: bigint): string {
+export function formatTimestampIso(value: bigint | number): string {
+  const micros = BigInt(value);
   const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
   const sub = Number(micros - ms * 1000n);
   const iso = new Date(Number(ms)).toISOString();
@@ -150,7 +163,7 @@ export function formatTimestampIso(micros: bigint): string {
 }
 
 /** Delta partition-value form of a timestamp: `YYYY-MM-DD HH:MM:SS.ffffff`. */
-export function formatTimestampPartition(micros: bigint): string {
+export function formatTimestampPartition(micros: bigint | number): string {
   const iso = formatTimestampIso(micros);
   const [date, time] = iso.slice(0, -1).split('T') as [string, string];
   const [hms, frac = ''] = time.split('.');

@@ -3,7 +3,7 @@
  *
  * | zod                                   | Delta                      |
  * |---------------------------------------|----------------------------|
- * | z.string()                            | string                     |
+ * | z.string(), z.enum([...]), z.literal('…') | string                   |
  * | z.number(), z.float64()               | double                     |
  * | z.float32()                           | float                      |
  * | z.int(), z.bigint(), z.int64()        | long                       |
@@ -101,6 +101,16 @@ function typeOf(s: AnyZod, path: string): { type: DeltaDataType; nullable: boole
       return { type: 'double', nullable };
     case 'bigint':
       return { type: 'long', nullable };
+    case 'enum': {
+      const entries = Object.values((d as unknown as { entries: Record<string, unknown> }).entries);
+      if (entries.every((e) => typeof e === 'string')) return { type: 'string', nullable };
+      break;
+    }
+    case 'literal': {
+      const values = (d as unknown as { values: unknown[] }).values;
+      if (values.every((e) => typeof e === 'string')) return { type: 'string', nullable };
+      break;
+    }
     case 'boolean':
       return { type: 'boolean', nullable };
     case 'date':

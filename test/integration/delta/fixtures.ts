@@ -45,7 +45,11 @@ export function allTypesRow(partitionValues: fc.Arbitrary<string | null> = fc.co
     f: nullable(fc.float({ noNaN: true, noDefaultInfinity: true })),
     flag: nullable(fc.boolean()),
     day: nullable(fc.integer({ min: -10000, max: 60000 }).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10))),
-    ts: nullable(fc.bigInt({ min: BigInt(MIN_TS), max: BigInt(MAX_TS) })),
+    ts: nullable(fc.oneof(
+      fc.bigInt({ min: BigInt(MIN_TS), max: BigInt(MAX_TS) }),
+      fc.date({ min: new Date(MIN_TS / 1000), max: new Date(MAX_TS / 1000), noInvalidDate: true }),
+      fc.date({ min: new Date(MIN_TS / 1000), max: new Date(MAX_TS / 1000), noInvalidDate: true }).map((d) => d.toISOString()),
+    )),
     dec: nullable(decimalString(14, 4)),
     wide: nullable(decimalString(28, 10)),
     bin: nullable(fc.uint8Array({ maxLength: 8 })),

@@ -101,9 +101,11 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
     const num = (a: number, b: number) => a - b;
     const big = (a: number | string, b: number | string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
     const dec = (scale: number) => (a: string, b: string) => big(a.replace('.', ''), b.replace('.', '')) * (scale >= 0 ? 1 : 1);
+    const tsMicros = (x: string) => BigInt(Date.parse(`${x.slice(0, 23)}Z`)) * 1000n + BigInt(x.length === 27 ? x.slice(23, 26) : '0');
+    const ts = (a: string, b: string) => big(String(tsMicros(a)), String(tsMicros(b)));
     const checks: [string, (a: never, b: never) => number][] = [
       ['id', num as never], ['s', cp as never], ['l', big as never], ['i', num as never], ['d', num as never], ['f', num as never],
-      ['day', cp as never], ['ts', cp as never], ['dec', dec(4) as never], ['wide', dec(10) as never],
+      ['day', cp as never], ['ts', ts as never], ['dec', dec(4) as never], ['wide', dec(10) as never],
     ];
     for (const [col, cmp] of checks) {
       const b = bounds(col, cmp);

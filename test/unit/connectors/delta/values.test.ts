@@ -22,9 +22,14 @@ describe('strict value conversions', () => {
   });
 
   it('timestamps keep microseconds and honour zone offsets', () => {
-    expect(toTimestampMicros('2024-01-01T00:00:00.123456Z')).toBe(1704067200123456n);
-    expect(toTimestampMicros('2024-01-01T01:00:00.000001+01:00')).toBe(1704067200000001n);
-    expect(toTimestampMicros(new Date(1))).toBe(1000n);
+    const micros = (v: unknown) => BigInt(toTimestampMicros(v) as number | bigint);
+    expect(micros('2024-01-01T00:00:00.123456Z')).toBe(1704067200123456n);
+    expect(micros('2024-01-01T01:00:00.000001+01:00')).toBe(1704067200000001n);
+    expect(micros('2024-01-01T00:00:00.123Z')).toBe(1704067200123000n);
+    expect(micros(new Date(1))).toBe(1000n);
+    expect(micros(2n ** 62n)).toBe(2n ** 62n);
+    expect(toTimestampMicros('2023-02-30T00:00:00.000Z')).toBeInstanceOf(Rejection);
+    expect(toTimestampMicros('2023-02-28T24:00:00.000Z')).toBeInstanceOf(Rejection);
     expect(toTimestampMicros('2024-01-01T00:00:00')).toBeInstanceOf(Rejection);
     expect(toTimestampMicros('2024-01-01T00:00:00.0000001Z')).toBeInstanceOf(Rejection);
     expect(formatTimestampIso(-5n)).toBe('1969-12-31T23:59:59.999995Z');
