@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { notImplemented } from '../not-implemented.js';
-import { parseDurationFlag, parseInteger, resolveBrokerTarget, type BrokerTarget } from '../options.js';
+import { BOOTSTRAP_ENV, parseDurationFlag, parseInteger, resolveBrokerTarget, type BrokerTarget } from '../options.js';
 import { addBootstrapOption } from './shared.js';
 
 export interface DemoCommandOptions {
@@ -42,7 +42,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--watermark <duration>', 'allowed lateness (grace) of event time', '10 minutes')
     .action(async (raw: RawDemoOptions) => {
       // Without a broker the demo uses the embedded one: zero setup.
-      const wantsEmbedded = raw.embedded === true || (raw.bootstrapServers === undefined && !ctx.env['KAFKA_BOOTSTRAP_SERVERS']);
+      const wantsEmbedded = raw.embedded === true || (raw.bootstrapServers === undefined && !ctx.env[BOOTSTRAP_ENV]);
       await runDemo(
         {
           broker: resolveBrokerTarget({ ...raw, embedded: wantsEmbedded }, ctx.env, true),
