@@ -14,7 +14,10 @@
  *        │                                               Node process goes away (even on SIGKILL)
  *   poll describeCluster ─▶ ready   │  JVM exits first: bind conflict → next attempt with new ports,
  *                                   │  anything else → error with the tail of the broker log
- *   stopBroker(): SIGTERM/SIGKILL the whole group, wait until no member is alive, remove the dir.
+ *   stopBroker(): SIGKILL the whole group, wait until no member is alive, remove the dir.
+ *
+ * Helpers live in scripts/kafka/: jars.ts (Maven), config.ts (server/log4j properties),
+ * processes.ts (process groups, stale dirs), logs.ts (log tails).
  *
  * CLI: `npm run broker` prints the bootstrap address and runs until Ctrl-C;
  * `npm run broker -- resolve` only resolves the jars (CI).
@@ -23,31 +26,29 @@
  * `JAVA_HOME` (else `java` on PATH), `TRIBUTARY_KEEP_BROKER_DIR=1` keeps the temp dir on stop.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaClusterId, log4jProperties, serverProperties } from './kafka/config.js';
+import { resolveKafkaJars } from './kafka/jars.js';
+import { BIND_CONFLICT, FATAL_START, LogFollower, logTail } from './kafka/logs.js';
+import {
+  cleanStaleBrokerDirs,
+  delay,
+  DIR_PREFIX,
+  groupMembers,
+  killGroup,
+  OWNER_FILE,
+  ownerOfSelf,
+  waitGroupGone,
+} from './kafka/processes.js';
 
-const POM_PATH = fileURLToPath(new URL('./kafka/pom.xml', import.meta.url));
-const DIR_PREFIX = 'tributary-kafka-';
-const OWNER_FILE = 'owner.json';
-const MARKER_FILE = '.tributary-resolved.json';
-/** A temp dir without an owner file younger than this may be mid-creation by another process. */
-const UNOWNED_GRACE_MS = 10 * 60_000;
+export { cleanStaleBrokerDirs } from './kafka/processes.js';
+export { defaultCacheDir, resolveKafkaJars } from './kafka/jars.js';
 
 export interface BrokerOptions {
   /** Jar cache root; default `$TRIBUTARY_CACHE_DIR`, `$XDG_CACHE_HOME/tributary` or `~/.cache/tributary`. */
@@ -98,188 +99,11 @@ export class BrokerStartError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Jars
-
-export function defaultCacheDir(): string {
-  const fromEnv = process.env['TRIBUTARY_CACHE_DIR'];
-  if (fromEnv) return fromEnv;
-  const xdg = process.env['XDG_CACHE_HOME'];
-  return join(xdg || join(homedir(), '.cache'), 'tributary');
-}
-
-function pomInfo(): { version: string; hash: string } {
-  const pom = readFileSync(POM_PATH, 'utf8');
-  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
-  if (!version) throw new Error(`cannot find <kafka.version> in ${POM_PATH}`);
-  return { version, hash: createHash('sha256').update(pom).digest('hex') };
-}
-
-interface Marker {
-  readonly pomSha256: string;
-  readonly jars: readonly string[];
-}
-
-function libsValid(libs: string, pomHash: string): boolean {
-  try {
-    const marker = JSON.parse(readFileSync(join(libs, MARKER_FILE), 'utf8')) as Marker;
-    if (marker.pomSha256 !== pomHash || marker.jars.length === 0) return false;
-    return marker.jars.every((jar) => existsSync(join(libs, jar)));
-  } catch {
-    return false;
-  }
-}
-
-function jarList(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jar'))
-    .sort();
-}
-
-function sameJars(a: string, b: string): boolean {
-  try {
-    const ja = jarList(a);
-    const jb = jarList(b);
-    return ja.length === jb.length && ja.every((f, i) => f === jb[i] && statSync(join(a, f)).size === statSync(join(b, f)).size);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Returns the directory holding the broker's jars, running Maven (`dependency:copy-dependencies`
- * on `scripts/kafka/pom.xml`) when it is missing, incomplete or resolved from a different pom.
- * Safe to call from parallel processes: each resolves into its own temp dir and swaps it in.
- */
-export async function resolveKafkaJars(options: Pick<BrokerOptions, 'cacheDir' | 'log'> = {}): Promise<string> {
-  const log = options.log ?? (() => {});
-  const { version, hash } = pomInfo();
-  const base = join(options.cacheDir ?? defaultCacheDir(), `kafka-${version}`);
-  const libs = join(base, 'libs');
-  if (libsValid(libs, hash)) return libs;
-
-  await mkdir(base, { recursive: true });
-  const staging = join(base, `libs.resolving-${process.pid}-${randomBytes(4).toString('hex')}`);
-  log(`resolving Kafka ${version} jars with Maven into ${libs}`);
-  const started = Date.now();
-  const mvn = spawnSync(
-    'mvn',
-    ['-q', '-B', '-f', POM_PATH, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 },
-  );
-  if (mvn.error || mvn.status !== 0) {
-    await rm(staging, { recursive: true, force: true });
-    const why = mvn.error ? String(mvn.error) : `exit ${mvn.status}`;
-    throw new Error(
-      `Maven could not resolve the Kafka broker jars (${why}). Is 'mvn' installed and Maven Central reachable?\n` +
-        `${mvn.stdout ?? ''}${mvn.stderr ?? ''}`.slice(-4000),
-    );
-  }
-  const jars = jarList(staging);
-  if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`))) {
-    await rm(staging, { recursive: true, force: true });
-    throw new Error(`Maven finished but ${staging} holds no kafka_2.13-${version} jar`);
-  }
-  const marker: Marker = { pomSha256: hash, jars };
-  const markerText = JSON.stringify(marker, null, 2);
-
-  if (existsSync(libs) && sameJars(staging, libs)) {
-    // Same jars already in place (e.g. resolved before markers existed): keep the dir a running broker may use.
-    await writeFile(join(libs, MARKER_FILE), markerText);
-    await rm(staging, { recursive: true, force: true });
-  } else {
-    await writeFile(join(staging, MARKER_FILE), markerText);
-    if (existsSync(libs) && !libsValid(libs, hash)) {
-      const old = `${libs}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-      await rename(libs, old).catch(() => {});
-      await rm(old, { recursive: true, force: true });
-    }
-    try {
-      await rename(staging, libs);
-    } catch (err) {
-      // Another process swapped its copy in first; use that one if it is complete.
-      await rm(staging, { recursive: true, force: true });
-      if (!libsValid(libs, hash)) throw err;
-    }
-  }
-  log(`resolved ${jars.length} jars in ${Date.now() - started} ms`);
-  return libs;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Processes
 
 function javaBin(): string {
   const home = process.env['JAVA_HOME'];
   return home ? join(home, 'bin', 'java') : 'java';
-}
-
-/** Start time (clock ticks since boot) of a live, non-zombie process, or undefined. Linux only. */
-function procStat(pid: number): { state: string; pgrp: number; start: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // fields[0] = state (field 3), fields[2] = pgrp (field 5), fields[19] = starttime (field 22)
-    return { state: fields[0] ?? '?', pgrp: Number(fields[2]), start: fields[19] ?? '' };
-  } catch {
-    return undefined;
-  }
-}
-
-const HAS_PROC = existsSync('/proc/self/stat');
-
-function processAlive(pid: number, startTime?: string): boolean {
-  if (HAS_PROC) {
-    const st = procStat(pid);
-    if (!st || st.state === 'Z') return false;
-    return startTime === undefined || startTime === '' || st.start === startTime;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Pids of live (non-zombie) members of a process group. */
-function groupMembers(pgid: number): number[] {
-  if (!HAS_PROC) {
-    try {
-      process.kill(-pgid, 0);
-      return [pgid];
-    } catch {
-      return [];
-    }
-  }
-  const members: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const st = procStat(pid);
-    if (st && st.pgrp === pgid && st.state !== 'Z') members.push(pid);
-  }
-  return members;
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // group already gone
-  }
-}
-
-async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (groupMembers(pgid).length === 0) return true;
-    await delay(25);
-  }
-  return groupMembers(pgid).length === 0;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Brokers started by this process, killed synchronously if it exits without stopping them. */
@@ -295,73 +119,6 @@ function trackLive(pgid: number, dir: string): void {
       if (!process.env['TRIBUTARY_KEEP_BROKER_DIR']) rmSync(d, { recursive: true, force: true });
     }
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stale temp dirs
-
-interface Owner {
-  readonly ownerPid: number;
-  readonly ownerStart: string;
-  readonly createdAt: string;
-  pgid?: number;
-}
-
-function ownerOfSelf(): Owner {
-  return { ownerPid: process.pid, ownerStart: procStat(process.pid)?.start ?? '', createdAt: new Date().toISOString() };
-}
-
-/**
- * Removes `tributary-kafka-*` temp dirs left by crashed runs: those whose owning process is gone
- * (pid + start time, so a recycled pid is not mistaken for the owner). If such a run left its JVM
- * behind, that process group is killed first — but only when its command line names that very dir.
- * Dirs of live owners, and young dirs without an owner file, are left alone. Returns removed dirs.
- */
-export async function cleanStaleBrokerDirs(root: string = tmpdir()): Promise<string[]> {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const dir = join(root, name);
-    let owner: Owner | undefined;
-    try {
-      owner = JSON.parse(await readFile(join(dir, OWNER_FILE), 'utf8')) as Owner;
-    } catch {
-      owner = undefined;
-    }
-    if (owner) {
-      if (processAlive(owner.ownerPid, owner.ownerStart)) continue;
-      if (owner.pgid !== undefined) {
-        const orphans = groupMembers(owner.pgid).filter((pid) => commandLine(pid).includes(dir));
-        if (orphans.length > 0) {
-          killGroup(owner.pgid, 'SIGKILL');
-          await waitGroupGone(owner.pgid, 5_000);
-        }
-      }
-    } else {
-      try {
-        if (Date.now() - (await stat(dir)).mtimeMs < UNOWNED_GRACE_MS) continue;
-      } catch {
-        continue;
-      }
-    }
-    await rm(dir, { recursive: true, force: true });
-    removed.push(dir);
-  }
-  return removed;
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,80 +156,6 @@ async function pickPorts(preferred: number | undefined, probe: boolean): Promise
   await Promise.all([a.release(), b.release()]);
   return [a.port, b.port];
 }
-
-/** A Kafka `Uuid` string (base64url of 16 random bytes), as `StorageTool random-uuid` prints. */
-function kafkaClusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-') && !/^A+$/.test(id)) return id;
-  }
-}
-
-function serverProperties(dir: string, port: number, controllerPort: number, extra: Readonly<Record<string, string>>): string {
-  const props: Record<string, string> = {
-    'process.roles': 'broker,controller',
-    'node.id': '1',
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    'log.dirs': join(dir, 'data'),
-    'num.partitions': '1',
-    'offsets.topic.replication.factor': '1',
-    'offsets.topic.num.partitions': '1',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
-    'transaction.state.log.num.partitions': '1',
-    'group.initial.rebalance.delay.ms': '0',
-    'auto.create.topics.enable': 'false',
-    'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000',
-    'log.cleaner.dedupe.buffer.size': String(32 * 1024 * 1024),
-    ...extra,
-  };
-  return Object.entries(props)
-    .map(([k, v]) => `${k}=${v.replaceAll('\\', '\\\\')}`)
-    .join('\n')
-    .concat('\n');
-}
-
-function log4jProperties(logFile: string): string {
-  return [
-    'log4j.rootLogger=INFO, file',
-    'log4j.appender.file=org.apache.log4j.FileAppender',
-    `log4j.appender.file.File=${logFile.replaceAll('\\', '\\\\')}`,
-    'log4j.appender.file.Append=true',
-    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.kafka=INFO',
-    'log4j.logger.org.apache.kafka=INFO',
-    'log4j.logger.state.change.logger=WARN',
-    'log4j.logger.kafka.request.logger=WARN',
-    'log4j.logger.kafka.authorizer.logger=WARN',
-    '',
-  ].join('\n');
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
-    return all.slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function logTail(dir: string): string {
-  const parts: string[] = [];
-  const jvm = tail(join(dir, 'jvm.out'), 30);
-  const server = tail(join(dir, 'server.log'), 40);
-  if (server) parts.push(`[server.log]\n${server}`);
-  if (jvm) parts.push(`[jvm stdout/stderr]\n${jvm}`);
-  return parts.join('\n');
-}
-
-const BIND_CONFLICT = /Address already in use|BindException/;
 
 /**
  * Shell wrapper, group leader of the broker: runs the JVM in the background, plus a watchdog that
@@ -514,24 +197,35 @@ async function formatStorage(java: string, libs: string, dir: string, propsFile:
   }
 }
 
-async function probeReady(bootstrap: string): Promise<boolean> {
+/**
+ * One readiness probe: a metadata request answered by node 1. Bounded by `timeoutMs` even when
+ * something accepts the connection but never answers (kafkajs may then wait indefinitely).
+ */
+async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | string> {
   const kafka = new Kafka({
     clientId: 'tributary-broker-probe',
     brokers: [bootstrap],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
-    requestTimeout: 5000,
+    // below the outer bound, so kafkajs fails (and closes) its own connection first
+    requestTimeout: Math.max(500, timeoutMs - 1_000),
     retry: { retries: 0 },
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  const probe = (async (): Promise<true | string> => {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.some((b) => b.nodeId === 1);
-  } catch {
-    return false;
+    return cluster.brokers.some((b) => b.nodeId === 1) || `node 1 not in metadata yet`;
+  })().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+  try {
+    return await Promise.race([probe, timedOut]);
   } finally {
-    await admin.disconnect().catch(() => {});
+    clearTimeout(timer);
+    await Promise.race([admin.disconnect().catch(() => {}), delay(1_000)]);
   }
 }
 
@@ -623,12 +317,23 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         exitCode = code;
       });
       const deadline = started + readyTimeoutMs;
+      const serverLog = new LogFollower(logFile);
+      const jvmOut = new LogFollower(join(dir, 'jvm.out'));
+      let bindConflict = false;
+      let lastReport = Date.now();
       for (;;) {
-        if (exitCode !== undefined) {
-          const tailText = logTail(dir);
-          throw new BrokerStartError(`Kafka broker exited during start (code ${exitCode})`, tailText, BIND_CONFLICT.test(tailText));
+        const fresh = serverLog.read() + jvmOut.read();
+        bindConflict ||= BIND_CONFLICT.test(fresh);
+        if (exitCode !== undefined || FATAL_START.test(fresh)) {
+          const how = exitCode !== undefined ? `exited during start (code ${exitCode})` : 'failed during start';
+          throw new BrokerStartError(`Kafka broker ${how}`, logTail(dir), bindConflict);
         }
-        if (await probeReady(bootstrap)) break;
+        const probe = await probeReady(bootstrap, 3_000);
+        if (probe === true) break;
+        if (Date.now() - lastReport > 5_000) {
+          lastReport = Date.now();
+          log(`attempt ${attempt}: waiting for ${bootstrap}: ${probe}`);
+        }
         if (Date.now() > deadline) {
           throw new BrokerStartError(`Kafka broker not ready after ${readyTimeoutMs} ms`, logTail(dir), false);
         }
