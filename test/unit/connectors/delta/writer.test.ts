@@ -74,6 +74,18 @@ describe('DeltaTableWriter', () => {
     expect((await readTable(t)).rows.length).toBe(res!.rows);
   });
 
+  it('rolls by age: commitDue turns true once buffered rows reach maxFileAgeMs', async () => {
+    const w = await DeltaTableWriter.open({ tableDir: tmp(), schema, maxFileAgeMs: 1000 });
+    expect(w.commitDue(0)).toBe(false);
+    w.append({ id: 1 }, 10_000);
+    expect(w.commitDue(10_500)).toBe(false);
+    expect(w.commitDue(11_000)).toBe(true);
+    w.rollAged(11_000);
+    expect(w.bufferedRows).toBe(1);
+    expect((await w.commit())!.files).toBe(1);
+    expect(w.commitDue(20_000)).toBe(false);
+  });
+
   it('two writers racing for the same versions both land, in distinct versions', async () => {
     const t = tmp();
     const a = await DeltaTableWriter.open({ tableDir: t, schema });
