@@ -43,7 +43,11 @@ export interface StreamsConfig {
   readonly replicationFactor?: number;
   /** Max wait of one poll. Default 100 ms. */
   readonly pollMs?: number;
-  /** Buffered output records per task that trigger a send between commits. Default 10000. */
+  /**
+   * Output records a task buffers before they are sent at the end of a loop iteration (between
+   * commits; inside the open transaction under exactly-once). Default 1: send every iteration, as a
+   * producer with a small linger would, so downstream sub-topologies never wait for a commit.
+   */
   readonly sendThresholdRecords?: number;
   /** Wall clock (injectable for tests). */
   readonly clock?: Clock;
@@ -99,7 +103,7 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
     processingExceptionHandler: config.processingExceptionHandler ?? ErrorHandlers.fail,
     replicationFactor: config.replicationFactor,
     pollMs: config.pollMs ?? 100,
-    sendThresholdRecords: config.sendThresholdRecords ?? 10_000,
+    sendThresholdRecords: config.sendThresholdRecords ?? 1,
     clock: config.clock ?? systemClock,
     clientId: config.clientId ?? applicationId,
   };

@@ -53,10 +53,24 @@ export class PartitionGroup {
 
   /** Takes the record with the lowest head timestamp across queues, advancing stream time. */
   next(): NextRecord | null {
+    const queue = this.nextQueue();
+    if (queue === null) return null;
+    const record = queue.headRecord();
+    const timestamp = queue.headTimestamp();
+    this.pop(queue);
+    return { record, timestamp, queue };
+  }
+
+  /**
+   * The allocation-free form of `next` for the hot path: the queue whose head is next (or null).
+   * Read its `headRecord()`/`headTimestamp()`, then call `pop(queue)`.
+   */
+  nextQueue(): RecordQueue | null {
     if (this.buffered === 0) return null;
+    const queues = this.queues;
+    if (queues.length === 1) return queues[0]!;
     let best: RecordQueue | null = null;
     let bestTs = 0;
-    const queues = this.queues;
     for (let i = 0; i < queues.length; i++) {
       const q = queues[i]!;
       if (q.isEmpty()) continue;
@@ -66,12 +80,15 @@ export class PartitionGroup {
         bestTs = ts;
       }
     }
-    if (best === null) return null;
-    const record = best.headRecord();
-    best.shift();
+    return best;
+  }
+
+  /** Removes the head of `queue` (from `nextQueue`), advancing stream time to its timestamp. */
+  pop(queue: RecordQueue): void {
+    const ts = queue.headTimestamp();
+    queue.shift();
     this.buffered--;
-    if (bestTs > this.streamTimeMs) this.streamTimeMs = bestTs;
-    return { record, timestamp: bestTs, queue: best };
+    if (ts > this.streamTimeMs) this.streamTimeMs = ts;
   }
 
   clear(): void {

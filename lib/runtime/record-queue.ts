@@ -12,6 +12,9 @@ export class RecordQueue {
   /** Max timestamp of the records enqueued into this partition so far; -1 before any. */
   private partitionTimeMs = -1;
 
+  /** Offset of the last record taken from this queue and not yet committed; -1 for none. */
+  uncommittedOffset = -1;
+
   constructor(readonly tp: TopicPartition) {}
 
   get size(): number {

@@ -3,8 +3,8 @@
  *
  * ```
  *   poll ─▶ process (sync, per record) ─▶ outputs + changelog records buffered per task
- *                                               │  (sent early, inside the open
- *                                               │   transaction, past a size threshold)
+ *                                               │  (sent after every loop iteration,
+ *                                               │   inside the open transaction)
  *   every commit.interval.ms, or on context.commit():
  *
  *   ┌──────────────┐   ┌────────────────────┐   ┌──────────────────────┐

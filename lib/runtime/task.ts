@@ -71,14 +71,13 @@ export class StreamTask {
   private state: State = 'created';
   private readonly config: NormalizedConfig;
   private readonly group: PartitionGroup;
+  private readonly queues: RecordQueue[];
   private readonly streamTimePunctuations = new PunctuationQueue();
   private readonly wallClockPunctuations = new PunctuationQueue();
   private readonly nodes: RuntimeNode[] = [];
   private readonly processors: ProcessorNode[] = [];
   private readonly sources = new Map<string, SourceNode>();
   private readonly extractors = new Map<string, TimestampExtractor | undefined>();
-  /** Last processed offset per input topic, not yet committed. */
-  private readonly consumed = new Map<string, number>();
   private uncommitted = false;
   private readonly invalid = new Map<IncomingRecord, InvalidRecord>();
   private readonly decoded = new Map<IncomingRecord, Decoded>();
@@ -92,6 +91,7 @@ export class StreamTask {
     this.metrics = new TaskMetrics(this.id);
     this.collector = new RecordCollector(this.metrics, options.internalTopics);
     this.group = new PartitionGroup(options.inputs);
+    this.queues = options.inputs.map((tp) => this.group.queue(tp.topic)!);
     this.context = new TaskRecordContext({
       applicationId: config.applicationId,
       taskId: this.id,
@@ -247,34 +247,36 @@ export class StreamTask {
     let n = 0;
     const ctx = this.context;
     const metrics = this.metrics;
+    const group = this.group;
     const punctuations = this.streamTimePunctuations;
     while (n < max) {
-      const next = this.group.next();
-      if (next === null) break;
+      const queue = group.nextQueue();
+      if (queue === null) break;
+      const raw = queue.headRecord();
+      const timestamp = queue.headTimestamp();
+      group.pop(queue);
       n++;
-      const raw = next.record;
       metrics.recordsIn++;
-      this.consumed.set(raw.topic, raw.offset);
-      ctx.setRecord(raw.topic, raw.partition, raw.offset, next.timestamp, raw.headers);
-      const source = this.sources.get(raw.topic)!;
+      queue.uncommittedOffset = raw.offset;
+      ctx.setRecord(raw.topic, raw.partition, raw.offset, timestamp, raw.headers);
       try {
         if (this.invalid.size > 0 && this.invalid.has(raw)) {
           const bad = this.invalid.get(raw)!;
           this.invalid.delete(raw);
-          this.onFailure(new SourceDeserializationFailure(bad.error, bad.processorName), raw, next.timestamp);
+          this.onFailure(new SourceDeserializationFailure(bad.error, bad.processorName), raw, timestamp);
         } else if (this.decoded.size > 0 && this.decoded.has(raw)) {
           const d = this.decoded.get(raw)!;
           this.decoded.delete(raw);
-          source.processDecoded(d.key, d.value, next.timestamp, raw.headers);
+          this.sources.get(raw.topic)!.processDecoded(d.key, d.value, timestamp, raw.headers);
           metrics.processed++;
         } else {
-          source.processRaw(raw, next.timestamp);
+          this.sources.get(raw.topic)!.processRaw(raw, timestamp);
           metrics.processed++;
         }
       } catch (error) {
-        this.onFailure(error, raw, next.timestamp);
+        this.onFailure(error, raw, timestamp);
       }
-      if (punctuations.isDue(this.group.streamTime())) this.punctuateStreamTime();
+      if (punctuations.isDue(group.streamTime())) this.punctuateStreamTime();
     }
     if (n > 0) this.uncommitted = true;
     return n;
@@ -384,7 +386,7 @@ export class StreamTask {
   /** Offsets to commit: next offset to read per input partition processed since the last commit. */
   offsetsToCommit(): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
-    for (const [topic, offset] of this.consumed) out.push({ topic, partition: this.partition, offset: offset + 1 });
+    for (const q of this.queues) if (q.uncommittedOffset >= 0) out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset + 1 });
     return out;
   }
 
@@ -396,7 +398,7 @@ export class StreamTask {
 
   /** Marks the current work as committed. */
   markCommitted(): void {
-    this.consumed.clear();
+    for (const q of this.queues) q.uncommittedOffset = -1;
     this.uncommitted = false;
     this.context.commitRequested = false;
     this.collector.resetInternalWrites();

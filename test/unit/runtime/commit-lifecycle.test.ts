@@ -167,13 +167,14 @@ describe('task commit lifecycle', () => {
     await s.input.send([0, 1, 2].map((i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: 10 + i })));
     s.client.log.length = 0;
     expect(await s.runtime.runOnce(0)).toBe(3);
-    expect(s.client.log).toEqual([]); // interval not elapsed: nothing sent
+    // Outputs are sent at the end of the iteration, inside the task's open transaction; no commit yet.
+    expect(s.client.log).toEqual(['begin(commit-app-0_0)', 'send(commit-app-0_0:out,out,out)']);
+    s.client.log.length = 0;
     s.clock.advance(100);
     await s.runtime.runOnce(0);
     expect(s.client.log).toEqual([
       'flush(3)',
-      'begin(commit-app-0_0)',
-      'send(commit-app-0_0:out,out,out,commit-app-spy-changelog,commit-app-spy-changelog,commit-app-spy-changelog)',
+      'send(commit-app-0_0:commit-app-spy-changelog,commit-app-spy-changelog,commit-app-spy-changelog)',
       'sendOffsets(commit-app-0_0:in-0@3)',
       'commit(commit-app-0_0)',
     ]);
@@ -195,10 +196,10 @@ describe('task commit lifecycle', () => {
     await s.runtime.runOnce(0);
     s.clock.advance(29_999);
     await s.runtime.runOnce(0);
-    expect(s.client.log).toEqual([]);
+    expect(s.client.log).toEqual(['send(shared:out)']);
     s.clock.advance(1);
     await s.runtime.runOnce(0);
-    expect(s.client.log).toEqual(['flush(1)', 'send(shared:out,commit-app-spy-changelog)', 'commitOffsets(in-0@1)']);
+    expect(s.client.log).toEqual(['send(shared:out)', 'flush(1)', 'send(shared:commit-app-spy-changelog)', 'commitOffsets(in-0@1)']);
   });
 
   it('context.commit() requests a commit after the current batch', async () => {
