@@ -10,8 +10,15 @@ import type { Serde } from '../serde/types.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/types.js';
 import { SourceDeserializationError, tagged } from './node-failure.js';
 import type { TaskRecordContext } from './task-record-context.js';
+import { doubleSerde, int32Serde, int64Serde, stringSerde } from '../serde/primitive-serdes.js';
 
 type AnyRecord = Record<unknown, unknown>;
+
+/**
+ * Serdes whose bytes depend only on the (immutable, primitive) value — not on the topic — so a
+ * key passed through unchanged can keep its input bytes.
+ */
+const REUSABLE: ReadonlySet<unknown> = new Set<unknown>([stringSerde, int32Serde, int64Serde, doubleSerde]);
 
 export abstract class RuntimeNode {
   children: RuntimeNode[] = [];
@@ -69,8 +76,14 @@ export class SinkNode extends RuntimeNode {
   process(record: AnyRecord): void {
     try {
       const { key, value } = record;
-      const topic = this.topic ?? this.topicExtractor!(key, value, this.task);
-      const keyBytes = key === null || key === undefined ? null : this.keySerde.serialize(key, topic);
+      const task = this.task;
+      const topic = this.topic ?? this.topicExtractor!(key, value, task);
+      const keyBytes =
+        key === null || key === undefined
+          ? null
+          : key === task.sourceKey && this.keySerde === task.sourceKeySerde && REUSABLE.has(this.keySerde)
+            ? task.sourceKeyBytes
+            : this.keySerde.serialize(key, topic);
       const valueBytes = value === null || value === undefined ? null : this.valueSerde.serialize(value, topic);
       let partition: number | undefined;
       if (this.partitioner !== undefined) {
@@ -122,7 +135,10 @@ class LazySourceRecord {
 
   private static readonly valueProperty: PropertyDescriptor = {
     get(this: LazySourceRecord): unknown {
-      if (this.#value === UNREAD) this.#value = this.#source.deserializeValue(this.#raw);
+      if (this.#value === UNREAD) {
+        this.#source.lazyReads++;
+        this.#value = this.#source.deserializeValue(this.#raw);
+      }
       return this.#value;
     },
     enumerable: true,
@@ -130,7 +146,16 @@ class LazySourceRecord {
   };
 }
 
+/** Records sampled lazily before deciding; records decoded eagerly before sampling again. */
+const SAMPLE = 256;
+const EAGER_RUN = 65_536;
+
 export class SourceNode extends RuntimeNode {
+  /** Lazy values read during the current sample. */
+  lazyReads = 0;
+  private sampled = 0;
+  private eagerLeft = 0;
+
   constructor(
     name: string,
     private readonly keySerde: Serde<unknown>,
@@ -165,11 +190,27 @@ export class SourceNode extends RuntimeNode {
   /**
    * Forwards the raw record with its key deserialized and its value deserialized on first read
    * (a getter that caches; spreading the record reads it). A failure to deserialize the value
-   * surfaces wherever it is first read, as a `SourceDeserializationError`.
+   * surfaces wherever it is first read, as a `SourceDeserializationError`. Adaptive: when every
+   * value of a sample of records was read anyway, the next run of records is decoded eagerly
+   * (as Kafka Streams always does), then laziness is sampled again.
    */
-  processRaw(raw: IncomingRecord, timestamp: number): void {
+  processRaw(raw: IncomingRecord, timestamp: number, task: TaskRecordContext): void {
     const key = this.deserializeKey(raw);
+    task.sourceKey = key;
+    task.sourceKeyBytes = raw.key;
+    task.sourceKeySerde = this.keySerde;
+    if (this.eagerLeft > 0) {
+      // Every value of the last sample was read: decode up front (cheaper than a lazy record).
+      this.eagerLeft--;
+      this.forward({ key, value: this.deserializeValue(raw), timestamp, headers: raw.headers });
+      return;
+    }
     this.forward(this.lazyRecord(raw, key, timestamp, raw.headers));
+    if (++this.sampled === SAMPLE) {
+      if (this.lazyReads >= SAMPLE) this.eagerLeft = EAGER_RUN;
+      this.sampled = 0;
+      this.lazyReads = 0;
+    }
   }
 
   /** Forwards a record whose key and value were already deserialized (custom timestamp extractors need both). */

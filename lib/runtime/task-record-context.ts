@@ -46,6 +46,13 @@ export class TaskRecordContext implements RecordContext {
   timestamp = -1;
   headers: Headers = NO_HEADERS;
   commitRequested = false;
+  /**
+   * Serialize once: the key of the current input record as decoded, its bytes and serde. A sink
+   * writing this same (primitive) key with the same topic-independent serde reuses the bytes.
+   */
+  sourceKey: unknown = undefined;
+  sourceKeyBytes: Buffer | null = null;
+  sourceKeySerde: unknown = null;
 
   constructor(options: TaskRecordContextOptions) {
     this.applicationId = options.applicationId;
@@ -69,6 +76,7 @@ export class TaskRecordContext implements RecordContext {
 
   /** No input record: punctuation or store flush at `timestamp`. */
   setNoRecord(timestamp: number): void {
+    this.sourceKeySerde = null;
     this.topic = null;
     this.partition = null;
     this.offset = null;

@@ -267,10 +267,11 @@ export class StreamTask {
         } else if (this.decoded.size > 0 && this.decoded.has(raw)) {
           const d = this.decoded.get(raw)!;
           this.decoded.delete(raw);
+          ctx.sourceKeySerde = null;
           this.sources.get(raw.topic)!.processDecoded(d.key, d.value, timestamp, raw.headers);
           metrics.processed++;
         } else {
-          this.sources.get(raw.topic)!.processRaw(raw, timestamp);
+          this.sources.get(raw.topic)!.processRaw(raw, timestamp, ctx);
           metrics.processed++;
         }
       } catch (error) {
