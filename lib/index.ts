@@ -52,6 +52,8 @@ export type { StoreType } from './dsl/options/materialized.js';
 export { Named } from './dsl/options/named.js';
 export { Produced } from './dsl/options/produced.js';
 export { Repartitioned } from './dsl/options/repartitioned.js';
+export { JoinWindows, Joined, StreamJoined } from './dsl/joins/index.js';
+export type { KeyMapper, ValueJoiner } from './dsl/joins/index.js';
 
 // Serdes
 export { Serdes } from './serde/serdes.js';

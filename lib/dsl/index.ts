@@ -15,3 +15,5 @@ export type { StoreType } from './options/materialized.js';
 export { Named } from './options/named.js';
 export { Produced } from './options/produced.js';
 export { Repartitioned } from './options/repartitioned.js';
+export { JoinWindows, Joined, StreamJoined } from './joins/index.js';
+export type { KeyMapper, ValueJoiner } from './joins/index.js';

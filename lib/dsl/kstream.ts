@@ -9,7 +9,11 @@ import type { ProcessorSupplier } from '../topology/processor.js';
 import type { TopicNameExtractor } from '../topology/types.js';
 import type { BranchedKStream } from './branched-kstream.js';
 import type { KGroupedStream } from './kgrouped-stream.js';
-import type { KTable } from './ktable.js';
+import type { GlobalKTable, KTable } from './ktable.js';
+import type { JoinWindows } from './joins/join-windows.js';
+import type { Joined } from './joins/joined.js';
+import type { StreamJoined } from './joins/stream-joined.js';
+import type { KeyMapper, ValueJoiner } from './joins/value-joiner.js';
 import type { Grouped } from './options/grouped.js';
 import type { Materialized } from './options/materialized.js';
 import type { Named } from './options/named.js';
@@ -62,4 +66,24 @@ export interface KStream<K, V> {
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V>;
   /** Groups by a new key; always repartitions (through `<application.id>-<name>-repartition`). */
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V>;
+  /**
+   * Joins by key (see docs/joins.md). With a stream: windowed (`JoinWindows`), both sides kept in
+   * window stores; output timestamp = max of the pair. With a table: triggered by this stream
+   * only, the table looked up at processing time; null keys and values are dropped. With a global
+   * table: `keyMapper` picks the table key. Repartitions a key-changed side; the sides must be
+   * co-partitioned (checked at start). Stateful for stream-stream; see `leftJoin`, `outerJoin`.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keyMapper: KeyMapper<K, V, KG>, joiner: ValueJoiner<V, VG, VR, K>, named?: Named): KStream<K, VR>;
+  /**
+   * As `join`, and every record of this stream comes out: unmatched stream-stream records with a
+   * null partner only once their window + grace closed (never early); stream-table records with
+   * no table value (or a null key, as Kafka Streams 3.7+) joined with null.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keyMapper: KeyMapper<K, V, KG>, joiner: ValueJoiner<V, VG | null, VR, K>, named?: Named): KStream<K, VR>;
+  /** Windowed stream-stream join emitting unmatched records of either side with a null partner once their window + grace closed. */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
 }

@@ -30,6 +30,7 @@ import { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
 import { ProcessorGraphNode, SinkGraphNode } from './nodes.js';
 import { addRepartition } from './repartition.js';
 import { addTableSource } from './table-source.js';
+import { streamJoin } from '../joins/internal/dispatch.js';
 
 export class KStreamImpl<K, V> implements KStream<K, V> {
   constructor(
@@ -41,6 +42,11 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     /** A key-changing operation happened since the last repartition. */
     readonly repartitionRequired: boolean,
   ) {}
+
+  // Joins (lib/dsl/joins): the argument types pick stream-stream, stream-table or global-table.
+  join: KStream<K, V>['join'] = (...args: unknown[]) => streamJoin(this as KStreamImpl<unknown, unknown>, 'inner', args) as never;
+  leftJoin: KStream<K, V>['leftJoin'] = (...args: unknown[]) => streamJoin(this as KStreamImpl<unknown, unknown>, 'left', args) as never;
+  outerJoin: KStream<K, V>['outerJoin'] = (...args: unknown[]) => streamJoin(this as KStreamImpl<unknown, unknown>, 'outer', args) as never;
 
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
     return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, false), false, this.keySerde, this.valueSerde);

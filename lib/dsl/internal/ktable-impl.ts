@@ -17,6 +17,7 @@ import type { InternalStreamsBuilder } from './builder.js';
 import { KGroupedTableImpl } from './kgrouped-table-impl.js';
 import { KStreamImpl } from './kstream-impl.js';
 import { ProcessorGraphNode } from './nodes.js';
+import { tableJoin } from '../joins/internal/dispatch.js';
 
 /** What a table knows about where its values come from. */
 export interface TableLineage {
@@ -33,6 +34,11 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     readonly valueSerde: Serde<V> | undefined,
     readonly lineage: TableLineage,
   ) {}
+
+  // Joins (lib/dsl/joins): a function as third argument selects the foreign-key join.
+  join: KTable<K, V>['join'] = (...args: unknown[]) => tableJoin(this as KTableImpl<unknown, unknown>, 'inner', args) as never;
+  leftJoin: KTable<K, V>['leftJoin'] = (...args: unknown[]) => tableJoin(this as KTableImpl<unknown, unknown>, 'left', args) as never;
+  outerJoin: KTable<K, V>['outerJoin'] = (...args: unknown[]) => tableJoin(this as KTableImpl<unknown, unknown>, 'outer', args) as never;
 
   get queryableStoreName(): string | null {
     return this.lineage.queryableStoreName();

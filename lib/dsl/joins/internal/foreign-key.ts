@@ -1,0 +1,167 @@
+/**
+ * Builds a foreign-key table join (see `foreign-key/processors.ts` for the data flow). Internal
+ * topics: `<application.id>-<base>-subscription-registration-topic` (keyed by foreign key,
+ * co-partitioned with the right table) and `<application.id>-<base>-subscription-response-topic`
+ * (keyed by primary key, co-partitioned with the left table), where `<base>` is the `Named` name
+ * or the generated `KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-<n>` / `...-RESPONSE-<n>`. Stores:
+ * `<base>-subscription-store` (subscriptions per foreign key) and the result store
+ * (`Materialized.as` name, else generated), which makes the result exact: a tombstone is emitted
+ * only for a row that exists.
+ */
+import { Stores } from '../../../state/stores.js';
+import type { Serde } from '../../../serde/types.js';
+import { Serdes } from '../../../serde/serdes.js';
+import type { Topology } from '../../../topology/topology.js';
+import type { GraphNode } from '../../internal/graph-node.js';
+import { KTableImpl } from '../../internal/ktable-impl.js';
+import { requireSerde } from '../../internal/stores.js';
+import type { KTable } from '../../ktable.js';
+import type { Materialized } from '../../options/materialized.js';
+import type { Named } from '../../options/named.js';
+import type { SendOldValues } from '../../processors/change-forwarder.js';
+import { responseSerde, subscriptionSerde } from '../foreign-key/messages.js';
+import {
+  responseResolverSupplier,
+  rightUpdateFanoutSupplier,
+  subscriptionReceiverSupplier,
+  subscriptionSenderSupplier,
+  type ForeignKeyJoinSpec,
+} from '../foreign-key/processors.js';
+import type { ValueJoiner } from '../value-joiner.js';
+import { upstreamSources } from './join-graph-node.js';
+import { readableTable, tableImpl } from './table-store.js';
+
+interface Names {
+  readonly sender: string;
+  readonly subscriptionSink: string;
+  readonly subscriptionTopic: string;
+  readonly subscriptionSource: string;
+  readonly receiver: string;
+  readonly fanout: string;
+  readonly responseSinkFromReceiver: string;
+  readonly responseSinkFromFanout: string;
+  readonly responseTopic: string;
+  readonly responseSource: string;
+  readonly resolver: string;
+  readonly subscriptionStore: string;
+  readonly resultStore: string;
+}
+
+export function joinForeignKey<K, V, KO, VO, VR>(
+  left: KTableImpl<K, V>,
+  rightTable: KTable<KO, VO>,
+  extractor: (value: V, key: K) => KO | null,
+  joiner: ValueJoiner<V, VO | null, VR, K>,
+  leftJoin: boolean,
+  named: Named | undefined,
+  materialized: Materialized<K, VR> | undefined,
+): KTable<K, VR> {
+  const operator = leftJoin ? 'leftJoin (foreign key)' : 'join (foreign key)';
+  const builder = left.builder;
+  const right = tableImpl(rightTable, builder, operator);
+  const leftReadable = readableTable(left, operator);
+  const rightReadable = readableTable(right, operator);
+  const n = named?.name;
+  const registration = n ?? builder.newProcessorName('KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-');
+  const response = n ?? builder.newProcessorName('KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-');
+  const gen = (prefix: string): string => builder.newProcessorName(prefix);
+  const names: Names = {
+    sender: n ? `${n}-subscription-registration-send` : gen('KTABLE-FK-JOIN-SUBSCRIPTION-SEND-'),
+    subscriptionSink: n ? `${n}-subscription-registration-sink` : gen('KTABLE-SINK-'),
+    subscriptionTopic: n ? `${n}-subscription-registration-topic` : `${registration}-topic`,
+    subscriptionSource: n ? `${n}-subscription-registration-source` : gen('KSTREAM-SOURCE-'),
+    receiver: n ? `${n}-subscription-receive` : gen('KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-'),
+    fanout: n ? `${n}-subscription-fanout` : gen('KTABLE-FK-JOIN-OUTPUT-'),
+    responseSinkFromReceiver: n ? `${n}-subscription-response-sink` : gen('KTABLE-SINK-'),
+    responseSinkFromFanout: n ? `${n}-subscription-response-fanout-sink` : gen('KTABLE-SINK-'),
+    responseTopic: n ? `${n}-subscription-response-topic` : `${response}-topic`,
+    responseSource: n ? `${n}-subscription-response-source` : gen('KSTREAM-SOURCE-'),
+    resolver: n ? `${n}-result` : gen('KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-'),
+    subscriptionStore: n ? `${n}-subscription-store` : builder.newStoreName('KTABLE-FK-JOIN-SUBSCRIPTION-'),
+    resultStore: materialized?.options.storeName ?? (n ? `${n}-result-store` : builder.newStoreName('KTABLE-FK-JOIN-OUTPUT-')),
+  };
+  if (n === undefined) builder.warn(`KTable ${operator} has no name; its internal topics and stores will shift when the topology changes: pass Named.as(...)`);
+
+  const leftKeySerde = requireSerde(builder, 'key', `Foreign-key join ${registration}`, left.keySerde);
+  const leftValueSerde = requireSerde(builder, 'value', `Foreign-key join ${registration}`, left.valueSerde);
+  const foreignKeySerde = requireSerde(builder, 'key', `Foreign-key join ${registration}`, right.keySerde);
+  const rightValueSerde = requireSerde(builder, 'value', `Foreign-key join ${registration}`, right.valueSerde);
+  const flags: SendOldValues = { sendOldValues: false };
+  const spec: ForeignKeyJoinSpec<K, V, KO, VO, VR> = {
+    extractor,
+    joiner,
+    leftJoin,
+    leftKeySerde,
+    leftValueSerde,
+    foreignKeySerde,
+    subscriptionSink: names.subscriptionSink,
+    resolver: names.resolver,
+    subscriptionStore: names.subscriptionStore,
+    rightStore: rightReadable.storeName,
+    leftStore: leftReadable.storeName,
+    resultStore: names.resultStore,
+    subscriptionTopic: names.subscriptionTopic,
+    flags,
+  };
+  builder.addNode(
+    new ForeignKeyJoinNode(names, spec, leftReadable.node, rightReadable.node, rightValueSerde, () =>
+      requireSerde(builder, 'value', `State store ${names.resultStore}`, materialized?.options.valueSerde),
+    materialized),
+  );
+  return new KTableImpl<K, VR>(builder, names.resolver, left.keySerde, materialized?.options.valueSerde, {
+    queryableStoreName: () => names.resultStore,
+    enableSendingOldValues: () => {
+      flags.sendOldValues = true;
+    },
+  });
+}
+
+class ForeignKeyJoinNode<K, V, KO, VO, VR> implements GraphNode {
+  readonly keyChanging = false;
+  readonly outputName: string;
+
+  constructor(
+    private readonly names: Names,
+    private readonly spec: ForeignKeyJoinSpec<K, V, KO, VO, VR>,
+    private readonly leftNode: string,
+    private readonly rightNode: string,
+    private readonly rightValueSerde: Serde<VO>,
+    private readonly resultValueSerde: () => Serde<VR>,
+    private readonly materialized: Materialized<K, VR> | undefined,
+  ) {
+    this.outputName = names.resolver;
+  }
+
+  writeToTopology(topology: Topology): void {
+    const { names, spec } = this;
+    const subSerdes = { keySerde: spec.foreignKeySerde, valueSerde: subscriptionSerde(spec.leftKeySerde) };
+    const respSerdes = { keySerde: spec.leftKeySerde, valueSerde: responseSerde(this.rightValueSerde) };
+    topology.addRepartitionTopic(names.subscriptionTopic);
+    topology.addRepartitionTopic(names.responseTopic);
+    // Left side: send subscriptions; resolve answers.
+    topology.addProcessor(names.sender, subscriptionSenderSupplier(spec), this.leftNode);
+    topology.addSink(names.subscriptionSink, names.subscriptionTopic, subSerdes, names.sender);
+    topology.addSource(names.responseSource, [names.responseTopic], respSerdes);
+    topology.addProcessor(names.resolver, responseResolverSupplier(spec), names.responseSource, names.sender);
+    // Right side: keep subscriptions; answer them, now and on every right update.
+    topology.addSource(names.subscriptionSource, [names.subscriptionTopic], subSerdes);
+    topology.addProcessor(names.receiver, subscriptionReceiverSupplier(spec), names.subscriptionSource);
+    topology.addSink(names.responseSinkFromReceiver, names.responseTopic, respSerdes, names.receiver);
+    topology.addProcessor(names.fanout, rightUpdateFanoutSupplier(spec), this.rightNode);
+    topology.addSink(names.responseSinkFromFanout, names.responseTopic, respSerdes, names.fanout);
+
+    const o = this.materialized?.options;
+    const subSupplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.subscriptionStore) : Stores.persistentKeyValueStore(names.subscriptionStore);
+    topology.addStateStore(Stores.keyValueStoreBuilder(subSupplier, Serdes.bytes(), Serdes.bytes()).withLoggingEnabled(), names.receiver, names.fanout);
+    topology.connectProcessorAndStateStores(names.receiver, spec.rightStore);
+    const resultSupplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.resultStore) : Stores.persistentTimestampedKeyValueStore(names.resultStore);
+    const result = Stores.timestampedKeyValueStoreBuilder(resultSupplier, spec.leftKeySerde, this.resultValueSerde());
+    topology.addStateStore(o === undefined || o.logging !== null ? result.withLoggingEnabled(o?.logging ?? {}) : result.withLoggingDisabled(), names.resolver);
+    topology.connectProcessorAndStateStores(names.resolver, spec.leftStore);
+
+    const leftSources = [names.responseSource, ...upstreamSources(topology, names.sender)];
+    const rightSources = [names.subscriptionSource, ...upstreamSources(topology, names.fanout)];
+    topology.copartitionSources(...new Set(leftSources));
+    topology.copartitionSources(...new Set(rightSources));
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `StreamJoined`: options of a stream-stream join — serdes of the key and of both values (the
+ * join stores and any repartition topic need them), a name (`withName`: the processors and the
+ * repartition topics `<application.id>-<name>-left-repartition` / `-right-repartition`), a store
+ * name prefix (`withStoreName`: stores `<prefix>-this-join-store`, `<prefix>-other-join-store`,
+ * `<prefix>-outer-shared-join-store`, hence stable changelog names), the store type and logging.
+ */
+import type { Serde } from '../../serde/types.js';
+import type { StoreType } from '../options/materialized.js';
+
+interface StreamJoinedOptions<K, V, VO> {
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  readonly otherValueSerde: Serde<VO> | undefined;
+  readonly name: string | undefined;
+  readonly storeName: string | undefined;
+  readonly storeType: StoreType | undefined;
+  /** null = logging disabled; otherwise changelog config overrides. */
+  readonly logging: Readonly<Record<string, string>> | null;
+}
+
+const DEFAULTS: StreamJoinedOptions<never, never, never> = {
+  keySerde: undefined,
+  valueSerde: undefined,
+  otherValueSerde: undefined,
+  name: undefined,
+  storeName: undefined,
+  storeType: undefined,
+  logging: {},
+};
+
+export class StreamJoined<K, V, VO> {
+  private constructor(readonly options: StreamJoinedOptions<K, V, VO>) {}
+
+  static with<K, V, VO>(keySerde: Serde<K>, valueSerde: Serde<V>, otherValueSerde: Serde<VO>): StreamJoined<K, V, VO> {
+    return new StreamJoined<K, V, VO>({ ...DEFAULTS, keySerde, valueSerde, otherValueSerde });
+  }
+
+  static as<K = unknown, V = unknown, VO = unknown>(storeName: string): StreamJoined<K, V, VO> {
+    if (!storeName) throw new TypeError('StreamJoined.as: store name must not be empty');
+    return new StreamJoined<K, V, VO>({ ...DEFAULTS, storeName });
+  }
+
+  withName(name: string): StreamJoined<K, V, VO> {
+    if (!name) throw new TypeError('StreamJoined.withName: name must not be empty');
+    return new StreamJoined({ ...this.options, name });
+  }
+
+  withStoreName(storeName: string): StreamJoined<K, V, VO> {
+    if (!storeName) throw new TypeError('StreamJoined.withStoreName: store name must not be empty');
+    return new StreamJoined({ ...this.options, storeName });
+  }
+
+  withKeySerde(keySerde: Serde<K>): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, keySerde });
+  }
+
+  withValueSerde(valueSerde: Serde<V>): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, valueSerde });
+  }
+
+  withOtherValueSerde(otherValueSerde: Serde<VO>): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, otherValueSerde });
+  }
+
+  withStoreType(storeType: StoreType): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, storeType });
+  }
+
+  withLoggingEnabled(configs: Readonly<Record<string, string>> = {}): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, logging: { ...configs } });
+  }
+
+  withLoggingDisabled(): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, logging: null });
+  }
+}
