@@ -11,14 +11,17 @@
  * before its processors are `init`ed; revoked tasks are committed and closed. A fenced producer
  * (`TaskMigratedError`) closes every task dirty and rejoins the group with a new consumer.
  *
- * `start()` runs the loop in the background (or not, for the test driver, which calls `runOnce`
+ * Global stores are rebuilt before the first poll and updated at the start of every iteration
+ * (`global-state.ts`). `start()` runs the loop in the background (or not, for the test driver, which calls `runOnce`
  * itself); `close()` commits and closes cleanly.
  */
 import { TaskMigratedError, TributaryError } from '../errors.js';
 import type { Admin, Consumer, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
+import type { StateStore } from '../state/types.js';
 import type { BuiltTopology } from '../topology/built-topology.js';
 import { Topology } from '../topology/topology.js';
 import { normalizeConfig, type NormalizedConfig, type StreamsConfig } from './config.js';
+import { GlobalStateManager } from './global-state.js';
 import { prepareTopics, type PreparedTopics } from './internal-topics.js';
 import { abortQuietly, commitTasks, sendBuffered, type CommitTargets } from './task-committer.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
@@ -62,6 +65,7 @@ export class StreamsRuntime {
   private readonly closedMetrics: TaskMetricsSnapshot[] = [];
   private readonly logged = new Map<StreamTask, LoggedStore[]>();
   private stateDirectory: StateDirectory | null = null;
+  private readonly global: GlobalStateManager;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
@@ -73,9 +77,7 @@ export class StreamsRuntime {
         { code: 'CONFIG' },
       );
     }
-    if (this.topology.globalStores.length > 0) {
-      throw new TributaryError('Global stores are not supported by the runtime yet', { code: 'NOT_IMPLEMENTED' });
-    }
+    this.global = new GlobalStateManager(this.topology.globalStores, this.config, this.client);
   }
 
   get state(): RuntimeState {
@@ -98,6 +100,11 @@ export class StreamsRuntime {
   /** Running tasks, by id. */
   tasks(): StreamTask[] {
     return [...this.taskMap.values()];
+  }
+
+  /** Global stores by name (after `start`). */
+  globalStores(): ReadonlyMap<string, StateStore> {
+    return this.global.stores;
   }
 
   /** Partition counts of known topics (after `start`). */
@@ -123,6 +130,7 @@ export class StreamsRuntime {
         deadLetterTopicPartitions: this.config.deadLetterTopicPartitions,
         replicationFactor: this.config.replicationFactor,
       });
+      await this.global.start(this.admin);
       if (!this.config.exactlyOnce) {
         this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer` });
         await this.producer.connect();
@@ -181,13 +189,14 @@ export class StreamsRuntime {
   async runOnce(pollMs: number = this.config.pollMs): Promise<number> {
     const consumer = this.requireConsumer();
     try {
-      const batches = await consumer.poll(pollMs);
+      const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
+      const batches = await consumer.poll(globalUpdates > 0 ? 0 : pollMs);
       for (const batch of batches) {
         if (batch.records.length === 0) continue;
         const task = this.taskByTp.get(tpKey(batch.topic, batch.partition));
         if (task !== undefined && task.isRunning) task.addRecords(batch.topic, batch.records);
       }
-      return await this.processAndMaybeCommit();
+      return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
       if (error instanceof TaskMigratedError) {
         await this.handleMigration();
@@ -271,6 +280,7 @@ export class StreamsRuntime {
         config: this.config,
         internalTopics: this.prepared!.repartition,
         partitionsFor: (t) => this.prepared!.partitions.get(t),
+        globalStores: this.global.stores,
       });
       try {
         this.logged.set(task, await openTaskStores(task, this.stateOptions()));
@@ -375,6 +385,9 @@ export class StreamsRuntime {
         firstError ??= error;
       }
     }
+    await this.global.close().catch((error: unknown) => {
+      firstError ??= error;
+    });
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = null;
     await this.consumer?.close().catch(() => undefined);

@@ -124,6 +124,7 @@ export class TopologyTestDriver {
     const built = this.runtime.topology;
     const internal = new Set([...built.repartitionTopics.map((t) => t.name), ...built.changelogTopics.map((t) => t.name)]);
     for (const t of built.sourceTopics) if (!internal.has(t)) this.declareTopic(t, undefined);
+    for (const g of built.globalStores) this.declareTopic(g.topic, undefined);
     for (const s of built.subtopologies) for (const sink of s.sinks) if (sink.topic !== null && !internal.has(sink.topic)) this.declareTopic(sink.topic, undefined);
     await this.createDeclaredTopics();
     this.producer = this.kafka.producer({ clientId: 'topology-test-driver-input' });
@@ -225,6 +226,8 @@ export class TopologyTestDriver {
     if (!this.started) {
       throw new TributaryError('The driver has not started yet: await driver.start() (or pipe a record) before reading stores', { code: 'ILLEGAL_STATE' });
     }
+    const global = this.runtime.globalStores().get(name);
+    if (global !== undefined) return [global as S];
     const stores = this.runtime.tasks().flatMap((t) => (t.stores.has(name) ? [t.stores.get(name) as S] : []));
     if (stores.length === 0) throw new TributaryError(`No state store named ${name}`, { code: 'STORE_NOT_AVAILABLE', context: { store: name } });
     return stores;
@@ -252,6 +255,8 @@ export class TopologyTestDriver {
   }
 
   private isTimestamped(name: string): boolean {
+    const global = this.runtime.topology.globalStores.find((g) => g.storeName === name);
+    if (global) return global.builder instanceof TimestampedKeyValueStoreBuilder;
     for (const s of this.runtime.topology.subtopologies) {
       const store = s.stores.find((st) => st.name === name);
       if (store) return store.builder instanceof TimestampedKeyValueStoreBuilder;
