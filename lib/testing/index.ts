@@ -5,3 +5,4 @@ export { TopologyTestDriver, type TopologyTestDriverConfig, type OutputTopicOpti
 export { TestInputTopic, type InputTopicOptions } from './test-input-topic.js';
 export { TestOutputTopic } from './test-output-topic.js';
 export type { TestRecord, OutputRecord, KeyValuePair } from './test-record.js';
+export { outOfOrderRecords, type OutOfOrderOptions } from './arbitraries.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../../lib/dsl/index.js';
 import { Serdes } from '../../lib/serde/serdes.js';
-import { TopologyTestDriver } from '../../lib/testing/index.js';
+import { outOfOrderRecords, TopologyTestDriver } from '../../lib/testing/index.js';
 
 const str = Serdes.string();
 const json = Serdes.json<{ n: number; tag: string }>();
@@ -55,6 +55,31 @@ describe('runtime properties', () => {
           }
           const m = driver.metrics().reduce((acc, s) => acc + s.recordsIn, 0);
           expect(m).toBe(records.length);
+        } finally {
+          await driver.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('groupByKey → count equals a reference count per key for out-of-order input within a partition', async () => {
+    await fc.assert(
+      fc.asyncProperty(outOfOrderRecords({ keys: fc.constantFrom('p', 'q', 'r'), values: fc.string({ maxLength: 3 }), maxLength: 60 }), async (records) => {
+        const b = new StreamsBuilder();
+        b.stream('in', Consumed.with(str, str)).groupByKey().count(Materialized.as<string, number>('c')).toStream().to('out', Produced.with(str, i64));
+        const driver = new TopologyTestDriver(b.build());
+        try {
+          const input = driver.createInputTopic('in', str, str);
+          const output = driver.createOutputTopic('out', str, i64);
+          await input.pipeRecordList(records);
+          const expected = new Map<string, number>();
+          for (const r of records) expected.set(r.key, (expected.get(r.key) ?? 0) + 1);
+          expect(await output.readKeyValuesToMap()).toEqual(expected);
+          // Output timestamps: max of the key's record timestamps (emit-on-update with max ts).
+          const latest = new Map<string, number>();
+          for (const r of records) latest.set(r.key, Math.max(latest.get(r.key) ?? -1, r.timestamp!));
+          expect(driver.getTimestampedKeyValueStore<string, number>('c').all().map((kv) => [kv.key, kv.value.timestamp]).sort()).toEqual([...latest].sort());
         } finally {
           await driver.close();
         }

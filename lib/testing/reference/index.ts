@@ -1,0 +1,5 @@
+/** Reference models of windowed aggregations: plain functions over the whole input. */
+export { timeWindowModel, windowStarts, streamTimes, watermarkTimes } from './time-windows.js';
+export type { ModelEvent, WindowResult, TimeWindowSpec, TimeWindowModel } from './time-windows.js';
+export { slidingWindowModel } from './sliding-windows.js';
+export { sessionWindowModel } from './session-windows.js';

@@ -1,0 +1,41 @@
+/**
+ * Reference model of session windows over on-time input: per key, sort the timestamps; a new
+ * session starts wherever the next record is more than `gap` after the previous one. A session
+ * is `[first, last]`, its result folds its records, its timestamp is its end.
+ */
+import type { ModelEvent, WindowResult } from './time-windows.js';
+
+export function sessionWindowModel<K, V, A>(
+  events: readonly ModelEvent<K, V>[],
+  inactivityGapMs: number,
+  fold: (aggregate: A | undefined, value: V, key: K) => A,
+  keyId: (key: K) => string = (k) => JSON.stringify(k),
+): WindowResult<K, A>[] {
+  const byKey = new Map<string, ModelEvent<K, V>[]>();
+  for (const e of events) {
+    const id = keyId(e.key);
+    const list = byKey.get(id) ?? [];
+    list.push(e);
+    byKey.set(id, list);
+  }
+  const out: WindowResult<K, A>[] = [];
+  for (const id of [...byKey.keys()].sort()) {
+    const list = [...byKey.get(id)!].sort((a, b) => a.timestamp - b.timestamp);
+    let session: ModelEvent<K, V>[] = [];
+    const close = (): void => {
+      if (session.length === 0) return;
+      let value: A | undefined;
+      for (const e of session) value = fold(value, e.value, e.key);
+      const start = session[0]!.timestamp;
+      const end = session[session.length - 1]!.timestamp;
+      out.push({ key: session[0]!.key, start, end, value: value as A, timestamp: end });
+      session = [];
+    };
+    for (const e of list) {
+      if (session.length > 0 && e.timestamp - session[session.length - 1]!.timestamp > inactivityGapMs) close();
+      session.push(e);
+    }
+    close();
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * Reference model of sliding windows over on-time input: for each key, the windows are the left
+ * window `[t - d, t]` of every record and the right window `[t + 1, t + 1 + d]` of every record
+ * whose right window holds at least one record; each window's result folds the records in it
+ * (both bounds inclusive), timestamp = max record timestamp in it. Distinct windows only.
+ */
+import type { ModelEvent, WindowResult } from './time-windows.js';
+
+export function slidingWindowModel<K, V, A>(
+  events: readonly ModelEvent<K, V>[],
+  timeDifferenceMs: number,
+  fold: (aggregate: A | undefined, value: V, key: K) => A,
+  keyId: (key: K) => string = (k) => JSON.stringify(k),
+): WindowResult<K, A>[] {
+  const byKey = new Map<string, ModelEvent<K, V>[]>();
+  for (const e of events) {
+    const id = keyId(e.key);
+    const list = byKey.get(id) ?? [];
+    list.push(e);
+    byKey.set(id, list);
+  }
+  const d = timeDifferenceMs;
+  const out: WindowResult<K, A>[] = [];
+  for (const id of [...byKey.keys()].sort()) {
+    const list = byKey.get(id)!;
+    const ends = new Set<number>();
+    for (const e of list) {
+      ends.add(e.timestamp);
+      if (list.some((o) => o.timestamp > e.timestamp && o.timestamp <= e.timestamp + 1 + d)) ends.add(e.timestamp + 1 + d);
+    }
+    for (const end of [...ends].sort((a, b) => a - b)) {
+      const inside = list.filter((e) => e.timestamp >= end - d && e.timestamp <= end);
+      let value: A | undefined;
+      for (const e of inside) value = fold(value, e.value, e.key);
+      out.push({ key: list[0]!.key, start: end - d, end, value: value as A, timestamp: Math.max(...inside.map((e) => e.timestamp)) });
+    }
+  }
+  return out;
+}
