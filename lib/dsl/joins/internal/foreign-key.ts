@@ -103,15 +103,18 @@ export function joinForeignKey<K, V, KO, VO, VR>(
     subscriptionTopic: names.subscriptionTopic,
     flags,
   };
-  builder.addNode(
-    new ForeignKeyJoinNode(names, spec, leftReadable.node, rightReadable.node, rightValueSerde, () =>
-      requireSerde(builder, 'value', `State store ${names.resultStore}`, materialized?.options.valueSerde),
-    materialized),
-  );
+  // Without a serde for the result, the result store keeps only which keys are in the result
+  // (enough for exact tombstones) and the table is neither queryable nor sends old values.
+  const resultSerde: Serde<VR> | null =
+    materialized?.options.valueSerde ??
+    (materialized?.options.storeName !== undefined
+      ? requireSerde(builder, 'value', `State store ${names.resultStore}`)
+      : ((builder.options.defaultValueSerde as Serde<VR> | undefined) ?? null));
+  builder.addNode(new ForeignKeyJoinNode(names, spec, leftReadable.node, rightReadable.node, rightValueSerde, resultSerde ?? presenceSerde<VR>(), materialized));
   return new KTableImpl<K, VR>(builder, names.resolver, left.keySerde, materialized?.options.valueSerde, {
-    queryableStoreName: () => names.resultStore,
+    queryableStoreName: () => (resultSerde === null ? null : names.resultStore),
     enableSendingOldValues: () => {
-      flags.sendOldValues = true;
+      flags.sendOldValues = resultSerde !== null;
     },
   });
 }
@@ -126,7 +129,7 @@ class ForeignKeyJoinNode<K, V, KO, VO, VR> implements GraphNode {
     private readonly leftNode: string,
     private readonly rightNode: string,
     private readonly rightValueSerde: Serde<VO>,
-    private readonly resultValueSerde: () => Serde<VR>,
+    private readonly resultValueSerde: Serde<VR>,
     private readonly materialized: Materialized<K, VR> | undefined,
   ) {
     this.outputName = names.resolver;
@@ -155,7 +158,7 @@ class ForeignKeyJoinNode<K, V, KO, VO, VR> implements GraphNode {
     topology.addStateStore(Stores.keyValueStoreBuilder(subSupplier, Serdes.bytes(), Serdes.bytes()).withLoggingEnabled(), names.receiver, names.fanout);
     topology.connectProcessorAndStateStores(names.receiver, spec.rightStore);
     const resultSupplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.resultStore) : Stores.persistentTimestampedKeyValueStore(names.resultStore);
-    const result = Stores.timestampedKeyValueStoreBuilder(resultSupplier, spec.leftKeySerde, this.resultValueSerde());
+    const result = Stores.timestampedKeyValueStoreBuilder(resultSupplier, spec.leftKeySerde, this.resultValueSerde);
     topology.addStateStore(o === undefined || o.logging !== null ? result.withLoggingEnabled(o?.logging ?? {}) : result.withLoggingDisabled(), names.resolver);
     topology.connectProcessorAndStateStores(names.resolver, spec.leftStore);
 
@@ -164,4 +167,9 @@ class ForeignKeyJoinNode<K, V, KO, VO, VR> implements GraphNode {
     topology.copartitionSources(...new Set(leftSources));
     topology.copartitionSources(...new Set(rightSources));
   }
+}
+
+/** Stores nothing but presence: every value is written as zero bytes and read back as null. */
+function presenceSerde<V>(): Serde<V> {
+  return { serialize: () => Buffer.alloc(0), deserialize: () => null as V };
 }

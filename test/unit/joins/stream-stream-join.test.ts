@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../../../lib/dsl/streams-builder.js';
+import { Consumed } from '../../../lib/dsl/options/consumed.js';
+import { Produced } from '../../../lib/dsl/options/produced.js';
+import { JoinWindows, StreamJoined } from '../../../lib/dsl/joins/index.js';
+import { Serdes } from '../../../lib/serde/serdes.js';
+import { TopologyTestDriver } from '../../../lib/testing/index.js';
+
+const str = Serdes.string();
+type Kind = 'join' | 'leftJoin' | 'outerJoin';
+
+function topology(kind: Kind, windows: JoinWindows): StreamsBuilder {
+  const b = new StreamsBuilder({ logger: () => {} });
+  const l = b.stream('left', Consumed.with(str, str));
+  const r = b.stream('right', Consumed.with(str, str));
+  const joiner = (a: string | null, c: string | null) => `${a}+${c}`;
+  const sj = StreamJoined.with(str, str, str).withStoreName('j');
+  const joined = kind === 'join' ? l.join(r, joiner, windows, sj) : kind === 'leftJoin' ? l.leftJoin(r, joiner, windows, sj) : l.outerJoin(r, joiner, windows, sj);
+  joined.to('out', Produced.with(str, str));
+  return b;
+}
+
+describe('KStream-KStream joins', () => {
+  let driver: TopologyTestDriver | undefined;
+  afterEach(async () => {
+    await driver?.close();
+    driver = undefined;
+  });
+
+  async function run(kind: Kind, windows: JoinWindows, inputs: Array<['L' | 'R', string, string, number]>) {
+    driver = new TopologyTestDriver(topology(kind, windows).build(), { applicationId: `ss-${kind}` });
+    const left = driver.createInputTopic('left', str, str);
+    const right = driver.createInputTopic('right', str, str);
+    const out = driver.createOutputTopic('out', str, str);
+    for (const [side, k, v, ts] of inputs) await (side === 'L' ? left : right).pipeInput(k, v, ts);
+    const records = (await out.readRecordsToList()).map((r) => [r.key, r.value, r.timestamp]);
+    const dropped = driver.metrics().reduce((n, m) => n + m.dropped, 0);
+    return { records, dropped };
+  }
+
+  it('inner join pairs records within the window, both directions, at the max timestamp', async () => {
+    const { records } = await run('join', JoinWindows.ofTimeDifferenceAndGrace(10, 100), [
+      ['L', 'a', 'A0', 100],
+      ['R', 'a', 'a0', 105],
+      ['R', 'a', 'a1', 111],
+      ['L', 'a', 'A1', 95],
+      ['R', 'b', 'b0', 100],
+    ]);
+    expect(records).toEqual([
+      ['a', 'A0+a0', 105],
+      ['a', 'A1+a0', 105],
+    ]);
+  });
+
+  it('keeps duplicates on both sides', async () => {
+    const { records } = await run('join', JoinWindows.ofTimeDifferenceWithNoGrace(5), [
+      ['L', 'a', 'A', 10],
+      ['L', 'a', 'A', 10],
+      ['R', 'a', 'x', 12],
+    ]);
+    expect(records).toEqual([
+      ['a', 'A+x', 12],
+      ['a', 'A+x', 12],
+    ]);
+  });
+
+  it('left join emits an unmatched record only after window + grace closed', async () => {
+    const w = JoinWindows.ofTimeDifferenceAndGrace(10, 5);
+    const early = await run('leftJoin', w, [
+      ['L', 'a', 'A', 100],
+      ['R', 'z', 'z', 115], // T = 115: 100 + 10 + 5 < 115 is false
+    ]);
+    expect(early.records).toEqual([]);
+    await driver!.close();
+    const closed = await run('leftJoin', w, [
+      ['L', 'a', 'A', 100],
+      ['R', 'a', 'late-partner', 112], // outside [90, 110]
+      ['R', 'z', 'z', 116], // T = 116 > 115: closed
+    ]);
+    expect(closed.records).toEqual([['a', 'A+null', 100]]);
+  });
+
+  it('left join: a matched record is never emitted with null, even if the partner comes late in processing order', async () => {
+    const { records } = await run('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(10, 50), [
+      ['L', 'a', 'A', 100],
+      ['R', 'x', 'x', 140],
+      ['R', 'a', 'a', 105],
+      ['R', 'x', 'x', 1000],
+    ]);
+    expect(records).toEqual([['a', 'A+a', 105]]);
+  });
+
+  it('outer join emits unmatched records of both sides after close', async () => {
+    const { records } = await run('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(10, 0).after(20), [
+      ['L', 'a', 'A', 100],
+      ['R', 'b', 'B', 100],
+      ['L', 'c', 'C', 100],
+      ['R', 'c', 'c', 120],
+      ['L', 'z', 'Z', 200],
+    ]);
+    // b (right, reach before = 10) closes at T = 120; a (left, reach after = 20) only at T = 200.
+    expect(records).toEqual([
+      ['c', 'C+c', 120],
+      ['b', 'null+B', 100],
+      ['a', 'A+null', 100],
+    ]);
+  });
+
+  it('drops and counts late records (ts + grace < stream time) and null keys', async () => {
+    const { records, dropped } = await run('join', JoinWindows.ofTimeDifferenceAndGrace(100, 10), [
+      ['L', 'a', 'A', 1000],
+      ['R', 'a', 'late', 989], // 989 + 10 < 1000
+      ['R', 'a', 'ok', 990],
+    ]);
+    expect(records).toEqual([['a', 'A+ok', 1000]]);
+    expect(dropped).toBe(1);
+  });
+
+  it('asymmetric windows: before/after seen from the left', async () => {
+    const { records } = await run('join', JoinWindows.ofTimeDifferenceWithNoGrace(0).before(0).after(10).after(10), [
+      ['L', 'a', 'A', 100],
+      ['R', 'a', 'r-before', 100],
+      ['R', 'a', 'r-after', 110],
+      ['R', 'a', 'r-outside', 111],
+    ]);
+    expect(records).toEqual([
+      ['a', 'A+r-before', 100],
+      ['a', 'A+r-after', 110],
+    ]);
+  });
+
+  it('names stores from StreamJoined and declares window changelogs', () => {
+    const t = topology('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(10, 5)).build().build('app');
+    const changelogs = t.changelogTopics.map((c) => [c.name, c.configs['cleanup.policy']]);
+    expect(changelogs).toEqual([
+      ['app-j-this-join-store-changelog', 'compact,delete'],
+      ['app-j-other-join-store-changelog', 'compact,delete'],
+      ['app-j-outer-shared-join-store-changelog', 'compact'],
+    ]);
+    expect(t.subtopologies).toHaveLength(1);
+    expect(t.subtopologies[0]!.copartitionGroups).toEqual([['left', 'right']]);
+  });
+
+  it('rejects bad windows', () => {
+    expect(() => JoinWindows.ofTimeDifferenceAndGrace(10, -1)).toThrow(/grace/);
+    expect(() => JoinWindows.ofTimeDifferenceWithNoGrace(10).before(-11)).toThrow(/before \+ after/);
+  });
+});
