@@ -2,6 +2,12 @@
 import type { KTable } from './ktable.js';
 import type { Materialized } from './options/materialized.js';
 import type { Named } from './options/named.js';
+import type { SessionWindowedKStream } from './windowed/session-windowed-kstream.js';
+import type { TimeWindowedKStream } from './windowed/time-windowed-kstream.js';
+import type { WindowedOptions } from './windowed/windowed-options.js';
+import type { SessionWindows } from './windows/session-windows.js';
+import type { SlidingWindows } from './windows/sliding-windows.js';
+import type { TimeWindows } from './windows/time-windows.js';
 
 export interface KGroupedStream<K, V> {
   /** Counts records per key (null values are skipped). Stateful. */
@@ -15,4 +21,11 @@ export interface KGroupedStream<K, V> {
     materialized?: Materialized<K, VA>,
     named?: Named,
   ): KTable<K, VA>;
+  /**
+   * Windows the grouped stream for windowed aggregations (tumbling/hopping `TimeWindows`,
+   * `SlidingWindows`, or `SessionWindows`). `options` (tributary): the event-time clock and the
+   * late-records output.
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows, options?: WindowedOptions<K, V>): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows, options?: WindowedOptions<K, V>): SessionWindowedKStream<K, V>;
 }

@@ -7,6 +7,7 @@ import type { KGroupedTable } from './kgrouped-table.js';
 import type { KStream } from './kstream.js';
 import type { Grouped } from './options/grouped.js';
 import type { Named } from './options/named.js';
+import type { Suppressed } from './windowed/suppressed.js';
 import type { Materialized } from './options/materialized.js';
 import type { ValueJoiner } from './joins/value-joiner.js';
 
@@ -51,6 +52,12 @@ export interface KTable<K, V> {
   ): KTable<K, VR>;
   /** As `join`; a row exists whenever either table has the key. */
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  /**
+   * Holds updates back: final results per window (`Suppressed.untilWindowCloses`, directly after
+   * a windowed aggregation) or at most one update per key per time limit. Creates a buffer store
+   * and its changelog (unless logging is disabled).
+   */
+  suppress(suppressed: Suppressed): KTable<K, V>;
 }
 
 /** A table replicated in full to every instance; for joins (a later round). */

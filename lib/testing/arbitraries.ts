@@ -119,3 +119,34 @@ export function partitionedChunks(options: EventStreamOptions & { readonly parti
     });
   });
 }
+
+export interface OutOfOrderOptions<K, V> {
+  readonly keys: fc.Arbitrary<K>;
+  readonly values: fc.Arbitrary<V>;
+  readonly minLength?: number;
+  /** Default 50. */
+  readonly maxLength?: number;
+  /** Max event-time step between consecutive generated events. Default 1000. */
+  readonly maxStepMs?: number;
+  /** Max delay of an event behind the max timestamp seen before it. Default 5000. */
+  readonly maxDisorderMs?: number;
+}
+
+/**
+ * Keyed records with explicit timestamps in a bounded out-of-order arrival order (same recipe as
+ * `eventStream`), shaped for `TestInputTopic.pipeRecordList`.
+ */
+export function outOfOrderRecords<K, V>(options: OutOfOrderOptions<K, V>): fc.Arbitrary<Array<{ key: K; value: V; timestamp: number }>> {
+  const maxStep = options.maxStepMs ?? 1000;
+  const disorder = options.maxDisorderMs ?? 5000;
+  const one = fc.record({ key: options.keys, value: options.values, step: fc.integer({ min: 0, max: maxStep }), delay: fc.integer({ min: 0, max: disorder }) });
+  return fc.array(one, { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 50 }).map((raw) => {
+    let t = 0;
+    const out = raw.map((r, seq) => {
+      t += r.step;
+      return { rec: { key: r.key, value: r.value, timestamp: t }, at: t + r.delay, seq };
+    });
+    out.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    return out.map((o) => o.rec);
+  });
+}

@@ -12,6 +12,14 @@ import { KTableImpl } from './ktable-impl.js';
 import { ProcessorGraphNode } from './nodes.js';
 import { addRepartition } from './repartition.js';
 import { requireSerde, storeNameFor, timestampedKeyValueStore } from './stores.js';
+import type { SessionWindowedKStream } from '../windowed/session-windowed-kstream.js';
+import type { TimeWindowedKStream } from '../windowed/time-windowed-kstream.js';
+import type { WindowedOptions } from '../windowed/windowed-options.js';
+import { SessionWindowedKStreamImpl, TimeWindowedKStreamImpl } from '../windowed/windowed-stream-impl.js';
+import { SessionWindows } from '../windows/session-windows.js';
+import { SlidingWindows } from '../windows/sliding-windows.js';
+import { TimeWindows } from '../windows/time-windows.js';
+import { ConfigError } from '../../errors.js';
 
 export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
   constructor(
@@ -45,6 +53,25 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
       named,
       undefined,
     );
+  }
+
+  windowedBy(windows: TimeWindows | SlidingWindows, options?: WindowedOptions<K, V>): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows, options?: WindowedOptions<K, V>): SessionWindowedKStream<K, V>;
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+    options: WindowedOptions<K, V> = {},
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    const source = {
+      builder: this.builder,
+      parent: this.parent,
+      keySerde: this.keySerde,
+      valueSerde: this.valueSerde,
+      repartitionRequired: this.repartitionRequired,
+      groupedName: this.groupedName,
+    };
+    if (windows instanceof SessionWindows) return new SessionWindowedKStreamImpl(source, windows, options);
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStreamImpl(source, windows, options);
+    throw new ConfigError('windowedBy(windows): pass TimeWindows, SlidingWindows or SessionWindows');
   }
 
   private aggregateWith<VA>(

@@ -17,6 +17,8 @@ import type { InternalStreamsBuilder } from './builder.js';
 import { KGroupedTableImpl } from './kgrouped-table-impl.js';
 import { KStreamImpl } from './kstream-impl.js';
 import { ProcessorGraphNode } from './nodes.js';
+import type { Suppressed } from '../windowed/suppressed.js';
+import { suppressTable } from '../windowed/suppress-table.js';
 import { tableJoin } from '../joins/internal/dispatch.js';
 
 /** What a table knows about where its values come from. */
@@ -67,6 +69,10 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     const name = grouped?.options.name ?? this.builder.newProcessorName('KTABLE-SELECT-');
     this.builder.addNode(new ProcessorGraphNode(name, [this.name], tableRepartitionMapSupplier(selector), { keyChanging: true }));
     return new KGroupedTableImpl<KR, VR>(this.builder, name, grouped?.options.keySerde, grouped?.options.valueSerde, grouped?.options.name);
+  }
+
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    return suppressTable(this, suppressed);
   }
 
   private derive<VR>(

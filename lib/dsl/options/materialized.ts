@@ -16,6 +16,8 @@ interface MaterializedOptions<K, V> {
   readonly logging: Readonly<Record<string, string>> | null;
   readonly caching: boolean;
   readonly storeType: StoreType | undefined;
+  /** Window/session stores: how long windows are kept (ms); default size + grace. */
+  readonly retentionMs?: number | undefined;
 }
 
 const DEFAULTS: MaterializedOptions<never, never> = {
@@ -69,5 +71,10 @@ export class Materialized<K, V> {
 
   withStoreType(storeType: StoreType): Materialized<K, V> {
     return new Materialized({ ...this.options, storeType });
+  }
+
+  /** Window/session stores only: keeps windows `retentionMs` (ms) after their start; at least size + grace. */
+  withRetention(retentionMs: number): Materialized<K, V> {
+    return new Materialized({ ...this.options, retentionMs });
   }
 }

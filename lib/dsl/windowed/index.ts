@@ -1,0 +1,10 @@
+export type { TimeWindowedKStream } from './time-windowed-kstream.js';
+export type { SessionWindowedKStream } from './session-windowed-kstream.js';
+export type { WindowedOptions } from './windowed-options.js';
+export type { LateRecord, LateRecordInfo, LateRecords, LateRecordsCallback, LateRecordsTopic } from './late-records.js';
+export { LATE_HEADER_PREFIX } from './late-records.js';
+export { Suppressed, BufferConfig } from './suppressed.js';
+export type { SuppressionKind } from './suppressed.js';
+export { TimeWindowedKStreamImpl, SessionWindowedKStreamImpl } from './windowed-stream-impl.js';
+export type { GroupedSource } from './grouped-source.js';
+export { suppressTable } from './suppress-table.js';

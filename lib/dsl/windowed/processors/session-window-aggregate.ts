@@ -1,0 +1,107 @@
+/**
+ * Session window aggregation (`windowedBy(SessionWindows)`): stateful, one session store. A
+ * record at `t` merges every session of its key with `end >= t - gap` and `start <= t + gap`
+ * (their aggregates combined by the merger, then the record added by the aggregator) into one
+ * session spanning them all and `t`. If that session's `end + grace <= eventTime` the record is
+ * late and nothing changes. Otherwise the merged-away sessions are removed and emitted as
+ * tombstones (`Change(null, old)`, timestamp = their end) and the merged session is emitted with
+ * timestamp = its end.
+ */
+import type { CachedStateStore } from '../../../state/layers/flush-listener.js';
+import type { SessionStore, Windowed } from '../../../state/types.js';
+import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
+import { createRecord, hasNullValue } from '../../../topology/record.js';
+import { change, type Change } from '../../change.js';
+import type { SessionWindows } from '../../windows/session-windows.js';
+import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
+import type { LateRecordRouter } from '../late-records.js';
+import type { WindowAggregateStep } from './time-window-aggregate.js';
+import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
+
+export type SessionMerger<K, VA> = (key: K, left: VA, right: VA) => VA;
+
+export function sessionWindowAggregateSupplier<K, V, VA>(
+  windows: SessionWindows,
+  initializer: () => VA,
+  step: WindowAggregateStep<K, V, VA>,
+  merger: SessionMerger<K, VA>,
+  options: WindowOperatorOptions<K, V>,
+): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  return () => new SessionWindowAggregate(windows.inactivityGapMs, windows.graceMs, initializer, step, merger, options);
+}
+
+class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  private store!: SessionStore<K, VA>;
+  private context!: ProcessorContext<Windowed<K>, Change<VA>>;
+  private tracker!: EventTimeTracker;
+  private late!: LateRecordRouter<K, V>;
+  private cached = false;
+  private sendOldValues = false;
+
+  constructor(
+    private readonly gap: number,
+    private readonly grace: number,
+    private readonly initializer: () => VA,
+    private readonly step: WindowAggregateStep<K, V, VA>,
+    private readonly merger: SessionMerger<K, VA>,
+    private readonly options: WindowOperatorOptions<K, V>,
+  ) {}
+
+  init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.context = context;
+    this.store = context.getStateStore<SessionStore<K, VA> & object>(this.options.storeName);
+    ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
+    this.sendOldValues = this.options.flags.sendOldValues;
+    const cachedStore = this.store as Partial<CachedStateStore<Windowed<K>, VA>>;
+    this.cached =
+      typeof cachedStore.setFlushListener === 'function' &&
+      cachedStore.setFlushListener((key, newValue, oldValue) => {
+        if (newValue === null && oldValue === null) return; // created and merged away within one commit: never emitted
+        this.emit(key, newValue, this.sendOldValues || newValue === null ? oldValue : null);
+      }, true);
+  }
+
+  private emit(key: Windowed<K>, newValue: VA | null, oldValue: VA | null): void {
+    const record = createRecord(key, change(newValue, oldValue), key.window.end);
+    if (this.options.emitChild === undefined) this.context.forward(record);
+    else this.context.forward(record, this.options.emitChild);
+  }
+
+  process(record: Record<K, V>): void {
+    const key = record.key;
+    if (key === null || key === undefined || hasNullValue(record)) {
+      this.late.skipped();
+      return;
+    }
+    const t = record.timestamp;
+    this.tracker.observe(t);
+    const time = this.tracker.time();
+    const closeTime = time - this.grace;
+    const overlapping = this.store.findSessions(key, t - this.gap, t + this.gap);
+    let start = t;
+    let end = t;
+    let aggregate = this.initializer();
+    for (const s of overlapping) {
+      aggregate = this.merger(key, aggregate, s.value);
+      if (s.key.window.start < start) start = s.key.window.start;
+      if (s.key.window.end > end) end = s.key.window.end;
+    }
+    if (end <= closeTime) {
+      this.late.late(record, [{ start, end }], time);
+      return;
+    }
+    let previous: VA | null = null;
+    for (const s of overlapping) {
+      if (s.key.window.start === start && s.key.window.end === end) {
+        previous = s.value;
+        continue;
+      }
+      this.store.remove(s.key);
+      if (!this.cached) this.emit(s.key, null, s.value);
+    }
+    aggregate = this.step(key, record.value, aggregate);
+    const merged: Windowed<K> = { key, window: { start, end } };
+    this.store.put(merged, aggregate);
+    if (!this.cached) this.emit(merged, aggregate, this.sendOldValues ? previous : null);
+  }
+}

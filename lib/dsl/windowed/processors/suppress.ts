@@ -1,0 +1,98 @@
+/**
+ * `KTable.suppress`: buffers table updates per key and emits them later (see `Suppressed`).
+ *
+ * Time: the operator's own observed stream time (max timestamp of the updates it received, as in
+ * Kafka Streams) — capped by the upstream windowed operator's clock in watermark mode. At every
+ * commit, after the upstream store flushed (so every update up to now has arrived), the buffer
+ * is also evicted by the upstream clock itself; that is how idle partitions and the quiet
+ * wall-clock close reach suppressed results. Final results never emit tombstones of windows that
+ * were never emitted.
+ */
+import { TributaryError } from '../../../errors.js';
+import type { Windowed } from '../../../state/types.js';
+import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
+import { createRecord } from '../../../topology/record.js';
+import { trackerOf, type EventTimeTracker } from '../../../time/event-time-tracker.js';
+import { change, type Change } from '../../change.js';
+import type { BufferedEntry, SuppressionBufferStore } from '../suppression-buffer.js';
+import type { Suppressed } from '../suppressed.js';
+
+export interface SuppressOptions {
+  readonly processorName: string;
+  readonly bufferStoreName: string;
+  /** The windowed aggregation's store (for its clock), or null. */
+  readonly upstreamStoreName: string | null;
+  /** untilWindowCloses: the upstream grace; untilTimeLimit: the time limit. */
+  readonly suppressMs: number;
+  readonly flags: { sendOldValues: boolean };
+}
+
+export function suppressSupplier<K, V>(suppressed: Suppressed, options: SuppressOptions): ProcessorSupplier<K, Change<V>, K, Change<V>> {
+  return () => new SuppressProcessor<K, V>(suppressed, options);
+}
+
+class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
+  private context!: ProcessorContext<K, Change<V>>;
+  private buffer!: SuppressionBufferStore<K, V>;
+  private tracker: EventTimeTracker | undefined;
+  private observed = -1;
+  private readonly finalResults: boolean;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  private readonly emitEarly: boolean;
+  private sendOldValues = false;
+
+  constructor(
+    suppressed: Suppressed,
+    private readonly options: SuppressOptions,
+  ) {
+    this.finalResults = suppressed.kind === 'window-close';
+    this.maxRecords = suppressed.bufferConfig.maxRecords;
+    this.maxBytes = suppressed.bufferConfig.maxBytes;
+    this.emitEarly = suppressed.bufferConfig.whenFull === 'emit-early';
+  }
+
+  init(context: ProcessorContext<K, Change<V>>): void {
+    this.context = context;
+    this.sendOldValues = this.options.flags.sendOldValues;
+    this.buffer = context.getStateStore<SuppressionBufferStore<K, V>>(this.options.bufferStoreName);
+    if (this.options.upstreamStoreName !== null) this.tracker = trackerOf(context.getStateStore(this.options.upstreamStoreName));
+    this.buffer.onFlush = () => this.evict(this.tracker === undefined ? this.observed : Math.max(this.tracker.time(), this.recordTime()));
+  }
+
+  /** Safe time on the record path: every update of a window closed by it has arrived. */
+  private recordTime(): number {
+    return this.tracker === undefined ? this.observed : Math.min(this.observed, this.tracker.time());
+  }
+
+  process(record: Record<K, Change<V>>): void {
+    if (record.timestamp > this.observed) this.observed = record.timestamp;
+    const bufferTime = this.finalResults ? (record.key as unknown as Windowed<unknown>).window.end : record.timestamp;
+    this.buffer.put(record.key, record.value, record.timestamp, bufferTime);
+    this.enforceBounds();
+    this.evict(this.recordTime());
+  }
+
+  private evict(streamTime: number): void {
+    const threshold = streamTime - this.options.suppressMs;
+    while (this.buffer.minBufferTime() <= threshold) this.emit(this.buffer.pollMin()!);
+  }
+
+  private enforceBounds(): void {
+    while (this.buffer.size > this.maxRecords || this.buffer.sizeBytes > this.maxBytes) {
+      if (!this.emitEarly) {
+        throw new TributaryError(
+          `Suppression buffer ${this.options.bufferStoreName} exceeded its bound (${this.buffer.size} records, ${this.buffer.sizeBytes} bytes; ` +
+            `max ${this.maxRecords} records, ${this.maxBytes} bytes) and is configured to shut down when full`,
+          { code: 'PROCESSING', context: { taskId: this.context.taskId, store: this.options.bufferStoreName } },
+        );
+      }
+      this.emit(this.buffer.pollMin()!);
+    }
+  }
+
+  private emit(e: BufferedEntry<K, V>): void {
+    if (this.finalResults && e.change.newValue === null) return;
+    this.context.forward(createRecord(e.key, change(e.change.newValue, this.sendOldValues ? e.change.oldValue : null), e.timestamp));
+  }
+}

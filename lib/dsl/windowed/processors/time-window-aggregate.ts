@@ -1,0 +1,82 @@
+/**
+ * Tumbling/hopping window aggregation (`windowedBy(TimeWindows).count/reduce/aggregate`):
+ * stateful, one timestamped window store. For a record at `ts` and each window containing it,
+ * the window is updated while `windowEnd + grace > eventTime` and skipped otherwise (a hopping
+ * record may miss old windows and still join new ones; it is counted and routed as late once).
+ * Updates carry timestamp = max(record ts, previous aggregate ts) and go out as
+ * `Change(new, old)` — through the record cache (compacted per window until commit) or at once.
+ */
+import type { ValueAndTimestamp, WindowStore, Windowed } from '../../../state/types.js';
+import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
+import { hasNullValue } from '../../../topology/record.js';
+import type { Change } from '../../change.js';
+import type { TimeWindows } from '../../windows/time-windows.js';
+import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
+import type { LateRecordRouter, WindowSpan } from '../late-records.js';
+import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
+import { WindowedForwarder } from './windowed-forwarder.js';
+
+/** `previous` undefined = the window has no aggregate yet. */
+export type WindowAggregateStep<K, V, VA> = (key: K, value: V, previous: VA | undefined) => VA;
+
+export function timeWindowAggregateSupplier<K, V, VA>(
+  windows: TimeWindows,
+  step: WindowAggregateStep<K, V, VA>,
+  options: WindowOperatorOptions<K, V>,
+): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  return () => new TimeWindowAggregate(windows, step, options);
+}
+
+class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  private store!: WindowStore<K, ValueAndTimestamp<VA>>;
+  private forwarder!: WindowedForwarder<K, VA>;
+  private tracker!: EventTimeTracker;
+  private late!: LateRecordRouter<K, V>;
+  private readonly size: number;
+  private readonly advance: number;
+  private readonly grace: number;
+
+  constructor(
+    windows: TimeWindows,
+    private readonly step: WindowAggregateStep<K, V, VA>,
+    private readonly options: WindowOperatorOptions<K, V>,
+  ) {
+    this.size = windows.sizeMs;
+    this.advance = windows.advanceMs;
+    this.grace = windows.graceMs;
+  }
+
+  init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>> & object>(this.options.storeName);
+    ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
+    this.forwarder = new WindowedForwarder(this.store, context, this.options.flags.sendOldValues, this.options.emitChild);
+  }
+
+  process(record: Record<K, V>): void {
+    const key = record.key;
+    if (key === null || key === undefined || hasNullValue(record)) {
+      this.late.skipped();
+      return;
+    }
+    const ts = record.timestamp;
+    this.tracker.observe(ts);
+    const time = this.tracker.time();
+    const closeTime = time - this.grace;
+    const size = this.size;
+    let missed: WindowSpan[] | null = null;
+    const first = Math.floor(Math.max(0, ts - size + this.advance) / this.advance) * this.advance;
+    for (let start = first; start <= ts; start += this.advance) {
+      const end = start + size;
+      if (end <= closeTime) {
+        (missed ??= []).push({ start, end });
+        continue;
+      }
+      const previous = this.store.fetch(key, start);
+      const aggregate = this.step(key, record.value, previous?.value);
+      const timestamp = previous === undefined ? ts : Math.max(ts, previous.timestamp);
+      this.store.put(key, { value: aggregate, timestamp }, start);
+      this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
+    }
+    if (missed !== null) this.late.late(record, missed, time);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * What every window aggregation processor shares: the event-time clock (registered by store so a
+ * downstream suppression reads it), the late-records router, and the wall-clock punctuation that
+ * moves the clock in watermark/quiet-close modes (it requests a commit when the clock advanced,
+ * so a suppression downstream gets to emit).
+ */
+import type { ProcessorContext } from '../../../topology/processor.js';
+import { EventTimeTracker, registerTracker } from '../../../time/event-time-tracker.js';
+import type { EventTime } from '../../../time/event-time.js';
+import { LateRecordRouter, type LateRecordsCallback } from '../late-records.js';
+
+export interface WindowOperatorOptions<K, V> {
+  readonly processorName: string;
+  readonly storeName: string;
+  readonly graceMs: number;
+  readonly eventTime: EventTime;
+  readonly lateCallback: LateRecordsCallback<K, V> | null;
+  /** Child receiving late records (topic output), or null. */
+  readonly lateChild: string | null;
+  /** Child receiving updates when a late child exists; undefined = all children. */
+  readonly emitChild: string | undefined;
+  /** Read at init: whether downstream needs old values. */
+  readonly flags: { sendOldValues: boolean };
+}
+
+export interface WindowOperatorRuntime<K, V> {
+  readonly tracker: EventTimeTracker;
+  readonly late: LateRecordRouter<K, V>;
+}
+
+export function initWindowOperator<K, V>(
+  context: ProcessorContext<unknown, unknown>,
+  store: object,
+  options: WindowOperatorOptions<K, V>,
+): WindowOperatorRuntime<K, V> {
+  const tracker = new EventTimeTracker(options.eventTime, context);
+  registerTracker(store, tracker);
+  const interval = tracker.punctuationIntervalMs();
+  if (interval !== null) {
+    context.schedule(interval, 'wall-clock', (now) => {
+      if (tracker.tick(now)) context.commit();
+    });
+  }
+  const late = new LateRecordRouter<K, V>(context, options.processorName, options.graceMs, options.lateCallback, options.lateChild);
+  return { tracker, late };
+}

@@ -1,0 +1,62 @@
+/** `KTable.suppress` for the DSL: adds the suppress processor and its buffer store. */
+import { ConfigError } from '../../errors.js';
+import type { Serde } from '../../serde/types.js';
+import type { InternalStreamsBuilder } from '../internal/builder.js';
+import { KTableImpl } from '../internal/ktable-impl.js';
+import { ProcessorGraphNode } from '../internal/nodes.js';
+import { requireSerde } from '../internal/stores.js';
+import type { KTable } from '../ktable.js';
+import { suppressSupplier } from './processors/suppress.js';
+import { SuppressionBufferBuilder } from './suppression-buffer.js';
+import type { Suppressed } from './suppressed.js';
+import { windowedTableInfo } from './windowed-tables.js';
+
+export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppressed): KTable<K, V> {
+  const builder: InternalStreamsBuilder = table.builder;
+  const info = windowedTableInfo(table as KTable<unknown, unknown>);
+  if (suppressed.kind === 'window-close' && info === undefined) {
+    throw new ConfigError(
+      'suppress(Suppressed.untilWindowCloses(...)) must be applied directly to the result of a windowed aggregation ' +
+        '(windowedBy(...).count/reduce/aggregate): it needs the windows\' grace period',
+    );
+  }
+  const name = suppressed.name ?? builder.newProcessorName('KTABLE-SUPPRESS-');
+  const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : builder.newStoreName('KTABLE-SUPPRESS-');
+  const flags = { sendOldValues: false };
+  const needsValueSerde = suppressed.logging !== null || Number.isFinite(suppressed.bufferConfig.maxBytes);
+  const keySerde = table.keySerde;
+  const valueSerde = table.valueSerde;
+  builder.addNode(
+    new ProcessorGraphNode(
+      name,
+      [table.name],
+      suppressSupplier<K, V>(suppressed, {
+        processorName: name,
+        bufferStoreName: storeName,
+        upstreamStoreName: info?.storeName ?? null,
+        suppressMs: suppressed.kind === 'window-close' ? info!.graceMs : suppressed.timeLimitMs,
+        flags,
+      }),
+      {
+        stores: () => [
+          new SuppressionBufferBuilder<K, V>(
+            storeName,
+            requireSerde<K>(builder, 'key', storeName, keySerde),
+            needsValueSerde ? requireSerde<V>(builder, 'value', storeName, valueSerde) : ((valueSerde as Serde<V> | undefined) ?? null),
+            suppressed.logging,
+            Number.isFinite(suppressed.bufferConfig.maxBytes),
+          ),
+        ],
+        ...(info === undefined ? {} : { connectStores: [info.storeName] }),
+      },
+    ),
+  );
+  const parent = table.lineage;
+  return new KTableImpl<K, V>(builder, name, keySerde, valueSerde, {
+    queryableStoreName: () => null,
+    enableSendingOldValues: () => {
+      parent.enableSendingOldValues();
+      flags.sendOldValues = true;
+    },
+  });
+}
