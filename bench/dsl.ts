@@ -43,6 +43,7 @@ const RECORDS = Number(args.get('records') ?? 1_000_000);
 const PARTITIONS = Number(args.get('partitions') ?? 2);
 const GUARANTEE = (args.get('guarantee') ?? 'at_least_once') as ProcessingGuarantee;
 const POLL_RECORDS = Number(args.get('poll-records') ?? 2000);
+const RETENTION_MB = Number(args.get('retention-mb') ?? 64);
 
 // The same functions for (a) and the floor.
 const keep = (v: Tx): boolean => v.amount >= 10;
@@ -144,11 +145,19 @@ function topologyB(): Topology {
 }
 
 async function runtimeCase(name: 'a' | 'b'): Promise<Record<string, number | string>> {
-  const kafka = new EmbeddedKafka({ name: 'bench', maxPollRecordsPerPartition: POLL_RECORDS });
+  // Internal and output topics keep at most 64 MB per partition in the embedded broker (whole old
+  // segments are dropped), standing in for Kafka Streams purging repartition topics after commit
+  // and for a real broker keeping its log outside our heap. The input topic keeps everything.
+  const kafka = new EmbeddedKafka({
+    name: 'bench',
+    maxPollRecordsPerPartition: POLL_RECORDS,
+    enforceRetention: RETENTION_MB > 0,
+    topicDefaults: RETENTION_MB > 0 ? { 'retention.bytes': String(RETENTION_MB * 1024 * 1024) } : {},
+  });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics([
-    { topic: 'bench-in', numPartitions: PARTITIONS },
+    { topic: 'bench-in', numPartitions: PARTITIONS, configs: { 'retention.bytes': '-1' } },
     { topic: 'bench-out-a', numPartitions: PARTITIONS },
   ]);
   const producer = kafka.producer();
