@@ -29,13 +29,15 @@ export class EventTimeTracker {
   constructor(
     readonly spec: EventTime,
     private readonly context: ProcessorContext<unknown, unknown>,
+    /** Input partitions known up front (else only partitions seen are tracked). */
+    partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }> = [],
   ) {
     this.watermarkMode = spec.mode === 'watermark';
     this.needsWall = spec.usesWallClock;
     const now = context.currentSystemTimeMs();
     this.lastRecordWallMs = now;
     if (this.watermarkMode) {
-      const known = (context as PartitionAwareContext).inputPartitions?.() ?? [];
+      const known = partitions.length > 0 ? partitions : ((context as PartitionAwareContext).inputPartitions?.() ?? []);
       for (const tp of known) this.partitions.set(`${tp.topic}\u0000${tp.partition}`, { max: -1, lastActiveWallMs: now });
     }
   }

@@ -35,6 +35,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
         bufferStoreName: storeName,
         upstreamStoreName: info?.storeName ?? null,
         suppressMs: suppressed.kind === 'window-close' ? info!.graceMs : suppressed.timeLimitMs,
+        inclusiveEnd: info !== undefined && info.kind !== 'time',
         flags,
       }),
       {

@@ -6,7 +6,8 @@ import { Stores } from '../../state/stores.js';
 import type { StoreBuilder, Windowed } from '../../state/types.js';
 import { valueAndTimestampSerde } from '../../state/value-and-timestamp-serde.js';
 import { KTableImpl } from '../internal/ktable-impl.js';
-import { ProcessorGraphNode } from '../internal/nodes.js';
+import type { ProcessorGraphNode } from '../internal/nodes.js';
+import { type UpstreamTopics, WindowedOperatorNode } from './operator-node.js';
 import { requireSerde, storeNameFor } from '../internal/stores.js';
 import type { KTable } from '../ktable.js';
 import type { Materialized } from '../options/materialized.js';
@@ -76,7 +77,9 @@ abstract class WindowedStreamBase<K, V> {
     const keySerde = materialized?.options.keySerde ?? this.source.keySerde;
     const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
     const flags = { sendOldValues: false };
+    const upstream: UpstreamTopics = { topics: [], internal: new Set() };
     const opts: WindowOperatorOptions<K, V> = {
+      upstream,
       processorName: funcName,
       storeName,
       graceMs: this.graceMs,
@@ -87,9 +90,13 @@ abstract class WindowedStreamBase<K, V> {
       flags,
     };
     builder.addNode(
-      new ProcessorGraphNode(funcName, [wiring.parent], makeSupplier(opts, storeName), {
-        stores: () => [makeStore(storeName, requireSerde(builder, 'key', storeName, keySerde), requireSerde(builder, 'value', storeName, valueSerde))],
-      }),
+      new WindowedOperatorNode(
+        funcName,
+        [wiring.parent],
+        makeSupplier(opts, storeName),
+        () => [makeStore(storeName, requireSerde(builder, 'key', storeName, keySerde), requireSerde(builder, 'value', storeName, valueSerde))],
+        upstream,
+      ),
     );
     wiring.finish();
     const table = new KTableImpl<Windowed<K>, VA>(builder, wiring.outputName, this.windowedKeySerde(keySerde ?? (builder.options.defaultKeySerde as Serde<K> | undefined)), valueSerde, {

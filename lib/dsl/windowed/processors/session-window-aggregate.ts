@@ -2,7 +2,7 @@
  * Session window aggregation (`windowedBy(SessionWindows)`): stateful, one session store. A
  * record at `t` merges every session of its key with `end >= t - gap` and `start <= t + gap`
  * (their aggregates combined by the merger, then the record added by the aggregator) into one
- * session spanning them all and `t`. If that session's `end + grace <= eventTime` the record is
+ * session spanning them all and `t`. Ends are inclusive: if the session's `end + 1 + grace <= eventTime` the record is
  * late and nothing changes. Otherwise the merged-away sessions are removed and emitted as
  * tombstones (`Change(null, old)`, timestamp = their end) and the merged session is emitted with
  * timestamp = its end.
@@ -86,7 +86,7 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
       if (s.key.window.start < start) start = s.key.window.start;
       if (s.key.window.end > end) end = s.key.window.end;
     }
-    if (end <= closeTime) {
+    if (end < closeTime) {
       this.late.late(record, [{ start, end }], time);
       return;
     }

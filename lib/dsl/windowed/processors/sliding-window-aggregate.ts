@@ -11,7 +11,7 @@
  * - creates its own right window `[t + 1, t + 1 + d]` only if non-empty: its records are those of
  *   the latest-starting window with start in `(t - d, t]`, when that window's max time is `> t`.
  *
- * Each window accepts `t` while `windowEnd + grace > eventTime`. The store keeps windows by END
+ * Ends are inclusive, so a window accepts `t` while `windowEnd + 1 + grace > eventTime`. The store keeps windows by END
  * (window size 0 in the store), so windows near the epoch may have negative starts — unlike
  * Kafka Streams, which folds records earlier than `d` into `[0, d]`.
  */
@@ -73,7 +73,7 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     this.tracker.observe(t);
     const time = this.tracker.time();
     const closeTime = time - this.grace;
-    if (t + 1 + d <= closeTime) {
+    if (t + 1 + d < closeTime) {
       this.late.late(record, [{ start: t - d, end: t }], time);
       return;
     }
@@ -105,20 +105,20 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     // Existing windows containing t.
     for (const { key: end, value: vt } of existing) {
       if (end < t || end > t + d) continue;
-      if (end <= closeTime) {
+      if (end < closeTime) {
         (missed ??= []).push({ start: end - d, end });
         continue;
       }
       this.write(key, end, this.step(key, record.value, vt.value), Math.max(t, vt.timestamp), vt.value);
     }
     if (!leftExists) {
-      if (t <= closeTime) (missed ??= []).push({ start: t - d, end: t });
+      if (t < closeTime) (missed ??= []).push({ start: t - d, end: t });
       else this.write(key, t, this.step(key, record.value, leftAgg?.value), t, null);
     }
     if (previous >= 0 && previous + 1 + d >= t) {
       const end = previous + 1 + d;
       if (end !== t && !ends.has(end)) {
-        if (end <= closeTime) (missed ??= []).push({ start: end - d, end });
+        if (end < closeTime) (missed ??= []).push({ start: end - d, end });
         else this.write(key, end, this.step(key, record.value, undefined), t, null);
       }
     }

@@ -24,6 +24,8 @@ export interface SuppressOptions {
   readonly upstreamStoreName: string | null;
   /** untilWindowCloses: the upstream grace; untilTimeLimit: the time limit. */
   readonly suppressMs: number;
+  /** Session and sliding windows end inclusively: they close one ms after `end + grace`. */
+  readonly inclusiveEnd: boolean;
   readonly flags: { sendOldValues: boolean };
 }
 
@@ -67,7 +69,7 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
 
   process(record: Record<K, Change<V>>): void {
     if (record.timestamp > this.observed) this.observed = record.timestamp;
-    const bufferTime = this.finalResults ? (record.key as unknown as Windowed<unknown>).window.end : record.timestamp;
+    const bufferTime = this.finalResults ? (record.key as unknown as Windowed<unknown>).window.end + (this.options.inclusiveEnd ? 1 : 0) : record.timestamp;
     this.buffer.put(record.key, record.value, record.timestamp, bufferTime);
     this.enforceBounds();
     this.evict(this.recordTime());

@@ -8,6 +8,16 @@ import type { ProcessorContext } from '../../../topology/processor.js';
 import { EventTimeTracker, registerTracker } from '../../../time/event-time-tracker.js';
 import type { EventTime } from '../../../time/event-time.js';
 import { LateRecordRouter, type LateRecordsCallback } from '../late-records.js';
+import type { UpstreamTopics } from '../operator-node.js';
+
+/** The task's input partitions feeding the operator: partition p (from the task id `<sub>_<p>`) of each upstream topic. */
+function inputPartitions(context: ProcessorContext<unknown, unknown>, upstream: UpstreamTopics | undefined): Array<{ topic: string; partition: number }> {
+  if (upstream === undefined) return [];
+  const m = /_(\d+)$/.exec(context.taskId);
+  if (m === null) return [];
+  const partition = Number(m[1]);
+  return upstream.topics.map((t) => ({ topic: upstream.internal.has(t) ? `${context.applicationId}-${t}` : t, partition }));
+}
 
 export interface WindowOperatorOptions<K, V> {
   readonly processorName: string;
@@ -21,6 +31,8 @@ export interface WindowOperatorOptions<K, V> {
   readonly emitChild: string | undefined;
   /** Read at init: whether downstream needs old values. */
   readonly flags: { sendOldValues: boolean };
+  /** Source topics feeding the operator (filled at build), for the watermark's partition set. */
+  readonly upstream?: UpstreamTopics;
 }
 
 export interface WindowOperatorRuntime<K, V> {
@@ -33,7 +45,7 @@ export function initWindowOperator<K, V>(
   store: object,
   options: WindowOperatorOptions<K, V>,
 ): WindowOperatorRuntime<K, V> {
-  const tracker = new EventTimeTracker(options.eventTime, context);
+  const tracker = new EventTimeTracker(options.eventTime, context, inputPartitions(context, options.upstream));
   registerTracker(store, tracker);
   const interval = tracker.punctuationIntervalMs();
   if (interval !== null) {
