@@ -6,9 +6,10 @@
  */
 export interface ByteTable {
   get(key: string): Buffer | undefined;
-  put(key: string, value: Buffer): void;
+  /** `bytes`, when the caller has them, are the bytes of `key` (a backend may keep them; never modified). */
+  put(key: string, value: Buffer, bytes?: Buffer): void;
   /** True when the key existed. */
-  delete(key: string): boolean;
+  delete(key: string, bytes?: Buffer): boolean;
   has(key: string): boolean;
   /** Calls `visit(key, value)` ascending for keys in the range (see `SortedKeyIndex.scan`); false stops. */
   scan(from: string | null, to: string | null, toExclusive: boolean, visit: (key: string, value: Buffer) => boolean | void): void;

@@ -3,8 +3,15 @@ import type { KeyValue, KeyValueStore, RestorableStore, RestoreRecord, StateStor
 import type { ByteTable } from './byte-table.js';
 import { keyBytes, keyString } from './bytes.js';
 
-/** A key-value store over bytes, the innermost layer of every key-value stack. */
-export interface KeyValueBytesStore extends KeyValueStore<Buffer, Buffer>, RestorableStore {}
+/**
+ * A key-value store over bytes: every layer below the metered one. `get` and `put` take an
+ * optional `keyStr`, the latin1 string of `key` (see bytes.ts) when the caller already has it, so
+ * the layers below do not convert the same key again; it must equal `keyString(key)`.
+ */
+export interface KeyValueBytesStore extends KeyValueStore<Buffer, Buffer>, RestorableStore {
+  get(key: Buffer, keyStr?: string): Buffer | undefined;
+  put(key: Buffer, value: Buffer | null, keyStr?: string): void;
+}
 
 /**
  * Key-value store over one `ByteTable`; the backends (memory, LevelDB) supply the table and how
@@ -36,13 +43,14 @@ export abstract class TableKeyValueStore implements KeyValueBytesStore {
     return t;
   }
 
-  get(key: Buffer): Buffer | undefined {
-    return this.t.get(keyString(key));
+  get(key: Buffer, keyStr?: string): Buffer | undefined {
+    return this.t.get(keyStr ?? keyString(key));
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    if (value === null) this.t.delete(keyString(key));
-    else this.t.put(keyString(key), value);
+  put(key: Buffer, value: Buffer | null, keyStr?: string): void {
+    const k = keyStr ?? keyString(key);
+    if (value === null) this.t.delete(k, key);
+    else this.t.put(k, value, key);
   }
 
   putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {

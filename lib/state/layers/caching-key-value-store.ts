@@ -47,8 +47,8 @@ export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStor
 
   private writeDown(e: CacheEntry): void {
     const listener = this.listener;
-    const old = listener !== null && this.sendOldValues ? (this.inner.get(e.key) ?? null) : null;
-    this.inner.put(e.key, e.value);
+    const old = listener !== null && this.sendOldValues ? (this.inner.get(e.key, e.k) ?? null) : null;
+    this.inner.put(e.key, e.value, e.k);
     if (listener !== null) listener(e.key, e.value, old, e.timestamp);
   }
 
@@ -57,17 +57,17 @@ export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStor
     return ts ?? this.context?.currentTimestamp() ?? -1;
   }
 
-  get(key: Buffer): Buffer | undefined {
-    const k = keyString(key);
+  get(key: Buffer, keyStr?: string): Buffer | undefined {
+    const k = keyStr ?? keyString(key);
     const e = this.cache.get(k);
     if (e !== undefined) return e.value ?? undefined;
-    const v = this.inner.get(key);
+    const v = this.inner.get(key, k);
     if (v !== undefined) this.cache.put(k, key, v, false, -1);
     return v;
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    this.cache.put(keyString(key), key, value, true, this.timestamp(value));
+  put(key: Buffer, value: Buffer | null, keyStr?: string): void {
+    this.cache.put(keyStr ?? keyString(key), key, value, true, this.timestamp(value));
   }
 
   putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {

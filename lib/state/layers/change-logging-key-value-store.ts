@@ -43,12 +43,12 @@ export class ChangeLoggingKeyValueStore implements KeyValueBytesStore {
     }
   }
 
-  get(key: Buffer): Buffer | undefined {
-    return this.inner.get(key);
+  get(key: Buffer, keyStr?: string): Buffer | undefined {
+    return this.inner.get(key, keyStr);
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    this.inner.put(key, value);
+  put(key: Buffer, value: Buffer | null, keyStr?: string): void {
+    this.inner.put(key, value, keyStr);
     this.log(key, value);
   }
 

@@ -2,16 +2,26 @@ import { performance } from 'node:perf_hooks';
 import type { Serde } from '../../serde/types.js';
 import type { KeyValue, KeyValueStore, RestorableStore, RestoreRecord, StateStoreContext } from '../types.js';
 import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
+import { keyString } from '../internal/bytes.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 
 /**
  * Outermost layer of a key-value stack: serializes keys and values once (the layers below see
  * bytes only) and counts operations. Restoration passes through to the backend untouched.
+ *
+ * The last primitive key's bytes (and their latin1 string) are kept, so the usual
+ * read-modify-write of one key (`get(k)` then `put(k, …)`) serializes `k` once. This relies on
+ * what a store key serde must do anyway: the same value always serializes to the same bytes
+ * (the store's topic is fixed), into a fresh buffer nobody modifies.
  */
 export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, RestorableStore, CachedStateStore<K, V> {
   private readonly m: StoreMetrics;
   private topic: string | undefined;
+  /** Last primitive key serialized, its bytes and their latin1 string (`memoBytes` null = none). */
+  private memoKey: unknown = undefined;
+  private memoBytes: Buffer | null = null;
+  private memoStr = '';
 
   constructor(
     private readonly inner: KeyValueBytesStore,
@@ -54,15 +64,34 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
     return this.keySerde.serialize(key, this.topic);
   }
 
+  /** Serializes `key` (or reuses the last bytes); leaves the latin1 string in `memoStr` when it returns. */
+  private keyBytes(key: K): Buffer {
+    if (this.memoBytes !== null && Object.is(key, this.memoKey)) return this.memoBytes;
+    const bytes = this.keySerde.serialize(key, this.topic);
+    const t = typeof key;
+    if (t === 'string' || t === 'number' || t === 'bigint' || t === 'boolean') {
+      this.memoKey = key;
+      this.memoBytes = bytes;
+    } else {
+      this.memoBytes = null;
+    }
+    this.memoStr = keyString(bytes);
+    return bytes;
+  }
+
   private v(bytes: Buffer | undefined): V | undefined {
     return bytes === undefined ? undefined : this.valueSerde.deserialize(bytes, this.topic);
   }
 
   get(key: K): V | undefined {
     const m = this.m;
-    if (++m.gets % SAMPLE_EVERY !== 0) return this.v(this.inner.get(this.k(key)));
+    if (++m.gets % SAMPLE_EVERY !== 0) {
+      const kb = this.keyBytes(key);
+      return this.v(this.inner.get(kb, this.memoStr));
+    }
     const t0 = performance.now();
-    const out = this.v(this.inner.get(this.k(key)));
+    const kb = this.keyBytes(key);
+    const out = this.v(this.inner.get(kb, this.memoStr));
     m.getSampleUs += (performance.now() - t0) * 1000;
     m.getSamples++;
     return out;
@@ -70,14 +99,15 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
 
   put(key: K, value: V | null): void {
     const m = this.m;
-    if (++m.puts % SAMPLE_EVERY !== 0) {
-      this.inner.put(this.k(key), value === null ? null : this.valueSerde.serialize(value, this.topic));
-      return;
+    const sampled = ++m.puts % SAMPLE_EVERY === 0;
+    const t0 = sampled ? performance.now() : 0;
+    const kb = this.keyBytes(key);
+    const ks = this.memoStr;
+    this.inner.put(kb, value === null ? null : this.valueSerde.serialize(value, this.topic), ks);
+    if (sampled) {
+      m.putSampleUs += (performance.now() - t0) * 1000;
+      m.putSamples++;
     }
-    const t0 = performance.now();
-    this.inner.put(this.k(key), value === null ? null : this.valueSerde.serialize(value, this.topic));
-    m.putSampleUs += (performance.now() - t0) * 1000;
-    m.putSamples++;
   }
 
   putIfAbsent(key: K, value: V): V | undefined {

@@ -5,9 +5,13 @@ import { SortedKeyIndex } from '../internal/sorted-key-index.js';
  * byte budget, and strict LRU order kept in an intrusive doubly-linked list (a hit relinks two
  * pointers; no re-hashing). Dirty entries are also queued in first-dirtied order, so a flush
  * visits only them. When the budget is exceeded the least recently used entries are evicted;
- * dirty ones are handed to `onEvictDirty` first (written down and forwarded).
+ * dirty ones are handed to `onEvictDirty` first (written down and forwarded). The node of the
+ * last lookup is remembered, so a read-modify-write of one key (get, then put) finds it without
+ * a second map lookup.
  */
 export interface CacheEntry {
+  /** The key's latin1 string (see bytes.ts). */
+  readonly k: string;
   readonly key: Buffer;
   /** null = cached deletion (tombstone). */
   value: Buffer | null;
@@ -17,7 +21,6 @@ export interface CacheEntry {
 }
 
 interface Node extends CacheEntry {
-  readonly k: string;
   prev: Node | null;
   next: Node | null;
   /** Still in the map (not evicted). */
@@ -33,6 +36,8 @@ export class RecordCache {
   private head: Node | null = null;
   private tail: Node | null = null;
   private dirtyQueue: Node[] = [];
+  /** The node of the last `get`/`put` (check `live` before use). */
+  private last: Node | null = null;
   private bytes = 0;
   private dirtyCount = 0;
   /** Sorted keys of the cache, kept only for stores that range-scan through it (window/session). */
@@ -86,10 +91,19 @@ export class RecordCache {
     }
   }
 
+  private find(key: string): Node | undefined {
+    const last = this.last;
+    if (last !== null && last.k === key && last.live) return last;
+    return this.entries.get(key);
+  }
+
   /** The entry for `key`, marked most recently used. */
   get(key: string): CacheEntry | undefined {
-    const n = this.entries.get(key);
-    if (n !== undefined) this.touch(n);
+    const n = this.find(key);
+    if (n !== undefined) {
+      this.touch(n);
+      this.last = n;
+    }
     return n;
   }
 
@@ -101,7 +115,7 @@ export class RecordCache {
   /** Caches a write (dirty) or a read (clean), then evicts while over budget. */
   put(key: string, keyBytes: Buffer, value: Buffer | null, dirty: boolean, timestamp: number): void {
     const size = ENTRY_OVERHEAD + 2 * keyBytes.length + (value === null ? 0 : value.length);
-    let n = this.entries.get(key);
+    let n = this.find(key);
     if (n !== undefined) {
       // A clean read never overwrites a dirty write.
       if (dirty || !n.dirty) {
@@ -127,6 +141,7 @@ export class RecordCache {
         this.dirtyQueue.push(n);
       }
     }
+    this.last = n;
     if (this.bytes > this.maxBytes) this.evict();
   }
 
@@ -172,6 +187,7 @@ export class RecordCache {
     this.entries.clear();
     this.index?.clear();
     this.head = this.tail = null;
+    this.last = null;
     this.dirtyQueue = [];
     this.bytes = 0;
     this.dirtyCount = 0;

@@ -29,20 +29,21 @@ export class LevelDbByteTable implements ByteTable {
 
   get(key: string): Buffer | undefined {
     const full = this.prefix + key;
-    const p = this.db.pending.get(full);
+    const p = this.db.pendingWrite(full);
     if (p !== undefined) return p ?? undefined;
     if (!this.index.has(key)) return undefined;
     return this.db.read(full);
   }
 
-  put(key: string, value: Buffer): void {
+  put(key: string, value: Buffer, bytes?: Buffer): void {
     this.index.add(key);
-    this.db.pending.set(this.prefix + key, value);
+    // Key bytes are only the full key's bytes when there is no prefix.
+    this.db.write(this.prefix + key, this.prefix === '' ? bytes : undefined, value);
   }
 
-  delete(key: string): boolean {
+  delete(key: string, bytes?: Buffer): boolean {
     if (!this.index.delete(key)) return false;
-    this.db.pending.set(this.prefix + key, null);
+    this.db.write(this.prefix + key, this.prefix === '' ? bytes : undefined, null);
     return true;
   }
 

@@ -7,16 +7,60 @@ import { LevelDbByteTable } from './byte-table.js';
 type Db = ClassicLevel<Buffer, Buffer>;
 
 /**
+ * The writes buffered between two flushes, without an object per write: `slots` maps a latin1
+ * full key to its slot; slot i holds the value (null = delete, undefined = dropped by a segment
+ * drop) and, when the writer had them, the key bytes (saves re-encoding the string at flush).
+ * A rewrite of a key reuses its slot, so a flush writes each key once, in first-write order.
+ */
+class WriteBuffer {
+  readonly slots = new Map<string, number>();
+  readonly keys: Array<Buffer | undefined> = [];
+  readonly strs: string[] = [];
+  readonly values: Array<Buffer | null | undefined> = [];
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** The buffered value: a Buffer, null (deleted), or undefined (not buffered). */
+  get(fullKey: string): Buffer | null | undefined {
+    const i = this.slots.get(fullKey);
+    return i === undefined ? undefined : this.values[i];
+  }
+
+  set(fullKey: string, bytes: Buffer | undefined, value: Buffer | null): void {
+    const i = this.slots.get(fullKey);
+    if (i !== undefined) {
+      this.values[i] = value;
+      if (bytes !== undefined) this.keys[i] = bytes;
+      return;
+    }
+    this.slots.set(fullKey, this.values.length);
+    this.keys.push(bytes);
+    this.strs.push(fullKey);
+    this.values.push(value);
+  }
+
+  dropPrefix(prefix: string): void {
+    for (const [k, i] of this.slots) {
+      if (!k.startsWith(prefix)) continue;
+      this.slots.delete(k);
+      this.values[i] = undefined;
+    }
+  }
+}
+
+/**
  * One LevelDB database of a store, shared by its tables (a key-value store has one table with
  * prefix ''; a window/session store has one table per segment, prefixed by the 8-byte segment id).
  *
- * Writes are buffered in `pending` (latin1 full key → value, null = delete) and reach LevelDB as
- * ONE batch in `flush()`; whole-table drops are queued as `clear({gte,lt})` ranges and run
+ * Writes are buffered (latin1 full key → value, null = delete) and reach LevelDB as ONE atomic
+ * write batch in `flush()`; whole-table drops are queued as `clear({gte,lt})` ranges and run
  * before that batch. Reads check the pending and in-flight buffers, then `getSync`.
  */
 export class LevelDbDatabase {
-  pending = new Map<string, Buffer | null>();
-  private inflight: Map<string, Buffer | null> | null = null;
+  private pending = new WriteBuffer();
+  private inflight: WriteBuffer | null = null;
   private clears: Array<[string, string | null]> = [];
   private flushing: Promise<void> | null = null;
 
@@ -47,6 +91,19 @@ export class LevelDbDatabase {
     return new LevelDbByteTable(this, prefix, sortedKeys);
   }
 
+  /** The not-yet-flushed write of a full key: a value, null (deleted), or undefined (none). */
+  pendingWrite(fullKey: string): Buffer | null | undefined {
+    return this.pending.get(fullKey);
+  }
+
+  /**
+   * Buffers a write (null = delete) for the next flush. `bytes`, when given, must be the bytes
+   * of `fullKey` (latin1); they are written as they are, and must not be modified afterwards.
+   */
+  write(fullKey: string, bytes: Buffer | undefined, value: Buffer | null): void {
+    this.pending.set(fullKey, bytes, value);
+  }
+
   /** The stored value of a full key, honouring buffered writes. */
   read(fullKey: string): Buffer | undefined {
     const p = this.pending.get(fullKey);
@@ -60,7 +117,7 @@ export class LevelDbDatabase {
 
   /** Queues the removal of every key starting with `prefix` (a segment drop). */
   dropPrefix(prefix: string): void {
-    for (const k of this.pending.keys()) if (k.startsWith(prefix)) this.pending.delete(k);
+    this.pending.dropPrefix(prefix);
     this.clears.push([prefix, prefixEnd(prefix)]);
   }
 
@@ -74,7 +131,7 @@ export class LevelDbDatabase {
     if (this.pending.size === 0 && this.clears.length === 0) return;
     const ops = this.pending;
     const clears = this.clears;
-    this.pending = new Map();
+    this.pending = new WriteBuffer();
     this.clears = [];
     this.inflight = ops;
     this.flushing = (async () => {
@@ -82,18 +139,36 @@ export class LevelDbDatabase {
         for (const [gte, lt] of clears) {
           await this.db.clear(lt === null ? { gte: keyBytes(gte) } : { gte: keyBytes(gte), lt: keyBytes(lt) });
         }
-        if (ops.size > 0) {
-          const batch = new Array<{ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }>(ops.size);
-          let i = 0;
-          for (const [k, v] of ops) batch[i++] = v === null ? { type: 'del', key: keyBytes(k) } : { type: 'put', key: keyBytes(k), value: v };
-          await this.db.batch(batch);
-        }
+        if (ops.size > 0) await this.writeBatch(ops);
       } finally {
         this.inflight = null;
         this.flushing = null;
       }
     })();
     await this.flushing;
+  }
+
+  /**
+   * Writes a buffer as one atomic LevelDB batch. A chained batch hands each operation to the
+   * native batch directly: no operation objects to build and no per-operation property reads
+   * on the native side (measured ~2× less main-thread time than an array batch here).
+   */
+  private async writeBatch(ops: WriteBuffer): Promise<void> {
+    const { keys, strs, values } = ops;
+    const batch = this.db.batch();
+    try {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v === undefined) continue; // dropped with its segment
+        const k = keys[i] ?? keyBytes(strs[i]!);
+        if (v === null) batch.del(k);
+        else batch.put(k, v);
+      }
+    } catch (e) {
+      await batch.close();
+      throw e;
+    }
+    await batch.write();
   }
 
   async close(): Promise<void> {
