@@ -322,7 +322,9 @@ export class StreamsRuntime {
     for (const t of tasks) await this.closeTask(t, true);
   }
 
-  private async closeTask(task: StreamTask, clean: boolean): Promise<void> {
+  private async closeTask(task: StreamTask, requestedClean: boolean): Promise<void> {
+    // A task closed before (or never initialized) has nothing committed to vouch for: no checkpoint.
+    const clean = requestedClean && task.isRunning;
     this.taskMap.delete(task.id);
     for (const tp of task.inputPartitions()) {
       if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
