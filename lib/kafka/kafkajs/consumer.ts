@@ -46,8 +46,10 @@ import {
 import { TributaryError } from '../../errors.js';
 import type { Consumer, ConsumerOptions, FetchedBatch, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { KafkajsAdmin } from './admin.js';
+import { AssignedFetcher } from './assigned.js';
 import { toFetchedBatch } from './convert.js';
 import { translateError } from './errors.js';
+import { kafkajsInternals } from './internals.js';
 
 /** Tuning of the kafkajs consumer underneath (not part of the seam). */
 export interface KafkajsConsumerTuning {
@@ -110,6 +112,11 @@ export class KafkajsConsumer implements Consumer {
   private closed = false;
   private throwawayGroup: string | undefined;
   private admin: KafkajsAdmin | undefined;
+  /** Group-less manual assignment (`assign`), when kafkajs' internals allow it. */
+  private direct: AssignedFetcher | undefined;
+  /** FETCH_START events seen, and per partition the count at its last seek (see `position`). */
+  private fetchStarts = 0;
+  private readonly seekedAtFetch = new Map<string, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -154,6 +161,8 @@ export class KafkajsConsumer implements Consumer {
     }
     this.kc = kc;
     kc.on(kc.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    kc.on(kc.events.FETCH_START, () => void this.fetchStarts++);
+    kc.on(kc.events.END_BATCH_PROCESS, (e) => this.onBatchProcessed(e.payload));
     kc.on(kc.events.CRASH, (e) => {
       if (!e.payload.restart) this.fail(e.payload.error);
     });
@@ -179,7 +188,22 @@ export class KafkajsConsumer implements Consumer {
   }
 
   async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    if (!this.connected) throw this.illegal('connect() first');
     if (this.mode !== 'idle') throw this.illegal('subscribe/assign may be called once per consumer');
+    const internals = kafkajsInternals(this.kafka);
+    if (internals !== undefined) {
+      const direct = new AssignedFetcher(this.kafka, internals, this.options, this.tuning.maxWaitTimeMs ?? 500);
+      await direct.start(partitions, this.pendingSeeks);
+      this.pendingSeeks.clear();
+      this.direct = direct;
+      this.mode = 'assign';
+      return;
+    }
+    return this.assignWithPrivateGroup(partitions);
+  }
+
+  /** Fallback for a kafkajs without the internals `AssignedFetcher` needs: a single-member throwaway group. */
+  private async assignWithPrivateGroup(partitions: readonly TopicPartition[]): Promise<void> {
     const byTopic: Record<string, number[]> = {};
     for (const tp of partitions) (byTopic[tp.topic] ??= []).push(tp.partition);
     const topics = Object.keys(byTopic);
@@ -277,6 +301,7 @@ export class KafkajsConsumer implements Consumer {
   async poll(timeoutMs: number): Promise<FetchedBatch[]> {
     if (this.closed) throw this.illegal('poll after close');
     if (this.mode === 'idle') throw this.illegal('poll before subscribe or assign');
+    if (this.direct) return this.direct.poll(timeoutMs);
     if (this.failure) throw this.failure;
     await this.runCallbacks();
     if (this.queue.length === 0 && this.events.length === 0 && timeoutMs > 0) {
@@ -314,6 +339,8 @@ export class KafkajsConsumer implements Consumer {
   seek(tp: TopicPartition, offset: number): void {
     const k = key(tp.topic, tp.partition);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new TributaryError(`seek: invalid offset ${offset}`, { code: 'ILLEGAL_STATE', context: { ...tp } });
+    if (this.direct) return this.direct.seek(tp, offset);
+    this.seekedAtFetch.set(k, this.fetchStarts);
     this.bumpEpoch(k);
     this.dropWhere((p) => p.key === k);
     this.positions.set(k, offset);
@@ -323,6 +350,7 @@ export class KafkajsConsumer implements Consumer {
   }
 
   pause(tps: readonly TopicPartition[]): void {
+    if (this.direct) return this.direct.pause(tps);
     for (const tp of tps) {
       const k = key(tp.topic, tp.partition);
       this.paused.set(k, { topic: tp.topic, partition: tp.partition });
@@ -332,6 +360,7 @@ export class KafkajsConsumer implements Consumer {
   }
 
   resume(tps: readonly TopicPartition[]): void {
+    if (this.direct) return this.direct.resume(tps);
     for (const tp of tps) {
       const k = key(tp.topic, tp.partition);
       if (!this.paused.delete(k)) continue;
@@ -340,11 +369,38 @@ export class KafkajsConsumer implements Consumer {
   }
 
   assignment(): TopicPartition[] {
+    if (this.direct) return this.direct.assignment();
     return [...this.assigned.values()];
+  }
+
+  /**
+   * Manual assignment: exact (see `AssignedFetcher`). Group mode: the offset after the last batch
+   * handed out (kafkajs' `lastOffset()`, so control records fetched with it count), moved on by
+   * batches kafkajs resolves itself without calling us (only control records or aborted data,
+   * seen through its END_BATCH_PROCESS event), or the seek / committed position not yet fetched from.
+   */
+  position(tp: TopicPartition): number | undefined {
+    if (this.direct) return this.direct.position(tp);
+    const k = key(tp.topic, tp.partition);
+    if (this.mode === 'subscribe' && !this.assigned.has(k)) return undefined;
+    return this.positions.get(k) ?? this.pendingSeeks.get(k);
+  }
+
+  /** END_BATCH_PROCESS listener: batches kafkajs resolved on its own (nothing visible in them). */
+  private onBatchProcessed(p: { topic: string; partition: number; batchSize: number; firstOffset: string | null; lastOffset: string }): void {
+    if (p.batchSize !== 0 || p.firstOffset === null) return;
+    const k = key(p.topic, p.partition);
+    const pos = this.positions.get(k);
+    // Only a batch fetched from our position, by a fetch that started after the last seek.
+    if (pos === undefined || +p.firstOffset < pos || (this.seekedAtFetch.get(k) ?? -1) >= this.fetchStarts) return;
+    if (!this.assigned.has(k) || this.paused.has(k)) return;
+    const next = +p.lastOffset + 1;
+    if (next > pos) this.positions.set(k, next);
   }
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
+    if (this.direct) return this.direct.commitOffsets(offsets);
     if (this.mode === 'assign') return this.admin!.setOffsets(this.options.groupId, offsets);
     if (this.mode !== 'subscribe' || !this.kc) throw this.illegal('commitOffsets before subscribe or assign');
     try {
@@ -359,6 +415,7 @@ export class KafkajsConsumer implements Consumer {
     this.closed = true;
     this.dropWhere(() => true);
     this.wake?.();
+    await this.direct?.close();
     const kc = this.kc;
     this.kc = undefined;
     if (kc) await kc.disconnect().catch(() => undefined);

@@ -40,3 +40,20 @@ export function toFetchedBatch(batch: Batch): FetchedBatch {
   }
   return { topic, partition, records, highWatermark: batch.highWatermark === undefined ? -1 : +batch.highWatermark };
 }
+
+/**
+ * Records of one partition's fetch response as seam records, in one pass: records below
+ * `fromOffset` (the fetch returns whole record batches) and control records are skipped.
+ * Aborted transactional records must already be gone (see `assigned.ts`).
+ */
+export function toIncomingRecords(topic: string, partition: number, messages: readonly KafkaMessage[], fromOffset: number): IncomingRecord[] {
+  const out: IncomingRecord[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as KafkaMessage & { isControlRecord?: boolean };
+    if (m.isControlRecord === true) continue;
+    const offset = +m.offset;
+    if (offset < fromOffset) continue;
+    out.push({ topic, partition, offset, key: m.key ?? null, value: m.value ?? null, timestamp: +m.timestamp, headers: toHeaders(m.headers) });
+  }
+  return out;
+}
