@@ -172,7 +172,7 @@ export class StreamsRuntime {
         await this.runOnce();
       } catch (error) {
         if (this.stopping) break;
-        this.fatal = error;
+        this.fatal ??= error;
         this.setState('error');
         await this.shutdown(false).catch(() => undefined);
         return;
@@ -202,6 +202,9 @@ export class StreamsRuntime {
         await this.handleMigration();
         return 0;
       }
+      // Fatal: `close()` will close every task dirty (nothing more is committed).
+      this.fatal ??= error;
+      this.setState('error');
       throw error;
     }
   }

@@ -361,13 +361,26 @@ export class StreamTask {
     try {
       p.callback(timestamp);
     } catch (error) {
-      const cause = error instanceof NodeFailure ? error.cause : error;
+      let cause = error instanceof NodeFailure ? error.cause : error;
       const nodeName = error instanceof NodeFailure ? error.nodeName : p.nodeName;
-      throw new TributaryError(`Punctuation of ${p.nodeName} failed at ${nodeName}: ${errorMessage(cause)}`, {
-        code: 'PROCESSING',
-        cause,
-        context: { taskId: this.id, processor: nodeName },
-      });
+      // The processing handler decides; with no input record there is nothing to dead-letter.
+      let response: ErrorResponse;
+      try {
+        response = this.config.processingExceptionHandler(
+          { taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} },
+          cause,
+        );
+      } catch (handlerError) {
+        response = 'fail';
+        cause = handlerError;
+      }
+      if (response === 'fail') {
+        throw new TributaryError(`Punctuation of ${p.nodeName} failed at ${nodeName}: ${errorMessage(cause)}`, {
+          code: 'PROCESSING',
+          cause,
+          context: { taskId: this.id, processor: nodeName },
+        });
+      }
     } finally {
       if (saved[0] !== null) ctx.setRecord(saved[0], saved[1]!, saved[2]!, saved[3], saved[4]);
     }

@@ -67,3 +67,46 @@ describe('punctuation through the runtime', () => {
     expect(driver.metrics()[0]!.punctuations).toBe(3);
   });
 });
+
+describe('punctuation failures', () => {
+  const failing = (): Topology =>
+    new Topology()
+      .addSource('src', 'in', { keySerde: str, valueSerde: str })
+      .addProcessor(
+        'boom',
+        () => ({
+          init(ctx: ProcessorContext<string, string>) {
+            ctx.schedule(10, 'stream-time', () => {
+              throw new Error('punctuator exploded');
+            });
+          },
+          process() {},
+        }),
+        'src',
+      );
+
+  it('fail by default, naming the processor', async () => {
+    const driver = new TopologyTestDriver(failing());
+    try {
+      await expect(driver.createInputTopic('in', str, str).pipeInput('k', 'v', 5)).rejects.toThrow(/Punctuation of boom failed at boom: punctuator exploded/);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('go to the processing handler (continue)', async () => {
+    const seen: string[] = [];
+    const driver = new TopologyTestDriver(failing(), {
+      processingExceptionHandler: (ctx, error) => {
+        seen.push(`${ctx.processorName}:${(error as Error).message}`);
+        return 'continue';
+      },
+    });
+    try {
+      await driver.createInputTopic('in', str, str).pipeInput('k', 'v', 5);
+      expect(seen).toEqual(['boom:punctuator exploded']);
+    } finally {
+      await driver.close();
+    }
+  });
+});
