@@ -22,7 +22,7 @@ const MAX_SEQ = seqString(0xffffffff);
  *
  * Why an in-memory sorted key index rather than enumerating candidate window starts with
  * `getSync`: candidates only work for aligned windows, while join stores (retainDuplicates)
- * hold arbitrary record timestamps and unknown seqs. The index costs ~40 bytes + 2× key bytes
+ * hold arbitrary record timestamps and unknown seqs. The index costs ~60 bytes + 2× key bytes
  * per live window (bounded by retention) and makes every read synchronous with at most one
  * `getSync` per returned value; absent windows cost no LevelDB read at all.
  */

@@ -8,7 +8,7 @@ import { LevelDbDatabase } from './database.js';
  * Persistent key-value store over bytes in LevelDB at `<taskDir>/<name>`. Point reads use
  * `getSync`; writes are buffered and written as one batch at `flush()` (each commit). `range` and
  * `all` are synchronous thanks to an in-memory sorted index of the keys, loaded at `init` (memory
- * ≈ key bytes × 2 + ~40 bytes per key).
+ * ≈ key bytes × 2 + ~60 bytes per key).
  */
 export class LevelDbKeyValueStore extends TableKeyValueStore {
   readonly persistent = true;
