@@ -17,8 +17,9 @@ import type { TimestampExtractor } from '../topology/types.js';
 import type { Serde } from '../serde/types.js';
 import type { StateStore } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
-import { deadLetterRecord, errorMessage, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
-import { NodeFailure, SourceDeserializationError } from './node-failure.js';
+import { errorMessage, type ErrorResponse } from './error-handlers.js';
+import { NodeFailure } from './node-failure.js';
+import { RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorContextImpl } from './processor-context-impl.js';
 import { PunctuationQueue, type Punctuation } from './punctuation-queue.js';
@@ -39,14 +40,6 @@ export interface TaskOptions {
   readonly internalTopics: ReadonlySet<string>;
   readonly partitionsFor: (topic: string) => number | undefined;
   readonly globalStores?: ReadonlyMap<string, StateStore>;
-}
-
-/** Input record whose timestamp could not be extracted, or whose key/value failed for the extractor. */
-class InvalidRecord {
-  constructor(
-    readonly error: unknown,
-    readonly processorName: string,
-  ) {}
 }
 
 interface Decoded {
@@ -79,7 +72,8 @@ export class StreamTask {
   private readonly sources = new Map<string, SourceNode>();
   private readonly extractors = new Map<string, TimestampExtractor | undefined>();
   private uncommitted = false;
-  private readonly invalid = new Map<IncomingRecord, InvalidRecord>();
+  private readonly invalid = new Map<IncomingRecord, RejectedRecord>();
+  private readonly failureTarget: FailureTarget;
   private readonly decoded = new Map<IncomingRecord, Decoded>();
 
   constructor(options: TaskOptions) {
@@ -90,6 +84,13 @@ export class StreamTask {
     this.config = config;
     this.metrics = new TaskMetrics(this.id);
     this.collector = new RecordCollector(this.metrics, options.internalTopics);
+    this.failureTarget = {
+      taskId: this.id,
+      config,
+      collector: this.collector,
+      metrics: this.metrics,
+      sourceName: (topic) => this.sources.get(topic)?.name ?? 'unknown',
+    };
     this.group = new PartitionGroup(options.inputs);
     this.queues = options.inputs.map((tp) => this.group.queue(tp.topic)!);
     this.context = new TaskRecordContext({
@@ -237,7 +238,7 @@ export class StreamTask {
   }
 
   private addInvalid(queue: RecordQueue, record: IncomingRecord, error: unknown, processorName: string): void {
-    this.invalid.set(record, new InvalidRecord(error, processorName));
+    this.invalid.set(record, new RejectedRecord(error, processorName));
     // Ordered as if it had the partition time, so it neither jumps ahead nor holds others back.
     this.group.add(queue, record, Math.max(queue.partitionTime(), 0));
   }
@@ -261,9 +262,9 @@ export class StreamTask {
       ctx.setRecord(raw.topic, raw.partition, raw.offset, timestamp, raw.headers);
       try {
         if (this.invalid.size > 0 && this.invalid.has(raw)) {
-          const bad = this.invalid.get(raw)!;
+          const rejected = this.invalid.get(raw)!;
           this.invalid.delete(raw);
-          this.onFailure(new SourceDeserializationFailure(bad.error, bad.processorName), raw, timestamp);
+          this.onFailure(rejected, raw, timestamp);
         } else if (this.decoded.size > 0 && this.decoded.has(raw)) {
           const d = this.decoded.get(raw)!;
           this.decoded.delete(raw);
@@ -284,57 +285,7 @@ export class StreamTask {
   }
 
   private onFailure(error: unknown, raw: IncomingRecord, timestamp: number): void {
-    let processorName: string;
-    let cause: unknown;
-    let deserialization: boolean;
-    if (error instanceof SourceDeserializationFailure) {
-      processorName = error.processorName;
-      cause = error.cause;
-      deserialization = true;
-    } else if (error instanceof SourceDeserializationError) {
-      processorName = error.sourceName;
-      cause = error;
-      deserialization = true;
-    } else if (error instanceof NodeFailure) {
-      processorName = error.nodeName;
-      cause = error.cause;
-      deserialization = false;
-    } else {
-      processorName = this.sources.get(raw.topic)?.name ?? 'unknown';
-      cause = error;
-      deserialization = false;
-    }
-    const handlerContext: ErrorHandlerContext = {
-      taskId: this.id,
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      processorName,
-      key: raw.key,
-      value: raw.value,
-      timestamp: raw.timestamp >= 0 ? raw.timestamp : Math.max(timestamp, 0),
-      headers: raw.headers,
-    };
-    let response: ErrorResponse;
-    try {
-      response = deserialization
-        ? this.config.deserializationExceptionHandler(handlerContext, cause)
-        : this.config.processingExceptionHandler(handlerContext, cause);
-    } catch (handlerError) {
-      response = 'fail';
-      cause = handlerError;
-    }
-    if (response === 'dead-letter') {
-      this.collector.deadLetter(deadLetterRecord(this.config.deadLetterTopic, handlerContext, cause));
-    } else if (response === 'continue') {
-      this.metrics.skipped++;
-    } else {
-      throw new TributaryError(`${deserialization ? 'Deserialization' : 'Processing'} failed at ${processorName}: ${errorMessage(cause)}`, {
-        code: deserialization ? 'SERDE' : 'PROCESSING',
-        cause,
-        context: { taskId: this.id, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName },
-      });
-    }
+    routeFailure(this.failureTarget, error, raw, timestamp);
   }
 
   private schedule(nodeName: string, intervalMs: number, type: PunctuationType, callback: (ts: number) => void): Cancellable {
@@ -449,13 +400,6 @@ export class StreamTask {
     if (!clean) this.collector.clear();
     if (clean && firstError !== undefined) throw firstError;
   }
-}
-
-class SourceDeserializationFailure {
-  constructor(
-    readonly cause: unknown,
-    readonly processorName: string,
-  ) {}
 }
 
 function invalidTimestamp(ts: number, r: IncomingRecord): TributaryError {

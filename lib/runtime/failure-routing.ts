@@ -1,0 +1,84 @@
+/**
+ * Routes a record that failed on the per-record path to the configured handler: failures of a
+ * source (key/value deserialization, invalid timestamp) to the deserialization handler, anything
+ * a processor or sink threw to the processing handler. The answer is applied here: dead-letter the
+ * original bytes, skip and count, or throw a `TributaryError` (SERDE / PROCESSING) naming the
+ * node and the record.
+ */
+import { TributaryError } from '../errors.js';
+import type { IncomingRecord } from '../kafka/types.js';
+import type { NormalizedConfig } from './config.js';
+import { deadLetterRecord, errorMessage, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
+import { NodeFailure, SourceDeserializationError } from './node-failure.js';
+import type { RecordCollector } from './record-collector.js';
+import type { TaskMetrics } from './task-metrics.js';
+
+/** A record refused before it reached its source node (invalid timestamp, extractor failure). */
+export class RejectedRecord {
+  constructor(
+    readonly cause: unknown,
+    readonly processorName: string,
+  ) {}
+}
+
+export interface FailureTarget {
+  readonly taskId: string;
+  readonly config: NormalizedConfig;
+  readonly collector: RecordCollector;
+  readonly metrics: TaskMetrics;
+  /** Name of the source node reading `topic` (for errors that carry no node). */
+  sourceName(topic: string): string;
+}
+
+export function routeFailure(target: FailureTarget, error: unknown, raw: IncomingRecord, timestamp: number): void {
+  let processorName: string;
+  let cause: unknown;
+  let deserialization: boolean;
+  if (error instanceof RejectedRecord) {
+    processorName = error.processorName;
+    cause = error.cause;
+    deserialization = true;
+  } else if (error instanceof SourceDeserializationError) {
+    processorName = error.sourceName;
+    cause = error;
+    deserialization = true;
+  } else if (error instanceof NodeFailure) {
+    processorName = error.nodeName;
+    cause = error.cause;
+    deserialization = false;
+  } else {
+    processorName = target.sourceName(raw.topic);
+    cause = error;
+    deserialization = false;
+  }
+  const context: ErrorHandlerContext = {
+    taskId: target.taskId,
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    processorName,
+    key: raw.key,
+    value: raw.value,
+    timestamp: raw.timestamp >= 0 ? raw.timestamp : Math.max(timestamp, 0),
+    headers: raw.headers,
+  };
+  const config = target.config;
+  let response: ErrorResponse;
+  try {
+    response = deserialization ? config.deserializationExceptionHandler(context, cause) : config.processingExceptionHandler(context, cause);
+  } catch (handlerError) {
+    response = 'fail';
+    cause = handlerError;
+  }
+  if (response === 'dead-letter') {
+    target.collector.deadLetter(deadLetterRecord(config.deadLetterTopic, context, cause));
+  } else if (response === 'continue') {
+    target.metrics.skipped++;
+  } else {
+    throw new TributaryError(`${deserialization ? 'Deserialization' : 'Processing'} failed at ${processorName}: ${errorMessage(cause)}`, {
+      code: deserialization ? 'SERDE' : 'PROCESSING',
+      cause,
+      context: { taskId: target.taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName },
+    });
+  }
+}
