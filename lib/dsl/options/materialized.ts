@@ -18,6 +18,8 @@ interface MaterializedOptions<K, V> {
   readonly storeType: StoreType | undefined;
   /** Window/session stores: how long windows are kept (ms); default size + grace. */
   readonly retentionMs?: number | undefined;
+  /** Record cache budget in bytes when caching; default `DEFAULT_CACHE_MAX_BYTES` (10 MB). */
+  readonly cacheMaxBytes?: number | undefined;
 }
 
 const DEFAULTS: MaterializedOptions<never, never> = {
@@ -61,8 +63,9 @@ export class Materialized<K, V> {
     return new Materialized({ ...this.options, logging: null });
   }
 
-  withCachingEnabled(): Materialized<K, V> {
-    return new Materialized({ ...this.options, caching: true });
+  /** `maxBytes`: the store's record cache budget (window/session stores honour it; default 10 MB). */
+  withCachingEnabled(maxBytes?: number): Materialized<K, V> {
+    return new Materialized({ ...this.options, caching: true, ...(maxBytes === undefined ? {} : { cacheMaxBytes: maxBytes }) });
   }
 
   withCachingDisabled(): Materialized<K, V> {

@@ -39,12 +39,12 @@ function retentionOf(materialized: AnyMaterialized, minimum: number, what: strin
   return r;
 }
 
-function configure<B extends { withCachingEnabled(): B; withCachingDisabled(): B; withLoggingEnabled(c?: Readonly<Record<string, string>>): B; withLoggingDisabled(): B }>(
+function configure<B extends { withCachingEnabled(maxBytes?: number): B; withCachingDisabled(): B; withLoggingEnabled(c?: Readonly<Record<string, string>>): B; withLoggingDisabled(): B }>(
   b: B,
   materialized: AnyMaterialized,
 ): B {
   const o = materialized?.options;
-  b = o === undefined || o.caching ? b.withCachingEnabled() : b.withCachingDisabled();
+  b = o === undefined || o.caching ? b.withCachingEnabled(o?.cacheMaxBytes) : b.withCachingDisabled();
   return o === undefined || o.logging !== null ? b.withLoggingEnabled(o?.logging ?? {}) : b.withLoggingDisabled();
 }
 
