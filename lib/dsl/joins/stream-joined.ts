@@ -3,10 +3,12 @@
  * join stores and any repartition topic need them), a name (`withName`: the processors and the
  * repartition topics `<application.id>-<name>-left-repartition` / `-right-repartition`), a store
  * name prefix (`withStoreName`: stores `<prefix>-this-join-store`, `<prefix>-other-join-store`,
- * `<prefix>-outer-shared-join-store`, hence stable changelog names), the store type and logging.
+ * `<prefix>-outer-shared-join-store`, hence stable changelog names), the store type and logging,
+ * and where late records go.
  */
 import type { Serde } from '../../serde/types.js';
 import type { StoreType } from '../options/materialized.js';
+import type { LateRecords } from '../windowed/late-records.js';
 
 interface StreamJoinedOptions<K, V, VO> {
   readonly keySerde: Serde<K> | undefined;
@@ -17,9 +19,11 @@ interface StreamJoinedOptions<K, V, VO> {
   readonly storeType: StoreType | undefined;
   /** null = logging disabled; otherwise changelog config overrides. */
   readonly logging: Readonly<Record<string, string>> | null;
+  /** Where late records go besides the `dropped` metric (a topic or a callback). */
+  readonly lateRecords: LateRecords<K, V | VO> | undefined;
 }
 
-const DEFAULTS: StreamJoinedOptions<never, never, never> = {
+const DEFAULTS: StreamJoinedOptions<any, any, any> = { // eslint-disable-line @typescript-eslint/no-explicit-any
   keySerde: undefined,
   valueSerde: undefined,
   otherValueSerde: undefined,
@@ -27,6 +31,7 @@ const DEFAULTS: StreamJoinedOptions<never, never, never> = {
   storeName: undefined,
   storeType: undefined,
   logging: {},
+  lateRecords: undefined,
 };
 
 export class StreamJoined<K, V, VO> {
@@ -69,6 +74,15 @@ export class StreamJoined<K, V, VO> {
 
   withLoggingEnabled(configs: Readonly<Record<string, string>> = {}): StreamJoined<K, V, VO> {
     return new StreamJoined({ ...this.options, logging: { ...configs } });
+  }
+
+  /**
+   * Sends records dropped as late (`ts + grace < stream time`) to a topic (original key, value,
+   * timestamp, headers plus `tributary.late.*` headers; give a value serde when the sides' value
+   * types differ) or to a callback, in addition to counting them.
+   */
+  withLateRecords(lateRecords: LateRecords<K, V | VO>): StreamJoined<K, V, VO> {
+    return new StreamJoined({ ...this.options, lateRecords });
   }
 
   withLoggingDisabled(): StreamJoined<K, V, VO> {

@@ -141,6 +141,31 @@ describe('KStream-KStream joins', () => {
     expect(t.subtopologies[0]!.copartitionGroups).toEqual([['left', 'right']]);
   });
 
+  it('sends late records to a callback or a topic, with why they were late', async () => {
+    const late: Array<[string, number, number, number]> = [];
+    const b = new StreamsBuilder({ logger: () => {} });
+    const l = b.stream('left', Consumed.with(str, str));
+    const r = b.stream('right', Consumed.with(str, str));
+    const w = JoinWindows.ofTimeDifferenceAndGrace(10, 5);
+    l.join(r, (a, c) => `${a}+${c}`, w, StreamJoined.with(str, str, str).withStoreName('cb').withLateRecords((x) => late.push([x.value, x.timestamp, x.streamTimeMs, x.graceMs])))
+      .to('out', Produced.with(str, str));
+    l.join(r, (a, c) => `${a}+${c}`, w, StreamJoined.with(str, str, str).withStoreName('tp').withLateRecords({ topic: 'late' })).to('out2', Produced.with(str, str));
+    driver = new TopologyTestDriver(b.build(), { applicationId: 'ss-late' });
+    const left = driver.createInputTopic('left', str, str);
+    const right = driver.createInputTopic('right', str, str);
+    const out2 = driver.createOutputTopic('out2', str, str);
+    const lateTopic = driver.createOutputTopic('late', str, str);
+    await left.pipeInput('a', 'A', 100);
+    await right.pipeInput('a', 'old', 94); // 94 + 5 < 100: late for both joins
+    await right.pipeInput('a', 'ok', 95);
+    expect(late).toEqual([['old', 94, 100, 5]]);
+    expect((await out2.readRecordsToList()).map((x) => x.value)).toEqual(['A+ok']);
+    const lateRecords = await lateTopic.readRecordsToList();
+    expect(lateRecords.map((x) => [x.key, x.value, x.timestamp])).toEqual([['a', 'old', 94]]);
+    expect(lateRecords[0]!.headers['tributary.late.reason']?.toString()).toBe('window-closed');
+    expect(driver.metrics().reduce((n, m) => n + m.dropped, 0)).toBe(2);
+  });
+
   it('rejects bad windows', () => {
     expect(() => JoinWindows.ofTimeDifferenceAndGrace(10, -1)).toThrow(/grace/);
     expect(() => JoinWindows.ofTimeDifferenceWithNoGrace(10).before(-11)).toThrow(/before \+ after/);

@@ -7,6 +7,7 @@
 import type { StoreBuilder } from '../../../state/types.js';
 import type { AnyProcessorSupplier, Topology } from '../../../topology/topology.js';
 import type { GraphNode } from '../../internal/graph-node.js';
+import type { SinkOptions } from '../../../topology/types.js';
 
 export interface JoinProcessorDef {
   readonly name: string;
@@ -22,6 +23,8 @@ export interface JoinGraphNodeProps {
   readonly processors: readonly JoinProcessorDef[];
   /** Stores this node creates (lazily: serdes may settle at build time). */
   readonly createStores?: () => readonly StoreBuilder[];
+  /** Sinks fed by processors of this node (e.g. a late-records topic). */
+  readonly sinks?: readonly { name: string; topic: string; options: SinkOptions; parents: readonly string[] }[];
   /** Node names whose upstream (non-global) sources must be co-partitioned with each other. */
   readonly copartition?: readonly string[];
 }
@@ -37,6 +40,7 @@ export class JoinGraphNode implements GraphNode {
   writeToTopology(topology: Topology): void {
     const created = this.props.createStores?.() ?? [];
     for (const p of this.props.processors) topology.addProcessor(p.name, p.supplier, ...p.parents);
+    for (const s of this.props.sinks ?? []) topology.addSink(s.name, s.topic, s.options, ...s.parents);
     for (const s of created) topology.addStateStore(s);
     for (const p of this.props.processors) {
       if (p.stores.length > 0) topology.connectProcessorAndStateStores(p.name, ...p.stores);

@@ -13,6 +13,8 @@ import { Serdes } from '../../../serde/serdes.js';
 import type { Serde } from '../../../serde/types.js';
 import { Stores } from '../../../state/stores.js';
 import type { StoreBuilder } from '../../../state/types.js';
+import type { SinkOptions } from '../../../topology/types.js';
+import { ConfigError } from '../../../errors.js';
 import { passThroughSupplier } from '../../processors/stream-stateless.js';
 import { KStreamImpl } from '../../internal/kstream-impl.js';
 import { requireSerde } from '../../internal/stores.js';
@@ -79,7 +81,26 @@ export function joinStreams<K, V1, V2, VR>(
     leftSerde: v1,
     rightSerde: v2,
     pendingTopic: pendingStore ?? '',
+    processorNames: [thisName, otherName],
+    mergeName,
+    lateCallback: typeof o?.lateRecords === 'function' ? o.lateRecords : null,
+    lateSink: o?.lateRecords !== undefined && typeof o.lateRecords !== 'function' ? `${mergeName}-late-records-sink` : null,
   };
+  const lateTopic = o?.lateRecords !== undefined && typeof o.lateRecords !== 'function' ? o.lateRecords : null;
+  const sinks =
+    lateTopic === null
+      ? []
+      : [
+          {
+            name: spec.lateSink!,
+            topic: lateTopic.topic,
+            options: {
+              keySerde: lateTopic.keySerde ?? k,
+              valueSerde: lateTopic.valueSerde ?? (v1 === (v2 as unknown) ? v1 : lateValueSerdeMissing(lateTopic.topic)),
+            } as SinkOptions,
+            parents: [thisName, otherName],
+          },
+        ];
   const stores = [leftStore, rightStore, ...(pendingStore === null ? [] : [pendingStore])];
   builder.addNode(
     new JoinGraphNode({
@@ -94,6 +115,7 @@ export function joinStreams<K, V1, V2, VR>(
         if (pendingStore !== null) out.push(pendingStoreBuilder(pendingStore, o));
         return out;
       },
+      sinks,
       copartition: [thisName, otherName],
     }),
   );
@@ -105,7 +127,7 @@ function windowStore<K, V>(
   windows: JoinWindows,
   keySerde: Serde<K>,
   valueSerde: Serde<V>,
-  o: StreamJoined<unknown, unknown, unknown>['options'] | undefined,
+  o: StoreOptions | undefined,
 ): StoreBuilder {
   const size = windows.sizeMs + 1;
   const supplier =
@@ -116,9 +138,18 @@ function windowStore<K, V>(
   return o === undefined || o.logging !== null ? b.withLoggingEnabled(o?.logging ?? {}) : b.withLoggingDisabled();
 }
 
-function pendingStoreBuilder(name: string, o: StreamJoined<unknown, unknown, unknown>['options'] | undefined): StoreBuilder {
+interface StoreOptions {
+  readonly storeType: 'persistent' | 'in-memory' | undefined;
+  readonly logging: Readonly<Record<string, string>> | null;
+}
+
+function pendingStoreBuilder(name: string, o: StoreOptions | undefined): StoreBuilder {
   const supplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
   const b = Stores.keyValueStoreBuilder(supplier, Serdes.bytes(), Serdes.bytes());
   return o === undefined || o.logging !== null ? b.withLoggingEnabled(o?.logging ?? {}) : b.withLoggingDisabled();
 }
 
+
+function lateValueSerdeMissing(topic: string): never {
+  throw new ConfigError(`Late-records topic ${topic}: the two sides have different value serdes; give the topic a valueSerde`);
+}

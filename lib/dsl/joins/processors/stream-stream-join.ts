@@ -21,6 +21,7 @@ import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../
 import { createRecord } from '../../../topology/record.js';
 import type { JoinWindows } from '../join-windows.js';
 import type { ValueJoiner } from '../value-joiner.js';
+import { LateRecordRouter, type LateRecordsCallback } from '../../windowed/late-records.js';
 import { countDropped, isNullish } from './dropped.js';
 import { LEFT, PendingUnmatched, RIGHT, type Side } from './pending-unmatched.js';
 
@@ -41,6 +42,13 @@ export interface StreamStreamJoinSpec<K, V1, V2, VR> {
   readonly rightSerde: Serde<V2>;
   /** Used as the serde topic of pending entries (the pending store's name). */
   readonly pendingTopic: string;
+  /** Processor names of the left and right side (for late-record reports). */
+  readonly processorNames: readonly [string, string];
+  /** The merge node: joined records go only there when a late-records sink is another child. */
+  readonly mergeName: string;
+  readonly lateCallback: LateRecordsCallback<K, V1 | V2> | null;
+  /** Child sink receiving late records (topic form), or null. */
+  readonly lateSink: string | null;
 }
 
 /** State both processors of one task share, keyed by that task's left store instance. */
@@ -65,6 +73,8 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
   private otherStore!: WindowStore<K, V1 | V2>;
   private pending: PendingUnmatched<K, V1, V2> | null = null;
   private state!: SharedJoinState;
+  private late: LateRecordRouter<K, V1 | V2> | null = null;
+  private readonly outChild: string | undefined;
   /** Window of this side: other records in [t - back, t + ahead]. */
   private readonly back: number;
   private readonly ahead: number;
@@ -87,6 +97,7 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     this.otherOuter = side === LEFT ? spec.rightOuter : spec.leftOuter;
     this.leftReach = w.afterMs;
     this.rightReach = w.beforeMs;
+    this.outChild = spec.lateSink === null ? undefined : spec.mergeName;
   }
 
   init(context: ProcessorContext<K, VR>): void {
@@ -98,6 +109,10 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     let state = shared.get(left);
     if (state === undefined) shared.set(left, (state = { streamTime: -1, lowWater: 0 }));
     this.state = state;
+    const s0 = this.spec;
+    if (s0.lateCallback !== null || s0.lateSink !== null) {
+      this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, s0.lateCallback, s0.lateSink);
+    }
     if (this.spec.pendingStore !== null) {
       const s = this.spec;
       this.pending = new PendingUnmatched(context.getStateStore<KeyValueStore<Buffer, Buffer>>(s.pendingStore!), s.keySerde, s.leftSerde, s.rightSerde, s.pendingTopic);
@@ -112,7 +127,10 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     const t = record.timestamp;
     const state = this.state;
     if (t > state.streamTime) state.streamTime = t;
-    if (t + this.grace < state.streamTime) return countDropped(this.context);
+    if (t + this.grace < state.streamTime) {
+      if (this.late === null) return countDropped(this.context);
+      return this.late.late(record, [{ start: t - this.back, end: t + this.ahead + 1 }], state.streamTime);
+    }
 
     this.thisStore.put(key, value, t);
     const partners = this.otherStore.fetchRange(key, t - this.back, t + this.ahead);
@@ -121,7 +139,7 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     for (let i = 0; i < partners.length; i++) {
       const p = partners[i]!;
       const out = this.side === LEFT ? joiner(value as V1, p.value as V2, key) : joiner(p.value as V1, value as V2, key);
-      this.context.forward(createRecord(key, out, t > p.key ? t : p.key, record.headers));
+      this.context.forward(createRecord(key, out, t > p.key ? t : p.key, record.headers), this.outChild);
       if (this.otherOuter) this.pending!.matched(otherSide, key, p.key);
     }
     if (partners.length === 0 && this.thisOuter) {
@@ -143,7 +161,7 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
       (side, ts) => ts + (side === LEFT ? this.leftReach : this.rightReach) + this.grace < T,
       (side, key, v, ts) => {
         const out = side === LEFT ? joiner(v as V1, null, key) : joiner(null, v as V2, key);
-        this.context.forward(createRecord(key, out, ts));
+        this.context.forward(createRecord(key, out, ts), this.outChild);
       },
     );
   }
