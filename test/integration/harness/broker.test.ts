@@ -106,8 +106,14 @@ describe('the broker of this run', () => {
       const aborted = await producer.transaction();
       await aborted.send({ topic, messages: [{ key: 'k', value: 'aborted' }] });
       await aborted.abort();
-      // two data records + a commit marker + an abort marker
-      const [offsets] = await admin.fetchTopicOffsets(topic);
+      // two data records + a commit marker + an abort marker; the coordinator writes markers
+      // after answering EndTxn, so the high watermark may take a moment to include them
+      const deadline = Date.now() + 15_000;
+      let offsets = (await admin.fetchTopicOffsets(topic))[0];
+      while (offsets?.high !== '4' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        offsets = (await admin.fetchTopicOffsets(topic))[0];
+      }
       expect(offsets).toMatchObject({ partition: 0, low: '0', high: '4' });
     } finally {
       await producer.disconnect();
