@@ -55,6 +55,15 @@ export { Repartitioned } from './dsl/options/repartitioned.js';
 export { JoinWindows, Joined, StreamJoined } from './dsl/joins/index.js';
 export type { KeyMapper, ValueJoiner } from './dsl/joins/index.js';
 
+// Event time: windows, suppression, late records, clocks, timestamp extractors
+export { TimeWindows, SlidingWindows, SessionWindows, EmitStrategy } from './dsl/windows/index.js';
+export type { DurationInput } from './dsl/windows/index.js';
+export { Suppressed, BufferConfig, LATE_HEADER_PREFIX } from './dsl/windowed/index.js';
+export type { TimeWindowedKStream, SessionWindowedKStream, WindowedOptions, LateRecord, LateRecordInfo, LateRecords, LateRecordsCallback, LateRecordsTopic } from './dsl/windowed/index.js';
+export type { Window, Windowed } from './state/types.js';
+export { EventTime, TimestampExtractors, InvalidTimestampError, parseEventTime } from './time/index.js';
+export type { EventTimeMode, TimestampParseOptions } from './time/index.js';
+
 // Serdes
 export { Serdes } from './serde/serdes.js';
 export type { Serde } from './serde/types.js';

@@ -15,5 +15,8 @@ export type { StoreType } from './options/materialized.js';
 export { Named } from './options/named.js';
 export { Produced } from './options/produced.js';
 export { Repartitioned } from './options/repartitioned.js';
+export { TimeWindows, SlidingWindows, SessionWindows, EmitStrategy } from './windows/index.js';
+export { Suppressed, BufferConfig } from './windowed/index.js';
+export type { TimeWindowedKStream, SessionWindowedKStream, WindowedOptions } from './windowed/index.js';
 export { JoinWindows, Joined, StreamJoined } from './joins/index.js';
 export type { KeyMapper, ValueJoiner } from './joins/index.js';
