@@ -7,45 +7,63 @@ import { LevelDbByteTable } from './byte-table.js';
 type Db = ClassicLevel<Buffer, Buffer>;
 
 /**
- * The writes buffered between two flushes, without an object per write: `slots` maps a latin1
- * full key to its slot; slot i holds the value (null = delete, undefined = dropped by a segment
- * drop) and, when the writer had them, the key bytes (saves re-encoding the string at flush).
- * A rewrite of a key reuses its slot, so a flush writes each key once, in first-write order.
+ * The writes buffered between two flushes, in write order, without an object per write: slot i
+ * holds the latin1 full key, the key bytes when the writer had them (saves re-encoding at
+ * flush), and the value (null = delete, undefined = dropped with its segment). The key → slot
+ * map is built only once something reads the buffer, and kept from then on: a cached store's
+ * flush writes each dirty key once and reads nothing, so it never pays for the map. Without the
+ * map a rewritten key takes a second slot; the batch applies slots in order, so the last wins.
  */
 class WriteBuffer {
-  readonly slots = new Map<string, number>();
+  private slots: Map<string, number> | null = null;
   readonly keys: Array<Buffer | undefined> = [];
   readonly strs: string[] = [];
   readonly values: Array<Buffer | null | undefined> = [];
 
-  get size(): number {
-    return this.slots.size;
+  get isEmpty(): boolean {
+    return this.values.length === 0;
+  }
+
+  private index(): Map<string, number> {
+    let slots = this.slots;
+    if (slots === null) {
+      slots = new Map();
+      const { strs, values } = this;
+      for (let i = 0; i < values.length; i++) if (values[i] !== undefined) slots.set(strs[i]!, i);
+      this.slots = slots;
+    }
+    return slots;
   }
 
   /** The buffered value: a Buffer, null (deleted), or undefined (not buffered). */
   get(fullKey: string): Buffer | null | undefined {
-    const i = this.slots.get(fullKey);
+    if (this.values.length === 0) return undefined;
+    const i = this.index().get(fullKey);
     return i === undefined ? undefined : this.values[i];
   }
 
   set(fullKey: string, bytes: Buffer | undefined, value: Buffer | null): void {
-    const i = this.slots.get(fullKey);
-    if (i !== undefined) {
-      this.values[i] = value;
-      if (bytes !== undefined) this.keys[i] = bytes;
-      return;
+    const slots = this.slots;
+    if (slots !== null) {
+      const i = slots.get(fullKey);
+      if (i !== undefined) {
+        this.values[i] = value;
+        if (bytes !== undefined) this.keys[i] = bytes;
+        return;
+      }
+      slots.set(fullKey, this.values.length);
     }
-    this.slots.set(fullKey, this.values.length);
     this.keys.push(bytes);
     this.strs.push(fullKey);
     this.values.push(value);
   }
 
   dropPrefix(prefix: string): void {
-    for (const [k, i] of this.slots) {
-      if (!k.startsWith(prefix)) continue;
-      this.slots.delete(k);
-      this.values[i] = undefined;
+    const { strs, values, slots } = this;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === undefined || !strs[i]!.startsWith(prefix)) continue;
+      values[i] = undefined;
+      slots?.delete(strs[i]!);
     }
   }
 }
@@ -121,14 +139,11 @@ export class LevelDbDatabase {
     this.clears.push([prefix, prefixEnd(prefix)]);
   }
 
-  get pendingWrites(): number {
-    return this.pending.size;
-  }
 
   /** Applies queued clears, then all buffered writes as one batch. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pending.size === 0 && this.clears.length === 0) return;
+    if (this.pending.isEmpty && this.clears.length === 0) return;
     const ops = this.pending;
     const clears = this.clears;
     this.pending = new WriteBuffer();
@@ -139,7 +154,7 @@ export class LevelDbDatabase {
         for (const [gte, lt] of clears) {
           await this.db.clear(lt === null ? { gte: keyBytes(gte) } : { gte: keyBytes(gte), lt: keyBytes(lt) });
         }
-        if (ops.size > 0) await this.writeBatch(ops);
+        if (!ops.isEmpty) await this.writeBatch(ops);
       } finally {
         this.inflight = null;
         this.flushing = null;
