@@ -47,6 +47,7 @@ import { TributaryError } from '../../errors.js';
 import type { Consumer, ConsumerOptions, FetchedBatch, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { KafkajsAdmin } from './admin.js';
 import { AssignedFetcher } from './assigned.js';
+import { copartitionedAssigner } from './copartitioned-assignor.js';
 import { toFetchedBatch } from './convert.js';
 import { translateError } from './errors.js';
 import { kafkajsInternals } from './internals.js';
@@ -183,7 +184,8 @@ export class KafkajsConsumer implements Consumer {
 
   async subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void> {
     if (this.mode === 'idle') this.listener = listener;
-    await this.start(this.options.groupId, [...topics]);
+    // Co-partitioned, sticky assignment (kafkajs' round-robin can split a task across members).
+    await this.start(this.options.groupId, [...topics], [copartitionedAssigner(() => [...this.assigned.values()])]);
     this.mode = 'subscribe';
   }
 
