@@ -78,6 +78,18 @@ export class TaskMigratedError extends TributaryError {
   }
 }
 
+/**
+ * A processor or sink refuses a record for its content (e.g. it does not fit a table schema). A
+ * data error like a failed deserialization: the runtime hands it to the deserialization handler
+ * (default: dead-letter the original record with this message as the reason), not to the
+ * processing handler.
+ */
+export class RecordRejectedError extends TributaryError {
+  constructor(message: string, options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {}) {
+    super(message, { ...options, code: 'SERDE' });
+  }
+}
+
 /** A sink cannot accept more data right now; the runtime pauses and retries later. */
 export class SinkBackpressureError extends TributaryError {
   constructor(message: string, options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {}) {

@@ -6,6 +6,7 @@
 // Processor API and physical topology
 export type {
   Cancellable,
+  CommitParticipant,
   Processor,
   ProcessorContext,
   ProcessorSupplier,
@@ -73,5 +74,5 @@ export { createRecord, hasNullValue, withKey, withKeyValue, withTimestamp, withV
 export type { BuiltTopology, Subtopology } from './topology/built-topology.js';
 
 // Errors
-export { ConfigError, ProducerFencedError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
+export { ConfigError, ProducerFencedError, RecordRejectedError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
 export type { ErrorCode, ErrorContext } from './errors.js';

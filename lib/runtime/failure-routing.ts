@@ -1,11 +1,12 @@
 /**
  * Routes a record that failed on the per-record path to the configured handler: failures of a
- * source (key/value deserialization, invalid timestamp) to the deserialization handler, anything
- * a processor or sink threw to the processing handler. The answer is applied here: dead-letter the
+ * source (key/value deserialization, invalid timestamp) and a `RecordRejectedError` (a sink
+ * refusing a record for its content) to the deserialization handler, anything else a processor or
+ * sink threw to the processing handler. The answer is applied here: dead-letter the
  * original bytes, skip and count, or throw a `TributaryError` (SERDE / PROCESSING) naming the
  * node and the record.
  */
-import { TributaryError } from '../errors.js';
+import { RecordRejectedError, TributaryError } from '../errors.js';
 import type { IncomingRecord } from '../kafka/types.js';
 import type { NormalizedConfig } from './config.js';
 import { deadLetterRecord, errorMessage, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
@@ -45,7 +46,8 @@ export function routeFailure(target: FailureTarget, error: unknown, raw: Incomin
   } else if (error instanceof NodeFailure) {
     processorName = error.nodeName;
     cause = error.cause;
-    deserialization = false;
+    // A record refused for its content (a sink's schema) is a data error, like a bad payload.
+    deserialization = cause instanceof RecordRejectedError;
   } else {
     processorName = target.sourceName(raw.topic);
     cause = error;

@@ -4,7 +4,7 @@
  * stores, and schedules punctuations on the task.
  */
 import { TributaryError } from '../errors.js';
-import type { Cancellable, ProcessorContext, PunctuationType, Record, RecordMetadata } from '../topology/processor.js';
+import type { Cancellable, CommitParticipant, ProcessorContext, PunctuationType, Record, RecordMetadata } from '../topology/processor.js';
 import type { StateStore } from '../state/types.js';
 import type { RuntimeNode } from './runtime-node.js';
 import type { TaskRecordContext } from './task-record-context.js';
@@ -57,6 +57,10 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
 
   commit(): void {
     this.task.commitRequested = true;
+  }
+
+  registerCommitParticipant(participant: CommitParticipant): void {
+    this.task.participants.push(participant);
   }
 
   /** tributary extension: counts a record an operator discarded (late, null key) in the task's `dropped` metric. */

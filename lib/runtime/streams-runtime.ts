@@ -23,7 +23,7 @@ import { Topology } from '../topology/topology.js';
 import { normalizeConfig, type NormalizedConfig, type StreamsConfig } from './config.js';
 import { GlobalStateManager } from './global-state.js';
 import { prepareTopics, type PreparedTopics } from './internal-topics.js';
-import { abortQuietly, commitTasks, sendBuffered, type CommitTargets } from './task-committer.js';
+import { abortQuietly, commitTasks, sendBuffered, type CommitTargets, type CommitTasksOptions } from './task-committer.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { StateDirectory } from '../state/state-directory.js';
 import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
@@ -224,7 +224,8 @@ export class StreamsRuntime {
     for (const task of this.taskMap.values()) {
       if (task.collector.size >= this.config.sendThresholdRecords) await sendBuffered(task, targets);
     }
-    if (commitRequested || this.config.clock.now() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commit();
+    // Paced: tasks whose commit participants (e.g. a Delta sink) are not due yet keep their transaction open.
+    if (commitRequested || this.config.clock.now() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commit({ paced: true });
     return processed;
   }
 
@@ -236,9 +237,9 @@ export class StreamsRuntime {
     return fired;
   }
 
-  /** Commits every task now (flush stores, send, offsets, commit). */
-  async commit(): Promise<void> {
-    await commitTasks([...this.taskMap.values()], this.commitTargets());
+  /** Commits every task now (flush stores, send, offsets, commit); `paced`: only tasks whose commit participants are due. */
+  async commit(options: CommitTasksOptions = {}): Promise<void> {
+    await commitTasks([...this.taskMap.values()], this.commitTargets(), { ...options, nowMs: this.config.clock.now() });
     this.lastCommitMs = this.config.clock.now();
   }
 
@@ -296,6 +297,7 @@ export class StreamsRuntime {
           task.producer = producer;
         }
         task.initProcessors();
+        await task.openParticipants();
       } catch (error) {
         this.logged.delete(task);
         await task.close(false).catch(() => undefined);

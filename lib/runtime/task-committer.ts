@@ -5,17 +5,18 @@
  *   poll ─▶ process (sync, per record) ─▶ outputs + changelog records buffered per task
  *                                               │  (sent after every loop iteration,
  *                                               │   inside the open transaction)
- *   every commit.interval.ms, or on context.commit():
+ *   every commit.interval.ms (a task with a pacing commit participant: when the participant is due),
+ *   or on context.commit(), revocation and close:
  *
- *   ┌──────────────┐   ┌────────────────────┐   ┌──────────────────────┐
- *   │ flush stores │──▶│ send outputs and   │──▶│ exactly_once:        │
- *   │ (caches emit │   │ changelog records  │   │  sendOffsets(last+1) │──┐
- *   │  downstream) │   │ (begin txn first)  │   │  commitTransaction   │  │
- *   └──────────────┘   └────────────────────┘   │ at_least_once:       │  │
- *                                               │  consumer.commit     │  │
- *                                               │  Offsets(last+1)     │  │
- *                                               └──────────────────────┘  │
- *                 ┌───────────────────────────────────────────────────────┘
+ *   ┌──────────────┐   ┌─────────────────────┐   ┌────────────────────┐   ┌──────────────────────┐
+ *   │ flush stores │──▶│ commit participants │──▶│ send outputs and   │──▶│ exactly_once:        │
+ *   │ (caches emit │   │ (external sinks,    │   │ changelog records  │   │  sendOffsets(last+1) │──┐
+ *   │  downstream) │   │  e.g. a Delta table)│   │ (begin txn first)  │   │  commitTransaction   │  │
+ *   └──────────────┘   └─────────────────────┘   └────────────────────┘   │ at_least_once:       │  │
+ *                                                                         │  consumer.commit     │  │
+ *                                                                         │  Offsets(last+1)     │  │
+ *                                                                         └──────────────────────┘  │
+ *                 ┌─────────────────────────────────────────────────────────────────────────────────┘
  *                 ▼
  *   ┌──────────────────────────────────────────────────────────────────────┐
  *   │ checkpoint: at_least_once after every commit; exactly_once only when │
@@ -59,14 +60,34 @@ export async function sendBuffered(task: StreamTask, targets: CommitTargets): Pr
   }
 }
 
-/** Runs the commit lifecycle above for `tasks`. */
-export async function commitTasks(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
-  const due = tasks.filter((t) => t.isRunning && (t.commitNeeded() || t.commitRequested));
+export interface CommitTasksOptions {
+  /**
+   * The periodic commit: skip tasks whose commit participants pace them and are not due (unless
+   * the task asked with `context.commit()`). Default false: commit every task that has work.
+   */
+  readonly paced?: boolean;
+  readonly nowMs?: number;
+}
+
+/**
+ * Runs the commit lifecycle above for `tasks`. Commit participants (external sinks, see
+ * `CommitParticipant`) commit after the stores are flushed and before the task's Kafka commit:
+ * a crash in between re-processes records the participant already holds, and it skips them.
+ */
+export async function commitTasks(tasks: readonly StreamTask[], targets: CommitTargets, options: CommitTasksOptions = {}): Promise<void> {
+  const now = options.nowMs ?? Date.now();
+  const due = tasks.filter(
+    (t) => t.isRunning && (t.commitNeeded() || t.commitRequested) && (options.paced !== true || t.commitRequested || t.participantsDue(now)),
+  );
   if (due.length === 0) return;
   for (const task of due) await task.flushStores();
   if (targets.exactlyOnce) {
-    for (const task of due) await commitExactlyOnce(task, targets.groupId);
+    for (const task of due) {
+      await task.commitParticipants();
+      await commitExactlyOnce(task, targets.groupId);
+    }
   } else {
+    for (const task of due) await task.commitParticipants();
     await commitAtLeastOnce(due, targets);
   }
   for (const task of due) {

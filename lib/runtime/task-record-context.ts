@@ -4,7 +4,7 @@
  * collector and the punctuation queues. One instance per task; nodes hold a reference.
  */
 import type { Headers } from '../kafka/types.js';
-import type { Cancellable, PunctuationType, RecordMetadata } from '../topology/processor.js';
+import type { Cancellable, CommitParticipant, PunctuationType, RecordMetadata } from '../topology/processor.js';
 import type { RecordContext } from '../topology/types.js';
 import type { StateStore } from '../state/types.js';
 import type { Clock } from './clock.js';
@@ -38,6 +38,8 @@ export class TaskRecordContext implements RecordContext {
   readonly stores = new Map<string, StateStore>();
   /** Global stores, readable from every processor. */
   readonly globalStores = new Map<string, StateStore>();
+  /** External systems committed with the task (see `CommitParticipant`). */
+  readonly participants: CommitParticipant[] = [];
 
   // The current input record (null topic inside punctuations and flushes).
   topic: string | null = null;

@@ -361,6 +361,30 @@ export class StreamTask {
     for (const store of this.stores.values()) await store.flush();
   }
 
+  /** Opens the commit participants registered by processors in `init` (before the first record). */
+  async openParticipants(): Promise<void> {
+    for (const p of this.context.participants) await p.open?.();
+  }
+
+  /**
+   * True unless a participant paces the task's commits and none of them is due: a task whose
+   * participants define `commitDue` commits on their schedule, not every commit interval.
+   */
+  participantsDue(nowMs: number): boolean {
+    let paced = false;
+    for (const p of this.context.participants) {
+      if (p.commitDue === undefined) continue;
+      if (p.commitDue(nowMs)) return true;
+      paced = true;
+    }
+    return !paced;
+  }
+
+  /** Commits the participants (after the stores were flushed, before the Kafka commit). */
+  async commitParticipants(): Promise<void> {
+    for (const p of this.context.participants) await p.commit();
+  }
+
   /** Marks the current work as committed. */
   markCommitted(): void {
     for (const q of this.queues) q.uncommittedOffset = -1;
@@ -385,6 +409,13 @@ export class StreamTask {
         } catch (error) {
           firstError ??= error;
         }
+      }
+    }
+    for (const p of this.context.participants) {
+      try {
+        await p.close?.(clean && wasRunning);
+      } catch (error) {
+        firstError ??= error;
       }
     }
     for (const store of this.stores.values()) {

@@ -46,6 +46,37 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable;
   /** Requests a commit as soon as possible after the current record. */
   commit(): void;
+  /**
+   * tributary extension: enlists an external system this processor writes to (a table sink) in
+   * the task's commit (see `CommitParticipant`). Call from `init`. Absent outside the runtime.
+   */
+  registerCommitParticipant?(participant: CommitParticipant): void;
+}
+
+/**
+ * tributary extension: something outside Kafka that a processor buffers into and that commits
+ * with its task — the hook the Delta sink plugs into. The runtime drives it:
+ *
+ * ```text
+ *   task assigned ─▶ stores restored ─▶ processors init (register) ─▶ await open()   (before any record)
+ *   every commit.interval.ms: a task with a participant that has commitDue() commits only when
+ *       one of them says so (or on context.commit(), revocation, close) — the participant paces it
+ *   task commit: flush stores ─▶ await commit() ─▶ Kafka: send, sendOffsets, commitTransaction
+ *   task closed: close(clean)   (clean = after a successful commit; dirty = crash/migration: drop buffers)
+ * ```
+ *
+ * `commit()` runs before the Kafka transaction commits; throwing `TaskMigratedError` there means
+ * the participant was fenced (the task is closed dirty and the consumer rejoins); any other error
+ * fails the runtime. Neither commits the Kafka transaction.
+ */
+export interface CommitParticipant {
+  /** Names the participant in errors. */
+  readonly name: string;
+  open?(): Promise<void>;
+  /** When defined, the task is committed on the participant's schedule instead of every commit interval. */
+  commitDue?(nowMs: number): boolean;
+  commit(): Promise<void>;
+  close?(clean: boolean): Promise<void>;
 }
 
 export interface Processor<KIn, VIn, KOut = never, VOut = never> {
