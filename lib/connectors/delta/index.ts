@@ -1,12 +1,15 @@
 /**
  * `tributary/connectors/delta`: write Delta Lake tables exactly once from Kafka, and maintain them.
  *
+ * - `deltaSink` — ends a topology in a Delta table, exactly once: `stream.process(deltaSink({...}))`.
  * - `DeltaSink` — exactly-once appends tagged with Kafka positions (txn actions per partition).
  * - `DeltaTableWriter` — schema-checked, partitioned, buffered appends committed atomically.
  * - `deltaSchemaFromZod` / `deltaType` — the table schema from a zod object schema.
  * - `loadSnapshot`, `readTable`, `history`, `lastCommittedOffsets` — reading the log and the data.
  * - `optimize`, `vacuum` — compaction and retention-guarded cleanup.
  */
+export { deltaSink } from './topology-sink.js';
+export type { DeltaSinkCommitInfo, DeltaSinkProcessorOptions } from './topology-sink.js';
 export { DeltaSink, lastCommittedOffsets, txnAppId } from './sink.js';
 export type { DeltaSinkOptions, SinkAppendResult, SourcePosition } from './sink.js';
 export { DeltaTableWriter } from './table-writer.js';

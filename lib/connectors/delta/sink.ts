@@ -27,6 +27,8 @@ export interface DeltaSinkOptions extends DeltaWriterOptions {
 
 export type SinkAppendResult = AppendResult | { readonly ok: true; readonly duplicate: true };
 
+const DUPLICATE: SinkAppendResult = { ok: true, duplicate: true };
+
 export function txnAppId(applicationId: string, topic: string, partition: number): string {
   return `${applicationId}-${topic}-${partition}`;
 }
@@ -81,17 +83,23 @@ export class DeltaSink {
 
   /**
    * Buffers a row from `source`. Rows at or below the offset the table already holds for that
-   * partition are skipped (`duplicate: true`); offsets must increase within a partition.
+   * partition are skipped (`duplicate: true`) — but still checked, so a misfit row is reported
+   * again on every replay (its dead-letter record lives in the Kafka transaction, which a crash
+   * between the Delta and the Kafka commit aborts). Offsets must not decrease within a partition
+   * (several rows from one input record share its offset).
    * A row that does not fit the schema returns `{ok:false, reason}` and still advances the
    * partition's position, so the committed txn covers it (it went to the dead-letter path).
    */
   append(row: Record<string, unknown>, source: SourcePosition): SinkAppendResult {
     const appId = txnAppId(this.applicationId, source.topic, source.partition);
     const committed = this.writer.snapshot.txns.get(appId)?.version;
-    if (committed !== undefined && source.offset <= committed) return { ok: true, duplicate: true };
+    if (committed !== undefined && source.offset <= committed) {
+      const check = this.writer.validate(row);
+      return check.ok ? DUPLICATE : check;
+    }
     const r = this.ranges.get(appId);
-    if (r && source.offset <= r.last) {
-      throw new TributaryError(`offset ${source.offset} is not after ${r.last} already buffered for ${source.topic}-${source.partition}`, {
+    if (r && source.offset < r.last) {
+      throw new TributaryError(`offset ${source.offset} is before ${r.last} already buffered for ${source.topic}-${source.partition}`, {
         code: 'ILLEGAL_STATE', context: { topic: source.topic, partition: source.partition, offset: source.offset },
       });
     }
@@ -103,6 +111,15 @@ export class DeltaSink {
 
   get bufferedRows(): number {
     return this.writer.bufferedRows;
+  }
+
+  get bufferedBytes(): number {
+    return this.writer.bufferedBytes;
+  }
+
+  /** The source positions the next commit will record (last offset per topic-partition). */
+  positions(): SourcePosition[] {
+    return [...this.ranges.values()].map((r) => ({ topic: r.topic, partition: r.partition, offset: r.last }));
   }
 
   commitDue(now = Date.now()): boolean {

@@ -223,6 +223,15 @@ export class DeltaTableWriter {
     if (this.bufferedBytes >= max) {
       throw new SinkBackpressureError(`Delta writer for ${this.tableDir} holds ${this.bufferedBytes} bytes; commit before appending more`);
     }
+    return this.checkRow(row, now, true);
+  }
+
+  /** Runs every check `append` runs, without buffering the row. */
+  validate(row: Record<string, unknown>): AppendResult {
+    return this.checkRow(row, 0, false);
+  }
+
+  private checkRow(row: Record<string, unknown>, now: number, push: boolean): AppendResult {
     if (typeof row !== 'object' || row === null) return { ok: false, reason: 'a row must be an object' };
     if (this.zod) {
       const r = this.zod.safeParse(row);
@@ -251,6 +260,7 @@ export class DeltaTableWriter {
     if (!buf) buf = { dir: key, values: values ?? {}, rows: new RowBuffer(this.dataFields, this.partitionBy), since: now };
     const reason = buf.rows.check(row);
     if (reason !== undefined) return { ok: false, reason };
+    if (!push) return OK;
     if (fresh) this.buffers.set(key, buf);
     if (buf.rows.length === 0) buf.since = now;
     buf.rows.pushChecked();
