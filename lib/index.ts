@@ -76,3 +76,7 @@ export type { BuiltTopology, Subtopology } from './topology/built-topology.js';
 // Errors
 export { ConfigError, ProducerFencedError, RecordRejectedError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
 export type { ErrorCode, ErrorContext } from './errors.js';
+
+// Application: run a topology on a Kafka cluster (exactly-once by default)
+export { TributaryApp, configFromProperties } from './app/index.js';
+export type { AppMetrics, AppState, AppStateListener, CloseOptions, TributaryAppConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './app/index.js';

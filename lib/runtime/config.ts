@@ -52,7 +52,33 @@ export interface StreamsConfig {
   /** Wall clock (injectable for tests). */
   readonly clock?: Clock;
   readonly clientId?: string;
+  /** Group session timeout: how long a dead member keeps its tasks. Default: the client's (kafkajs 30000). */
+  readonly sessionTimeoutMs?: number;
+  /** Default: the client's (kafkajs 3000); keep it below a third of `sessionTimeoutMs`. */
+  readonly heartbeatIntervalMs?: number;
+  /** Transaction timeout of the task producers under exactly-once. Default 60000. */
+  readonly transactionTimeoutMs?: number;
+  /**
+   * Record-cache budget of one task in bytes, shared evenly by its stores that have caching
+   * enabled (Materialized.withCachingEnabled / the DSL default). 0 forwards every update at once.
+   * Default: each store keeps its own budget.
+   */
+  readonly cacheMaxBytes?: number;
+  /**
+   * How long the runtime keeps recovering from retriable failures (broker unreachable, a commit
+   * whose outcome is unknown) before it gives up and fails. Default 300000 (Kafka Streams'
+   * task.timeout.ms).
+   */
+  readonly recoveryTimeoutMs?: number;
+  /** First and largest backoff between recovery attempts. Default 100 and 10000 ms. */
+  readonly retryBackoffMs?: number;
+  readonly retryBackoffMaxMs?: number;
+  /** Where the runtime reports what it does (rebalances, fencing, recovery). Default: nowhere. */
+  readonly logger?: RuntimeLogger;
 }
+
+export type RuntimeLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type RuntimeLogger = (level: RuntimeLogLevel, message: string, fields?: Readonly<Record<string, unknown>>) => void;
 
 export interface NormalizedConfig {
   readonly applicationId: string;
@@ -73,6 +99,20 @@ export interface NormalizedConfig {
   readonly sendThresholdRecords: number;
   readonly clock: Clock;
   readonly clientId: string;
+  readonly sessionTimeoutMs: number | undefined;
+  readonly heartbeatIntervalMs: number | undefined;
+  readonly transactionTimeoutMs: number;
+  readonly cacheMaxBytes: number | undefined;
+  readonly recoveryTimeoutMs: number;
+  readonly retryBackoffMs: number;
+  readonly retryBackoffMaxMs: number;
+  readonly logger: RuntimeLogger;
+}
+
+const silent: RuntimeLogger = () => undefined;
+
+function nonNegative(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ConfigError(`${name} must be a number >= 0, got ${String(value)}`);
 }
 
 export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
@@ -87,6 +127,10 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
   const exactlyOnce = guarantee === 'exactly_once';
   const commitIntervalMs = config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000);
   if (!(commitIntervalMs >= 0)) throw new ConfigError(`commitIntervalMs must be >= 0, got ${commitIntervalMs}`);
+  nonNegative('cacheMaxBytes', config.cacheMaxBytes);
+  nonNegative('recoveryTimeoutMs', config.recoveryTimeoutMs);
+  nonNegative('retryBackoffMs', config.retryBackoffMs);
+  nonNegative('retryBackoffMaxMs', config.retryBackoffMaxMs);
   return {
     applicationId,
     processingGuarantee: guarantee,
@@ -106,5 +150,13 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
     sendThresholdRecords: config.sendThresholdRecords ?? 1,
     clock: config.clock ?? systemClock,
     clientId: config.clientId ?? applicationId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    transactionTimeoutMs: config.transactionTimeoutMs ?? 60_000,
+    cacheMaxBytes: config.cacheMaxBytes,
+    recoveryTimeoutMs: config.recoveryTimeoutMs ?? 300_000,
+    retryBackoffMs: config.retryBackoffMs ?? 100,
+    retryBackoffMaxMs: config.retryBackoffMaxMs ?? 10_000,
+    logger: config.logger ?? silent,
   };
 }

@@ -15,7 +15,7 @@
  * (`global-state.ts`). `start()` runs the loop in the background (or not, for the test driver, which calls `runOnce`
  * itself); `close()` commits and closes cleanly.
  */
-import { TaskMigratedError, TributaryError } from '../errors.js';
+import { TributaryError } from '../errors.js';
 import type { Admin, Consumer, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
 import type { StateStore } from '../state/types.js';
 import type { BuiltTopology } from '../topology/built-topology.js';
@@ -24,23 +24,55 @@ import { normalizeConfig, type NormalizedConfig, type StreamsConfig } from './co
 import { GlobalStateManager } from './global-state.js';
 import { prepareTopics, type PreparedTopics } from './internal-topics.js';
 import { abortQuietly, commitTasks, sendBuffered, type CommitTargets, type CommitTasksOptions } from './task-committer.js';
+import { classifyFailure, RecoveryBackoff, type FailureKind } from './recovery.js';
+import { QueryableStores } from '../state/queryable.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { StateDirectory } from '../state/state-directory.js';
 import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
 
-export type RuntimeState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'error';
+/** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
+export type RuntimeState = 'created' | 'starting' | 'running' | 'rebalancing' | 'closing' | 'closed' | 'error';
+
+/** Counters of the stream thread's life (application-level metrics). */
+export interface RuntimeCounters {
+  /** Rebalance callbacks that created or closed tasks. */
+  rebalances: number;
+  tasksCreated: number;
+  tasksClosedClean: number;
+  tasksClosedDirty: number;
+  /** Fenced producers (a newer instance owns the task): every task closed dirty, group rejoined. */
+  migrations: number;
+  /** Retriable failures recovered from (broker unreachable, commit outcome unknown). */
+  recoveries: number;
+  /** Commits that covered at least one task. */
+  commits: number;
+}
 export type StateListener = (next: RuntimeState, previous: RuntimeState) => void;
 
 export interface StreamsRuntimeOptions {
   readonly topology: Topology | BuiltTopology;
   readonly client: KafkaClient;
   readonly config: StreamsConfig;
+  /** Registry for interactive queries; pass one to keep views valid across runtimes. Default: a new one. */
+  readonly queryable?: QueryableStores;
 }
 
 export interface StartOptions {
   /** Run the poll loop in the background. Default true; the test driver passes false and calls `runOnce`. */
   readonly loop?: boolean;
+}
+
+/**
+ * A dirty close aborts the task's open transaction, but with the broker unreachable that cannot
+ * complete, and it is not needed for correctness: the next producer with the same transactional
+ * id aborts it (or the broker, after the transaction timeout).
+ */
+const ABORT_TIMEOUT_MS = 5_000;
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
@@ -66,10 +98,16 @@ export class StreamsRuntime {
   private readonly logged = new Map<StreamTask, LoggedStore[]>();
   private stateDirectory: StateDirectory | null = null;
   private readonly global: GlobalStateManager;
+  private readonly backoff: RecoveryBackoff;
+  /** Local stores by name for interactive queries (registered while their task runs). */
+  readonly queryable: QueryableStores;
+  readonly counters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
+  private wakeSleep: (() => void) | null = null;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
     this.client = options.client;
+    this.queryable = options.queryable ?? new QueryableStores();
     this.topology = options.topology instanceof Topology ? options.topology.build(this.config.applicationId) : options.topology;
     if (this.topology.applicationId !== this.config.applicationId) {
       throw new TributaryError(
@@ -78,6 +116,7 @@ export class StreamsRuntime {
       );
     }
     this.global = new GlobalStateManager(this.topology.globalStores, this.config, this.client);
+    this.backoff = new RecoveryBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, this.config.recoveryTimeoutMs);
   }
 
   get state(): RuntimeState {
@@ -132,8 +171,7 @@ export class StreamsRuntime {
       });
       await this.global.start(this.admin);
       if (!this.config.exactlyOnce) {
-        this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer` });
-        await this.producer.connect();
+        await this.connectSharedProducer();
       }
       await this.subscribe();
       this.lastCommitMs = this.config.clock.now();
@@ -153,11 +191,19 @@ export class StreamsRuntime {
     if (this.fatal !== undefined) throw this.fatal;
   }
 
+  private async connectSharedProducer(): Promise<void> {
+    this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer` });
+    await this.producer.connect();
+  }
+
   private async subscribe(): Promise<void> {
+    const c = this.config;
     this.consumer = this.client.consumer({
-      groupId: this.config.applicationId,
-      clientId: `${this.config.clientId}-consumer`,
-      autoOffsetReset: this.config.autoOffsetReset,
+      groupId: c.applicationId,
+      clientId: `${c.clientId}-consumer`,
+      autoOffsetReset: c.autoOffsetReset,
+      ...(c.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: c.sessionTimeoutMs } : {}),
+      ...(c.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: c.heartbeatIntervalMs } : {}),
     });
     await this.consumer.connect();
     await this.consumer.subscribe(this.topology.sourceTopics, {
@@ -183,29 +229,40 @@ export class StreamsRuntime {
   /**
    * One iteration: poll (running rebalance callbacks), process every buffered record, fire due
    * wall-clock punctuations, send large buffers, commit when the interval elapsed or a processor
-   * asked. Returns the number of records processed. A migrated task makes every task close dirty
-   * and the consumer rejoin.
+   * asked. Returns the number of records processed. A migrated task or a retriable failure
+   * makes every task close dirty and the consumer rejoin (`recovery.ts`); anything else is fatal.
    */
   async runOnce(pollMs: number = this.config.pollMs): Promise<number> {
-    const consumer = this.requireConsumer();
     try {
+      const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
       const batches = await consumer.poll(globalUpdates > 0 ? 0 : pollMs);
+      let fetched = 0;
       for (const batch of batches) {
         if (batch.records.length === 0) continue;
         const task = this.taskByTp.get(tpKey(batch.topic, batch.partition));
-        if (task !== undefined && task.isRunning) task.addRecords(batch.topic, batch.records);
+        if (task !== undefined && task.isRunning) {
+          task.addRecords(batch.topic, batch.records);
+          fetched += batch.records.length;
+        }
       }
+      if (fetched > 0) this.backoff.succeed();
       return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
-      if (error instanceof TaskMigratedError) {
-        await this.handleMigration();
-        return 0;
+      let failure: unknown = error;
+      const kind = this.stopping ? 'fatal' : classifyFailure(error);
+      if (kind !== 'fatal') {
+        try {
+          await this.recover(error, kind);
+          return 0;
+        } catch (recoveryError) {
+          failure = recoveryError;
+        }
       }
       // Fatal: `close()` will close every task dirty (nothing more is committed).
-      this.fatal ??= error;
+      this.fatal ??= failure;
       this.setState('error');
-      throw error;
+      throw failure;
     }
   }
 
@@ -239,8 +296,13 @@ export class StreamsRuntime {
 
   /** Commits every task now (flush stores, send, offsets, commit); `paced`: only tasks whose commit participants are due. */
   async commit(options: CommitTasksOptions = {}): Promise<void> {
+    const pending = [...this.taskMap.values()].some((t) => t.isRunning && t.commitNeeded());
     await commitTasks([...this.taskMap.values()], this.commitTargets(), { ...options, nowMs: this.config.clock.now() });
     this.lastCommitMs = this.config.clock.now();
+    if (pending) {
+      this.counters.commits++;
+      this.backoff.succeed();
+    }
   }
 
   /** Sends what the given tasks buffered without committing (inside their open transactions under exactly-once). */
@@ -265,6 +327,16 @@ export class StreamsRuntime {
   }
 
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
+    this.setState('rebalancing');
+    try {
+      await this.createTasks(tps);
+    } finally {
+      if (this.currentState === 'rebalancing') this.setState('running');
+    }
+  }
+
+  private async createTasks(tps: TopicPartition[]): Promise<void> {
+    const created: StreamTask[] = [];
     const groups = new Map<string, { subtopology: number; partition: number; inputs: TopicPartition[] }>();
     for (const tp of tps) {
       const sub = this.topology.subtopologyForTopic(tp.topic);
@@ -292,6 +364,7 @@ export class StreamsRuntime {
           const producer = this.client.producer({
             transactionalId: `${this.config.applicationId}-${task.id}`,
             clientId: `${this.config.clientId}-${task.id}-producer`,
+            transactionTimeoutMs: this.config.transactionTimeoutMs,
           });
           await producer.connect();
           task.producer = producer;
@@ -306,6 +379,33 @@ export class StreamsRuntime {
       }
       this.taskMap.set(task.id, task);
       for (const tp of g.inputs) this.taskByTp.set(tpKey(tp.topic, tp.partition), task);
+      for (const store of task.stores.values()) this.queryable.register(task.id, store, 'running');
+      created.push(task);
+      this.counters.tasksCreated++;
+    }
+    if (created.length === 0) return;
+    this.counters.rebalances++;
+    await this.seekToCommitted(created);
+    this.config.logger('info', `tasks assigned: ${created.map((t) => t.id).join(', ')}`, { tasks: created.map((t) => t.id) });
+  }
+
+  /**
+   * Positions the new tasks' partitions at the group's committed offsets, read now — after their
+   * producers were initialized. kafkajs reports an assignment only after the group moved on and
+   * fetched the offsets when it joined; the previous owner (still unaware) may have committed
+   * since. Its transaction is complete once our InitProducerId returned (committed or aborted),
+   * so offsets read now are the truth, and state restored from the changelog matches them.
+   */
+  private async seekToCommitted(tasks: readonly StreamTask[]): Promise<void> {
+    const admin = this.admin;
+    const consumer = this.consumer;
+    if (admin === null || consumer === null) return;
+    const inputs = tasks.flatMap((t) => t.inputPartitions());
+    const committed = await admin.fetchCommittedOffsets(this.config.applicationId, [...new Set(inputs.map((tp) => tp.topic))]);
+    const byTp = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    for (const tp of inputs) {
+      const offset = byTp.get(tpKey(tp.topic, tp.partition));
+      if (offset !== undefined && offset >= 0) consumer.seek(tp, offset);
     }
   }
 
@@ -317,17 +417,25 @@ export class StreamsRuntime {
     }
     if (affected.size === 0) return;
     const tasks = [...affected];
+    this.setState('rebalancing');
+    this.counters.rebalances++;
+    this.config.logger('info', `tasks revoked: ${tasks.map((t) => t.id).join(', ')}`, { tasks: tasks.map((t) => t.id) });
     try {
       await commitTasks(tasks, this.commitTargets());
     } catch (error) {
-      if (!(error instanceof TaskMigratedError)) throw error;
+      if (classifyFailure(error) === 'fatal') throw error;
+      // Fenced (the new owner took over) or unknown outcome: the new owner restores and seeks.
       for (const t of tasks) await this.closeTask(t, false);
       return;
+    } finally {
+      if (this.currentState === 'rebalancing') this.setState('running');
     }
-    for (const t of tasks) await this.closeTask(t, true);
+    // kafkajs reports a revocation after the group moved on, so the new owner may already write
+    // to the changelogs: under exactly-once no checkpoint (it could claim the new owner's writes).
+    for (const t of tasks) await this.closeTask(t, true, !this.config.exactlyOnce);
   }
 
-  private async closeTask(task: StreamTask, requestedClean: boolean): Promise<void> {
+  private async closeTask(task: StreamTask, requestedClean: boolean, checkpoint = true): Promise<void> {
     // A task closed before (or never initialized) has nothing committed to vouch for: no checkpoint.
     const clean = requestedClean && task.isRunning;
     this.taskMap.delete(task.id);
@@ -335,13 +443,16 @@ export class StreamsRuntime {
       if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
     }
     this.closedMetrics.push(task.metrics.snapshot());
+    this.queryable.unregister(task.id);
+    if (clean) this.counters.tasksClosedClean++;
+    else this.counters.tasksClosedDirty++;
     const logged = this.logged.get(task) ?? [];
     this.logged.delete(task);
-    if (!clean) await abortQuietly(task);
+    if (!clean) await withTimeout(abortQuietly(task), ABORT_TIMEOUT_MS);
     try {
       await task.close(clean);
       // Called right after the task's last commit: the changelogs' ends are what the stores hold.
-      if (clean && this.config.exactlyOnce) await checkpointTask(task, logged, this.stateOptions());
+      if (clean && checkpoint && this.config.exactlyOnce) await checkpointTask(task, logged, this.stateOptions());
     } finally {
       await task.producer?.disconnect().catch(() => undefined);
       task.producer = null;
@@ -349,12 +460,59 @@ export class StreamsRuntime {
     }
   }
 
-  /** A task was fenced: close every task dirty and rejoin the group with a fresh consumer. */
-  private async handleMigration(): Promise<void> {
+  /**
+   * A task was fenced, or a retriable failure hit: close every task dirty (abort, wipe state under
+   * exactly-once) and rejoin the group with a fresh consumer, backing off between attempts while
+   * the cluster is unreachable. Throws once the failures outlast `recoveryTimeoutMs`.
+   */
+  private async recover(cause: unknown, kind: Exclude<FailureKind, 'fatal'>): Promise<void> {
+    if (kind === 'migrated') this.counters.migrations++;
+    else this.counters.recoveries++;
+    this.setState('rebalancing');
+    const message = cause instanceof Error ? cause.message : String(cause);
+    this.config.logger(kind === 'migrated' ? 'warn' : 'error', `${kind === 'migrated' ? 'task migrated (producer fenced)' : 'retriable failure'}: closing all tasks dirty and rejoining: ${message}`, { kind });
     for (const task of [...this.taskMap.values()]) await this.closeTask(task, false);
     await this.consumer?.close().catch(() => undefined);
     this.consumer = null;
-    await this.subscribe();
+    for (let first = true; ; first = false) {
+      const delay = kind === 'migrated' && first ? 0 : this.backoff.fail(this.config.clock.now());
+      if (delay === null) {
+        throw new TributaryError(`Gave up recovering after ${this.config.recoveryTimeoutMs} ms (recoveryTimeoutMs) of failures; last: ${message}`, {
+          code: 'KAFKA',
+          cause,
+        });
+      }
+      if (delay > 0) await this.sleep(delay);
+      if (this.stopping) return;
+      try {
+        if (!this.config.exactlyOnce) {
+          await this.producer?.disconnect().catch(() => undefined);
+          await this.connectSharedProducer();
+        }
+        await this.subscribe();
+        break;
+      } catch (error) {
+        await (this.consumer as Consumer | null)?.close().catch(() => undefined);
+        this.consumer = null;
+        if (classifyFailure(error) === 'fatal') throw error;
+        this.config.logger('warn', `rejoin failed (attempt ${this.backoff.attempts}), retrying: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (this.currentState === 'rebalancing') this.setState('running');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeSleep = null;
+        resolve();
+      }, ms);
+      this.wakeSleep = () => {
+        clearTimeout(timer);
+        this.wakeSleep = null;
+        resolve();
+      };
+    });
   }
 
   /** Commits and closes every task cleanly, then the clients. Idempotent. */
@@ -369,6 +527,7 @@ export class StreamsRuntime {
     }
     const failed = this.currentState === 'error';
     this.stopping = true;
+    this.wakeSleep?.();
     this.setState('closing');
     await this.loopPromise;
     await this.shutdown(!failed && this.fatal === undefined);

@@ -15,7 +15,7 @@ import type { Subtopology } from '../topology/built-topology.js';
 import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Serde } from '../serde/types.js';
-import type { StateStore } from '../state/types.js';
+import type { StateStore, StoreBuilder } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
 import { NodeFailure } from './node-failure.js';
@@ -105,8 +105,9 @@ export class StreamTask {
       partitionsFor: options.partitionsFor,
     });
     for (const [name, store] of options.globalStores ?? []) this.context.globalStores.set(name, store);
+    const cachedStores = subtopology.stores.filter((s) => cachingBuilder(s.builder) !== null).length;
     for (const s of subtopology.stores) {
-      const store = s.builder.build();
+      const store = withCacheBudget(s.builder, config.cacheMaxBytes, cachedStores).build();
       this.stores.set(s.name, store);
       this.context.stores.set(s.name, store);
     }
@@ -431,6 +432,22 @@ export class StreamTask {
     if (!clean) this.collector.clear();
     if (clean && firstError !== undefined) throw firstError;
   }
+}
+
+interface CachingBuilder {
+  readonly cachingEnabled: boolean;
+  withCachingEnabled(maxBytes: number): StoreBuilder;
+}
+
+function cachingBuilder(builder: StoreBuilder): CachingBuilder | null {
+  const b = builder as Partial<CachingBuilder>;
+  return b.cachingEnabled === true && typeof b.withCachingEnabled === 'function' ? (b as CachingBuilder) : null;
+}
+
+/** The task's cache budget split over its cached stores (`cacheMaxBytes` config); other builders as they are. */
+function withCacheBudget(builder: StoreBuilder, taskBudget: number | undefined, cachedStores: number): StoreBuilder {
+  const b = taskBudget === undefined ? null : cachingBuilder(builder);
+  return b === null ? builder : b.withCachingEnabled(Math.floor(taskBudget! / Math.max(1, cachedStores)));
 }
 
 function invalidTimestamp(ts: number, r: IncomingRecord): TributaryError {

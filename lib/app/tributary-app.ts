@@ -1,0 +1,326 @@
+/**
+ * The application object: one topology, one process, one stream thread (`StreamsRuntime`).
+ *
+ * ```
+ *   CREATED ──start()──▶ REBALANCING ◀──────▶ RUNNING
+ *                           │  ▲ tasks assigned / revoked, fenced, broker outage (recovering)
+ *                           │  └── REPLACE_THREAD: a new runtime after an uncaught error
+ *        close() / signal   ▼
+ *                     PENDING_SHUTDOWN ──▶ NOT_RUNNING
+ *   uncaught error with SHUTDOWN_CLIENT / SHUTDOWN_APPLICATION ──▶ PENDING_SHUTDOWN ──▶ ERROR
+ * ```
+ *
+ * Exactly-once is the default: per-task transactional producers, outputs + changelog records +
+ * consumed offsets in one transaction every `commitIntervalMs` (see docs/exactly-once.md).
+ * Instances with the same `applicationId` share the work: the group assigns co-partitioned
+ * partitions together, a moved task is restored from its changelog by its new owner.
+ */
+import { TributaryError } from '../errors.js';
+import type { Admin } from '../kafka/types.js';
+import { StreamsRuntime, type RuntimeCounters, type RuntimeState } from '../runtime/streams-runtime.js';
+import type { ErrorHandlerContext, ErrorResponse } from '../runtime/error-handlers.js';
+import { ErrorHandlers } from '../runtime/error-handlers.js';
+import { sumMetrics, type TaskMetricsSnapshot } from '../runtime/task-metrics.js';
+import { QueryableStores } from '../state/queryable.js';
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/types.js';
+import type { BuiltTopology } from '../topology/built-topology.js';
+import { Topology } from '../topology/topology.js';
+import { resolveAppConfig, type ResolvedAppConfig, type TributaryAppConfig, type UncaughtExceptionResponse } from './config.js';
+import { ShutdownRequests } from './shutdown-requests.js';
+import { installSignalHandlers } from './signals.js';
+
+export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+export type AppStateListener = (next: AppState, previous: AppState) => void;
+
+export interface CloseOptions {
+  /** Milliseconds to wait for the graceful close; it goes on in the background after. Default: no limit. */
+  readonly timeout?: number;
+}
+
+export interface AppMetrics {
+  readonly state: AppState;
+  /** Stream threads replaced after uncaught errors (REPLACE_THREAD). */
+  readonly threadReplacements: number;
+  /** Records dead-lettered by the poison-record guard after `poisonRecordAttempts` failures. */
+  readonly poisonRecordsDeadLettered: number;
+  /** Summed over every runtime this app ran. */
+  readonly runtime: Readonly<RuntimeCounters>;
+  /** One entry per task incarnation. */
+  readonly tasks: readonly TaskMetricsSnapshot[];
+  readonly totals: ReturnType<typeof sumMetrics>;
+}
+
+const SHUTDOWN_POLL_MS = 1_000;
+const REPLACE_BACKOFF_MS = 1_000;
+
+const recordKey = (topic: unknown, partition: unknown, offset: unknown): string => `${String(topic)}\0${String(partition)}\0${String(offset)}`;
+
+export class TributaryApp {
+  readonly applicationId: string;
+  private readonly resolved: ResolvedAppConfig;
+  private readonly topology: BuiltTopology;
+  private readonly queryable = new QueryableStores();
+  private readonly listeners = new Set<AppStateListener>();
+  private currentState: AppState = 'CREATED';
+  private runtime: StreamsRuntime | null = null;
+  private admin: Admin | null = null;
+  private shutdownRequests: ShutdownRequests | null = null;
+  private shutdownTimer: NodeJS.Timeout | null = null;
+  private removeSignalHandlers: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly finished: Promise<AppState>;
+  private finish!: (state: AppState) => void;
+  private readonly poison = new Map<string, number>();
+  private threadReplacements = 0;
+  private poisonDeadLettered = 0;
+  private readonly pastCounters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
+  private readonly pastTasks: TaskMetricsSnapshot[] = [];
+
+  /** Validates `config` (throws `ConfigError` naming the key) and builds the topology; connects nothing yet. */
+  constructor(topology: Topology | BuiltTopology, config: TributaryAppConfig) {
+    this.resolved = resolveAppConfig(config);
+    this.applicationId = this.resolved.streams.applicationId;
+    this.topology = topology instanceof Topology ? topology.build(this.applicationId) : topology;
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  get state(): AppState {
+    return this.currentState;
+  }
+
+  /** Registers a state listener; returns a function that removes it. */
+  onStateChange(listener: AppStateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private setState(next: AppState): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    if (previous === 'NOT_RUNNING' || previous === 'ERROR') return;
+    this.currentState = next;
+    for (const l of this.listeners) {
+      try {
+        l(next, previous);
+      } catch (error) {
+        this.resolved.logger('warn', `state listener failed: ${String(error)}`);
+      }
+    }
+    if (next === 'NOT_RUNNING' || next === 'ERROR') this.finish(next);
+  }
+
+  /**
+   * Creates internal topics, joins the group and starts processing in the background. Resolves
+   * once the instance is a group member (state REBALANCING or RUNNING); tasks arrive with the
+   * assignment. Start-up failures (missing source topics, co-partitioning, locked state
+   * directory) reject here and leave the app in ERROR.
+   */
+  async start(): Promise<void> {
+    if (this.currentState !== 'CREATED') throw new TributaryError(`Cannot start an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
+    this.setState('REBALANCING');
+    if (this.resolved.installSignalHandlers) {
+      this.removeSignalHandlers = installSignalHandlers(() => this.close(), (m) => this.resolved.logger('info', m));
+    }
+    try {
+      this.admin = this.resolved.client.admin();
+      await this.admin.connect();
+      this.shutdownRequests = new ShutdownRequests(this.resolved.client, this.applicationId, this.resolved.streams.replicationFactor);
+      await this.shutdownRequests.start(this.admin);
+      await this.startRuntime();
+    } catch (error) {
+      await this.shutdown('ERROR');
+      throw error;
+    }
+    this.shutdownTimer = setInterval(() => void this.checkShutdownRequests(), SHUTDOWN_POLL_MS);
+    this.shutdownTimer.unref();
+  }
+
+  private async startRuntime(): Promise<void> {
+    const runtime = new StreamsRuntime({
+      topology: this.topology,
+      client: this.resolved.client,
+      queryable: this.queryable,
+      config: {
+        ...this.resolved.streams,
+        processingExceptionHandler: this.guarded(this.resolved.streams.processingExceptionHandler ?? ErrorHandlers.fail),
+        deserializationExceptionHandler: this.guarded(this.resolved.streams.deserializationExceptionHandler ?? ErrorHandlers.deadLetter),
+      },
+    });
+    this.runtime = runtime;
+    runtime.onStateChange((next) => this.onRuntimeState(runtime, next));
+    await runtime.start();
+    runtime.done().then(
+      () => undefined,
+      (error: unknown) => void this.onUncaught(runtime, error),
+    );
+  }
+
+  private onRuntimeState(runtime: StreamsRuntime, next: RuntimeState): void {
+    if (runtime !== this.runtime || this.closing !== null) return;
+    if (next === 'running') this.setState('RUNNING');
+    else if (next === 'starting' || next === 'rebalancing') this.setState('REBALANCING');
+  }
+
+  /**
+   * The poison-record guard: a record whose failure already stopped a stream thread
+   * `poisonRecordAttempts` times is dead-lettered instead of failing again (else REPLACE_THREAD
+   * would loop on it forever).
+   */
+  private guarded(handler: (context: ErrorHandlerContext, error: unknown) => ErrorResponse): (context: ErrorHandlerContext, error: unknown) => ErrorResponse {
+    return (context, error) => {
+      const response = handler(context, error);
+      if (response !== 'fail' || context.partition < 0) return response;
+      const failures = this.poison.get(recordKey(context.topic, context.partition, context.offset)) ?? 0;
+      if (failures < this.resolved.poisonRecordAttempts) return response;
+      this.poisonDeadLettered++;
+      this.resolved.logger('error', `poison record ${context.topic}-${context.partition}@${context.offset} failed ${failures} times; dead-lettering it`);
+      return 'dead-letter';
+    };
+  }
+
+  private notePoison(error: unknown): void {
+    if (!(error instanceof TributaryError) || (error.code !== 'PROCESSING' && error.code !== 'SERDE')) return;
+    const { topic, partition, offset } = error.context;
+    if (typeof topic !== 'string' || typeof partition !== 'number' || partition < 0 || typeof offset !== 'number') return;
+    const k = recordKey(topic, partition, offset);
+    this.poison.set(k, (this.poison.get(k) ?? 0) + 1);
+  }
+
+  private async onUncaught(runtime: StreamsRuntime, error: unknown): Promise<void> {
+    if (runtime !== this.runtime || this.closing !== null) return;
+    this.notePoison(error);
+    let response: UncaughtExceptionResponse;
+    try {
+      response = this.resolved.uncaughtExceptionHandler(error);
+    } catch (handlerError) {
+      this.resolved.logger('error', `uncaught-exception handler failed: ${String(handlerError)}`);
+      response = 'SHUTDOWN_CLIENT';
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.resolved.logger('error', `stream thread died (${response}): ${message}`);
+    if (response === 'REPLACE_THREAD') {
+      await this.replaceThread(runtime);
+      return;
+    }
+    if (response === 'SHUTDOWN_APPLICATION') {
+      await this.shutdownRequests?.request(`${this.resolved.streams.clientId ?? this.applicationId}: ${message}`).catch((e: unknown) => {
+        this.resolved.logger('error', `could not publish the application shutdown request: ${String(e)}`);
+      });
+    }
+    await this.shutdown('ERROR');
+  }
+
+  private async replaceThread(failed: StreamsRuntime): Promise<void> {
+    this.threadReplacements++;
+    this.setState('REBALANCING');
+    await failed.close().catch(() => undefined);
+    this.keepMetrics(failed);
+    for (;;) {
+      if (this.closing !== null) return;
+      try {
+        await this.startRuntime();
+        return;
+      } catch (error) {
+        this.resolved.logger('error', `replacing the stream thread failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+        await new Promise((r) => setTimeout(r, REPLACE_BACKOFF_MS));
+      }
+    }
+  }
+
+  private keepMetrics(runtime: StreamsRuntime): void {
+    for (const [k, v] of Object.entries(runtime.counters) as Array<[keyof RuntimeCounters, number]>) this.pastCounters[k] += v;
+    this.pastTasks.push(...runtime.metrics());
+  }
+
+  private async checkShutdownRequests(): Promise<void> {
+    if (this.closing !== null || this.admin === null || this.shutdownRequests === null) return;
+    try {
+      if (!(await this.shutdownRequests.requested(this.admin))) return;
+    } catch {
+      return; // broker unreachable: the runtime reports it
+    }
+    this.resolved.logger('error', 'another instance requested an application shutdown (SHUTDOWN_APPLICATION)');
+    await this.shutdown('ERROR');
+  }
+
+  /**
+   * Graceful close: finishes the in-flight batch, commits, writes checkpoints, leaves the group.
+   * Resolves true when done within `timeout` (false: still closing in the background).
+   */
+  async close(options: CloseOptions = {}): Promise<boolean> {
+    if (this.currentState === 'CREATED') {
+      this.setState('NOT_RUNNING');
+      return true;
+    }
+    const closing = this.shutdown('NOT_RUNNING');
+    if (options.timeout === undefined) {
+      await closing;
+      return true;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.timeout)));
+    try {
+      return await Promise.race([closing.then(() => true), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private shutdown(final: 'NOT_RUNNING' | 'ERROR'): Promise<void> {
+    this.closing ??= (async () => {
+      this.setState('PENDING_SHUTDOWN');
+      if (this.shutdownTimer !== null) clearInterval(this.shutdownTimer);
+      const runtime = this.runtime;
+      let failed = final === 'ERROR';
+      if (runtime !== null) {
+        try {
+          await runtime.close();
+          if (runtime.state === 'error') failed = true;
+        } catch (error) {
+          failed = true;
+          this.resolved.logger('error', `close failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      await this.admin?.disconnect().catch(() => undefined);
+      this.admin = null;
+      this.removeSignalHandlers?.();
+      this.removeSignalHandlers = null;
+      this.setState(failed ? 'ERROR' : 'NOT_RUNNING');
+    })();
+    return this.closing;
+  }
+
+  /** Resolves with the final state (NOT_RUNNING or ERROR) once the app stopped. */
+  done(): Promise<AppState> {
+    return this.finished;
+  }
+
+  /** Counters of the app, its runtimes and every task incarnation. */
+  metrics(): AppMetrics {
+    const runtime = { ...this.pastCounters };
+    if (this.runtime !== null) for (const [k, v] of Object.entries(this.runtime.counters) as Array<[keyof RuntimeCounters, number]>) runtime[k] += v;
+    const tasks = [...this.pastTasks, ...(this.runtime?.metrics() ?? [])];
+    return {
+      state: this.currentState,
+      threadReplacements: this.threadReplacements,
+      poisonRecordsDeadLettered: this.poisonDeadLettered,
+      runtime,
+      tasks,
+      totals: sumMetrics(tasks),
+    };
+  }
+
+  /**
+   * Interactive queries: a read-only view of the local instances of store `name` (every local
+   * task hosting it). Throws `STORE_NOT_AVAILABLE` (retriable) while it is restoring or when no
+   * local task hosts it (another instance does, or the assignment is still in progress).
+   */
+  store<K, V>(name: string, type?: 'keyValue'): ReadOnlyKeyValueStore<K, V>;
+  store<K, V>(name: string, type: 'window'): ReadOnlyWindowStore<K, V>;
+  store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>;
+  store<K, V>(name: string, type: 'keyValue' | 'window' | 'session' = 'keyValue'): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+    if (type === 'window') return this.queryable.windowStore<K, V>(name);
+    if (type === 'session') return this.queryable.sessionStore<K, V>(name);
+    return this.queryable.keyValueStore<K, V>(name);
+  }
+}
