@@ -74,8 +74,18 @@ export interface PartitionOffsets {
   readonly partition: number;
   /** Log start offset. */
   readonly low: number;
-  /** High watermark (next offset to be written). */
+  /**
+   * The end offset: the high watermark (next offset to be written) by default; under
+   * `isolation: 'read_committed'` the last stable offset (first offset of the earliest still-open
+   * transaction, else the high watermark) — where a read_committed consumer stops, as Java's
+   * `Admin.listOffsets(latest, READ_COMMITTED)`. Both count transaction markers.
+   */
   readonly high: number;
+}
+
+export interface FetchOffsetsOptions {
+  /** Which end `high` reports. Default 'read_uncommitted' (high watermark). */
+  readonly isolation?: 'read_committed' | 'read_uncommitted';
 }
 
 export interface Admin {
@@ -91,8 +101,8 @@ export interface Admin {
   listTopics(): Promise<string[]>;
   /** Deletes the topics that exist; missing ones are ignored. */
   deleteTopics(topics: readonly string[]): Promise<void>;
-  /** Earliest and latest offsets of every partition of the topic. */
-  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Earliest and latest offsets of every partition of the topic (see `PartitionOffsets.high`). */
+  fetchTopicOffsets(topic: string, options?: FetchOffsetsOptions): Promise<PartitionOffsets[]>;
   /** Committed offsets of a consumer group for the given topics (partitions with none are omitted). */
   fetchCommittedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
   /** Deletes consumer groups (must have no active members); missing groups are ignored. */
@@ -179,11 +189,14 @@ export interface Consumer {
   resume(tps: readonly TopicPartition[]): void;
   assignment(): TopicPartition[];
   /**
-   * Optional. The offset the next `poll` would return for the partition (past control records and
-   * aborted data already fetched), or undefined when unknown. State restoration uses it to see
-   * that a transactional changelog whose last offset is a commit marker has been read to its end.
+   * The offset the next `poll` would return from for the partition: past the records handed out
+   * and past control records and aborted data already fetched (so a consumer that read a
+   * transactional log to its end is at the end offset, although the last offset is a commit
+   * marker and was never returned). Undefined when unknown: unassigned partition, or a start
+   * position (committed offset / reset policy) not resolved yet. State restoration and global
+   * tables use it to see that a changelog has been read to its end.
    */
-  position?(tp: TopicPartition): number | undefined;
+  position(tp: TopicPartition): number | undefined;
   /** Commits offsets (next offset to read) for this group outside any transaction. */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Leaves the group (triggering a rebalance for the others) and releases resources. */

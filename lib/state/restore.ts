@@ -2,16 +2,23 @@
  * Restoration: replays a task's changelog partitions into its stores before processing starts.
  *
  * ```
- *  end offsets (admin, read once) ─┐
- *  checkpoint (or log start) ──────┼─▶ assign + seek ─▶ poll ─▶ per partition: one restoreBatch
- *                                  │                     ▲        (one LevelDB write batch)
- *                                  │                     └─────── until position >= end
+ *  end offsets (admin, read_committed, read once) ─┐
+ *  checkpoint (or log start) ──────────────────────┼─▶ assign + seek ─▶ poll ─▶ per partition: restoreBatch
+ *                                                  │                    ▲       (one LevelDB write batch,
+ *                                                  │                    │        not awaited before the next poll)
+ *                                                  │                    └────── until position() >= end
  * ```
- * read_committed, so aborted writes of a crashed instance are never restored. The per-record
- * path does no await: records of a poll are handed to the store as one batch. A partition is done
- * when a record at `end - 1` was seen or the consumer's `position()` reached `end`; with a client
- * that cannot tell its position, a tail made only of control records / aborted data is detected
- * by `idleTimeoutMs` without new records.
+ * read_committed, so aborted writes of a crashed instance are never restored, and the end is the
+ * last stable offset (where a read_committed consumer stops). The per-record path does no await:
+ * records are collected per store, last value per changelog key (what compaction keeps, so a
+ * store restored from a compacted changelog sees nothing new), and go to the store as one batch
+ * once `bufferRecords` / `bufferBytes` are reached; that write runs while the next polls wait for
+ * their fetches (at most one write in flight per store, awaited before the store's next batch and
+ * before the partition counts as done). A changelog with many updates per key thus costs the
+ * store about one write per key per buffer instead of one per update. A partition is done when the consumer's
+ * `position()` reached `end` — past a trailing commit marker, which no record shows — or a
+ * record at `end - 1` was seen. `idleTimeoutMs` is only a safety net for a consumer that cannot
+ * tell its position (undefined).
  */
 import { TributaryError } from '../errors.js';
 import type { Consumer, IncomingRecord, KafkaClient } from '../kafka/types.js';
@@ -46,6 +53,10 @@ export interface RestoreOptions {
   readonly idleTimeoutMs?: number;
   /** Use this consumer instead of creating one (it is not closed). It must not be subscribed or assigned yet. */
   readonly consumer?: Consumer;
+  /** Records collected per store (after last-value-per-key) before they are written. Default 200000. */
+  readonly bufferRecords?: number;
+  /** Key + value bytes collected per store before they are written. Default 32 MiB. */
+  readonly bufferBytes?: number;
 }
 
 export interface RestoreResult {
@@ -74,7 +85,7 @@ export async function restoreStores(options: RestoreOptions): Promise<RestoreRes
   const { client, partitions } = options;
   const pollTimeoutMs = options.pollTimeoutMs ?? 100;
   const idleTimeoutMs = options.idleTimeoutMs ?? 2000;
-  const ends = await endOffsets(client, partitions);
+  const ends = await endOffsets(client, partitions, 'read_committed');
   const states = new Map<string, PartState>();
   for (const cp of partitions) {
     const { low, high } = ends.get(key(cp.topic, cp.partition))!;
@@ -97,7 +108,8 @@ export async function restoreStores(options: RestoreOptions): Promise<RestoreRes
       if (owned) await consumer.connect();
       await consumer.assign(pending.map((s) => ({ topic: s.cp.topic, partition: s.cp.partition })));
       for (const s of pending) consumer.seek({ topic: s.cp.topic, partition: s.cp.partition }, s.start);
-      await pollUntilDone(consumer, states, pending.length, pollTimeoutMs, idleTimeoutMs, report);
+      const limits = { records: options.bufferRecords ?? 200_000, bytes: options.bufferBytes ?? 32 * 1024 * 1024 };
+      await pollUntilDone(consumer, states, pending.length, pollTimeoutMs, idleTimeoutMs, limits, report);
     } finally {
       if (owned) await consumer.close();
     }
@@ -111,42 +123,85 @@ async function pollUntilDone(
   remaining: number,
   pollTimeoutMs: number,
   idleTimeoutMs: number,
+  limits: { readonly records: number; readonly bytes: number },
   report: (s: PartState) => void,
 ): Promise<void> {
   let lastProgressAt = Date.now();
-  const finish = (s: PartState) => {
+  /** The store write in flight per store (a store may restore several partitions). */
+  const writes = new Map<RestorableStore, Promise<void>>();
+  /** Records collected per store: last value per key (latin1 key string). */
+  const buffers = new Map<RestorableStore, { records: Map<string, RestoreRecord>; bytes: number }>();
+  const settle = async (store: RestorableStore) => {
+    const w = writes.get(store);
+    if (w !== undefined) {
+      writes.delete(store);
+      await w;
+    }
+  };
+  /** Hands the store's buffer to `restoreBatch` once the previous write finished; does not wait for this one. */
+  const write = async (store: RestorableStore) => {
+    const buf = buffers.get(store);
+    if (buf === undefined || buf.records.size === 0) return;
+    buffers.delete(store);
+    await settle(store);
+    const w = store.restoreBatch([...buf.records.values()]);
+    w.catch(() => undefined); // awaited by settle(); never an unhandled rejection meanwhile
+    writes.set(store, w);
+  };
+  const collect = async (store: RestorableStore, records: readonly RestoreRecord[]) => {
+    let buf = buffers.get(store);
+    if (buf === undefined) buffers.set(store, (buf = { records: new Map(), bytes: 0 }));
+    const m = buf.records;
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      m.set(r.key.toString('latin1'), r);
+      bytes += r.key.length + (r.value === null ? 0 : r.value.length);
+    }
+    buf.bytes += bytes;
+    if (m.size >= limits.records || buf.bytes >= limits.bytes) await write(store);
+  };
+  const finish = async (s: PartState) => {
     s.done = true;
     remaining--;
     consumer.pause([{ topic: s.cp.topic, partition: s.cp.partition }]);
+    await write(s.cp.store);
+    await settle(s.cp.store);
     report(s);
   };
-  while (remaining > 0) {
-    const batches = await consumer.poll(pollTimeoutMs);
-    for (const b of batches) {
-      const s = states.get(key(b.topic, b.partition));
-      if (s === undefined || s.done || b.records.length === 0) continue;
-      const recs = b.records;
-      let lo = 0;
-      let hi = recs.length;
-      while (lo < hi && recs[lo]!.offset < s.start) lo++;
-      while (hi > lo && recs[hi - 1]!.offset >= s.end) hi--;
-      const slice = lo === 0 && hi === recs.length ? recs : recs.slice(lo, hi);
-      if (slice.length > 0) {
-        await s.cp.store.restoreBatch(asRestoreRecords(slice, s));
-        s.restored += slice.length;
-        s.lastSeen = slice[slice.length - 1]!.offset;
-        lastProgressAt = Date.now();
+  try {
+    while (remaining > 0) {
+      const batches = await consumer.poll(pollTimeoutMs);
+      for (const b of batches) {
+        const s = states.get(key(b.topic, b.partition));
+        if (s === undefined || s.done || b.records.length === 0) continue;
+        const recs = b.records;
+        let lo = 0;
+        let hi = recs.length;
+        while (lo < hi && recs[lo]!.offset < s.start) lo++;
+        while (hi > lo && recs[hi - 1]!.offset >= s.end) hi--;
+        const slice = lo === 0 && hi === recs.length ? recs : recs.slice(lo, hi);
+        if (slice.length > 0) {
+          await collect(s.cp.store, asRestoreRecords(slice, s));
+          s.restored += slice.length;
+          s.lastSeen = slice[slice.length - 1]!.offset;
+          lastProgressAt = Date.now();
+        }
+        if (s.lastSeen + 1 >= s.end || recs[recs.length - 1]!.offset + 1 >= s.end) await finish(s);
+        else report(s);
       }
-      if (s.lastSeen + 1 >= s.end || recs[recs.length - 1]!.offset + 1 >= s.end) finish(s);
-      else report(s);
+      const now = Date.now();
+      for (const s of states.values()) {
+        if (s.done) continue;
+        const pos = consumer.position({ topic: s.cp.topic, partition: s.cp.partition });
+        if (pos !== undefined && pos >= s.end) await finish(s);
+        else if (pos === undefined && now - lastProgressAt >= idleTimeoutMs) await finish(s);
+      }
     }
-    const now = Date.now();
-    for (const s of states.values()) {
-      if (s.done) continue;
-      const pos = consumer.position?.({ topic: s.cp.topic, partition: s.cp.partition });
-      if (pos !== undefined && pos >= s.end) finish(s);
-      else if (pos === undefined && now - lastProgressAt >= idleTimeoutMs) finish(s);
-    }
+    // A write no later batch awaited: surface its failure.
+    for (const store of [...writes.keys()]) await settle(store);
+  } finally {
+    for (const w of writes.values()) await w.catch(() => undefined);
   }
 }
 
@@ -160,14 +215,21 @@ function asRestoreRecords(records: readonly IncomingRecord[], s: PartState): rea
   return records as readonly RestoreRecord[];
 }
 
-/** Log start and end (high watermark) offsets of the given changelog partitions. */
-export async function endOffsets(client: KafkaClient, partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, { low: number; high: number }>> {
+/**
+ * Log start and end offsets of the given changelog partitions: the high watermark by default, the
+ * last stable offset (where a read_committed consumer stops) under `read_committed`.
+ */
+export async function endOffsets(
+  client: KafkaClient,
+  partitions: readonly { topic: string; partition: number }[],
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted',
+): Promise<Map<string, { low: number; high: number }>> {
   const admin = client.admin();
   await admin.connect();
   try {
     const out = new Map<string, { low: number; high: number }>();
     for (const topic of new Set(partitions.map((p) => p.topic))) {
-      for (const o of await admin.fetchTopicOffsets(topic)) out.set(key(topic, o.partition), { low: o.low, high: o.high });
+      for (const o of await admin.fetchTopicOffsets(topic, { isolation })) out.set(key(topic, o.partition), { low: o.low, high: o.high });
     }
     for (const p of partitions) {
       if (!out.has(key(p.topic, p.partition))) throw new TributaryError(`changelog partition ${p.topic}-${p.partition} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic: p.topic, partition: p.partition } });
@@ -180,9 +242,9 @@ export async function endOffsets(client: KafkaClient, partitions: readonly { top
 
 /**
  * The offsets to checkpoint for changelog partitions this task alone writes: their end offsets
- * after the last commit (read from the broker).
+ * after the last commit (read from the broker, read_committed like restoration's end).
  */
 export async function changelogCheckpointOffsets(client: KafkaClient, partitions: readonly { topic: string; partition: number }[]): Promise<Array<{ topic: string; partition: number; offset: number }>> {
-  const ends = await endOffsets(client, partitions);
+  const ends = await endOffsets(client, partitions, 'read_committed');
   return partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: ends.get(key(p.topic, p.partition))!.high }));
 }

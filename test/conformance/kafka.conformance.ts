@@ -281,6 +281,78 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       expect(await pollFor(tail, 500)).toEqual([]);
     });
 
+    it('empty keys and values round-trip as empty buffers, distinct from null', async () => {
+      const t = await topic(1);
+      const p = await producer();
+      const empty = Buffer.alloc(0);
+      await p.send([
+        { topic: t, partition: 0, key: empty, value: empty },
+        { topic: t, partition: 0, key: null, value: null },
+        { topic: t, partition: 0, key: buf('k'), value: empty },
+        { topic: t, partition: 0, key: empty, value: null },
+        { topic: t, partition: 0, key: null, value: empty, headers: { h: empty } },
+      ]);
+      const got = await readCommitted(t, 5);
+      const shape = (b: Buffer | null): string => (b === null ? 'null' : b.length === 0 ? 'empty' : `"${b.toString('utf8')}"`);
+      expect(got.map((r) => [r.offset, shape(r.key), shape(r.value)])).toEqual([
+        [0, 'empty', 'empty'],
+        [1, 'null', 'null'],
+        [2, '"k"', 'empty'],
+        [3, 'empty', 'null'],
+        [4, 'null', 'empty'],
+      ]);
+      for (const r of got) {
+        if (r.key !== null) expect(Buffer.isBuffer(r.key)).toBe(true);
+        if (r.value !== null) expect(Buffer.isBuffer(r.value)).toBe(true);
+      }
+      expect(Buffer.isBuffer(got[4]!.headers['h'])).toBe(true);
+      expect(got[4]!.headers['h']!.length).toBe(0);
+    });
+
+    it('position reaches the end offset of a transactional log past its commit marker; high is the high watermark, read_committed high the last stable offset', async () => {
+      const t = await topic(1);
+      const p = await producer({ transactionalId: name('txn') });
+      for (let txn = 0; txn < 3; txn++) {
+        await p.beginTransaction();
+        await p.send([0, 1].map((i) => ({ topic: t, partition: 0, key: buf(`k${txn}-${i}`), value: buf(`v${txn}-${i}`) })));
+        if (txn === 1) await p.abortTransaction();
+        else await p.commitTransaction();
+      }
+      // Offsets: 0,1 data, 2 commit, 3,4 aborted data, 5 abort marker, 6,7 data, 8 commit marker.
+      await eventually(async () => expect((await admin.fetchTopicOffsets(t))[0]).toEqual({ partition: 0, low: 0, high: 9 }));
+      expect((await admin.fetchTopicOffsets(t, { isolation: 'read_committed' }))[0]).toEqual({ partition: 0, low: 0, high: 9 });
+      const tp = { topic: t, partition: 0 };
+      const c = await consumer();
+      await c.assign([tp]);
+      c.seek(tp, 0);
+      expect(c.position(tp)).toBe(0);
+      const got: IncomingRecord[] = [];
+      const deadline = Date.now() + WAIT_MS;
+      while ((c.position(tp) ?? -1) < 9) {
+        if (Date.now() > deadline) throw new Error(`position stuck at ${c.position(tp)} after ${got.length} records`);
+        for (const b of await c.poll(200)) got.push(...b.records);
+      }
+      expect(c.position(tp)).toBe(9);
+      expect(got.map((r) => r.offset)).toEqual([0, 1, 6, 7]);
+      expect(await pollFor(c, 300)).toEqual([]);
+      expect(c.position(tp)).toBe(9);
+
+      // An open transaction: its records count in the high watermark, not in the last stable offset.
+      await p.beginTransaction();
+      await p.send([{ topic: t, partition: 0, key: buf('open'), value: buf('open') }]);
+      expect((await admin.fetchTopicOffsets(t))[0]).toEqual({ partition: 0, low: 0, high: 10 });
+      expect((await admin.fetchTopicOffsets(t, { isolation: 'read_committed' }))[0]).toEqual({ partition: 0, low: 0, high: 9 });
+      expect(await pollFor(c, 300)).toEqual([]);
+      expect(c.position(tp)).toBe(9);
+      await p.commitTransaction();
+      const tail = await pollUntil(c, (rs) => rs.length >= 1);
+      expect(tail.map((r) => [r.offset, str(r.value)])).toEqual([[9, 'open']]);
+      await eventually(async () => {
+        await pollFor(c, 100);
+        expect(c.position(tp)).toBe(11);
+      });
+    });
+
     async function subscribed(t: string): Promise<Consumer> {
       const c = await consumer();
       await c.subscribe([t]);

@@ -1,5 +1,5 @@
 /** The admin client of the embedded broker: topics, offsets and groups, validated as a broker would. */
-import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';
+import type { Admin, FetchOffsetsOptions, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';
 import { notConnected, type Broker } from './broker.js';
 import { networkTick } from './signal.js';
 
@@ -47,12 +47,13 @@ export class EmbeddedAdmin implements Admin {
     }
   }
 
-  async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+  async fetchTopicOffsets(topic: string, options: FetchOffsetsOptions = {}): Promise<PartitionOffsets[]> {
     await this.call();
+    const committed = options.isolation === 'read_committed';
     return this.broker.topics.require(topic).partitions.map((log) => ({
       partition: log.partition,
       low: log.logStartOffset,
-      high: log.highWatermark,
+      high: committed ? log.lastStableOffset : log.highWatermark,
     }));
   }
 

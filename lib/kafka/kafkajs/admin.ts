@@ -3,14 +3,16 @@
  * alone and not reported as created); describe fails with `TOPIC_NOT_FOUND` naming the topic;
  * delete ignores missing topics.
  *
- * `fetchTopicOffsets().high` comes from ListOffsets at read_committed isolation (kafkajs' only
- * choice for admins): the last stable offset, which equals the high watermark whenever no
- * transaction is open on the partition.
+ * `fetchTopicOffsets().high`: kafkajs' admin only lists offsets at read_committed (the last stable
+ * offset), so the high watermark (the default, `isolation: 'read_uncommitted'`) comes from
+ * ListOffsets on a short-lived read_uncommitted kafkajs cluster made by the same `Kafka` instance
+ * (see internals.ts). Without those internals `high` falls back to the last stable offset.
  */
 import kafkajs, { type Admin as KjsAdmin, type Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
-import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';
+import type { Admin, FetchOffsetsOptions, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';
 import { protocolType, translateError } from './errors.js';
+import { ISOLATION_READ_UNCOMMITTED, kafkajsInternals, type KjsCluster } from './internals.js';
 
 // Not among the named exports Node detects in kafkajs' CommonJS build: take it from the default export.
 const { ConfigResourceTypes } = kafkajs;
@@ -18,8 +20,27 @@ const { ConfigResourceTypes } = kafkajs;
 export class KafkajsAdmin implements Admin {
   private readonly admin: KjsAdmin;
 
-  constructor(kafka: Kafka) {
+  constructor(private readonly kafka: Kafka) {
     this.admin = kafka.admin();
+  }
+
+  /**
+   * High watermarks through a short-lived read_uncommitted cluster (one per call: a long-lived one
+   * would keep refreshing metadata for every topic it ever saw, and fail once one is deleted).
+   * Undefined without kafkajs internals.
+   */
+  private async highWatermarks(topic: string, partitions: number[]): Promise<Map<number, number> | undefined> {
+    const internals = kafkajsInternals(this.kafka);
+    if (internals === undefined) return undefined;
+    const cluster: KjsCluster = internals.createCluster(ISOLATION_READ_UNCOMMITTED);
+    try {
+      await cluster.connect();
+      await cluster.addMultipleTargetTopics([topic]);
+      const [hw] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: false, partitions: partitions.map((partition) => ({ partition })) }]);
+      return new Map((hw?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    } finally {
+      await cluster.disconnect().catch(() => undefined);
+    }
   }
 
   async connect(): Promise<void> {
@@ -108,14 +129,18 @@ export class KafkajsAdmin implements Admin {
     }
   }
 
-  async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+  async fetchTopicOffsets(topic: string, options: FetchOffsetsOptions = {}): Promise<PartitionOffsets[]> {
     const existing = new Set(await this.listTopics());
     if (!existing.has(topic)) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
     try {
       const offsets = await this.admin.fetchTopicOffsets(topic);
-      return offsets
-        .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
-        .sort((a, b) => a.partition - b.partition);
+      const out = offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+      if (options.isolation === 'read_committed') return out;
+      const hw = await this.highWatermarks(
+        topic,
+        out.map((o) => o.partition),
+      );
+      return hw === undefined ? out : out.map((o) => ({ ...o, high: hw.get(o.partition) ?? o.high }));
     } catch (e) {
       throw translateError(e, 'fetchTopicOffsets', { topic });
     }
