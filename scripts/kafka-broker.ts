@@ -92,6 +92,12 @@ export interface RunningBroker {
   /** Launch attempts used (more than 1 after a port conflict). */
   readonly attempts: number;
   stop(): Promise<void>;
+  /**
+   * Crash-restarts the broker in place (chaos tests): SIGKILLs its process group, waits `downMs`,
+   * relaunches the JVM on the same data dir and ports, and resolves once it answers again.
+   * Clients keep their bootstrap address. `pgid` changes; `stop()` stops the current process.
+   */
+  restart(options?: { readonly downMs?: number; readonly readyTimeoutMs?: number }): Promise<{ readonly readyMs: number }>;
 }
 
 export class BrokerStartError extends Error {
@@ -354,21 +360,44 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         await delay(100);
       }
       const readyMs = Date.now() - started;
-      const running = launched;
+      let running = launched;
+      let currentPgid = pgid;
       let stopped: Promise<void> | undefined;
       const broker: RunningBroker = {
         bootstrapServers: bootstrap,
         port,
         controllerPort,
-        pgid,
+        get pgid() {
+          return currentPgid;
+        },
         dir,
         logFile,
         readyMs,
         attempts: attempt,
+        restart: async (restartOptions = {}) => {
+          if (stopped) throw new Error('restart after stop');
+          await stopGroup(currentPgid, running.exited);
+          live.delete(currentPgid);
+          await delay(restartOptions.downMs ?? 0);
+          const t0 = Date.now();
+          running = launch(java, libs, dir, options.heapMb ?? 512, jvmTuning(options));
+          if (running.child.pid === undefined) throw new BrokerStartError('could not respawn the broker process', logTail(dir), false);
+          currentPgid = running.child.pid;
+          trackLive(currentPgid, dir);
+          const deadline = t0 + (restartOptions.readyTimeoutMs ?? readyTimeoutMs);
+          let exited = false;
+          void running.exited.then(() => (exited = true));
+          for (;;) {
+            if ((await probeReady(bootstrap, 3_000)) === true) return { readyMs: Date.now() - t0 };
+            if (exited) throw new BrokerStartError('Kafka broker exited during restart', logTail(dir), false);
+            if (Date.now() > deadline) throw new BrokerStartError('Kafka broker not ready after restart', logTail(dir), false);
+            await delay(100);
+          }
+        },
         stop: () => {
           stopped ??= (async () => {
-            await stopGroup(pgid, running.exited);
-            live.delete(pgid);
+            await stopGroup(currentPgid, running.exited);
+            live.delete(currentPgid);
             if (!process.env['TRIBUTARY_KEEP_BROKER_DIR']) await rm(dir, { recursive: true, force: true });
           })();
           return stopped;
