@@ -7,6 +7,7 @@ import type { Materialized } from '../options/materialized.js';
 import type { Named } from '../options/named.js';
 import type { SendOldValues } from '../processors/change-forwarder.js';
 import { streamAggregateSupplier, type AggregateStep } from '../processors/stream-aggregate.js';
+import { ignoringValue } from '../processors/value-blind.js';
 import type { InternalStreamsBuilder } from './builder.js';
 import { KTableImpl } from './ktable-impl.js';
 import { ProcessorGraphNode } from './nodes.js';
@@ -32,7 +33,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
   ) {}
 
   count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number> {
-    return this.aggregateWith<number>('KSTREAM-AGGREGATE-', 'count', (_k, _v, agg) => (agg ?? 0) + 1, materialized, named, Serdes.int64());
+    return this.aggregateWith<number>('KSTREAM-AGGREGATE-', 'count', ignoringValue<AggregateStep<K, V, number>>((_k, _v, agg) => (agg ?? 0) + 1), materialized, named, Serdes.int64());
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V> {

@@ -8,6 +8,7 @@ import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../
 import { hasNullValue } from '../../topology/record.js';
 import type { Change } from '../change.js';
 import { ChangeForwarder, type SendOldValues } from './change-forwarder.js';
+import { readsValue } from './value-blind.js';
 
 /** `aggregate(undefined)` = no previous aggregate; the function returns the new one. */
 export type AggregateStep<K, V, VA> = (key: K, value: V, previous: VA | undefined) => VA;
@@ -23,12 +24,16 @@ export function streamAggregateSupplier<K, V, VA>(
 class StreamAggregate<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   private store!: TimestampedKeyValueStore<K, VA>;
   private forwarder!: ChangeForwarder<K, VA>;
+  /** False for count: the value is never read (a lazily decoded value stays undecoded). */
+  private readonly readsValue: boolean;
 
   constructor(
     private readonly storeName: string,
     private readonly step: AggregateStep<K, V, VA>,
     private readonly sendOldValues: boolean,
-  ) {}
+  ) {
+    this.readsValue = readsValue(step);
+  }
 
   init(context: ProcessorContext<K, Change<VA>>): void {
     this.store = context.getStateStore<TimestampedKeyValueStore<K, VA>>(this.storeName);
@@ -38,7 +43,7 @@ class StreamAggregate<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   process(record: Record<K, V>): void {
     if (record.key === null || record.key === undefined || hasNullValue(record)) return;
     const previous = this.store.get(record.key);
-    const aggregate = this.step(record.key, record.value, previous?.value);
+    const aggregate = this.step(record.key, this.readsValue ? record.value : (undefined as V), previous?.value);
     const timestamp = previous === undefined ? record.timestamp : Math.max(record.timestamp, previous.timestamp);
     this.store.put(record.key, { value: aggregate, timestamp });
     this.forwarder.maybeForward(record.key, aggregate, previous?.value ?? null, timestamp);

@@ -27,6 +27,7 @@ import { BufferConfig, Suppressed } from './suppressed.js';
 import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 import type { WindowedOptions } from './windowed-options.js';
 import { markWindowedTable } from './windowed-tables.js';
+import { ignoringValue } from '../processors/value-blind.js';
 
 type AnyMaterialized = Materialized<unknown, unknown> | undefined;
 
@@ -112,7 +113,7 @@ abstract class WindowedStreamBase<K, V> {
 }
 
 function countStep<K, V>(): WindowAggregateStep<K, V, number> {
-  return (_k, _v, agg) => (agg ?? 0) + 1;
+  return ignoringValue<WindowAggregateStep<K, V, number>>((_k, _v, agg) => (agg ?? 0) + 1);
 }
 
 function reduceStep<K, V>(reducer: (aggregate: V, value: V) => V): WindowAggregateStep<K, V, V> {

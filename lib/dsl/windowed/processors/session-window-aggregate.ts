@@ -17,6 +17,7 @@ import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
 import type { LateRecordRouter } from '../late-records.js';
 import type { WindowAggregateStep } from './time-window-aggregate.js';
 import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
+import { readsValue } from '../../processors/value-blind.js';
 
 export type SessionMerger<K, VA> = (key: K, left: VA, right: VA) => VA;
 
@@ -37,6 +38,8 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
   private late!: LateRecordRouter<K, V>;
   private cached = false;
   private sendOldValues = false;
+  /** False for count: the value is never read (a lazily decoded value stays undecoded). */
+  private readonly readsValue: boolean;
 
   constructor(
     private readonly gap: number,
@@ -45,7 +48,9 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     private readonly step: WindowAggregateStep<K, V, VA>,
     private readonly merger: SessionMerger<K, VA>,
     private readonly options: WindowOperatorOptions<K, V>,
-  ) {}
+  ) {
+    this.readsValue = readsValue(step);
+  }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.context = context;
@@ -99,7 +104,7 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
       this.store.remove(s.key);
       if (!this.cached) this.emit(s.key, null, s.value);
     }
-    aggregate = this.step(key, record.value, aggregate);
+    aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), aggregate);
     const merged: Windowed<K> = { key, window: { start, end } };
     this.store.put(merged, aggregate);
     if (!this.cached) this.emit(merged, aggregate, this.sendOldValues ? previous : null);

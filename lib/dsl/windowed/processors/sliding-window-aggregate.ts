@@ -25,6 +25,7 @@ import type { LateRecordRouter, WindowSpan } from '../late-records.js';
 import type { WindowAggregateStep } from './time-window-aggregate.js';
 import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
 import { WindowedForwarder } from './windowed-forwarder.js';
+import { readsValue } from '../../processors/value-blind.js';
 
 export function slidingWindowAggregateSupplier<K, V, VA>(
   windows: SlidingWindows,
@@ -39,13 +40,17 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
   private forwarder!: WindowedForwarder<K, VA>;
   private tracker!: EventTimeTracker;
   private late!: LateRecordRouter<K, V>;
+  /** False for count: the value is never read (a lazily decoded value stays undecoded). */
+  private readonly readsValue: boolean;
 
   constructor(
     private readonly d: number,
     private readonly grace: number,
     private readonly step: WindowAggregateStep<K, V, VA>,
     private readonly options: WindowOperatorOptions<K, V>,
-  ) {}
+  ) {
+    this.readsValue = readsValue(step);
+  }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>> & object>(this.options.storeName);
@@ -109,17 +114,17 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
         (missed ??= []).push({ start: end - d, end });
         continue;
       }
-      this.write(key, end, this.step(key, record.value, vt.value), Math.max(t, vt.timestamp), vt.value);
+      this.write(key, end, this.step(key, this.readsValue ? record.value : (undefined as V), vt.value), Math.max(t, vt.timestamp), vt.value);
     }
     if (!leftExists) {
       if (t < closeTime) (missed ??= []).push({ start: t - d, end: t });
-      else this.write(key, t, this.step(key, record.value, leftAgg?.value), t, null);
+      else this.write(key, t, this.step(key, this.readsValue ? record.value : (undefined as V), leftAgg?.value), t, null);
     }
     if (previous >= 0 && previous + 1 + d >= t) {
       const end = previous + 1 + d;
       if (end !== t && !ends.has(end)) {
         if (end < closeTime) (missed ??= []).push({ start: end - d, end });
-        else this.write(key, end, this.step(key, record.value, undefined), t, null);
+        else this.write(key, end, this.step(key, this.readsValue ? record.value : (undefined as V), undefined), t, null);
       }
     }
     if (!rightExists && right !== undefined && right.timestamp > t) {

@@ -15,6 +15,7 @@ import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
 import type { LateRecordRouter, WindowSpan } from '../late-records.js';
 import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
 import { WindowedForwarder } from './windowed-forwarder.js';
+import { readsValue } from '../../processors/value-blind.js';
 
 /** `previous` undefined = the window has no aggregate yet. */
 export type WindowAggregateStep<K, V, VA> = (key: K, value: V, previous: VA | undefined) => VA;
@@ -35,6 +36,8 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
   private readonly size: number;
   private readonly advance: number;
   private readonly grace: number;
+  /** False for count: the value is never read (a lazily decoded value stays undecoded). */
+  private readonly readsValue: boolean;
 
   constructor(
     windows: TimeWindows,
@@ -44,6 +47,7 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
     this.size = windows.sizeMs;
     this.advance = windows.advanceMs;
     this.grace = windows.graceMs;
+    this.readsValue = readsValue(step);
   }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
@@ -72,7 +76,7 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
         continue;
       }
       const previous = this.store.fetch(key, start);
-      const aggregate = this.step(key, record.value, previous?.value);
+      const aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), previous?.value);
       const timestamp = previous === undefined ? ts : Math.max(ts, previous.timestamp);
       this.store.put(key, { value: aggregate, timestamp }, start);
       this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
