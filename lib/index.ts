@@ -65,6 +65,10 @@ export type { Window, Windowed } from './state/types.js';
 export { EventTime, TimestampExtractors, InvalidTimestampError, parseEventTime } from './time/index.js';
 export type { EventTimeMode, TimestampParseOptions } from './time/index.js';
 
+// Durations ("10 minutes", "1h30m") as the CLI and window sizes spell them
+export { parseDuration, formatDuration } from './util/duration.js';
+export type { ParseDurationOptions } from './util/duration.js';
+
 // Serdes
 export { Serdes } from './serde/serdes.js';
 export type { Serde } from './serde/types.js';

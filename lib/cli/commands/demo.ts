@@ -2,21 +2,28 @@
  * `tributary demo`: the seed scenario end to end — produce transactions, run the bronze and
  * windowed topologies with a 10-minute watermark, write Delta tables, and check the results
  * against the reference model of the produced events. Embedded broker unless one is given.
+ * The implementation is in ../demo/run-demo.ts.
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notImplemented } from '../not-implemented.js';
-import { BOOTSTRAP_ENV, parseDurationFlag, parseInteger, resolveBrokerTarget, type BrokerTarget } from '../options.js';
+import { runDemo as runDemoPipeline } from '../demo/run-demo.js';
+import { BOOTSTRAP_ENV, parseDurationFlag, parseInteger, parseShare, resolveBrokerTarget, type BrokerTarget } from '../options.js';
 import { addBootstrapOption } from './shared.js';
 
 export interface DemoCommandOptions {
   readonly broker: BrokerTarget;
   readonly numTransactions: number;
   readonly seed: number | undefined;
-  /** Directory for the demo's Delta tables; undefined: a fresh temp dir. */
+  /** Directory for the demo's Delta tables; undefined: `./data`. */
   readonly outputDir: string | undefined;
   readonly windowMs: number;
   readonly watermarkMs: number;
+  readonly partitions?: number;
+  readonly lateShare?: number;
+  readonly malformedShare?: number;
+  readonly spacingMs?: number;
+  readonly json?: boolean;
+  readonly timeoutMs?: number;
 }
 
 interface RawDemoOptions {
@@ -27,6 +34,12 @@ interface RawDemoOptions {
   outputDir?: string;
   window: string;
   watermark: string;
+  partitions: string;
+  lateShare: string;
+  malformedShare: string;
+  eventSpacing: string;
+  json?: boolean;
+  timeout: string;
 }
 
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
@@ -37,26 +50,54 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
   cmd
     .option('--num-transactions <n>', 'transactions to produce', '10000')
     .option('--seed <int>', 'seed of the transaction generator')
-    .option('--output-dir <dir>', 'where to write the Delta tables (default: a new temp dir)')
+    .option('--output-dir <dir>', 'where to write the Delta tables (default: ./data)')
     .option('--window <duration>', 'tumbling window size of the aggregates', '1 minute')
     .option('--watermark <duration>', 'allowed lateness (grace) of event time', '10 minutes')
+    .option('--partitions <n>', 'partitions of the input topic (the model checks per-merchant windows only with 1)', '1')
+    .option('--late-share <share>', 'share of events later than the watermark', '0.05')
+    .option('--malformed-share <share>', 'share of malformed records', '0.02')
+    .option('--event-spacing <duration>', 'event time between consecutive events', '1s')
+    .option('--json', 'print the summary as one JSON object')
+    .option('--timeout <duration>', 'give up when the applications have not caught up after this long', '5 minutes')
     .action(async (raw: RawDemoOptions) => {
       // Without a broker the demo uses the embedded one: zero setup.
       const wantsEmbedded = raw.embedded === true || (raw.bootstrapServers === undefined && !ctx.env[BOOTSTRAP_ENV]);
       await runDemo(
         {
           broker: resolveBrokerTarget({ ...raw, embedded: wantsEmbedded }, ctx.env, true),
-          numTransactions: parseInteger(raw.numTransactions, '--num-transactions', 1),
+          numTransactions: parseInteger(raw.numTransactions, '--num-transactions', 1, 10_000_000),
           seed: raw.seed === undefined ? undefined : parseInteger(raw.seed, '--seed', 0, 2 ** 31 - 1),
           outputDir: raw.outputDir,
           windowMs: parseDurationFlag(raw.window, '--window', { allowZero: false }),
           watermarkMs: parseDurationFlag(raw.watermark, '--watermark'),
+          partitions: parseInteger(raw.partitions, '--partitions', 1, 1000),
+          lateShare: parseShare(raw.lateShare, '--late-share'),
+          malformedShare: parseShare(raw.malformedShare, '--malformed-share'),
+          spacingMs: parseDurationFlag(raw.eventSpacing, '--event-spacing', { allowZero: false }),
+          json: raw.json === true,
+          timeoutMs: parseDurationFlag(raw.timeout, '--timeout', { allowZero: false }),
         },
         ctx,
       );
     });
 }
 
-export async function runDemo(_options: DemoCommandOptions, _ctx: CliContext): Promise<void> {
-  throw notImplemented('demo', 'Until it lands, try `tributary produce transactions` against a broker.');
+export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Promise<void> {
+  await runDemoPipeline(
+    {
+      broker: options.broker,
+      numTransactions: options.numTransactions,
+      seed: options.seed,
+      outputDir: options.outputDir,
+      windowMs: options.windowMs,
+      watermarkMs: options.watermarkMs,
+      partitions: options.partitions ?? 1,
+      lateShare: options.lateShare ?? 0.05,
+      malformedShare: options.malformedShare ?? 0.02,
+      spacingMs: options.spacingMs ?? 1000,
+      json: options.json ?? false,
+      timeoutMs: options.timeoutMs ?? 300_000,
+    },
+    ctx,
+  );
 }

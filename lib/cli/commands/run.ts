@@ -1,11 +1,15 @@
 /**
  * `tributary run <topology.ts>`: runs a topology file's default export against Kafka until
- * interrupted. Flags are final; the runtime wiring lands with lib/runtime.
+ * interrupted (see run/topology-module.ts for what the file may export). Progress: a live line on
+ * a terminal (stderr), JSON lines on stdout otherwise. The first Ctrl-C (SIGINT/SIGTERM) commits
+ * and closes cleanly; a second one exits at once (code 130, handled in main.ts).
  */
 import { Option, type Command } from 'commander';
+import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { notImplemented } from '../not-implemented.js';
 import { parseApplicationId, parseDurationFlag, resolveBrokerTarget, type BrokerTarget } from '../options.js';
+import { runLoadedTopology } from '../run/run-loop.js';
+import { loadTopology, parseParams } from '../run/topology-module.js';
 import { addBootstrapOption, addConnectTimeoutOption } from './shared.js';
 
 export interface RunCommandOptions {
@@ -20,6 +24,12 @@ export interface RunCommandOptions {
   /** Window size override for topologies that read it, ms. */
   readonly windowMs: number | undefined;
   readonly connectTimeoutMs: number;
+  /** Base directory of file outputs (Delta tables) handed to the topology. */
+  readonly dataDir: string;
+  /** `--param key=value` pairs handed to the topology. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Time between progress reports; undefined: 1 s on a terminal, 10 s for JSON lines. */
+  readonly progressIntervalMs: number | undefined;
 }
 
 interface RawRunOptions {
@@ -30,13 +40,16 @@ interface RawRunOptions {
   processingGuarantee: 'exactly_once' | 'at_least_once';
   window?: string;
   connectTimeout: string;
+  dataDir: string;
+  param: string[];
+  progressInterval?: string;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('run')
     .description('run a topology file (its default export) against Kafka until interrupted')
-    .argument('<topology.ts>', 'TypeScript module whose default export is a Topology');
+    .argument('<topology.ts>', 'TypeScript module whose default export is a Topology or a function (options) => Topology');
   addBootstrapOption(cmd, true);
   cmd
     .option('--application-id <id>', 'consumer group, transactional id and internal topic prefix')
@@ -46,7 +59,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         .choices(['exactly_once', 'at_least_once'])
         .default('exactly_once'),
     )
-    .option('--window <duration>', 'window size for topologies that take one, e.g. "1 minute"');
+    .option('--window <duration>', 'window size for topologies that take one, e.g. "1 minute"')
+    .option('--data-dir <dir>', 'base directory of the Delta tables a topology writes', 'data')
+    .option('--param <key=value>', 'a topology setting, e.g. input-topic=transactions (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--progress-interval <duration>', 'time between progress reports (default: 1s on a terminal, 10s otherwise)');
   addConnectTimeoutOption(cmd);
   cmd.action(async (topology: string, raw: RawRunOptions) => {
     await runTopology(parseRunOptions(topology, raw, ctx.env), ctx);
@@ -54,6 +70,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
 }
 
 export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliContext['env']): RunCommandOptions {
+  if (raw.dataDir.trim() === '') throw new ConfigError('Invalid --data-dir: it is empty.');
   return {
     topology,
     broker: resolveBrokerTarget(raw, env, true),
@@ -62,9 +79,19 @@ export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliCo
     processingGuarantee: raw.processingGuarantee,
     windowMs: raw.window === undefined ? undefined : parseDurationFlag(raw.window, '--window', { allowZero: false }),
     connectTimeoutMs: parseDurationFlag(raw.connectTimeout, '--connect-timeout', { allowZero: false }),
+    dataDir: raw.dataDir,
+    params: parseParams(raw.param ?? []),
+    progressIntervalMs:
+      raw.progressInterval === undefined ? undefined : parseDurationFlag(raw.progressInterval, '--progress-interval', { allowZero: false }),
   };
 }
 
-export async function runTopology(options: RunCommandOptions, _ctx: CliContext): Promise<void> {
-  throw notImplemented(`run ${options.topology}`, 'The runtime is still being wired to the CLI.');
+export async function runTopology(options: RunCommandOptions, ctx: CliContext): Promise<void> {
+  const loaded = await loadTopology(options.topology, {
+    applicationId: options.applicationId,
+    windowMs: options.windowMs,
+    dataDir: options.dataDir,
+    params: options.params,
+  });
+  await runLoadedTopology(loaded, options, ctx);
 }
