@@ -6,8 +6,11 @@
  */
 export interface ByteTable {
   get(key: string): Buffer | undefined;
-  /** `bytes`, when the caller has them, are the bytes of `key` (a backend may keep them; never modified). */
-  put(key: string, value: Buffer, bytes?: Buffer): void;
+  /**
+   * `bytes`, when the caller has them, are the bytes of `key` (a backend may keep them; never
+   * modified). `present` true promises the table holds `key` already (see `KeyValueBytesStore`).
+   */
+  put(key: string, value: Buffer, bytes?: Buffer, present?: boolean): void;
   /** True when the key existed. */
   delete(key: string, bytes?: Buffer): boolean;
   has(key: string): boolean;

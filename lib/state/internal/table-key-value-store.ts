@@ -6,11 +6,13 @@ import { keyBytes, keyString } from './bytes.js';
 /**
  * A key-value store over bytes: every layer below the metered one. `get` and `put` take an
  * optional `keyStr`, the latin1 string of `key` (see bytes.ts) when the caller already has it, so
- * the layers below do not convert the same key again; it must equal `keyString(key)`.
+ * the layers below do not convert the same key again; it must equal `keyString(key)`. `put`'s
+ * `present` true promises that the store holds a value for `key` right now (the caching layer
+ * knows this for keys it read or wrote down), which lets the backend skip its key-index update.
  */
 export interface KeyValueBytesStore extends KeyValueStore<Buffer, Buffer>, RestorableStore {
   get(key: Buffer, keyStr?: string): Buffer | undefined;
-  put(key: Buffer, value: Buffer | null, keyStr?: string): void;
+  put(key: Buffer, value: Buffer | null, keyStr?: string, present?: boolean): void;
 }
 
 /**
@@ -47,10 +49,10 @@ export abstract class TableKeyValueStore implements KeyValueBytesStore {
     return this.t.get(keyStr ?? keyString(key));
   }
 
-  put(key: Buffer, value: Buffer | null, keyStr?: string): void {
+  put(key: Buffer, value: Buffer | null, keyStr?: string, present = false): void {
     const k = keyStr ?? keyString(key);
     if (value === null) this.t.delete(k, key);
-    else this.t.put(k, value, key);
+    else this.t.put(k, value, key, present);
   }
 
   putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {

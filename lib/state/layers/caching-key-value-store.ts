@@ -48,7 +48,9 @@ export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStor
   private writeDown(e: CacheEntry): void {
     const listener = this.listener;
     const old = listener !== null && this.sendOldValues ? (this.inner.get(e.key, e.k) ?? null) : null;
-    this.inner.put(e.key, e.value, e.k);
+    this.inner.put(e.key, e.value, e.k, e.stored);
+    // Nothing else writes to the store below (restoration clears this cache), so this stays true.
+    e.stored = e.value !== null;
     if (listener !== null) listener(e.key, e.value, old, e.timestamp);
   }
 

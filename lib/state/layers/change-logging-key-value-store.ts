@@ -47,8 +47,8 @@ export class ChangeLoggingKeyValueStore implements KeyValueBytesStore {
     return this.inner.get(key, keyStr);
   }
 
-  put(key: Buffer, value: Buffer | null, keyStr?: string): void {
-    this.inner.put(key, value, keyStr);
+  put(key: Buffer, value: Buffer | null, keyStr?: string, present?: boolean): void {
+    this.inner.put(key, value, keyStr, present);
     this.log(key, value);
   }
 

@@ -18,6 +18,11 @@ export interface CacheEntry {
   dirty: boolean;
   timestamp: number;
   size: number;
+  /**
+   * The store below is known to hold a value for this key: set for entries cached from a read
+   * of the store below, and maintained by the owner as it writes entries down (false = unknown).
+   */
+  stored: boolean;
 }
 
 interface Node extends CacheEntry {
@@ -112,7 +117,7 @@ export class RecordCache {
     return this.entries.get(key);
   }
 
-  /** Caches a write (dirty) or a read (clean), then evicts while over budget. */
+  /** Caches a write (dirty) or a read of the store below (clean), then evicts while over budget. */
   put(key: string, keyBytes: Buffer, value: Buffer | null, dirty: boolean, timestamp: number): void {
     const size = ENTRY_OVERHEAD + 2 * keyBytes.length + (value === null ? 0 : value.length);
     let n = this.find(key);
@@ -131,7 +136,8 @@ export class RecordCache {
       }
       this.touch(n);
     } else {
-      n = { k: key, key: keyBytes, value, dirty, timestamp, size, prev: null, next: null, live: true };
+      // A clean entry was read from the store below (which holds it); a dirty one may be new.
+      n = { k: key, key: keyBytes, value, dirty, timestamp, size, stored: !dirty && value !== null, prev: null, next: null, live: true };
       this.entries.set(key, n);
       this.index?.add(key);
       this.append(n);

@@ -35,8 +35,8 @@ export class LevelDbByteTable implements ByteTable {
     return this.db.read(full);
   }
 
-  put(key: string, value: Buffer, bytes?: Buffer): void {
-    this.index.add(key);
+  put(key: string, value: Buffer, bytes?: Buffer, present = false): void {
+    if (!present) this.index.add(key);
     // Key bytes are only the full key's bytes when there is no prefix.
     this.db.write(this.prefix + key, this.prefix === '' ? bytes : undefined, value);
   }

@@ -119,6 +119,27 @@ describe.each([
     }
   }
 
+  it.runIf(persistent)('a key read from the store, deleted and written again through the cache stays visible', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const supplier = () => Stores.persistentKeyValueStore('d');
+    const plain = Stores.keyValueStoreBuilder(supplier(), stringSerde, stringSerde).build();
+    await plain.init(makeContext(dir, null));
+    plain.put('k', 'v0');
+    await plain.close();
+    const store = Stores.keyValueStoreBuilder(supplier(), stringSerde, stringSerde).withCachingEnabled(1 << 20).build();
+    await store.init(makeContext(dir, null));
+    expect(store.get('k')).toBe('v0'); // cached from the store
+    store.delete('k');
+    await store.flush();
+    expect(store.all()).toEqual([]);
+    store.put('k', 'v1');
+    await store.flush();
+    expect(store.all()).toEqual([{ key: 'k', value: 'v1' }]);
+    expect(store.approximateNumEntries()).toBe(1);
+    await store.close();
+  });
+
   it('string keys', async () => {
     await fc.assert(
       fc.asyncProperty(opsArb(fc.constantFrom('a', 'b', 'c', 'ab', '')), fc.constantFrom(null, 0, 150, 1 << 20), (ops, cache) => run(stringSerde, ops, cache, (k) => stringSerde.serialize(k, undefined))),
