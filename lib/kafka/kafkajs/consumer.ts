@@ -27,11 +27,12 @@
  * kafkajs heartbeats only between batches, so call `poll` more often than `sessionTimeoutMs` (like
  * Java's `max.poll.interval.ms`).
  *
- * Manual assignment (`assign`): kafkajs has no group-less consumer, so the adapter joins a
- * throwaway group (`<groupId>.assign.<uuid>`, never committed to, deleted on close) whose custom
- * assignor hands exactly the requested partitions to its single member. Positions start at the
- * real group's committed offsets (read once via the admin API), else per `autoOffsetReset`.
- * `commitOffsets` then writes to the real group through the admin API (group must be empty).
+ * Manual assignment (`assign`): group-less, with Fetch requests on kafkajs' cluster
+ * (`AssignedFetcher`, assigned.ts): no JoinGroup (~0.4 s saved per assign), no heartbeats, and an
+ * exact `position()`. Only when kafkajs' internals are missing does it fall back to a throwaway
+ * group (`<groupId>.assign.<uuid>`, never committed to, deleted on close) whose custom assignor
+ * hands exactly the requested partitions to its single member. `commitOffsets` writes to the real
+ * group through the admin API (group must be empty).
  */
 import { randomUUID } from 'node:crypto';
 import {
