@@ -6,7 +6,7 @@
  * - `DeltaTableWriter` — schema-checked, partitioned, buffered appends committed atomically.
  * - `deltaSchemaFromZod` / `deltaType` — the table schema from a zod object schema.
  * - `loadSnapshot`, `readTable`, `history`, `lastCommittedOffsets` — reading the log and the data.
- * - `optimize`, `vacuum` — compaction and retention-guarded cleanup.
+ * - `optimize`, `vacuum` — compaction and retention-guarded cleanup; `describeTable` — history and row counts.
  */
 export { deltaSink } from './topology-sink.js';
 export type { DeltaSinkCommitInfo, DeltaSinkProcessorOptions } from './topology-sink.js';
@@ -22,6 +22,8 @@ export type { Snapshot, HistoryEntry } from './snapshot.js';
 export { readTable, rowToJsonForm } from './read.js';
 export type { TableContents } from './read.js';
 export { optimize, vacuum } from './maintenance.js';
+export { describeTable } from './inspect.js';
+export type { PartitionSummary, TableSummary, VersionSummary } from './inspect.js';
 export type { OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult } from './maintenance.js';
 export type { ParquetCodec } from './parquet.js';
 export type { CommitResult } from './commit.js';

@@ -38,7 +38,9 @@ import type { DeltaWriterOptions } from './table-writer.js';
 
 export interface DeltaSinkProcessorOptions<K = unknown, V = unknown> extends Omit<DeltaWriterOptions, 'tableDir'> {
   /** Table directory (created with the schema if it does not exist). */
-  readonly table: string;
+  readonly table?: string;
+  /** The same as `table` (the writer's name for it); give one of them. */
+  readonly tableDir?: string;
   /** The row for a record; default: the record value, which must be an object. */
   readonly toRow?: (record: Record<K, V>, source: RecordMetadata) => globalThis.Record<string, unknown>;
   /**
@@ -73,12 +75,16 @@ const openSinks = new Set<string>();
 
 /** A processor supplier that writes every record it receives to a Delta table (see module doc). */
 export function deltaSink<K = unknown, V = unknown>(options: DeltaSinkProcessorOptions<K, V>): ProcessorSupplier<K, V, never, never> {
-  if (!options.table) throw new ConfigError('deltaSink needs a table directory');
+  const table = options.table ?? options.tableDir;
+  if (!table) throw new ConfigError('deltaSink needs a table directory (`table`)');
+  if (options.table !== undefined && options.tableDir !== undefined && options.table !== options.tableDir) {
+    throw new ConfigError(`deltaSink: table (${options.table}) and tableDir (${options.tableDir}) disagree; give one`);
+  }
   const interval = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
   if (!(interval >= 0 && interval <= MAX_COMMIT_INTERVAL_MS)) {
-    throw new ConfigError(`deltaSink(${options.table}): commitIntervalMs must be within [0, ${MAX_COMMIT_INTERVAL_MS}] (the task's Kafka transaction stays open that long), got ${interval}`);
+    throw new ConfigError(`deltaSink(${table}): commitIntervalMs must be within [0, ${MAX_COMMIT_INTERVAL_MS}] (the task's Kafka transaction stays open that long), got ${interval}`);
   }
-  return () => new DeltaSinkProcessor(options, interval);
+  return () => new DeltaSinkProcessor(options, table, interval);
 }
 
 class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
@@ -93,6 +99,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
 
   constructor(
     private readonly options: DeltaSinkProcessorOptions<K, V>,
+    private readonly table: string,
     private readonly intervalMs: number,
   ) {
     this.toRow = options.toRow ?? ((r) => r.value as globalThis.Record<string, unknown>);
@@ -101,7 +108,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
   }
 
   private get label(): string {
-    return `deltaSink(${this.options.table})`;
+    return `deltaSink(${this.table})`;
   }
 
   init(context: ProcessorContext<never, never>): void {
@@ -120,15 +127,15 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
 
   private async open(): Promise<void> {
     const { applicationId, taskId } = this.context;
-    const key = `${path.resolve(this.options.table)}\0${applicationId}\0${taskId}`;
+    const key = `${path.resolve(this.table)}\0${applicationId}\0${taskId}`;
     if (openSinks.has(key)) {
       throw new ConfigError(
         `${this.label}: two Delta sinks of task ${taskId} write the same table; their txn appIds (${applicationId}-<topic>-<partition>) ` +
           'would collide. Merge the streams before one deltaSink.',
       );
     }
-    const { table, toRow: _t, commitIntervalMs: _i, commitRows: _r, commitBytes: _b, onCommit: _c, ...writer } = this.options;
-    this.sink = await DeltaSink.open({ ...writer, tableDir: table, applicationId });
+    const { table: _a, tableDir: _d, toRow: _t, commitIntervalMs: _i, commitRows: _r, commitBytes: _b, onCommit: _c, ...writer } = this.options;
+    this.sink = await DeltaSink.open({ ...writer, tableDir: this.table, applicationId });
     openSinks.add(key);
     this.registryKey = key;
   }
@@ -147,7 +154,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
     const result = sink.append(this.toRow(record, source), source);
     if (this.since < 0 && !('duplicate' in result)) this.since = this.context.currentSystemTimeMs();
     if (!result.ok) {
-      throw new RecordRejectedError(`the row does not fit Delta table ${this.options.table}: ${result.reason}`, {
+      throw new RecordRejectedError(`the row does not fit Delta table ${this.table}: ${result.reason}`, {
         context: { topic: source.topic, partition: source.partition, offset: source.offset },
       });
     }
@@ -179,7 +186,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
     this.since = -1;
     if (result !== undefined) {
       this.options.onCommit?.({
-        table: this.options.table,
+        table: this.table,
         taskId: this.context.taskId,
         version: result.version,
         files: result.files,
