@@ -112,12 +112,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
 
   putIfAbsent(key: K, value: V): V | undefined {
     this.m.puts++;
-    return this.v(this.inner.putIfAbsent(this.k(key), this.valueSerde.serialize(value, this.topic)));
+    return this.v(this.inner.putIfAbsent(this.keyBytes(key), this.valueSerde.serialize(value, this.topic)));
   }
 
   delete(key: K): V | undefined {
     this.m.deletes++;
-    return this.v(this.inner.delete(this.k(key)));
+    return this.v(this.inner.delete(this.keyBytes(key)));
   }
 
   range(from: K, to: K): KeyValue<K, V>[] {
