@@ -32,14 +32,21 @@ export class KafkajsAdmin implements Admin {
   private async highWatermarks(topic: string, partitions: number[]): Promise<Map<number, number> | undefined> {
     const internals = kafkajsInternals(this.kafka);
     if (internals === undefined) return undefined;
-    const cluster: KjsCluster = internals.createCluster(ISOLATION_READ_UNCOMMITTED);
-    try {
-      await cluster.connect();
-      await cluster.addMultipleTargetTopics([topic]);
-      const [hw] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: false, partitions: partitions.map((partition) => ({ partition })) }]);
-      return new Map((hw?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    } finally {
-      await cluster.disconnect().catch(() => undefined);
+    // A fresh cluster's first metadata request can race a just-created topic's leader election
+    // (UNKNOWN_TOPIC_OR_PARTITION, retriable): retry a few times with a short backoff.
+    for (let attempt = 0; ; attempt++) {
+      const cluster: KjsCluster = internals.createCluster(ISOLATION_READ_UNCOMMITTED);
+      try {
+        await cluster.connect();
+        await cluster.addMultipleTargetTopics([topic]);
+        const [hw] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: false, partitions: partitions.map((partition) => ({ partition })) }]);
+        return new Map((hw?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      } catch (e) {
+        if (attempt >= 5 || (e as { retriable?: boolean }).retriable !== true) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      } finally {
+        await cluster.disconnect().catch(() => undefined);
+      }
     }
   }
 
