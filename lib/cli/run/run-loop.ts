@@ -11,7 +11,7 @@ import type { Admin, KafkaClient } from '../../kafka/types.js';
 import { connectKafka, withTimeout } from '../connect.js';
 import type { CliContext } from '../context.js';
 import type { BrokerTarget } from '../options.js';
-import { AppRunner, groupLag, type AppStats } from './app-runner.js';
+import { AppRunner, type AppStats } from './app-runner.js';
 import { progressLine, progressRecord, rates, terminalLine } from './progress.js';
 import type { LoadedTopology, OutputTopicSpec } from './topology-module.js';
 
@@ -151,14 +151,13 @@ async function monitor(runner: AppRunner, admin: Admin, options: RunLoopOptions,
   let previousAt = performance.now();
   let lag: number | undefined;
   let lagInFlight = false;
-  const userTopics = runner.userSourceTopics;
   const aborted = abortPromise(ctx.signal);
   while (!ctx.signal.aborted && !failed) {
     await Promise.race([done, new Promise<void>((r) => setTimeout(r, intervalMs).unref?.()), aborted]);
     if (ctx.signal.aborted || failed) break;
     if (!lagInFlight) {
       lagInFlight = true;
-      void groupLag(admin, runner.applicationId, userTopics)
+      void runner.lag(admin)
         .then((l) => (lag = l), () => undefined)
         .finally(() => (lagInFlight = false));
     }
