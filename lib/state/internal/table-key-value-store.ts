@@ -95,8 +95,9 @@ export abstract class TableKeyValueStore implements KeyValueBytesStore {
   async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
     const t = this.t;
     for (const r of records) {
-      if (r.value === null) t.delete(keyString(r.key));
-      else t.put(keyString(r.key), r.value);
+      // The record's key bytes go to the backend as they are (as its value bytes always did).
+      if (r.value === null) t.delete(keyString(r.key), r.key);
+      else t.put(keyString(r.key), r.value, r.key);
     }
     await this.flushTable();
   }
