@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { runDemo as runDemoPipeline } from '../demo/run-demo.js';
-import { BOOTSTRAP_ENV, parseDurationFlag, parseInteger, parseShare, resolveBrokerTarget, type BrokerTarget } from '../options.js';
+import { BOOTSTRAP_ENV, parseDurationFlag, parseInstant, parseInteger, parseShare, resolveBrokerTarget, type BrokerTarget } from '../options.js';
 import { addBootstrapOption } from './shared.js';
 
 export interface DemoCommandOptions {
@@ -24,6 +24,8 @@ export interface DemoCommandOptions {
   readonly spacingMs?: number;
   readonly json?: boolean;
   readonly timeoutMs?: number;
+  /** Nominal time of the first event; default: so that the last event is about now. */
+  readonly startTime?: number | undefined;
 }
 
 interface RawDemoOptions {
@@ -40,6 +42,7 @@ interface RawDemoOptions {
   eventSpacing: string;
   json?: boolean;
   timeout: string;
+  startTime?: string;
 }
 
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
@@ -57,6 +60,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--late-share <share>', 'share of events later than the watermark', '0.05')
     .option('--malformed-share <share>', 'share of malformed records', '0.02')
     .option('--event-spacing <duration>', 'event time between consecutive events', '1s')
+    .option('--start-time <time>', 'event time of the first event, ISO-8601 or epoch ms (default: the events end about now)')
     .option('--json', 'print the summary as one JSON object')
     .option('--timeout <duration>', 'give up when the applications have not caught up after this long', '5 minutes')
     .action(async (raw: RawDemoOptions) => {
@@ -76,6 +80,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           spacingMs: parseDurationFlag(raw.eventSpacing, '--event-spacing', { allowZero: false }),
           json: raw.json === true,
           timeoutMs: parseDurationFlag(raw.timeout, '--timeout', { allowZero: false }),
+          startTime: raw.startTime === undefined ? undefined : parseInstant(raw.startTime, '--start-time'),
         },
         ctx,
       );
@@ -97,6 +102,7 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
       spacingMs: options.spacingMs ?? 1000,
       json: options.json ?? false,
       timeoutMs: options.timeoutMs ?? 300_000,
+      startTime: options.startTime,
     },
     ctx,
   );

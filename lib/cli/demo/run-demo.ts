@@ -45,11 +45,15 @@ export interface DemoOptions {
   readonly json: boolean;
   /** Give up waiting for the applications to catch up after this long. */
   readonly timeoutMs: number;
+  /** Nominal time of event 0 (epoch ms); undefined: the events end about now. */
+  readonly startTime: number | undefined;
 }
 
 export interface DemoSummary {
   readonly broker: string;
   readonly seed: number;
+  /** Generator settings: with the seed they rebuild every event (`generateTransactions`). */
+  readonly generator: { readonly startTime: string; readonly spacingMs: number; readonly lateShare: number; readonly malformedShare: number; readonly watermarkMs: number };
   readonly topics: { readonly input: string; readonly late: string; readonly aggregates: string; readonly deadLetter: readonly string[] };
   readonly produced: { readonly records: number; readonly onTime: number; readonly late: number; readonly malformed: number };
   readonly bronze: { readonly recordsIn: number; readonly rows: number; readonly late: number; readonly deadLettered: number; readonly table: TableSummary };
@@ -116,7 +120,7 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     say(`  starting ${bronze.applicationId} and ${windowed.applicationId} (exactly once, state in ${stateDir})`);
     await Promise.all(apps.map((a) => a.start()));
 
-    const startTime = Math.floor((Date.now() - options.numTransactions * options.spacingMs) / 1000) * 1000;
+    const startTime = options.startTime ?? Math.floor((Date.now() - options.numTransactions * options.spacingMs) / 1000) * 1000;
     const generator = {
       seed,
       startTime,
@@ -163,6 +167,7 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     const summary: DemoSummary = {
       broker: name,
       seed,
+      generator: { ...generator, startTime: new Date(startTime).toISOString() },
       topics: { input: topics.input, late: topics.late, aggregates: topics.aggregates, deadLetter: [bronze.runtime.config.deadLetterTopic, windowed.runtime.config.deadLetterTopic] },
       produced: { records: produced.sent, onTime: produced.onTime, late: produced.late, malformed: produced.malformed },
       bronze: { recordsIn: bStats.recordsIn, rows: bronzeTable.rows, late: bStats.dropped, deadLettered: bStats.deadLettered, table: bronzeTable },
@@ -286,7 +291,7 @@ export function renderSummary(s: DemoSummary, o: DemoOptions): string {
   const lines = [
     '',
     'Summary',
-    `${pad('records in')}${formatCount(s.produced.records)} transactions → ${s.topics.input} (${formatCount(s.produced.onTime)} on time, ${formatCount(s.produced.late)} late, ${formatCount(s.produced.malformed)} malformed; seed ${s.seed})`,
+    `${pad('records in')}${formatCount(s.produced.records)} transactions → ${s.topics.input} (${formatCount(s.produced.onTime)} on time, ${formatCount(s.produced.late)} late, ${formatCount(s.produced.malformed)} malformed; seed ${s.seed}, start ${s.generator.startTime})`,
     `${pad('bronze rows')}${formatCount(s.bronze.rows)} → ${s.bronze.table.path} (Delta version ${s.bronze.table.version}, ${s.bronze.table.files} files, partitioned by event_date)`,
     `${pad('late (watermark)')}${formatCount(s.bronze.late)} → ${s.topics.late} (older than ${o.watermarkMs / 60_000} min behind the stream)`,
     `${pad('dead-lettered')}${formatCount(s.bronze.deadLettered)} → ${s.topics.deadLetter[0]} (reason in header tributary.error.reason)`,
