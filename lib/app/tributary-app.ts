@@ -22,6 +22,7 @@ import type { ErrorHandlerContext, ErrorResponse } from '../runtime/error-handle
 import { ErrorHandlers } from '../runtime/error-handlers.js';
 import { sumMetrics, type TaskMetricsSnapshot } from '../runtime/task-metrics.js';
 import { QueryableStores } from '../state/queryable.js';
+import { classifyFailure, RecoveryBackoff } from '../runtime/recovery.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/types.js';
 import type { BuiltTopology } from '../topology/built-topology.js';
 import { Topology } from '../topology/topology.js';
@@ -121,15 +122,27 @@ export class TributaryApp {
     if (this.resolved.installSignalHandlers) {
       this.removeSignalHandlers = installSignalHandlers(() => this.close(), (m) => this.resolved.logger('info', m));
     }
-    try {
-      this.admin = this.resolved.client.admin();
-      await this.admin.connect();
-      this.shutdownRequests = new ShutdownRequests(this.resolved.client, this.applicationId, this.resolved.streams.replicationFactor);
-      await this.shutdownRequests.start(this.admin);
-      await this.startRuntime();
-    } catch (error) {
-      await this.shutdown('ERROR');
-      throw error;
+    const backoff = new RecoveryBackoff(this.resolved.streams.retryBackoffMs ?? 100, this.resolved.streams.retryBackoffMaxMs ?? 10_000, this.resolved.streams.recoveryTimeoutMs ?? 300_000);
+    for (;;) {
+      try {
+        this.admin ??= this.resolved.client.admin();
+        await this.admin.connect();
+        this.shutdownRequests = new ShutdownRequests(this.resolved.client, this.applicationId, this.resolved.streams.replicationFactor);
+        await this.shutdownRequests.start(this.admin);
+        await this.startRuntime();
+        break;
+      } catch (error) {
+        // The cluster unreachable at start is an outage like any other: retry with backoff.
+        const delay = classifyFailure(error) === 'retriable' && this.closing === null ? backoff.fail(Date.now()) : null;
+        if (delay === null) {
+          await this.shutdown('ERROR');
+          throw error;
+        }
+        this.resolved.logger('error', `start failed (attempt ${backoff.attempts}), retrying in ${delay} ms: ${error instanceof Error ? error.message : String(error)}`);
+        await this.admin?.disconnect().catch(() => undefined);
+        this.admin = null;
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
     this.shutdownTimer = setInterval(() => void this.checkShutdownRequests(), SHUTDOWN_POLL_MS);
     this.shutdownTimer.unref();

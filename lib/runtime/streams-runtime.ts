@@ -359,7 +359,9 @@ export class StreamsRuntime {
         globalStores: this.global.stores,
       });
       try {
-        this.logged.set(task, await openTaskStores(task, this.stateOptions()));
+        // Fence first, restore second: InitProducerId completes or aborts the previous owner's
+        // transaction and stops it from committing more, so the changelog read next is final.
+        // (Restoring first would miss what the previous owner committed in between.)
         if (this.config.exactlyOnce) {
           const producer = this.client.producer({
             transactionalId: `${this.config.applicationId}-${task.id}`,
@@ -369,6 +371,7 @@ export class StreamsRuntime {
           await producer.connect();
           task.producer = producer;
         }
+        this.logged.set(task, await openTaskStores(task, this.stateOptions()));
         task.initProcessors();
         await task.openParticipants();
       } catch (error) {

@@ -1,0 +1,46 @@
+/**
+ * `npm run chaos`: the long chaos run (default 1M records, 3 runners, 20 kills, one broker
+ * restart), exactly-once, then at-least-once unless `--eos-only`. Flags: `--records N`,
+ * `--runners N`, `--kills N`, `--over-ms N` (input spread), `--seed N`, `--eos-only`.
+ * Prints the reports as JSON and exits non-zero when exactly-once was violated.
+ */
+import { runChaos, type ChaosOptions, type ChaosReport } from './chaos.js';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export function exactlyOnceHeld(r: ChaosReport): boolean {
+  return r.repartitionDuplicates === 0 && r.repartitionMissing === 0 && r.windowsExact === r.windows && r.countSurplus === 0 && r.nonIncreasingUpdates === 0;
+}
+
+async function main(): Promise<void> {
+  const records = flag('records', 1_000_000);
+  const kills = flag('kills', 20);
+  const base: Omit<ChaosOptions, 'guarantee'> = {
+    records,
+    runners: flag('runners', 3),
+    kills,
+    produceOverMs: flag('over-ms', Math.max(60_000, kills * 6_000)),
+    killGapMs: [3_000, 9_000],
+    restartBroker: true,
+    completionTimeoutMs: 30 * 60_000,
+    seed: flag('seed', Date.now() % 1e9),
+    log: (m) => process.stderr.write(`[chaos] ${m}\n`),
+  };
+  const eos = await runChaos({ ...base, guarantee: 'exactly_once' });
+  process.stdout.write(`${JSON.stringify(eos)}\n`);
+  let ok = exactlyOnceHeld(eos);
+  if (!process.argv.includes('--eos-only')) {
+    const alos = await runChaos({ ...base, guarantee: 'at_least_once', records: Math.min(records, 300_000), kills: Math.min(kills, 8) });
+    process.stdout.write(`${JSON.stringify(alos)}\n`);
+    ok &&= alos.repartitionMissing === 0 && alos.windowsUnder === 0 && alos.windowsMissing === 0;
+  }
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(2);
+});
