@@ -15,21 +15,46 @@ export function createRecord<K, V>(key: K, value: V, timestamp: number, headers:
 }
 
 function isLazy(record: Record<unknown, unknown>): boolean {
+  if (record instanceof DerivedLazyRecord) return true;
   const d = Object.getOwnPropertyDescriptor(record, 'value');
   return d !== undefined && d.get !== undefined;
+}
+
+/**
+ * A record derived from a lazy one (another key or timestamp) whose value is still read from
+ * that record on first access. Like the runtime's source records, `value` is an own, enumerable
+ * accessor (spreading reads it; `isLazy` sees it) whose getter is shared by all instances: an
+ * object literal with a getter would allocate a closure and an accessor pair per record.
+ */
+class DerivedLazyRecord<K, V> {
+  // Declared only: the constructor creates them in the order of an object literal record.
+  declare readonly key: K;
+  declare readonly value: V;
+  declare readonly timestamp: number;
+  declare readonly headers: Headers;
+  #from: Record<unknown, V>;
+
+  constructor(from: Record<unknown, V>, key: K, timestamp: number, headers: Headers) {
+    (this as { key: K }).key = key;
+    Object.defineProperty(this, 'value', DerivedLazyRecord.valueProperty);
+    (this as { timestamp: number }).timestamp = timestamp;
+    (this as { headers: Headers }).headers = headers;
+    this.#from = from;
+  }
+
+  private static readonly valueProperty: PropertyDescriptor = {
+    get(this: DerivedLazyRecord<unknown, unknown>): unknown {
+      return this.#from.value;
+    },
+    enumerable: true,
+    configurable: true,
+  };
 }
 
 /** The same record with another key; the value is not read. */
 export function withKey<K, V, KR>(record: Record<K, V>, key: KR): Record<KR, V> {
   if (!isLazy(record)) return { key, value: record.value, timestamp: record.timestamp, headers: record.headers };
-  return {
-    key,
-    get value(): V {
-      return record.value;
-    },
-    timestamp: record.timestamp,
-    headers: record.headers,
-  };
+  return new DerivedLazyRecord<KR, V>(record as Record<unknown, V>, key, record.timestamp, record.headers);
 }
 
 export function withValue<K, V, VR>(record: Record<K, V>, value: VR): Record<K, VR> {
@@ -43,14 +68,7 @@ export function withKeyValue<K, V, KR, VR>(record: Record<K, V>, key: KR, value:
 /** The same record with another timestamp; the value is not read. */
 export function withTimestamp<K, V>(record: Record<K, V>, timestamp: number): Record<K, V> {
   if (!isLazy(record)) return { key: record.key, value: record.value, timestamp, headers: record.headers };
-  return {
-    key: record.key,
-    get value(): V {
-      return record.value;
-    },
-    timestamp,
-    headers: record.headers,
-  };
+  return new DerivedLazyRecord<K, V>(record as Record<unknown, V>, record.key, timestamp, record.headers);
 }
 
 /** True when the value is null or undefined, without decoding a lazily decoded value. */
