@@ -39,6 +39,8 @@ export function parseEventTime(input: unknown, options: TimestampParseOptions = 
     return Number.isSafeInteger(t) && t >= 0 ? t : null;
   }
   if (typeof input !== 'string') return null;
+  const fast = parseCanonicalIso(input);
+  if (fast !== undefined) return fast;
   const m = ISO.exec(input.trim());
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
@@ -64,6 +66,41 @@ export function parseEventTime(input: unknown, options: TimestampParseOptions = 
   }
   const t = utc - offsetMin * 60_000;
   return t >= 0 ? t : null;
+}
+
+/** The decimal value of `len` ASCII digits at `at`, or -1 if one is not a digit. */
+function digits(s: string, at: number, len: number): number {
+  let n = 0;
+  for (let i = at; i < at + len; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Fast path of `parseEventTime` for the canonical form `Date.prototype.toISOString` writes,
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`: the same checks and arithmetic as the general path, without the
+ * regular expression and its strings. Undefined when `s` does not have exactly that shape (the
+ * general path decides).
+ */
+function parseCanonicalIso(s: string): number | null | undefined {
+  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return undefined;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return undefined;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const fraction = digits(s, 20, 3);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || fraction < 0) return undefined;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  // For every 3-digit fraction nnn, the general path's floor(0.nnn × 1000) is exactly nnn.
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, fraction);
+  if (new Date(utc).getUTCDate() !== day) return null; // e.g. February 30
+  return utc >= 0 ? utc : null;
 }
 
 function describe(v: unknown): string {
