@@ -1,0 +1,183 @@
+/**
+ * bench:e2e — the chaos workload's shape end to end on a real broker, exactly-once, 100 ms
+ * commits, one `TributaryApp` in this process, 4 partitions:
+ *
+ *   input (value `id|user|produceMs`) ─▶ selectKey ─▶ repartition ─▶ 10 s tumbling windows
+ *     ─▶ aggregate {c, m: max produceMs} ─▶ output
+ *
+ * Cases:
+ * - `backlog`: N records produced before the app starts; records/s = N / time until both
+ *   sub-topologies processed everything and committed. Latency here is queueing, reported anyway.
+ * - `paced`: records produced at a fixed rate while the app runs; end-to-end latency per output
+ *   record = time a read_committed consumer received it − the newest produce time it aggregates
+ *   (so it includes the commit interval: outputs become visible when their transaction commits).
+ *
+ * Flags: `--records N` (default 1,000,000), `--rate N` records/s for the paced case (default
+ * 20,000), `--paced-seconds N` (default 20), `--skip-paced`. Env `KAFKA_BOOTSTRAP_SERVERS` uses
+ * an existing broker; otherwise one is started with the full JIT. Last line: one JSON object.
+ * Profile with `node --cpu-prof --import tsx bench/e2e.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TributaryApp } from '../lib/app/index.js';
+import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../lib/dsl/index.js';
+import { TimeWindows } from '../lib/dsl/windows/index.js';
+import { createKafkaClient } from '../lib/kafka/index.js';
+import type { KafkaClient } from '../lib/kafka/types.js';
+import { Serdes } from '../lib/serde/serdes.js';
+import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
+
+const PARTITIONS = 4;
+const KEYS = 1000;
+const WINDOW_MS = 10_000;
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const str = Serdes.string();
+const aggSerde = Serdes.json<{ c: number; m: number }>();
+const keySerde = Serdes.timeWindowed(str, WINDOW_MS);
+
+function topology(input: string, output: string) {
+  const b = new StreamsBuilder({ logger: () => {} });
+  b.stream(input, Consumed.with(str, str))
+    .selectKey((_k, v) => v.slice(v.indexOf('|') + 1, v.lastIndexOf('|')))
+    .groupByKey(Grouped.as<string, string>('e2e').withKeySerde(str).withValueSerde(str))
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, 3_600_000))
+    .aggregate(
+      () => ({ c: 0, m: 0 }),
+      (_k, v, a) => ({ c: a.c + 1, m: Math.max(a.m, Number(v.slice(v.lastIndexOf('|') + 1))) }),
+      Materialized.as<string, { c: number; m: number }>('e2e-agg').withKeySerde(str).withValueSerde(aggSerde),
+    )
+    .toStream()
+    .to(output, Produced.with(keySerde, aggSerde));
+  return b.build();
+}
+
+async function produce(client: KafkaClient, topic: string, from: number, to: number, ratePerSec: number | null): Promise<void> {
+  const producer = client.producer({ clientId: 'e2e-input' });
+  await producer.connect();
+  const chunk = ratePerSec === null ? 5000 : Math.max(50, Math.floor(ratePerSec / 50));
+  const started = Date.now();
+  for (let i = from; i < to; i += chunk) {
+    const now = Date.now();
+    const batch = [];
+    for (let id = i; id < Math.min(to, i + chunk); id++) {
+      batch.push({ topic, partition: id % PARTITIONS, key: null, value: Buffer.from(`${id}|u${(Math.imul(id, 2654435761) >>> 0) % KEYS}|${now}`), timestamp: now });
+    }
+    await producer.send(batch);
+    if (ratePerSec !== null) {
+      const due = started + ((i - from + chunk) / ratePerSec) * 1000;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    }
+  }
+  await producer.disconnect();
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface CaseResult {
+  readonly case: string;
+  readonly recordsPerSec: number;
+  readonly peakRssMb: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+async function runCase(client: KafkaClient, name: string, records: number, rate: number | null): Promise<CaseResult> {
+  const suffix = `${Date.now().toString(36)}`;
+  const input = `e2e-in-${suffix}`;
+  const output = `e2e-out-${suffix}`;
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics([
+    { topic: input, numPartitions: PARTITIONS },
+    { topic: output, numPartitions: PARTITIONS },
+  ]);
+  await admin.disconnect();
+  if (rate === null) {
+    const t0 = Date.now();
+    await produce(client, input, 0, records, null);
+    process.stderr.write(`[e2e] ${name}: produced ${records} in ${Date.now() - t0} ms\n`);
+  }
+  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-e2e-'));
+  const app = new TributaryApp(topology(input, output), {
+    applicationId: `e2e-${suffix}`,
+    client,
+    processingGuarantee: 'exactly_once',
+    commitIntervalMs: 100,
+    stateDir,
+  });
+  const latencies: number[] = [];
+  const reader = client.consumer({ groupId: `e2e-reader-${suffix}`, autoOffsetReset: 'earliest' });
+  await reader.connect();
+  await reader.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: output, partition })));
+  let reading = true;
+  const readLoop = (async () => {
+    while (reading) {
+      for (const b of await reader.poll(100)) {
+        const now = Date.now();
+        for (const r of b.records) latencies.push(now - aggSerde.deserialize(r.value!, output).m);
+      }
+    }
+  })();
+  const started = Date.now();
+  await app.start();
+  const producing = rate === null ? Promise.resolve() : produce(client, input, 0, records, rate);
+  let lastLog = 0;
+  while (app.metrics().totals.processed < 2 * records) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      process.stderr.write(`[e2e] ${name}: processed ${app.metrics().totals.processed}/${2 * records}, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+    }
+  }
+  await producing;
+  const commitsBefore = app.metrics().runtime.commits;
+  while (app.metrics().runtime.commits < commitsBefore + 2) await new Promise((r) => setTimeout(r, 20));
+  const elapsed = Date.now() - started;
+  await new Promise((r) => setTimeout(r, 500));
+  reading = false;
+  await readLoop;
+  await reader.close();
+  await app.close();
+  rmSync(stateDir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  const result: CaseResult = {
+    case: name,
+    recordsPerSec: Math.round(records / (elapsed / 1000)),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+  process.stderr.write(`[e2e] ${name}: ${JSON.stringify(result)} (${latencies.length} output records, ${elapsed} ms)\n`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const records = flag('records', 1_000_000);
+  const rate = flag('rate', 20_000);
+  const pacedSeconds = flag('paced-seconds', 20);
+  let broker: RunningBroker | undefined;
+  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024 })).bootstrapServers;
+  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'e2e-bench' });
+  const results: CaseResult[] = [];
+  try {
+    results.push(await runCase(client, `backlog-${records}-eos-100ms`, records, null));
+    if (!process.argv.includes('--skip-paced')) results.push(await runCase(client, `paced-${rate}/s-eos-100ms`, rate * pacedSeconds, rate));
+  } finally {
+    await broker?.stop();
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'e2e', results })}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
