@@ -26,7 +26,7 @@ export function deltaTable<K, V>(stream: KStream<K, V>, options: DeltaTableOptio
       partitionBy: options.partitionBy,
       name: options.name,
       description: options.description,
-      codec: 'zstd',
+      codec: 'snappy',
       commitIntervalMs: options.commitIntervalMs,
     }),
     { named: Named.as(`${options.name}-delta-sink`) },
