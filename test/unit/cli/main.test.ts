@@ -89,14 +89,12 @@ describe('tributary CLI', () => {
   });
 
   it.each([
-    [['run', 'topology.ts', '--embedded'], 'run topology.ts'],
-    [['describe', 'topology.ts'], 'describe topology.ts'],
-    [['demo'], 'demo'],
-  ])('placeholder %j fails with "not implemented yet"', async (args, name) => {
+    [['run', 'topology.ts', '--embedded'], 'Topology file not found: topology.ts'],
+    [['describe', 'topology.ts'], 'Topology file not found: topology.ts'],
+  ])('%j names the missing topology file (usage error)', async (args, message) => {
     const r = await cli(args);
-    expect(r.code).toBe(EXIT_FAILURE);
-    expect(r.err).toContain(`\`tributary ${name}`);
-    expect(r.err).toContain('is not implemented yet');
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.err).toContain(message);
   });
 
   it('validates the application id of reset before connecting', async () => {
