@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from '../../../lib/cli/main.js';
+import { EXIT_OK, EXIT_USAGE, runCli } from '../../../lib/cli/main.js';
 import { captureContext } from './capture.js';
 
 async function cli(args: string[], env: Record<string, string> = {}) {
