@@ -45,7 +45,14 @@ const BronzeSchema = TransactionEventSchema.extend({
 });
 const USD: Record<string, number> = { USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067, CAD: 0.73, AUD: 0.66, CHF: 1.12, SEK: 0.095 };
 type Tx = z.infer<typeof TransactionEventSchema>;
-const enrich = (v: Tx) => ({ ...v, event_date: v.transaction_timestamp.slice(0, 10), amount_usd: Math.round(v.amount * (USD[v.currency] ?? 1) * 100) / 100 });
+type Enriched = Tx & { event_date: string; amount_usd: number; kafka_partition?: number; kafka_offset?: number };
+/** Adds the derived columns to the freshly parsed value (it is ours: no copy). */
+const enrich = (v: Tx): Enriched => {
+  const e = v as Enriched;
+  e.event_date = v.transaction_timestamp.slice(0, 10);
+  e.amount_usd = Math.round(v.amount * (USD[v.currency] ?? 1) * 100) / 100;
+  return e;
+};
 
 interface Result {
   case: string;
@@ -115,7 +122,7 @@ function parquetEncode(): Record<string, unknown> {
   const schema = deltaSchemaFromZod(BronzeSchema);
   const dataFields = schema.fields.filter((f) => f.name !== 'event_date');
   const gen = generator();
-  const rows = Array.from({ length: Math.min(RECORDS, 200_000) }, (_, i) => ({ ...enrich(gen.next().event), kafka_partition: i % PARTITIONS, kafka_offset: i }));
+  const rows = Array.from({ length: Math.min(RECORDS, 200_000) }, (_, i) => ({ ...enrich({ ...gen.next().event }), kafka_partition: i % PARTITIONS, kafka_offset: i }));
   const buffers = new Map<string, RowBuffer>();
   let bytes = 0;
   let files = 0;
@@ -150,11 +157,16 @@ async function kafkaToDelta(client: KafkaClient, topic: string, table: string, s
   b.stream<string, Tx>(topic, Consumed.with(Serdes.string(), Serdes.json<Tx>()))
     .mapValues(enrich, Named.as('enrich'))
     .process(
-      deltaSink<string, ReturnType<typeof enrich>>({
+      deltaSink<string, Enriched>({
         table,
         schema: BronzeSchema,
         partitionBy: ['event_date'],
-        toRow: (r, src) => ({ ...r.value, kafka_partition: src.partition, kafka_offset: src.offset }),
+        toRow: (r, src) => {
+          const row = r.value;
+          row.kafka_partition = src.partition;
+          row.kafka_offset = src.offset;
+          return row;
+        },
         commitIntervalMs: COMMIT_MS,
         onCommit: (c) => {
           commits.push(c);

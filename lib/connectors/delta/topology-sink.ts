@@ -15,8 +15,9 @@
  *                         │ yes
  *                         ▼
  *                 buffered (Arrow builders per partition directory)
- *   commitDue: rows buffered for commitIntervalMs, or commitRows / commitBytes reached
- *     (nothing buffered: always due, so the task's other work is never held back)
+ *   commitDue: rows buffered for commitIntervalMs, or no new record for idleCommitMs, or
+ *     commitRows / commitBytes reached (nothing buffered: always due, so the task's other work
+ *     is never held back)
  *   task commit: flush stores ─▶ Delta commit (files + txn per source partition, one version)
  *                             ─▶ Kafka: DLQ/outputs, sendOffsets, commitTransaction
  *   Delta fenced (our appId committed by another writer) ─▶ TaskMigratedError: close dirty, rejoin
@@ -52,6 +53,11 @@ export interface DeltaSinkProcessorOptions<K = unknown, V = unknown> extends Omi
   readonly commitRows?: number;
   /** ... or this many bytes of Arrow buffers and encoded files. Default 256 MiB. */
   readonly commitBytes?: number;
+  /**
+   * ... or once no record reached the sink for this long while rows are buffered (the end of a
+   * burst becomes visible without waiting for the full interval). Default min(1000, commitIntervalMs).
+   */
+  readonly idleCommitMs?: number;
   /** Called after every Delta commit of a task, before its Kafka commit (metrics, tests). */
   readonly onCommit?: (info: DeltaSinkCommitInfo) => void;
 }
@@ -93,6 +99,11 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
   private registryKey = '';
   /** Runtime-clock time the first record reached the sink since the last commit, -1 if none. */
   private since = -1;
+  /** Records that reached the sink since the last commit, and that count at the last `commitDue`. */
+  private seen = 0;
+  private seenAtCheck = 0;
+  private quietSince = -1;
+  private readonly idleMs: number;
   private readonly toRow: (record: Record<K, V>, source: RecordMetadata) => globalThis.Record<string, unknown>;
   private readonly maxRows: number;
   private readonly maxBytes: number;
@@ -105,6 +116,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
     this.toRow = options.toRow ?? ((r) => r.value as globalThis.Record<string, unknown>);
     this.maxRows = options.commitRows ?? 1_000_000;
     this.maxBytes = options.commitBytes ?? 256 * 1024 * 1024;
+    this.idleMs = options.idleCommitMs ?? Math.min(1_000, intervalMs);
   }
 
   private get label(): string {
@@ -152,6 +164,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
     const sink = this.sink;
     if (sink === null) throw new TributaryError(`${this.label} was not opened before its first record`, { code: 'ILLEGAL_STATE' });
     const result = sink.append(this.toRow(record, source), source);
+    this.seen++;
     if (this.since < 0 && !('duplicate' in result)) this.since = this.context.currentSystemTimeMs();
     if (!result.ok) {
       throw new RecordRejectedError(`the row does not fit Delta table ${this.table}: ${result.reason}`, {
@@ -163,7 +176,16 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
   private commitDue(now: number): boolean {
     const sink = this.sink;
     if (sink === null || this.since < 0) return true;
-    return now - this.since >= this.intervalMs || sink.bufferedRows >= this.maxRows || sink.bufferedBytes >= this.maxBytes;
+    if (this.seen !== this.seenAtCheck) {
+      this.seenAtCheck = this.seen;
+      this.quietSince = now;
+    }
+    return (
+      now - this.since >= this.intervalMs ||
+      now - this.quietSince >= this.idleMs ||
+      sink.bufferedRows >= this.maxRows ||
+      sink.bufferedBytes >= this.maxBytes
+    );
   }
 
   private async commit(): Promise<void> {
@@ -184,6 +206,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
       throw error;
     }
     this.since = -1;
+    this.seen = this.seenAtCheck = 0;
     if (result !== undefined) {
       this.options.onCommit?.({
         table: this.table,

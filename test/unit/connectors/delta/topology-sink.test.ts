@@ -33,7 +33,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function topology(table: string, opts: { commitIntervalMs?: number; onCommit?: (i: DeltaSinkCommitInfo) => void; twice?: boolean } = {}) {
+function topology(table: string, opts: { commitIntervalMs?: number; idleCommitMs?: number; onCommit?: (i: DeltaSinkCommitInfo) => void; twice?: boolean } = {}) {
   const b = new StreamsBuilder();
   const s = b.stream<string, Event>('in', Consumed.with(str, Serdes.json<Event>()));
   const sink = () =>
@@ -43,6 +43,7 @@ function topology(table: string, opts: { commitIntervalMs?: number; onCommit?: (
       partitionBy: ['day'],
       toRow: (r, src) => ({ id: r.value.id, name: r.value.name, day: r.value.ts.slice(0, 10), offset: src.offset }),
       commitIntervalMs: opts.commitIntervalMs ?? 5_000,
+      ...(opts.idleCommitMs !== undefined ? { idleCommitMs: opts.idleCommitMs } : {}),
       ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
     });
   s.process(sink());
@@ -96,7 +97,7 @@ describe('deltaSink in a topology', () => {
   it('paces the task commit: Delta and Kafka commit together on the sink interval, not every 100 ms', async () => {
     const { kafka, admin, table, clock } = await setup();
     const commits: DeltaSinkCommitInfo[] = [];
-    const runtime = await boot(kafka, table, clock, { onCommit: (i) => commits.push(i) });
+    const runtime = await boot(kafka, table, clock, { idleCommitMs: 5_000, onCommit: (i) => commits.push(i) });
     cleanups.push(() => runtime.close());
     await produce(kafka, [good(0), good(1), good(2)]);
     await runtime.runOnce(0);
@@ -115,6 +116,25 @@ describe('deltaSink in a topology', () => {
     expect(t.rows.map((r) => r['id']).sort()).toEqual([0, 1, 2]);
     const h = await history(table, 1);
     expect(h[0]!.txns).toEqual([expect.objectContaining({ appId: 'dsink-in-0', version: 2 })]);
+  });
+
+  it('commits early once no record arrived for idleCommitMs (end of a burst)', async () => {
+    const { kafka, table, clock } = await setup();
+    const commits: DeltaSinkCommitInfo[] = [];
+    const runtime = await boot(kafka, table, clock, { commitIntervalMs: 10_000, idleCommitMs: 500, onCommit: (i) => commits.push(i) });
+    cleanups.push(() => runtime.close());
+    await produce(kafka, [good(0)]);
+    await runtime.runOnce(0);
+    for (let t = 0; t < 4; t++) {
+      clock.advance(100);
+      await runtime.runOnce(0);
+    }
+    expect(commits).toHaveLength(0);
+    for (let t = 0; t < 3; t++) {
+      clock.advance(100);
+      await runtime.runOnce(0);
+    }
+    expect(commits).toHaveLength(1);
   });
 
   it('dead-letters misfit rows with the reason and never coerces them', async () => {
