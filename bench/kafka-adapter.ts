@@ -11,6 +11,7 @@
  *   KAFKA_BOOTSTRAP_SERVERS=host:port npm run bench:adapter
  *   BENCH_RECORDS=200000 BENCH_EMBEDDED_RECORDS=1000000 BENCH_BATCH=2000 npm run bench:adapter
  */
+import '../lib/kafka/kafkajs/aborted-filter.js';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { createKafkaClient, EmbeddedKafka, type KafkaClient, type OutgoingRecord } from '../lib/kafka/index.js';

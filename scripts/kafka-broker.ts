@@ -26,6 +26,7 @@
  * `JAVA_HOME` (else `java` on PATH), `TRIBUTARY_KEEP_BROKER_DIR=1` keeps the temp dir on stop,
  * `TRIBUTARY_BROKER_JVM_OPTS` replaces the JVM tuning flags (e.g. `""` for the full JIT in benchmarks).
  */
+import '../lib/kafka/kafkajs/aborted-filter.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';

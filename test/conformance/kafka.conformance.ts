@@ -281,6 +281,37 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       expect(await pollFor(tail, 500)).toEqual([]);
     });
 
+    it('read_committed hides aborted transactions of several interleaved producers, also across small fetches', async () => {
+      const t = await topic(1);
+      const producers: Producer[] = [];
+      for (let i = 0; i < 4; i++) producers.push(await producer({ transactionalId: name(`conf-txn-mix${i}`) }));
+      const expected: string[] = [];
+      // Each round: all producers open a transaction and interleave their sends, then half abort.
+      for (let round = 0; round < 6; round++) {
+        for (const p of producers) await p.beginTransaction();
+        for (let step = 0; step < 3; step++) {
+          for (let i = 0; i < producers.length; i++) {
+            const value = `r${round}-p${i}-s${step}`;
+            await producers[i]!.send([{ topic: t, partition: 0, key: buf(`p${i}`), value: buf(value.padEnd(200, '.')) }]);
+          }
+        }
+        for (let i = 0; i < producers.length; i++) {
+          const abort = (round + i) % 2 === 0;
+          if (abort) await producers[i]!.abortTransaction();
+          else {
+            await producers[i]!.commitTransaction();
+            for (let step = 0; step < 3; step++) expected.push(`r${round}-p${i}-s${step}`);
+          }
+        }
+      }
+      // Small fetches start in the middle of open-then-aborted transactions of several producers.
+      const c = await consumer({ maxBytesPerPartition: 1024 });
+      await c.subscribe([t]);
+      const seen = await pollUntil(c, (rs) => rs.length >= expected.length);
+      seen.push(...(await pollFor(c, 500)));
+      expect(seen.map((r) => str(r.value)!.replace(/\.+$/, '')).sort()).toEqual([...expected].sort());
+    });
+
     it('empty keys and values round-trip as empty buffers, distinct from null', async () => {
       const t = await topic(1);
       const p = await producer();

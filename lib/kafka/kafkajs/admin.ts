@@ -8,6 +8,7 @@
  * ListOffsets on a short-lived read_uncommitted kafkajs cluster made by the same `Kafka` instance
  * (see internals.ts). Without those internals `high` falls back to the last stable offset.
  */
+import './aborted-filter.js';
 import kafkajs, { type Admin as KjsAdmin, type Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
 import type { Admin, FetchOffsetsOptions, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../types.js';

@@ -17,6 +17,7 @@
  * batch held nothing visible (only control records / aborted data), which also wakes `poll`.
  * `seek` and `pause` invalidate ready and in-flight data of the partition (an epoch per partition).
  */
+import './aborted-filter.js';
 import type { Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
 import type { ConsumerOptions, FetchedBatch, IncomingRecord, TopicPartition, TopicPartitionOffset } from '../types.js';

@@ -3,6 +3,7 @@
  * they share logging and connection settings. This directory is the only place that imports
  * kafkajs.
  */
+import './aborted-filter.js';
 import { Kafka } from 'kafkajs';
 import { ConfigError } from '../../errors.js';
 import type { Admin, Consumer, ConsumerOptions, KafkaClient, Producer, ProducerOptions } from '../types.js';

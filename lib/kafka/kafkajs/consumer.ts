@@ -34,6 +34,7 @@
  * hands exactly the requested partitions to its single member. `commitOffsets` writes to the real
  * group through the admin API (group must be empty).
  */
+import './aborted-filter.js';
 import { randomUUID } from 'node:crypto';
 import {
   AssignerProtocol,

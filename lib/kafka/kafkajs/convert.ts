@@ -3,6 +3,7 @@
  * headers as Buffers. This runs once per record, so it stays a plain loop without allocations
  * beyond the record object itself (records without headers share one frozen empty object).
  */
+import './aborted-filter.js';
 import type { Batch, IHeaders, KafkaMessage } from 'kafkajs';
 import type { FetchedBatch, Headers, IncomingRecord } from '../types.js';
 

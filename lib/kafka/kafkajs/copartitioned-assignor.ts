@@ -14,6 +14,7 @@
  * units it owned in the previous generation (sent in its subscription `userData`) up to its
  * quota, so a rebalance moves only what it must and state is restored only for moved tasks.
  */
+import './aborted-filter.js';
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import type { TopicPartition } from '../types.js';
 

@@ -10,6 +10,7 @@
  * kafkajs 2.2.x is the last release and these have not moved since 1.x; `kafkajsInternals` returns
  * undefined when they cannot be found, and callers fall back to public-API behaviour.
  */
+import './aborted-filter.js';
 import { createRequire } from 'node:module';
 import type { Batch, Kafka } from 'kafkajs';
 

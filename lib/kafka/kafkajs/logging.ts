@@ -3,6 +3,7 @@
  * printed unless the environment variable `TRIBUTARY_KAFKA_LOG` names a level (error, warn, info,
  * debug), in which case lines at or above it go to stderr.
  */
+import './aborted-filter.js';
 import { logLevel as KafkajsLevel, type logCreator } from 'kafkajs';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';

@@ -4,6 +4,7 @@
  * an explicit partition keep it; keyed records go to `toPositive(murmur2(key)) % numPartitions`;
  * null keys go round-robin per topic.
  */
+import './aborted-filter.js';
 import type { ICustomPartitioner } from 'kafkajs';
 import { DefaultPartitioner } from '../partitioner.js';
 

@@ -13,6 +13,7 @@
  *   commit is unknown), and the kafkajs producer is replaced by a fresh one on the next
  *   `beginTransaction`, whose InitProducerId aborts the transaction if it is still open.
  */
+import './aborted-filter.js';
 import type { Kafka, Producer as KjsProducer, Transaction as KjsTransaction, TopicMessages, Message } from 'kafkajs';
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import type { OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
