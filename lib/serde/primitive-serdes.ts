@@ -5,6 +5,8 @@
 import type { Serde } from './types.js';
 import { serdeError } from './serde-error.js';
 
+const TWO_32 = 0x1_0000_0000;
+
 export const stringSerde: Serde<string> = {
   serialize: (value) => Buffer.from(value, 'utf8'),
   deserialize: (data) => data.toString('utf8'),
@@ -39,17 +41,21 @@ export const int32Serde: Serde<number> = {
 export const int64Serde: Serde<number> = {
   serialize(value, topic) {
     if (!Number.isSafeInteger(value)) throw serdeError(`int64 serde: ${value} is not a safe integer`, topic);
+    // Two 32-bit halves, no BigInt: exact for every safe integer (two's complement high word).
     const buf = Buffer.allocUnsafe(8);
-    buf.writeBigInt64BE(BigInt(value), 0);
+    buf.writeInt32BE(Math.floor(value / TWO_32), 0);
+    buf.writeUInt32BE(value >>> 0, 4);
     return buf;
   },
   deserialize(data, topic) {
     if (data.length !== 8) throw serdeError(`int64 serde: expected 8 bytes, got ${data.length}`, topic);
-    const n = data.readBigInt64BE(0);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw serdeError(`int64 serde: ${n} does not fit a JS number exactly`, topic);
+    const hi = data.readInt32BE(0);
+    const lo = data.readUInt32BE(4);
+    // Safe iff -(2^53 - 1) <= hi * 2^32 + lo <= 2^53 - 1, i.e. -2^21 <= hi < 2^21 except (-2^21, 0).
+    if (hi < -0x200000 || hi >= 0x200000 || (hi === -0x200000 && lo === 0)) {
+      throw serdeError(`int64 serde: ${data.readBigInt64BE(0)} does not fit a JS number exactly`, topic);
     }
-    return Number(n);
+    return hi * TWO_32 + lo;
   },
 };
 
