@@ -45,16 +45,18 @@ export class RecordCache {
   private last: Node | null = null;
   private bytes = 0;
   private dirtyCount = 0;
-  /** Sorted keys of the cache, kept only for stores that range-scan through it (window/session). */
-  private readonly index: SortedKeyIndex | null;
+  /**
+   * Sorted keys of the cache, for stores that range-scan through it (window/session): built at
+   * the first `keysInRange` and maintained from then on, so a store that only point-reads (a
+   * tumbling-window aggregation) never pays for it.
+   */
+  private index: SortedKeyIndex | null = null;
 
   constructor(
     readonly maxBytes: number,
     private readonly onEvictDirty: (entry: CacheEntry) => void,
-    ordered = false,
-  ) {
-    this.index = ordered ? new SortedKeyIndex() : null;
-  }
+    private readonly ordered = false,
+  ) {}
 
   get sizeBytes(): number {
     return this.bytes;
@@ -70,7 +72,13 @@ export class RecordCache {
 
   /** Cached keys in `[from, to]`, ascending (ordered caches only). */
   keysInRange(from: string, to: string): string[] {
-    return this.index === null ? [] : this.index.keys(from, to, false);
+    if (!this.ordered) return [];
+    let index = this.index;
+    if (index === null) {
+      index = this.index = new SortedKeyIndex();
+      for (const k of this.entries.keys()) index.add(k);
+    }
+    return index.keys(from, to, false);
   }
 
   private unlink(n: Node): void {

@@ -53,4 +53,41 @@ describe('SortedKeyIndex', () => {
     expect(index.keys()).toEqual([...keys].sort().filter((k) => Number(k) % 2 === 1));
     expect(index.size).toBe(2500);
   });
+  it('defers out-of-order inserts: placed one by one or merged in bulk, deletes and re-adds while pending, bounded pending', () => {
+    for (const n of [10, 64, 65, 3000]) {
+      const index = new SortedKeyIndex();
+      const model = new Set<string>();
+      // Ascending keys go straight to the end; the others wait until an ordered read.
+      for (let i = 0; i < 100; i++) index.add(String(100000 + i * 100)) && model.add(String(100000 + i * 100));
+      for (let i = 0; i < n; i++) {
+        const k = String(100000 + ((i * 7919) % 10007));
+        expect(index.add(k)).toBe(!model.has(k));
+        model.add(k);
+        if (i % 3 === 0) {
+          expect(index.delete(k)).toBe(true);
+          model.delete(k);
+        }
+        if (i % 9 === 0) {
+          expect(index.add(k)).toBe(true);
+          model.add(k);
+        }
+      }
+      expect(index.size).toBe(model.size);
+      expect(index.has('100050')).toBe(model.has('100050'));
+      const sorted = [...model].sort();
+      expect(index.last()).toBe(sorted[sorted.length - 1]);
+      expect(index.keys()).toEqual(sorted);
+      expect(index.keys('100200', '100300', true)).toEqual(sorted.filter((k) => k >= '100200' && k < '100300'));
+    }
+    // Churn without ordered reads keeps the pending list bounded, and the set exact.
+    const churn = new SortedKeyIndex();
+    churn.add('z');
+    for (let i = 0; i < 20000; i++) {
+      expect(churn.add(`k${i}`)).toBe(true);
+      expect(churn.delete(`k${i}`)).toBe(true);
+      expect(churn.delete(`k${i}`)).toBe(false);
+    }
+    expect((churn as unknown as { pending: string[] }).pending.length).toBeLessThanOrEqual(1025);
+    expect(churn.keys()).toEqual(['z']);
+  });
 });
