@@ -1,8 +1,10 @@
 /**
  * The suppression buffer: a state store holding, per key, the latest `Change` (with the value
  * the key had before it was first buffered), the update's timestamp and the buffer time that
- * decides emission. In memory, ordered by buffer time (a binary heap; a key's buffer time never
- * changes while it is buffered), and — unless logging is disabled — backed by a compacted
+ * decides emission. In memory, ordered by buffer time: entries sharing a buffer time (a window
+ * end, under untilWindowCloses: thousands of keys) sit in one first-in first-out bucket, and a
+ * binary heap orders the distinct times (a key's buffer time never changes while it is
+ * buffered), and — unless logging is disabled — backed by a compacted
  * changelog: every put logs the entry, every emission a tombstone, so a restarted task resumes
  * with exactly the windows/keys that were not emitted yet (nothing emitted twice or lost under
  * exactly-once). `flush()` (every commit, after the upstream store flushed) runs the owner's hook.
@@ -22,15 +24,34 @@ export interface BufferedEntry<K, V> {
   size: number;
 }
 
+interface Entry<K, V> extends BufferedEntry<K, V> {
+  /** The latin1 form of `keyBytes` (the map key). */
+  readonly id: string;
+  /** Replaced by a restored record: skipped when its bucket is polled. */
+  dead: boolean;
+}
+
+/** The entries sharing one buffer time, in the order they were first buffered; `head` = next to poll. */
+interface Bucket<K, V> {
+  readonly time: number;
+  items: Entry<K, V>[];
+  head: number;
+}
+
 const ENTRY_OVERHEAD = 48;
 
 export class SuppressionBufferStore<K, V> implements RestorableStore {
   readonly persistent = false;
   private open = false;
   private changelog: ChangelogSink | null = null;
-  private readonly entries = new Map<string, BufferedEntry<K, V>>();
-  private heap: BufferedEntry<K, V>[] = [];
+  private readonly entries = new Map<string, Entry<K, V>>();
+  private readonly buckets = new Map<number, Bucket<K, V>>();
+  /** Distinct buffer times of `buckets`, a binary min-heap. */
+  private times: number[] = [];
+  /** The bucket of `times[0]`, or null when empty. */
+  private front: Bucket<K, V> | null = null;
   private bytes = 0;
+  private readonly valueSerde: Serde<V> | null;
   private readonly changes: ReturnType<typeof changeSerde<V>> | null;
   /** Called at `flush()` (the task commit). */
   onFlush: (() => void) | null = null;
@@ -41,6 +62,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     valueSerde: Serde<V> | null,
     private readonly measureBytes: boolean,
   ) {
+    this.valueSerde = valueSerde;
     this.changes = valueSerde === null ? null : changeSerde(valueSerde);
   }
 
@@ -69,13 +91,13 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     const keyBytes = this.keySerde.serialize(key);
     const id = keyBytes.toString('latin1');
     const existing = this.entries.get(id);
-    let entry: BufferedEntry<K, V>;
+    let entry: Entry<K, V>;
     if (existing !== undefined) {
       existing.change = { newValue: change.newValue, oldValue: existing.change.oldValue };
       existing.timestamp = timestamp;
       entry = existing;
     } else {
-      entry = { key, keyBytes, change, timestamp, bufferTime, size: 0 };
+      entry = { key, keyBytes, change, timestamp, bufferTime, size: 0, id, dead: false };
       this.entries.set(id, entry);
       this.push(entry);
     }
@@ -86,62 +108,108 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     if (this.changelog !== null) this.changelog.log(keyBytes, encoded, timestamp);
   }
 
-  /** The smallest buffer time, or +Infinity when empty. */
-  minBufferTime(): number {
-    return this.heap.length === 0 ? Number.POSITIVE_INFINITY : this.heap[0]!.bufferTime;
+  /** The bucket with the smallest buffer time and a live entry at its head, or null (drops emptied buckets). */
+  private frontBucket(): Bucket<K, V> | null {
+    for (;;) {
+      const b = this.front;
+      if (b === null) return null;
+      const items = b.items;
+      while (b.head < items.length && items[b.head]!.dead) b.head++;
+      if (b.head < items.length) return b;
+      this.buckets.delete(b.time);
+      this.popTime();
+    }
   }
 
-  /** Removes and returns the entry with the smallest buffer time. */
+  /** The smallest buffer time, or +Infinity when empty. */
+  minBufferTime(): number {
+    const b = this.frontBucket();
+    return b === null ? Number.POSITIVE_INFINITY : b.time;
+  }
+
+  /** Removes and returns the entry with the smallest buffer time (the first buffered among equals). */
   pollMin(): BufferedEntry<K, V> | undefined {
-    const top = this.heap[0];
-    if (top === undefined) return undefined;
-    const last = this.heap.pop()!;
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
-      this.siftDown(0);
+    const b = this.frontBucket();
+    if (b === null) return undefined;
+    const top = b.items[b.head]!;
+    b.items[b.head++] = undefined as unknown as Entry<K, V>; // release the entry
+    if (b.head === b.items.length) {
+      this.buckets.delete(b.time);
+      this.popTime();
+    } else if (b.head >= 1024 && b.head * 2 >= b.items.length) {
+      b.items = b.items.slice(b.head);
+      b.head = 0;
     }
-    this.entries.delete(top.keyBytes.toString('latin1'));
+    this.entries.delete(top.id);
     this.bytes -= top.size;
     if (this.changelog !== null) this.changelog.log(top.keyBytes, null, top.timestamp);
     return top;
   }
 
+  /** `[8-byte buffer time][8-byte timestamp][change]`, the change in `changeSerde`'s layout, written in place. */
   private encode(e: BufferedEntry<K, V>): Buffer {
-    const change = this.changes === null ? Buffer.alloc(0) : this.changes.serialize(e.change);
-    const out = Buffer.allocUnsafe(16 + change.length);
+    const inner = this.valueSerde;
+    if (inner === null) {
+      const out = Buffer.allocUnsafe(16);
+      out.writeDoubleBE(e.bufferTime, 0);
+      out.writeDoubleBE(e.timestamp, 8);
+      return out;
+    }
+    const { newValue, oldValue } = e.change;
+    const n = newValue === null ? null : inner.serialize(newValue);
+    const o = oldValue === null ? null : inner.serialize(oldValue);
+    const nLen = n === null ? 0 : n.length;
+    const out = Buffer.allocUnsafe(21 + nLen + (o === null ? 0 : o.length));
     out.writeDoubleBE(e.bufferTime, 0);
     out.writeDoubleBE(e.timestamp, 8);
-    change.copy(out, 16);
+    out[16] = (n !== null ? 1 : 0) | (o !== null ? 2 : 0);
+    out.writeUInt32BE(nLen, 17);
+    if (n !== null) out.set(n, 21);
+    if (o !== null) out.set(o, 21 + nLen);
     return out;
   }
 
-  private push(e: BufferedEntry<K, V>): void {
-    const h = this.heap;
-    h.push(e);
+  private push(e: Entry<K, V>): void {
+    const t = e.bufferTime;
+    const b = this.buckets.get(t);
+    if (b !== undefined) {
+      b.items.push(e);
+      return;
+    }
+    const bucket: Bucket<K, V> = { time: t, items: [e], head: 0 };
+    this.buckets.set(t, bucket);
+    const h = this.times;
+    h.push(t);
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (h[parent]!.bufferTime <= e.bufferTime) break;
+      if (h[parent]! <= t) break;
       h[i] = h[parent]!;
       i = parent;
     }
-    h[i] = e;
+    h[i] = t;
+    if (i === 0) this.front = bucket;
   }
 
-  private siftDown(i: number): void {
-    const h = this.heap;
-    const e = h[i]!;
-    const n = h.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && h[r]!.bufferTime < h[l]!.bufferTime ? r : l;
-      if (h[c]!.bufferTime >= e.bufferTime) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = e;
+  /** Removes the smallest time from the heap and moves `front` to the next bucket. */
+  private popTime(): void {
+    const h = this.times;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      const n = h.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && h[r]! < h[l]! ? r : l;
+        if (h[c]! >= last) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+      this.front = this.buckets.get(h[0]!)!;
+    } else this.front = null;
   }
 
   async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
@@ -151,13 +219,13 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       if (old !== undefined) {
         this.entries.delete(id);
         this.bytes -= old.size;
-        this.heap = this.heap.filter((e) => e !== old);
+        old.dead = true;
       }
       if (r.value === null) continue;
       const bufferTime = r.value.readDoubleBE(0);
       const timestamp = r.value.readDoubleBE(8);
       const change = this.changes!.deserialize(r.value.subarray(16));
-      const entry: BufferedEntry<K, V> = { key: this.keySerde.deserialize(r.key), keyBytes: Buffer.from(r.key), change, timestamp, bufferTime, size: ENTRY_OVERHEAD + r.key.length + r.value.length };
+      const entry: Entry<K, V> = { key: this.keySerde.deserialize(r.key), keyBytes: Buffer.from(r.key), change, timestamp, bufferTime, size: ENTRY_OVERHEAD + r.key.length + r.value.length, id, dead: false };
       this.entries.set(id, entry);
       this.bytes += entry.size;
       this.push(entry);
@@ -172,7 +240,9 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     this.open = false;
     this.onFlush = null;
     this.entries.clear();
-    this.heap = [];
+    this.buckets.clear();
+    this.times = [];
+    this.front = null;
     this.bytes = 0;
   }
 }
