@@ -9,6 +9,16 @@ import { MAX_TIME, seqString, timeAt, timeString, WINDOW_SUFFIX, windowKeyParts 
 export interface WindowBytesStore extends WindowStore<Buffer, Buffer>, RestorableStore {
   readonly windowSizeMs: number;
   readonly lastPutSeq: number;
+  /**
+   * `fetch` with the composite key `[key][start][seq 0]` already built, as its latin1 string `k`
+   * (the caching layer has it; saves rebuilding it per layer).
+   */
+  fetchComposite(k: string, windowStart: number): Buffer | undefined;
+  /**
+   * `put` with the composite key `[key][start][seq 0]` already built: `k` its latin1 string,
+   * `composite` its bytes (kept as they are, e.g. as the changelog record key; not modified after).
+   */
+  putComposite(k: string, composite: Buffer, value: Buffer | null, windowStart: number): void;
 }
 
 const MIN_SEQ = seqString(0);
@@ -91,6 +101,22 @@ export abstract class SegmentedWindowStore implements WindowBytesStore {
       this.lastPutSeq = this.seq;
     } else this.lastPutSeq = 0;
     this.write(keyString(key) + timeString(windowStart) + seqString(this.lastPutSeq), windowStart, value);
+  }
+
+  putComposite(k: string, composite: Buffer, value: Buffer | null, windowStart: number): void {
+    if (this.retainDuplicates) {
+      this.put(composite.subarray(0, composite.length - WINDOW_SUFFIX), value, windowStart);
+      return;
+    }
+    this.lastPutSeq = 0;
+    this.write(k, windowStart, value);
+  }
+
+  fetchComposite(k: string, windowStart: number): Buffer | undefined {
+    if (this.retainDuplicates) return this.fetch(keyBytes(k.slice(0, k.length - WINDOW_SUFFIX)), windowStart);
+    const s = this.s;
+    if (windowStart < s.minLiveTime()) return undefined;
+    return s.get(s.segmentId(windowStart))?.get(k);
   }
 
   fetch(key: Buffer, windowStart: number): Buffer | undefined {

@@ -1,7 +1,8 @@
 import type { KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
 import { keyBytes, keyString } from '../internal/bytes.js';
 import type { WindowBytesStore } from '../internal/segmented-window-store.js';
-import { seqString, timeAt, timeString, WINDOW_SUFFIX, windowKey, windowKeyParts } from '../internal/window-key-schema.js';
+import { readUint64BE } from '../internal/bytes.js';
+import { seqString, timeAt, timeString, WINDOW_SUFFIX, windowKey } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { type CacheEntry, RecordCache } from './record-cache.js';
 
@@ -17,6 +18,15 @@ export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Bu
   private listener: FlushListener<Buffer, Buffer> | null = null;
   private sendOldValues = true;
   private context: StateStoreContext | null = null;
+  /**
+   * The last composite key built: for key bytes `memoKey` (by identity; callers do not modify
+   * key buffers they pass) and start `memoStart`, its bytes and latin1 string. A read-modify-write
+   * of one window (fetch, then put) builds it once.
+   */
+  private memoKey: Buffer | null = null;
+  private memoStart = 0;
+  private memoComposite: Buffer = Buffer.alloc(0);
+  private memoStr = '';
 
   constructor(
     private readonly inner: WindowBytesStore,
@@ -59,22 +69,44 @@ export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Bu
   }
 
   private writeDown(e: CacheEntry): void {
-    const { key, start } = windowKeyParts(e.key);
+    const start = readUint64BE(e.key, e.key.length - WINDOW_SUFFIX);
     const listener = this.listener;
-    const old = listener !== null && this.sendOldValues ? (this.inner.fetch(key, start) ?? null) : null;
-    this.inner.put(key, e.value, start);
+    const old = listener !== null && this.sendOldValues ? (this.inner.fetchComposite(e.k, start) ?? null) : null;
+    this.inner.putComposite(e.k, e.key, e.value, start);
     if (listener !== null) listener(e.key, e.value, old, e.timestamp);
   }
 
-  put(key: Buffer, value: Buffer | null, windowStart: number): void {
+  /** The composite key string of (key, start); its bytes are left in `memoComposite`. */
+  private composite(key: Buffer, windowStart: number): string {
+    if (key === this.memoKey && windowStart === this.memoStart) return this.memoStr;
     const composite = windowKey(key, windowStart, 0);
-    this.cache.put(keyString(composite), composite, value, true, this.context?.currentTimestamp() ?? -1);
+    this.memoKey = key;
+    this.memoStart = windowStart;
+    this.memoComposite = composite;
+    return (this.memoStr = keyString(composite));
+  }
+
+  put(key: Buffer, value: Buffer | null, windowStart: number): void {
+    const k = this.composite(key, windowStart);
+    this.cache.put(k, this.memoComposite, value, true, this.context?.currentTimestamp() ?? -1);
+  }
+
+  putComposite(k: string, composite: Buffer, value: Buffer | null, windowStart: number): void {
+    this.cache.put(k, composite, value, true, this.context?.currentTimestamp() ?? -1);
+    void windowStart;
   }
 
   fetch(key: Buffer, windowStart: number): Buffer | undefined {
-    const e = this.cache.get(keyString(key) + timeString(windowStart) + SEQ0);
+    const k = this.composite(key, windowStart);
+    const e = this.cache.get(k);
     if (e !== undefined) return e.value ?? undefined;
-    return this.inner.fetch(key, windowStart);
+    return this.inner.fetchComposite(k, windowStart);
+  }
+
+  fetchComposite(k: string, windowStart: number): Buffer | undefined {
+    const e = this.cache.get(k);
+    if (e !== undefined) return e.value ?? undefined;
+    return this.inner.fetchComposite(k, windowStart);
   }
 
   fetchRange(key: Buffer, timeFrom: number, timeTo: number): KeyValue<number, Buffer>[] {

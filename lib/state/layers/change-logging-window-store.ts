@@ -1,6 +1,6 @@
 import type { ChangelogSink, KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
 import type { WindowBytesStore } from '../internal/segmented-window-store.js';
-import { windowKey } from '../internal/window-key-schema.js';
+import { WINDOW_SUFFIX, windowKey } from '../internal/window-key-schema.js';
 
 /** Change-logging layer of a window stack: logs `[key][start][seq]` → value for every write. */
 export class ChangeLoggingWindowStore implements WindowBytesStore {
@@ -43,8 +43,21 @@ export class ChangeLoggingWindowStore implements WindowBytesStore {
     this.sink.log(windowKey(key, windowStart, this.inner.lastPutSeq), value, this.context!.currentTimestamp());
   }
 
+  putComposite(k: string, composite: Buffer, value: Buffer | null, windowStart: number): void {
+    if (this.inner.retainDuplicates) {
+      this.put(composite.subarray(0, composite.length - WINDOW_SUFFIX), value, windowStart);
+      return;
+    }
+    this.inner.putComposite(k, composite, value, windowStart);
+    // Without duplicates the seq is 0: the composite is the changelog key.
+    if (this.sink !== null) this.sink.log(composite, value, this.context!.currentTimestamp());
+  }
+
   fetch(key: Buffer, windowStart: number): Buffer | undefined {
     return this.inner.fetch(key, windowStart);
+  }
+  fetchComposite(k: string, windowStart: number): Buffer | undefined {
+    return this.inner.fetchComposite(k, windowStart);
   }
   fetchRange(key: Buffer, timeFrom: number, timeTo: number): KeyValue<number, Buffer>[] {
     return this.inner.fetchRange(key, timeFrom, timeTo);

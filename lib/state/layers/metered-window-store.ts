@@ -10,6 +10,12 @@ import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
   private readonly m: StoreMetrics;
   private topic: string | undefined;
+  /**
+   * Last primitive key serialized and its bytes (null = none): a fetch-then-put of one key
+   * serializes it once and hands the layers below the same buffer (see MeteredKeyValueStore).
+   */
+  private memoKey: unknown = undefined;
+  private memoBytes: Buffer | null = null;
 
   constructor(
     private readonly inner: WindowBytesStore,
@@ -61,14 +67,25 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
     return b === null ? null : this.valueSerde.deserialize(b, this.topic);
   }
 
+  private keyBytes(key: K): Buffer {
+    if (this.memoBytes !== null && Object.is(key, this.memoKey)) return this.memoBytes;
+    const bytes = this.keySerde.serialize(key, this.topic);
+    const t = typeof key;
+    if (t === 'string' || t === 'number' || t === 'bigint' || t === 'boolean') {
+      this.memoKey = key;
+      this.memoBytes = bytes;
+    } else this.memoBytes = null;
+    return bytes;
+  }
+
   put(key: K, value: V | null, windowStart: number): void {
     this.m.puts++;
-    this.inner.put(this.keySerde.serialize(key, this.topic), value === null ? null : this.valueSerde.serialize(value, this.topic), windowStart);
+    this.inner.put(this.keyBytes(key), value === null ? null : this.valueSerde.serialize(value, this.topic), windowStart);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
     this.m.gets++;
-    const b = this.inner.fetch(this.keySerde.serialize(key, this.topic), windowStart);
+    const b = this.inner.fetch(this.keyBytes(key), windowStart);
     return b === undefined ? undefined : this.valueSerde.deserialize(b, this.topic);
   }
 

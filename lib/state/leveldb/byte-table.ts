@@ -28,11 +28,9 @@ export class LevelDbByteTable implements ByteTable {
   }
 
   get(key: string): Buffer | undefined {
-    const full = this.prefix + key;
-    const p = this.db.pendingWrite(full);
-    if (p !== undefined) return p ?? undefined;
+    // The index follows every write (a pending delete has left it), so a key it lacks has no value.
     if (!this.index.has(key)) return undefined;
-    return this.db.read(full);
+    return this.db.read(this.prefix + key);
   }
 
   put(key: string, value: Buffer, bytes?: Buffer, present = false): void {
