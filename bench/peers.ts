@@ -1,0 +1,402 @@
+/**
+ * bench:peers — tributary and its peers side by side, in the same run, on the same broker and the
+ * same input topics: Kafka Streams 3.9.1 (Java, from Maven) and Quix Streams 3.28.1 (Python, from
+ * PyPI). Each engine is its own child process (so its peak RSS is its own); see bench/peers/.
+ *
+ * Input (once per case, fresh 4-partition topic): N records of the seed's transaction JSON
+ * (~170 bytes, `TransactionGenerator`, no late or malformed ones), keyed by account id, record
+ * timestamp = event time, 5 ms of event time apart (N = 200k spans ~17 minutes; more apart for N < 200k).
+ *
+ * Cases (all exactly-once, 100 ms commit interval, read from the beginning):
+ * - `stateless`: filter(amount > 0) ─▶ mapValues(+ amount_cents) ─▶ to(output). Expected output:
+ *   one record per input with amount > 0 (all of them, in the seed's data).
+ * - `windowed`: selectKey(merchant_id) ─▶ groupByKey (repartition) ─▶ 1-minute tumbling windows,
+ *   10-minute grace ─▶ count ─▶ suppress(untilWindowCloses) ─▶ to(output). Quix: group_by ─▶
+ *   tumbling_window(...).count().final(closing_strategy="partition") (windows close on the
+ *   partition's stream time, as in Kafka Streams). Expected output: one record per (merchant,
+ *   window) with window end + grace <= the last event time, with exactly the generator's count.
+ *   The start time is placed so that this boundary lies 30 s from any window edge: the expected
+ *   set does not depend on how an engine partitions its repartition topic.
+ *
+ * Each engine's output is read back (read_committed) and must equal the expected output — count,
+ * and for windows every (merchant, window) count — and must not grow past it within 1.5 s; a run
+ * that drops or duplicates is reported invalid, not as a figure.
+ *
+ * records/s = N / (time the last expected output record was read − time the engine saw its first
+ * input record; the engine prints `FIRST <epoch ms>`), so process start-up and the first rebalance
+ * are left out (reported separately as startupMs). Peak RSS: VmHWM of the engine's process.
+ * Every case runs BENCH_PEERS_RUNS times (default 2) per engine, engine order reversed on
+ * alternate runs; the headline is the best run, and ratioVsKafkaStreams compares best with best.
+ *
+ * Env: BENCH_RECORDS (200000), BENCH_PEERS_RUNS (2), BENCH_PEERS_ENGINES
+ * (tributary,kafka-streams,quix), BENCH_PEERS_CASES (stateless,windowed), BENCH_PEERS_TIMEOUT_S
+ * (600 per engine run), KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars).
+ * Last line of stdout: one JSON object.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKafkaClient } from '../lib/kafka/index.js';
+import type { KafkaClient, OutgoingRecord } from '../lib/kafka/types.js';
+import { TransactionGenerator } from '../lib/cli/produce/transactions.js';
+import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
+import { installKafkaStreams, installQuix, QUIX_APP, TRIBUTARY_RUNNER, type Installed } from './peers/setup.js';
+
+const PARTITIONS = 4;
+const WINDOW_MS = 60_000;
+const GRACE_MS = 600_000;
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+type Mode = 'stateless' | 'windowed';
+type EngineName = 'tributary' | 'kafka-streams' | 'quix';
+
+interface Engine {
+  readonly name: EngineName;
+  readonly command: (mode: Mode, bootstrap: string, input: string, output: string, appId: string, stateDir: string) => { cmd: string; args: string[] };
+}
+
+const log = (m: string): void => void process.stderr.write(`[peers] ${m}\n`);
+const envInt = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
+const envList = (name: string, fallback: string): string[] => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+
+// ---------------------------------------------------------------------------------------------
+// Input and expected output
+
+interface Expected {
+  readonly stateless: number;
+  /** `<merchant>@<window start>` → count, for the windows that close. */
+  readonly windows: Map<string, number>;
+  readonly maxTimestamp: number;
+  /** Distance of the close boundary (max timestamp − grace) from the nearest window edge. */
+  readonly boundaryMarginMs: number;
+}
+
+/** Event time between records: 5 ms (200k records span ~17 minutes), more for small N so windows still close. */
+function spacingFor(records: number): number {
+  return Math.max(5, Math.ceil(1_000_000 / records));
+}
+
+function startTimeFor(records: number): number {
+  // Put `lastNominal − grace` 30 s past a window edge.
+  const base = Date.UTC(2025, 0, 1);
+  const span = (records - 1) * spacingFor(records) - GRACE_MS;
+  return base + ((((30_000 - span) % WINDOW_MS) + WINDOW_MS) % WINDOW_MS);
+}
+
+async function produceInput(client: KafkaClient, topic: string, records: number): Promise<Expected> {
+  const gen = new TransactionGenerator({ seed: 42, startTime: startTimeFor(records), spacingMs: spacingFor(records), lateShare: 0, malformedShare: 0 });
+  const producer = client.producer({ clientId: 'peers-input' });
+  await producer.connect();
+  let stateless = 0;
+  let maxTimestamp = -Infinity;
+  const perWindow = new Map<string, number>();
+  let bytes = 0;
+  const t0 = Date.now();
+  const chunk = 5000;
+  for (let i = 0; i < records; i += chunk) {
+    const batch: OutgoingRecord[] = [];
+    for (let j = i; j < Math.min(records, i + chunk); j++) {
+      const t = gen.next();
+      if (t.event.amount > 0) stateless++;
+      if (t.eventTime > maxTimestamp) maxTimestamp = t.eventTime;
+      const w = `${t.event.merchant_id}@${t.eventTime - (t.eventTime % WINDOW_MS)}`;
+      perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+      const value = Buffer.from(t.value);
+      bytes += value.length;
+      batch.push({ topic, key: Buffer.from(t.key), value, timestamp: t.eventTime });
+    }
+    await producer.send(batch);
+  }
+  await producer.disconnect();
+  const closeBefore = maxTimestamp - GRACE_MS; // windows with end <= this close
+  const windows = new Map<string, number>();
+  for (const [w, c] of perWindow) {
+    const start = Number(w.slice(w.lastIndexOf('@') + 1));
+    if (start + WINDOW_MS <= closeBefore) windows.set(w, c);
+  }
+  const edge = closeBefore % WINDOW_MS;
+  const boundaryMarginMs = Math.min(edge, WINDOW_MS - edge);
+  log(`produced ${records} records (${Math.round(bytes / records)} B avg value) to ${topic} in ${Date.now() - t0} ms; ` +
+    `${perWindow.size} (merchant, window) pairs, ${windows.size} close; boundary margin ${boundaryMarginMs} ms`);
+  if (windows.size === 0) throw new Error('no window closes: too few records');
+  if (boundaryMarginMs < 20_000) throw new Error(`close boundary only ${boundaryMarginMs} ms from a window edge: expected output would depend on partitioning`);
+  return { stateless, windows, maxTimestamp, boundaryMarginMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One engine run
+
+interface RunResult {
+  readonly engine: EngineName;
+  readonly run: number;
+  readonly valid: boolean;
+  readonly problem?: string;
+  readonly recordsPerSec: number | null;
+  readonly elapsedMs: number | null;
+  readonly startupMs: number | null;
+  readonly peakRssMb: number | null;
+  readonly outputRecords: number;
+  readonly expectedOutputs: number;
+  readonly loadAvg1m: readonly [number, number];
+}
+
+function vmHwmKb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine, mode: Mode, input: string, records: number, expected: Expected, run: number): Promise<RunResult> {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+  const output = `peers-${mode}-${engine.name}-out-${suffix}`;
+  const appId = `peers-${mode}-${engine.name}-${suffix}`;
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics([{ topic: output, numPartitions: PARTITIONS }]);
+  await admin.disconnect();
+  const expectedOutputs = mode === 'stateless' ? expected.stateless : expected.windows.size;
+  const load0 = loadavg()[0]!;
+
+  // Reader of the output (read_committed), counting and checking as records arrive.
+  const reader = client.consumer({ groupId: `peers-reader-${suffix}`, autoOffsetReset: 'earliest' });
+  await reader.connect();
+  await reader.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: output, partition })));
+  let count = 0;
+  let reachedAt: number | null = null;
+  let sample: string | null = null;
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  let reading = true;
+  const readLoop = (async () => {
+    while (reading) {
+      for (const b of await reader.poll(50)) {
+        for (const r of b.records) {
+          count++;
+          const value = r.value?.toString('utf8') ?? '';
+          if (mode === 'stateless') {
+            sample ??= value;
+          } else {
+            let window = r.key?.toString('utf8') ?? '';
+            let n = Number(value);
+            if (value.startsWith('{')) {
+              const o = JSON.parse(value) as { window: string; count: number };
+              window = o.window;
+              n = o.count;
+            }
+            if (seen.has(window) && problems.length < 5) problems.push(`duplicate window ${window}`);
+            seen.set(window, n);
+          }
+        }
+        if (reachedAt === null && count >= expectedOutputs) reachedAt = Date.now();
+      }
+    }
+  })();
+
+  const stateDir = mkdtempSync(join(tmpdir(), `peers-${engine.name}-`));
+  const logFile = join(stateDir, '..', `${appId}.log`);
+  const logStream = createWriteStream(logFile);
+  const { cmd, args } = engine.command(mode, bootstrap, input, output, appId, join(stateDir, 'state'));
+  const spawnedAt = Date.now();
+  const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  let firstAt: number | null = null;
+  let exited: string | null = null;
+  let stdoutBuf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdoutBuf += d.toString('utf8');
+    let nl: number;
+    while ((nl = stdoutBuf.indexOf('\n')) >= 0) {
+      const line = stdoutBuf.slice(0, nl);
+      stdoutBuf = stdoutBuf.slice(nl + 1);
+      const m = /^FIRST (\d+)/.exec(line);
+      if (m) firstAt = Number(m[1]);
+      else logStream.write(`${line}\n`);
+    }
+  });
+  child.stderr.pipe(logStream);
+  child.on('exit', (code, signal) => void (exited = `exited with ${code ?? signal}`));
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    const kb = vmHwmKb(child.pid!);
+    if (kb !== null && kb > peakKb) peakKb = kb;
+  }, 200);
+
+  const deadline = Date.now() + envInt('BENCH_PEERS_TIMEOUT_S', 600) * 1000;
+  let lastLog = Date.now();
+  while (reachedAt === null && exited === null && Date.now() < deadline) {
+    await sleep(50);
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      log(`  ${mode}/${engine.name} run ${run}: ${count}/${expectedOutputs} outputs, rss peak ${Math.round(peakKb / 1024)} MB`);
+    }
+  }
+  const endAt = reachedAt as number | null;
+  const kb = vmHwmKb(child.pid!);
+  if (kb !== null && kb > peakKb) peakKb = kb;
+  const load1 = loadavg()[0]!;
+  if (endAt !== null) await sleep(1500); // anything past the expected count is a duplicate
+  reading = false;
+  await readLoop;
+  await reader.close();
+  clearInterval(sampler);
+  if (exited === null) {
+    child.kill('SIGTERM');
+    const killAt = Date.now() + 20_000;
+    while (exited === null && Date.now() < killAt) await sleep(50);
+    if (exited === null) child.kill('SIGKILL');
+    while (exited === null) await sleep(50);
+  } else {
+    problems.push(`engine ${exited} before the expected output (log: ${logFile})`);
+  }
+  logStream.end();
+  rmSync(stateDir, { recursive: true, force: true });
+
+  if (endAt === null && exited === null) problems.push(`timed out with ${count}/${expectedOutputs} outputs`);
+  if (firstAt === null) problems.push('engine never reported its first record');
+  if (count !== expectedOutputs) problems.push(`${count} output records, expected ${expectedOutputs}`);
+  if (mode === 'stateless') {
+    if (sample !== null && !/"amount_cents":\d+/.test(sample)) problems.push(`output lacks amount_cents: ${sample}`);
+  } else {
+    const wrong: string[] = [];
+    for (const [w, n] of expected.windows) if (seen.get(w) !== n) wrong.push(`${w}: ${seen.get(w) ?? 'missing'} (expected ${n})`);
+    for (const [w, n] of seen) if (!expected.windows.has(w)) wrong.push(`${w}: ${n} (not expected)`);
+    if (wrong.length > 0) problems.push(`${wrong.length} windows missing, extra or with a wrong count, e.g. ${wrong.slice(0, 3).join(', ')}`);
+  }
+  const valid = problems.length === 0;
+  const elapsedMs = endAt !== null && firstAt !== null ? endAt - firstAt : null;
+  const result: RunResult = {
+    engine: engine.name,
+    run,
+    valid,
+    ...(valid ? {} : { problem: problems.join('; ') }),
+    recordsPerSec: valid && elapsedMs !== null ? Math.round(records / (elapsedMs / 1000)) : null,
+    elapsedMs,
+    startupMs: firstAt !== null ? firstAt - spawnedAt : null,
+    peakRssMb: peakKb > 0 ? Math.round(peakKb / 1024) : null,
+    outputRecords: count,
+    expectedOutputs,
+    loadAvg1m: [Math.round(load0 * 100) / 100, Math.round(load1 * 100) / 100],
+  };
+  log(`  ${mode}/${engine.name} run ${run}: ${JSON.stringify(result)}${valid ? '' : ` (engine log: ${logFile})`}`);
+  if (valid) rmSync(logFile, { force: true });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function engines(skipped: Map<EngineName, string>): Engine[] {
+  const wanted = envList('BENCH_PEERS_ENGINES', 'tributary,kafka-streams,quix') as EngineName[];
+  const out: Engine[] = [];
+  for (const name of wanted) {
+    if (name === 'tributary') {
+      out.push({ name, command: (...a) => ({ cmd: process.execPath, args: ['--import', 'tsx', TRIBUTARY_RUNNER, ...a] }) });
+    } else if (name === 'kafka-streams') {
+      const ks = installKafkaStreams(log);
+      if (!ks.ok) skipped.set(name, ks.reason);
+      else out.push({ name, command: (...a) => ({ cmd: 'java', args: ['-cp', ks.value.classPath, `-Dlog4j.configuration=file:${ks.value.log4jConfig}`, 'tributary.bench.PeerApp', ...a] }) });
+    } else if (name === 'quix') {
+      const q: Installed<{ python: string }> = installQuix(log);
+      if (!q.ok) skipped.set(name, q.reason);
+      else out.push({ name, command: (...a) => ({ cmd: q.value.python, args: [QUIX_APP, ...a] }) });
+    } else {
+      throw new Error(`unknown engine ${String(name)} in BENCH_PEERS_ENGINES`);
+    }
+  }
+  return out;
+}
+
+interface Headline {
+  readonly case: string;
+  readonly recordsPerSec: number | null;
+  readonly peakRssMb: number | null;
+  readonly ratioVsKafkaStreams: number | null;
+  readonly runs: readonly RunResult[];
+  readonly skipped?: string;
+}
+
+async function main(): Promise<void> {
+  const records = envInt('BENCH_RECORDS', 200_000);
+  const runs = envInt('BENCH_PEERS_RUNS', 2);
+  const cases = envList('BENCH_PEERS_CASES', 'stateless,windowed') as Mode[];
+  const skipped = new Map<EngineName, string>();
+  const list = engines(skipped);
+  for (const [name, why] of skipped) log(`${name} skipped: ${why}`);
+  let broker: RunningBroker | undefined;
+  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024 })).bootstrapServers;
+  log(`broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms)` : ''}; ${records} records, ${runs} run(s), engines ${list.map((e) => e.name).join(', ')}`);
+  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'peers-bench' });
+  const headlines: Headline[] = [];
+  try {
+    for (const mode of cases) {
+      const input = `peers-${mode}-in-${Date.now().toString(36)}`;
+      const admin = client.admin();
+      await admin.connect();
+      await admin.createTopics([{ topic: input, numPartitions: PARTITIONS }]);
+      await admin.disconnect();
+      const expected = await produceInput(client, input, records);
+      const byEngine = new Map<EngineName, RunResult[]>(list.map((e) => [e.name, []]));
+      for (let run = 1; run <= runs; run++) {
+        const order = run % 2 === 1 ? list : [...list].reverse();
+        for (const engine of order) byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, run));
+      }
+      const best = (rs: readonly RunResult[]): number | null => {
+        const v = rs.filter((r) => r.valid && r.recordsPerSec !== null).map((r) => r.recordsPerSec!);
+        return v.length ? Math.max(...v) : null;
+      };
+      const ks = best(byEngine.get('kafka-streams') ?? []);
+      for (const engine of list) {
+        const rs = byEngine.get(engine.name)!;
+        const b = best(rs);
+        const rss = rs.map((r) => r.peakRssMb).filter((x): x is number => x !== null);
+        headlines.push({
+          case: `${mode}/${engine.name}`,
+          recordsPerSec: b,
+          peakRssMb: rss.length ? Math.max(...rss) : null,
+          ratioVsKafkaStreams: b !== null && ks !== null ? Math.round((b / ks) * 100) / 100 : null,
+          runs: rs,
+        });
+      }
+      for (const [name, why] of skipped) {
+        headlines.push({ case: `${mode}/${name}`, recordsPerSec: null, peakRssMb: null, ratioVsKafkaStreams: null, runs: [], skipped: why });
+      }
+    }
+  } finally {
+    await broker?.stop();
+  }
+
+  const pad = (s: string, n: number): string => s.padEnd(n);
+  const lines = [
+    `bench:peers — ${records} records, 4 partitions, exactly-once, 100 ms commits; records/s = input / (last expected output read − first record seen)`,
+    `${pad('case', 26)}${pad('run', 5)}${pad('records/s', 11)}${pad('vs KS', 7)}${pad('peak RSS', 10)}${pad('startup', 9)}${pad('outputs', 16)}load 1m (start→end)`,
+  ];
+  for (const h of headlines) {
+    if (h.skipped) {
+      lines.push(`${pad(h.case, 26)}skipped: ${h.skipped.split('\n')[0]}`);
+      continue;
+    }
+    const ks = headlines.find((x) => x.case === `${h.case.split('/')[0]}/kafka-streams`);
+    for (const r of h.runs) {
+      const ksRun = ks?.runs.find((x) => x.run === r.run);
+      const ratio = r.recordsPerSec !== null && ksRun?.recordsPerSec ? (r.recordsPerSec / ksRun.recordsPerSec).toFixed(2) : '-';
+      lines.push(
+        `${pad(h.case, 26)}${pad(String(r.run), 5)}${pad(r.valid ? String(r.recordsPerSec) : 'INVALID', 11)}${pad(ratio, 7)}` +
+          `${pad(r.peakRssMb !== null ? `${r.peakRssMb} MB` : '-', 10)}${pad(r.startupMs !== null ? `${(r.startupMs / 1000).toFixed(1)} s` : '-', 9)}` +
+          `${pad(`${r.outputRecords}/${r.expectedOutputs}`, 16)}${r.loadAvg1m[0]}→${r.loadAvg1m[1]}${r.problem ? `  ${r.problem}` : ''}`,
+      );
+    }
+    lines.push(`${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'peers', records, results: headlines })}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
