@@ -30,7 +30,8 @@
  *
  * Env: BENCH_RECORDS (200000), BENCH_PEERS_RUNS (2), BENCH_PEERS_ENGINES
  * (tributary,kafka-streams,quix), BENCH_PEERS_CASES (stateless,windowed), BENCH_PEERS_TIMEOUT_S
- * (600 per engine run), KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars).
+ * (600 per engine run), KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars),
+ * BENCH_PEERS_BROKER_MESSAGE_MAX_BYTES (the started broker's message.max.bytes; default Kafka's 1 MB).
  * Last line of stdout: one JSON object.
  */
 import { spawn } from 'node:child_process';
@@ -311,6 +312,12 @@ function engines(skipped: Map<EngineName, string>): Engine[] {
   return out;
 }
 
+/** The started broker's settings beyond scripts/kafka-broker.ts' (none unless asked for). */
+function brokerProperties(): Record<string, string> {
+  const max = process.env['BENCH_PEERS_BROKER_MESSAGE_MAX_BYTES'];
+  return max ? { 'message.max.bytes': max } : {};
+}
+
 interface Headline {
   readonly case: string;
   readonly recordsPerSec: number | null;
@@ -328,8 +335,8 @@ async function main(): Promise<void> {
   const list = engines(skipped);
   for (const [name, why] of skipped) log(`${name} skipped: ${why}`);
   let broker: RunningBroker | undefined;
-  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024 })).bootstrapServers;
-  log(`broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms)` : ''}; ${records} records, ${runs} run(s), engines ${list.map((e) => e.name).join(', ')}`);
+  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024, extraProperties: brokerProperties() })).bootstrapServers;
+  log(`broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms, extra properties ${JSON.stringify(brokerProperties())})` : ''}; ${records} records, ${runs} run(s), engines ${list.map((e) => e.name).join(', ')}`);
   const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'peers-bench' });
   const headlines: Headline[] = [];
   try {
@@ -393,7 +400,8 @@ async function main(): Promise<void> {
     lines.push(`${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  process.stdout.write(`${JSON.stringify({ bench: 'peers', records, results: headlines })}\n`);
+  const brokerExtra = broker ? brokerProperties() : 'external';
+  process.stdout.write(`${JSON.stringify({ bench: 'peers', records, broker: brokerExtra, results: headlines })}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -81,5 +81,11 @@ async function shutdown(): Promise<void> {
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 
+app.onStateChange((next) => {
+  if (next === 'ERROR' && !closing) {
+    process.stderr.write('[tributary-runner] app failed (state ERROR)\n');
+    process.exit(1);
+  }
+});
 await app.start();
 process.stderr.write(`[tributary-runner] started ${applicationId}\n`);
