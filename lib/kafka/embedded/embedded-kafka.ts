@@ -23,8 +23,11 @@ export interface EmbeddedKafkaOptions {
   /** Configs every created topic starts from (a topic's own configs win). */
   readonly topicDefaults?: Readonly<Record<string, string>>;
   /**
-   * Drop whole old segments of topics with `retention.ms` / `retention.bytes`, bounding memory in
-   * long runs. Default false: every record stays in memory until the topic is deleted.
+   * Manage logs like a broker, bounding memory in long runs: topics whose `cleanup.policy`
+   * includes `delete` (the default) drop whole old segments past `retention.ms` /
+   * `retention.bytes`; topics whose policy includes `compact` are compacted (latest record per
+   * key, offsets kept; tombstones kept for `delete.retention.ms`). Default false: every record
+   * stays in memory until the topic is deleted.
    */
   readonly enforceRetention?: boolean;
   /** Most records one partition contributes to one poll. Default 10000. */

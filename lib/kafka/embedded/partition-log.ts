@@ -37,7 +37,17 @@ const EMPTY_HEADERS: Headers = Object.freeze({}) as Headers;
  */
 interface Segment {
   readonly baseOffset: number;
+  /** Entries stored. */
   length: number;
+  /**
+   * Offsets covered: `[baseOffset, baseOffset + span)`. Equal to `length` until the segment is
+   * compacted; a compacted (closed) segment keeps its span with fewer entries.
+   */
+  span: number;
+  /** For a compacted segment, each entry's offset minus `baseOffset` (ascending); null = dense. */
+  rel: Int32Array | null;
+  /** Wall-clock time of the first compaction that went over this segment (-1 = never). */
+  cleanedAt: number;
   /** Chunk holding the key of each entry; null for a null key. Entries that are control markers have `marker[i] = 1`. */
   readonly keyChunk: (Buffer | null)[];
   readonly keyPos: Int32Array;
@@ -88,6 +98,8 @@ export class PartitionLog {
   private totalBytes = 0;
   private chunk: Buffer = Buffer.alloc(0);
   private chunkPos = 0;
+  /** Leading segments the last compaction went over (their keys are unique but for later ones). */
+  private cleanedSegments = 0;
 
   constructor(
     readonly topic: string,
@@ -159,6 +171,7 @@ export class PartitionLog {
     seg.timestamps[i] = timestamp;
     seg.sizes[i] = size;
     seg.length = i + 1;
+    seg.span = i + 1;
     seg.bytes += size;
     this.totalBytes += size;
     if (timestamp > seg.maxTimestamp) seg.maxTimestamp = timestamp;
@@ -183,6 +196,7 @@ export class PartitionLog {
     seg.marker[idx] = 1;
     seg.timestamps[idx] = -1;
     seg.length = idx + 1;
+    seg.span = idx + 1;
     seg.sizes[idx] = RECORD_OVERHEAD;
     seg.bytes += RECORD_OVERHEAD;
     this.totalBytes += RECORD_OVERHEAD;
@@ -206,9 +220,15 @@ export class PartitionLog {
     let segIdx = this.segmentIndex(pos);
     outer: while (pos < end && segIdx < this.segments.length) {
       const seg = this.segments[segIdx]!;
-      const { txns, sizes, marker, keyChunk, valueChunk } = seg;
-      const segEnd = Math.min(end, seg.baseOffset + seg.length);
-      for (let i = pos - seg.baseOffset; pos < segEnd; pos++, i++) {
+      const { txns, sizes, marker, keyChunk, valueChunk, rel } = seg;
+      const base = seg.baseOffset;
+      const segEnd = Math.min(end, base + seg.span);
+      // Dense: entry i is offset base + i. Compacted: the first entry at or after pos.
+      let i = rel === null ? pos - base : lowerBound(rel, seg.length, pos - base);
+      for (; i < seg.length; i++) {
+        const at = rel === null ? base + i : base + rel[i]!;
+        if (at >= segEnd) break;
+        pos = at;
         if (txns !== null) {
           if (marker[i] === 1) continue;
           if (limits.readCommitted) {
@@ -225,7 +245,7 @@ export class PartitionLog {
         out.push({
           topic,
           partition,
-          offset: pos,
+          offset: at,
           key: kc === null ? null : kc.subarray(kp, kp + seg.keyLen[i]!),
           value: vc === null ? null : vc.subarray(vp, vp + seg.valueLen[i]!),
           timestamp: seg.timestamps[i]!,
@@ -234,6 +254,7 @@ export class PartitionLog {
         taken++;
         bytes += size;
       }
+      pos = segEnd;
       segIdx++;
     }
     return { nextOffset: pos, bytes };
@@ -250,11 +271,142 @@ export class PartitionLog {
       const tooBig = retentionBytes >= 0 && this.totalBytes - seg.bytes >= retentionBytes;
       if (!tooOld && !tooBig) break;
       // A segment holding the first offset of an open transaction stays (it bounds the LSO).
-      if (this.openTxns.size > 0 && this.stableOffset < seg.baseOffset + seg.length) break;
+      if (this.openTxns.size > 0 && this.stableOffset < seg.baseOffset + seg.span) break;
       this.segments.shift();
       this.totalBytes -= seg.bytes;
-      this.startOffset = seg.baseOffset + seg.length;
+      this.startOffset = seg.baseOffset + seg.span;
+      if (this.cleanedSegments > 0) this.cleanedSegments--;
     }
+  }
+
+  /**
+   * Log compaction (`cleanup.policy` with `compact`), as Kafka's log cleaner does it: in closed
+   * segments wholly below the LSO, every record whose key has a later record (at an offset below
+   * the LSO, not aborted) is removed; so are records of aborted transactions. Offsets are kept
+   * (a compacted segment has gaps), as are control markers and null-key records. Tombstones
+   * survive until `deleteRetentionMs` after the first compaction over their segment. Runs when
+   * the not-yet-compacted closed segments hold at least half of the log's bytes (Kafka's
+   * `min.cleanable.dirty.ratio` 0.5), so its cost stays linear in what is appended.
+   */
+  compact(deleteRetentionMs: number, now: number): void {
+    const segs = this.segments;
+    // Closed segments wholly below the LSO.
+    let closed = 0;
+    while (closed < segs.length - 1 && segs[closed]!.baseOffset + segs[closed]!.span <= this.stableOffset) closed++;
+    if (closed <= this.cleanedSegments) return;
+    let dirtyBytes = 0;
+    for (let i = this.cleanedSegments; i < closed; i++) dirtyBytes += segs[i]!.bytes;
+    if (dirtyBytes * 2 < this.totalBytes) return;
+    // Latest offset below the LSO of every key written since the last compaction (keys of the
+    // segments compacted before are unique there, so only later records can supersede them).
+    // Keyed by a 30-bit hash of the key bytes (small-integer map keys, no strings); a record is
+    // dropped only when the later record its hash points at has the very same key bytes, so a
+    // collision can only keep a superseded record, never drop a live one.
+    const latest = new Map<number, number>();
+    for (let s = this.cleanedSegments; s < segs.length; s++) {
+      const seg = segs[s]!;
+      const { rel, keyChunk, marker, txns } = seg;
+      for (let i = 0; i < seg.length; i++) {
+        const at = seg.baseOffset + (rel === null ? i : rel[i]!);
+        if (at >= this.stableOffset) break;
+        const kc = keyChunk[i];
+        if (kc === null || kc === undefined || marker[i] === 1) continue;
+        if (txns !== null && txns[i]?.state === 'aborted') continue;
+        latest.set(hashBytes(kc, seg.keyPos[i]!, seg.keyLen[i]!), at);
+      }
+    }
+    for (let s = 0; s < closed; s++) {
+      const seg = segs[s]!;
+      if (seg.cleanedAt < 0) seg.cleanedAt = now;
+      const dropTombstones = deleteRetentionMs >= 0 && now - seg.cleanedAt >= deleteRetentionMs;
+      const keep: number[] = [];
+      const { rel, keyChunk, valueChunk, marker, txns } = seg;
+      for (let i = 0; i < seg.length; i++) {
+        const at = seg.baseOffset + (rel === null ? i : rel[i]!);
+        if (marker[i] === 1) {
+          keep.push(i);
+          continue;
+        }
+        if (txns !== null && txns[i]?.state === 'aborted') continue;
+        const kc = keyChunk[i];
+        if (kc === null || kc === undefined) {
+          keep.push(i);
+          continue;
+        }
+        const kp = seg.keyPos[i]!;
+        const kl = seg.keyLen[i]!;
+        const last = latest.get(hashBytes(kc, kp, kl));
+        if (last !== undefined && last !== at && this.keyAtEquals(last, kc, kp, kl)) continue; // superseded
+        if (valueChunk[i] === null && dropTombstones) continue;
+        keep.push(i);
+      }
+      if (keep.length < seg.length) segs[s] = this.rewrite(seg, keep);
+    }
+    this.cleanedSegments = closed;
+  }
+
+  /** Whether the record at `offset` (present, below the LSO) has the key `chunk[pos, pos + len)`. */
+  private keyAtEquals(offset: number, chunk: Buffer, pos: number, len: number): boolean {
+    const seg = this.segments[this.segmentIndex(offset)]!;
+    const i = seg.rel === null ? offset - seg.baseOffset : lowerBound(seg.rel, seg.length, offset - seg.baseOffset);
+    const kc = seg.keyChunk[i];
+    if (kc === null || kc === undefined || seg.keyLen[i] !== len) return false;
+    const kp = seg.keyPos[i]!;
+    for (let j = 0; j < len; j++) if (kc[kp + j] !== chunk[pos + j]) return false;
+    return true;
+  }
+
+  /** A copy of `seg` holding only the entries `keep` (ascending), their bytes copied into fresh chunks. */
+  private rewrite(seg: Segment, keep: number[]): Segment {
+    const n = keep.length;
+    const out: Segment = {
+      baseOffset: seg.baseOffset,
+      length: n,
+      span: seg.span,
+      rel: new Int32Array(n),
+      cleanedAt: seg.cleanedAt,
+      keyChunk: new Array<Buffer | null>(n),
+      keyPos: new Int32Array(n),
+      keyLen: new Int32Array(n),
+      valueChunk: new Array<Buffer | null>(n),
+      valuePos: new Int32Array(n),
+      valueLen: new Int32Array(n),
+      timestamps: new Float64Array(n),
+      marker: new Uint8Array(n),
+      headers: seg.headers === null ? null : new Array<Headers | null>(n),
+      txns: seg.txns === null ? null : new Array<TxnMark | null>(n),
+      sizes: new Int32Array(n),
+      bytes: 0,
+      maxTimestamp: seg.maxTimestamp,
+    };
+    for (let j = 0; j < n; j++) {
+      const i = keep[j]!;
+      out.rel![j] = seg.rel === null ? i : seg.rel[i]!;
+      const kc = seg.keyChunk[i] ?? null;
+      if (kc === null) out.keyChunk[j] = null;
+      else {
+        const len = seg.keyLen[i]!;
+        out.keyChunk[j] = this.store(kc.subarray(seg.keyPos[i]!, seg.keyPos[i]! + len));
+        out.keyPos[j] = this.chunkPos - len;
+        out.keyLen[j] = len;
+      }
+      const vc = seg.valueChunk[i] ?? null;
+      if (vc === null) out.valueChunk[j] = null;
+      else {
+        const len = seg.valueLen[i]!;
+        out.valueChunk[j] = this.store(vc.subarray(seg.valuePos[i]!, seg.valuePos[i]! + len));
+        out.valuePos[j] = this.chunkPos - len;
+        out.valueLen[j] = len;
+      }
+      out.timestamps[j] = seg.timestamps[i]!;
+      out.marker[j] = seg.marker[i]!;
+      if (out.headers !== null) out.headers[j] = seg.headers![i] ?? null;
+      if (out.txns !== null) out.txns[j] = seg.txns![i] ?? null;
+      out.sizes[j] = seg.sizes[i]!;
+      out.bytes += seg.sizes[i]!;
+    }
+    this.totalBytes += out.bytes - seg.bytes;
+    return out;
   }
 
   private activeSegment(): Segment {
@@ -263,6 +415,9 @@ export class PartitionLog {
     const seg: Segment = {
       baseOffset: this.endOffset,
       length: 0,
+      span: 0,
+      rel: null,
+      cleanedAt: -1,
       keyChunk: [],
       keyPos: new Int32Array(SEGMENT_SIZE),
       keyLen: new Int32Array(SEGMENT_SIZE),
@@ -295,6 +450,7 @@ export class PartitionLog {
   }
 
   private segmentIndex(offset: number): number {
+    // Every segment but the last spans SEGMENT_SIZE offsets (compaction keeps spans).
     const first = this.segments[0];
     if (first === undefined) return 0;
     return Math.floor((offset - first.baseOffset) / SEGMENT_SIZE);
@@ -305,4 +461,23 @@ export class PartitionLog {
     for (const first of this.openTxns.values()) if (first < min) min = first;
     return min;
   }
+}
+
+/** First index in `rel[0, n)` with `rel[i] >= target`. */
+function lowerBound(rel: Int32Array, n: number, target: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rel[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** FNV-1a over `bytes[pos, pos + len)`, folded to 30 bits (a small integer). */
+function hashBytes(bytes: Buffer, pos: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let j = pos, end = pos + len; j < end; j++) h = Math.imul(h ^ bytes[j]!, 0x01000193);
+  return (h ^ (h >>> 30)) & 0x3fffffff;
 }

@@ -173,7 +173,9 @@ export class EmbeddedProducer implements Producer {
     for (const log of touched) {
       if (settings.enforceRetention) {
         const t = this.broker.topics.get(log.topic)!;
-        log.enforceRetention(t.retentionMs, t.retentionBytes, now);
+        // Retention deletes only under cleanup.policy delete; compact topics are compacted.
+        if (t.cleanupDelete) log.enforceRetention(t.retentionMs, t.retentionBytes, now);
+        if (t.cleanupCompact) log.compact(t.deleteRetentionMs, now);
       }
       log.signal.fire();
     }

@@ -20,10 +20,16 @@ export interface Topic {
   /** -1 = unlimited. */
   readonly retentionMs: number;
   readonly retentionBytes: number;
+  /** `cleanup.policy` includes `delete` (the default): retention applies. */
+  readonly cleanupDelete: boolean;
+  /** `cleanup.policy` includes `compact`: the log keeps the latest record per key. */
+  readonly cleanupCompact: boolean;
+  /** `delete.retention.ms`: how long tombstones survive compaction (Kafka's default: one day). */
+  readonly deleteRetentionMs: number;
 }
 
 const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/;
-const NUMERIC_CONFIGS = ['retention.ms', 'retention.bytes', 'max.message.bytes', 'segment.bytes', 'segment.ms', 'min.insync.replicas'];
+const NUMERIC_CONFIGS = ['retention.ms', 'retention.bytes', 'max.message.bytes', 'segment.bytes', 'segment.ms', 'min.insync.replicas', 'delete.retention.ms'];
 
 export class TopicRegistry {
   private readonly topics = new Map<string, Topic>();
@@ -63,6 +69,7 @@ export class TopicRegistry {
     }
     const configs = { ...this.defaultConfigs, ...(spec.configs ?? {}) };
     validateConfigs(name, configs);
+    const policies = (configs['cleanup.policy'] ?? 'delete').split(',').map((p) => p.trim());
     const partitions: PartitionLog[] = [];
     for (let p = 0; p < spec.numPartitions; p++) partitions.push(new PartitionLog(name, p));
     this.topics.set(name, {
@@ -73,6 +80,9 @@ export class TopicRegistry {
       maxMessageBytes: numberConfig(configs, 'max.message.bytes', DEFAULT_MAX_MESSAGE_BYTES),
       retentionMs: numberConfig(configs, 'retention.ms', -1),
       retentionBytes: numberConfig(configs, 'retention.bytes', -1),
+      cleanupDelete: policies.includes('delete'),
+      cleanupCompact: policies.includes('compact'),
+      deleteRetentionMs: numberConfig(configs, 'delete.retention.ms', 86_400_000),
     });
     this.onChange(name);
     return true;
