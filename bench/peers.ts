@@ -24,7 +24,12 @@
  *
  * records/s = N / (time the last expected output record was read − time the engine saw its first
  * input record; the engine prints `FIRST <epoch ms>`), so process start-up and the first rebalance
- * are left out (reported separately as startupMs). Peak RSS: VmHWM of the engine's process.
+ * are left out (reported separately as startupMs). Peak RSS: VmHWM of the engine's process (summed
+ * over its process tree: Spark's Python driver runs a JVM child).
+ *
+ * Spark Structured Streaming 4.2.0 (pyspark from PyPI + the Kafka connector from Maven) runs too,
+ * marked at-least-once: its Kafka sink has no transactions, so it does less work per commit and
+ * its ratio is not like-for-like. Its FIRST is the query start (no cheap per-record hook).
  * Every case runs BENCH_PEERS_RUNS times (default 2) per engine, engine order reversed on
  * alternate runs; the headline is the best run, and ratioVsKafkaStreams compares best with best.
  *
@@ -35,7 +40,7 @@
  * Last line of stdout: one JSON object.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +48,7 @@ import { createKafkaClient } from '../lib/kafka/index.js';
 import type { KafkaClient, OutgoingRecord } from '../lib/kafka/types.js';
 import { TransactionGenerator } from '../lib/cli/produce/transactions.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
-import { installKafkaStreams, installQuix, QUIX_APP, TRIBUTARY_RUNNER, type Installed } from './peers/setup.js';
+import { installKafkaStreams, installQuix, installSpark, QUIX_APP, SPARK_APP, TRIBUTARY_RUNNER, type Installed } from './peers/setup.js';
 
 const PARTITIONS = 4;
 const WINDOW_MS = 60_000;
@@ -51,10 +56,13 @@ const GRACE_MS = 600_000;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Mode = 'stateless' | 'windowed';
-type EngineName = 'tributary' | 'kafka-streams' | 'quix';
+type EngineName = 'tributary' | 'kafka-streams' | 'quix' | 'spark';
 
 interface Engine {
   readonly name: EngineName;
+  /** Spark's Kafka sink has no transactions: at-least-once. */
+  readonly guarantee: 'exactly_once' | 'at_least_once';
+  readonly env?: Readonly<Record<string, string>>;
   readonly command: (mode: Mode, bootstrap: string, input: string, output: string, appId: string, stateDir: string) => { cmd: string; args: string[] };
 }
 
@@ -131,6 +139,7 @@ async function produceInput(client: KafkaClient, topic: string, records: number)
 
 interface RunResult {
   readonly engine: EngineName;
+  readonly guarantee: Engine['guarantee'];
   readonly run: number;
   readonly valid: boolean;
   readonly problem?: string;
@@ -143,6 +152,27 @@ interface RunResult {
   readonly loadAvg1m: readonly [number, number];
 }
 
+/** The pid and its descendants (from /proc/<pid>/stat's ppid). */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      let l = children.get(ppid);
+      if (!l) children.set(ppid, (l = []));
+      l.push(Number(d));
+    } catch {
+      /* exited */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
+  return out;
+}
+
+/** Peak resident set of one process (kB). */
 function vmHwmKb(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -205,7 +235,8 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
   const logStream = createWriteStream(logFile);
   const { cmd, args } = engine.command(mode, bootstrap, input, output, appId, join(stateDir, 'state'));
   const spawnedAt = Date.now();
-  const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  // Own process group (Spark's Python driver starts a JVM): stopped as a group at the end.
+  const child = spawn(cmd, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...engine.env, PYTHONUNBUFFERED: '1' } });
   let firstAt: number | null = null;
   let exited: string | null = null;
   let stdoutBuf = '';
@@ -222,11 +253,18 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
   });
   child.stderr.pipe(logStream);
   child.on('exit', (code, signal) => void (exited = `exited with ${code ?? signal}`));
+  const hwm = new Map<number, number>();
   let peakKb = 0;
-  const sampler = setInterval(() => {
-    const kb = vmHwmKb(child.pid!);
-    if (kb !== null && kb > peakKb) peakKb = kb;
-  }, 200);
+  const sampleRss = (): void => {
+    for (const pid of processTree(child.pid!)) {
+      const kb = vmHwmKb(pid);
+      if (kb !== null) hwm.set(pid, kb);
+    }
+    let sum = 0;
+    for (const kb of hwm.values()) sum += kb;
+    if (sum > peakKb) peakKb = sum;
+  };
+  const sampler = setInterval(sampleRss, 200);
 
   const deadline = Date.now() + envInt('BENCH_PEERS_TIMEOUT_S', 600) * 1000;
   let lastLog = Date.now();
@@ -238,21 +276,29 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
     }
   }
   const endAt = reachedAt as number | null;
-  const kb = vmHwmKb(child.pid!);
-  if (kb !== null && kb > peakKb) peakKb = kb;
+  sampleRss();
   const load1 = loadavg()[0]!;
   if (endAt !== null) await sleep(1500); // anything past the expected count is a duplicate
   reading = false;
   await readLoop;
   await reader.close();
   clearInterval(sampler);
+  const signalGroup = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* group gone */
+    }
+  };
   if (exited === null) {
-    child.kill('SIGTERM');
+    signalGroup('SIGTERM');
     const killAt = Date.now() + 20_000;
     while (exited === null && Date.now() < killAt) await sleep(50);
-    if (exited === null) child.kill('SIGKILL');
+    if (exited === null) signalGroup('SIGKILL');
     while (exited === null) await sleep(50);
+    signalGroup('SIGKILL'); // stragglers of the group (Spark's JVM)
   } else {
+    signalGroup('SIGKILL');
     problems.push(`engine ${exited} before the expected output (log: ${logFile})`);
   }
   logStream.end();
@@ -273,6 +319,7 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
   const elapsedMs = endAt !== null && firstAt !== null ? endAt - firstAt : null;
   const result: RunResult = {
     engine: engine.name,
+    guarantee: engine.guarantee,
     run,
     valid,
     ...(valid ? {} : { problem: problems.join('; ') }),
@@ -292,19 +339,23 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
 // ---------------------------------------------------------------------------------------------
 
 function engines(skipped: Map<EngineName, string>): Engine[] {
-  const wanted = envList('BENCH_PEERS_ENGINES', 'tributary,kafka-streams,quix') as EngineName[];
+  const wanted = envList('BENCH_PEERS_ENGINES', 'tributary,kafka-streams,quix,spark') as EngineName[];
   const out: Engine[] = [];
   for (const name of wanted) {
     if (name === 'tributary') {
-      out.push({ name, command: (...a) => ({ cmd: process.execPath, args: ['--import', 'tsx', TRIBUTARY_RUNNER, ...a] }) });
+      out.push({ name, guarantee: 'exactly_once', command: (...a) => ({ cmd: process.execPath, args: ['--import', 'tsx', TRIBUTARY_RUNNER, ...a] }) });
     } else if (name === 'kafka-streams') {
       const ks = installKafkaStreams(log);
       if (!ks.ok) skipped.set(name, ks.reason);
-      else out.push({ name, command: (...a) => ({ cmd: 'java', args: ['-cp', ks.value.classPath, `-Dlog4j.configuration=file:${ks.value.log4jConfig}`, 'tributary.bench.PeerApp', ...a] }) });
+      else out.push({ name, guarantee: 'exactly_once', command: (...a) => ({ cmd: 'java', args: ['-cp', ks.value.classPath, `-Dlog4j.configuration=file:${ks.value.log4jConfig}`, 'tributary.bench.PeerApp', ...a] }) });
     } else if (name === 'quix') {
       const q: Installed<{ python: string }> = installQuix(log);
       if (!q.ok) skipped.set(name, q.reason);
-      else out.push({ name, command: (...a) => ({ cmd: q.value.python, args: [QUIX_APP, ...a] }) });
+      else out.push({ name, guarantee: 'exactly_once', command: (...a) => ({ cmd: q.value.python, args: [QUIX_APP, ...a] }) });
+    } else if (name === 'spark') {
+      const sp = installSpark(log);
+      if (!sp.ok) skipped.set(name, sp.reason);
+      else out.push({ name, guarantee: 'at_least_once', env: { SPARK_KAFKA_JARS: sp.value.jars }, command: (...a) => ({ cmd: sp.value.python, args: [SPARK_APP, ...a] }) });
     } else {
       throw new Error(`unknown engine ${String(name)} in BENCH_PEERS_ENGINES`);
     }
@@ -323,6 +374,7 @@ interface Headline {
   readonly recordsPerSec: number | null;
   readonly peakRssMb: number | null;
   readonly ratioVsKafkaStreams: number | null;
+  readonly guarantee?: Engine['guarantee'];
   readonly runs: readonly RunResult[];
   readonly skipped?: string;
 }
@@ -366,6 +418,7 @@ async function main(): Promise<void> {
           recordsPerSec: b,
           peakRssMb: rss.length ? Math.max(...rss) : null,
           ratioVsKafkaStreams: b !== null && ks !== null ? Math.round((b / ks) * 100) / 100 : null,
+          guarantee: engine.guarantee,
           runs: rs,
         });
       }
@@ -397,7 +450,8 @@ async function main(): Promise<void> {
           `${pad(`${r.outputRecords}/${r.expectedOutputs}`, 16)}${r.loadAvg1m[0]}→${r.loadAvg1m[1]}${r.problem ? `  ${r.problem}` : ''}`,
       );
     }
-    lines.push(`${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)`);
+    lines.push(`${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)` +
+      `${h.guarantee === 'at_least_once' ? '  AT-LEAST-ONCE (no transactional Kafka sink)' : ''}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const brokerExtra = broker ? brokerProperties() : 'external';

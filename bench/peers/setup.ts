@@ -5,12 +5,13 @@
  *   `<cache>/peers/kafka-streams/jars`, javac compiles PeerApp.java into `.../classes`. A marker
  *   (hash of pom + source) tells a complete install from a stale or broken one.
  * - Quix Streams 3.28.1: `python3 -m venv <cache>/peers/quix-3.28.1` + `pip install quixstreams==3.28.1`.
+ * - Spark 4.2.0: pyspark in `<cache>/peers/spark-4.2.0/venv`, the Kafka connector jars from Maven.
  *
  * Each returns a ready engine description or the reason it could not be installed.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCacheDir } from '../../scripts/kafka-broker.js';
@@ -88,4 +89,46 @@ export function installQuix(log: (m: string) => void): Installed<QuixInstall> {
   if (!pip.ok) return { ok: false, reason: `pip install quixstreams==${QUIX_VERSION} failed: ${tail(pip.output)}` };
   if (!check()) return { ok: false, reason: `quixstreams ${QUIX_VERSION} installed but does not import` };
   return { ok: true, value: { python } };
+}
+
+export const SPARK_VERSION = '4.2.0';
+export const SPARK_POM = here('./spark/pom.xml');
+export const SPARK_APP = here('./spark/peer_app.py');
+
+export interface SparkInstall {
+  readonly python: string;
+  /** Comma-separated jars for `spark.jars`: the Kafka connector and what pyspark lacks of its dependencies. */
+  readonly jars: string;
+}
+
+/**
+ * pyspark from PyPI in its own venv, the Kafka connector (same Spark version; Maven Central
+ * serves it up to 4.2.x, not 4.3) from bench/peers/spark/pom.xml.
+ */
+export function installSpark(log: (m: string) => void): Installed<SparkInstall> {
+  const base = join(peersCacheDir(), `spark-${SPARK_VERSION}`);
+  const venv = join(base, 'venv');
+  const jarsDir = join(base, 'jars');
+  const python = join(venv, 'bin', 'python');
+  const marker = join(base, '.installed');
+  const hash = createHash('sha256').update(readFileSync(SPARK_POM)).digest('hex');
+  const wanted = ['spark-sql-kafka-0-10_2.13', 'spark-token-provider-kafka-0-10_2.13', 'kafka-clients', 'commons-pool2'];
+  const pick = (): string =>
+    readdirSync(jarsDir)
+      .filter((f) => wanted.some((w) => f.startsWith(`${w}-`)))
+      .map((f) => join(jarsDir, f))
+      .join(',');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === hash) return { ok: true, value: { python, jars: pick() } };
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(base, { recursive: true });
+  const mvn = run('mvn', ['-q', '-B', '-f', SPARK_POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jarsDir}`], log);
+  if (!mvn.ok) return { ok: false, reason: `Maven could not resolve spark-sql-kafka-0-10_2.13 ${SPARK_VERSION}: ${tail(mvn.output)}` };
+  const mk = run('python3', ['-m', 'venv', venv], log);
+  if (!mk.ok) return { ok: false, reason: `python3 -m venv failed: ${tail(mk.output)}` };
+  const pip = run(join(venv, 'bin', 'pip'), ['install', '-q', `pyspark==${SPARK_VERSION}`], log, 1_200_000);
+  if (!pip.ok) return { ok: false, reason: `pip install pyspark==${SPARK_VERSION} failed: ${tail(pip.output)}` };
+  const jars = pick();
+  if (jars.split(',').length !== wanted.length) return { ok: false, reason: `connector jars incomplete in ${jarsDir}: ${jars}` };
+  writeFileSync(marker, hash);
+  return { ok: true, value: { python, jars } };
 }
