@@ -2,9 +2,16 @@ import type { Serde } from '../serde/types.js';
 import { readInt64BE, writeInt64BE } from './internal/bytes.js';
 import type { ValueAndTimestamp } from './types.js';
 
+const VT_SERDES = new WeakMap<object, Serde<unknown>>();
+
+/** The inner serde when `serde` was made by `valueAndTimestampSerde` (its values are fresh `{ timestamp, value }` objects), else undefined. */
+export function valueAndTimestampInner(serde: object): Serde<unknown> | undefined {
+  return VT_SERDES.get(serde);
+}
+
 /** Serde of `ValueAndTimestamp<V>` as `[8-byte big-endian timestamp][value bytes]` (the Kafka Streams layout). */
 export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
-  return {
+  const serde: Serde<ValueAndTimestamp<V>> = {
     serialize(vt: ValueAndTimestamp<V>, topic?: string): Buffer {
       const v = inner.serialize(vt.value, topic);
       const out = Buffer.allocUnsafe(8 + v.length);
@@ -16,6 +23,8 @@ export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimest
       return { timestamp: readInt64BE(data, 0), value: inner.deserialize(data.subarray(8), topic) };
     },
   };
+  VT_SERDES.set(serde, inner as Serde<unknown>);
+  return serde;
 }
 
 /** The timestamp of a serialized `ValueAndTimestamp`, or undefined for a deletion. */

@@ -72,6 +72,20 @@ export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStor
     this.cache.put(keyStr ?? keyString(key), key, value, true, this.timestamp(value));
   }
 
+  /**
+   * The decoded form the layer above attached to `value`, when `value` is what the last
+   * `get`/`put` returned or wrote (same buffer) and it is still cached; else undefined.
+   */
+  decodedOf(value: Buffer): unknown {
+    return this.cache.lastWith(value)?.decoded;
+  }
+
+  /** Attaches a decoded form to the cached entry holding `value` (see `decodedOf`); dropped when the entry's value changes. */
+  setDecoded(value: Buffer, decoded: unknown): void {
+    const e = this.cache.lastWith(value);
+    if (e !== undefined) e.decoded = decoded;
+  }
+
   putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {
     const old = this.get(key);
     if (old === undefined) this.put(key, value);

@@ -23,6 +23,11 @@ export interface CacheEntry {
    * of the store below, and maintained by the owner as it writes entries down (false = unknown).
    */
   stored: boolean;
+  /**
+   * The owner's decoded form of `value` (see MeteredKeyValueStore), or undefined; cleared
+   * whenever `value` changes.
+   */
+  decoded: unknown;
 }
 
 interface Node extends CacheEntry {
@@ -120,6 +125,12 @@ export class RecordCache {
     return n;
   }
 
+  /** The entry of the last `get`/`put` when it is still cached and holds exactly `value` (by identity). */
+  lastWith(value: Buffer): CacheEntry | undefined {
+    const n = this.last;
+    return n !== null && n.live && n.value === value ? n : undefined;
+  }
+
   /** The entry without touching LRU order. */
   peek(key: string): CacheEntry | undefined {
     return this.entries.get(key);
@@ -135,6 +146,7 @@ export class RecordCache {
         this.bytes += size - n.size;
         n.size = size;
         n.value = value;
+        n.decoded = undefined;
         n.timestamp = timestamp;
         if (dirty && !n.dirty) {
           n.dirty = true;
@@ -145,7 +157,7 @@ export class RecordCache {
       this.touch(n);
     } else {
       // A clean entry was read from the store below (which holds it); a dirty one may be new.
-      n = { k: key, key: keyBytes, value, dirty, timestamp, size, stored: !dirty && value !== null, prev: null, next: null, live: true };
+      n = { k: key, key: keyBytes, value, dirty, timestamp, size, stored: !dirty && value !== null, decoded: undefined, prev: null, next: null, live: true };
       this.entries.set(key, n);
       this.index?.add(key);
       this.append(n);
