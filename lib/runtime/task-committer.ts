@@ -80,7 +80,7 @@ export async function commitTasks(tasks: readonly StreamTask[], targets: CommitT
     (t) => t.isRunning && (t.commitNeeded() || t.commitRequested) && (options.paced !== true || t.commitRequested || t.participantsDue(now)),
   );
   if (due.length === 0) return;
-  for (const task of due) await task.flushStores();
+  for (const task of due) await flushAndSend(task, targets);
   if (targets.exactlyOnce) {
     for (const task of due) {
       await task.commitParticipants();
@@ -94,6 +94,21 @@ export async function commitTasks(tasks: readonly StreamTask[], targets: CommitT
     task.markCommitted();
     await targets.afterCommit?.(task);
   }
+}
+
+/**
+ * Flushes a task's stores and meanwhile sends what their caches wrote down: a cache writes down
+ * synchronously as its flush starts (changelog records and downstream outputs reach the
+ * collector then) while LevelDB applies its batch off the main thread. Both are awaited before
+ * the commit proceeds, so a flushed store has applied its batch before any commit; records
+ * buffered later (by stores flushed after the first) are sent by the commit as before.
+ */
+async function flushAndSend(task: StreamTask, targets: CommitTargets): Promise<void> {
+  const flushed = task.flushStores();
+  if (task.collector.size === 0) return flushed;
+  const [f, s] = await Promise.allSettled([flushed, sendBuffered(task, targets)]);
+  if (f.status === 'rejected') throw f.reason;
+  if (s.status === 'rejected') throw s.reason;
 }
 
 async function commitExactlyOnce(task: StreamTask, groupId: string): Promise<void> {

@@ -83,7 +83,7 @@ describe('decoded-value memo', () => {
     store.put('a', { value: 5, timestamp: 100 });
     const got = store.get('a')!;
     expect(got).toEqual({ value: 5, timestamp: 100 });
-    got.value = 7 as never;
+    (got as { value: number }).value = 7;
     expect(store.get('a')).toEqual({ value: 5, timestamp: 100 });
     store.put('z', { value: -0, timestamp: 3 });
     expect(Object.is(store.get('z')!.value, 0)).toBe(true); // as the int64 layout reads it back
