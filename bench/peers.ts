@@ -87,10 +87,15 @@ function spacingFor(records: number): number {
   return Math.max(5, Math.ceil(1_000_000 / records));
 }
 
+/**
+ * Event times end about an hour before now: recent enough that no topic's time-based retention
+ * (7 days by default, judged by record timestamps, active segment included) deletes the input,
+ * a repartition topic or an output in the middle of a run.
+ */
 function startTimeFor(records: number): number {
   // Put `lastNominal − grace` 30 s past a window edge.
-  const base = Date.UTC(2025, 0, 1);
   const span = (records - 1) * spacingFor(records) - GRACE_MS;
+  const base = Math.floor((Date.now() - span - 2 * 3_600_000) / WINDOW_MS) * WINDOW_MS;
   return base + ((((30_000 - span) % WINDOW_MS) + WINDOW_MS) % WINDOW_MS);
 }
 
@@ -190,7 +195,7 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
   const appId = `peers-${mode}-${engine.name}-${suffix}`;
   const admin = client.admin();
   await admin.connect();
-  await admin.createTopics([{ topic: output, numPartitions: PARTITIONS }]);
+  await admin.createTopics([{ topic: output, numPartitions: PARTITIONS, configs: { 'retention.ms': '-1' } }]);
   await admin.disconnect();
   const expectedOutputs = mode === 'stateless' ? expected.stateless : expected.windows.size;
   const load0 = loadavg()[0]!;
@@ -396,7 +401,7 @@ async function main(): Promise<void> {
       const input = `peers-${mode}-in-${Date.now().toString(36)}`;
       const admin = client.admin();
       await admin.connect();
-      await admin.createTopics([{ topic: input, numPartitions: PARTITIONS }]);
+      await admin.createTopics([{ topic: input, numPartitions: PARTITIONS, configs: { 'retention.ms': '-1' } }]);
       await admin.disconnect();
       const expected = await produceInput(client, input, records);
       const byEngine = new Map<EngineName, RunResult[]>(list.map((e) => [e.name, []]));
