@@ -27,6 +27,8 @@ export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Bu
   private memoStart = 0;
   private memoComposite: Buffer = Buffer.alloc(0);
   private memoStr = '';
+  /** The entry being written down while the flush listener runs (its kept decoded value is offered). */
+  private flushing: CacheEntry | null = null;
 
   constructor(
     private readonly inner: WindowBytesStore,
@@ -73,7 +75,29 @@ export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Bu
     const listener = this.listener;
     const old = listener !== null && this.sendOldValues ? (this.inner.fetchComposite(e.k, start) ?? null) : null;
     this.inner.putComposite(e.k, e.key, e.value, start);
-    if (listener !== null) listener(e.key, e.value, old, e.timestamp);
+    if (listener === null) return;
+    this.flushing = e;
+    try {
+      listener(e.key, e.value, old, e.timestamp);
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /**
+   * The decoded form the layer above attached to `value` (see MeteredKeyValueStore): for the
+   * entry being written down to the flush listener, or the entry of the last fetch/put, when it
+   * holds exactly `value` (same buffer).
+   */
+  decodedOf(value: Buffer): unknown {
+    const f = this.flushing;
+    if (f !== null && f.value === value) return f.decoded;
+    return this.cache.lastWith(value)?.decoded;
+  }
+
+  setDecoded(value: Buffer, decoded: unknown): void {
+    const e = this.cache.lastWith(value);
+    if (e !== undefined) e.decoded = decoded;
   }
 
   /** The composite key string of (key, start); its bytes are left in `memoComposite`. */

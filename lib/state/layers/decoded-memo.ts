@@ -10,6 +10,90 @@
  * touches the kept copy, and the kept copy was never handed out.
  */
 
+import { doubleSerde, int32Serde, int64Serde } from '../../serde/primitive-serdes.js';
+import type { Serde } from '../../serde/types.js';
+import { valueAndTimestampInner } from '../value-and-timestamp-serde.js';
+
+/** Where decoded values are kept: the caching layer, on the entry holding the bytes (by identity). */
+export interface DecodedHolder {
+  /** The kept value for `value`, or undefined. */
+  decodedOf(value: Buffer): unknown;
+  /** Keeps `decoded` for `value` (if the entry holding it is at hand). */
+  setDecoded(value: Buffer, decoded: unknown): void;
+}
+
+/** A kept `ValueAndTimestamp`: its timestamp and the kept form of its value. */
+class TimestampedMemo {
+  constructor(
+    readonly timestamp: number,
+    readonly value: unknown,
+  ) {}
+}
+
+/**
+ * Decodes a metered store's values through the kept values of the caching layer below (no
+ * holder = plain `deserialize`). A `ValueAndTimestamp` serde keeps `[timestamp, kept value]` and
+ * rebuilds the object per read. Numbers written through an exact number serde (int32, int64,
+ * double; also inside `ValueAndTimestamp`) are kept at write, without a decode.
+ */
+export class ValueDecoder<V> {
+  private readonly timestamped: boolean;
+  private readonly exactNumbers: boolean;
+
+  constructor(
+    private readonly serde: Serde<V>,
+    private readonly holder: DecodedHolder | null,
+  ) {
+    const inner = valueAndTimestampInner(serde);
+    this.timestamped = inner !== undefined;
+    const numbers = (inner ?? serde) as Serde<unknown>;
+    this.exactNumbers = numbers === int64Serde || numbers === int32Serde || numbers === doubleSerde;
+  }
+
+  decode(bytes: Buffer, topic: string | undefined): V {
+    const holder = this.holder;
+    if (holder === null) return this.serde.deserialize(bytes, topic);
+    const memo = holder.decodedOf(bytes);
+    if (memo !== undefined) return this.fromKept(memo);
+    const value = this.serde.deserialize(bytes, topic);
+    const kept = this.keep(value);
+    if (kept !== undefined) holder.setDecoded(bytes, kept);
+    return value;
+  }
+
+  /** After `value` was serialized to `bytes` and written to the holder: keeps it when that needs no decode. */
+  written(value: V, bytes: Buffer): void {
+    if (!this.exactNumbers || this.holder === null) return;
+    const kept = this.keepNumber(value);
+    if (kept !== undefined) this.holder.setDecoded(bytes, kept);
+  }
+
+  private keep(value: V): unknown {
+    if (!this.timestamped) return memoOf(value);
+    const vt = value as { timestamp: unknown; value: unknown } | null;
+    if (typeof vt !== 'object' || vt === null || typeof vt.timestamp !== 'number') return undefined;
+    const inner = memoOf(vt.value);
+    return inner === undefined ? undefined : new TimestampedMemo(vt.timestamp, inner);
+  }
+
+  /**
+   * The kept form of a number the exact serde accepted (decoding its bytes gives it back; -0 is
+   * left out, the integer serdes read it as 0). A timestamp must be a safe integer other than -0.
+   */
+  private keepNumber(value: V): unknown {
+    if (!this.timestamped) return typeof value === 'number' && !Object.is(value, -0) ? value : undefined;
+    const vt = value as { timestamp: unknown; value: unknown };
+    if (typeof vt.value !== 'number' || Object.is(vt.value, -0) || !Number.isSafeInteger(vt.timestamp) || Object.is(vt.timestamp, -0)) return undefined;
+    return new TimestampedMemo(vt.timestamp as number, vt.value);
+  }
+
+  private fromKept(memo: unknown): V {
+    if (!this.timestamped) return fromMemo(memo) as V;
+    const m = memo as TimestampedMemo;
+    return { timestamp: m.timestamp, value: fromMemo(m.value) } as V;
+  }
+}
+
 /** The value to keep for `value` (a private copy), or undefined when it cannot be kept. */
 export function memoOf(value: unknown): unknown {
   if (value === undefined) return undefined;

@@ -5,9 +5,7 @@ import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
 import { keyString } from '../internal/bytes.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
-import { fromMemo, memoOf } from './decoded-memo.js';
-import { valueAndTimestampInner } from '../value-and-timestamp-serde.js';
-import { doubleSerde, int32Serde, int64Serde } from '../../serde/primitive-serdes.js';
+import { ValueDecoder } from './decoded-memo.js';
 import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 
 /**
@@ -31,15 +29,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
   private memoKey: unknown = undefined;
   private memoBytes: Buffer | null = null;
   private memoStr = '';
-  /** The caching layer right below, which keeps decoded values; null = none. */
-  private readonly cached: CachingKeyValueStore | null;
-  /** Values are `ValueAndTimestamp`s: keep `[timestamp, memo of the value]`. */
-  private readonly timestamped: boolean;
-  /**
-   * The (inner) value serde is a number serde whose decode gives back exactly what it encoded
-   * (int32, int64, double): a value written can be kept without decoding it.
-   */
-  private readonly exactNumbers: boolean;
+  /** Decodes values, through the values the caching layer below keeps (if any). */
+  private readonly values: ValueDecoder<V>;
 
   constructor(
     private readonly inner: KeyValueBytesStore,
@@ -47,11 +38,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
     private readonly valueSerde: Serde<V>,
   ) {
     this.m = new StoreMetrics(inner.name);
-    this.cached = inner instanceof CachingKeyValueStore ? inner : null;
-    const vtInner = valueAndTimestampInner(valueSerde);
-    this.timestamped = vtInner !== undefined;
-    const numbers = vtInner ?? valueSerde;
-    this.exactNumbers = numbers === int64Serde || numbers === int32Serde || numbers === doubleSerde;
+    this.values = new ValueDecoder(valueSerde, inner instanceof CachingKeyValueStore ? inner : null);
   }
 
   get name(): string {
@@ -103,30 +90,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
   }
 
   private v(bytes: Buffer | undefined): V | undefined {
-    if (bytes === undefined) return undefined;
-    const cached = this.cached;
-    if (cached === null) return this.valueSerde.deserialize(bytes, this.topic);
-    const memo = cached.decodedOf(bytes);
-    if (memo !== undefined) return this.fromMemo(memo);
-    const value = this.valueSerde.deserialize(bytes, this.topic);
-    const kept = this.memoOf(value);
-    if (kept !== undefined) cached.setDecoded(bytes, kept);
-    return value;
-  }
-
-  /** What to keep for a decoded value, or undefined (see decoded-memo.ts). */
-  private memoOf(value: V): unknown {
-    if (!this.timestamped) return memoOf(value);
-    const vt = value as { timestamp: unknown; value: unknown } | null;
-    if (typeof vt !== 'object' || vt === null || typeof vt.timestamp !== 'number') return undefined;
-    const inner = memoOf(vt.value);
-    return inner === undefined ? undefined : new TimestampedMemo(vt.timestamp, inner);
-  }
-
-  private fromMemo(memo: unknown): V {
-    if (!this.timestamped) return fromMemo(memo) as V;
-    const m = memo as TimestampedMemo;
-    return { timestamp: m.timestamp, value: fromMemo(m.value) } as V;
+    return bytes === undefined ? undefined : this.values.decode(bytes, this.topic);
   }
 
   get(key: K): V | undefined {
@@ -151,27 +115,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
     const ks = this.memoStr;
     const bytes = value === null ? null : this.valueSerde.serialize(value, this.topic);
     this.inner.put(kb, bytes, ks);
-    // Keep numbers written through an exact number serde: the next read of this key skips the decode.
-    if (bytes !== null && this.exactNumbers && this.cached !== null) {
-      const kept = this.primitiveMemo(value as V);
-      if (kept !== undefined) this.cached.setDecoded(bytes, kept);
-    }
+    // Numbers written through an exact number serde are kept: the next read skips the decode.
+    if (bytes !== null) this.values.written(value as V, bytes);
     if (sampled) {
       m.putSampleUs += (performance.now() - t0) * 1000;
       m.putSamples++;
     }
-  }
-
-  /**
-   * The memo of a number just written through an exact number serde (which accepted it, so
-   * decoding its bytes gives it back; -0 is left out, the integer serdes read it as 0), else
-   * undefined. The timestamp must be a safe integer other than -0 (it reads back as itself).
-   */
-  private primitiveMemo(value: V): unknown {
-    if (!this.timestamped) return typeof value === 'number' && !Object.is(value, -0) ? value : undefined;
-    const vt = value as { timestamp: unknown; value: unknown };
-    if (typeof vt.value !== 'number' || Object.is(vt.value, -0) || !Number.isSafeInteger(vt.timestamp) || Object.is(vt.timestamp, -0)) return undefined;
-    return new TimestampedMemo(vt.timestamp as number, vt.value);
   }
 
   putIfAbsent(key: K, value: V): V | undefined {
@@ -218,10 +167,3 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
   }
 }
 
-/** A kept `ValueAndTimestamp`: its timestamp and the kept form of its value. */
-class TimestampedMemo {
-  constructor(
-    readonly timestamp: number,
-    readonly value: unknown,
-  ) {}
-}

@@ -5,6 +5,8 @@ import type { WindowBytesStore } from '../internal/segmented-window-store.js';
 import { windowKeyParts } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
+import { CachingWindowStore } from './caching-window-store.js';
+import { ValueDecoder } from './decoded-memo.js';
 
 /** Outermost layer of a window stack: serdes and counters. Windows are `[start, start + windowSize)`. */
 export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
@@ -16,6 +18,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
    */
   private memoKey: unknown = undefined;
   private memoBytes: Buffer | null = null;
+  /** Decodes values, through the decoded values the caching layer below keeps (see decoded-memo.ts). */
+  private readonly values: ValueDecoder<V>;
 
   constructor(
     private readonly inner: WindowBytesStore,
@@ -23,6 +27,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
     private readonly valueSerde: Serde<V>,
   ) {
     this.m = new StoreMetrics(inner.name);
+    this.values = new ValueDecoder(valueSerde, inner instanceof CachingWindowStore ? inner : null);
   }
 
   get name(): string {
@@ -64,7 +69,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
   }
 
   private val(b: Buffer | null): V | null {
-    return b === null ? null : this.valueSerde.deserialize(b, this.topic);
+    return b === null ? null : this.values.decode(b, this.topic);
   }
 
   private keyBytes(key: K): Buffer {
@@ -80,13 +85,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
 
   put(key: K, value: V | null, windowStart: number): void {
     this.m.puts++;
-    this.inner.put(this.keyBytes(key), value === null ? null : this.valueSerde.serialize(value, this.topic), windowStart);
+    const bytes = value === null ? null : this.valueSerde.serialize(value, this.topic);
+    this.inner.put(this.keyBytes(key), bytes, windowStart);
+    if (bytes !== null) this.values.written(value as V, bytes);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
     this.m.gets++;
     const b = this.inner.fetch(this.keyBytes(key), windowStart);
-    return b === undefined ? undefined : this.valueSerde.deserialize(b, this.topic);
+    return b === undefined ? undefined : this.values.decode(b, this.topic);
   }
 
   fetchRange(key: K, timeFrom: number, timeTo: number): KeyValue<number, V>[] {

@@ -48,6 +48,11 @@ export class RecordCache {
   private dirtyQueue: Node[] = [];
   /** The node of the last `get`/`put` (check `live` before use). */
   private last: Node | null = null;
+  /**
+   * The key of the last `get` that found nothing, until the next `put`: a read-modify-write of a
+   * new key (get, then put of the same string) skips the second map lookup.
+   */
+  private missed: string | null = null;
   private bytes = 0;
   private dirtyCount = 0;
   /**
@@ -121,7 +126,7 @@ export class RecordCache {
     if (n !== undefined) {
       this.touch(n);
       this.last = n;
-    }
+    } else this.missed = key;
     return n;
   }
 
@@ -139,7 +144,9 @@ export class RecordCache {
   /** Caches a write (dirty) or a read of the store below (clean), then evicts while over budget. */
   put(key: string, keyBytes: Buffer, value: Buffer | null, dirty: boolean, timestamp: number): void {
     const size = ENTRY_OVERHEAD + 2 * keyBytes.length + (value === null ? 0 : value.length);
-    let n = this.find(key);
+    // Only puts add entries: a key missed by the last get, with no put since, is still absent.
+    let n = key === this.missed ? undefined : this.find(key);
+    this.missed = null;
     if (n !== undefined) {
       // A clean read never overwrites a dirty write.
       if (dirty || !n.dirty) {
@@ -214,6 +221,7 @@ export class RecordCache {
     this.index?.clear();
     this.head = this.tail = null;
     this.last = null;
+    this.missed = null;
     this.dirtyQueue = [];
     this.bytes = 0;
     this.dirtyCount = 0;

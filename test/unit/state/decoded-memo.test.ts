@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { int64Serde } from '../../../lib/serde/primitive-serdes.js';
+import { valueAndTimestampSerde } from '../../../lib/state/value-and-timestamp-serde.js';
+import type { ValueAndTimestamp, Windowed } from '../../../lib/state/types.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import type { Serde } from '../../../lib/serde/types.js';
 import { fromMemo, memoOf } from '../../../lib/state/layers/decoded-memo.js';
@@ -96,5 +99,37 @@ describe('decoded-value memo', () => {
     expect(inner.decodes).toBe(1);
     await store.close();
     await plain.close();
+  });
+  it('window stores: counts written are read back and flushed to the listener without a decode, as fresh objects', async () => {
+    const spy = vi.spyOn(int64Serde, 'deserialize');
+    try {
+      const store = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 10_000, 1000, false), Serdes.string(), valueAndTimestampSerde(Serdes.int64()))
+        .withLoggingDisabled()
+        .withCachingEnabled(1 << 20)
+        .build();
+      const flushed: Array<[string, number, ValueAndTimestamp<number> | null]> = [];
+      store.setFlushListener((k: Windowed<string>, nv) => flushed.push([k.key, k.window.start, nv]), false);
+      await store.init(makeContext('/nonexistent'));
+      store.put('a', { value: 1, timestamp: 5 }, 0);
+      const got = store.fetch('a', 0)!;
+      expect(got).toEqual({ value: 1, timestamp: 5 });
+      (got as { value: number }).value = 99;
+      store.put('a', { value: store.fetch('a', 0)!.value + 1, timestamp: 6 }, 0);
+      store.put('b', { value: 7, timestamp: 7 }, 1000);
+      expect(store.fetch('a', 0)).toEqual({ value: 2, timestamp: 6 });
+      await store.flush();
+      expect(flushed).toEqual([
+        ['a', 0, { value: 2, timestamp: 6 }],
+        ['b', 1000, { value: 7, timestamp: 7 }],
+      ]);
+      expect(spy).not.toHaveBeenCalled();
+      // -0 is not kept (the int64 layout reads it back as 0): decoded.
+      store.put('c', { value: -0, timestamp: 1 }, 0);
+      expect(Object.is(store.fetch('c', 0)!.value, 0)).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+      await store.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
