@@ -2,5 +2,6 @@
  * The application object (`TributaryApp`): a topology running as one member of a Kafka consumer
  * group, exactly-once by default, with state, rebalancing, fencing, recovery and graceful shutdown.
  */
-export { TributaryApp, type AppState, type AppStateListener, type AppMetrics, type CloseOptions } from './tributary-app.js';
+export { TributaryApp, type AppState, type AppStateListener, type AppMetrics, type AppProgress, type TaskProgress, type CloseOptions } from './tributary-app.js';
+export { groupLag } from './lag.js';
 export { configFromProperties, type TributaryAppConfig, type UncaughtExceptionHandler, type UncaughtExceptionResponse } from './config.js';

@@ -21,6 +21,7 @@ import { StreamsRuntime, type RuntimeCounters, type RuntimeState } from '../runt
 import type { ErrorHandlerContext, ErrorResponse } from '../runtime/error-handlers.js';
 import { ErrorHandlers } from '../runtime/error-handlers.js';
 import { sumMetrics, type TaskMetricsSnapshot } from '../runtime/task-metrics.js';
+import type { CommitLatencyWindow } from '../runtime/commit-latency.js';
 import { QueryableStores } from '../state/queryable.js';
 import { classifyFailure, RecoveryBackoff } from '../runtime/recovery.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/types.js';
@@ -29,6 +30,7 @@ import { Topology } from '../topology/topology.js';
 import { resolveAppConfig, type ResolvedAppConfig, type TributaryAppConfig, type UncaughtExceptionResponse } from './config.js';
 import { ShutdownRequests } from './shutdown-requests.js';
 import { installSignalHandlers } from './signals.js';
+import { groupLag } from './lag.js';
 
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 export type AppStateListener = (next: AppState, previous: AppState) => void;
@@ -49,6 +51,42 @@ export interface AppMetrics {
   /** One entry per task incarnation. */
   readonly tasks: readonly TaskMetricsSnapshot[];
   readonly totals: ReturnType<typeof sumMetrics>;
+}
+
+/** One running task in a progress snapshot. */
+export interface TaskProgress {
+  readonly taskId: string;
+  /** Highest record timestamp the task has taken (its stream time); undefined before its first record. */
+  readonly streamTimeMs: number | undefined;
+  /** Records fetched and waiting in the task's queues. */
+  readonly buffered: number;
+}
+
+/**
+ * What a progress line needs, derived from the runtime's counters (nothing is counted per record
+ * for it): totals over every task incarnation and every runtime the app ran, the running tasks'
+ * stream times, and commit latency over a recent window.
+ */
+export interface AppProgress {
+  readonly applicationId: string;
+  readonly state: AppState;
+  readonly tasks: readonly TaskProgress[];
+  /** Records taken from input queues (= processed + deadLettered + skipped). */
+  readonly recordsIn: number;
+  readonly processed: number;
+  readonly recordsOut: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
+  /** Records an operator discarded: late for a window or a watermark, or without a key. */
+  readonly late: number;
+  /** Task commits. */
+  readonly commits: number;
+  /** Lowest stream time over running tasks that have seen a record (the app's event-time low mark); undefined before the first. */
+  readonly eventTimeMs: number | undefined;
+  /** Commits of the last `windowMs` (default 10 s) that committed something; undefined without any. */
+  readonly commitLatencyMs: CommitLatencyWindow | undefined;
+  readonly threadReplacements: number;
+  readonly poisonRecordsDeadLettered: number;
 }
 
 const SHUTDOWN_POLL_MS = 1_000;
@@ -73,6 +111,7 @@ export class TributaryApp {
   private finish!: (state: AppState) => void;
   private readonly poison = new Map<string, number>();
   private threadReplacements = 0;
+  private failure: unknown = undefined;
   private poisonDeadLettered = 0;
   private readonly pastCounters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
   private readonly pastTasks: TaskMetricsSnapshot[] = [];
@@ -87,6 +126,31 @@ export class TributaryApp {
 
   get state(): AppState {
     return this.currentState;
+  }
+
+  /** Every topic the app consumes: user source topics and its own repartition topics. */
+  get sourceTopics(): readonly string[] {
+    return this.topology.sourceTopics;
+  }
+
+  /** Source topics other than the app's repartition topics (what upstream producers write). */
+  get userSourceTopics(): readonly string[] {
+    const internal = new Set(this.topology.subtopologies.flatMap((s) => s.repartitionSourceTopics));
+    return this.topology.sourceTopics.filter((t) => !internal.has(t));
+  }
+
+  /**
+   * Source topics written by someone else: neither repartition topics nor the app's own output
+   * topics read back (their transaction markers would show as a lag of one forever).
+   */
+  get externalSourceTopics(): readonly string[] {
+    const written = new Set(this.topology.subtopologies.flatMap((s) => s.sinks.map((k) => k.topic)));
+    return this.userSourceTopics.filter((t) => !written.has(t));
+  }
+
+  /** Where records refused by the handlers go. */
+  get deadLetterTopic(): string {
+    return this.resolved.streams.deadLetterTopic ?? `${this.applicationId}-dlq`;
   }
 
   /** Registers a state listener; returns a function that removes it. */
@@ -135,6 +199,7 @@ export class TributaryApp {
         // The cluster unreachable at start is an outage like any other: retry with backoff.
         const delay = classifyFailure(error) === 'retriable' && this.closing === null ? backoff.fail(Date.now()) : null;
         if (delay === null) {
+          this.failure ??= error;
           await this.shutdown('ERROR');
           throw error;
         }
@@ -215,6 +280,7 @@ export class TributaryApp {
       await this.replaceThread(runtime);
       return;
     }
+    this.failure ??= error;
     if (response === 'SHUTDOWN_APPLICATION') {
       await this.shutdownRequests?.request(`${this.resolved.streams.clientId ?? this.applicationId}: ${message}`).catch((e: unknown) => {
         this.resolved.logger('error', `could not publish the application shutdown request: ${String(e)}`);
@@ -227,7 +293,9 @@ export class TributaryApp {
     this.threadReplacements++;
     this.setState('REBALANCING');
     await failed.close().catch(() => undefined);
+    // Its counters move to the app's past; it is no longer the current runtime (counted once).
     this.keepMetrics(failed);
+    if (this.runtime === failed) this.runtime = null;
     for (;;) {
       if (this.closing !== null) return;
       try {
@@ -253,6 +321,7 @@ export class TributaryApp {
       return; // broker unreachable: the runtime reports it
     }
     this.resolved.logger('error', 'another instance requested an application shutdown (SHUTDOWN_APPLICATION)');
+    this.failure ??= new TributaryError('Another instance requested an application shutdown (SHUTDOWN_APPLICATION)', { code: 'ILLEGAL_STATE' });
     await this.shutdown('ERROR');
   }
 
@@ -291,6 +360,7 @@ export class TributaryApp {
           if (runtime.state === 'error') failed = true;
         } catch (error) {
           failed = true;
+          this.failure ??= error;
           this.resolved.logger('error', `close failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
@@ -308,6 +378,11 @@ export class TributaryApp {
     return this.finished;
   }
 
+  /** The error that stopped the app (state ERROR): a failed start, a stream thread's uncaught error, another instance's shutdown request. */
+  get error(): unknown {
+    return this.failure;
+  }
+
   /** Counters of the app, its runtimes and every task incarnation. */
   metrics(): AppMetrics {
     const runtime = { ...this.pastCounters };
@@ -321,6 +396,51 @@ export class TributaryApp {
       tasks,
       totals: sumMetrics(tasks),
     };
+  }
+
+  /**
+   * A snapshot for progress reporting: totals over every task incarnation, the running tasks'
+   * stream times, commit latency over the last `windowMs` (default 10 s). Derived from counters the
+   * runtime keeps anyway; cheap enough to call every second.
+   */
+  progress(options: { readonly windowMs?: number } = {}): AppProgress {
+    const m = this.metrics();
+    const running = this.runtime?.tasks() ?? [];
+    let eventTime: number | undefined;
+    const tasks: TaskProgress[] = [];
+    for (const t of running) {
+      const st = t.streamTime();
+      const streamTimeMs = st >= 0 ? st : undefined;
+      if (streamTimeMs !== undefined && (eventTime === undefined || streamTimeMs < eventTime)) eventTime = streamTimeMs;
+      tasks.push({ taskId: t.id, streamTimeMs, buffered: t.numBuffered() });
+    }
+    const windowMs = options.windowMs ?? 10_000;
+    return {
+      applicationId: this.applicationId,
+      state: this.currentState,
+      tasks,
+      recordsIn: m.totals.recordsIn,
+      processed: m.totals.processed,
+      recordsOut: m.totals.recordsOut,
+      deadLettered: m.totals.deadLettered,
+      skipped: m.totals.skipped,
+      late: m.totals.dropped,
+      commits: m.totals.commits,
+      eventTimeMs: eventTime,
+      commitLatencyMs: this.runtime?.commitLatency.since(performance.now() - windowMs),
+      threadReplacements: m.threadReplacements,
+      poisonRecordsDeadLettered: m.poisonRecordsDeadLettered,
+    };
+  }
+
+  /**
+   * Consumer lag: records in `topics` (default: the external source topics) not yet committed by
+   * the app's group. Needs a started app (it uses the app's admin connection).
+   */
+  async lag(topics: readonly string[] = this.externalSourceTopics): Promise<number> {
+    const admin = this.admin;
+    if (admin === null) throw new TributaryError(`Cannot measure the lag of an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
+    return groupLag(admin, this.applicationId, topics);
   }
 
   /**

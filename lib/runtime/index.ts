@@ -15,5 +15,6 @@ export {
   type ProcessingExceptionHandler,
 } from './error-handlers.js';
 export { sumMetrics, type TaskMetricsSnapshot } from './task-metrics.js';
+export { CommitLatency, type CommitLatencySnapshot, type CommitLatencyWindow } from './commit-latency.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { formatTaskId, parseTaskId, type TaskId } from './task-id.js';

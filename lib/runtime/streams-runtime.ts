@@ -27,6 +27,7 @@ import { abortQuietly, commitTasks, sendBuffered, type CommitTargets, type Commi
 import { classifyFailure, RecoveryBackoff, type FailureKind } from './recovery.js';
 import { QueryableStores } from '../state/queryable.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
+import { CommitLatency } from './commit-latency.js';
 import { StateDirectory } from '../state/state-directory.js';
 import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
@@ -77,6 +78,12 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
 
 const tpKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
+function taskCommits(tasks: readonly StreamTask[]): number {
+  let n = 0;
+  for (const t of tasks) n += t.metrics.commits;
+  return n;
+}
+
 export class StreamsRuntime {
   readonly config: NormalizedConfig;
   readonly topology: BuiltTopology;
@@ -102,6 +109,8 @@ export class StreamsRuntime {
   /** Local stores by name for interactive queries (registered while their task runs). */
   readonly queryable: QueryableStores;
   readonly counters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
+  /** Durations of `commit()` calls that committed at least one task (timed per commit, not per record). */
+  readonly commitLatency = new CommitLatency();
   private wakeSleep: (() => void) | null = null;
 
   constructor(options: StreamsRuntimeOptions) {
@@ -297,9 +306,17 @@ export class StreamsRuntime {
   /** Commits every task now (flush stores, send, offsets, commit); `paced`: only tasks whose commit participants are due. */
   async commit(options: CommitTasksOptions = {}): Promise<void> {
     const pending = [...this.taskMap.values()].some((t) => t.isRunning && t.commitNeeded());
-    await commitTasks([...this.taskMap.values()], this.commitTargets(), { ...options, nowMs: this.config.clock.now() });
+    const tasks = [...this.taskMap.values()];
+    const before = pending ? taskCommits(tasks) : 0;
+    const started = pending ? performance.now() : 0;
+    await commitTasks(tasks, this.commitTargets(), { ...options, nowMs: this.config.clock.now() });
     this.lastCommitMs = this.config.clock.now();
     if (pending) {
+      // Timed only when a task committed (a paced task whose participants are not due commits nothing).
+      if (taskCommits(tasks) > before) {
+        const ended = performance.now();
+        this.commitLatency.record(ended - started, ended);
+      }
       this.counters.commits++;
       this.backoff.succeed();
     }

@@ -1,10 +1,11 @@
 /**
- * `tributary run <topology.ts>`: runs a topology file's default export against Kafka until
- * interrupted (see run/topology-module.ts for what the file may export). Progress: a live line on
+ * `tributary run <topology.ts>`: runs a topology file's default export as a `TributaryApp` against
+ * Kafka until interrupted (see run/topology-module.ts for what the file may export). Progress: a live line on
  * a terminal (stderr), JSON lines on stdout otherwise. The first Ctrl-C (SIGINT/SIGTERM) commits
  * and closes cleanly; a second one exits at once (code 130, handled in main.ts).
  */
 import { Option, type Command } from 'commander';
+import type { UncaughtExceptionResponse } from '../../app/index.js';
 import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { parseApplicationId, parseDurationFlag, resolveBrokerTarget, type BrokerTarget } from '../options.js';
@@ -30,6 +31,8 @@ export interface RunCommandOptions {
   readonly params: Readonly<Record<string, string>>;
   /** Time between progress reports; undefined: 1 s on a terminal, 10 s for JSON lines. */
   readonly progressIntervalMs: number | undefined;
+  /** `--on-uncaught-error`; undefined: the topology's config, else SHUTDOWN_CLIENT. */
+  readonly uncaughtExceptionHandler?: UncaughtExceptionResponse | undefined;
 }
 
 interface RawRunOptions {
@@ -43,6 +46,7 @@ interface RawRunOptions {
   dataDir: string;
   param: string[];
   progressInterval?: string;
+  onUncaughtError?: UncaughtExceptionResponse;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -62,7 +66,13 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--window <duration>', 'window size for topologies that take one, e.g. "1 minute"')
     .option('--data-dir <dir>', 'base directory of the Delta tables a topology writes', 'data')
     .option('--param <key=value>', 'a topology setting, e.g. input-topic=transactions (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--progress-interval <duration>', 'time between progress reports (default: 1s on a terminal, 10s otherwise)');
+    .option('--progress-interval <duration>', 'time between progress reports (default: 1s on a terminal, 10s otherwise)')
+    .addOption(
+      new Option(
+        '--on-uncaught-error <response>',
+        'when processing fails and no handler absorbs it: REPLACE_THREAD (restart; a record failing twice is dead-lettered), SHUTDOWN_CLIENT (stop, exit 1) or SHUTDOWN_APPLICATION (stop every instance) (default: SHUTDOWN_CLIENT)',
+      ).choices(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']),
+    );
   addConnectTimeoutOption(cmd);
   cmd.action(async (topology: string, raw: RawRunOptions) => {
     await runTopology(parseRunOptions(topology, raw, ctx.env), ctx);
@@ -83,6 +93,7 @@ export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliCo
     params: parseParams(raw.param ?? []),
     progressIntervalMs:
       raw.progressInterval === undefined ? undefined : parseDurationFlag(raw.progressInterval, '--progress-interval', { allowZero: false }),
+    uncaughtExceptionHandler: raw.onUncaughtError,
   };
 }
 

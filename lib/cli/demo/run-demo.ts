@@ -108,10 +108,10 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     });
     for (const def of [bronzeDef, windowedDef]) {
       await ensureOutputTopics(admin, def.topics, [topics.input]);
+      // TributaryApps: validated config, outage retry, uncaught-error handling; quiet (the summary reports).
       const app = new AppRunner({
         topology: def.topology,
-        client,
-        config: { ...def.config, applicationId: def.applicationId, processingGuarantee: 'exactly_once', stateDir },
+        config: { logger: () => undefined, ...def.config, client, applicationId: def.applicationId, processingGuarantee: 'exactly_once', stateDir },
       });
       apps.push(app);
     }
@@ -168,7 +168,7 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
       broker: name,
       seed,
       generator: { ...generator, startTime: new Date(startTime).toISOString() },
-      topics: { input: topics.input, late: topics.late, aggregates: topics.aggregates, deadLetter: [bronze.runtime.config.deadLetterTopic, windowed.runtime.config.deadLetterTopic] },
+      topics: { input: topics.input, late: topics.late, aggregates: topics.aggregates, deadLetter: [bronze.deadLetterTopic, windowed.deadLetterTopic] },
       produced: { records: produced.sent, onTime: produced.onTime, late: produced.late, malformed: produced.malformed },
       bronze: { recordsIn: bStats.recordsIn, rows: bronzeTable.rows, late: bStats.dropped, deadLettered: bStats.deadLettered, table: bronzeTable },
       windowed: {
@@ -241,7 +241,7 @@ async function waitUntilCaughtUp(apps: readonly AppRunner[], admin: Admin, optio
     while (quietChecks < 2) {
       if (ctx.signal.aborted) throw new TributaryError('Demo interrupted.', { code: 'ILLEGAL_STATE' });
       if (Date.now() > deadline) throw new TributaryError(`The applications did not catch up within ${Math.round(options.timeoutMs / 1000)} s`, { code: 'PROCESSING' });
-      for (const a of apps) if (a.runtime.state === 'error') await a.done();
+      for (const a of apps) if (a.failed) await a.done();
       await sleep(500, ctx.signal);
       const stats = apps.map((a) => a.stats());
       const now = performance.now();

@@ -1,28 +1,32 @@
 /**
- * One running application for the CLI (`tributary run`, `tributary demo`): a `StreamsRuntime` on a
- * Kafka client, plus what the progress line needs and the runtime does not count itself — commit
- * latency (timed around each commit) and consumer lag (high watermarks minus committed offsets,
- * sampled through the admin client).
+ * One running application for the CLI (`tributary run`, `tributary demo`): a `TributaryApp` (zod-
+ * validated config, uncaught-exception handling with the poison-record guard, broker-outage retry
+ * with backoff, graceful close) plus the sampling the progress line needs.
  *
- *   start ─▶ runtime.start() (topics, group, tasks) ─▶ loop in the background
- *   stats() ─ metrics of every task incarnation + commit latency + event time
- *   lag()   ─ admin: fetchTopicOffsets(source topics) − fetchCommittedOffsets(application id)
- *   close() ─ runtime.close(): last commit, tasks closed clean, checkpoints written
+ *   start ─▶ app.start() (topics, group, tasks) ─▶ processing in the background
+ *   stats() ─ app.progress(): totals over every task incarnation, commit latency since the
+ *             previous stats() call, lowest task stream time
+ *   lag()   ─ app.lag(): high watermarks − committed offsets over external source topics
+ *   close() ─ app.close(): last commit, tasks closed clean, checkpoints written
  */
-import type { Admin, KafkaClient } from '../../kafka/types.js';
-import { StreamsRuntime, sumMetrics, type RuntimeState, type StreamsConfig } from '../../runtime/index.js';
+import type { Admin } from '../../kafka/types.js';
+import { TributaryApp, type AppState, type TributaryAppConfig } from '../../app/index.js';
+import { groupLag } from '../../app/lag.js';
+import { TributaryError } from '../../errors.js';
 import type { Topology } from '../../topology/topology.js';
+
+export { groupLag };
 
 export interface AppRunnerOptions {
   readonly topology: Topology;
-  readonly client: KafkaClient;
-  readonly config: StreamsConfig;
-  readonly onStateChange?: (next: RuntimeState, previous: RuntimeState) => void;
+  readonly config: TributaryAppConfig;
+  readonly onStateChange?: (next: AppState, previous: AppState) => void;
 }
 
 export interface AppStats {
   readonly applicationId: string;
-  readonly state: RuntimeState;
+  /** The app's state in lower case (`running`, `rebalancing`, `pending_shutdown`, ...). */
+  readonly state: string;
   readonly tasks: number;
   readonly recordsIn: number;
   readonly processed: number;
@@ -38,123 +42,76 @@ export interface AppStats {
 }
 
 export class AppRunner {
-  readonly runtime: StreamsRuntime;
+  readonly app: TributaryApp;
   readonly applicationId: string;
-  private commitCount = 0;
-  private commitTotalMs = 0;
-  private commitMaxMs = 0;
+  private sampledAt = performance.now();
 
+  /** Validates the config (a `ConfigError` naming the key) and builds the topology; connects nothing. */
   constructor(options: AppRunnerOptions) {
-    this.runtime = new StreamsRuntime({ topology: options.topology, client: options.client, config: options.config });
-    this.applicationId = this.runtime.config.applicationId;
-    if (options.onStateChange) this.runtime.onStateChange(options.onStateChange);
-    // The loop calls `this.commit()`; timing it on the instance measures every commit it makes.
-    const commit = this.runtime.commit.bind(this.runtime);
-    this.runtime.commit = async () => {
-      const before = this.taskCommits();
-      const t0 = performance.now();
-      try {
-        await commit();
-      } finally {
-        // Only commits that committed something count (an idle loop "commits" nothing every interval).
-        if (this.taskCommits() > before) {
-          const ms = performance.now() - t0;
-          this.commitCount++;
-          this.commitTotalMs += ms;
-          if (ms > this.commitMaxMs) this.commitMaxMs = ms;
-        }
-      }
-    };
-  }
-
-  private taskCommits(): number {
-    let n = 0;
-    for (const t of this.runtime.tasks()) n += t.metrics.commits;
-    return n;
+    this.app = new TributaryApp(options.topology, options.config);
+    this.applicationId = this.app.applicationId;
+    if (options.onStateChange) this.app.onStateChange(options.onStateChange);
   }
 
   /** Source topics the application consumes (user topics and its repartition topics). */
   get sourceTopics(): readonly string[] {
-    return this.runtime.topology.sourceTopics;
+    return this.app.sourceTopics;
   }
 
   /** Source topics other than the application's own repartition topics (what upstream producers write). */
   get userSourceTopics(): readonly string[] {
-    const internal = new Set(this.runtime.topology.subtopologies.flatMap((s) => s.repartitionSourceTopics));
-    return this.sourceTopics.filter((t) => !internal.has(t));
+    return this.app.userSourceTopics;
   }
 
-  /**
-   * Source topics written by someone else: neither repartition topics nor the application's own
-   * output topics read back (their transaction markers would show as a lag of one forever).
-   */
+  /** Source topics written by someone else (see `TributaryApp.externalSourceTopics`). */
   get externalSourceTopics(): readonly string[] {
-    const written = new Set(this.runtime.topology.subtopologies.flatMap((s) => s.sinks.map((k) => k.topic)));
-    return this.userSourceTopics.filter((t) => !written.has(t));
+    return this.app.externalSourceTopics;
+  }
+
+  get deadLetterTopic(): string {
+    return this.app.deadLetterTopic;
   }
 
   async start(): Promise<void> {
-    await this.runtime.start();
+    this.sampledAt = performance.now();
+    await this.app.start();
   }
 
-  /** Resolves when the loop ends after `close()`; rejects with the error that stopped it. */
-  done(): Promise<void> {
-    return this.runtime.done();
+  /** Resolves when the app stopped cleanly; rejects with the error that stopped it (state ERROR). */
+  async done(): Promise<void> {
+    if ((await this.app.done()) === 'ERROR') throw this.app.error ?? new TributaryError(`${this.applicationId} stopped with an error`, { code: 'PROCESSING' });
+  }
+
+  get failed(): boolean {
+    return this.app.state === 'ERROR';
   }
 
   async close(): Promise<void> {
-    await this.runtime.close();
+    await this.app.close();
   }
 
   stats(): AppStats {
-    const totals = sumMetrics(this.runtime.metrics());
-    let eventTime: number | undefined;
-    const tasks = this.runtime.tasks();
-    for (const t of tasks) {
-      const st = t.streamTime();
-      if (st >= 0 && (eventTime === undefined || st < eventTime)) eventTime = st;
-    }
-    const latency = this.commitCount > 0 ? { mean: this.commitTotalMs / this.commitCount, max: this.commitMaxMs } : undefined;
-    this.commitCount = 0;
-    this.commitTotalMs = 0;
-    this.commitMaxMs = 0;
+    const now = performance.now();
+    const p = this.app.progress({ windowMs: now - this.sampledAt });
+    this.sampledAt = now;
+    const latency = p.commitLatencyMs;
     return {
       applicationId: this.applicationId,
-      state: this.runtime.state,
-      tasks: tasks.length,
-      recordsIn: totals.recordsIn,
-      processed: totals.processed,
-      recordsOut: totals.recordsOut,
-      deadLettered: totals.deadLettered,
-      dropped: totals.dropped,
-      commits: totals.commits,
-      commitLatencyMs: latency,
-      eventTimeMs: eventTime,
+      state: p.state.toLowerCase(),
+      tasks: p.tasks.length,
+      recordsIn: p.recordsIn,
+      processed: p.processed,
+      recordsOut: p.recordsOut,
+      deadLettered: p.deadLettered,
+      dropped: p.late,
+      commits: p.commits,
+      commitLatencyMs: latency === undefined ? undefined : { mean: latency.meanMs, max: latency.maxMs },
+      eventTimeMs: p.eventTimeMs,
     };
   }
 
   /** Records not yet committed by the application's group over its external source topics. */
-  async lag(admin: Admin): Promise<number> {
-    return groupLag(admin, this.applicationId, this.externalSourceTopics);
+  async lag(admin?: Admin): Promise<number> {
+    return admin === undefined ? this.app.lag() : groupLag(admin, this.applicationId, this.externalSourceTopics);
   }
-}
-
-/** Sum over partitions of `high watermark − committed offset` (a partition without a commit counts from its low offset). */
-export async function groupLag(admin: Admin, groupId: string, topics: readonly string[]): Promise<number> {
-  const committed = await admin.fetchCommittedOffsets(groupId, topics);
-  const byTp = new Map(committed.map((c) => [`${c.topic}\0${c.partition}`, c.offset]));
-  let lag = 0;
-  for (const topic of topics) {
-    let offsets;
-    try {
-      offsets = await admin.fetchTopicOffsets(topic);
-    } catch {
-      continue; // not created yet
-    }
-    for (const p of offsets) {
-      const c = byTp.get(`${topic}\0${p.partition}`);
-      lag += Math.max(0, Number(p.high) - Number(c ?? p.low));
-    }
-  }
-  return lag;
 }

@@ -2,10 +2,11 @@
  * The body of `tributary run`: connect (bounded, clear error when the broker is unreachable),
  * start the application, report progress until Ctrl-C or a fatal error, close cleanly.
  *
- *   connectKafka (≤ --connect-timeout) ─▶ AppRunner.start ─▶ every interval: stats + lag ─▶ report
+ *   connectKafka (≤ --connect-timeout) ─▶ TributaryApp.start ─▶ every interval: stats + lag ─▶ report
  *        Ctrl-C ─▶ "stopping" ─▶ close (last commit, clean task close) ─▶ final report ─▶ exit 0
  *        fatal  ─▶ close ─▶ error (exit 1)
  */
+import type { UncaughtExceptionResponse } from '../../app/index.js';
 import { TributaryError } from '../../errors.js';
 import type { Admin, KafkaClient } from '../../kafka/types.js';
 import { connectKafka, withTimeout } from '../connect.js';
@@ -21,6 +22,8 @@ export interface RunLoopOptions {
   readonly processingGuarantee: 'exactly_once' | 'at_least_once';
   readonly connectTimeoutMs: number;
   readonly progressIntervalMs: number | undefined;
+  /** What a stream thread's uncaught error does; undefined: the topology's config, else SHUTDOWN_CLIENT. */
+  readonly uncaughtExceptionHandler?: UncaughtExceptionResponse | undefined;
 }
 
 /** Output of one run: JSON lines (machine) or a live terminal line plus plain messages (human). */
@@ -72,16 +75,28 @@ async function connect(broker: BrokerTarget, clientId: string, timeoutMs: number
 export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoopOptions, ctx: CliContext): Promise<AppStats> {
   const out = new RunReporter(ctx);
   const { client, admin, embedded } = await connect(options.broker, loaded.applicationId, options.connectTimeoutMs, ctx.signal);
-  const runner = new AppRunner({
-    topology: loaded.topology,
-    client,
-    config: {
-      ...loaded.config,
-      applicationId: loaded.applicationId,
-      processingGuarantee: options.processingGuarantee,
-      ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
-    },
-  });
+  let runner: AppRunner;
+  try {
+    // A TributaryApp: its config is validated here (a ConfigError naming the key exits 2).
+    runner = new AppRunner({
+      topology: loaded.topology,
+      config: {
+        logger: (level, message) => {
+          if (level === 'warn' || level === 'error') out.event('log', { applicationId: loaded.applicationId, level, message }, `${level}: ${message}`);
+        },
+        ...loaded.config,
+        client,
+        applicationId: loaded.applicationId,
+        processingGuarantee: options.processingGuarantee,
+        ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+        ...(options.uncaughtExceptionHandler === undefined ? {} : { uncaughtExceptionHandler: options.uncaughtExceptionHandler }),
+      },
+    });
+  } catch (error) {
+    await withTimeout(admin.disconnect(), 5_000, () => new Error('admin disconnect timed out')).catch(() => undefined);
+    if (embedded) await (client as { close?: () => Promise<void> }).close?.().catch(() => undefined);
+    throw error;
+  }
   try {
     const declared = new Set(loaded.topics.map((t) => t.topic));
     if (embedded) {
@@ -94,7 +109,18 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
       { applicationId: loaded.applicationId, topology: loaded.file, processingGuarantee: options.processingGuarantee, sourceTopics: runner.sourceTopics },
       `Starting ${loaded.applicationId} (${options.processingGuarantee}) on ${options.broker.kind === 'servers' ? options.broker.servers.join(',') : 'the embedded broker'}; reading ${runner.sourceTopics.join(', ')}. Ctrl-C stops.`,
     );
-    await runner.start();
+    // Ctrl-C while starting (the app retries an unreachable cluster with backoff): close at once.
+    const abortStart = () => void runner.close().catch(() => undefined);
+    ctx.signal.addEventListener('abort', abortStart, { once: true });
+    try {
+      await runner.start();
+    } finally {
+      ctx.signal.removeEventListener('abort', abortStart);
+    }
+    if (ctx.signal.aborted) {
+      await runner.close().catch(() => undefined);
+      throw new TributaryError(`${loaded.applicationId}: interrupted while starting`, { code: 'ILLEGAL_STATE' });
+    }
     out.event('running', { applicationId: loaded.applicationId, tasks: runner.stats().tasks }, `${loaded.applicationId} is running.`);
     const failure = await monitor(runner, admin, options, ctx, out);
     out.endLine();

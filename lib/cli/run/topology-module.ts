@@ -18,7 +18,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, TributaryError } from '../../errors.js';
-import type { StreamsConfig } from '../../runtime/config.js';
+import type { TributaryAppConfig } from '../../app/index.js';
 import type { Topology } from '../../topology/topology.js';
 
 /** What a topology factory receives. Every field is plain data, so a topology file needs no CLI import. */
@@ -33,8 +33,11 @@ export interface TopologyOptions {
   readonly params: Readonly<Record<string, string>>;
 }
 
-/** Runtime settings a topology may suggest; command-line flags win over them. */
-export type TopologyConfig = Partial<Omit<StreamsConfig, 'applicationId'>>;
+/**
+ * App settings a topology may suggest (validated by `TributaryApp`: an unknown or invalid key is a
+ * `ConfigError` naming it); command-line flags win over them. The connection comes from the CLI.
+ */
+export type TopologyConfig = Partial<Omit<TributaryAppConfig, 'applicationId' | 'bootstrapServers' | 'client' | 'installSignalHandlers'>>;
 
 /** A topic the topology writes to and `tributary run` creates when missing (default: as many partitions as its largest input topic). */
 export interface OutputTopicSpec {

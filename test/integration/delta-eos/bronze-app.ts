@@ -9,7 +9,8 @@
  *   EOS_COMMIT_MS (Delta commit interval, default 1000),
  *   EOS_CRASH_IN_COMMIT (probability to SIGKILL itself right after a Delta commit, before the
  *   task's Kafka commit — the window the ordering rule is about; default 0).
- * Prints one JSON line per Delta commit and `ready`/`closed` lines; SIGTERM closes cleanly.
+ * Runs as a `TributaryApp` with its signal handlers (as `tributary run` hosts an app): SIGTERM closes
+ * cleanly, a second one exits at once. Prints one JSON line per Delta commit and `ready`/`closed` lines.
  */
 import { z } from 'zod';
 import { deltaSink } from '../../../lib/connectors/delta/index.js';
@@ -17,7 +18,7 @@ import { Consumed, Named } from '../../../lib/dsl/index.js';
 import { StreamsBuilder } from '../../../lib/dsl/streams-builder.js';
 import { createKafkaClient } from '../../../lib/kafka/index.js';
 import type { ConsumerOptions, KafkaClient } from '../../../lib/kafka/types.js';
-import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
+import { TributaryApp } from '../../../lib/app/index.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import { TransactionEventSchema } from '../../../topologies/transactions-schema.js';
 
@@ -91,31 +92,24 @@ async function main(): Promise<void> {
       { named: Named.as('bronze-delta') },
     );
   const client = withFastSessions(createKafkaClient({ bootstrapServers: env('KAFKA_BOOTSTRAP_SERVERS'), clientId: 'delta-eos-app' }));
-  const runtime = new StreamsRuntime({
-    topology: b.build(),
+  const app = new TributaryApp(b.build(), {
     client,
-    config: {
-      applicationId: env('EOS_APP_ID'),
-      processingGuarantee: 'exactly_once',
-      stateDir: env('EOS_STATE_DIR'),
-      logger: (level, message) => process.stderr.write(`[${new Date().toISOString()}] ${level} ${message}\n`),
-    },
+    applicationId: env('EOS_APP_ID'),
+    processingGuarantee: 'exactly_once',
+    stateDir: env('EOS_STATE_DIR'),
+    installSignalHandlers: true,
+    logger: (level, message) => process.stderr.write(`[${new Date().toISOString()}] ${level} ${message}\n`),
   });
-  process.on('SIGTERM', () => {
-    void runtime.close().then(
-      () => {
-        process.stdout.write('closed\n');
-        process.exit(0);
-      },
-      (e: unknown) => {
-        process.stderr.write(`close failed: ${String(e)}\n`);
-        process.exit(1);
-      },
-    );
-  });
-  await runtime.start();
+  await app.start();
   process.stdout.write('ready\n');
-  await runtime.done();
+  const final = await app.done();
+  if (final !== 'NOT_RUNNING') {
+    const e = app.error;
+    process.stderr.write(`bronze-app stopped (${final}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write('closed\n');
+  process.exit(0);
 }
 
 main().catch((e: unknown) => {
