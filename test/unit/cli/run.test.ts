@@ -96,3 +96,14 @@ describe('tributary describe', () => {
     expect(ctx.err()).toContain('exports no topology');
   });
 });
+
+describe('tributary run: the app config', () => {
+  it('validates a topology\'s config as a TributaryApp does: exit 2, every bad key named', async () => {
+    const ctx = captureContext();
+    const code = await runCli(['run', join(fixtures, 'misconfigured-topology.ts'), '--embedded'], ctx);
+    expect(code).toBe(2);
+    expect(ctx.err()).toContain("comitIntervalMs: unknown configuration key; did you mean 'commitIntervalMs'?");
+    expect(ctx.err()).toContain('sessionTimeoutMs: must be >= 1000');
+    expect(ctx.out()).toBe('');
+  });
+});
