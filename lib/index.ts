@@ -83,4 +83,4 @@ export type { ErrorCode, ErrorContext } from './errors.js';
 
 // Application: run a topology on a Kafka cluster (exactly-once by default)
 export { TributaryApp, configFromProperties } from './app/index.js';
-export type { AppMetrics, AppProgress, TaskProgress, AppState, AppStateListener, CloseOptions, TributaryAppConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './app/index.js';
+export type { AppMetrics, AppProgress, TaskProgress, CommitLatencyWindow, AppState, AppStateListener, CloseOptions, TributaryAppConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './app/index.js';

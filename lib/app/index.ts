@@ -4,4 +4,5 @@
  */
 export { TributaryApp, type AppState, type AppStateListener, type AppMetrics, type AppProgress, type TaskProgress, type CloseOptions } from './tributary-app.js';
 export { groupLag } from './lag.js';
+export type { CommitLatencyWindow } from '../runtime/commit-latency.js';
 export { configFromProperties, type TributaryAppConfig, type UncaughtExceptionHandler, type UncaughtExceptionResponse } from './config.js';
