@@ -312,6 +312,21 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       expect(seen.map((r) => str(r.value)!.replace(/\.+$/, '')).sort()).toEqual([...expected].sort());
     });
 
+    it('one send of several megabytes to one partition succeeds (under the default message.max.bytes)', async () => {
+      const t = await topic(2);
+      const p = await producer({ transactionalId: name('conf-txn-big') });
+      const value = Buffer.alloc(1000, 'x');
+      const records: OutgoingRecord[] = [];
+      for (let i = 0; i < 4000; i++) records.push({ topic: t, partition: i % 5 === 0 ? 1 : 0, key: buf(`k${i}`), value });
+      await p.beginTransaction();
+      await p.send(records);
+      await p.commitTransaction();
+      const seen = await readCommitted(t, records.length);
+      expect(seen.length).toBe(records.length);
+      const p0 = seen.filter((r) => r.partition === 0).map((r) => str(r.key));
+      expect(p0).toEqual(records.filter((r) => r.partition === 0).map((r) => str(r.key)));
+    });
+
     it('empty keys and values round-trip as empty buffers, distinct from null', async () => {
       const t = await topic(1);
       const p = await producer();

@@ -124,17 +124,22 @@ export class KafkajsProducer implements Producer {
   async send(records: readonly OutgoingRecord[]): Promise<void> {
     this.guard();
     if (records.length === 0) return;
-    const topicMessages = toTopicMessages(records);
-    try {
-      if (this.txn) await this.txn.sendBatch({ topicMessages, acks: -1 });
-      else if (this.transactionalId !== undefined) {
-        throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', {
-          code: 'ILLEGAL_STATE',
-          context: this.ctx(),
-        });
-      } else await this.producer!.sendBatch({ topicMessages, acks: -1 });
-    } catch (e) {
-      throw this.fail(e, 'send', topicMessages.length === 1 ? { topic: topicMessages[0]!.topic } : {});
+    if (this.txn === undefined && this.transactionalId !== undefined) {
+      throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', {
+        code: 'ILLEGAL_STATE',
+        context: this.ctx(),
+      });
+    }
+    // One kafkajs request carries one record batch per partition, and the broker refuses a batch
+    // above message.max.bytes (1 MB by default): split large sends, in order, below that bound.
+    for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES)) {
+      const topicMessages = toTopicMessages(chunk);
+      try {
+        if (this.txn) await this.txn.sendBatch({ topicMessages, acks: -1 });
+        else await this.producer!.sendBatch({ topicMessages, acks: -1 });
+      } catch (e) {
+        throw this.fail(e, 'send', topicMessages.length === 1 ? { topic: topicMessages[0]!.topic } : {});
+      }
     }
   }
 
@@ -217,4 +222,41 @@ export class KafkajsProducer implements Producer {
       );
     }
   }
+}
+
+/** Upper bound of one partition's record batch per request, below the broker's default 1 MB message.max.bytes. */
+export const MAX_PARTITION_BATCH_BYTES = 900 * 1024;
+
+/** Per-record overhead in a v2 record batch (varints, attributes, deltas), rounded up. */
+const RECORD_OVERHEAD_BYTES = 24;
+
+function recordBytes(r: OutgoingRecord): number {
+  let n = RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  if (r.headers) for (const k in r.headers) n += k.length + r.headers[k]!.length + 8;
+  return n;
+}
+
+/**
+ * Splits records, keeping their order, into consecutive runs in which no partition (or topic, for
+ * records whose partition is chosen later) collects more than `limit` bytes. A run of one record
+ * may exceed it; the broker then names the record as too large.
+ */
+export function chunkByPartitionBytes(records: readonly OutgoingRecord[], limit: number): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = new Map<string, number>();
+  for (const r of records) {
+    const key = r.partition === undefined ? r.topic : `${r.topic}\u0000${r.partition}`;
+    const size = recordBytes(r);
+    const used = bytes.get(key) ?? 0;
+    if (used + size > limit && current.length > 0) {
+      chunks.push(current);
+      current = [];
+      bytes = new Map();
+    }
+    current.push(r);
+    bytes.set(key, (bytes.get(key) ?? 0) + size);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
