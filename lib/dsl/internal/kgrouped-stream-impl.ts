@@ -5,14 +5,12 @@ import type { KGroupedStream } from '../kgrouped-stream.js';
 import type { KTable } from '../ktable.js';
 import type { Materialized } from '../options/materialized.js';
 import type { Named } from '../options/named.js';
-import type { SendOldValues } from '../processors/change-forwarder.js';
 import { streamAggregateSupplier, type AggregateStep } from '../processors/stream-aggregate.js';
 import { ignoringValue } from '../processors/value-blind.js';
+import { addAggregateTable } from './aggregate-table.js';
 import type { InternalStreamsBuilder } from './builder.js';
-import { KTableImpl } from './ktable-impl.js';
-import { ProcessorGraphNode } from './nodes.js';
 import { addRepartition } from './repartition.js';
-import { requireSerde, storeNameFor, timestampedKeyValueStore } from './stores.js';
+import { storeNameFor } from './stores.js';
 import type { SessionWindowedKStream } from '../windowed/session-windowed-kstream.js';
 import type { TimeWindowedKStream } from '../windowed/time-windowed-kstream.js';
 import type { WindowedOptions } from '../windowed/windowed-options.js';
@@ -96,26 +94,8 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
         dropNullKeys: true,
       });
     }
-    const keySerde = materialized?.options.keySerde ?? this.keySerde;
-    const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
-    const flags: SendOldValues = { sendOldValues: false };
-    this.builder.addNode(
-      new ProcessorGraphNode(funcName, [parent], streamAggregateSupplier(storeName, step, flags), {
-        stores: () => [
-          timestampedKeyValueStore(
-            storeName,
-            materialized,
-            requireSerde(this.builder, 'key', `State store ${storeName}`, keySerde),
-            requireSerde(this.builder, 'value', `State store ${storeName}`, valueSerde),
-          ),
-        ],
-      }),
+    return addAggregateTable(this.builder, funcName, parent, storeName, materialized, this.keySerde, defaultValueSerde, (flags) =>
+      streamAggregateSupplier(storeName, step, flags),
     );
-    return new KTableImpl<K, VA>(this.builder, funcName, keySerde, valueSerde, {
-      queryableStoreName: () => storeName,
-      enableSendingOldValues: () => {
-        flags.sendOldValues = true;
-      },
-    });
   }
 }

@@ -10,13 +10,12 @@ import type { KGroupedTable } from '../kgrouped-table.js';
 import type { KTable } from '../ktable.js';
 import type { Materialized } from '../options/materialized.js';
 import type { Named } from '../options/named.js';
-import type { SendOldValues } from '../processors/change-forwarder.js';
 import { tableAggregateSupplier, type TableAggregateFunctions } from '../processors/table-aggregate.js';
+import { addAggregateTable } from './aggregate-table.js';
 import type { InternalStreamsBuilder } from './builder.js';
 import { defined } from './defined.js';
-import { KTableImpl } from './ktable-impl.js';
-import { ProcessorGraphNode, RepartitionGraphNode } from './nodes.js';
-import { requireSerde, storeNameFor, timestampedKeyValueStore } from './stores.js';
+import { RepartitionGraphNode } from './nodes.js';
+import { requireSerde, storeNameFor } from './stores.js';
 
 export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
   constructor(
@@ -95,26 +94,8 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
         {},
       ),
     );
-    const keySerde = materialized?.options.keySerde ?? this.keySerde;
-    const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
-    const flags: SendOldValues = { sendOldValues: false };
-    this.builder.addNode(
-      new ProcessorGraphNode(funcName, [sourceName], tableAggregateSupplier(storeName, fns, flags), {
-        stores: () => [
-          timestampedKeyValueStore(
-            storeName,
-            materialized,
-            requireSerde(this.builder, 'key', `State store ${storeName}`, keySerde),
-            requireSerde(this.builder, 'value', `State store ${storeName}`, valueSerde),
-          ),
-        ],
-      }),
+    return addAggregateTable(this.builder, funcName, sourceName, storeName, materialized, this.keySerde, defaultValueSerde, (flags) =>
+      tableAggregateSupplier(storeName, fns, flags),
     );
-    return new KTableImpl<K, VA>(this.builder, funcName, keySerde, valueSerde, {
-      queryableStoreName: () => storeName,
-      enableSendingOldValues: () => {
-        flags.sendOldValues = true;
-      },
-    });
   }
 }
