@@ -25,6 +25,7 @@ import { KafkajsAdmin } from './admin.js';
 import { toFetchedBatch, toIncomingRecords } from './convert.js';
 import { translateError } from './errors.js';
 import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type KafkajsInternals, type KjsCluster, type RawMessage, type RawPartitionData } from './internals.js';
+import { Waker } from './waker.js';
 
 const DEFAULT_MAX_BYTES_PER_PARTITION = 1048576;
 const MAX_BYTES = 52428800;
@@ -65,7 +66,7 @@ export class AssignedFetcher {
   private started = false;
   private closed = false;
   private failure: TributaryError | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waker = new Waker();
   private failingSince: number | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -162,17 +163,7 @@ export class AssignedFetcher {
     this.started = true;
     this.pump();
     if (!this.hasReady() && timeoutMs > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.wake = undefined;
-          resolve();
-        }, timeoutMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-      });
+      await this.waker.wait(timeoutMs);
     }
     if (this.failure) throw this.failure;
     const out: FetchedBatch[] = [];
@@ -193,7 +184,7 @@ export class AssignedFetcher {
   }
 
   private signal(): void {
-    this.wake?.();
+    this.waker.wake();
   }
 
   private fail(error: unknown, what: string): void {

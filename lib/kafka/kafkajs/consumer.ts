@@ -53,6 +53,7 @@ import { copartitionedAssigner } from './copartitioned-assignor.js';
 import { toFetchedBatch } from './convert.js';
 import { translateError } from './errors.js';
 import { kafkajsInternals } from './internals.js';
+import { Waker } from './waker.js';
 
 /** Tuning of the kafkajs consumer underneath (not part of the seam). */
 export interface KafkajsConsumerTuning {
@@ -109,7 +110,7 @@ export class KafkajsConsumer implements Consumer {
   private readonly pendingSeeks = new Map<string, number>();
   private queue: Pending[] = [];
   private readonly events: RebalanceEvent[] = [];
-  private wake: (() => void) | undefined;
+  private readonly waker = new Waker();
   private failure: TributaryError | undefined;
   private connected = false;
   private closed = false;
@@ -181,7 +182,7 @@ export class KafkajsConsumer implements Consumer {
   private fail(error: unknown): void {
     if (this.closed) return;
     this.failure ??= translateError(error, 'consumer stopped', { groupId: this.options.groupId });
-    this.wake?.();
+    this.waker.wake();
   }
 
   async subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void> {
@@ -259,7 +260,7 @@ export class KafkajsConsumer implements Consumer {
     this.dropWhere(() => true);
     if (revoked.length > 0 || added.length > 0) {
       this.events.push({ revoked, assigned: added });
-      this.wake?.();
+      this.waker.wake();
     }
   }
 
@@ -270,7 +271,7 @@ export class KafkajsConsumer implements Consumer {
     if (payload.isStale() || this.paused.has(k) || !this.assigned.has(k)) return Promise.resolve();
     return new Promise<void>((release) => {
       this.queue.push({ batch, key: k, epoch: this.epochs.get(k) ?? 0, generation: this.generation, resolveOffset: payload.resolveOffset, release });
-      this.wake?.();
+      this.waker.wake();
     });
   }
 
@@ -309,17 +310,7 @@ export class KafkajsConsumer implements Consumer {
     if (this.failure) throw this.failure;
     await this.runCallbacks();
     if (this.queue.length === 0 && this.events.length === 0 && timeoutMs > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.wake = undefined;
-          resolve();
-        }, timeoutMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-      });
+      await this.waker.wait(timeoutMs);
     }
     if (this.failure) throw this.failure;
     await this.runCallbacks();
@@ -418,7 +409,7 @@ export class KafkajsConsumer implements Consumer {
     if (this.closed) return;
     this.closed = true;
     this.dropWhere(() => true);
-    this.wake?.();
+    this.waker.wake();
     await this.direct?.close();
     const kc = this.kc;
     this.kc = undefined;
