@@ -94,6 +94,38 @@ async function createTopics(kafka: EmbeddedKafka, topics: string[], outputs: str
 
 const total = (runtime: StreamsRuntime, f: 'recordsIn' | 'recordsOut'): number => runtime.metrics().reduce((n, m) => n + m[f], 0);
 
+interface CaseRun {
+  readonly runtime: StreamsRuntime;
+  readonly kafka: EmbeddedKafka;
+  readonly stateDir: string;
+  /** Records the runtime reads in all (table and stream inputs). */
+  readonly expected: number;
+  readonly t0: number;
+  readonly cpu0: NodeJS.CpuUsage;
+}
+
+/**
+ * Runs the case's runtime until it has read `expected` records, closes it and the broker, removes
+ * its state, and reports `records` per second of wall and CPU time since `t0` / `cpu0`.
+ */
+async function finishCase(name: string, records: number, { runtime, kafka, stateDir, expected, t0, cpu0 }: CaseRun): Promise<Record<string, number | string>> {
+  while (total(runtime, 'recordsIn') < expected) await runtime.runOnce(20);
+  await runtime.close();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const out = total(runtime, 'recordsOut');
+  await kafka.close();
+  rmSync(stateDir, { recursive: true, force: true });
+  return {
+    case: name,
+    recordsPerSec: Math.round(records / seconds),
+    recordsPerCpuSec: Math.round(records / ((cpu.user + cpu.system) / 1e6)),
+    seconds: round(seconds),
+    peakRssMb: peakRssMb(),
+    recordsOut: out,
+  };
+}
+
 async function streamTableCase(): Promise<Record<string, number | string>> {
   const kafka = newKafka();
   await createTopics(kafka, ['users', 'clicks'], ['enriched']);
@@ -125,21 +157,7 @@ async function streamTableCase(): Promise<Record<string, number | string>> {
   const expected = TABLE_KEYS + RECORDS;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  while (total(runtime, 'recordsIn') < expected) await runtime.runOnce(20);
-  await runtime.close();
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const out = total(runtime, 'recordsOut');
-  await kafka.close();
-  rmSync(stateDir, { recursive: true, force: true });
-  return {
-    case: `stream-table enrichment, ${TABLE_KEYS} table keys, ${RECORDS} stream records [${GUARANTEE}]`,
-    recordsPerSec: Math.round(RECORDS / seconds),
-    recordsPerCpuSec: Math.round(RECORDS / ((cpu.user + cpu.system) / 1e6)),
-    seconds: round(seconds),
-    peakRssMb: peakRssMb(),
-    recordsOut: out,
-  };
+  return finishCase(`stream-table enrichment, ${TABLE_KEYS} table keys, ${RECORDS} stream records [${GUARANTEE}]`, RECORDS, { runtime, kafka, stateDir, expected, t0, cpu0 });
 }
 
 async function streamStreamCase(): Promise<Record<string, number | string>> {
@@ -168,21 +186,7 @@ async function streamStreamCase(): Promise<Record<string, number | string>> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await runtime.start({ loop: false });
-  while (total(runtime, 'recordsIn') < expected) await runtime.runOnce(20);
-  await runtime.close();
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const out = total(runtime, 'recordsOut');
-  await kafka.close();
-  rmSync(stateDir, { recursive: true, force: true });
-  return {
-    case: `stream-stream join, 5-min windows, ${RECORDS} records per side [${GUARANTEE}]`,
-    recordsPerSec: Math.round(expected / seconds),
-    recordsPerCpuSec: Math.round(expected / ((cpu.user + cpu.system) / 1e6)),
-    seconds: round(seconds),
-    peakRssMb: peakRssMb(),
-    recordsOut: out,
-  };
+  return finishCase(`stream-stream join, 5-min windows, ${RECORDS} records per side [${GUARANTEE}]`, expected, { runtime, kafka, stateDir, expected, t0, cpu0 });
 }
 
 function round(x: number): number {
