@@ -540,6 +540,43 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       expect(await admin.fetchCommittedOffsets(group, [t])).toEqual([0, 1, 2, 3].map((partition) => ({ topic: t, partition, offset: 20 })));
     });
 
+    it('a member closed while still joining leaves the group: the remaining member gets every partition back', async () => {
+      // Closed right away (before it sends JoinGroup) and a little later (JoinGroup under way).
+      for (const closeAfterMs of [0, 150]) {
+        const t = await topic(4);
+        const group = name('group');
+        const a = await consumer({ groupId: group });
+        await a.subscribe([t]);
+        const got = await pollUntil(a, () => a.assignment().length === 4);
+        const b = await consumer({ groupId: group });
+        await b.subscribe([t]);
+        // `a` keeps polling (and so heartbeating and rejoining) while `b` is closed before its first poll.
+        let closing = true;
+        const aPolling = (async () => {
+          while (closing) for (const batch of await a.poll(50)) got.push(...batch.records);
+        })();
+        await new Promise((r) => setTimeout(r, closeAfterMs));
+        await b.close().finally(() => (closing = false));
+        await aPolling;
+
+        const p = await producer();
+        const recs: OutgoingRecord[] = [];
+        for (let partition = 0; partition < 4; partition++) {
+          for (let i = 0; i < 5; i++) recs.push({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) });
+        }
+        await p.send(recs);
+        // Well within the time a departed member could hold partitions (session timeout 10 s, rebalance timeout).
+        await pollUntil(a, (rs) => rs.length >= 20, 30_000, got).catch((e: unknown) => {
+          throw new Error(`closeAfterMs ${closeAfterMs}: ${String(e)}; assignment ${JSON.stringify(a.assignment())}`);
+        });
+        got.push(...(await pollFor(a, 300)));
+        expect(a.assignment().map((tp) => tp.partition).sort()).toEqual([0, 1, 2, 3]);
+        for (let partition = 0; partition < 4; partition++) {
+          expect(got.filter((r) => r.partition === partition).map((r) => str(r.value))).toEqual(Array.from({ length: 5 }, (_, i) => `${partition}-${i}`));
+        }
+      }
+    });
+
     it('seek, pause and resume control what poll returns', async () => {
       const t = await topic(2);
       const p = await producer();

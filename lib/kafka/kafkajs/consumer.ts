@@ -27,6 +27,14 @@
  * kafkajs heartbeats only between batches, so call `poll` more often than `sessionTimeoutMs` (like
  * Java's `max.poll.interval.ms`).
  *
+ * Closing while kafkajs is still joining (before its first assignment, or rejoining after a crash):
+ * kafkajs only leaves the group from a running consumer, and its crash handler restarts a consumer
+ * whose join failed on the closed connection — a zombie member that takes partitions and never
+ * hands them out. So no join starts once closed (the assignor's `protocol`, called for every
+ * JoinGroup, throws: kafkajs bails without restarting), crashes never restart once closed, and
+ * `close` lets a JoinGroup already sent finish (the coordinator counts the member in anyway; at
+ * most about the rebalance timeout) before disconnecting, which then sends LeaveGroup.
+ *
  * Manual assignment (`assign`): group-less, with Fetch requests on kafkajs' cluster
  * (`AssignedFetcher`, assigned.ts): no JoinGroup (~0.4 s saved per assign), no heartbeats, and an
  * exact `position()`. Only when kafkajs' internals are missing does it fall back to a throwaway
@@ -79,6 +87,21 @@ interface RebalanceEvent {
 
 const key = (topic: string, partition: number): string => `${partition}\u0000${topic}`;
 
+/** kafkajs' default rebalance timeout, and how much longer than it `close` waits for a join under way. */
+const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
+const JOIN_WAIT_SLACK_MS = 10_000;
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 function manualAssigner(assignment: Record<string, number[]>): PartitionAssigner {
   const name = 'TributaryManualAssignment';
   return () => ({
@@ -111,6 +134,8 @@ export class KafkajsConsumer implements Consumer {
   private queue: Pending[] = [];
   private readonly events: RebalanceEvent[] = [];
   private readonly waker = new Waker();
+  /** Set from the moment kafkajs sends a JoinGroup until that join ends (joined, or crashed). */
+  private joining: Deferred | undefined;
   private failure: TributaryError | undefined;
   private connected = false;
   private closed = false;
@@ -152,10 +177,28 @@ export class KafkajsConsumer implements Consumer {
     };
   }
 
-  private async start(groupId: string, topics: string[], assigners?: PartitionAssigner[]): Promise<void> {
+  private async start(groupId: string, topics: string[], assigners: PartitionAssigner[]): Promise<void> {
     if (!this.connected) throw this.illegal('connect() first');
     if (this.mode !== 'idle') throw this.illegal('subscribe/assign may be called once per consumer');
-    const kc = this.kafka.consumer(this.config(groupId, assigners));
+    // kafkajs asks every assignor for its `protocol` right before each JoinGroup it sends.
+    const guarded = assigners.map(
+      (make): PartitionAssigner =>
+        (config) => {
+          const inner = make(config);
+          return {
+            ...inner,
+            protocol: (subscription) => {
+              this.beforeJoin();
+              return inner.protocol(subscription);
+            },
+          };
+        },
+    );
+    const kc = this.kafka.consumer({
+      ...this.config(groupId, guarded),
+      // A crash after close must not restart (and rejoin) the consumer.
+      retry: { restartOnFailure: async () => !this.closed },
+    });
     try {
       await kc.connect();
       await kc.subscribe({ topics, fromBeginning: (this.options.autoOffsetReset ?? 'earliest') === 'earliest' });
@@ -164,10 +207,17 @@ export class KafkajsConsumer implements Consumer {
       throw translateError(e, 'subscribe', { groupId: this.options.groupId, ...(topics.length === 1 ? { topic: topics[0]! } : {}) });
     }
     this.kc = kc;
-    kc.on(kc.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    kc.on(kc.events.GROUP_JOIN, (e) => {
+      this.onGroupJoin(e.payload.memberAssignment);
+      // kafkajs marks itself running (so that `disconnect` leaves the group) just after this event.
+      const joined = this.joining;
+      this.joining = undefined;
+      if (joined) setImmediate(joined.resolve);
+    });
     kc.on(kc.events.FETCH_START, () => void this.fetchStarts++);
     kc.on(kc.events.END_BATCH_PROCESS, (e) => this.onBatchProcessed(e.payload));
     kc.on(kc.events.CRASH, (e) => {
+      this.joinEnded();
       if (!e.payload.restart) this.fail(e.payload.error);
     });
     // Joining happens in the background (like Java's subscribe): `poll` surfaces a failure.
@@ -176,7 +226,21 @@ export class KafkajsConsumer implements Consumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently ?? 256,
       eachBatch: (payload) => this.onBatch(payload),
-    }).catch((e: unknown) => this.fail(e));
+    })
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => this.joinEnded());
+  }
+
+  /** Called before every JoinGroup kafkajs sends: none once closed (kafkajs then gives up joining). */
+  private beforeJoin(): void {
+    if (this.closed) throw new Error('consumer closed: not joining the group');
+    this.joining ??= deferred();
+  }
+
+  private joinEnded(): void {
+    const j = this.joining;
+    this.joining = undefined;
+    j?.resolve();
   }
 
   private fail(error: unknown): void {
@@ -231,6 +295,8 @@ export class KafkajsConsumer implements Consumer {
 
   /** GROUP_JOIN listener; kafkajs calls it synchronously before its first fetch of the generation. */
   private onGroupJoin(memberAssignment: Record<string, number[]>): void {
+    // A join that was under way when `close` began: the member leaves right after it.
+    if (this.closed) return;
     const kc = this.kc!;
     this.generation++;
     const next = new Map<string, TopicPartition>();
@@ -412,8 +478,18 @@ export class KafkajsConsumer implements Consumer {
     this.waker.wake();
     await this.direct?.close();
     const kc = this.kc;
-    this.kc = undefined;
-    if (kc) await kc.disconnect().catch(() => undefined);
+    if (kc) {
+      // A JoinGroup under way makes us a member whatever we do; disconnecting now would leave it
+      // to expire after the session timeout. Once kafkajs has joined, `disconnect` sends LeaveGroup.
+      const joining = this.joining;
+      if (joining) {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = (this.options.rebalanceTimeoutMs ?? DEFAULT_REBALANCE_TIMEOUT_MS) + JOIN_WAIT_SLACK_MS;
+        await Promise.race([joining.promise, new Promise<void>((r) => (timer = setTimeout(r, limit)))]).finally(() => clearTimeout(timer));
+      }
+      this.kc = undefined;
+      await kc.disconnect().catch(() => undefined);
+    }
     if (this.admin) {
       if (this.throwawayGroup) await this.admin.deleteGroups([this.throwawayGroup]).catch(() => undefined);
       await this.admin.disconnect();
