@@ -20,6 +20,18 @@ export class RecordCollector {
     return this.buffer.length;
   }
 
+  /** True when `topic` is an internal (repartition) topic. */
+  isInternal(topic: string): boolean {
+    return this.internalTopics.has(topic);
+  }
+
+  /** `output` for a sink that already knows whether its topic is internal (no set lookup per record). */
+  outputKnown(record: OutgoingRecord, internal: boolean): void {
+    this.buffer.push(record);
+    this.metrics.recordsOut++;
+    if (internal) this.internalWrites++;
+  }
+
   /** A record for a sink topic. */
   output(record: OutgoingRecord): void {
     this.buffer.push(record);

@@ -4,6 +4,7 @@
  * partition group compares. Array with a moving head: push/shift are O(1) amortized.
  */
 import type { IncomingRecord, TopicPartition } from '../kafka/types.js';
+import type { SourceNode } from './runtime-node.js';
 
 export class RecordQueue {
   private records: IncomingRecord[] = [];
@@ -14,6 +15,9 @@ export class RecordQueue {
 
   /** Offset of the last record taken from this queue and not yet committed; -1 for none. */
   uncommittedOffset = -1;
+
+  /** The task's source node for this topic (set by the task once built): no lookup per record. */
+  source: SourceNode | null = null;
 
   constructor(readonly tp: TopicPartition) {}
 

@@ -6,6 +6,7 @@
 import { TributaryError } from '../errors.js';
 import type { Headers, IncomingRecord } from '../kafka/types.js';
 import type { Processor, Record } from '../topology/processor.js';
+import { LAZY_VALUE } from '../topology/record.js';
 import type { Serde } from '../serde/types.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/types.js';
 import { SourceDeserializationError, tagged } from './node-failure.js';
@@ -61,6 +62,11 @@ export class ProcessorNode extends RuntimeNode {
 }
 
 export class SinkNode extends RuntimeNode {
+  /** The key serde may reuse the input key's bytes (decided once, not per record). */
+  private readonly keyReusable: boolean;
+  /** For a fixed topic: whether it is internal (repartition); null with a topic extractor. */
+  private readonly internal: boolean | null;
+
   constructor(
     name: string,
     private readonly task: TaskRecordContext,
@@ -71,6 +77,8 @@ export class SinkNode extends RuntimeNode {
     private readonly partitioner: StreamPartitioner | undefined,
   ) {
     super(name);
+    this.keyReusable = REUSABLE.has(keySerde);
+    this.internal = topic === null ? null : task.collector.isInternal(topic);
   }
 
   process(record: AnyRecord): void {
@@ -81,7 +89,7 @@ export class SinkNode extends RuntimeNode {
       const keyBytes =
         key === null || key === undefined
           ? null
-          : key === task.sourceKey && this.keySerde === task.sourceKeySerde && REUSABLE.has(this.keySerde)
+          : this.keyReusable && key === task.sourceKey && this.keySerde === task.sourceKeySerde
             ? task.sourceKeyBytes
             : this.keySerde.serialize(key, topic);
       const valueBytes = value === null || value === undefined ? null : this.valueSerde.serialize(value, topic);
@@ -96,11 +104,13 @@ export class SinkNode extends RuntimeNode {
         }
         partition = this.partitioner(topic, key, value, count);
       }
-      this.task.collector.output(
+      const out =
         partition === undefined
           ? { topic, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers }
-          : { topic, partition, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers },
-      );
+          : { topic, partition, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers };
+      const internal = this.internal;
+      if (internal === null) task.collector.output(out);
+      else task.collector.outputKnown(out, internal);
     } catch (error) {
       throw tagged(error, this.name);
     }
@@ -145,6 +155,7 @@ class LazySourceRecord {
     configurable: false,
   };
 }
+Object.defineProperty(LazySourceRecord.prototype, LAZY_VALUE, { value: true });
 
 /** Records sampled lazily before deciding; records decoded eagerly before sampling again. */
 const SAMPLE = 256;

@@ -112,6 +112,7 @@ export class StreamTask {
       this.context.stores.set(s.name, store);
     }
     this.buildNodes();
+    for (const q of this.queues) q.source = this.sources.get(q.tp.topic) ?? null;
   }
 
   private buildNodes(): void {
@@ -270,10 +271,10 @@ export class StreamTask {
           const d = this.decoded.get(raw)!;
           this.decoded.delete(raw);
           ctx.sourceKeySerde = null;
-          this.sources.get(raw.topic)!.processDecoded(d.key, d.value, timestamp, raw.headers);
+          queue.source!.processDecoded(d.key, d.value, timestamp, raw.headers);
           metrics.processed++;
         } else {
-          this.sources.get(raw.topic)!.processRaw(raw, timestamp, ctx);
+          queue.source!.processRaw(raw, timestamp, ctx);
           metrics.processed++;
         }
       } catch (error) {

@@ -14,8 +14,14 @@ export function createRecord<K, V>(key: K, value: V, timestamp: number, headers:
   return { key, value, timestamp, headers };
 }
 
+/**
+ * Brand on the prototypes of the lazy record classes (here and the runtime's source record): a
+ * property read instead of allocating a property descriptor per record.
+ */
+export const LAZY_VALUE: unique symbol = Symbol('tributary.lazyValue');
+
 function isLazy(record: Record<unknown, unknown>): boolean {
-  if (record instanceof DerivedLazyRecord) return true;
+  if ((record as { [LAZY_VALUE]?: boolean })[LAZY_VALUE] === true) return true;
   const d = Object.getOwnPropertyDescriptor(record, 'value');
   return d !== undefined && d.get !== undefined;
 }
@@ -50,6 +56,7 @@ class DerivedLazyRecord<K, V> {
     configurable: true,
   };
 }
+Object.defineProperty(DerivedLazyRecord.prototype, LAZY_VALUE, { value: true });
 
 /** The same record with another key; the value is not read. */
 export function withKey<K, V, KR>(record: Record<K, V>, key: KR): Record<KR, V> {
