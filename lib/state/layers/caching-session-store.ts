@@ -4,35 +4,21 @@ import type { SessionBytesStore } from '../internal/segmented-session-store.js';
 import { MAX_TIME, SESSION_SUFFIX, sessionKey, sessionKeyParts, timeAt, timeString } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { type CacheEntry, RecordCache } from './record-cache.js';
+import { WindowedStoreLayer } from './windowed-store-layer.js';
 
 /**
  * Caching layer of a session stack: compacts updates per session `[key][end][start]` and writes
  * them down at flush/eviction; the listener receives that composite key.
  */
-export class CachingSessionStore implements SessionBytesStore, CachedStateStore<Buffer, Buffer> {
+export class CachingSessionStore extends WindowedStoreLayer<SessionBytesStore> implements SessionBytesStore, CachedStateStore<Buffer, Buffer> {
   private readonly cache: RecordCache;
   private listener: FlushListener<Buffer, Buffer> | null = null;
   private sendOldValues = true;
   private context: StateStoreContext | null = null;
 
-  constructor(
-    private readonly inner: SessionBytesStore,
-    maxBytes: number,
-  ) {
+  constructor(inner: SessionBytesStore, maxBytes: number) {
+    super(inner);
     this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e), true);
-  }
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
   }
 
   setFlushListener(listener: FlushListener<Buffer, Buffer>, sendOldValues = true): boolean {
@@ -101,12 +87,12 @@ export class CachingSessionStore implements SessionBytesStore, CachedStateStore<
     await this.inner.restoreBatch(records);
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     this.cache.flushDirty((e) => this.writeDown(e));
     await this.inner.flush();
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.inner.isOpen) await this.flush();
     this.cache.clear();
     await this.inner.close();

@@ -5,6 +5,7 @@ import { readUint64BE } from '../internal/bytes.js';
 import { seqString, timeAt, timeString, WINDOW_SUFFIX, windowKey } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { type CacheEntry, RecordCache } from './record-cache.js';
+import { WindowedStoreLayer } from './windowed-store-layer.js';
 
 const SEQ0 = seqString(0);
 
@@ -13,7 +14,7 @@ const SEQ0 = seqString(0);
  * (key, window start) and writes them down at flush/eviction. The listener receives the
  * composite key `[key][start][seq]`; the metered layer turns it into `Windowed<K>`.
  */
-export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Buffer, Buffer> {
+export class CachingWindowStore extends WindowedStoreLayer<WindowBytesStore> implements WindowBytesStore, CachedStateStore<Buffer, Buffer> {
   private readonly cache: RecordCache;
   private listener: FlushListener<Buffer, Buffer> | null = null;
   private sendOldValues = true;
@@ -30,25 +31,11 @@ export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Bu
   /** The entry being written down while the flush listener runs (its kept decoded value is offered). */
   private flushing: CacheEntry | null = null;
 
-  constructor(
-    private readonly inner: WindowBytesStore,
-    maxBytes: number,
-  ) {
+  constructor(inner: WindowBytesStore, maxBytes: number) {
+    super(inner);
     this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e), true);
   }
 
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
-  }
   get retainDuplicates(): boolean {
     return this.inner.retainDuplicates;
   }
@@ -188,12 +175,12 @@ export class CachingWindowStore implements WindowBytesStore, CachedStateStore<Bu
     await this.inner.restoreBatch(records);
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     this.cache.flushDirty((e) => this.writeDown(e));
     await this.inner.flush();
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.inner.isOpen) await this.flush();
     this.cache.clear();
     await this.inner.close();

@@ -1,26 +1,12 @@
 import type { ChangelogSink, KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
 import type { SessionBytesStore } from '../internal/segmented-session-store.js';
 import { sessionKey } from '../internal/window-key-schema.js';
+import { WindowedStoreLayer } from './windowed-store-layer.js';
 
 /** Change-logging layer of a session stack: logs `[key][end][start]` → value (null on remove). */
-export class ChangeLoggingSessionStore implements SessionBytesStore {
+export class ChangeLoggingSessionStore extends WindowedStoreLayer<SessionBytesStore> implements SessionBytesStore {
   private sink: ChangelogSink | null = null;
   private context: StateStoreContext | null = null;
-
-  constructor(private readonly inner: SessionBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
-  }
 
   async init(context: StateStoreContext): Promise<void> {
     this.context = context;
@@ -48,11 +34,5 @@ export class ChangeLoggingSessionStore implements SessionBytesStore {
   }
   restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
     return this.inner.restoreBatch(records);
-  }
-  flush(): Promise<void> {
-    return this.inner.flush();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -1,26 +1,13 @@
 import type { ChangelogSink, KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
 import type { WindowBytesStore } from '../internal/segmented-window-store.js';
 import { WINDOW_SUFFIX, windowKey } from '../internal/window-key-schema.js';
+import { WindowedStoreLayer } from './windowed-store-layer.js';
 
 /** Change-logging layer of a window stack: logs `[key][start][seq]` → value for every write. */
-export class ChangeLoggingWindowStore implements WindowBytesStore {
+export class ChangeLoggingWindowStore extends WindowedStoreLayer<WindowBytesStore> implements WindowBytesStore {
   private sink: ChangelogSink | null = null;
   private context: StateStoreContext | null = null;
 
-  constructor(private readonly inner: WindowBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
-  }
   get retainDuplicates(): boolean {
     return this.inner.retainDuplicates;
   }
@@ -70,11 +57,5 @@ export class ChangeLoggingWindowStore implements WindowBytesStore {
   }
   restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
     return this.inner.restoreBatch(records);
-  }
-  flush(): Promise<void> {
-    return this.inner.flush();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

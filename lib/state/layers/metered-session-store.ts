@@ -5,31 +5,20 @@ import type { SessionBytesStore } from '../internal/segmented-session-store.js';
 import { sessionKeyParts } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
+import { WindowedStoreLayer } from './windowed-store-layer.js';
 
 /** Outermost layer of a session stack: serdes and counters. Session windows have inclusive ends. */
-export class MeteredSessionStore<K, V> implements SessionStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
+export class MeteredSessionStore<K, V> extends WindowedStoreLayer<SessionBytesStore> implements SessionStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
   private readonly m: StoreMetrics;
   private topic: string | undefined;
 
   constructor(
-    private readonly inner: SessionBytesStore,
+    inner: SessionBytesStore,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
   ) {
+    super(inner);
     this.m = new StoreMetrics(inner.name);
-  }
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
   }
 
   metrics(): StoreMetricsSnapshot {
@@ -93,13 +82,9 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V>, Restorable
     await this.inner.restoreBatch(records);
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     const t0 = performance.now();
     await this.inner.flush();
     this.m.recordFlush(performance.now() - t0);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -7,9 +7,10 @@ import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 import { CachingWindowStore } from './caching-window-store.js';
 import { ValueDecoder } from './decoded-memo.js';
+import { WindowedStoreLayer } from './windowed-store-layer.js';
 
 /** Outermost layer of a window stack: serdes and counters. Windows are `[start, start + windowSize)`. */
-export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
+export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStore> implements WindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
   private readonly m: StoreMetrics;
   private topic: string | undefined;
   /**
@@ -22,26 +23,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
   private readonly values: ValueDecoder<V>;
 
   constructor(
-    private readonly inner: WindowBytesStore,
+    inner: WindowBytesStore,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
   ) {
+    super(inner);
     this.m = new StoreMetrics(inner.name);
     this.values = new ValueDecoder(valueSerde, inner instanceof CachingWindowStore ? inner : null);
   }
 
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
-  }
   get retainDuplicates(): boolean {
     return this.inner.retainDuplicates;
   }
@@ -120,13 +110,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
     await this.inner.restoreBatch(records);
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     const t0 = performance.now();
     await this.inner.flush();
     this.m.recordFlush(performance.now() - t0);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
