@@ -1,7 +1,6 @@
-import { TributaryError } from '../../errors.js';
 import type { KeyValue, RestorableStore, RestoreRecord, SessionStore, StateStoreContext, Windowed } from '../types.js';
 import { keyBytes, keyString } from './bytes.js';
-import { Segments } from './segments.js';
+import { SegmentedStore } from './segmented-store.js';
 import { MAX_TIME, SESSION_SUFFIX, sessionKeyParts, timeAt, timeString } from './window-key-schema.js';
 
 export interface SessionBytesStore extends SessionStore<Buffer, Buffer>, RestorableStore {
@@ -17,30 +16,7 @@ const ZERO_TIME_STR = timeString(0);
  * segmented by session end, so `findSessions(key, earliestEnd, ...)` is one index scan per live
  * segment from `segmentId(earliestEnd)` on. Expiry: sessions with `end < observed - retention + 1`.
  */
-export abstract class SegmentedSessionStore implements SessionBytesStore {
-  abstract readonly persistent: boolean;
-  protected segments: Segments | null = null;
-
-  constructor(
-    readonly name: string,
-    readonly retentionMs: number,
-    readonly segmentIntervalMs: number = Segments.defaultInterval(retentionMs),
-  ) {}
-
-  protected abstract openSegments(context: StateStoreContext): Promise<Segments>;
-  protected abstract flushSegments(): Promise<void>;
-  protected abstract closeSegments(): Promise<void>;
-
-  get isOpen(): boolean {
-    return this.segments !== null;
-  }
-
-  protected get s(): Segments {
-    const s = this.segments;
-    if (s === null) throw new TributaryError(`store ${this.name} is not open`, { code: 'STORE_NOT_AVAILABLE', context: { store: this.name } });
-    return s;
-  }
-
+export abstract class SegmentedSessionStore extends SegmentedStore implements SessionBytesStore {
   async init(context: StateStoreContext): Promise<void> {
     const segments = await this.openSegments(context);
     let maxEnd = -1;
@@ -126,16 +102,5 @@ export abstract class SegmentedSessionStore implements SessionBytesStore {
       this.write(keyString(r.key), end, r.value);
     }
     await this.flushSegments();
-  }
-
-  async flush(): Promise<void> {
-    if (this.segments) await this.flushSegments();
-  }
-
-  async close(): Promise<void> {
-    if (!this.segments) return;
-    await this.flushSegments();
-    await this.closeSegments();
-    this.segments = null;
   }
 }

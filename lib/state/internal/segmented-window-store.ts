@@ -1,8 +1,7 @@
-import { TributaryError } from '../../errors.js';
 import type { KeyValue, RestorableStore, RestoreRecord, StateStoreContext, WindowStore, Windowed } from '../types.js';
 import { keyBytes, keyString } from './bytes.js';
 import type { ByteTable } from './byte-table.js';
-import { Segments } from './segments.js';
+import { SegmentedStore } from './segmented-store.js';
 import { MAX_TIME, seqString, timeAt, timeString, WINDOW_SUFFIX, windowKeyParts } from './window-key-schema.js';
 
 /** A window store over bytes; `lastPutSeq` tells the change-logging layer which key a put wrote. */
@@ -36,33 +35,18 @@ const MAX_SEQ = seqString(0xffffffff);
  * per live window (bounded by retention) and makes every read synchronous with at most one
  * `getSync` per returned value; absent windows cost no LevelDB read at all.
  */
-export abstract class SegmentedWindowStore implements WindowBytesStore {
-  abstract readonly persistent: boolean;
-  protected segments: Segments | null = null;
+export abstract class SegmentedWindowStore extends SegmentedStore implements WindowBytesStore {
   private seq = 0;
   lastPutSeq = 0;
 
   constructor(
-    readonly name: string,
-    readonly retentionMs: number,
+    name: string,
+    retentionMs: number,
     readonly windowSizeMs: number,
     readonly retainDuplicates: boolean,
-    readonly segmentIntervalMs: number = Segments.defaultInterval(retentionMs),
-  ) {}
-
-  /** Opens the backend; returns the segments with existing tables adopted. */
-  protected abstract openSegments(context: StateStoreContext): Promise<Segments>;
-  protected abstract flushSegments(): Promise<void>;
-  protected abstract closeSegments(): Promise<void>;
-
-  get isOpen(): boolean {
-    return this.segments !== null;
-  }
-
-  protected get s(): Segments {
-    const s = this.segments;
-    if (s === null) throw new TributaryError(`store ${this.name} is not open`, { code: 'STORE_NOT_AVAILABLE', context: { store: this.name } });
-    return s;
+    segmentIntervalMs?: number,
+  ) {
+    super(name, retentionMs, segmentIntervalMs);
   }
 
   async init(context: StateStoreContext): Promise<void> {
@@ -188,16 +172,5 @@ export abstract class SegmentedWindowStore implements WindowBytesStore {
       this.write(keyString(r.key), start, r.value);
     }
     await this.flushSegments();
-  }
-
-  async flush(): Promise<void> {
-    if (this.segments) await this.flushSegments();
-  }
-
-  async close(): Promise<void> {
-    if (!this.segments) return;
-    await this.flushSegments();
-    await this.closeSegments();
-    this.segments = null;
   }
 }
