@@ -3,35 +3,27 @@ import { keyBytes, keyString } from '../internal/bytes.js';
 import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { type CacheEntry, RecordCache } from './record-cache.js';
+import { StoreLayer } from './store-layer.js';
 
 /**
  * Caching layer of a key-value stack: compacts updates per key in a `RecordCache` and writes the
  * latest value of each dirty key down (and to the flush listener) at `flush()` or when the byte
  * budget evicts it. Budget 0 writes every update through at once.
  */
-export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStore<Buffer, Buffer> {
+export class CachingKeyValueStore extends StoreLayer<KeyValueBytesStore> implements KeyValueBytesStore, CachedStateStore<Buffer, Buffer> {
   private readonly cache: RecordCache;
   private listener: FlushListener<Buffer, Buffer> | null = null;
   private sendOldValues = true;
   private context: StateStoreContext | null = null;
 
   constructor(
-    private readonly inner: KeyValueBytesStore,
+    inner: KeyValueBytesStore,
     maxBytes: number,
     /** Timestamp forwarded with an update; defaults to the record timestamp at `put`. */
     private readonly timestampOf: ((value: Buffer | null) => number | undefined) | null = null,
   ) {
+    super(inner);
     this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e));
-  }
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
   }
 
   setFlushListener(listener: FlushListener<Buffer, Buffer>, sendOldValues = true): boolean {
@@ -140,12 +132,12 @@ export class CachingKeyValueStore implements KeyValueBytesStore, CachedStateStor
     await this.inner.restoreBatch(records);
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     this.cache.flushDirty((e) => this.writeDown(e));
     await this.inner.flush();
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.inner.isOpen) await this.flush();
     this.cache.clear();
     await this.inner.close();

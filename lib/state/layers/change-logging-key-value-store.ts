@@ -1,6 +1,7 @@
 import type { ChangelogSink, KeyValue, RestoreRecord, StateStoreContext } from '../types.js';
 import { readInt64BE, writeInt64BE } from '../internal/bytes.js';
 import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
+import { StoreLayer } from './store-layer.js';
 
 /**
  * Change-logging layer of a key-value stack: every write also goes to the changelog sink
@@ -8,23 +9,15 @@ import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
  * changelog carries the plain value with the record timestamp set to `ts` (the Kafka Streams
  * layout), so restoration re-adds the prefix.
  */
-export class ChangeLoggingKeyValueStore implements KeyValueBytesStore {
+export class ChangeLoggingKeyValueStore extends StoreLayer<KeyValueBytesStore> implements KeyValueBytesStore {
   private sink: ChangelogSink | null = null;
   private context: StateStoreContext | null = null;
 
   constructor(
-    private readonly inner: KeyValueBytesStore,
+    inner: KeyValueBytesStore,
     private readonly timestamped = false,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
+  ) {
+    super(inner);
   }
 
   async init(context: StateStoreContext): Promise<void> {
@@ -86,13 +79,5 @@ export class ChangeLoggingKeyValueStore implements KeyValueBytesStore {
       return { key: r.key, value: v, timestamp: r.timestamp };
     });
     return this.inner.restoreBatch(mapped);
-  }
-
-  flush(): Promise<void> {
-    return this.inner.flush();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

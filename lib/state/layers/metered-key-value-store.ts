@@ -7,6 +7,7 @@ import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ValueDecoder } from './decoded-memo.js';
 import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
+import { StoreLayer } from './store-layer.js';
 
 /**
  * Outermost layer of a key-value stack: serializes keys and values once (the layers below see
@@ -22,7 +23,7 @@ import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-m
  * fresh copy instead of deserializing again (a `ValueAndTimestamp` is rebuilt around a copy of
  * its value). Only values whose copy equals a fresh decode are kept.
  */
-export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, RestorableStore, CachedStateStore<K, V> {
+export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> implements KeyValueStore<K, V>, RestorableStore, CachedStateStore<K, V> {
   private readonly m: StoreMetrics;
   private topic: string | undefined;
   /** Last primitive key serialized, its bytes and their latin1 string (`memoBytes` null = none). */
@@ -33,22 +34,13 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
   private readonly values: ValueDecoder<V>;
 
   constructor(
-    private readonly inner: KeyValueBytesStore,
+    inner: KeyValueBytesStore,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
   ) {
+    super(inner);
     this.m = new StoreMetrics(inner.name);
     this.values = new ValueDecoder(valueSerde, inner instanceof CachingKeyValueStore ? inner : null);
-  }
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-  get isOpen(): boolean {
-    return this.inner.isOpen;
   }
 
   metrics(): StoreMetricsSnapshot {
@@ -156,14 +148,10 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
     await this.inner.restoreBatch(records);
   }
 
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     const t0 = performance.now();
     await this.inner.flush();
     this.m.recordFlush(performance.now() - t0);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
