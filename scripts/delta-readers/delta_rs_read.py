@@ -14,6 +14,7 @@ import datetime as dt
 import decimal
 import json
 import math
+import os
 import sys
 
 import deltalake
@@ -116,3 +117,7 @@ def main(argv):
 
 if __name__ == "__main__":
     main(sys.argv)
+    # Leave without interpreter teardown: delta-rs/Arrow native threads can abort the process at
+    # exit ("terminate called without an active exception") after the result is complete.
+    sys.stdout.flush()
+    os._exit(0)
