@@ -1,20 +1,15 @@
-import type { KeyValue, RestoreRecord, StateStoreContext } from '../types.js';
+import type { KeyValue } from '../types.js';
 import { keyBytes, keyString } from '../internal/bytes.js';
 import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
-import type { CachedStateStore, FlushListener } from './flush-listener.js';
-import { type CacheEntry, RecordCache } from './record-cache.js';
-import { StoreLayer } from './store-layer.js';
+import type { CacheEntry } from './record-cache.js';
+import { CachingStoreLayer } from './caching-store-layer.js';
 
 /**
  * Caching layer of a key-value stack: compacts updates per key in a `RecordCache` and writes the
  * latest value of each dirty key down (and to the flush listener) at `flush()` or when the byte
  * budget evicts it. Budget 0 writes every update through at once.
  */
-export class CachingKeyValueStore extends StoreLayer<KeyValueBytesStore> implements KeyValueBytesStore, CachedStateStore<Buffer, Buffer> {
-  private readonly cache: RecordCache;
-  private listener: FlushListener<Buffer, Buffer> | null = null;
-  private sendOldValues = true;
-  private context: StateStoreContext | null = null;
+export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> implements KeyValueBytesStore {
 
   constructor(
     inner: KeyValueBytesStore,
@@ -22,22 +17,10 @@ export class CachingKeyValueStore extends StoreLayer<KeyValueBytesStore> impleme
     /** Timestamp forwarded with an update; defaults to the record timestamp at `put`. */
     private readonly timestampOf: ((value: Buffer | null) => number | undefined) | null = null,
   ) {
-    super(inner);
-    this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e));
+    super(inner, maxBytes);
   }
 
-  setFlushListener(listener: FlushListener<Buffer, Buffer>, sendOldValues = true): boolean {
-    this.listener = listener;
-    this.sendOldValues = sendOldValues;
-    return true;
-  }
-
-  async init(context: StateStoreContext): Promise<void> {
-    this.context = context;
-    await this.inner.init(context);
-  }
-
-  private writeDown(e: CacheEntry): void {
+  protected override writeDown(e: CacheEntry): void {
     const listener = this.listener;
     const old = listener !== null && this.sendOldValues ? (this.inner.get(e.key, e.k) ?? null) : null;
     this.inner.put(e.key, e.value, e.k, e.stored);
@@ -125,21 +108,5 @@ export class CachingKeyValueStore extends StoreLayer<KeyValueBytesStore> impleme
 
   approximateNumEntries(): number {
     return this.inner.approximateNumEntries() + this.cache.dirtySize;
-  }
-
-  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
-    this.cache.clear();
-    await this.inner.restoreBatch(records);
-  }
-
-  override async flush(): Promise<void> {
-    this.cache.flushDirty((e) => this.writeDown(e));
-    await this.inner.flush();
-  }
-
-  override async close(): Promise<void> {
-    if (this.inner.isOpen) await this.flush();
-    this.cache.clear();
-    await this.inner.close();
   }
 }

@@ -1,38 +1,25 @@
-import type { KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
+import type { KeyValue, Windowed } from '../types.js';
 import { keyString } from '../internal/bytes.js';
 import type { SessionBytesStore } from '../internal/segmented-session-store.js';
 import { MAX_TIME, SESSION_SUFFIX, sessionKey, sessionKeyParts, timeAt, timeString } from '../internal/window-key-schema.js';
-import type { CachedStateStore, FlushListener } from './flush-listener.js';
-import { type CacheEntry, RecordCache } from './record-cache.js';
-import { WindowedStoreLayer } from './windowed-store-layer.js';
+import type { CacheEntry } from './record-cache.js';
+import { CachingStoreLayer } from './caching-store-layer.js';
 
 /**
  * Caching layer of a session stack: compacts updates per session `[key][end][start]` and writes
  * them down at flush/eviction; the listener receives that composite key.
  */
-export class CachingSessionStore extends WindowedStoreLayer<SessionBytesStore> implements SessionBytesStore, CachedStateStore<Buffer, Buffer> {
-  private readonly cache: RecordCache;
-  private listener: FlushListener<Buffer, Buffer> | null = null;
-  private sendOldValues = true;
-  private context: StateStoreContext | null = null;
+export class CachingSessionStore extends CachingStoreLayer<SessionBytesStore> implements SessionBytesStore {
 
   constructor(inner: SessionBytesStore, maxBytes: number) {
-    super(inner);
-    this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e), true);
+    super(inner, maxBytes, true);
   }
 
-  setFlushListener(listener: FlushListener<Buffer, Buffer>, sendOldValues = true): boolean {
-    this.listener = listener;
-    this.sendOldValues = sendOldValues;
-    return true;
+  get retentionMs(): number {
+    return this.inner.retentionMs;
   }
 
-  async init(context: StateStoreContext): Promise<void> {
-    this.context = context;
-    await this.inner.init(context);
-  }
-
-  private writeDown(e: CacheEntry): void {
+  protected override writeDown(e: CacheEntry): void {
     const { key, start, end } = sessionKeyParts(e.key);
     const listener = this.listener;
     const old = listener !== null && this.sendOldValues ? (this.inner.fetchSession(key, start, end) ?? null) : null;
@@ -80,21 +67,5 @@ export class CachingSessionStore extends WindowedStoreLayer<SessionBytesStore> i
 
   fetch(key: Buffer): KeyValue<Windowed<Buffer>, Buffer>[] {
     return this.findSessions(key, 0, MAX_TIME);
-  }
-
-  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
-    this.cache.clear();
-    await this.inner.restoreBatch(records);
-  }
-
-  override async flush(): Promise<void> {
-    this.cache.flushDirty((e) => this.writeDown(e));
-    await this.inner.flush();
-  }
-
-  override async close(): Promise<void> {
-    if (this.inner.isOpen) await this.flush();
-    this.cache.clear();
-    await this.inner.close();
   }
 }

@@ -1,11 +1,10 @@
-import type { KeyValue, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
+import type { KeyValue, Windowed } from '../types.js';
 import { keyBytes, keyString } from '../internal/bytes.js';
 import type { WindowBytesStore } from '../internal/segmented-window-store.js';
 import { readUint64BE } from '../internal/bytes.js';
 import { seqString, timeAt, timeString, WINDOW_SUFFIX, windowKey } from '../internal/window-key-schema.js';
-import type { CachedStateStore, FlushListener } from './flush-listener.js';
-import { type CacheEntry, RecordCache } from './record-cache.js';
-import { WindowedStoreLayer } from './windowed-store-layer.js';
+import type { CacheEntry } from './record-cache.js';
+import { CachingStoreLayer } from './caching-store-layer.js';
 
 const SEQ0 = seqString(0);
 
@@ -14,11 +13,7 @@ const SEQ0 = seqString(0);
  * (key, window start) and writes them down at flush/eviction. The listener receives the
  * composite key `[key][start][seq]`; the metered layer turns it into `Windowed<K>`.
  */
-export class CachingWindowStore extends WindowedStoreLayer<WindowBytesStore> implements WindowBytesStore, CachedStateStore<Buffer, Buffer> {
-  private readonly cache: RecordCache;
-  private listener: FlushListener<Buffer, Buffer> | null = null;
-  private sendOldValues = true;
-  private context: StateStoreContext | null = null;
+export class CachingWindowStore extends CachingStoreLayer<WindowBytesStore> implements WindowBytesStore {
   /**
    * The last composite key built: for key bytes `memoKey` (by identity; callers do not modify
    * key buffers they pass) and start `memoStart`, its bytes and latin1 string. A read-modify-write
@@ -32,8 +27,11 @@ export class CachingWindowStore extends WindowedStoreLayer<WindowBytesStore> imp
   private flushing: CacheEntry | null = null;
 
   constructor(inner: WindowBytesStore, maxBytes: number) {
-    super(inner);
-    this.cache = new RecordCache(maxBytes, (e) => this.writeDown(e), true);
+    super(inner, maxBytes, true);
+  }
+
+  get retentionMs(): number {
+    return this.inner.retentionMs;
   }
 
   get retainDuplicates(): boolean {
@@ -46,18 +44,7 @@ export class CachingWindowStore extends WindowedStoreLayer<WindowBytesStore> imp
     return 0;
   }
 
-  setFlushListener(listener: FlushListener<Buffer, Buffer>, sendOldValues = true): boolean {
-    this.listener = listener;
-    this.sendOldValues = sendOldValues;
-    return true;
-  }
-
-  async init(context: StateStoreContext): Promise<void> {
-    this.context = context;
-    await this.inner.init(context);
-  }
-
-  private writeDown(e: CacheEntry): void {
+  protected override writeDown(e: CacheEntry): void {
     const start = readUint64BE(e.key, e.key.length - WINDOW_SUFFIX);
     const listener = this.listener;
     const old = listener !== null && this.sendOldValues ? (this.inner.fetchComposite(e.k, start) ?? null) : null;
@@ -168,21 +155,5 @@ export class CachingWindowStore extends WindowedStoreLayer<WindowBytesStore> imp
       out.push({ key: { key: keyBytes(k.slice(0, k.length - WINDOW_SUFFIX)), window: { start: t, end: t + this.windowSizeMs } }, value: v });
     }
     return out;
-  }
-
-  async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
-    this.cache.clear();
-    await this.inner.restoreBatch(records);
-  }
-
-  override async flush(): Promise<void> {
-    this.cache.flushDirty((e) => this.writeDown(e));
-    await this.inner.flush();
-  }
-
-  override async close(): Promise<void> {
-    if (this.inner.isOpen) await this.flush();
-    this.cache.clear();
-    await this.inner.close();
   }
 }
