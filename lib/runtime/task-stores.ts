@@ -5,7 +5,8 @@
  *   state without a checkpoint is wiped, a checkpoint is consumed), init every store with a
  *   `StateStoreContext` whose changelog sink appends to the task's output buffer — so changelog
  *   records travel in the task's transaction — then restore logged stores from their changelogs
- *   (from the checkpoint, else the log start), all before the first record is processed;
+ *   (persistent stores from the checkpoint, else the log start; in-memory stores always from the
+ *   log start), all before the first record is processed;
  * - checkpoint: the changelogs' end offsets after a commit (at-least-once: every commit;
  *   exactly-once: only at a clean close);
  * - dirty close under exactly-once: wipe the directory; the next owner restores from the log.
@@ -64,7 +65,8 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
         topic: l.topic,
         partition: l.partition,
         store: restorable(task, l.store),
-        checkpoint: checkpointOffset(opening.checkpoint, l.topic, l.partition),
+        // An in-memory store starts empty in every process: it replays its whole changelog.
+        checkpoint: task.stores.get(l.store)!.persistent ? checkpointOffset(opening.checkpoint, l.topic, l.partition) : undefined,
       })),
     });
   }

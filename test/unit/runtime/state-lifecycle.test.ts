@@ -11,15 +11,15 @@ import type { KeyValueStore } from '../../../lib/state/types.js';
 
 const str = Serdes.string();
 
-function topology() {
+function topology(storeType: 'persistent' | 'in-memory' = 'persistent') {
   const b = new StreamsBuilder();
-  b.stream('events', Consumed.with(str, str)).groupByKey().count(Materialized.as<string, number>('counts'));
+  b.stream('events', Consumed.with(str, str)).groupByKey().count(Materialized.as<string, number>('counts').withStoreType(storeType));
   return b.build();
 }
 
-async function run(kafka: EmbeddedKafka, stateDir: string) {
+async function run(kafka: EmbeddedKafka, stateDir: string, storeType: 'persistent' | 'in-memory' = 'persistent') {
   const clock = new ManualClock(0);
-  const rt = new StreamsRuntime({ topology: topology(), client: kafka, config: { applicationId: 'life', processingGuarantee: 'exactly_once', stateDir, clock } });
+  const rt = new StreamsRuntime({ topology: topology(storeType), client: kafka, config: { applicationId: 'life', processingGuarantee: 'exactly_once', stateDir, clock } });
   await rt.start({ loop: false });
   while (rt.tasks().length === 0) await rt.runOnce(5);
   return { rt, clock };
@@ -53,6 +53,31 @@ describe('task state lifecycle under exactly-once', () => {
     await produce(kafka, ['a']);
     const second = await run(kafka, stateDir);
     expect(existsSync(checkpoint)).toBe(false); // consumed at open: a crash from here on means wipe + restore
+    await second.rt.runOnce(0);
+    second.clock.advance(100);
+    await second.rt.runOnce(0);
+    const store = second.rt.tasks()[0]!.stores.get('counts') as KeyValueStore<string, { value: number }>;
+    expect(store.get('a')?.value).toBe(3);
+    expect(store.get('b')?.value).toBe(1);
+    await second.rt.close();
+    await admin.disconnect();
+    await kafka.close();
+  });
+
+  it('an in-memory store replays its whole changelog after a clean close, whatever the checkpoint says', async () => {
+    const kafka = new EmbeddedKafka();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics([{ topic: 'events', numPartitions: 1 }]);
+    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-life-mem-'));
+    await produce(kafka, ['a', 'b', 'a']);
+    const first = await run(kafka, stateDir, 'in-memory');
+    await first.rt.runOnce(0);
+    await first.rt.close();
+    expect(existsSync(join(stateDir, 'life', '0_0', '.checkpoint'))).toBe(true);
+
+    await produce(kafka, ['a']);
+    const second = await run(kafka, stateDir, 'in-memory');
     await second.rt.runOnce(0);
     second.clock.advance(100);
     await second.rt.runOnce(0);
