@@ -22,7 +22,8 @@
  */
 import { TributaryError } from '../errors.js';
 import type { Consumer, IncomingRecord, KafkaClient } from '../kafka/types.js';
-import type { RestorableStore, RestoreRecord } from './types.js';
+import { RestoreBuffer } from './restore-buffer.js';
+import type { RestorableStore } from './types.js';
 
 export interface ChangelogPartition {
   readonly topic: string;
@@ -129,8 +130,8 @@ async function pollUntilDone(
   let lastProgressAt = Date.now();
   /** The store write in flight per store (a store may restore several partitions). */
   const writes = new Map<RestorableStore, Promise<void>>();
-  /** Records collected per store: last value per key (latin1 key string). */
-  const buffers = new Map<RestorableStore, { records: Map<string, RestoreRecord>; bytes: number }>();
+  /** Records collected per store: last value per key. */
+  const buffers = new Map<RestorableStore, RestoreBuffer>();
   const settle = async (store: RestorableStore) => {
     const w = writes.get(store);
     if (w !== undefined) {
@@ -141,25 +142,25 @@ async function pollUntilDone(
   /** Hands the store's buffer to `restoreBatch` once the previous write finished; does not wait for this one. */
   const write = async (store: RestorableStore) => {
     const buf = buffers.get(store);
-    if (buf === undefined || buf.records.size === 0) return;
-    buffers.delete(store);
+    if (buf === undefined || buf.size === 0) return;
     await settle(store);
-    const w = store.restoreBatch([...buf.records.values()]);
+    const w = store.restoreBatch(buf.drain());
     w.catch(() => undefined); // awaited by settle(); never an unhandled rejection meanwhile
     writes.set(store, w);
   };
-  const collect = async (store: RestorableStore, records: readonly RestoreRecord[]) => {
+  const collect = async (s: PartState, records: readonly IncomingRecord[], from: number, to: number) => {
+    const store = s.cp.store;
     let buf = buffers.get(store);
-    if (buf === undefined) buffers.set(store, (buf = { records: new Map(), bytes: 0 }));
-    const m = buf.records;
-    let bytes = 0;
-    for (let i = 0; i < records.length; i++) {
+    if (buf === undefined) buffers.set(store, (buf = new RestoreBuffer()));
+    for (let i = from; i < to; i++) {
       const r = records[i]!;
-      m.set(r.key.toString('latin1'), r);
-      bytes += r.key.length + (r.value === null ? 0 : r.value.length);
+      const k = r.key;
+      if (k === null) {
+        throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: store.name, topic: r.topic, partition: r.partition, offset: r.offset } });
+      }
+      buf.add(k, r.value, r.timestamp);
     }
-    buf.bytes += bytes;
-    if (m.size >= limits.records || buf.bytes >= limits.bytes) await write(store);
+    if (buf.size >= limits.records || buf.bytes >= limits.bytes) await write(store);
   };
   const finish = async (s: PartState) => {
     s.done = true;
@@ -180,11 +181,10 @@ async function pollUntilDone(
         let hi = recs.length;
         while (lo < hi && recs[lo]!.offset < s.start) lo++;
         while (hi > lo && recs[hi - 1]!.offset >= s.end) hi--;
-        const slice = lo === 0 && hi === recs.length ? recs : recs.slice(lo, hi);
-        if (slice.length > 0) {
-          await collect(s.cp.store, asRestoreRecords(slice, s));
-          s.restored += slice.length;
-          s.lastSeen = slice[slice.length - 1]!.offset;
+        if (hi > lo) {
+          await collect(s, recs, lo, hi);
+          s.restored += hi - lo;
+          s.lastSeen = recs[hi - 1]!.offset;
           lastProgressAt = Date.now();
         }
         if (s.lastSeen + 1 >= s.end || recs[recs.length - 1]!.offset + 1 >= s.end) await finish(s);
@@ -203,16 +203,6 @@ async function pollUntilDone(
   } finally {
     for (const w of writes.values()) await w.catch(() => undefined);
   }
-}
-
-/** IncomingRecords already have the RestoreRecord shape; only null keys (invalid in a changelog) need rejecting. */
-function asRestoreRecords(records: readonly IncomingRecord[], s: PartState): readonly RestoreRecord[] {
-  for (const r of records) {
-    if (r.key === null) {
-      throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: s.cp.store.name, topic: r.topic, partition: r.partition, offset: r.offset } });
-    }
-  }
-  return records as readonly RestoreRecord[];
 }
 
 /**

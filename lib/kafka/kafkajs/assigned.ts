@@ -408,7 +408,12 @@ export class AssignedFetcher {
     this.closed = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.signal();
-    await this.cluster.disconnect().catch(() => undefined);
+    // kafkajs' disconnect waits for the responses of requests in flight. A fetch at the end of a
+    // partition is one the broker holds for up to maxWaitMs (long poll), and nothing is left to
+    // take its response: with fetches in flight, close does not wait (the connections close when
+    // they return). Restoration closes its consumer right at the changelog end.
+    const disconnected = this.cluster.disconnect().catch(() => undefined);
+    if (this.busyNodes.size === 0) await disconnected;
     await this.admin?.disconnect();
   }
 }
