@@ -23,7 +23,9 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
   const name = suppressed.name ?? builder.newProcessorName('KTABLE-SUPPRESS-');
   const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : builder.newStoreName('KTABLE-SUPPRESS-');
   const flags = { sendOldValues: false };
-  const needsValueSerde = suppressed.logging !== null || Number.isFinite(suppressed.bufferConfig.maxBytes);
+  // Final results of time windows: the buffer logs only how far it emitted and is rebuilt from the window store.
+  const derived = suppressed.kind === 'window-close' && info!.kind === 'time' && suppressed.logging !== null;
+  const needsValueSerde = (suppressed.logging !== null && !derived) || Number.isFinite(suppressed.bufferConfig.maxBytes);
   const keySerde = table.keySerde;
   const valueSerde = table.valueSerde;
   builder.addNode(
@@ -46,6 +48,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
             needsValueSerde ? requireSerde<V>(builder, 'value', storeName, valueSerde) : ((valueSerde as Serde<V> | undefined) ?? null),
             suppressed.logging,
             Number.isFinite(suppressed.bufferConfig.maxBytes),
+            derived,
           ),
         ],
         ...(info === undefined ? {} : { connectStores: [info.storeName] }),

@@ -4,10 +4,19 @@
  * decides emission. In memory, ordered by buffer time: entries sharing a buffer time (a window
  * end, under untilWindowCloses: thousands of keys) sit in one first-in first-out bucket, and a
  * binary heap orders the distinct times (a key's buffer time never changes while it is
- * buffered), and — unless logging is disabled — backed by a compacted
- * changelog: every put logs the entry, every emission a tombstone, so a restarted task resumes
- * with exactly the windows/keys that were not emitted yet (nothing emitted twice or lost under
- * exactly-once). `flush()` (every commit, after the upstream store flushed) runs the owner's hook.
+ * buffered), and — unless logging is disabled — backed by a compacted changelog, in one of two
+ * ways:
+ *
+ * - entries: every put logs the entry, every emission a tombstone; a restarted task replays them.
+ * - derived (final results of a time-window aggregation): the buffer holds nothing the upstream
+ *   window store does not also hold, so it logs only how far it has emitted — one record per
+ *   commit under the empty key, `[8-byte emitted-through buffer time]` — and a restarted task
+ *   rebuilds it from the restored window store: every window whose end is past that time
+ *   (`rebuild`). Both live in the task's transaction, so under exactly-once a restarted task
+ *   resumes with exactly the windows that were not emitted yet (nothing emitted twice or lost),
+ *   and the buffer writes one changelog record per commit instead of two per window.
+ *
+ * `flush()` (every commit, after the upstream store flushed) runs the owner's hook.
  */
 import { TributaryError } from '../../errors.js';
 import type { Serde } from '../../serde/types.js';
@@ -39,11 +48,17 @@ interface Bucket<K, V> {
 }
 
 const ENTRY_OVERHEAD = 48;
+/** Changelog key of the derived buffer's emitted-through time (a windowed key is never empty). */
+const EMITTED_KEY = Buffer.alloc(0);
 
 export class SuppressionBufferStore<K, V> implements RestorableStore {
   readonly persistent = false;
   private open = false;
   private changelog: ChangelogSink | null = null;
+  private context: StateStoreContext | null = null;
+  /** Derived mode: every entry with a buffer time up to this was emitted (restored from the changelog). */
+  private emitted = Number.NEGATIVE_INFINITY;
+  private loggedEmitted = Number.NEGATIVE_INFINITY;
   private readonly entries = new Map<string, Entry<K, V>>();
   private readonly buckets = new Map<number, Bucket<K, V>>();
   /** Distinct buffer times of `buckets`, a binary min-heap. */
@@ -61,6 +76,8 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     private readonly keySerde: Serde<K>,
     valueSerde: Serde<V> | null,
     private readonly measureBytes: boolean,
+    /** Log only the emitted-through time and rebuild from the upstream window store (see the module doc). */
+    readonly derived = false,
   ) {
     this.valueSerde = valueSerde;
     this.changes = valueSerde === null ? null : changeSerde(valueSerde);
@@ -80,7 +97,8 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
 
   async init(context: StateStoreContext): Promise<void> {
     this.changelog = context.changelog;
-    if (this.changelog !== null && this.changes === null) {
+    this.context = context;
+    if (this.changelog !== null && this.changes === null && !this.derived) {
       throw new TributaryError(`Suppression buffer ${this.name} logs to a changelog and needs a value serde`, { code: 'CONFIG', context: { store: this.name } });
     }
     this.open = true;
@@ -101,11 +119,12 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       this.entries.set(id, entry);
       this.push(entry);
     }
-    const encoded = this.changelog !== null || this.measureBytes ? this.encode(entry) : null;
+    const logs = this.changelog !== null && !this.derived;
+    const encoded = logs || this.measureBytes ? this.encode(entry) : null;
     const size = ENTRY_OVERHEAD + keyBytes.length + (encoded?.length ?? 0);
     this.bytes += size - entry.size;
     entry.size = size;
-    if (this.changelog !== null) this.changelog.log(keyBytes, encoded, timestamp);
+    if (logs) this.changelog!.log(keyBytes, encoded, timestamp);
   }
 
   /** The bucket with the smallest buffer time and a live entry at its head, or null (drops emptied buckets). */
@@ -142,8 +161,18 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     }
     this.entries.delete(top.id);
     this.bytes -= top.size;
-    if (this.changelog !== null) this.changelog.log(top.keyBytes, null, top.timestamp);
+    if (this.changelog !== null && !this.derived) this.changelog.log(top.keyBytes, null, top.timestamp);
     return top;
+  }
+
+  /** Derived mode: how far emission has gone (the entries up to it are gone and never come back). */
+  get emittedThrough(): number {
+    return this.emitted;
+  }
+
+  /** Derived mode: the owner emitted every entry with a buffer time up to `bufferTime`; logged at the next flush. */
+  markEmittedThrough(bufferTime: number): void {
+    if (bufferTime > this.emitted) this.emitted = bufferTime;
   }
 
   /** `[8-byte buffer time][8-byte timestamp][change]`, the change in `changeSerde`'s layout, written in place. */
@@ -214,6 +243,10 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
 
   async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
     for (const r of records) {
+      if (r.key.length === 0) {
+        if (r.value !== null) this.emitted = this.loggedEmitted = r.value.readDoubleBE(0);
+        continue;
+      }
       const id = r.key.toString('latin1');
       const old = this.entries.get(id);
       if (old !== undefined) {
@@ -234,6 +267,12 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
 
   async flush(): Promise<void> {
     this.onFlush?.();
+    if (this.derived && this.changelog !== null && this.emitted > this.loggedEmitted) {
+      const value = Buffer.allocUnsafe(8);
+      value.writeDoubleBE(this.emitted, 0);
+      this.changelog.log(EMITTED_KEY, value, Math.max(0, this.context?.streamTime() ?? 0));
+      this.loggedEmitted = this.emitted;
+    }
   }
 
   async close(): Promise<void> {
@@ -244,6 +283,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     this.times = [];
     this.front = null;
     this.bytes = 0;
+    this.emitted = this.loggedEmitted = Number.NEGATIVE_INFINITY;
   }
 }
 
@@ -255,6 +295,7 @@ export class SuppressionBufferBuilder<K, V> implements StoreBuilder<SuppressionB
     private readonly valueSerde: Serde<V> | null,
     private readonly logging: Readonly<Record<string, string>> | null,
     private readonly measureBytes: boolean,
+    private readonly derived = false,
   ) {}
 
   get loggingEnabled(): boolean {
@@ -266,6 +307,6 @@ export class SuppressionBufferBuilder<K, V> implements StoreBuilder<SuppressionB
   }
 
   build(): SuppressionBufferStore<K, V> {
-    return new SuppressionBufferStore(this.name, this.keySerde, this.valueSerde, this.measureBytes);
+    return new SuppressionBufferStore(this.name, this.keySerde, this.valueSerde, this.measureBytes, this.derived);
   }
 }

@@ -6,10 +6,11 @@
  * commit, after the upstream store flushed (so every update up to now has arrived), the buffer
  * is also evicted by the upstream clock itself; that is how idle partitions and the quiet
  * wall-clock close reach suppressed results. Final results never emit tombstones of windows that
- * were never emitted.
+ * were never emitted. A derived buffer (final results of time windows) is rebuilt at init from
+ * the upstream window store: the windows past the buffer's emitted-through time.
  */
 import { TributaryError } from '../../../errors.js';
-import type { Windowed } from '../../../state/types.js';
+import type { ValueAndTimestamp, WindowStore, Windowed } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
 import { createRecord } from '../../../topology/record.js';
 import { trackerOf, type EventTimeTracker } from '../../../time/event-time-tracker.js';
@@ -58,8 +59,26 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
     this.context = context;
     this.sendOldValues = this.options.flags.sendOldValues;
     this.buffer = context.getStateStore<SuppressionBufferStore<K, V>>(this.options.bufferStoreName);
-    if (this.options.upstreamStoreName !== null) this.tracker = trackerOf(context.getStateStore(this.options.upstreamStoreName));
+    if (this.options.upstreamStoreName !== null) {
+      const upstream = context.getStateStore<WindowStore<unknown, ValueAndTimestamp<V>> & object>(this.options.upstreamStoreName);
+      this.tracker = trackerOf(upstream);
+      if (this.buffer.derived) this.rebuild(upstream);
+    }
     this.buffer.onFlush = () => this.evict(this.tracker === undefined ? this.observed : Math.max(this.tracker.time(), this.recordTime()));
+  }
+
+  /**
+   * Buffers every window of the restored upstream store that ends after the emitted-through time,
+   * with its aggregate and timestamp (windows were never emitted before closing, so no prior value).
+   */
+  private rebuild(upstream: WindowStore<unknown, ValueAndTimestamp<V>>): void {
+    const after = this.buffer.emittedThrough;
+    const shift = this.options.inclusiveEnd ? 1 : 0;
+    const windows = upstream.all().filter((kv) => kv.key.window.end + shift > after);
+    windows.sort((a, b) => a.key.window.end - b.key.window.end);
+    for (const kv of windows) {
+      this.buffer.put(kv.key as unknown as K, change(kv.value.value, null), kv.value.timestamp, kv.key.window.end + shift);
+    }
   }
 
   /** Safe time on the record path: every update of a window closed by it has arrived. */
@@ -78,6 +97,7 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
   private evict(streamTime: number): void {
     const threshold = streamTime - this.options.suppressMs;
     while (this.buffer.minBufferTime() <= threshold) this.emit(this.buffer.pollMin()!);
+    if (this.buffer.derived) this.buffer.markEmittedThrough(threshold);
   }
 
   private enforceBounds(): void {
