@@ -11,6 +11,7 @@
  * (b) ≥ 300k rec/s. The last line is one JSON object for tooling.
  *
  *   npm run bench:dsl [-- --records 1000000 --partitions 2 --guarantee at_least_once]
+ *   --case a --profile out.cpuprofile   one case in this process, CPU-profiled over its timed section only
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { profiled } from './profile.js';
 import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../lib/dsl/index.js';
 import { EmbeddedKafka } from '../lib/kafka/embedded/index.js';
 import type { OutgoingRecord } from '../lib/kafka/types.js';
@@ -88,7 +90,7 @@ async function measure(work: () => unknown): Promise<{ seconds: number; cpuSecon
   obs.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await work();
+  await profiled(args.get('profile'), work);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   await new Promise((r) => setImmediate(r));

@@ -13,6 +13,7 @@
  * JSON object for tooling.
  *
  *   npm run bench:joins [-- --records 1000000 --table-keys 100000 --partitions 2 --guarantee at_least_once]
+ *   --case st --profile out.cpuprofile   one case in this process, CPU-profiled until it is drained and closed
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ import type { OutgoingRecord } from '../lib/kafka/types.js';
 import type { ProcessingGuarantee } from '../lib/runtime/config.js';
 import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
 import { Serdes } from '../lib/serde/serdes.js';
+import { profiled } from './profile.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -109,8 +111,10 @@ interface CaseRun {
  * its state, and reports `records` per second of wall and CPU time since `t0` / `cpu0`.
  */
 async function finishCase(name: string, records: number, { runtime, kafka, stateDir, expected, t0, cpu0 }: CaseRun): Promise<Record<string, number | string>> {
-  while (total(runtime, 'recordsIn') < expected) await runtime.runOnce(20);
-  await runtime.close();
+  await profiled(args.get('profile'), async () => {
+    while (total(runtime, 'recordsIn') < expected) await runtime.runOnce(20);
+    await runtime.close();
+  });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const out = total(runtime, 'recordsOut');
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`target: stream-table ≥ 250000 rec/s — ${(results[0]!.recordsPerSec as number) >= 250_000 ? 'met' : 'NOT met'}`);
-  console.log(JSON.stringify({ bench: 'joins', results: results.map((r) => ({ case: r.case, recordsPerSec: r.recordsPerSec, peakRssMb: r.peakRssMb })) }));
+  console.log(JSON.stringify({ bench: 'joins', results: results.map((r) => ({ case: r.case, recordsPerSec: r.recordsPerSec, recordsPerCpuSec: r.recordsPerCpuSec, peakRssMb: r.peakRssMb })) }));
 }
 
 await main();

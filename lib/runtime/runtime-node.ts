@@ -6,8 +6,10 @@
 import { TributaryError } from '../errors.js';
 import type { Headers, IncomingRecord } from '../kafka/types.js';
 import type { Processor, Record } from '../topology/processor.js';
-import { LAZY_VALUE } from '../topology/record.js';
+import { LAZY_VALUE, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
 import type { Serde } from '../serde/types.js';
+import { sameFormat } from '../serde/serde-format.js';
+import type { DecodedValueMemo } from './decoded-value-memo.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/types.js';
 import { SourceDeserializationError, tagged } from './node-failure.js';
 import type { TaskRecordContext } from './task-record-context.js';
@@ -66,6 +68,13 @@ export class SinkNode extends RuntimeNode {
   private readonly keyReusable: boolean;
   /** For a fixed topic: whether it is internal (repartition); null with a topic extractor. */
   private readonly internal: boolean | null;
+  /**
+   * A fixed internal topic partitioned by key: an input value that reaches this sink unchanged
+   * is written as its input bytes when the serdes share a format (see `serde-format.ts`).
+   */
+  readonly passesValueBytes: boolean;
+  /** The last source serde found to share this sink's value format. */
+  private compatibleSerde: Serde<unknown> | null = null;
 
   constructor(
     name: string,
@@ -73,26 +82,30 @@ export class SinkNode extends RuntimeNode {
     private readonly topic: string | null,
     private readonly topicExtractor: TopicNameExtractor | null,
     private readonly keySerde: Serde<unknown>,
-    private readonly valueSerde: Serde<unknown>,
+    readonly valueSerde: Serde<unknown>,
     private readonly partitioner: StreamPartitioner | undefined,
   ) {
     super(name);
     this.keyReusable = REUSABLE.has(keySerde);
     this.internal = topic === null ? null : task.collector.isInternal(topic);
+    this.passesValueBytes = this.internal === true && partitioner === undefined;
   }
 
   process(record: AnyRecord): void {
     try {
-      const { key, value } = record;
       const task = this.task;
+      if (this.passesValueBytes) {
+        // A lazy value never read is written as it came, without decoding it here.
+        const bytes = unreadValueBytes(record, this.valueSerde);
+        if (bytes !== null) return this.send(record, record.key, this.topic!, bytes, undefined);
+      }
+      const { key, value } = record;
       const topic = this.topic ?? this.topicExtractor!(key, value, task);
-      const keyBytes =
-        key === null || key === undefined
-          ? null
-          : this.keyReusable && key === task.sourceKey && this.keySerde === task.sourceKeySerde
-            ? task.sourceKeyBytes
-            : this.keySerde.serialize(key, topic);
-      const valueBytes = value === null || value === undefined ? null : this.valueSerde.serialize(value, topic);
+      let valueBytes: Buffer | null = null;
+      if (value !== null && value !== undefined) {
+        if (this.passesValueBytes) valueBytes = this.unchangedBytes(value, task.decodedValues);
+        valueBytes ??= this.valueSerde.serialize(value, topic);
+      }
       let partition: number | undefined;
       if (this.partitioner !== undefined) {
         const count = this.task.partitionsFor(topic);
@@ -104,16 +117,38 @@ export class SinkNode extends RuntimeNode {
         }
         partition = this.partitioner(topic, key, value, count);
       }
-      const out =
-        partition === undefined
-          ? { topic, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers }
-          : { topic, partition, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers };
-      const internal = this.internal;
-      if (internal === null) task.collector.output(out);
-      else task.collector.outputKnown(out, internal);
+      this.send(record, key, topic, valueBytes, partition);
     } catch (error) {
       throw tagged(error, this.name);
     }
+  }
+
+  private send(record: AnyRecord, key: unknown, topic: string, valueBytes: Buffer | null, partition: number | undefined): void {
+    const task = this.task;
+    const keyBytes =
+      key === null || key === undefined
+        ? null
+        : this.keyReusable && key === task.sourceKey && this.keySerde === task.sourceKeySerde
+          ? task.sourceKeyBytes
+          : this.keySerde.serialize(key, topic);
+    const out =
+      partition === undefined
+        ? { topic, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers }
+        : { topic, partition, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers };
+    const internal = this.internal;
+    if (internal === null) task.collector.output(out);
+    else task.collector.outputKnown(out, internal);
+  }
+
+  /** The input bytes of `value` when a source decoded it with a serde of this sink's format and it is unchanged. */
+  private unchangedBytes(value: unknown, memo: DecodedValueMemo): Buffer | null {
+    const by = memo.decodedBy;
+    if (by === null) return null;
+    if (by !== this.compatibleSerde) {
+      if (!sameFormat(by, this.valueSerde)) return null;
+      this.compatibleSerde = by;
+    }
+    return memo.bytesIfUnchanged(value);
   }
 }
 
@@ -147,13 +182,18 @@ class LazySourceRecord {
     get(this: LazySourceRecord): unknown {
       if (this.#value === UNREAD) {
         this.#source.lazyReads++;
-        this.#value = this.#source.deserializeValue(this.#raw);
+        this.#value = this.#source.decodeValue(this.#raw);
       }
       return this.#value;
     },
     enumerable: true,
     configurable: false,
   };
+
+  /** The value's input bytes while it was never read, if `serde` shares the source's format; else null. */
+  [UNREAD_VALUE_BYTES](serde: Serde<unknown>): Buffer | null {
+    return this.#value === UNREAD && this.#source.sharesValueFormat(serde) ? this.#raw.value : null;
+  }
 }
 Object.defineProperty(LazySourceRecord.prototype, LAZY_VALUE, { value: true });
 
@@ -166,13 +206,35 @@ export class SourceNode extends RuntimeNode {
   lazyReads = 0;
   private sampled = 0;
   private eagerLeft = 0;
+  /**
+   * Set by the task when one of its sinks may write this source's values as their input bytes:
+   * every value decoded is remembered there (see `decoded-value-memo.ts`).
+   */
+  decodedValues: DecodedValueMemo | null = null;
+  /** The last serde found to share this source's value format. */
+  private sameFormatSerde: Serde<unknown> | null = null;
 
   constructor(
     name: string,
     private readonly keySerde: Serde<unknown>,
-    private readonly valueSerde: Serde<unknown>,
+    readonly valueSerde: Serde<unknown>,
   ) {
     super(name);
+  }
+
+  /** True when `serde` decodes this source's value bytes as its own value serde does (same built-in format). */
+  sharesValueFormat(serde: Serde<unknown>): boolean {
+    if (serde === this.sameFormatSerde) return true;
+    if (!sameFormat(serde, this.valueSerde)) return false;
+    this.sameFormatSerde = serde;
+    return true;
+  }
+
+  /** `deserializeValue` on the processing path: remembers the value for a sink that may reuse its bytes. */
+  decodeValue(raw: IncomingRecord): unknown {
+    const value = this.deserializeValue(raw);
+    if (this.decodedValues !== null && raw.value !== null) this.decodedValues.remember(value, raw.value, this.valueSerde);
+    return value;
   }
 
   /** Sources are entered through `processRaw`. */
@@ -213,7 +275,7 @@ export class SourceNode extends RuntimeNode {
     if (this.eagerLeft > 0) {
       // Every value of the last sample was read: decode up front (cheaper than a lazy record).
       this.eagerLeft--;
-      this.forward({ key, value: this.deserializeValue(raw), timestamp, headers: raw.headers });
+      this.forward({ key, value: this.decodeValue(raw), timestamp, headers: raw.headers });
       return;
     }
     this.forward(this.lazyRecord(raw, key, timestamp, raw.headers));

@@ -8,6 +8,7 @@ import type { Cancellable, CommitParticipant, PunctuationType, RecordMetadata } 
 import type { RecordContext } from '../topology/types.js';
 import type { StateStore } from '../state/types.js';
 import type { Clock } from './clock.js';
+import { DecodedValueMemo } from './decoded-value-memo.js';
 import type { RecordCollector } from './record-collector.js';
 import type { TaskMetrics } from './task-metrics.js';
 
@@ -55,6 +56,8 @@ export class TaskRecordContext implements RecordContext {
   sourceKey: unknown = undefined;
   sourceKeyBytes: Buffer | null = null;
   sourceKeySerde: unknown = null;
+  /** Serialize-once for values: the last value a source decoded, for sinks that may reuse its bytes. */
+  readonly decodedValues = new DecodedValueMemo();
 
   constructor(options: TaskRecordContextOptions) {
     this.applicationId = options.applicationId;

@@ -15,6 +15,7 @@ import type { Subtopology } from '../topology/built-topology.js';
 import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Serde } from '../serde/types.js';
+import { sameFormat } from '../serde/serde-format.js';
 import type { StateStore, StoreBuilder } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
@@ -152,6 +153,11 @@ export class StreamTask {
       this.nodes.push(node);
     }
     this.processorContexts = contexts;
+    // Sources remember what they decode only when a sink of this task may write it as its input bytes.
+    const passing = this.nodes.filter((n): n is SinkNode => n instanceof SinkNode && n.passesValueBytes);
+    for (const source of new Set(this.sources.values())) {
+      if (passing.some((sink) => sameFormat(sink.valueSerde, source.valueSerde))) source.decodedValues = this.context.decodedValues;
+    }
   }
 
   private processorContexts: Array<[ProcessorNode, ProcessorContextImpl]> = [];

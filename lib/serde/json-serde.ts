@@ -5,9 +5,10 @@
  */
 import type { Serde } from './types.js';
 import { serdeError } from './serde-error.js';
+import { withFormat } from './serde-format.js';
 
 export function jsonSerde<T>(): Serde<T> {
-  return {
+  return withFormat<Serde<T>>({
     serialize(value, topic) {
       const text = JSON.stringify(value);
       if (text === undefined) throw serdeError('json serde: value is not JSON-serializable', topic);
@@ -20,5 +21,5 @@ export function jsonSerde<T>(): Serde<T> {
         throw serdeError(`json serde: invalid JSON (${(error as Error).message})`, topic, error);
       }
     },
-  };
+  }, 'json');
 }

@@ -20,6 +20,20 @@ export function createRecord<K, V>(key: K, value: V, timestamp: number, headers:
  */
 export const LAZY_VALUE: unique symbol = Symbol('tributary.lazyValue');
 
+/**
+ * Method of lazy records: `[UNREAD_VALUE_BYTES](serde)` gives the value's input bytes while the
+ * value was never read and `serde` decodes them as the source's serde does; else null.
+ */
+export const UNREAD_VALUE_BYTES: unique symbol = Symbol('tributary.unreadValueBytes');
+
+type WithUnreadBytes = { [UNREAD_VALUE_BYTES]?: (serde: unknown) => Buffer | null };
+
+/** The input bytes of a lazy record's value that nothing has read yet (see `UNREAD_VALUE_BYTES`), or null. */
+export function unreadValueBytes(record: Record<unknown, unknown>, serde: unknown): Buffer | null {
+  const f = (record as WithUnreadBytes)[UNREAD_VALUE_BYTES];
+  return f === undefined ? null : f.call(record, serde);
+}
+
 function isLazy(record: Record<unknown, unknown>): boolean {
   if ((record as { [LAZY_VALUE]?: boolean })[LAZY_VALUE] === true) return true;
   const d = Object.getOwnPropertyDescriptor(record, 'value');
@@ -55,6 +69,10 @@ class DerivedLazyRecord<K, V> {
     enumerable: true,
     configurable: true,
   };
+
+  [UNREAD_VALUE_BYTES](serde: unknown): Buffer | null {
+    return unreadValueBytes(this.#from, serde);
+  }
 }
 Object.defineProperty(DerivedLazyRecord.prototype, LAZY_VALUE, { value: true });
 

@@ -7,6 +7,21 @@ import type { KeyValue } from '../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../topology/processor.js';
 import { withKey, withKeyValue, withValue } from '../../topology/record.js';
 
+/**
+ * Whether `fn` may use its second argument (the value). Only a function whose source shows at
+ * most one plain parameter (no comma, default-valued or rest parameter before its body) and no
+ * `arguments` is known not to; native and bound functions are assumed to. Decided once per
+ * operator, so a key-only selector or predicate leaves a lazily decoded value undecoded.
+ */
+export function takesValue(fn: (...args: never[]) => unknown): boolean {
+  if (fn.length >= 2) return true;
+  const source = Function.prototype.toString.call(fn);
+  if (source.includes('[native code]') || source.includes('arguments')) return true;
+  const end = source.search(/=>|\{/);
+  const head = end < 0 ? source : source.slice(0, end);
+  return head.includes(',') || head.includes('...');
+}
+
 abstract class Forwarding<KIn, VIn, KOut, VOut> implements Processor<KIn, VIn, KOut, VOut> {
   protected context!: ProcessorContext<KOut, VOut>;
   init(context: ProcessorContext<KOut, VOut>): void {
@@ -16,10 +31,11 @@ abstract class Forwarding<KIn, VIn, KOut, VOut> implements Processor<KIn, VIn, K
 }
 
 export function filterSupplier<K, V>(predicate: (key: K, value: V) => boolean, negate: boolean): ProcessorSupplier<K, V, K, V> {
+  const readsValue = takesValue(predicate);
   return () =>
     new (class extends Forwarding<K, V, K, V> {
       process(record: Record<K, V>): void {
-        if (predicate(record.key, record.value) !== negate) this.context.forward(record);
+        if (predicate(record.key, readsValue ? record.value : (undefined as V)) !== negate) this.context.forward(record);
       }
     })();
 }
@@ -44,11 +60,12 @@ export function mapValuesSupplier<K, V, VR>(mapper: (value: V, key: K) => VR): P
 }
 
 export function selectKeySupplier<K, V, KR>(selector: (key: K, value: V) => KR): ProcessorSupplier<K, V, KR, V> {
+  const readsValue = takesValue(selector);
   return () =>
     new (class extends Forwarding<K, V, KR, V> {
       process(record: Record<K, V>): void {
-        // The selector may ignore the value; `withKey` keeps it undecoded in that case.
-        this.context.forward(withKey(record, selector(record.key, record.value)));
+        // A key-only selector does not read the value; `withKey` keeps it undecoded then.
+        this.context.forward(withKey(record, selector(record.key, readsValue ? record.value : (undefined as V))));
       }
     })();
 }

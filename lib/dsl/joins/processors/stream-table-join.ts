@@ -8,10 +8,11 @@
  * (counted). A null key (or, for global tables, a null lookup key) is dropped by inner joins and
  * joined with a null table value by left joins. A missing table value drops the record in an
  * inner join (not counted: it is the join doing its job) and gives `joiner(value, null)` in a left join.
+ * An inner join on the record key looks the key up before it reads the value.
  */
 import type { TimestampedKeyValueStore } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
-import { withValue } from '../../../topology/record.js';
+import { hasNullValue, withValue } from '../../../topology/record.js';
 import type { KeyMapper, ValueJoiner } from '../value-joiner.js';
 import { countDropped, isNullish } from './dropped.js';
 
@@ -40,6 +41,7 @@ class StreamTableJoin<K, V, KT, VT, VR> implements Processor<K, V, K, VR> {
   }
 
   process(record: Record<K, V>): void {
+    if (this.spec.keyMapper === null && !this.spec.leftJoin) return this.innerJoinOnKey(record);
     const value = record.value;
     if (isNullish(value)) return countDropped(this.context);
     const { keyMapper, leftJoin, joiner } = this.spec;
@@ -60,5 +62,21 @@ class StreamTableJoin<K, V, KT, VT, VR> implements Processor<K, V, K, VR> {
       return;
     }
     this.context.forward(withValue(record, joiner(value, found.value, record.key)));
+  }
+
+  /**
+   * Inner join on the record key: the table is looked up first, so the value of a record whose
+   * key is not in the table is never read (a lazily decoded value stays undecoded). Null values
+   * and keys are dropped and counted as above; a value whose bytes decode to null is found only
+   * when it is read, so it is counted only when its key is in the table.
+   */
+  private innerJoinOnKey(record: Record<K, V>): void {
+    const key = record.key;
+    if (hasNullValue(record) || isNullish(key)) return countDropped(this.context);
+    const found = this.store.get(key as unknown as KT);
+    if (found === undefined) return;
+    const value = record.value;
+    if (isNullish(value)) return countDropped(this.context);
+    this.context.forward(withValue(record, this.spec.joiner(value, found.value, key)));
   }
 }
