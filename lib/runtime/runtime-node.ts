@@ -6,7 +6,7 @@
 import { TributaryError } from '../errors.js';
 import type { Headers, IncomingRecord } from '../kafka/types.js';
 import type { Processor, Record } from '../topology/processor.js';
-import { LAZY_VALUE, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
+import { LAZY_VALUE, READS_RECORD_FIELDS_ONLY, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
 import type { Serde } from '../serde/types.js';
 import { sameFormat } from '../serde/serde-format.js';
 import type { DecodedValueMemo } from './decoded-value-memo.js';
@@ -52,6 +52,11 @@ export class ProcessorNode extends RuntimeNode {
     readonly processor: Processor<unknown, unknown, unknown, unknown>,
   ) {
     super(name);
+  }
+
+  /** The processor only reads fields of its input records (see `READS_RECORD_FIELDS_ONLY`). */
+  get readsRecordFieldsOnly(): boolean {
+    return (this.processor as { [READS_RECORD_FIELDS_ONLY]?: boolean })[READS_RECORD_FIELDS_ONLY] === true;
   }
 
   process(record: AnyRecord): void {
@@ -197,6 +202,41 @@ class LazySourceRecord {
 }
 Object.defineProperty(LazySourceRecord.prototype, LAZY_VALUE, { value: true });
 
+/**
+ * `LazySourceRecord` for children that only read record fields (`READS_RECORD_FIELDS_ONLY`):
+ * the same lazy value, through a getter on the prototype instead of an own accessor, so
+ * creating one costs what a plain object does (no property definition per record).
+ */
+class FieldsOnlyLazyRecord {
+  readonly key: unknown;
+  readonly timestamp: number;
+  readonly headers: Headers;
+  #source: SourceNode;
+  #raw: IncomingRecord;
+  #value: unknown = UNREAD;
+
+  constructor(source: SourceNode, raw: IncomingRecord, key: unknown, timestamp: number, headers: Headers) {
+    this.key = key;
+    this.timestamp = timestamp;
+    this.headers = headers;
+    this.#source = source;
+    this.#raw = raw;
+  }
+
+  get value(): unknown {
+    if (this.#value === UNREAD) {
+      this.#source.lazyReads++;
+      this.#value = this.#source.decodeValue(this.#raw);
+    }
+    return this.#value;
+  }
+
+  [UNREAD_VALUE_BYTES](serde: Serde<unknown>): Buffer | null {
+    return this.#value === UNREAD && this.#source.sharesValueFormat(serde) ? this.#raw.value : null;
+  }
+}
+Object.defineProperty(FieldsOnlyLazyRecord.prototype, LAZY_VALUE, { value: true });
+
 /** Records sampled lazily before deciding; records decoded eagerly before sampling again. */
 const SAMPLE = 256;
 const EAGER_RUN = 65_536;
@@ -211,6 +251,8 @@ export class SourceNode extends RuntimeNode {
    * every value decoded is remembered there (see `decoded-value-memo.ts`).
    */
   decodedValues: DecodedValueMemo | null = null;
+  /** Set by the task when every child only reads record fields (`READS_RECORD_FIELDS_ONLY`). */
+  childrenReadFieldsOnly = false;
   /** The last serde found to share this source's value format. */
   private sameFormatSerde: Serde<unknown> | null = null;
 
@@ -293,6 +335,7 @@ export class SourceNode extends RuntimeNode {
 
   private lazyRecord(raw: IncomingRecord, key: unknown, timestamp: number, headers: Headers): AnyRecord {
     if (raw.value === null) return { key, value: null, timestamp, headers };
+    if (this.childrenReadFieldsOnly) return new FieldsOnlyLazyRecord(this, raw, key, timestamp, headers);
     return new LazySourceRecord(this, raw, key, timestamp, headers);
   }
 }

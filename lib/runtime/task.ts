@@ -157,6 +157,8 @@ export class StreamTask {
     const passing = this.nodes.filter((n): n is SinkNode => n instanceof SinkNode && n.passesValueBytes);
     for (const source of new Set(this.sources.values())) {
       if (passing.some((sink) => sameFormat(sink.valueSerde, source.valueSerde))) source.decodedValues = this.context.decodedValues;
+      const children = source.children;
+      source.childrenReadFieldsOnly = children.length > 0 && children.every((c) => c instanceof ProcessorNode && c.readsRecordFieldsOnly);
     }
   }
 
