@@ -47,6 +47,13 @@ export interface IncomingRecord {
   readonly headers: Headers;
 }
 
+/** Receives fetched records field by field (`Consumer.pollEach`): no object per record. */
+export interface RecordVisitor {
+  /** The records that follow, until the next call, are of this partition (in offset order). */
+  partition(topic: string, partition: number): void;
+  record(offset: number, key: Buffer | null, value: Buffer | null, timestamp: number): void;
+}
+
 /** Records fetched from one partition, in offset order. */
 export interface FetchedBatch {
   readonly topic: string;
@@ -183,6 +190,12 @@ export interface Consumer {
    * at the position set by `seek`. Rebalance callbacks run inside `poll`.
    */
   poll(timeoutMs: number): Promise<FetchedBatch[]>;
+  /**
+   * `poll` for a reader that keeps no record objects (state restoration): the same records, without
+   * headers, handed to `visitor` field by field; resolves with their number. Optional (`poll` is
+   * the fallback).
+   */
+  pollEach?(timeoutMs: number, visitor: RecordVisitor): Promise<number>;
   /** The next `poll` returns records of the partition from `offset`. */
   seek(tp: TopicPartition, offset: number): void;
   pause(tps: readonly TopicPartition[]): void;

@@ -9,10 +9,11 @@
  *                                                  │                    └────── until position() >= end
  * ```
  * read_committed, so aborted writes of a crashed instance are never restored, and the end is the
- * last stable offset (where a read_committed consumer stops). The per-record path does no await:
- * records are collected per store, last value per changelog key (what compaction keeps, so a
- * store restored from a compacted changelog sees nothing new), and go to the store as one batch
- * once `bufferRecords` / `bufferBytes` are reached; that write runs while the next polls wait for
+ * last stable offset (where a read_committed consumer stops). The per-record path does no await
+ * and builds no object: records come field by field (`Consumer.pollEach` where offered) into a
+ * `RestoreBuffer` per store, last value per changelog key (what compaction keeps, so a store
+ * restored from a compacted changelog sees nothing new), and go to the store as one batch once
+ * `bufferRecords` / `bufferBytes` are reached (checked after each poll); that write runs while the next polls wait for
  * their fetches (at most one write in flight per store, awaited before the store's next batch and
  * before the partition counts as done). A changelog with many updates per key thus costs the
  * store about one write per key per buffer instead of one per update. A partition is done when the consumer's
@@ -21,7 +22,7 @@
  * tell its position (undefined).
  */
 import { TributaryError } from '../errors.js';
-import type { Consumer, IncomingRecord, KafkaClient } from '../kafka/types.js';
+import type { Consumer, KafkaClient, RecordVisitor, TopicPartition } from '../kafka/types.js';
 import { RestoreBuffer } from './restore-buffer.js';
 import type { RestorableStore } from './types.js';
 
@@ -56,7 +57,7 @@ export interface RestoreOptions {
   readonly consumer?: Consumer;
   /** Records collected per store (after last-value-per-key) before they are written. Default 200000. */
   readonly bufferRecords?: number;
-  /** Key + value bytes collected per store before they are written. Default 32 MiB. */
+  /** Key + value bytes held per store (after last-value-per-key) before they are written. Default 32 MiB. */
   readonly bufferBytes?: number;
 }
 
@@ -77,6 +78,9 @@ interface PartState {
   restored: number;
   lastSeen: number;
   done: boolean;
+  /** Of the last poll: the partition's last record offset (restored or not), and records restored. */
+  batchLast: number;
+  batchRestored: number;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -86,36 +90,52 @@ export async function restoreStores(options: RestoreOptions): Promise<RestoreRes
   const { client, partitions } = options;
   const pollTimeoutMs = options.pollTimeoutMs ?? 100;
   const idleTimeoutMs = options.idleTimeoutMs ?? 2000;
-  const ends = await endOffsets(client, partitions, 'read_committed');
-  const states = new Map<string, PartState>();
-  for (const cp of partitions) {
-    const { low, high } = ends.get(key(cp.topic, cp.partition))!;
-    const ctx = { store: cp.store.name, topic: cp.topic, partition: cp.partition };
-    if (cp.checkpoint !== undefined && cp.checkpoint > high) {
-      throw new TributaryError(`checkpointed offset ${cp.checkpoint} is beyond the changelog end ${high}: local state is corrupt; wipe the task directory and restore`, { code: 'STATE', context: ctx });
+  let consumer: Consumer | undefined;
+  const owned = options.consumer === undefined;
+  const open = async (tps: readonly TopicPartition[]): Promise<Consumer> => {
+    const c = options.consumer ?? client.consumer({ groupId: `${options.groupId}-restore`, readUncommitted: false, autoOffsetReset: 'earliest' });
+    consumer = c;
+    if (owned) await c.connect();
+    await c.assign(tps);
+    return c;
+  };
+  // A partition without a checkpoint has its whole changelog to read: assign (connect) while the
+  // end offsets are read. With checkpoints only, most likely nothing is left to read: no consumer.
+  const early = partitions.some((cp) => cp.checkpoint === undefined) ? open(partitions.map((cp) => ({ topic: cp.topic, partition: cp.partition }))) : undefined;
+  early?.catch(() => undefined); // awaited below
+  try {
+    const ends = await endOffsets(client, partitions, 'read_committed');
+    const states = new Map<string, PartState>();
+    for (const cp of partitions) {
+      const { low, high } = ends.get(key(cp.topic, cp.partition))!;
+      const ctx = { store: cp.store.name, topic: cp.topic, partition: cp.partition };
+      if (cp.checkpoint !== undefined && cp.checkpoint > high) {
+        throw new TributaryError(`checkpointed offset ${cp.checkpoint} is beyond the changelog end ${high}: local state is corrupt; wipe the task directory and restore`, { code: 'STATE', context: ctx });
+      }
+      const start = cp.checkpoint === undefined || cp.checkpoint < low ? low : cp.checkpoint;
+      states.set(key(cp.topic, cp.partition), { cp, start, end: high, restored: 0, lastSeen: start - 1, done: start >= high, batchLast: -1, batchRestored: 0 });
     }
-    const start = cp.checkpoint === undefined || cp.checkpoint < low ? low : cp.checkpoint;
-    states.set(key(cp.topic, cp.partition), { cp, start, end: high, restored: 0, lastSeen: start - 1, done: start >= high });
-  }
-  const report = (s: PartState) =>
-    options.onProgress?.({ store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, restored: s.restored, total: s.end - s.start, done: s.done });
+    const report = (s: PartState) =>
+      options.onProgress?.({ store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, restored: s.restored, total: s.end - s.start, done: s.done });
 
-  const pending = [...states.values()].filter((s) => !s.done);
-  for (const s of states.values()) if (s.done) report(s);
-  if (pending.length > 0) {
-    const consumer = options.consumer ?? client.consumer({ groupId: `${options.groupId}-restore`, readUncommitted: false, autoOffsetReset: 'earliest' });
-    const owned = options.consumer === undefined;
-    try {
-      if (owned) await consumer.connect();
-      await consumer.assign(pending.map((s) => ({ topic: s.cp.topic, partition: s.cp.partition })));
-      for (const s of pending) consumer.seek({ topic: s.cp.topic, partition: s.cp.partition }, s.start);
+    const pending = [...states.values()].filter((s) => !s.done);
+    for (const s of states.values()) if (s.done) report(s);
+    if (pending.length > 0) {
+      const tp = (s: PartState) => ({ topic: s.cp.topic, partition: s.cp.partition });
+      const c = early !== undefined ? await early : await open(pending.map(tp));
+      if (early !== undefined) {
+        const done = [...states.values()].filter((s) => s.done);
+        if (done.length > 0) c.pause(done.map(tp));
+      }
+      for (const s of pending) c.seek(tp(s), s.start);
       const limits = { records: options.bufferRecords ?? 200_000, bytes: options.bufferBytes ?? 32 * 1024 * 1024 };
-      await pollUntilDone(consumer, states, pending.length, pollTimeoutMs, idleTimeoutMs, limits, report);
-    } finally {
-      if (owned) await consumer.close();
+      await pollUntilDone(c, states, pending.length, pollTimeoutMs, idleTimeoutMs, limits, report);
     }
+    return [...states.values()].map((s) => ({ store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, restored: s.restored, startOffset: s.start, endOffset: s.end }));
+  } finally {
+    if (early !== undefined) await early.catch(() => undefined);
+    if (owned && consumer !== undefined) await (consumer as Consumer).close();
   }
-  return [...states.values()].map((s) => ({ store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, restored: s.restored, startOffset: s.start, endOffset: s.end }));
 }
 
 async function pollUntilDone(
@@ -148,20 +168,6 @@ async function pollUntilDone(
     w.catch(() => undefined); // awaited by settle(); never an unhandled rejection meanwhile
     writes.set(store, w);
   };
-  const collect = async (s: PartState, records: readonly IncomingRecord[], from: number, to: number) => {
-    const store = s.cp.store;
-    let buf = buffers.get(store);
-    if (buf === undefined) buffers.set(store, (buf = new RestoreBuffer()));
-    for (let i = from; i < to; i++) {
-      const r = records[i]!;
-      const k = r.key;
-      if (k === null) {
-        throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: store.name, topic: r.topic, partition: r.partition, offset: r.offset } });
-      }
-      buf.add(k, r.value, r.timestamp);
-    }
-    if (buf.size >= limits.records || buf.bytes >= limits.bytes) await write(store);
-  };
   const finish = async (s: PartState) => {
     s.done = true;
     remaining--;
@@ -170,24 +176,20 @@ async function pollUntilDone(
     await settle(s.cp.store);
     report(s);
   };
+  const collector = new Collector(states, (store) => {
+    let buf = buffers.get(store);
+    if (buf === undefined) buffers.set(store, (buf = new RestoreBuffer()));
+    return buf;
+  });
   try {
     while (remaining > 0) {
-      const batches = await consumer.poll(pollTimeoutMs);
-      for (const b of batches) {
-        const s = states.get(key(b.topic, b.partition));
-        if (s === undefined || s.done || b.records.length === 0) continue;
-        const recs = b.records;
-        let lo = 0;
-        let hi = recs.length;
-        while (lo < hi && recs[lo]!.offset < s.start) lo++;
-        while (hi > lo && recs[hi - 1]!.offset >= s.end) hi--;
-        if (hi > lo) {
-          await collect(s, recs, lo, hi);
-          s.restored += hi - lo;
-          s.lastSeen = recs[hi - 1]!.offset;
+      for (const s of await collector.poll(consumer, pollTimeoutMs)) {
+        if (s.batchRestored > 0) {
           lastProgressAt = Date.now();
+          const buf = buffers.get(s.cp.store)!;
+          if (buf.size >= limits.records || buf.bytes >= limits.bytes) await write(s.cp.store);
         }
-        if (s.lastSeen + 1 >= s.end || recs[recs.length - 1]!.offset + 1 >= s.end) await finish(s);
+        if (s.lastSeen + 1 >= s.end || s.batchLast + 1 >= s.end) await finish(s);
         else report(s);
       }
       const now = Date.now();
@@ -202,6 +204,67 @@ async function pollUntilDone(
     for (const store of [...writes.keys()]) await settle(store);
   } finally {
     for (const w of writes.values()) await w.catch(() => undefined);
+  }
+}
+
+/**
+ * Takes a poll's records into the stores' buffers field by field (`Consumer.pollEach`: no record
+ * object per record where the consumer offers it), keeping offsets in [start, end) of each
+ * partition still restoring.
+ */
+class Collector implements RecordVisitor {
+  private s: PartState | undefined;
+  private buf: RestoreBuffer | undefined;
+  private touched: PartState[] = [];
+
+  constructor(
+    private readonly states: ReadonlyMap<string, PartState>,
+    private readonly bufferOf: (store: RestorableStore) => RestoreBuffer,
+  ) {}
+
+  /** Polls once; returns the partitions that had records (restored or not). */
+  async poll(consumer: Consumer, timeoutMs: number): Promise<PartState[]> {
+    this.touched = [];
+    this.s = undefined;
+    if (consumer.pollEach !== undefined) {
+      await consumer.pollEach(timeoutMs, this);
+    } else {
+      for (const b of await consumer.poll(timeoutMs)) {
+        this.partition(b.topic, b.partition);
+        for (const r of b.records) this.record(r.offset, r.key, r.value, r.timestamp);
+      }
+    }
+    this.s = undefined;
+    return this.touched.filter((s) => s.batchLast >= 0);
+  }
+
+  partition(topic: string, partition: number): void {
+    const s = this.states.get(key(topic, partition));
+    if (s === undefined || s.done) {
+      this.s = undefined;
+      return;
+    }
+    if (!this.touched.includes(s)) {
+      this.touched.push(s);
+      s.batchLast = -1;
+      s.batchRestored = 0;
+    }
+    this.s = s;
+    this.buf = this.bufferOf(s.cp.store);
+  }
+
+  record(offset: number, k: Buffer | null, value: Buffer | null, timestamp: number): void {
+    const s = this.s;
+    if (s === undefined) return;
+    s.batchLast = offset;
+    if (offset < s.start || offset >= s.end) return;
+    if (k === null) {
+      throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, offset } });
+    }
+    this.buf!.add(k, value, timestamp);
+    s.restored++;
+    s.batchRestored++;
+    s.lastSeen = offset;
   }
 }
 

@@ -20,9 +20,9 @@
 import './aborted-filter.js';
 import type { Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
-import type { ConsumerOptions, FetchedBatch, IncomingRecord, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { ConsumerOptions, FetchedBatch, RecordVisitor, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { KafkajsAdmin } from './admin.js';
-import { toFetchedBatch, toIncomingRecords } from './convert.js';
+import { hasVisibleRecord, toIncomingRecords, visitRecords } from './convert.js';
 import { translateError } from './errors.js';
 import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type KafkajsInternals, type KjsCluster, type RawMessage, type RawPartitionData } from './internals.js';
 import { Waker } from './waker.js';
@@ -48,8 +48,12 @@ interface Part {
   unresolved: 'committed' | 'reset' | undefined;
 }
 
+/** A fetched batch, converted only when `poll` hands it out (`pollEach` never converts it). */
 interface Ready {
-  readonly batch: FetchedBatch;
+  /** kafkajs messages: may include control records and records below `from` (whole record batches). */
+  readonly messages: readonly RawMessage[];
+  readonly from: number;
+  readonly highWatermark: number;
   readonly next: number;
 }
 
@@ -159,6 +163,26 @@ export class AssignedFetcher {
   }
 
   async poll(timeoutMs: number): Promise<FetchedBatch[]> {
+    const out: FetchedBatch[] = [];
+    for (const [p, r] of await this.take(timeoutMs)) {
+      const { topic, partition } = p.tp;
+      out.push({ topic, partition, records: toIncomingRecords(topic, partition, r.messages as never, r.from), highWatermark: r.highWatermark });
+    }
+    return out;
+  }
+
+  /** `poll` without record objects: each record's fields go to `visitor`. */
+  async pollEach(timeoutMs: number, visitor: RecordVisitor): Promise<number> {
+    let n = 0;
+    for (const [p, r] of await this.take(timeoutMs)) {
+      visitor.partition(p.tp.topic, p.tp.partition);
+      n += visitRecords(r.messages as never, r.from, visitor);
+    }
+    return n;
+  }
+
+  /** Waits up to `timeoutMs` for fetched data, then takes all of it (positions move past it). */
+  private async take(timeoutMs: number): Promise<Array<[Part, Ready]>> {
     if (this.failure) throw this.failure;
     this.started = true;
     this.pump();
@@ -166,13 +190,13 @@ export class AssignedFetcher {
       await this.waker.wait(timeoutMs);
     }
     if (this.failure) throw this.failure;
-    const out: FetchedBatch[] = [];
+    const out: Array<[Part, Ready]> = [];
     for (const p of this.order) {
       const r = p.ready;
       if (r === undefined) continue;
       p.ready = undefined;
       p.position = r.next;
-      out.push(r.batch);
+      out.push([p, r]);
     }
     if (out.length > 0) this.pump();
     return out;
@@ -306,22 +330,19 @@ export class AssignedFetcher {
     const last: RawMessage = raw[raw.length - 1]!;
     const next = last.batchContext !== undefined ? +last.batchContext.firstOffset + last.batchContext.lastOffsetDelta + 1 : +last.offset + 1;
     if (next <= fetchOffset) return false;
-    let records: IncomingRecord[];
+    let messages: readonly RawMessage[] = raw;
     if (this.readCommitted && pd.abortedTransactions !== undefined && pd.abortedTransactions.length > 0) {
       // Rare path: let kafkajs drop the aborted transactions' records (and control records).
-      const fb = toFetchedBatch(new this.internals.Batch(p.tp.topic, String(fetchOffset), pd));
-      records = fb.records as IncomingRecord[];
-    } else {
-      records = toIncomingRecords(p.tp.topic, p.tp.partition, raw as never, fetchOffset);
+      messages = new this.internals.Batch(p.tp.topic, String(fetchOffset), pd).messages as unknown as RawMessage[];
     }
     p.fetchOffset = next;
-    if (records.length === 0) {
+    if (!hasVisibleRecord(messages, fetchOffset)) {
       // Only control records / aborted data: nothing to hand out, the position moves now.
       p.position = next;
       return true;
     }
     const hw = this.readCommitted && pd.lastStableOffset !== undefined && +pd.lastStableOffset >= 0 ? +pd.lastStableOffset : +pd.highWatermark;
-    p.ready = { batch: { topic: p.tp.topic, partition: p.tp.partition, records, highWatermark: hw }, next };
+    p.ready = { messages, from: fetchOffset, highWatermark: hw, next };
     return true;
   }
 

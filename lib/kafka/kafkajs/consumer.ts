@@ -54,7 +54,7 @@ import {
   type PartitionAssigner,
 } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
-import type { Consumer, ConsumerOptions, FetchedBatch, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Consumer, ConsumerOptions, FetchedBatch, RebalanceListener, RecordVisitor, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { KafkajsAdmin } from './admin.js';
 import { AssignedFetcher } from './assigned.js';
 import { copartitionedAssigner } from './copartitioned-assignor.js';
@@ -367,6 +367,17 @@ export class KafkajsConsumer implements Consumer {
           : new TributaryError('rebalance listener failed', { code: 'PROCESSING', cause: e, context: { groupId: this.options.groupId } });
       }
     }
+  }
+
+  async pollEach(timeoutMs: number, visitor: RecordVisitor): Promise<number> {
+    if (this.direct && !this.closed) return this.direct.pollEach(timeoutMs, visitor);
+    let n = 0;
+    for (const b of await this.poll(timeoutMs)) {
+      visitor.partition(b.topic, b.partition);
+      for (const r of b.records) visitor.record(r.offset, r.key, r.value, r.timestamp);
+      n += b.records.length;
+    }
+    return n;
   }
 
   async poll(timeoutMs: number): Promise<FetchedBatch[]> {

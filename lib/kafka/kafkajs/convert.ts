@@ -5,7 +5,7 @@
  */
 import './aborted-filter.js';
 import type { Batch, IHeaders, KafkaMessage } from 'kafkajs';
-import type { FetchedBatch, Headers, IncomingRecord } from '../types.js';
+import type { FetchedBatch, Headers, IncomingRecord, RecordVisitor } from '../types.js';
 
 const NO_HEADERS: Headers = Object.freeze({}) as Headers;
 
@@ -57,4 +57,27 @@ export function toIncomingRecords(topic: string, partition: number, messages: re
     out.push({ topic, partition, offset, key: m.key ?? null, value: m.value ?? null, timestamp: +m.timestamp, headers: toHeaders(m.headers) });
   }
   return out;
+}
+
+/** Whether `toIncomingRecords` would return any record: the last record that is not a control record is at or past `fromOffset`. */
+export function hasVisibleRecord(messages: readonly { readonly offset: string; readonly isControlRecord?: boolean }[], fromOffset: number): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.isControlRecord !== true) return +m.offset >= fromOffset;
+  }
+  return false;
+}
+
+/** The records `toIncomingRecords` would return, handed to `visitor` field by field (no record objects); returns their number. */
+export function visitRecords(messages: readonly KafkaMessage[], fromOffset: number, visitor: RecordVisitor): number {
+  let n = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as KafkaMessage & { isControlRecord?: boolean };
+    if (m.isControlRecord === true) continue;
+    const offset = +m.offset;
+    if (offset < fromOffset) continue;
+    visitor.record(offset, m.key ?? null, m.value ?? null, +m.timestamp);
+    n++;
+  }
+  return n;
 }

@@ -71,6 +71,7 @@ export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, 
     }
     const expected = source.all();
     await source.close();
+    await markersWritten(client, topic);
 
     const target = make();
     await target.init(makeContext(dst.dir, null));
@@ -87,5 +88,27 @@ export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, 
     await a.connect();
     await a.deleteTopics([topic]).catch(() => {});
     await a.disconnect();
+  }
+}
+
+/**
+ * Waits until the last transaction's marker is in the log: the broker answers EndTxn before its
+ * coordinator wrote the markers, so the last stable offset (restoration's end) can lag a
+ * transaction that `commitTransaction` already reported committed.
+ */
+async function markersWritten(client: KafkaClient, topic: string): Promise<void> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const [stable] = await admin.fetchTopicOffsets(topic, { isolation: 'read_committed' });
+      const [all] = await admin.fetchTopicOffsets(topic);
+      if (stable!.high === all!.high) return;
+      if (Date.now() > deadline) throw new Error(`last stable offset ${stable!.high} of ${topic} stays below the high watermark ${all!.high}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
