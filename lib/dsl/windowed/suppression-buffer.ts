@@ -21,12 +21,13 @@
 import { TributaryError } from '../../errors.js';
 import type { Serde } from '../../serde/types.js';
 import { keyValueChangelogConfigs } from '../../state/changelog-configs.js';
-import type { ChangelogSink, RestorableStore, RestoreRecord, StateStoreContext, StoreBuilder } from '../../state/types.js';
+import type { ChangelogSink, RestorableStore, RestoreRecord, StateStoreContext, StoreBuilder, Windowed } from '../../state/types.js';
 import { changeSerde, type Change } from '../change.js';
 
 export interface BufferedEntry<K, V> {
   readonly key: K;
-  readonly keyBytes: Buffer;
+  /** The serialized key; null in a derived buffer that neither logs entries nor measures bytes. */
+  readonly keyBytes: Buffer | null;
   change: Change<V>;
   timestamp: number;
   readonly bufferTime: number;
@@ -34,7 +35,7 @@ export interface BufferedEntry<K, V> {
 }
 
 interface Entry<K, V> extends BufferedEntry<K, V> {
-  /** The latin1 form of `keyBytes` (the map key). */
+  /** The map key: the latin1 form of `keyBytes`, or `windowId` of the key when there are no key bytes. */
   readonly id: string;
   /** Replaced by a restored record: skipped when its bucket is polled. */
   dead: boolean;
@@ -106,8 +107,9 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
 
   /** Buffers `change` for `key`; a key already buffered keeps its buffer time and prior value. */
   put(key: K, change: Change<V>, timestamp: number, bufferTime: number): void {
-    const keyBytes = this.keySerde.serialize(key);
-    const id = keyBytes.toString('latin1');
+    const cheapId = this.derived && !this.measureBytes ? windowId(key) : null;
+    const keyBytes = cheapId === null ? this.keySerde.serialize(key) : null;
+    const id = cheapId ?? keyBytes!.toString('latin1');
     const existing = this.entries.get(id);
     let entry: Entry<K, V>;
     if (existing !== undefined) {
@@ -121,10 +123,10 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     }
     const logs = this.changelog !== null && !this.derived;
     const encoded = logs || this.measureBytes ? this.encode(entry) : null;
-    const size = ENTRY_OVERHEAD + keyBytes.length + (encoded?.length ?? 0);
+    const size = ENTRY_OVERHEAD + (keyBytes?.length ?? 0) + (encoded?.length ?? 0);
     this.bytes += size - entry.size;
     entry.size = size;
-    if (logs) this.changelog!.log(keyBytes, encoded, timestamp);
+    if (logs) this.changelog!.log(keyBytes!, encoded, timestamp);
   }
 
   /** The bucket with the smallest buffer time and a live entry at its head, or null (drops emptied buckets). */
@@ -161,7 +163,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     }
     this.entries.delete(top.id);
     this.bytes -= top.size;
-    if (this.changelog !== null && !this.derived) this.changelog.log(top.keyBytes, null, top.timestamp);
+    if (this.changelog !== null && !this.derived) this.changelog.log(top.keyBytes!, null, top.timestamp);
     return top;
   }
 
@@ -247,6 +249,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
         if (r.value !== null) this.emitted = this.loggedEmitted = r.value.readDoubleBE(0);
         continue;
       }
+      if (this.derived) continue; // entries of an entries-mode changelog: the rebuild from the window store replaces them
       const id = r.key.toString('latin1');
       const old = this.entries.get(id);
       if (old !== undefined) {
@@ -285,6 +288,20 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     this.bytes = 0;
     this.emitted = this.loggedEmitted = Number.NEGATIVE_INFINITY;
   }
+}
+
+/**
+ * A map key for a windowed key without serializing it: the key (string or number) and the window
+ * start, split at the last NUL (a start has none), so distinct windows get distinct ids.
+ */
+function windowId(key: unknown): string | null {
+  const w = key as Partial<Windowed<unknown>>;
+  const k = w.key;
+  const start = w.window?.start;
+  if (start === undefined) return null;
+  if (typeof k === 'string') return `s${k}\u0000${start}`;
+  if (typeof k === 'number') return `n${k}\u0000${start}`;
+  return null;
 }
 
 /** Builder registered with the topology (one buffer per task). */
