@@ -35,6 +35,8 @@ export interface BufferedEntry<K, V> {
 }
 
 interface Entry<K, V> extends BufferedEntry<K, V> {
+  /** Undefined while buffered when `id` restores it (`keyOfWindowId`): one object less per window kept. */
+  key: K;
   /** The map key: the latin1 form of `keyBytes`, or `windowId` of the key when there are no key bytes. */
   readonly id: string;
   /** Replaced by a restored record: skipped when its bucket is polled. */
@@ -117,7 +119,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       existing.timestamp = timestamp;
       entry = existing;
     } else {
-      entry = { key, keyBytes, change, timestamp, bufferTime, size: 0, id, dead: false };
+      entry = { key: cheapId === null ? key : (undefined as K), keyBytes, change, timestamp, bufferTime, size: 0, id, dead: false };
       this.entries.set(id, entry);
       this.push(entry);
     }
@@ -162,6 +164,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       b.head = 0;
     }
     this.entries.delete(top.id);
+    if (top.key === undefined) top.key = keyOfWindowId(top.id, top.bufferTime) as K;
     this.bytes -= top.size;
     if (this.changelog !== null && !this.derived) this.changelog.log(top.keyBytes!, null, top.timestamp);
     return top;
@@ -302,6 +305,13 @@ function windowId(key: unknown): string | null {
   if (typeof k === 'string') return `s${k}\u0000${start}`;
   if (typeof k === 'number') return `n${k}\u0000${start}`;
   return null;
+}
+
+/** The windowed key back from `windowId` (a derived buffer's buffer time is the window end). */
+function keyOfWindowId(id: string, end: number): Windowed<unknown> {
+  const nul = id.lastIndexOf('\u0000');
+  const text = id.slice(1, nul);
+  return { key: id.charCodeAt(0) === 0x73 /* s */ ? text : Number(text), window: { start: Number(id.slice(nul + 1)), end } };
 }
 
 /** Builder registered with the topology (one buffer per task). */
