@@ -46,6 +46,11 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
     this.node.forward(record as Record<unknown, unknown>, childName);
   }
 
+  /** Names of the node's children, in forwarding order (internal: a fused operator checks whom it feeds). */
+  childNames(): readonly string[] {
+    return this.node.children.map((c) => c.name);
+  }
+
   getStateStore<S extends StateStore>(name: string): S {
     const store = this.allowedStores.has(name) ? this.task.stores.get(name) : this.task.globalStores.get(name);
     if (store === undefined) {
