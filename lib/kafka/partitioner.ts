@@ -13,13 +13,14 @@ const M = 0x5bd1e995;
 
 /**
  * MurmurHash2 of the bytes, byte-for-byte as Java's `Utils.murmur2(byte[])`: seed 0x9747b28c,
- * little-endian 4-byte blocks, signed 32-bit result. Pure arithmetic, no allocation.
+ * little-endian 4-byte blocks, signed 32-bit result. Pure arithmetic, no allocation. With
+ * `start`/`end`: the hash of `bytes[start, end)`, without a view.
  */
-export function murmur2(bytes: Uint8Array): number {
-  const length = bytes.length;
+export function murmur2(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  const length = end - start;
   let h = (SEED ^ length) | 0;
-  const blocksEnd = length & ~3;
-  for (let i = 0; i < blocksEnd; i += 4) {
+  const blocksEnd = start + (length & ~3);
+  for (let i = start; i < blocksEnd; i += 4) {
     let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
     k = Math.imul(k, M);
     k ^= k >>> 24;

@@ -36,6 +36,26 @@ export interface OutgoingRecord {
   readonly headers?: Headers;
 }
 
+/**
+ * Records to produce, by column (`Producer.sendBatch`): no object and no Buffer per record.
+ * Record i goes to `topics[i]`, partition `partitions[i]` (-1: chosen as for an `OutgoingRecord`
+ * without one), at `timestamps[i]` (NaN: now). Its key is `chunks[i]` from `keyStarts[i]`,
+ * `keyLengths[i]` bytes long (-1: null key); its value follows the key bytes directly,
+ * `valueLengths[i]` bytes long (-1: null value). A producer may keep the chunks instead of
+ * copying them: the caller never modifies bytes of a chunk it has sent.
+ */
+export interface OutgoingBatch {
+  readonly length: number;
+  readonly topics: readonly string[];
+  readonly partitions: readonly number[];
+  readonly timestamps: readonly number[];
+  readonly chunks: readonly Buffer[];
+  readonly keyStarts: readonly number[];
+  readonly keyLengths: readonly number[];
+  readonly valueLengths: readonly number[];
+  readonly headers: readonly (Headers | undefined)[];
+}
+
 /** A record as read from a partition. */
 export interface IncomingRecord {
   readonly topic: string;
@@ -139,6 +159,8 @@ export interface Producer {
   disconnect(): Promise<void>;
   /** Sends records (acks=all); resolves when all are acknowledged. Inside a transaction they become visible to read_committed consumers on commit. */
   send(records: readonly OutgoingRecord[]): Promise<void>;
+  /** `send` for records by column (see `OutgoingBatch`). Optional: callers fall back to `send`. */
+  sendBatch?(batch: OutgoingBatch): Promise<void>;
   beginTransaction(): Promise<void>;
   /** Adds consumed offsets (next offset to read) of `groupId` to the open transaction. Retries CONCURRENT_TRANSACTIONS internally. */
   sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;

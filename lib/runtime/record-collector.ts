@@ -2,12 +2,51 @@
  * The output buffer of one task: records for sink topics, changelog records of its stores, and
  * dead-letter records, in the order they were produced. Adding is synchronous (the per-record
  * path); `drain` hands the buffered records to the task's producer at a batch boundary.
+ *
+ * Records are kept by column (`OutgoingBatch`): their key and value bytes are written one after
+ * the other into a shared chunk — a sink encodes text straight into it — so buffering a record
+ * allocates no object and no Buffer. Chunks are append-only: bytes handed out by `drain` are
+ * never written again (a producer may keep the chunks instead of copying).
  */
-import type { OutgoingRecord } from '../kafka/types.js';
+import type { Headers, OutgoingBatch, OutgoingRecord } from '../kafka/types.js';
 import type { TaskMetrics } from './task-metrics.js';
 
+const CHUNK_SIZE = 1 << 20;
+
+/** Node's UTF-8 encoder behind `Buffer#write`, without its argument checks (ours are exact). */
+type Utf8Write = (this: Buffer, text: string, offset: number, length: number) => number;
+const utf8Write: Utf8Write =
+  (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
+  function (this: Buffer, text: string, offset: number, length: number): number {
+    return this.write(text, offset, length, 'utf8');
+  };
+const COPY_LOOP_MAX = 32;
+
+/** Bytes of `text` in UTF-8 when they may not fit `room`; a cheap upper bound otherwise. */
+function textBytesWithin(text: string, room: number): number {
+  const bound = text.length * 3;
+  return bound <= room ? bound : Buffer.byteLength(text, 'utf8');
+}
+
+class Columns implements OutgoingBatch {
+  length = 0;
+  readonly topics: string[] = [];
+  readonly partitions: number[] = [];
+  readonly timestamps: number[] = [];
+  readonly chunks: Buffer[] = [];
+  readonly keyStarts: number[] = [];
+  readonly keyLengths: number[] = [];
+  readonly valueLengths: number[] = [];
+  readonly headers: (Headers | undefined)[] = [];
+}
+
 export class RecordCollector {
-  private buffer: OutgoingRecord[] = [];
+  private cols = new Columns();
+  private chunk: Buffer = Buffer.allocUnsafeSlow(0);
+  private pos = 0;
+  /** Start of the record being written (its key, then its value). */
+  private recordStart = 0;
+  private keyLength = -1;
   /** Internal topics (repartition) written since the last commit: the driver commits to let them flow under EOS. */
   private internalWrites = 0;
 
@@ -17,7 +56,7 @@ export class RecordCollector {
   ) {}
 
   get size(): number {
-    return this.buffer.length;
+    return this.cols.length;
   }
 
   /** True when `topic` is an internal (repartition) topic. */
@@ -25,27 +64,58 @@ export class RecordCollector {
     return this.internalTopics.has(topic);
   }
 
-  /** `output` for a sink that already knows whether its topic is internal (no set lookup per record). */
-  outputKnown(record: OutgoingRecord, internal: boolean): void {
-    this.buffer.push(record);
-    this.metrics.recordsOut++;
-    if (internal) this.internalWrites++;
+  // --- Writing one record: startRecord, a key (or none: null), endRecord with its value. ---
+
+  /** Starts a record; its key is null unless a `key*` call follows. */
+  startRecord(): void {
+    this.recordStart = this.pos;
+    this.keyLength = -1;
+  }
+
+  keyText(text: string): void {
+    this.keyLength = this.writeText(text);
+  }
+
+  keyBytes(bytes: Uint8Array): void {
+    this.keyLength = this.writeBytes(bytes, 0, bytes.length);
+  }
+
+  /** The key as the bytes `source[start, end)`. */
+  keyRange(source: Uint8Array, start: number, end: number): void {
+    this.keyLength = this.writeBytes(source, start, end);
+  }
+
+  /** Ends a sink record whose value is `text` (UTF-8); `internal`: the topic is a repartition topic. */
+  endOutputText(topic: string, partition: number, timestamp: number, headers: Headers | undefined, text: string, internal: boolean): void {
+    this.end(topic, partition, timestamp, headers, this.writeText(text));
+    this.counted(internal);
+  }
+
+  /** Ends a sink record whose value is `bytes` (null: tombstone). */
+  endOutputBytes(topic: string, partition: number, timestamp: number, headers: Headers | undefined, bytes: Uint8Array | null, internal: boolean): void {
+    this.end(topic, partition, timestamp, headers, bytes === null ? -1 : this.writeBytes(bytes, 0, bytes.length));
+    this.counted(internal);
   }
 
   /** A record for a sink topic. */
   output(record: OutgoingRecord): void {
-    this.buffer.push(record);
-    this.metrics.recordsOut++;
-    if (this.internalTopics.has(record.topic)) this.internalWrites++;
+    this.add(record);
+    this.counted(this.internalTopics.has(record.topic));
+  }
+
+  /** `output` for a sink that already knows whether its topic is internal (no set lookup per record). */
+  outputKnown(record: OutgoingRecord, internal: boolean): void {
+    this.add(record);
+    this.counted(internal);
   }
 
   changelog(record: OutgoingRecord): void {
-    this.buffer.push(record);
+    this.add(record);
     this.metrics.changelogRecords++;
   }
 
   deadLetter(record: OutgoingRecord): void {
-    this.buffer.push(record);
+    this.add(record);
     this.metrics.deadLettered++;
   }
 
@@ -58,15 +128,102 @@ export class RecordCollector {
     this.internalWrites = 0;
   }
 
-  /** Takes everything buffered. */
-  drain(): OutgoingRecord[] {
-    const out = this.buffer;
-    this.buffer = [];
+  /** Takes everything buffered, by column. */
+  drainBatch(): OutgoingBatch {
+    const out = this.cols;
+    this.cols = new Columns();
     return out;
   }
 
+  /** Takes everything buffered, as record objects (views of the chunks). */
+  drain(): OutgoingRecord[] {
+    return toOutgoingRecords(this.drainBatch());
+  }
+
   clear(): void {
-    this.buffer = [];
+    // The chunk position stays: bytes already handed out are never overwritten.
+    this.cols = new Columns();
     this.internalWrites = 0;
   }
+
+  private counted(internal: boolean): void {
+    this.metrics.recordsOut++;
+    if (internal) this.internalWrites++;
+  }
+
+  private add(r: OutgoingRecord): void {
+    this.startRecord();
+    if (r.key !== null) this.keyBytes(r.key);
+    const value = r.value;
+    this.end(r.topic, r.partition ?? -1, r.timestamp ?? Number.NaN, r.headers, value === null ? -1 : this.writeBytes(value, 0, value.length));
+  }
+
+  private end(topic: string, partition: number, timestamp: number, headers: Headers | undefined, valueLength: number): void {
+    const c = this.cols;
+    c.topics.push(topic);
+    c.partitions.push(partition);
+    c.timestamps.push(timestamp);
+    c.chunks.push(this.chunk);
+    c.keyStarts.push(this.recordStart);
+    c.keyLengths.push(this.keyLength);
+    c.valueLengths.push(valueLength);
+    c.headers.push(headers);
+    c.length++;
+  }
+
+  private writeText(text: string): number {
+    const need = textBytesWithin(text, this.chunk.length - this.pos);
+    if (this.pos + need > this.chunk.length) this.grow(need);
+    const n = utf8Write.call(this.chunk, text, this.pos, this.chunk.length - this.pos);
+    this.pos += n;
+    return n;
+  }
+
+  private writeBytes(source: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    if (this.pos + n > this.chunk.length) this.grow(n);
+    const chunk = this.chunk;
+    const pos = this.pos;
+    if (n <= COPY_LOOP_MAX) {
+      for (let j = 0; j < n; j++) chunk[pos + j] = source[start + j]!;
+    } else {
+      chunk.set(start === 0 && end === source.length ? source : source.subarray(start, end), pos);
+    }
+    this.pos = pos + n;
+    return n;
+  }
+
+  /** A new chunk with room for `need` more bytes, taking along the part of the current record already written. */
+  private grow(need: number): void {
+    const written = this.pos - this.recordStart;
+    const next = Buffer.allocUnsafeSlow(Math.max(CHUNK_SIZE, written + need));
+    if (written > 0) this.chunk.copy(next, 0, this.recordStart, this.pos);
+    this.chunk = next;
+    this.recordStart = 0;
+    this.pos = written;
+  }
+}
+
+/** The records of a batch as `OutgoingRecord`s whose keys and values are views of its chunks. */
+export function toOutgoingRecords(b: OutgoingBatch): OutgoingRecord[] {
+  const out = new Array<OutgoingRecord>(b.length);
+  for (let i = 0; i < b.length; i++) {
+    const chunk = b.chunks[i]!;
+    const keyStart = b.keyStarts[i]!;
+    const keyLength = b.keyLengths[i]!;
+    const valueStart = keyLength > 0 ? keyStart + keyLength : keyStart;
+    const valueLength = b.valueLengths[i]!;
+    const partition = b.partitions[i]!;
+    const timestamp = b.timestamps[i]!;
+    const headers = b.headers[i];
+    out[i] = {
+      topic: b.topics[i]!,
+      ...(partition === -1 ? {} : { partition }),
+      key: keyLength < 0 ? null : chunk.subarray(keyStart, keyStart + keyLength),
+      value: valueLength < 0 ? null : chunk.subarray(valueStart, valueStart + valueLength),
+      ...(timestamp === timestamp ? { timestamp } : {}),
+      ...(headers === undefined ? {} : { headers }),
+    };
+  }
+  return out;
 }

@@ -102,16 +102,27 @@ export class SinkNode extends RuntimeNode {
       if (this.passesValueBytes) {
         // A lazy value never read is written as it came, without decoding it here.
         const bytes = unreadValueBytes(record, this.valueSerde);
-        if (bytes !== null) return this.send(record, record.key, this.topic!, bytes, undefined);
+        if (bytes !== null) {
+          const topic = this.topic!;
+          this.startWithKey(record.key, topic);
+          task.collector.endOutputBytes(topic, -1, record.timestamp, record.headers, bytes, this.internal!);
+          return;
+        }
       }
       const { key, value } = record;
       const topic = this.topic ?? this.topicExtractor!(key, value, task);
+      // The value first (serializers run in this order), then the key, then the record is written.
+      let valueText: string | null = null;
       let valueBytes: Buffer | null = null;
       if (value !== null && value !== undefined) {
         if (this.passesValueBytes) valueBytes = this.unchangedBytes(value, task.decodedValues);
-        valueBytes ??= this.valueSerde.serialize(value, topic);
+        if (valueBytes === null) {
+          const serde = this.valueSerde;
+          if (serde.serializeText !== undefined) valueText = serde.serializeText(value, topic);
+          else valueBytes = serde.serialize(value, topic);
+        }
       }
-      let partition: number | undefined;
+      let partition = -1;
       if (this.partitioner !== undefined) {
         const count = this.task.partitionsFor(topic);
         if (count === undefined) {
@@ -120,29 +131,35 @@ export class SinkNode extends RuntimeNode {
             context: { topic },
           });
         }
-        partition = this.partitioner(topic, key, value, count);
+        partition = this.partitioner(topic, key, value, count) ?? -1;
       }
-      this.send(record, key, topic, valueBytes, partition);
+      this.startWithKey(key, topic);
+      const internal = this.internal ?? task.collector.isInternal(topic);
+      if (valueText !== null) task.collector.endOutputText(topic, partition, record.timestamp, record.headers, valueText, internal);
+      else task.collector.endOutputBytes(topic, partition, record.timestamp, record.headers, valueBytes, internal);
     } catch (error) {
       throw tagged(error, this.name);
     }
   }
 
-  private send(record: AnyRecord, key: unknown, topic: string, valueBytes: Buffer | null, partition: number | undefined): void {
+  /** Serializes the key and starts the output record with it. */
+  private startWithKey(key: unknown, topic: string): void {
     const task = this.task;
-    const keyBytes =
-      key === null || key === undefined
-        ? null
-        : this.keyReusable && key === task.sourceKey && this.keySerde === task.sourceKeySerde
-          ? task.sourceKeyBytes
-          : this.keySerde.serialize(key, topic);
-    const out =
-      partition === undefined
-        ? { topic, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers }
-        : { topic, partition, key: keyBytes, value: valueBytes, timestamp: record.timestamp, headers: record.headers };
-    const internal = this.internal;
-    if (internal === null) task.collector.output(out);
-    else task.collector.outputKnown(out, internal);
+    const collector = task.collector;
+    if (key === null || key === undefined) {
+      collector.startRecord();
+    } else if (this.keyReusable && key === task.sourceKey && this.keySerde === task.sourceKeySerde && task.sourceKeyChunk !== null) {
+      collector.startRecord();
+      collector.keyRange(task.sourceKeyChunk, task.sourceKeyStart, task.sourceKeyEnd);
+    } else if (this.keySerde.serializeText !== undefined) {
+      const text = this.keySerde.serializeText(key, topic);
+      collector.startRecord();
+      collector.keyText(text);
+    } else {
+      const bytes = this.keySerde.serialize(key, topic);
+      collector.startRecord();
+      collector.keyBytes(bytes);
+    }
   }
 
   /** The input bytes of `value` when a source decoded it with a serde of this sink's format and it is unchanged. */
@@ -312,7 +329,7 @@ export class SourceNode extends RuntimeNode {
   processRaw(raw: IncomingRecord, timestamp: number, task: TaskRecordContext): void {
     const key = this.deserializeKey(raw);
     task.sourceKey = key;
-    task.sourceKeyBytes = raw.key;
+    task.setSourceKeyBytes(raw.key);
     task.sourceKeySerde = this.keySerde;
     if (this.eagerLeft > 0) {
       // Every value of the last sample was read: decode up front (cheaper than a lazy record).

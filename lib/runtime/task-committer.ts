@@ -31,7 +31,8 @@
  * after every send was acknowledged.
  */
 import { TaskMigratedError, TributaryError } from '../errors.js';
-import type { Consumer, OutgoingRecord, Producer, TopicPartitionOffset } from '../kafka/types.js';
+import type { Consumer, OutgoingBatch, Producer, TopicPartitionOffset } from '../kafka/types.js';
+import { toOutgoingRecords } from './record-collector.js';
 import type { StreamTask } from './task.js';
 
 export interface CommitTargets {
@@ -47,15 +48,15 @@ export interface CommitTargets {
 /** Sends what a task has buffered (opening its transaction under exactly-once). */
 export async function sendBuffered(task: StreamTask, targets: CommitTargets): Promise<void> {
   if (task.collector.size === 0) return;
-  const records = task.collector.drain();
+  const records = task.collector.drainBatch();
   if (targets.exactlyOnce) {
     const producer = requireProducer(task);
     await guardFenced(task, async () => {
       if (!producer.inTransaction) await producer.beginTransaction();
-      await producer.send(records);
+      await sendTo(producer, records);
     });
   } else {
-    await targets.producer!.send(records);
+    await sendTo(targets.producer!, records);
     task.collector.resetInternalWrites();
   }
 }
@@ -113,27 +114,33 @@ async function flushAndSend(task: StreamTask, targets: CommitTargets): Promise<v
 
 async function commitExactlyOnce(task: StreamTask, groupId: string): Promise<void> {
   const producer = requireProducer(task);
-  const records = task.collector.drain();
+  const records = task.collector.drainBatch();
   const offsets = task.offsetsToCommit();
   if (records.length === 0 && offsets.length === 0 && !producer.inTransaction) return;
   await guardFenced(task, async () => {
     if (!producer.inTransaction) await producer.beginTransaction();
-    if (records.length > 0) await producer.send(records);
+    if (records.length > 0) await sendTo(producer, records);
     if (offsets.length > 0) await producer.sendOffsets(groupId, offsets);
     await producer.commitTransaction();
   });
 }
 
 async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
-  const records: OutgoingRecord[] = [];
+  const batches: OutgoingBatch[] = [];
   const offsets: TopicPartitionOffset[] = [];
   for (const task of tasks) {
-    const drained = task.collector.drain();
-    for (let i = 0; i < drained.length; i++) records.push(drained[i]!);
+    const drained = task.collector.drainBatch();
+    if (drained.length > 0) batches.push(drained);
     offsets.push(...task.offsetsToCommit());
   }
-  if (records.length > 0) await targets.producer!.send(records);
+  for (const batch of batches) await sendTo(targets.producer!, batch);
   if (offsets.length > 0) await targets.consumer.commitOffsets(offsets);
+}
+
+/** Sends a drained batch, by column when the producer can take it so. */
+async function sendTo(producer: Producer, batch: OutgoingBatch): Promise<void> {
+  if (producer.sendBatch !== undefined) await producer.sendBatch(batch);
+  else await producer.send(toOutgoingRecords(batch));
 }
 
 /** Aborts the open transaction of a task that is being closed dirty; fencing is expected and ignored. */

@@ -54,7 +54,10 @@ export class TaskRecordContext implements RecordContext {
    * writing this same (primitive) key with the same topic-independent serde reuses the bytes.
    */
   sourceKey: unknown = undefined;
-  sourceKeyBytes: Buffer | null = null;
+  /** The key bytes are `sourceKeyChunk[sourceKeyStart, sourceKeyEnd)` (null chunk: null key). */
+  sourceKeyChunk: Buffer | null = null;
+  sourceKeyStart = 0;
+  sourceKeyEnd = 0;
   sourceKeySerde: unknown = null;
   /** Serialize-once for values: the last value a source decoded, for sinks that may reuse its bytes. */
   readonly decodedValues = new DecodedValueMemo();
@@ -69,6 +72,12 @@ export class TaskRecordContext implements RecordContext {
     this.streamTime = options.streamTime;
     this.scheduleFn = options.schedule;
     this.partitionsFor = options.partitionsFor;
+  }
+
+  setSourceKeyBytes(bytes: Buffer | null): void {
+    this.sourceKeyChunk = bytes;
+    this.sourceKeyStart = 0;
+    this.sourceKeyEnd = bytes === null ? 0 : bytes.length;
   }
 
   setRecord(topic: string, partition: number, offset: number, timestamp: number, headers: Headers): void {

@@ -10,16 +10,28 @@ import { withFormat } from './serde-format.js';
 export function jsonSerde<T>(): Serde<T> {
   return withFormat<Serde<T>>({
     serialize(value, topic) {
-      const text = JSON.stringify(value);
-      if (text === undefined) throw serdeError('json serde: value is not JSON-serializable', topic);
-      return Buffer.from(text, 'utf8');
+      return Buffer.from(toJson(value, topic), 'utf8');
     },
+    serializeText: toJson,
     deserialize(data, topic) {
-      try {
-        return JSON.parse(data.toString('utf8')) as T;
-      } catch (error) {
-        throw serdeError(`json serde: invalid JSON (${(error as Error).message})`, topic, error);
-      }
+      return parseJson<T>(data.toString('utf8'), topic);
+    },
+    deserializeRange(data, start, end, topic) {
+      return parseJson<T>(data.toString('utf8', start, end), topic);
     },
   }, 'json');
+}
+
+function toJson(value: unknown, topic: string | undefined): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw serdeError('json serde: value is not JSON-serializable', topic);
+  return text;
+}
+
+function parseJson<T>(text: string, topic: string | undefined): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw serdeError(`json serde: invalid JSON (${(error as Error).message})`, topic, error);
+  }
 }

@@ -9,7 +9,9 @@ const TWO_32 = 0x1_0000_0000;
 
 export const stringSerde: Serde<string> = {
   serialize: (value) => Buffer.from(value, 'utf8'),
+  serializeText: (value) => value,
   deserialize: (data) => data.toString('utf8'),
+  deserializeRange: (data, start, end) => data.toString('utf8', start, end),
 };
 
 /** Passes bytes through unchanged (no copy). */

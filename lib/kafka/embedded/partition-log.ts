@@ -141,6 +141,38 @@ export class PartitionLog {
     txn: TxnMark | null,
     producerId: number,
   ): void {
+    let keyChunk: Buffer | null = null;
+    let keyPos = 0;
+    if (key !== null) {
+      keyChunk = this.store(key);
+      keyPos = this.chunkPos - key.length;
+    }
+    let valueChunk: Buffer | null = null;
+    let valuePos = 0;
+    if (value !== null) {
+      valueChunk = this.store(value);
+      valuePos = this.chunkPos - value.length;
+    }
+    this.appendRef(keyChunk, keyPos, key === null ? 0 : key.length, valueChunk, valuePos, value === null ? 0 : value.length, timestamp, headers, size, txn, producerId);
+  }
+
+  /**
+   * `append` without copying: the key is `keyChunk[keyPos, keyPos + keyLen)` (null chunk: null
+   * key), likewise the value. The log keeps the chunks, whose bytes the caller never modifies.
+   */
+  appendRef(
+    keyChunk: Buffer | null,
+    keyPos: number,
+    keyLen: number,
+    valueChunk: Buffer | null,
+    valuePos: number,
+    valueLen: number,
+    timestamp: number,
+    headers: Headers | null,
+    size: number,
+    txn: TxnMark | null,
+    producerId: number,
+  ): void {
     const offset = this.endOffset;
     const seg = this.activeSegment();
     const i = seg.length;
@@ -154,19 +186,15 @@ export class PartitionLog {
     if (seg.txns !== null) seg.txns.push(txn);
     if (headers !== null && seg.headers === null) seg.headers = new Array<Headers | null>(i).fill(null);
     if (seg.headers !== null) seg.headers.push(headers);
-    if (key === null) {
-      seg.keyChunk.push(null);
-    } else {
-      seg.keyChunk.push(this.store(key));
-      seg.keyPos[i] = this.chunkPos - key.length;
-      seg.keyLen[i] = key.length;
+    seg.keyChunk.push(keyChunk);
+    if (keyChunk !== null) {
+      seg.keyPos[i] = keyPos;
+      seg.keyLen[i] = keyLen;
     }
-    if (value === null) {
-      seg.valueChunk.push(null);
-    } else {
-      seg.valueChunk.push(this.store(value));
-      seg.valuePos[i] = this.chunkPos - value.length;
-      seg.valueLen[i] = value.length;
+    seg.valueChunk.push(valueChunk);
+    if (valueChunk !== null) {
+      seg.valuePos[i] = valuePos;
+      seg.valueLen[i] = valueLen;
     }
     seg.timestamps[i] = timestamp;
     seg.sizes[i] = size;

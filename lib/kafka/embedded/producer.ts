@@ -6,10 +6,10 @@
  * it on every call, so a fenced instance fails with `ProducerFencedError`.
  */
 import { ProducerFencedError, TributaryError } from '../../errors.js';
-import { DefaultPartitioner } from '../partitioner.js';
-import type { Headers, OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { DefaultPartitioner, murmur2, toPositive } from '../partitioner.js';
+import type { Headers, OutgoingBatch, OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
-import { recordSize, type PartitionLog, type TxnMark } from './partition-log.js';
+import { RECORD_OVERHEAD, recordSize, type PartitionLog, type TxnMark } from './partition-log.js';
 import { networkTick } from './signal.js';
 import type { Topic } from './topics.js';
 
@@ -72,6 +72,18 @@ export class EmbeddedProducer implements Producer {
     this.ensureUsable();
     if (records.length === 0) return;
     this.append(records);
+  }
+
+  /** `send` by column: the same validation and routing; the log keeps the batch's chunks (no copy). */
+  async sendBatch(batch: OutgoingBatch): Promise<void> {
+    this.ensureUsable();
+    if (this.transactionalId !== undefined && !this.txnOpen) {
+      throw illegalState(`Transactional producer '${this.transactionalId}' cannot send outside a transaction: call beginTransaction() first`);
+    }
+    await networkTick();
+    this.ensureUsable();
+    if (batch.length === 0) return;
+    this.appendBatch(batch);
   }
 
   async beginTransaction(): Promise<void> {
@@ -169,6 +181,11 @@ export class EmbeddedProducer implements Producer {
       const headers = r.headers === undefined ? null : copyHeaders(r.headers);
       log.append(r.key, r.value, r.timestamp ?? now, headers, sizes[i]!, mark, this.producerId);
     }
+    this.afterAppend(touched, now);
+  }
+
+  /** Retention and compaction of the partitions a batch went to, then wakes their readers. */
+  private afterAppend(touched: Set<PartitionLog>, now: number): void {
     const settings = this.broker.settings;
     for (const log of touched) {
       if (settings.enforceRetention) {
@@ -179,6 +196,88 @@ export class EmbeddedProducer implements Producer {
       }
       log.signal.fire();
     }
+  }
+
+  private appendBatch(b: OutgoingBatch): void {
+    const n = b.length;
+    const logs = new Array<PartitionLog>(n);
+    const sizes = new Array<number>(n);
+    const { topics, partitions, timestamps, chunks, keyStarts, keyLengths, valueLengths, headers } = b;
+    let topic: Topic | undefined;
+    const now = this.broker.settings.now();
+    // Validate and route the whole batch before appending anything.
+    for (let i = 0; i < n; i++) {
+      const name = topics[i]!;
+      if (topic === undefined || topic.name !== name) topic = this.broker.topics.require(name);
+      const count = topic.partitions.length;
+      let p = partitions[i]!;
+      const keyLen = keyLengths[i]!;
+      if (p !== -1) {
+        if (!Number.isInteger(p) || p < 0 || p >= count) {
+          throw new TributaryError(`Invalid partition ${p} for topic '${name}': it has partitions [0, ${count})`, {
+            code: 'KAFKA',
+            context: { topic: name, partition: p },
+          });
+        }
+      } else if (keyLen < 0) {
+        p = this.partitioner.partition(name, null, count);
+      } else {
+        const start = keyStarts[i]!;
+        p = toPositive(murmur2(chunks[i]!, start, start + keyLen)) % count;
+      }
+      const ts = timestamps[i]!;
+      if (ts === ts && (!Number.isInteger(ts) || ts < 0)) {
+        throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, {
+          code: 'KAFKA',
+          context: { topic: name, partition: p },
+        });
+      }
+      let size = RECORD_OVERHEAD + (keyLen > 0 ? keyLen : 0) + (valueLengths[i]! > 0 ? valueLengths[i]! : 0);
+      const h = headers[i];
+      if (h !== undefined) for (const k in h) size += k.length + h[k]!.length;
+      if (size > topic.maxMessageBytes) {
+        throw new TributaryError(
+          `Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${name}'`,
+          { code: 'KAFKA', context: { topic: name, partition: p } },
+        );
+      }
+      logs[i] = topic.partitions[p]!;
+      sizes[i] = size;
+    }
+
+    const transactional = this.transactionalId !== undefined;
+    const touched = new Set<PartitionLog>();
+    let last: PartitionLog | null = null;
+    let mark: TxnMark | null = null;
+    for (let i = 0; i < n; i++) {
+      const log = logs[i]!;
+      if (log !== last) {
+        touched.add(log);
+        if (transactional) mark = this.broker.transactions.addPartition(this.transactionalId!, this.epoch, log);
+        last = log;
+      }
+      const h = headers[i];
+      const chunk = chunks[i]!;
+      const keyStart = keyStarts[i]!;
+      const keyLen = keyLengths[i]!;
+      const valueLen = valueLengths[i]!;
+      const valueStart = keyLen > 0 ? keyStart + keyLen : keyStart;
+      const ts = timestamps[i]!;
+      log.appendRef(
+        keyLen < 0 ? null : chunk,
+        keyStart,
+        keyLen < 0 ? 0 : keyLen,
+        valueLen < 0 ? null : chunk,
+        valueStart,
+        valueLen < 0 ? 0 : valueLen,
+        ts === ts ? ts : now,
+        h === undefined ? null : copyHeaders(h),
+        sizes[i]!,
+        mark,
+        this.producerId,
+      );
+    }
+    this.afterAppend(touched, now);
   }
 
   private requireTransactional(call: string): string {

@@ -23,15 +23,17 @@ function recording(kafka: EmbeddedKafka, log: string[]): KafkaClient {
         if (!methods.includes(String(prop))) return (v as (...a: unknown[]) => unknown).bind(t);
         return (...args: unknown[]) => {
           const first = args[0];
-          const topics = Array.isArray(first) ? [...new Set(first.map((r: { topic: string }) => r.topic))].join(',') : '';
-          log.push(`${String(prop)}(${topics})`);
+          // `sendBatch` (records by column) is logged as the `send` it stands for.
+          const names: string[] = Array.isArray(first) ? first.map((r: { topic: string }) => r.topic) : prop === 'sendBatch' ? [...(first as { topics: string[] }).topics] : [];
+          const topics = [...new Set(names)].join(',');
+          log.push(`${prop === 'sendBatch' ? 'send' : String(prop)}(${topics})`);
           return (v as (...a: unknown[]) => unknown).apply(t, args);
         };
       },
     });
   return new Proxy(kafka, {
     get(t, prop, receiver) {
-      if (prop === 'producer') return (o?: object) => spy(t.producer(o as never), ['send', 'commitTransaction']);
+      if (prop === 'producer') return (o?: object) => spy(t.producer(o as never), ['send', 'sendBatch', 'commitTransaction']);
       if (prop === 'consumer') return (o: object) => spy(t.consumer(o as never), ['commitOffsets']);
       const v = Reflect.get(t, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
