@@ -46,9 +46,13 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
     this.node.forward(record as Record<unknown, unknown>, childName);
   }
 
-  /** Names of the node's children, in forwarding order (internal: a fused operator checks whom it feeds). */
-  childNames(): readonly string[] {
-    return this.node.children.map((c) => c.name);
+  /**
+   * Names of the node's children (or of its child `child`'s children), in forwarding order
+   * (internal: a fused operator checks whom it feeds).
+   */
+  childNames(child?: string): readonly string[] {
+    const node = child === undefined ? this.node : this.node.children.find((c) => c.name === child);
+    return node === undefined ? [] : node.children.map((c) => c.name);
   }
 
   getStateStore<S extends StateStore>(name: string): S {

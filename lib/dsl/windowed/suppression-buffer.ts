@@ -23,10 +23,11 @@ import type { Serde } from '../../serde/types.js';
 import { keyValueChangelogConfigs } from '../../state/changelog-configs.js';
 import type { ChangelogSink, RestorableStore, RestoreRecord, StateStoreContext, StoreBuilder, Windowed } from '../../state/types.js';
 import { changeSerde, type Change } from '../change.js';
+import { WindowEndBuckets } from './window-end-buckets.js';
 
 export interface BufferedEntry<K, V> {
   readonly key: K;
-  /** The serialized key; null in a derived buffer that neither logs entries nor measures bytes. */
+  /** The serialized key; null for an entry of a derived buffer's window buckets. */
   readonly keyBytes: Buffer | null;
   change: Change<V>;
   timestamp: number;
@@ -35,9 +36,7 @@ export interface BufferedEntry<K, V> {
 }
 
 interface Entry<K, V> extends BufferedEntry<K, V> {
-  /** Undefined while buffered when `id` restores it (`keyOfWindowId`): one object less per window kept. */
-  key: K;
-  /** The map key: the latin1 form of `keyBytes`, or `windowId` of the key when there are no key bytes. */
+  /** The latin1 form of `keyBytes` (the map key). */
   readonly id: string;
   /** Replaced by a restored record: skipped when its bucket is polled. */
   dead: boolean;
@@ -63,6 +62,8 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   private emitted = Number.NEGATIVE_INFINITY;
   private loggedEmitted = Number.NEGATIVE_INFINITY;
   private readonly entries = new Map<string, Entry<K, V>>();
+  /** A derived buffer that does not measure bytes keeps its windows here instead of `entries`/`buckets`. */
+  private readonly windows: WindowEndBuckets<unknown, V | null> | null;
   private readonly buckets = new Map<number, Bucket<K, V>>();
   /** Distinct buffer times of `buckets`, a binary min-heap. */
   private times: number[] = [];
@@ -84,6 +85,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   ) {
     this.valueSerde = valueSerde;
     this.changes = valueSerde === null ? null : changeSerde(valueSerde);
+    this.windows = derived && !measureBytes ? new WindowEndBuckets((key, start, end) => keySerde.serialize({ key, window: { start, end } } as K).toString('latin1')) : null;
   }
 
   get isOpen(): boolean {
@@ -91,11 +93,11 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.windows !== null ? this.windows.size : this.entries.size;
   }
 
   get sizeBytes(): number {
-    return this.bytes;
+    return this.windows !== null ? this.windows.size * ENTRY_OVERHEAD : this.bytes;
   }
 
   async init(context: StateStoreContext): Promise<void> {
@@ -109,9 +111,13 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
 
   /** Buffers `change` for `key`; a key already buffered keeps its buffer time and prior value. */
   put(key: K, change: Change<V>, timestamp: number, bufferTime: number): void {
-    const cheapId = this.derived && !this.measureBytes ? windowId(key) : null;
-    const keyBytes = cheapId === null ? this.keySerde.serialize(key) : null;
-    const id = cheapId ?? keyBytes!.toString('latin1');
+    if (this.windows !== null) {
+      const w = key as unknown as Windowed<unknown>;
+      this.windows.put(w.key, w.window.start, w.window.end, change.newValue, timestamp);
+      return;
+    }
+    const keyBytes = this.keySerde.serialize(key);
+    const id = keyBytes.toString('latin1');
     const existing = this.entries.get(id);
     let entry: Entry<K, V>;
     if (existing !== undefined) {
@@ -119,16 +125,25 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       existing.timestamp = timestamp;
       entry = existing;
     } else {
-      entry = { key: cheapId === null ? key : (undefined as K), keyBytes, change, timestamp, bufferTime, size: 0, id, dead: false };
+      entry = { key, keyBytes, change, timestamp, bufferTime, size: 0, id, dead: false };
       this.entries.set(id, entry);
       this.push(entry);
     }
     const logs = this.changelog !== null && !this.derived;
     const encoded = logs || this.measureBytes ? this.encode(entry) : null;
-    const size = ENTRY_OVERHEAD + (keyBytes?.length ?? 0) + (encoded?.length ?? 0);
+    const size = ENTRY_OVERHEAD + keyBytes.length + (encoded?.length ?? 0);
     this.bytes += size - entry.size;
     entry.size = size;
-    if (logs) this.changelog!.log(keyBytes!, encoded, timestamp);
+    if (logs) this.changelog!.log(keyBytes, encoded, timestamp);
+  }
+
+  /**
+   * Derived mode: `put` of the window `[start, end)` of `key` (a `Windowed` key; buffer time =
+   * `end`, no prior value), without building the windowed key when its id needs none.
+   */
+  putWindow(key: unknown, start: number, end: number, value: V, timestamp: number): void {
+    if (this.windows !== null) this.windows.put(key, start, end, value, timestamp);
+    else this.put({ key, window: { start, end } } as K, { newValue: value, oldValue: null }, timestamp, end);
   }
 
   /** The bucket with the smallest buffer time and a live entry at its head, or null (drops emptied buckets). */
@@ -146,12 +161,18 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
 
   /** The smallest buffer time, or +Infinity when empty. */
   minBufferTime(): number {
+    if (this.windows !== null) return this.windows.minEnd();
     const b = this.frontBucket();
     return b === null ? Number.POSITIVE_INFINITY : b.time;
   }
 
   /** Removes and returns the entry with the smallest buffer time (the first buffered among equals). */
   pollMin(): BufferedEntry<K, V> | undefined {
+    if (this.windows !== null) {
+      const w = this.windows.poll();
+      if (w === undefined) return undefined;
+      return { key: w.key as K, keyBytes: null, change: { newValue: w.value, oldValue: null }, timestamp: w.timestamp, bufferTime: w.end, size: ENTRY_OVERHEAD };
+    }
     const b = this.frontBucket();
     if (b === null) return undefined;
     const top = b.items[b.head]!;
@@ -164,7 +185,6 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       b.head = 0;
     }
     this.entries.delete(top.id);
-    if (top.key === undefined) top.key = keyOfWindowId(top.id, top.bufferTime) as K;
     this.bytes -= top.size;
     if (this.changelog !== null && !this.derived) this.changelog.log(top.keyBytes!, null, top.timestamp);
     return top;
@@ -289,29 +309,9 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     this.times = [];
     this.front = null;
     this.bytes = 0;
+    this.windows?.clear();
     this.emitted = this.loggedEmitted = Number.NEGATIVE_INFINITY;
   }
-}
-
-/**
- * A map key for a windowed key without serializing it: the key (string or number) and the window
- * start, split at the last NUL (a start has none), so distinct windows get distinct ids.
- */
-function windowId(key: unknown): string | null {
-  const w = key as Partial<Windowed<unknown>>;
-  const k = w.key;
-  const start = w.window?.start;
-  if (start === undefined) return null;
-  if (typeof k === 'string') return `s${k}\u0000${start}`;
-  if (typeof k === 'number') return `n${k}\u0000${start}`;
-  return null;
-}
-
-/** The windowed key back from `windowId` (a derived buffer's buffer time is the window end). */
-function keyOfWindowId(id: string, end: number): Windowed<unknown> {
-  const nul = id.lastIndexOf('\u0000');
-  const text = id.slice(1, nul);
-  return { key: id.charCodeAt(0) === 0x73 /* s */ ? text : Number(text), window: { start: Number(id.slice(nul + 1)), end } };
 }
 
 /** Builder registered with the topology (one buffer per task). */

@@ -30,6 +30,10 @@ export abstract class CachingStoreLayer<S extends RestorableStore> extends Store
     return true;
   }
 
+  clearFlushListener(): void {
+    this.listener = null;
+  }
+
   async init(context: StateStoreContext): Promise<void> {
     this.context = context;
     await this.inner.init(context);

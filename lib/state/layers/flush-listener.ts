@@ -14,4 +14,6 @@ export interface CachedStateStore<K, V> {
    * value (saves a read per flushed key).
    */
   setFlushListener(listener: FlushListener<K, V>, sendOldValues?: boolean): boolean;
+  /** Removes the listener: updates are written down and forwarded to nobody (the operator feeds its consumer itself). */
+  clearFlushListener?(): void;
 }

@@ -58,6 +58,10 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
     }, sendOldValues);
   }
 
+  clearFlushListener(): void {
+    (this.inner as Partial<CachedStateStore<Buffer, Buffer>>).clearFlushListener?.();
+  }
+
   private val(b: Buffer | null): V | null {
     return b === null ? null : this.values.decode(b, this.topic);
   }

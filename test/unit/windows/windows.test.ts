@@ -161,6 +161,28 @@ describe('worked examples', () => {
     expect((await out.readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp])).toEqual([['a[0,10]', 3, 9]]);
   });
 
+  it('final results are the same whether the suppression is the aggregation\'s only consumer (fed directly) or shares it with an update stream', async () => {
+    const serde = Serdes.timeWindowed(str, 10);
+    const run = async (withUpdates: boolean) => {
+      const d = countTopology((b) => {
+        const table = b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count(Materialized.as('c'));
+        if (withUpdates) table.toStream().to('updates', Produced.with(serde, i64));
+        table.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('final', Produced.with(serde, i64));
+      });
+      const input = d.createInputTopic('in', str, i64);
+      for (const [k, t] of [['a', 1], ['b', 3], ['a', 12], ['a', 8], ['b', 14], ['a', 2], ['c', 21], ['b', 40]] as const) await input.pipeInput(k, 1, t);
+      const finals = (await d.createOutputTopic('final', serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp]);
+      const updates = withUpdates ? (await d.createOutputTopic('updates', serde, i64).readRecordsToList()).length : 0;
+      await d.close();
+      return { finals, updates };
+    };
+    const fused = await run(false);
+    const shared = await run(true);
+    expect(fused.finals).toEqual([['a[0,10]', 3, 8], ['b[0,10]', 1, 3], ['a[10,20]', 1, 12], ['b[10,20]', 1, 14], ['c[20,30]', 1, 21]]);
+    expect(shared.finals).toEqual(fused.finals);
+    expect(shared.updates).toBeGreaterThan(0);
+  });
+
   it('a bounded buffer emits early when full, or fails the task with shutDownWhenFull', async () => {
     const build = (config: BufferConfig): TopologyTestDriver =>
       countTopology((b) =>

@@ -17,6 +17,7 @@ import { trackerOf, type EventTimeTracker } from '../../../time/event-time-track
 import { change, type Change } from '../../change.js';
 import type { BufferedEntry, SuppressionBufferStore } from '../suppression-buffer.js';
 import type { Suppressed } from '../suppressed.js';
+import { registerWindowCloser } from '../window-closer.js';
 
 export interface SuppressOptions {
   readonly processorName: string;
@@ -62,7 +63,18 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
     if (this.options.upstreamStoreName !== null) {
       const upstream = context.getStateStore<WindowStore<unknown, ValueAndTimestamp<V>> & object>(this.options.upstreamStoreName);
       this.tracker = trackerOf(upstream);
-      if (this.buffer.derived) this.rebuild(upstream);
+      if (this.buffer.derived) {
+        this.rebuild(upstream);
+        const tracker = this.tracker;
+        if (tracker !== undefined && !this.options.inclusiveEnd) {
+          // Fed directly by the aggregation when this is its only consumer (see window-closer.ts).
+          registerWindowCloser(upstream, {
+            processorName: this.options.processorName,
+            update: (key, start, end, value, timestamp) => this.buffer.putWindow(key, start, end, value as V, timestamp),
+            advance: () => this.evict(tracker.time()),
+          });
+        }
+      }
     }
     this.buffer.onFlush = () => this.evict(this.tracker === undefined ? this.observed : Math.max(this.tracker.time(), this.recordTime()));
   }

@@ -16,6 +16,7 @@ import type { LateRecordRouter, WindowSpan } from '../late-records.js';
 import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
 import { WindowedForwarder } from './windowed-forwarder.js';
 import { readsValue } from '../../processors/value-blind.js';
+import { windowCloserOf, type WindowCloser } from '../window-closer.js';
 
 /** `previous` undefined = the window has no aggregate yet. */
 export type WindowAggregateStep<K, V, VA> = (key: K, value: V, previous: VA | undefined) => VA;
@@ -33,6 +34,9 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
   private forwarder!: WindowedForwarder<K, VA>;
   private tracker!: EventTimeTracker;
   private late!: LateRecordRouter<K, V>;
+  private context!: ProcessorContext<Windowed<K>, Change<VA>>;
+  /** The fused final-results suppression fed directly (see window-closer.ts); null = forward updates; undefined = not looked up yet. */
+  private closer: WindowCloser<K, VA> | null | undefined = undefined;
   private readonly size: number;
   private readonly advance: number;
   private readonly grace: number;
@@ -51,12 +55,28 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
   }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.context = context;
     this.store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>> & object>(this.options.storeName);
     ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
     this.forwarder = new WindowedForwarder(this.store, context, this.options.flags.sendOldValues, this.options.emitChild);
   }
 
+  /**
+   * The closer, when the final-results suppression registered for this store is the only node
+   * receiving updates (a child, or the only child of the pass-through update child that exists
+   * when late records go to a topic).
+   */
+  private resolveCloser(): WindowCloser<K, VA> | null {
+    const closer = windowCloserOf<K, VA>(this.store);
+    const children = (this.context as { childNames?: (child?: string) => readonly string[] }).childNames;
+    const targets = children === undefined ? [] : children.call(this.context, this.options.emitChild);
+    this.closer = closer !== undefined && targets.length === 1 && targets[0] === closer.processorName ? closer : null;
+    if (this.closer !== null) this.forwarder.mute();
+    return this.closer;
+  }
+
   process(record: Record<K, V>): void {
+    const closer = this.closer === undefined ? this.resolveCloser() : this.closer;
     const key = record.key;
     if (key === null || key === undefined || hasNullValue(record)) {
       this.late.skipped();
@@ -79,8 +99,10 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
       const aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), previous?.value);
       const timestamp = previous === undefined ? ts : Math.max(ts, previous.timestamp);
       this.store.put(key, { value: aggregate, timestamp }, start);
-      this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
+      if (closer !== null) closer.update(key, start, end, aggregate, timestamp);
+      else this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
     }
     if (missed !== null) this.late.late(record, missed, time);
+    if (closer !== null) closer.advance();
   }
 }

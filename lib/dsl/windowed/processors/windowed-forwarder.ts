@@ -11,10 +11,10 @@ import { createRecord } from '../../../topology/record.js';
 import { change, type Change } from '../../change.js';
 
 export class WindowedForwarder<K, V> {
-  readonly cached: boolean;
+  cached: boolean;
 
   constructor(
-    store: unknown,
+    private readonly store: unknown,
     private readonly context: ProcessorContext<Windowed<K>, Change<V>>,
     private readonly sendOldValues: boolean,
     private readonly childName: string | undefined,
@@ -27,6 +27,12 @@ export class WindowedForwarder<K, V> {
         const ts = newValue !== null ? newValue.timestamp : (oldValue?.timestamp ?? timestamp);
         this.emit(toKey(key), newValue?.value ?? null, sendOldValues ? (oldValue?.value ?? null) : null, ts);
       }, sendOldValues);
+  }
+
+  /** Forwards nothing from now on, neither on writes nor from the cache (the operator feeds its only consumer directly). */
+  mute(): void {
+    (this.store as Partial<CachedStateStore<Windowed<K>, ValueAndTimestamp<V>>>).clearFlushListener?.();
+    this.cached = true;
   }
 
   /** Call after each write; forwards unless the cache will. */

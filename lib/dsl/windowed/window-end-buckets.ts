@@ -1,0 +1,139 @@
+/**
+ * The pending windows of a derived final-results buffer (see suppression-buffer.ts), grouped by
+ * window end: one bucket per end (all of its windows share the start, time windows having one
+ * size), holding per key the latest aggregate and timestamp, in first-buffered order. A binary
+ * min-heap orders the distinct ends. Keys that are strings or numbers are their own map keys; any
+ * other key is identified by its serialized bytes.
+ *
+ * Why not one map of all windows: a lookup per update in a map of every open window (10k keys
+ * × 11 windows in the seed's job) costs a composite key string and a cache miss; here it is a
+ * lookup in the bucket of the update's window (usually the one used last) by the key itself.
+ */
+import type { Windowed } from '../../state/types.js';
+
+interface Pending<K, V> {
+  /** The key object when the map key is its serialized form; undefined when the map key is the key. */
+  readonly key: K | undefined;
+  value: V;
+  timestamp: number;
+}
+
+interface Bucket<K, V> {
+  readonly end: number;
+  readonly start: number;
+  readonly windows: Map<unknown, Pending<K, V>>;
+  /** Set while the bucket is being polled. */
+  cursor: Iterator<[unknown, Pending<K, V>]> | null;
+  polled: number;
+}
+
+export interface PolledWindow<K, V> {
+  readonly key: Windowed<K>;
+  readonly value: V;
+  readonly timestamp: number;
+  readonly end: number;
+}
+
+export class WindowEndBuckets<K, V> {
+  private readonly buckets = new Map<number, Bucket<K, V>>();
+  private ends: number[] = [];
+  private front: Bucket<K, V> | null = null;
+  private last: Bucket<K, V> | null = null;
+  private count = 0;
+
+  /** `identify`: a unique string for a key that is neither a string nor a number (e.g. its serialized bytes as latin1). */
+  constructor(private readonly identify: (key: K, start: number, end: number) => string) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Sets the window `[start, end)` of `key` to `value` (first time: appended to its bucket). */
+  put(key: K, start: number, end: number, value: V, timestamp: number): void {
+    let b = this.last;
+    if (b === null || b.end !== end) {
+      b = this.buckets.get(end) ?? this.addBucket(start, end);
+      this.last = b;
+    }
+    const t = typeof key;
+    const id: unknown = t === 'string' || t === 'number' ? key : this.identify(key, start, end);
+    const p = b.windows.get(id);
+    if (p !== undefined) {
+      p.value = value;
+      p.timestamp = timestamp;
+      return;
+    }
+    b.windows.set(id, { key: id === key ? undefined : key, value, timestamp });
+    this.count++;
+  }
+
+  /** The smallest end with a window still pending, or +Infinity (drops polled-out buckets). */
+  minEnd(): number {
+    for (;;) {
+      const b = this.front;
+      if (b === null) return Number.POSITIVE_INFINITY;
+      if (b.polled < b.windows.size) return b.end;
+      this.dropFront();
+    }
+  }
+
+  /** Removes and returns the first-buffered window of the smallest end, or undefined. */
+  poll(): PolledWindow<K, V> | undefined {
+    if (this.minEnd() === Number.POSITIVE_INFINITY) return undefined;
+    const b = this.front!;
+    b.cursor ??= b.windows.entries();
+    const [id, p] = b.cursor.next().value as [unknown, Pending<K, V>];
+    b.polled++;
+    this.count--;
+    return { key: { key: p.key === undefined ? (id as K) : p.key, window: { start: b.start, end: b.end } }, value: p.value, timestamp: p.timestamp, end: b.end };
+  }
+
+  clear(): void {
+    this.buckets.clear();
+    this.ends = [];
+    this.front = this.last = null;
+    this.count = 0;
+  }
+
+  private addBucket(start: number, end: number): Bucket<K, V> {
+    const bucket: Bucket<K, V> = { end, start, windows: new Map(), cursor: null, polled: 0 };
+    this.buckets.set(end, bucket);
+    const h = this.ends;
+    h.push(end);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]! <= end) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = end;
+    if (i === 0) this.front = bucket;
+    return bucket;
+  }
+
+  private dropFront(): void {
+    const b = this.front!;
+    this.buckets.delete(b.end);
+    if (this.last === b) this.last = null;
+    const h = this.ends;
+    const tail = h.pop()!;
+    if (h.length === 0) {
+      this.front = null;
+      return;
+    }
+    let i = 0;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && h[r]! < h[l]! ? r : l;
+      if (h[c]! >= tail) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = tail;
+    this.front = this.buckets.get(h[0]!)!;
+  }
+}
