@@ -42,17 +42,18 @@ export interface OutgoingRecord {
  * without one), at `timestamps[i]` (NaN: now). Its key is `chunks[i]` from `keyStarts[i]`,
  * `keyLengths[i]` bytes long (-1: null key); its value follows the key bytes directly,
  * `valueLengths[i]` bytes long (-1: null value). A producer may keep the chunks instead of
- * copying them: the caller never modifies bytes of a chunk it has sent.
+ * copying them: the caller never modifies bytes of a chunk it has sent. The producer keeps no
+ * reference to the batch's arrays once `sendBatch` settles (the caller may reuse them).
  */
 export interface OutgoingBatch {
   readonly length: number;
   readonly topics: readonly string[];
-  readonly partitions: readonly number[];
-  readonly timestamps: readonly number[];
+  readonly partitions: ArrayLike<number>;
+  readonly timestamps: ArrayLike<number>;
   readonly chunks: readonly Buffer[];
-  readonly keyStarts: readonly number[];
-  readonly keyLengths: readonly number[];
-  readonly valueLengths: readonly number[];
+  readonly keyStarts: ArrayLike<number>;
+  readonly keyLengths: ArrayLike<number>;
+  readonly valueLengths: ArrayLike<number>;
   readonly headers: readonly (Headers | undefined)[];
 }
 
@@ -80,6 +81,29 @@ export interface FetchedBatch {
   readonly partition: number;
   readonly records: readonly IncomingRecord[];
   /** Last stable offset (read_committed) or high watermark, when known; -1 otherwise. */
+  readonly highWatermark: number;
+}
+
+/**
+ * Records fetched from one partition, by column (`Consumer.pollColumns`): no object and no Buffer
+ * per record. Record i has offset `offsets[i]`, timestamp `timestamps[i]`, key
+ * `keyChunks[i][keyStarts[i], keyEnds[i])` (null chunk: null key), value likewise, and headers
+ * `headers[i]` (`headers` null: no record has any). Chunks are shared: never modify them.
+ */
+export interface FetchedColumns {
+  readonly topic: string;
+  readonly partition: number;
+  readonly length: number;
+  readonly offsets: ArrayLike<number>;
+  readonly timestamps: ArrayLike<number>;
+  readonly keyChunks: readonly (Buffer | null)[];
+  readonly keyStarts: ArrayLike<number>;
+  readonly keyEnds: ArrayLike<number>;
+  readonly valueChunks: readonly (Buffer | null)[];
+  readonly valueStarts: ArrayLike<number>;
+  readonly valueEnds: ArrayLike<number>;
+  readonly headers: readonly Headers[] | null;
+  /** As `FetchedBatch.highWatermark`. */
   readonly highWatermark: number;
 }
 
@@ -218,6 +242,8 @@ export interface Consumer {
    * the fallback).
    */
   pollEach?(timeoutMs: number, visitor: RecordVisitor): Promise<number>;
+  /** `poll` with the records of each partition by column (see `FetchedColumns`). Optional (`poll` is the fallback). */
+  pollColumns?(timeoutMs: number): Promise<FetchedColumns[]>;
   /** The next `poll` returns records of the partition from `offset`. */
   seek(tp: TopicPartition, offset: number): void;
   pause(tps: readonly TopicPartition[]): void;

@@ -17,6 +17,10 @@ const NONE: unique symbol = Symbol('none');
 export class DecodedValueMemo {
   private value: unknown = NONE;
   private bytes: Buffer | null = null;
+  /** The input bytes as a range of a chunk (`rememberRange`), viewed only when reused. */
+  private chunk: Buffer | null = null;
+  private start = 0;
+  private end = 0;
   private serde: Serde<unknown> | null = null;
   /** Enumerable keys and their values of a plain object at decode time (reused arrays); -1 for a primitive. */
   private readonly keys: string[] = [];
@@ -25,6 +29,11 @@ export class DecodedValueMemo {
 
   /** Called right after `serde` decoded `bytes` to `value` (before any processor saw it). */
   remember(value: unknown, bytes: Buffer, serde: Serde<unknown>): void {
+    this.rememberRange(value, bytes, 0, bytes.length, serde);
+  }
+
+  /** `remember` with the input bytes `chunk[start, end)`. */
+  rememberRange(value: unknown, chunk: Buffer, start: number, end: number, serde: Serde<unknown>): void {
     if (typeof value !== 'object' || value === null) {
       this.count = -1;
     } else {
@@ -42,13 +51,17 @@ export class DecodedValueMemo {
       this.count = n;
     }
     this.value = value;
-    this.bytes = bytes;
+    this.bytes = null;
+    this.chunk = chunk;
+    this.start = start;
+    this.end = end;
     this.serde = serde;
   }
 
   forget(): void {
     this.value = NONE;
     this.bytes = null;
+    this.chunk = null;
     this.count = -1;
   }
 
@@ -61,7 +74,7 @@ export class DecodedValueMemo {
   bytesIfUnchanged(value: unknown): Buffer | null {
     if (value !== this.value) return null;
     const count = this.count;
-    if (count < 0) return this.bytes;
+    if (count < 0) return this.inputBytes();
     const obj = value as Record<string, unknown>;
     if (Object.getPrototypeOf(obj) !== Object.prototype || obj.toJSON !== undefined) return null;
     const keys = this.keys;
@@ -71,6 +84,12 @@ export class DecodedValueMemo {
       if (i >= count || k !== keys[i] || !Object.is(obj[k], values[i])) return null;
       i++;
     }
-    return i === count ? this.bytes : null;
+    return i === count ? this.inputBytes() : null;
+  }
+
+  private inputBytes(): Buffer | null {
+    const chunk = this.chunk;
+    if (this.bytes === null && chunk !== null) this.bytes = this.start === 0 && this.end === chunk.length ? chunk : chunk.subarray(this.start, this.end);
+    return this.bytes;
   }
 }

@@ -7,7 +7,7 @@
  * first, and never decreases. The group does not wait for empty partitions (max.task.idle.ms = 0).
  */
 import type { IncomingRecord, TopicPartition } from '../kafka/types.js';
-import { RecordQueue } from './record-queue.js';
+import { RecordQueue, type QueuedBatch } from './record-queue.js';
 
 export interface NextRecord {
   readonly record: IncomingRecord;
@@ -41,6 +41,11 @@ export class PartitionGroup {
   add(queue: RecordQueue, record: IncomingRecord, timestamp: number): void {
     queue.push(record, timestamp);
     this.buffered++;
+  }
+
+  addBatch(queue: RecordQueue, batch: QueuedBatch): void {
+    queue.pushBatch(batch);
+    this.buffered += batch.cols.length;
   }
 
   numBuffered(): number {

@@ -28,25 +28,77 @@ function textBytesWithin(text: string, room: number): number {
   return bound <= room ? bound : Buffer.byteLength(text, 'utf8');
 }
 
+/** Buffered records by column; the numeric columns are typed arrays that double when full. */
 class Columns implements OutgoingBatch {
   length = 0;
   readonly topics: string[] = [];
-  readonly partitions: number[] = [];
-  readonly timestamps: number[] = [];
   readonly chunks: Buffer[] = [];
-  readonly keyStarts: number[] = [];
-  readonly keyLengths: number[] = [];
-  readonly valueLengths: number[] = [];
   readonly headers: (Headers | undefined)[] = [];
+  partitions: Int32Array;
+  timestamps: Float64Array;
+  keyStarts: Int32Array;
+  keyLengths: Int32Array;
+  valueLengths: Int32Array;
+
+  constructor(private capacity: number) {
+    this.partitions = new Int32Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+    this.keyStarts = new Int32Array(capacity);
+    this.keyLengths = new Int32Array(capacity);
+    this.valueLengths = new Int32Array(capacity);
+  }
+
+  add(topic: string, partition: number, timestamp: number, chunk: Buffer, keyStart: number, keyLength: number, valueLength: number, headers: Headers | undefined): void {
+    const i = this.length;
+    if (i === this.capacity) this.grow();
+    this.topics.push(topic);
+    this.chunks.push(chunk);
+    this.headers.push(headers);
+    this.partitions[i] = partition;
+    this.timestamps[i] = timestamp;
+    this.keyStarts[i] = keyStart;
+    this.keyLengths[i] = keyLength;
+    this.valueLengths[i] = valueLength;
+    this.length = i + 1;
+  }
+
+  /** Empties the columns for reuse (after the batch was sent). */
+  reset(): void {
+    this.length = 0;
+    this.topics.length = 0;
+    this.chunks.length = 0;
+    this.headers.length = 0;
+  }
+
+  private grow(): void {
+    const n = this.capacity * 2;
+    this.partitions = grown(new Int32Array(n), this.partitions);
+    this.timestamps = grown(new Float64Array(n), this.timestamps);
+    this.keyStarts = grown(new Int32Array(n), this.keyStarts);
+    this.keyLengths = grown(new Int32Array(n), this.keyLengths);
+    this.valueLengths = grown(new Int32Array(n), this.valueLengths);
+    this.capacity = n;
+  }
 }
 
+function grown<T extends Float64Array | Int32Array>(next: T, old: T): T {
+  next.set(old);
+  return next;
+}
+
+const INITIAL_CAPACITY = 256;
+
 export class RecordCollector {
-  private cols = new Columns();
+  private cols = new Columns(INITIAL_CAPACITY);
+  /** A drained batch handed back after its send (`recycle`), reused by the next `drainBatch`. */
+  private spare: Columns | null = null;
   private chunk: Buffer = Buffer.allocUnsafeSlow(0);
   private pos = 0;
   /** Start of the record being written (its key, then its value). */
   private recordStart = 0;
   private keyLength = -1;
+  /** The last frozen empty headers object seen (the runtime shares one per source). */
+  private emptyHeaders: Headers | null = null;
   /** Internal topics (repartition) written since the last commit: the driver commits to let them flow under EOS. */
   private internalWrites = 0;
 
@@ -131,8 +183,17 @@ export class RecordCollector {
   /** Takes everything buffered, by column. */
   drainBatch(): OutgoingBatch {
     const out = this.cols;
-    this.cols = new Columns();
+    const spare = this.spare;
+    this.spare = null;
+    this.cols = spare ?? new Columns(Math.max(INITIAL_CAPACITY, out.length));
     return out;
+  }
+
+  /** Hands back a batch from `drainBatch` once sent (the producer keeps no reference to its arrays): its columns are reused. */
+  recycle(batch: OutgoingBatch): void {
+    if (!(batch instanceof Columns) || batch === this.cols) return;
+    batch.reset();
+    this.spare = batch;
   }
 
   /** Takes everything buffered, as record objects (views of the chunks). */
@@ -142,7 +203,7 @@ export class RecordCollector {
 
   clear(): void {
     // The chunk position stays: bytes already handed out are never overwritten.
-    this.cols = new Columns();
+    this.cols = new Columns(INITIAL_CAPACITY);
     this.internalWrites = 0;
   }
 
@@ -159,16 +220,16 @@ export class RecordCollector {
   }
 
   private end(topic: string, partition: number, timestamp: number, headers: Headers | undefined, valueLength: number): void {
-    const c = this.cols;
-    c.topics.push(topic);
-    c.partitions.push(partition);
-    c.timestamps.push(timestamp);
-    c.chunks.push(this.chunk);
-    c.keyStarts.push(this.recordStart);
-    c.keyLengths.push(this.keyLength);
-    c.valueLengths.push(valueLength);
-    c.headers.push(headers);
-    c.length++;
+    this.cols.add(topic, partition, timestamp, this.chunk, this.recordStart, this.keyLength, valueLength, this.nonEmpty(headers));
+  }
+
+  /** The headers, or undefined when there are none (so the producer skips them without a loop). */
+  private nonEmpty(headers: Headers | undefined): Headers | undefined {
+    if (headers === undefined || headers === this.emptyHeaders) return undefined;
+    for (const _ in headers) return headers;
+    // A frozen empty object stays empty: remember it to skip the loop next time.
+    if (Object.isFrozen(headers)) this.emptyHeaders = headers;
+    return undefined;
   }
 
   private writeText(text: string): number {

@@ -4,7 +4,8 @@
  * logic, sinks serialize and hand records to the task's collector. Everything here is synchronous.
  */
 import { TributaryError } from '../errors.js';
-import type { Headers, IncomingRecord } from '../kafka/types.js';
+import type { FetchedColumns, Headers, IncomingRecord } from '../kafka/types.js';
+import { valueAt } from './fetched-columns.js';
 import type { Processor, Record } from '../topology/processor.js';
 import { LAZY_VALUE, READS_RECORD_FIELDS_ONLY, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
 import type { Serde } from '../serde/types.js';
@@ -188,23 +189,25 @@ class LazySourceRecord {
   readonly timestamp: number;
   readonly headers: Headers;
   #source: SourceNode;
-  #raw: IncomingRecord;
+  #cols: FetchedColumns;
+  #i: number;
   #value: unknown = UNREAD;
 
-  constructor(source: SourceNode, raw: IncomingRecord, key: unknown, timestamp: number, headers: Headers) {
+  constructor(source: SourceNode, cols: FetchedColumns, i: number, key: unknown, timestamp: number, headers: Headers) {
     this.key = key;
     Object.defineProperty(this, 'value', LazySourceRecord.valueProperty);
     this.timestamp = timestamp;
     this.headers = headers;
     this.#source = source;
-    this.#raw = raw;
+    this.#cols = cols;
+    this.#i = i;
   }
 
   private static readonly valueProperty: PropertyDescriptor = {
     get(this: LazySourceRecord): unknown {
       if (this.#value === UNREAD) {
         this.#source.lazyReads++;
-        this.#value = this.#source.decodeValue(this.#raw);
+        this.#value = this.#source.decodeValueAt(this.#cols, this.#i);
       }
       return this.#value;
     },
@@ -214,7 +217,7 @@ class LazySourceRecord {
 
   /** The value's input bytes while it was never read, if `serde` shares the source's format; else null. */
   [UNREAD_VALUE_BYTES](serde: Serde<unknown>): Buffer | null {
-    return this.#value === UNREAD && this.#source.sharesValueFormat(serde) ? this.#raw.value : null;
+    return this.#value === UNREAD && this.#source.sharesValueFormat(serde) ? valueAt(this.#cols, this.#i) : null;
   }
 }
 Object.defineProperty(LazySourceRecord.prototype, LAZY_VALUE, { value: true });
@@ -229,27 +232,29 @@ class FieldsOnlyLazyRecord {
   readonly timestamp: number;
   readonly headers: Headers;
   #source: SourceNode;
-  #raw: IncomingRecord;
+  #cols: FetchedColumns;
+  #i: number;
   #value: unknown = UNREAD;
 
-  constructor(source: SourceNode, raw: IncomingRecord, key: unknown, timestamp: number, headers: Headers) {
+  constructor(source: SourceNode, cols: FetchedColumns, i: number, key: unknown, timestamp: number, headers: Headers) {
     this.key = key;
     this.timestamp = timestamp;
     this.headers = headers;
     this.#source = source;
-    this.#raw = raw;
+    this.#cols = cols;
+    this.#i = i;
   }
 
   get value(): unknown {
     if (this.#value === UNREAD) {
       this.#source.lazyReads++;
-      this.#value = this.#source.decodeValue(this.#raw);
+      this.#value = this.#source.decodeValueAt(this.#cols, this.#i);
     }
     return this.#value;
   }
 
   [UNREAD_VALUE_BYTES](serde: Serde<unknown>): Buffer | null {
-    return this.#value === UNREAD && this.#source.sharesValueFormat(serde) ? this.#raw.value : null;
+    return this.#value === UNREAD && this.#source.sharesValueFormat(serde) ? valueAt(this.#cols, this.#i) : null;
   }
 }
 Object.defineProperty(FieldsOnlyLazyRecord.prototype, LAZY_VALUE, { value: true });
@@ -289,11 +294,40 @@ export class SourceNode extends RuntimeNode {
     return true;
   }
 
-  /** `deserializeValue` on the processing path: remembers the value for a sink that may reuse its bytes. */
-  decodeValue(raw: IncomingRecord): unknown {
-    const value = this.deserializeValue(raw);
-    if (this.decodedValues !== null && raw.value !== null) this.decodedValues.remember(value, raw.value, this.valueSerde);
+  /** Decodes the value of record i on the processing path; remembers it for a sink that may reuse its bytes. */
+  decodeValueAt(cols: FetchedColumns, i: number): unknown {
+    const value = this.deserializeValueAt(cols, i);
+    const chunk = cols.valueChunks[i]!;
+    if (this.decodedValues !== null && chunk !== null) this.decodedValues.rememberRange(value, chunk, cols.valueStarts[i]!, cols.valueEnds[i]!, this.valueSerde);
     return value;
+  }
+
+  /** Decodes the value of record i (null chunk: null value). */
+  deserializeValueAt(cols: FetchedColumns, i: number): unknown {
+    const chunk = cols.valueChunks[i]!;
+    if (chunk === null) return null;
+    const start = cols.valueStarts[i]!;
+    const end = cols.valueEnds[i]!;
+    const serde = this.valueSerde;
+    try {
+      return serde.deserializeRange !== undefined ? serde.deserializeRange(chunk, start, end, cols.topic) : serde.deserialize(chunk.subarray(start, end), cols.topic);
+    } catch (error) {
+      throw new SourceDeserializationError(this.name, 'value', cols.topic, error);
+    }
+  }
+
+  /** Decodes the key of record i (null chunk: null key). */
+  deserializeKeyAt(cols: FetchedColumns, i: number): unknown {
+    const chunk = cols.keyChunks[i]!;
+    if (chunk === null) return null;
+    const serde = this.keySerde;
+    try {
+      return serde.deserializeRange !== undefined
+        ? serde.deserializeRange(chunk, cols.keyStarts[i]!, cols.keyEnds[i]!, cols.topic)
+        : serde.deserialize(chunk.subarray(cols.keyStarts[i]!, cols.keyEnds[i]!), cols.topic);
+    } catch (error) {
+      throw new SourceDeserializationError(this.name, 'key', cols.topic, error);
+    }
   }
 
   /** Sources are entered through `processRaw`. */
@@ -320,24 +354,26 @@ export class SourceNode extends RuntimeNode {
   }
 
   /**
-   * Forwards the raw record with its key deserialized and its value deserialized on first read
+   * Forwards record i of `cols` with its key deserialized and its value deserialized on first read
    * (a getter that caches; spreading the record reads it). A failure to deserialize the value
    * surfaces wherever it is first read, as a `SourceDeserializationError`. Adaptive: when every
    * value of a sample of records was read anyway, the next run of records is decoded eagerly
    * (as Kafka Streams always does), then laziness is sampled again.
    */
-  processRaw(raw: IncomingRecord, timestamp: number, task: TaskRecordContext): void {
-    const key = this.deserializeKey(raw);
+  processAt(cols: FetchedColumns, i: number, timestamp: number, headers: Headers, task: TaskRecordContext): void {
+    const key = this.deserializeKeyAt(cols, i);
     task.sourceKey = key;
-    task.setSourceKeyBytes(raw.key);
+    task.sourceKeyChunk = cols.keyChunks[i]!;
+    task.sourceKeyStart = cols.keyStarts[i]!;
+    task.sourceKeyEnd = cols.keyEnds[i]!;
     task.sourceKeySerde = this.keySerde;
     if (this.eagerLeft > 0) {
       // Every value of the last sample was read: decode up front (cheaper than a lazy record).
       this.eagerLeft--;
-      this.forward({ key, value: this.decodeValue(raw), timestamp, headers: raw.headers });
+      this.forward({ key, value: this.decodeValueAt(cols, i), timestamp, headers });
       return;
     }
-    this.forward(this.lazyRecord(raw, key, timestamp, raw.headers));
+    this.forward(this.lazyRecord(cols, i, key, timestamp, headers));
     if (++this.sampled === SAMPLE) {
       if (this.lazyReads >= SAMPLE) this.eagerLeft = EAGER_RUN;
       this.sampled = 0;
@@ -350,9 +386,9 @@ export class SourceNode extends RuntimeNode {
     this.forward({ key, value, timestamp, headers });
   }
 
-  private lazyRecord(raw: IncomingRecord, key: unknown, timestamp: number, headers: Headers): AnyRecord {
-    if (raw.value === null) return { key, value: null, timestamp, headers };
-    if (this.childrenReadFieldsOnly) return new FieldsOnlyLazyRecord(this, raw, key, timestamp, headers);
-    return new LazySourceRecord(this, raw, key, timestamp, headers);
+  private lazyRecord(cols: FetchedColumns, i: number, key: unknown, timestamp: number, headers: Headers): AnyRecord {
+    if (cols.valueChunks[i] === null) return { key, value: null, timestamp, headers };
+    if (this.childrenReadFieldsOnly) return new FieldsOnlyLazyRecord(this, cols, i, key, timestamp, headers);
+    return new LazySourceRecord(this, cols, i, key, timestamp, headers);
   }
 }

@@ -16,7 +16,8 @@
  * itself); `close()` commits and closes cleanly.
  */
 import { TributaryError } from '../errors.js';
-import type { Admin, Consumer, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
+import type { Admin, Consumer, FetchedBatch, FetchedColumns, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
+import { columnsOf } from './fetched-columns.js';
 import type { StateStore } from '../state/types.js';
 import type { BuiltTopology } from '../topology/built-topology.js';
 import { Topology } from '../topology/topology.js';
@@ -245,14 +246,16 @@ export class StreamsRuntime {
     try {
       const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
-      const batches = await consumer.poll(globalUpdates > 0 ? 0 : pollMs);
+      const timeoutMs = globalUpdates > 0 ? 0 : pollMs;
+      // By column when the client can (no object per record); else records, turned into columns.
+      const batches = consumer.pollColumns !== undefined ? await consumer.pollColumns(timeoutMs) : (await consumer.poll(timeoutMs)).map(toColumns);
       let fetched = 0;
       for (const batch of batches) {
-        if (batch.records.length === 0) continue;
+        if (batch.length === 0) continue;
         const task = this.taskByTp.get(tpKey(batch.topic, batch.partition));
         if (task !== undefined && task.isRunning) {
-          task.addRecords(batch.topic, batch.records);
-          fetched += batch.records.length;
+          task.addColumns(batch);
+          fetched += batch.length;
         }
       }
       if (fetched > 0) this.backoff.succeed();
@@ -589,4 +592,8 @@ export class StreamsRuntime {
     if (this.consumer === null) throw new TributaryError('The runtime is not started', { code: 'ILLEGAL_STATE' });
     return this.consumer;
   }
+}
+
+function toColumns(batch: FetchedBatch): FetchedColumns {
+  return columnsOf(batch.topic, batch.partition, batch.records, batch.highWatermark);
 }

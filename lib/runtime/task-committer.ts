@@ -59,6 +59,7 @@ export async function sendBuffered(task: StreamTask, targets: CommitTargets): Pr
     await sendTo(targets.producer!, records);
     task.collector.resetInternalWrites();
   }
+  task.collector.recycle(records);
 }
 
 export interface CommitTasksOptions {

@@ -74,12 +74,6 @@ export class TaskRecordContext implements RecordContext {
     this.partitionsFor = options.partitionsFor;
   }
 
-  setSourceKeyBytes(bytes: Buffer | null): void {
-    this.sourceKeyChunk = bytes;
-    this.sourceKeyStart = 0;
-    this.sourceKeyEnd = bytes === null ? 0 : bytes.length;
-  }
-
   setRecord(topic: string, partition: number, offset: number, timestamp: number, headers: Headers): void {
     this.topic = topic;
     this.partition = partition;

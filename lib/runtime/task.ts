@@ -10,7 +10,8 @@
  * `task-committer.ts` for the commit lifecycle).
  */
 import { ConfigError, TributaryError } from '../errors.js';
-import type { IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
+import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
+import { columnsOf, headersAt, recordAt } from './fetched-columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
 import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
@@ -50,6 +51,8 @@ interface Decoded {
 
 type State = 'created' | 'running' | 'closed';
 
+const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+
 export class StreamTask {
   readonly id: string;
   readonly partition: number;
@@ -73,9 +76,7 @@ export class StreamTask {
   private readonly sources = new Map<string, SourceNode>();
   private readonly extractors = new Map<string, TimestampExtractor | undefined>();
   private uncommitted = false;
-  private readonly invalid = new Map<IncomingRecord, RejectedRecord>();
   private readonly failureTarget: FailureTarget;
-  private readonly decoded = new Map<IncomingRecord, Decoded>();
 
   constructor(options: TaskOptions) {
     const { subtopology, partition, config } = options;
@@ -208,49 +209,65 @@ export class StreamTask {
 
   /** Enqueues fetched records of one input partition, extracting their timestamps. */
   addRecords(topic: string, records: readonly IncomingRecord[]): void {
-    const queue = this.group.queue(topic);
-    if (queue === undefined) throw new TributaryError(`Task ${this.id} does not read ${topic}`, { code: 'ILLEGAL_STATE' });
-    const extractor = this.extractors.get(topic);
-    if (extractor === undefined) {
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        const ts = r.timestamp;
-        if (ts >= 0) this.group.add(queue, r, ts);
-        else this.addInvalid(queue, r, invalidTimestamp(ts, r), this.sources.get(topic)!.name);
-      }
-      return;
-    }
-    const source = this.sources.get(topic)!;
-    for (const r of records) {
-      let key: unknown;
-      let value: unknown;
-      try {
-        key = source.deserializeKey(r);
-        value = source.deserializeValue(r);
-      } catch (error) {
-        this.addInvalid(queue, r, error, source.name);
-        continue;
-      }
-      let ts: number;
-      try {
-        ts = extractor({ key, value, timestamp: r.timestamp, topic: r.topic, partition: r.partition, offset: r.offset, headers: r.headers }, queue.partitionTime());
-      } catch (error) {
-        this.addInvalid(queue, r, error, source.name);
-        continue;
-      }
-      if (!(ts >= 0) || !Number.isFinite(ts)) {
-        this.addInvalid(queue, r, invalidTimestamp(ts, r), source.name);
-        continue;
-      }
-      this.decoded.set(r, { key, value });
-      this.group.add(queue, r, ts);
-    }
+    if (records.length === 0) return;
+    this.addColumns(columnsOf(topic, records[0]!.partition, records));
   }
 
-  private addInvalid(queue: RecordQueue, record: IncomingRecord, error: unknown, processorName: string): void {
-    this.invalid.set(record, new RejectedRecord(error, processorName));
-    // Ordered as if it had the partition time, so it neither jumps ahead nor holds others back.
-    this.group.add(queue, record, Math.max(queue.partitionTime(), 0));
+  /** `addRecords` for records by column. */
+  addColumns(cols: FetchedColumns): void {
+    const topic = cols.topic;
+    const queue = this.group.queue(topic);
+    if (queue === undefined) throw new TributaryError(`Task ${this.id} does not read ${topic}`, { code: 'ILLEGAL_STATE' });
+    const n = cols.length;
+    const source = this.sources.get(topic)!;
+    const extractor = this.extractors.get(topic);
+    let pt = queue.partitionTime();
+    let notes: unknown[] | null = null;
+    if (extractor === undefined) {
+      // Ordered by the record timestamps themselves, unless one is invalid.
+      let order: ArrayLike<number> = cols.timestamps;
+      for (let i = 0; i < n; i++) {
+        const ts = order[i]!;
+        if (ts >= 0) {
+          if (ts > pt) pt = ts;
+          continue;
+        }
+        if (order === cols.timestamps) order = Array.from(cols.timestamps);
+        notes ??= new Array<unknown>(n);
+        notes[i] = new RejectedRecord(invalidTimestamp(ts, recordAt(cols, i)), source.name);
+        // Ordered as if it had the partition time, so it neither jumps ahead nor holds others back.
+        pt = Math.max(pt, 0);
+        (order as number[])[i] = pt;
+      }
+      this.group.addBatch(queue, { cols, order, notes });
+      return;
+    }
+    const order = new Array<number>(n);
+    notes = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      let key: unknown;
+      let value: unknown;
+      let ts: number;
+      try {
+        key = source.deserializeKeyAt(cols, i);
+        value = source.deserializeValueAt(cols, i);
+        const headers = headersAt(cols, i);
+        ts = extractor(
+          { key, value, timestamp: cols.timestamps[i]!, topic, partition: cols.partition, offset: cols.offsets[i]!, headers },
+          pt,
+        );
+        if (!(ts >= 0) || !Number.isFinite(ts)) throw invalidTimestamp(ts, recordAt(cols, i));
+      } catch (error) {
+        notes[i] = new RejectedRecord(error, source.name);
+        pt = Math.max(pt, 0);
+        order[i] = pt;
+        continue;
+      }
+      if (ts > pt) pt = ts;
+      notes[i] = { key, value } satisfies Decoded;
+      order[i] = ts;
+    }
+    this.group.addBatch(queue, { cols, order, notes });
   }
 
   /** Processes up to `max` buffered records; returns how many were taken. Synchronous. */
@@ -263,30 +280,32 @@ export class StreamTask {
     while (n < max) {
       const queue = group.nextQueue();
       if (queue === null) break;
-      const raw = queue.headRecord();
+      const batch = queue.headBatch();
+      const i = queue.headIndex();
       const timestamp = queue.headTimestamp();
       group.pop(queue);
       n++;
       metrics.recordsIn++;
-      queue.uncommittedOffset = raw.offset;
-      ctx.setRecord(raw.topic, raw.partition, raw.offset, timestamp, raw.headers);
+      const cols = batch.cols;
+      const offset = cols.offsets[i]!;
+      const headers = cols.headers === null ? NO_HEADERS : cols.headers[i]!;
+      queue.uncommittedOffset = offset;
+      ctx.setRecord(cols.topic, cols.partition, offset, timestamp, headers);
+      const note = batch.notes === null ? undefined : batch.notes[i];
       try {
-        if (this.invalid.size > 0 && this.invalid.has(raw)) {
-          const rejected = this.invalid.get(raw)!;
-          this.invalid.delete(raw);
-          this.onFailure(rejected, raw, timestamp);
-        } else if (this.decoded.size > 0 && this.decoded.has(raw)) {
-          const d = this.decoded.get(raw)!;
-          this.decoded.delete(raw);
-          ctx.sourceKeySerde = null;
-          queue.source!.processDecoded(d.key, d.value, timestamp, raw.headers);
+        if (note === undefined) {
+          queue.source!.processAt(cols, i, timestamp, headers, ctx);
           metrics.processed++;
+        } else if (note instanceof RejectedRecord) {
+          this.onFailure(note, recordAt(cols, i), timestamp);
         } else {
-          queue.source!.processRaw(raw, timestamp, ctx);
+          const d = note as Decoded;
+          ctx.sourceKeySerde = null;
+          queue.source!.processDecoded(d.key, d.value, timestamp, headers);
           metrics.processed++;
         }
       } catch (error) {
-        this.onFailure(error, raw, timestamp);
+        this.onFailure(error, recordAt(cols, i), timestamp);
       }
       if (punctuations.isDue(group.streamTime())) this.punctuateStreamTime();
     }
@@ -436,8 +455,6 @@ export class StreamTask {
       }
     }
     this.group.clear();
-    this.invalid.clear();
-    this.decoded.clear();
     if (!clean) this.collector.clear();
     if (clean && firstError !== undefined) throw firstError;
   }

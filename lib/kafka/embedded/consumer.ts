@@ -16,6 +16,7 @@ import type {
   Consumer,
   ConsumerOptions,
   FetchedBatch,
+  FetchedColumns,
   IncomingRecord,
   RebalanceListener,
   TopicPartition,
@@ -23,12 +24,15 @@ import type {
 } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
 import type { Group, Member } from './group-coordinator.js';
+import { ColumnsBuilder } from './columns-builder.js';
 import type { PartitionLog } from './partition-log.js';
 import { networkTick, Signal, waitForAny } from './signal.js';
 
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_BYTES_PER_PARTITION = 1_048_576;
+/** Records a column fetch has room for before its arrays grow. */
+const INITIAL_COLUMNS = 512;
 
 interface PartitionState {
   readonly tp: TopicPartition;
@@ -116,7 +120,15 @@ export class EmbeddedConsumer implements Consumer {
     this.wake.fire();
   }
 
-  async poll(timeoutMs: number): Promise<FetchedBatch[]> {
+  poll(timeoutMs: number): Promise<FetchedBatch[]> {
+    return this.pollWith(timeoutMs, () => this.fetch());
+  }
+
+  pollColumns(timeoutMs: number): Promise<FetchedColumns[]> {
+    return this.pollWith(timeoutMs, () => this.fetchColumns());
+  }
+
+  private async pollWith<B>(timeoutMs: number, fetch: () => B[]): Promise<B[]> {
     this.ensureUsable();
     if (this.mode === 'none') throw illegalState('poll() needs subscribe() or assign() first');
     if (this.polling) throw illegalState('poll() is already in progress on this consumer (a consumer is not safe for concurrent polls)');
@@ -129,7 +141,7 @@ export class EmbeddedConsumer implements Consumer {
         if (this.closed || this.broker.isClosed) return [];
         if (this.mode === 'subscribe') await this.syncGroup();
         if (this.closed || this.broker.isClosed) return [];
-        const batches = this.fetch();
+        const batches = fetch();
         if (batches.length > 0) return batches;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return [];
@@ -243,6 +255,39 @@ export class EmbeddedConsumer implements Consumer {
     } finally {
       this.parts.clear();
     }
+  }
+
+  /** `fetch` by column. */
+  private fetchColumns(): FetchedColumns[] {
+    const out: FetchedColumns[] = [];
+    const states = [...this.parts.values()];
+    const n = states.length;
+    if (n === 0) return out;
+    const start = this.rotation++ % n;
+    const settings = this.broker.settings;
+    let budget = settings.maxBytesPerPoll;
+    for (let k = 0; k < n && budget > 0; k++) {
+      const st = states[(start + k) % n]!;
+      if (st.paused) continue;
+      const log = this.resolve(st);
+      if (log === undefined || st.position === null) continue;
+      const cols = new ColumnsBuilder(Math.min(settings.maxPollRecordsPerPartition, INITIAL_COLUMNS));
+      const result = log.readColumns(
+        st.position,
+        {
+          readCommitted: this.readCommitted,
+          maxRecords: settings.maxPollRecordsPerPartition,
+          maxBytes: Math.min(this.maxBytesPerPartition, budget),
+        },
+        cols,
+      );
+      st.position = result.nextOffset;
+      if (cols.length > 0) {
+        budget -= result.bytes;
+        out.push(cols.build(st.tp.topic, st.tp.partition, this.readCommitted ? log.lastStableOffset : log.highWatermark));
+      }
+    }
+    return out;
   }
 
   private fetch(): FetchedBatch[] {

@@ -15,6 +15,7 @@
  * ```
  */
 import type { Headers, IncomingRecord } from '../types.js';
+import type { ColumnsBuilder } from './columns-builder.js';
 import { Signal } from './signal.js';
 
 /** The outcome of one transaction, shared by its records in every partition it touched. */
@@ -239,8 +240,48 @@ export class PartitionLog {
    * the limits. `offset` must be within `[logStartOffset, highWatermark]`.
    */
   read(offset: number, limits: ReadLimits, out: IncomingRecord[]): ReadResult {
-    const end = limits.readCommitted ? this.stableOffset : this.endOffset;
     const { topic, partition } = this;
+    return this.scan(offset, limits, (seg, i, at) => {
+      const kc = seg.keyChunk[i]!;
+      const vc = seg.valueChunk[i]!;
+      const kp = seg.keyPos[i]!;
+      const vp = seg.valuePos[i]!;
+      out.push({
+        topic,
+        partition,
+        offset: at,
+        key: kc === null ? null : kc.subarray(kp, kp + seg.keyLen[i]!),
+        value: vc === null ? null : vc.subarray(vp, vp + seg.valueLen[i]!),
+        timestamp: seg.timestamps[i]!,
+        headers: seg.headers === null ? EMPTY_HEADERS : (seg.headers[i] ?? EMPTY_HEADERS),
+      });
+    });
+  }
+
+  /** `read` by column: no object or Buffer per record. */
+  readColumns(offset: number, limits: ReadLimits, out: ColumnsBuilder): ReadResult {
+    return this.scan(offset, limits, (seg, i, at) => {
+      const kc = seg.keyChunk[i]!;
+      const vc = seg.valueChunk[i]!;
+      const kp = seg.keyPos[i]!;
+      const vp = seg.valuePos[i]!;
+      out.add(
+        at,
+        seg.timestamps[i]!,
+        kc,
+        kp,
+        kc === null ? kp : kp + seg.keyLen[i]!,
+        vc,
+        vp,
+        vc === null ? vp : vp + seg.valueLen[i]!,
+        seg.headers === null ? null : (seg.headers[i] ?? null),
+      );
+    });
+  }
+
+  /** Visits the entries a read from `offset` returns (skipping markers and, read_committed, aborted records). */
+  private scan(offset: number, limits: ReadLimits, take: (seg: Segment, i: number, offset: number) => void): ReadResult {
+    const end = limits.readCommitted ? this.stableOffset : this.endOffset;
     let pos = offset;
     let bytes = 0;
     let taken = 0;
@@ -248,7 +289,7 @@ export class PartitionLog {
     let segIdx = this.segmentIndex(pos);
     outer: while (pos < end && segIdx < this.segments.length) {
       const seg = this.segments[segIdx]!;
-      const { txns, sizes, marker, keyChunk, valueChunk, rel } = seg;
+      const { txns, sizes, marker, rel } = seg;
       const base = seg.baseOffset;
       const segEnd = Math.min(end, base + seg.span);
       // Dense: entry i is offset base + i. Compacted: the first entry at or after pos.
@@ -266,19 +307,7 @@ export class PartitionLog {
         }
         const size = sizes[i]!;
         if (taken > 0 && (taken >= limits.maxRecords || bytes + size > limits.maxBytes)) break outer;
-        const kc = keyChunk[i]!;
-        const vc = valueChunk[i]!;
-        const kp = seg.keyPos[i]!;
-        const vp = seg.valuePos[i]!;
-        out.push({
-          topic,
-          partition,
-          offset: at,
-          key: kc === null ? null : kc.subarray(kp, kp + seg.keyLen[i]!),
-          value: vc === null ? null : vc.subarray(vp, vp + seg.valueLen[i]!),
-          timestamp: seg.timestamps[i]!,
-          headers: seg.headers === null ? EMPTY_HEADERS : (seg.headers[i] ?? EMPTY_HEADERS),
-        });
+        take(seg, i, at);
         taken++;
         bytes += size;
       }
