@@ -23,7 +23,7 @@ import type { Serde } from '../../serde/types.js';
 import { keyValueChangelogConfigs } from '../../state/changelog-configs.js';
 import type { ChangelogSink, RestorableStore, RestoreRecord, StateStoreContext, StoreBuilder, Windowed } from '../../state/types.js';
 import { changeSerde, type Change } from '../change.js';
-import { WindowEndBuckets } from './window-end-buckets.js';
+import { WindowEndBuckets, type Pending } from './window-end-buckets.js';
 
 export interface BufferedEntry<K, V> {
   readonly key: K;
@@ -144,6 +144,26 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   putWindow(key: unknown, start: number, end: number, value: V, timestamp: number): void {
     if (this.windows !== null) this.windows.put(key, start, end, value, timestamp);
     else this.put({ key, window: { start, end } } as K, { newValue: value, oldValue: null }, timestamp, end);
+  }
+
+  /** True when the buffer keeps its windows by end and can serve as the aggregation's working set (see window-closer.ts). */
+  get holdsWindows(): boolean {
+    return this.windows !== null;
+  }
+
+  /** The buffered window (holdsWindows only). */
+  getWindow(key: unknown, start: number, end: number): Pending<unknown, V | null> | undefined {
+    return this.windows!.get(key, start, end);
+  }
+
+  /** `putWindow` of a window the aggregation changed (holdsWindows only): written to the window store by `drainDirty`. */
+  updateWindow(key: unknown, start: number, end: number, value: V, timestamp: number, known: Pending<unknown, V | null> | undefined): void {
+    this.windows!.put(key, start, end, value, timestamp, true, known);
+  }
+
+  /** Hands the windows changed by `updateWindow` since the last call to `write`. */
+  drainDirty(write: (key: unknown, start: number, value: V | null, timestamp: number) => void): void {
+    this.windows?.drainDirty(write);
   }
 
   /** The bucket with the smallest buffer time and a live entry at its head, or null (drops emptied buckets). */

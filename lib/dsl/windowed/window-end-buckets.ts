@@ -11,11 +11,15 @@
  */
 import type { Windowed } from '../../state/types.js';
 
-interface Pending<K, V> {
+export interface Pending<K, V> {
   /** The key object when the map key is its serialized form; undefined when the map key is the key. */
   readonly key: K | undefined;
+  readonly id: unknown;
+  readonly start: number;
   value: V;
   timestamp: number;
+  /** Changed since the last `drainDirty` (only tracked for `put(..., dirty = true)`). */
+  dirty: boolean;
 }
 
 interface Bucket<K, V> {
@@ -40,6 +44,7 @@ export class WindowEndBuckets<K, V> {
   private front: Bucket<K, V> | null = null;
   private last: Bucket<K, V> | null = null;
   private count = 0;
+  private dirty: Pending<K, V>[] = [];
 
   /** `identify`: a unique string for a key that is neither a string nor a number (e.g. its serialized bytes as latin1). */
   constructor(private readonly identify: (key: K, start: number, end: number) => string) {}
@@ -48,23 +53,52 @@ export class WindowEndBuckets<K, V> {
     return this.count;
   }
 
-  /** Sets the window `[start, end)` of `key` to `value` (first time: appended to its bucket). */
-  put(key: K, start: number, end: number, value: V, timestamp: number): void {
-    let b = this.last;
-    if (b === null || b.end !== end) {
-      b = this.buckets.get(end) ?? this.addBucket(start, end);
-      this.last = b;
-    }
+  /** The pending window `[start, end)` of `key`, or undefined. */
+  get(key: K, start: number, end: number): Pending<K, V> | undefined {
+    const b = this.last !== null && this.last.end === end ? this.last : this.buckets.get(end);
+    if (b === undefined) return undefined;
+    this.last = b;
     const t = typeof key;
-    const id: unknown = t === 'string' || t === 'number' ? key : this.identify(key, start, end);
-    const p = b.windows.get(id);
-    if (p !== undefined) {
-      p.value = value;
-      p.timestamp = timestamp;
-      return;
+    return b.windows.get(t === 'string' || t === 'number' ? key : this.identify(key, start, end));
+  }
+
+  /**
+   * Sets the window `[start, end)` of `key` to `value` (first time: appended to its bucket).
+   * `dirty`: remember it for the next `drainDirty`. `known`: the entry `get` just returned for it.
+   */
+  put(key: K, start: number, end: number, value: V, timestamp: number, dirty = false, known?: Pending<K, V>): void {
+    let p = known;
+    if (p === undefined) {
+      let b = this.last;
+      if (b === null || b.end !== end) {
+        b = this.buckets.get(end) ?? this.addBucket(start, end);
+        this.last = b;
+      }
+      const t = typeof key;
+      const id: unknown = t === 'string' || t === 'number' ? key : this.identify(key, start, end);
+      p = b.windows.get(id);
+      if (p === undefined) {
+        p = { key: id === key ? undefined : key, id, start, value, timestamp, dirty: false };
+        b.windows.set(id, p);
+        this.count++;
+      }
     }
-    b.windows.set(id, { key: id === key ? undefined : key, value, timestamp });
-    this.count++;
+    p.value = value;
+    p.timestamp = timestamp;
+    if (dirty && !p.dirty) {
+      p.dirty = true;
+      this.dirty.push(p);
+    }
+  }
+
+  /** Hands every window changed since the last call to `write` (in first-changed order). */
+  drainDirty(write: (key: K, start: number, value: V, timestamp: number) => void): void {
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const p of dirty) {
+      p.dirty = false;
+      write(p.key === undefined ? (p.id as K) : p.key, p.start, p.value, p.timestamp);
+    }
   }
 
   /** The smallest end with a window still pending, or +Infinity (drops polled-out buckets). */
@@ -82,10 +116,10 @@ export class WindowEndBuckets<K, V> {
     if (this.minEnd() === Number.POSITIVE_INFINITY) return undefined;
     const b = this.front!;
     b.cursor ??= b.windows.entries();
-    const [id, p] = b.cursor.next().value as [unknown, Pending<K, V>];
+    const p = (b.cursor.next().value as [unknown, Pending<K, V>])[1];
     b.polled++;
     this.count--;
-    return { key: { key: p.key === undefined ? (id as K) : p.key, window: { start: b.start, end: b.end } }, value: p.value, timestamp: p.timestamp, end: b.end };
+    return { key: { key: p.key === undefined ? (p.id as K) : p.key, window: { start: b.start, end: b.end } }, value: p.value, timestamp: p.timestamp, end: b.end };
   }
 
   clear(): void {
@@ -93,6 +127,7 @@ export class WindowEndBuckets<K, V> {
     this.ends = [];
     this.front = this.last = null;
     this.count = 0;
+    this.dirty = [];
   }
 
   private addBucket(start: number, end: number): Bucket<K, V> {

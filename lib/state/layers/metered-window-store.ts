@@ -9,6 +9,11 @@ import { CachingWindowStore } from './caching-window-store.js';
 import { ValueDecoder } from './decoded-memo.js';
 import { WindowedStoreLayer } from './windowed-store-layer.js';
 
+/** A store that runs a hook at the start of every flush (before its layers write down). */
+export interface BeforeFlushStore {
+  setBeforeFlush(hook: (() => void) | null): void;
+}
+
 /** Outermost layer of a window stack: serdes and counters. Windows are `[start, start + windowSize)`. */
 export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStore> implements WindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
   private readonly m: StoreMetrics;
@@ -21,6 +26,8 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
   private memoBytes: Buffer | null = null;
   /** Decodes values, through the decoded values the caching layer below keeps (see decoded-memo.ts). */
   private readonly values: ValueDecoder<V>;
+  /** Run first in `flush` (an operator that keeps its own working set writes it here). */
+  private beforeFlush: (() => void) | null = null;
 
   constructor(
     inner: WindowBytesStore,
@@ -56,6 +63,10 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
       const { key, start } = windowKeyParts(composite);
       listener({ key: this.keySerde.deserialize(key, this.topic), window: { start, end: start + size } }, this.val(nv), this.val(ov), ts);
     }, sendOldValues);
+  }
+
+  setBeforeFlush(hook: (() => void) | null): void {
+    this.beforeFlush = hook;
   }
 
   clearFlushListener(): void {
@@ -116,6 +127,7 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
 
   override async flush(): Promise<void> {
     const t0 = performance.now();
+    this.beforeFlush?.();
     await this.inner.flush();
     this.m.recordFlush(performance.now() - t0);
   }

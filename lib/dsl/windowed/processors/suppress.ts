@@ -17,7 +17,9 @@ import { trackerOf, type EventTimeTracker } from '../../../time/event-time-track
 import { change, type Change } from '../../change.js';
 import type { BufferedEntry, SuppressionBufferStore } from '../suppression-buffer.js';
 import type { Suppressed } from '../suppressed.js';
-import { registerWindowCloser } from '../window-closer.js';
+import { registerWindowCloser, type WindowAggregate } from '../window-closer.js';
+import type { Pending } from '../window-end-buckets.js';
+import type { BeforeFlushStore } from '../../../state/layers/metered-window-store.js';
 
 export interface SuppressOptions {
   readonly processorName: string;
@@ -66,13 +68,18 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
       if (this.buffer.derived) {
         this.rebuild(upstream);
         const tracker = this.tracker;
-        if (tracker !== undefined && !this.options.inclusiveEnd) {
-          // Fed directly by the aggregation when this is its only consumer (see window-closer.ts).
+        const buffer = this.buffer;
+        if (tracker !== undefined && !this.options.inclusiveEnd && buffer.holdsWindows) {
+          // The aggregation's working set when this is its only consumer (see window-closer.ts).
           registerWindowCloser(upstream, {
             processorName: this.options.processorName,
-            update: (key, start, end, value, timestamp) => this.buffer.putWindow(key, start, end, value as V, timestamp),
+            find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<unknown> | undefined,
+            closed: (end) => end <= buffer.emittedThrough,
+            update: (key, start, end, value, timestamp, known) => buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
             advance: () => this.evict(tracker.time()),
           });
+          // Changed windows reach the store (and its changelog) before it flushes at each commit.
+          (upstream as Partial<BeforeFlushStore>).setBeforeFlush?.(() => buffer.drainDirty((key, start, value, timestamp) => upstream.put(key, value === null ? null : { value, timestamp }, start)));
         }
       }
     }

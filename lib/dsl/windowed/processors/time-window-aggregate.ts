@@ -91,16 +91,22 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
     const first = Math.floor(Math.max(0, ts - size + this.advance) / this.advance) * this.advance;
     for (let start = first; start <= ts; start += this.advance) {
       const end = start + size;
-      if (end <= closeTime) {
+      if (end <= closeTime || (closer !== null && closer.closed(end))) {
         (missed ??= []).push({ start, end });
+        continue;
+      }
+      if (closer !== null) {
+        // Fused: the suppression's buffer is the working set; it writes the store at commit.
+        const known = closer.find(key, start, end);
+        const aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), known?.value);
+        closer.update(key, start, end, aggregate, known === undefined ? ts : Math.max(ts, known.timestamp), known);
         continue;
       }
       const previous = this.store.fetch(key, start);
       const aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), previous?.value);
       const timestamp = previous === undefined ? ts : Math.max(ts, previous.timestamp);
       this.store.put(key, { value: aggregate, timestamp }, start);
-      if (closer !== null) closer.update(key, start, end, aggregate, timestamp);
-      else this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
+      this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
     }
     if (missed !== null) this.late.late(record, missed, time);
     if (closer !== null) closer.advance();
