@@ -47,6 +47,21 @@ export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> 
     this.cache.put(keyStr ?? keyString(key), key, value, true, this.timestamp(value));
   }
 
+  /** `get` by the key's latin1 string alone: its bytes are made only when the store below is read. */
+  getByKeyString(k: string): Buffer | undefined {
+    const e = this.cache.get(k);
+    if (e !== undefined) return e.value ?? undefined;
+    const key = keyBytes(k);
+    const v = this.inner.get(key, k);
+    if (v !== undefined) this.cache.put(k, key, v, false, -1);
+    return v;
+  }
+
+  /** `put` by the key's latin1 string alone: its bytes are made only when a new entry needs them. */
+  putByKeyString(k: string, value: Buffer | null): void {
+    this.cache.put(k, null, value, true, this.timestamp(value));
+  }
+
   /**
    * The decoded form the layer above attached to `value`, when `value` is what the last
    * `get`/`put` returned or wrote (same buffer) and it is still cached; else undefined.

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { stringSerde } from '../../serde/primitive-serdes.js';
 import type { Serde } from '../../serde/types.js';
 import type { KeyValue, KeyValueStore, RestorableStore, RestoreRecord, StateStoreContext } from '../types.js';
 import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
-import { keyString } from '../internal/bytes.js';
+import { keyBytes, keyString } from '../internal/bytes.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ValueDecoder } from './decoded-memo.js';
@@ -18,6 +19,10 @@ import { StoreLayer } from './store-layer.js';
  * what a store key serde must do anyway: the same value always serializes to the same bytes
  * (the store's topic is fixed), into a fresh buffer nobody modifies.
  *
+ * An ASCII string key under the built-in string serde is its own latin1 key string (its UTF-8
+ * bytes are its characters), so it goes down as it is: no serialization, and over a caching
+ * layer its bytes are made only when the cache needs a new entry or reads the store below.
+ *
  * Over a caching layer, decoded values are kept on the cached entries (see decoded-memo.ts):
  * a read of a cached entry that was decoded before, or written from a primitive, returns a
  * fresh copy instead of deserializing again (a `ValueAndTimestamp` is rebuilt around a copy of
@@ -32,6 +37,10 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
   private memoStr = '';
   /** Decodes values, through the values the caching layer below keeps (if any). */
   private readonly values: ValueDecoder<V>;
+  /** The caching layer below, if the layer below is one. */
+  private readonly caching: CachingKeyValueStore | null;
+  /** Keys use the built-in string serde (ASCII keys go down as their own key strings). */
+  private readonly stringKeys: boolean;
 
   constructor(
     inner: KeyValueBytesStore,
@@ -40,7 +49,9 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
   ) {
     super(inner);
     this.m = new StoreMetrics(inner.name);
-    this.values = new ValueDecoder(valueSerde, inner instanceof CachingKeyValueStore ? inner : null);
+    this.caching = inner instanceof CachingKeyValueStore ? inner : null;
+    this.values = new ValueDecoder(valueSerde, this.caching);
+    this.stringKeys = (keySerde as unknown) === stringSerde;
   }
 
   metrics(): StoreMetricsSnapshot {
@@ -85,15 +96,25 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
     return bytes === undefined ? undefined : this.values.decode(bytes, this.topic);
   }
 
+  /** True when `key` is its own latin1 key string (see the class comment). */
+  private ownKeyString(key: K): key is K & string {
+    return this.stringKeys && typeof key === 'string' && isAscii(key);
+  }
+
+  private getBytes(key: K): Buffer | undefined {
+    if (this.ownKeyString(key)) {
+      const caching = this.caching;
+      return caching !== null ? caching.getByKeyString(key) : this.inner.get(keyBytes(key), key);
+    }
+    const kb = this.keyBytes(key);
+    return this.inner.get(kb, this.memoStr);
+  }
+
   get(key: K): V | undefined {
     const m = this.m;
-    if (++m.gets % SAMPLE_EVERY !== 0) {
-      const kb = this.keyBytes(key);
-      return this.v(this.inner.get(kb, this.memoStr));
-    }
+    if (++m.gets % SAMPLE_EVERY !== 0) return this.v(this.getBytes(key));
     const t0 = performance.now();
-    const kb = this.keyBytes(key);
-    const out = this.v(this.inner.get(kb, this.memoStr));
+    const out = this.v(this.getBytes(key));
     m.getSampleUs += (performance.now() - t0) * 1000;
     m.getSamples++;
     return out;
@@ -103,10 +124,15 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
     const m = this.m;
     const sampled = ++m.puts % SAMPLE_EVERY === 0;
     const t0 = sampled ? performance.now() : 0;
-    const kb = this.keyBytes(key);
-    const ks = this.memoStr;
     const bytes = value === null ? null : this.valueSerde.serialize(value, this.topic);
-    this.inner.put(kb, bytes, ks);
+    if (this.ownKeyString(key)) {
+      const caching = this.caching;
+      if (caching !== null) caching.putByKeyString(key, bytes);
+      else this.inner.put(keyBytes(key), bytes, key);
+    } else {
+      const kb = this.keyBytes(key);
+      this.inner.put(kb, bytes, this.memoStr);
+    }
     // Numbers written through an exact number serde are kept: the next read skips the decode.
     if (bytes !== null) this.values.written(value as V, bytes);
     if (sampled) {
@@ -155,3 +181,8 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
   }
 }
 
+/** Every character is below 0x80 (its UTF-8 bytes are its character codes). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
