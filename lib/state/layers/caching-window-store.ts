@@ -94,6 +94,16 @@ export class CachingWindowStore extends CachingStoreLayer<WindowBytesStore> impl
     void windowStart;
   }
 
+  /**
+   * `put` straight to the store below, for a writer that keeps its own working set and writes at
+   * flush (it would only pass through the cache); a window the cache holds goes through it.
+   */
+  putThrough(key: Buffer, value: Buffer | null, windowStart: number): void {
+    const k = this.composite(key, windowStart);
+    if (this.cache.peek(k) !== undefined) this.cache.put(k, this.memoComposite, value, true, this.context?.currentTimestamp() ?? -1);
+    else this.inner.putComposite(k, this.memoComposite, value, windowStart);
+  }
+
   fetch(key: Buffer, windowStart: number): Buffer | undefined {
     const k = this.composite(key, windowStart);
     const e = this.cache.get(k);

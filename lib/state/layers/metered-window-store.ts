@@ -95,6 +95,17 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
     if (bytes !== null) this.values.written(value as V, bytes);
   }
 
+  /** `put` that skips the record cache unless it holds the window (see CachingWindowStore.putThrough). */
+  putThrough(key: K, value: V | null, windowStart: number): void {
+    const inner = this.inner as WindowBytesStore & { putThrough?: (key: Buffer, value: Buffer | null, windowStart: number) => void };
+    if (inner.putThrough === undefined) {
+      this.put(key, value, windowStart);
+      return;
+    }
+    this.m.puts++;
+    inner.putThrough(this.keyBytes(key), value === null ? null : this.valueSerde.serialize(value, this.topic), windowStart);
+  }
+
   fetch(key: K, windowStart: number): V | undefined {
     this.m.gets++;
     const b = this.inner.fetch(this.keyBytes(key), windowStart);

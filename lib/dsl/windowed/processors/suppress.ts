@@ -79,7 +79,9 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
             advance: () => this.evict(tracker.time()),
           });
           // Changed windows reach the store (and its changelog) before it flushes at each commit.
-          (upstream as Partial<BeforeFlushStore>).setBeforeFlush?.(() => buffer.drainDirty((key, start, value, timestamp) => upstream.put(key, value === null ? null : { value, timestamp }, start)));
+          const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put'] }>;
+          const write = store.putThrough?.bind(store) ?? store.put.bind(store);
+          store.setBeforeFlush?.(() => buffer.drainDirty((key, start, value, timestamp) => write(key, value === null ? null : { value, timestamp }, start)));
         }
       }
     }
