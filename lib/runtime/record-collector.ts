@@ -9,17 +9,11 @@
  * never written again (a producer may keep the chunks instead of copying).
  */
 import type { Headers, OutgoingBatch, OutgoingRecord } from '../kafka/types.js';
+import { writeUtf8 } from '../serde/utf8.js';
 import type { TaskMetrics } from './task-metrics.js';
 
 const CHUNK_SIZE = 1 << 20;
 
-/** Node's UTF-8 encoder behind `Buffer#write`, without its argument checks (ours are exact). */
-type Utf8Write = (this: Buffer, text: string, offset: number, length: number) => number;
-const utf8Write: Utf8Write =
-  (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
-  function (this: Buffer, text: string, offset: number, length: number): number {
-    return this.write(text, offset, length, 'utf8');
-  };
 const COPY_LOOP_MAX = 32;
 
 /** Bytes of `text` in UTF-8 when they may not fit `room`; a cheap upper bound otherwise. */
@@ -235,7 +229,7 @@ export class RecordCollector {
   private writeText(text: string): number {
     const need = textBytesWithin(text, this.chunk.length - this.pos);
     if (this.pos + need > this.chunk.length) this.grow(need);
-    const n = utf8Write.call(this.chunk, text, this.pos, this.chunk.length - this.pos);
+    const n = writeUtf8(this.chunk, text, this.pos, this.chunk.length - this.pos);
     this.pos += n;
     return n;
   }

@@ -6,6 +6,7 @@
 import type { Serde } from './types.js';
 import { serdeError } from './serde-error.js';
 import { withFormat } from './serde-format.js';
+import { utf8Text } from './utf8.js';
 
 export function jsonSerde<T>(): Serde<T> {
   return withFormat<Serde<T>>({
@@ -17,7 +18,7 @@ export function jsonSerde<T>(): Serde<T> {
       return parseJson<T>(data.toString('utf8'), topic);
     },
     deserializeRange(data, start, end, topic) {
-      return parseJson<T>(data.toString('utf8', start, end), topic);
+      return parseJson<T>(utf8Text(data, start, end), topic);
     },
   }, 'json');
 }

@@ -4,6 +4,7 @@
  */
 import type { Serde } from './types.js';
 import { serdeError } from './serde-error.js';
+import { utf8Text } from './utf8.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -11,7 +12,7 @@ export const stringSerde: Serde<string> = {
   serialize: (value) => Buffer.from(value, 'utf8'),
   serializeText: (value) => value,
   deserialize: (data) => data.toString('utf8'),
-  deserializeRange: (data, start, end) => data.toString('utf8', start, end),
+  deserializeRange: (data, start, end) => utf8Text(data, start, end),
 };
 
 /** Passes bytes through unchanged (no copy). */

@@ -10,10 +10,10 @@ export class ColumnsBuilder {
   length = 0;
   offsets: Float64Array;
   timestamps: Float64Array;
-  readonly keyChunks: (Buffer | null)[] = [];
+  keyChunks: (Buffer | null)[];
   keyStarts: Int32Array;
   keyEnds: Int32Array;
-  readonly valueChunks: (Buffer | null)[] = [];
+  valueChunks: (Buffer | null)[];
   valueStarts: Int32Array;
   valueEnds: Int32Array;
   headers: Headers[] | null = null;
@@ -21,6 +21,8 @@ export class ColumnsBuilder {
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, capacity);
+    this.keyChunks = new Array<Buffer | null>(this.capacity);
+    this.valueChunks = new Array<Buffer | null>(this.capacity);
     this.offsets = new Float64Array(this.capacity);
     this.timestamps = new Float64Array(this.capacity);
     this.keyStarts = new Int32Array(this.capacity);
@@ -44,10 +46,10 @@ export class ColumnsBuilder {
     if (i === this.capacity) this.grow();
     this.offsets[i] = offset;
     this.timestamps[i] = timestamp;
-    this.keyChunks.push(keyChunk);
+    this.keyChunks[i] = keyChunk;
     this.keyStarts[i] = keyStart;
     this.keyEnds[i] = keyEnd;
-    this.valueChunks.push(valueChunk);
+    this.valueChunks[i] = valueChunk;
     this.valueStarts[i] = valueStart;
     this.valueEnds[i] = valueEnd;
     if (headers !== null && this.headers === null) this.headers = new Array<Headers>(i).fill(EMPTY_HEADERS);
@@ -75,6 +77,8 @@ export class ColumnsBuilder {
 
   private grow(): void {
     const n = this.capacity * 2;
+    this.keyChunks.length = n;
+    this.valueChunks.length = n;
     this.offsets = grown(new Float64Array(n), this.offsets);
     this.timestamps = grown(new Float64Array(n), this.timestamps);
     this.keyStarts = grown(new Int32Array(n), this.keyStarts);

@@ -31,8 +31,8 @@ import { networkTick, Signal, waitForAny } from './signal.js';
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_BYTES_PER_PARTITION = 1_048_576;
-/** Records a column fetch has room for before its arrays grow. */
-const INITIAL_COLUMNS = 512;
+/** Most records a column fetch has room for before its arrays grow. */
+const MAX_INITIAL_COLUMNS = 4096;
 
 interface PartitionState {
   readonly tp: TopicPartition;
@@ -271,7 +271,8 @@ export class EmbeddedConsumer implements Consumer {
       if (st.paused) continue;
       const log = this.resolve(st);
       if (log === undefined || st.position === null) continue;
-      const cols = new ColumnsBuilder(Math.min(settings.maxPollRecordsPerPartition, INITIAL_COLUMNS));
+      // Room for every offset up to the log end (markers included), within the limits.
+      const cols = new ColumnsBuilder(Math.min(settings.maxPollRecordsPerPartition, log.highWatermark - st.position, MAX_INITIAL_COLUMNS));
       const result = log.readColumns(
         st.position,
         {

@@ -187,12 +187,12 @@ export class PartitionLog {
     if (seg.txns !== null) seg.txns.push(txn);
     if (headers !== null && seg.headers === null) seg.headers = new Array<Headers | null>(i).fill(null);
     if (seg.headers !== null) seg.headers.push(headers);
-    seg.keyChunk.push(keyChunk);
+    seg.keyChunk[i] = keyChunk;
     if (keyChunk !== null) {
       seg.keyPos[i] = keyPos;
       seg.keyLen[i] = keyLen;
     }
-    seg.valueChunk.push(valueChunk);
+    seg.valueChunk[i] = valueChunk;
     if (valueChunk !== null) {
       seg.valuePos[i] = valuePos;
       seg.valueLen[i] = valueLen;
@@ -220,8 +220,8 @@ export class PartitionLog {
     if (seg.txns === null) seg.txns = new Array<TxnMark | null>(idx).fill(null);
     seg.txns.push(txn);
     seg.headers?.push(null);
-    seg.keyChunk.push(null);
-    seg.valueChunk.push(null);
+    seg.keyChunk[idx] = null;
+    seg.valueChunk[idx] = null;
     seg.marker[idx] = 1;
     seg.timestamps[idx] = -1;
     seg.length = idx + 1;
@@ -475,10 +475,10 @@ export class PartitionLog {
       span: 0,
       rel: null,
       cleanedAt: -1,
-      keyChunk: [],
+      keyChunk: new Array<Buffer | null>(SEGMENT_SIZE).fill(null),
       keyPos: new Int32Array(SEGMENT_SIZE),
       keyLen: new Int32Array(SEGMENT_SIZE),
-      valueChunk: [],
+      valueChunk: new Array<Buffer | null>(SEGMENT_SIZE).fill(null),
       valuePos: new Int32Array(SEGMENT_SIZE),
       valueLen: new Int32Array(SEGMENT_SIZE),
       timestamps: new Float64Array(SEGMENT_SIZE),
