@@ -8,8 +8,10 @@
  * minutes behind the newest one; 1% are 15–25 minutes behind (late: counted and sent to a
  * late-records topic). One partition, one task, one core. Input is produced before the clock
  * starts; the clock covers start → all records processed → clean close (final commit).
- * Each case runs in its own child process (peak RSS per case). Target ≥ 200,000 records/s and
- * peak RSS < 500 MB. The last line is one JSON object for tooling.
+ * Each case runs in its own child process (peak RSS per case) with the `tributary` runner's V8
+ * heap setting (lib/cli/heap-settings.ts: heap growth capped at +50%); one more case runs the
+ * LevelDB store with V8's default heap growth, to show what the setting trades. Target
+ * ≥ 200,000 records/s and peak RSS < 500 MB. The last line is one JSON object for tooling.
  *
  *   npm run bench:windows [-- --records 1000000 --keys 10000]
  */
@@ -27,6 +29,7 @@ import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import type { Topology } from '../lib/topology/topology.js';
 import { TimestampExtractors } from '../lib/time/timestamp-extractors.js';
+import { applyRunnerHeapSettings } from '../lib/cli/heap-settings.js';
 
 interface Tx {
   account_id: string;
@@ -71,7 +74,7 @@ function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-async function runCase(store: 'persistent' | 'in-memory'): Promise<Record<string, number | string>> {
+async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise<Record<string, number | string>> {
   // Changelog and output topics keep at most 64 MB per partition in the embedded broker (old
   // segments dropped), standing in for a real broker keeping its log outside our heap.
   const kafka = new EmbeddedKafka({
@@ -114,7 +117,7 @@ async function runCase(store: 'persistent' | 'in-memory'): Promise<Record<string
   await kafka.close();
   rmSync(stateDir, { recursive: true, force: true });
   return {
-    case: `tumbling 1m, grace 10m, count → suppress(untilWindowCloses), ${store === 'persistent' ? 'LevelDB' : 'in-memory'} store, ${KEYS} keys`,
+    case: `tumbling 1m, grace 10m, count → suppress(untilWindowCloses), ${store === 'persistent' ? 'LevelDB' : 'in-memory'} store, ${KEYS} keys, ${heap}`,
     recordsPerSec: Math.round(RECORDS / seconds),
     recordsPerCpuSec: Math.round(RECORDS / ((cpu.user + cpu.system) / 1e6)),
     seconds: Math.round(seconds * 100) / 100,
@@ -129,12 +132,15 @@ async function runCase(store: 'persistent' | 'in-memory'): Promise<Record<string
 
 const child = args.get('case');
 if (child !== undefined) {
-  const result = await runCase(child as 'persistent' | 'in-memory');
+  const v8Default = child.endsWith('-v8-default');
+  const percent = v8Default ? null : applyRunnerHeapSettings();
+  const heap = percent === null ? 'V8 default heap growth' : `runner heap setting (growth +${percent}%)`;
+  const result = await runCase(child.replace('-v8-default', '') as 'persistent' | 'in-memory', heap);
   console.log(JSON.stringify(result));
 } else {
   const self = fileURLToPath(import.meta.url);
   const results: Array<Record<string, number | string>> = [];
-  for (const c of ['persistent', 'in-memory']) {
+  for (const c of ['persistent', 'in-memory', 'persistent-v8-default']) {
     const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--records', String(RECORDS), '--keys', String(KEYS), '--cache-mb', String(CACHE_MB), '--commit-ms', String(COMMIT_MS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
     console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}`);

@@ -18,6 +18,7 @@ import { registerProduceCommand } from './commands/produce.js';
 import { registerResetCommand, ResetDeclined } from './commands/reset.js';
 import { registerRunCommand } from './commands/run.js';
 import { processContext, type CliContext } from './context.js';
+import { applyRunnerHeapSettings } from './heap-settings.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -98,6 +99,12 @@ function reportError(err: unknown, ctx: CliContext): number {
  * second one exits with 130), runs the command line and exits with its code.
  */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  try {
+    applyRunnerHeapSettings();
+  } catch (err) {
+    process.stderr.write(`tributary: ${(err as Error).message}\n`);
+    process.exit(EXIT_USAGE);
+  }
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
