@@ -7,7 +7,9 @@ import { CachingStoreLayer } from './caching-store-layer.js';
 /**
  * Caching layer of a key-value stack: compacts updates per key in a `RecordCache` and writes the
  * latest value of each dirty key down (and to the flush listener) at `flush()` or when the byte
- * budget evicts it. Budget 0 writes every update through at once.
+ * budget evicts it. Budget 0 writes every update through at once. Reads of the store below are
+ * cached as clean entries, a key found absent as a clean tombstone (a stream-table join keeps
+ * looking up the same missing keys).
  */
 export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> implements KeyValueBytesStore {
 
@@ -39,7 +41,8 @@ export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> 
     const e = this.cache.get(k);
     if (e !== undefined) return e.value ?? undefined;
     const v = this.inner.get(key, k);
-    if (v !== undefined) this.cache.put(k, key, v, false, -1);
+    // An absent key is cached too (as a clean tombstone): nothing else writes below this cache.
+    this.cache.put(k, key, v ?? null, false, -1);
     return v;
   }
 
@@ -53,7 +56,8 @@ export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> 
     if (e !== undefined) return e.value ?? undefined;
     const key = keyBytes(k);
     const v = this.inner.get(key, k);
-    if (v !== undefined) this.cache.put(k, key, v, false, -1);
+    // An absent key is cached too (as a clean tombstone): nothing else writes below this cache.
+    this.cache.put(k, key, v ?? null, false, -1);
     return v;
   }
 
@@ -68,6 +72,11 @@ export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> 
    */
   decodedOf(value: Buffer): unknown {
     return this.cache.lastWith(value)?.decoded;
+  }
+
+  /** The cached entry holding `value` (see `decodedOf`), whose decoded form and timestamp the layer above may set. */
+  decodedSlotOf(value: Buffer): CacheEntry | undefined {
+    return this.cache.lastWith(value);
   }
 
   /** Attaches a decoded form to the cached entry holding `value` (see `decodedOf`); dropped when the entry's value changes. */

@@ -20,6 +20,18 @@ export interface DecodedHolder {
   decodedOf(value: Buffer): unknown;
   /** Keeps `decoded` for `value` (if the entry holding it is at hand). */
   setDecoded(value: Buffer, decoded: unknown): void;
+  /**
+   * The entry holding `value` (as for `decodedOf`), for holders whose entries keep a timestamp
+   * next to the decoded value: a `ValueAndTimestamp` is then kept as the two fields, with no
+   * object of its own to reach.
+   */
+  decodedSlotOf?(value: Buffer): DecodedSlot | undefined;
+}
+
+/** A decoded value and its timestamp, kept on a cache entry. */
+export interface DecodedSlot {
+  decoded: unknown;
+  decodedTs: number;
 }
 
 /** A kept `ValueAndTimestamp`: its timestamp and the kept form of its value. */
@@ -39,6 +51,8 @@ class TimestampedMemo {
 export class ValueDecoder<V> {
   private readonly timestamped: boolean;
   private readonly exactNumbers: boolean;
+  /** Timestamped values kept in the holder's entry fields (see `DecodedHolder.decodedSlotOf`). */
+  private readonly slots: boolean;
 
   constructor(
     private readonly serde: Serde<V>,
@@ -48,11 +62,13 @@ export class ValueDecoder<V> {
     this.timestamped = inner !== undefined;
     const numbers = (inner ?? serde) as Serde<unknown>;
     this.exactNumbers = numbers === int64Serde || numbers === int32Serde || numbers === doubleSerde;
+    this.slots = this.timestamped && typeof holder?.decodedSlotOf === 'function';
   }
 
   decode(bytes: Buffer, topic: string | undefined): V {
     const holder = this.holder;
     if (holder === null) return this.serde.deserialize(bytes, topic);
+    if (this.slots) return this.decodeToSlot(holder, bytes, topic);
     const memo = holder.decodedOf(bytes);
     if (memo !== undefined) return this.fromKept(memo);
     const value = this.serde.deserialize(bytes, topic);
@@ -61,9 +77,37 @@ export class ValueDecoder<V> {
     return value;
   }
 
+  /** `decode` of a timestamped value through the holder's entry fields. */
+  private decodeToSlot(holder: DecodedHolder, bytes: Buffer, topic: string | undefined): V {
+    const slot = holder.decodedSlotOf!(bytes);
+    if (slot !== undefined && slot.decoded !== undefined) return { timestamp: slot.decodedTs, value: fromMemo(slot.decoded) } as V;
+    const value = this.serde.deserialize(bytes, topic);
+    if (slot !== undefined) {
+      const vt = value as { timestamp: unknown; value: unknown } | null;
+      if (typeof vt === 'object' && vt !== null && typeof vt.timestamp === 'number') {
+        const inner = memoOf(vt.value);
+        if (inner !== undefined) {
+          slot.decoded = inner;
+          slot.decodedTs = vt.timestamp;
+        }
+      }
+    }
+    return value;
+  }
+
   /** After `value` was serialized to `bytes` and written to the holder: keeps it when that needs no decode. */
   written(value: V, bytes: Buffer): void {
     if (!this.exactNumbers || this.holder === null) return;
+    if (this.slots) {
+      const vt = value as { timestamp: number; value: unknown };
+      if (!exactTimestampedNumber(vt)) return;
+      const slot = this.holder.decodedSlotOf!(bytes);
+      if (slot !== undefined) {
+        slot.decoded = vt.value;
+        slot.decodedTs = vt.timestamp;
+      }
+      return;
+    }
     const kept = this.keepNumber(value);
     if (kept !== undefined) this.holder.setDecoded(bytes, kept);
   }
@@ -83,8 +127,7 @@ export class ValueDecoder<V> {
   private keepNumber(value: V): unknown {
     if (!this.timestamped) return typeof value === 'number' && !Object.is(value, -0) ? value : undefined;
     const vt = value as { timestamp: unknown; value: unknown };
-    if (typeof vt.value !== 'number' || Object.is(vt.value, -0) || !Number.isSafeInteger(vt.timestamp) || Object.is(vt.timestamp, -0)) return undefined;
-    return new TimestampedMemo(vt.timestamp as number, vt.value);
+    return exactTimestampedNumber(vt) ? new TimestampedMemo(vt.timestamp as number, vt.value) : undefined;
   }
 
   private fromKept(memo: unknown): V {
@@ -92,6 +135,11 @@ export class ValueDecoder<V> {
     const m = memo as TimestampedMemo;
     return { timestamp: m.timestamp, value: fromMemo(m.value) } as V;
   }
+}
+
+/** A `ValueAndTimestamp` of a number other than -0 with a safe-integer timestamp other than -0 (kept at write). */
+function exactTimestampedNumber(vt: { timestamp: unknown; value: unknown }): boolean {
+  return typeof vt.value === 'number' && !Object.is(vt.value, -0) && Number.isSafeInteger(vt.timestamp) && !Object.is(vt.timestamp, -0);
 }
 
 /** The value to keep for `value` (a private copy), or undefined when it cannot be kept. */

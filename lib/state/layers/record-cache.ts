@@ -13,9 +13,9 @@ import { SortedKeyIndex } from '../internal/sorted-key-index.js';
  * finds it without a second lookup.
  *
  * Entries are found through an open-addressing table (linear probing, backward-shift deletion)
- * whose slots hold the nodes and, alongside in a typed array, their keys' hashes: a hit reads a
- * slot, its node and the node's key string, where a `Map` would also read its bucket array and
- * its own entry. The hash is seeded per process, so which keys collide is not predictable.
+ * whose slots hold the nodes, each node with its key's hash: a hit reads a slot, its node and the
+ * node's key string, where a `Map` would also read its bucket array and its own entry. The hash
+ * is seeded per process, so which keys collide is not predictable.
  */
 export interface CacheEntry {
   /** The key's latin1 string (see bytes.ts). */
@@ -36,6 +36,8 @@ export interface CacheEntry {
    * whenever `value` changes.
    */
   decoded: unknown;
+  /** The owner's timestamp kept with `decoded` (meaningful only while `decoded` is set). */
+  decodedTs: number;
 }
 
 interface Node extends CacheEntry {
@@ -69,8 +71,6 @@ function hashOf(s: string): number {
 export class RecordCache {
   /** Open-addressing table: a power-of-two number of slots, at most half of them used. */
   private slots: Array<Node | undefined> = new Array<Node | undefined>(MIN_SLOTS).fill(undefined);
-  /** The hash of each used slot's key. */
-  private hashes = new Int32Array(MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
   private count = 0;
   /** Eviction order: head = next candidate (see `evict`). */
@@ -146,7 +146,6 @@ export class RecordCache {
   /** The node for `key` (hash `h`), or undefined; then `probeEnd` is the empty slot the probe reached. */
   private lookup(key: string, h: number): Node | undefined {
     const slots = this.slots;
-    const hashes = this.hashes;
     const mask = this.mask;
     let i = h & mask;
     for (;;) {
@@ -155,7 +154,7 @@ export class RecordCache {
         this.probeEnd = i;
         return undefined;
       }
-      if (hashes[i] === h && n.k === key) return n;
+      if (n.h === h && n.k === key) return n;
       i = (i + 1) & mask;
     }
   }
@@ -186,29 +185,24 @@ export class RecordCache {
    */
   private insert(n: Node, slot: number): void {
     this.slots[slot] = n;
-    this.hashes[slot] = n.h;
     if (++this.count * 2 > this.slots.length) this.resize(this.slots.length * 2);
   }
 
   private resize(capacity: number): void {
     const slots = new Array<Node | undefined>(capacity).fill(undefined);
-    const hashes = new Int32Array(capacity);
     const mask = capacity - 1;
     for (let n = this.head; n !== null; n = n.next) {
       let i = n.h & mask;
       while (slots[i] !== undefined) i = (i + 1) & mask;
       slots[i] = n;
-      hashes[i] = n.h;
     }
     this.slots = slots;
-    this.hashes = hashes;
     this.mask = mask;
   }
 
   /** Removes `n` from the table, shifting later entries of its probe run back into the hole. */
   private remove(n: Node): void {
     const slots = this.slots;
-    const hashes = this.hashes;
     const mask = this.mask;
     let i = n.h & mask;
     while (slots[i] !== n) i = (i + 1) & mask;
@@ -217,12 +211,11 @@ export class RecordCache {
       j = (j + 1) & mask;
       const m = slots[j];
       if (m === undefined) break;
-      const home = hashes[j]! & mask;
+      const home = m.h & mask;
       // `m` stays when its home slot lies cyclically in (i, j]; otherwise it moves into the hole.
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (!stays) {
         slots[i] = m;
-        hashes[i] = hashes[j]!;
         i = j;
       }
     }
@@ -287,7 +280,7 @@ export class RecordCache {
     } else {
       // A clean entry was read from the store below (which holds it); a dirty one may be new.
       const bytes = keyBytes ?? bytesOf(key);
-      n = { k: key, h, key: bytes, value, dirty, timestamp, size, stored: !dirty && value !== null, decoded: undefined, prev: null, next: null, ref: false, live: true };
+      n = { k: key, h, key: bytes, value, dirty, timestamp, size, stored: !dirty && value !== null, decoded: undefined, decodedTs: 0, prev: null, next: null, ref: false, live: true };
       // Listed before it is inserted: growing the table re-adds the listed nodes.
       this.append(n);
       this.insert(n, slot);
@@ -351,7 +344,6 @@ export class RecordCache {
   clear(): void {
     for (let n = this.head; n !== null; n = n.next) n.live = false;
     this.slots = new Array<Node | undefined>(MIN_SLOTS).fill(undefined);
-    this.hashes = new Int32Array(MIN_SLOTS);
     this.mask = MIN_SLOTS - 1;
     this.count = 0;
     this.index?.clear();
