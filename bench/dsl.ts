@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -120,6 +120,8 @@ async function floorCase(): Promise<Record<string, number | string>> {
 
 function rates(t: { seconds: number; cpuSeconds: number; gcSeconds: number }): Record<string, number> {
   return {
+    // Other processes share the cores: the 1-minute load average when the case ended.
+    load1: round(loadavg()[0]!),
     recordsPerSec: Math.round(RECORDS / t.seconds),
     recordsPerCpuSec: Math.round(RECORDS / t.cpuSeconds),
     seconds: round(t.seconds),
@@ -222,7 +224,7 @@ async function main(): Promise<void> {
     results.push(result);
     console.log(
       `${String(result.case).padEnd(62)} ${String(result.recordsPerSec).padStart(8)} rec/s  ${String(result.recordsPerCpuSec).padStart(8)} rec/cpu-s  ` +
-        `peak RSS ${result.peakRssMb} MB  (${result.seconds} s, cpu ${result.cpuSeconds} s, gc ${result.gcSeconds} s)`,
+        `peak RSS ${result.peakRssMb} MB  (${result.seconds} s, cpu ${result.cpuSeconds} s, gc ${result.gcSeconds} s, load ${result.load1})`,
     );
   }
   const floor = results[0]!;

@@ -29,6 +29,11 @@ export class PartitionGroup {
     }
   }
 
+  /** True when the task reads a single partition: its records are taken in offset order, no choice to make. */
+  get single(): boolean {
+    return this.queues.length === 1;
+  }
+
   /** The queue for a topic of this task (a task reads one partition of each of its topics). */
   queue(topic: string): RecordQueue | undefined {
     return this.byTopic.get(topic);

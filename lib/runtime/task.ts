@@ -281,33 +281,40 @@ export class StreamTask {
       const queue = group.nextQueue();
       if (queue === null) break;
       const batch = queue.headBatch();
-      const i = queue.headIndex();
-      const timestamp = queue.headTimestamp();
-      group.pop(queue);
-      n++;
-      metrics.recordsIn++;
       const cols = batch.cols;
-      const offset = cols.offsets[i]!;
-      const headers = cols.headers === null ? NO_HEADERS : cols.headers[i]!;
-      queue.uncommittedOffset = offset;
-      ctx.setRecord(cols.topic, cols.partition, offset, timestamp, headers);
-      const note = batch.notes === null ? undefined : batch.notes[i];
-      try {
-        if (note === undefined) {
-          queue.source!.processAt(cols, i, timestamp, headers, ctx);
-          metrics.processed++;
-        } else if (note instanceof RejectedRecord) {
-          this.onFailure(note, recordAt(cols, i), timestamp);
-        } else {
-          const d = note as Decoded;
-          ctx.sourceKeySerde = null;
-          queue.source!.processDecoded(d.key, d.value, timestamp, headers);
-          metrics.processed++;
+      const order = batch.order;
+      const notes = batch.notes;
+      const source = queue.source!;
+      const first = queue.headIndex();
+      // One input partition: no other head to compare with, so the rest of the head batch goes in a row.
+      const end = group.single ? Math.min(cols.length, first + (max - n)) : first + 1;
+      for (let i = first; i < end; i++) {
+        const timestamp = order[i]!;
+        group.pop(queue);
+        n++;
+        metrics.recordsIn++;
+        const offset = cols.offsets[i]!;
+        const headers = cols.headers === null ? NO_HEADERS : cols.headers[i]!;
+        queue.uncommittedOffset = offset;
+        ctx.setRecord(cols.topic, cols.partition, offset, timestamp, headers);
+        const note = notes === null ? undefined : notes[i];
+        try {
+          if (note === undefined) {
+            source.processAt(cols, i, timestamp, headers, ctx);
+            metrics.processed++;
+          } else if (note instanceof RejectedRecord) {
+            this.onFailure(note, recordAt(cols, i), timestamp);
+          } else {
+            const d = note as Decoded;
+            ctx.sourceKeySerde = null;
+            source.processDecoded(d.key, d.value, timestamp, headers);
+            metrics.processed++;
+          }
+        } catch (error) {
+          this.onFailure(error, recordAt(cols, i), timestamp);
         }
-      } catch (error) {
-        this.onFailure(error, recordAt(cols, i), timestamp);
+        if (punctuations.isDue(group.streamTime())) this.punctuateStreamTime();
       }
-      if (punctuations.isDue(group.streamTime())) this.punctuateStreamTime();
     }
     if (n > 0) this.uncommitted = true;
     return n;
