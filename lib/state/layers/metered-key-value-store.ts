@@ -41,6 +41,8 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
   private readonly caching: CachingKeyValueStore | null;
   /** Keys use the built-in string serde (ASCII keys go down as their own key strings). */
   private readonly stringKeys: boolean;
+  /** The last string key found to be ASCII. */
+  private asciiKey: string | null = null;
 
   constructor(
     inner: KeyValueBytesStore,
@@ -98,7 +100,12 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
 
   /** True when `key` is its own latin1 key string (see the class comment). */
   private ownKeyString(key: K): key is K & string {
-    return this.stringKeys && typeof key === 'string' && isAscii(key);
+    if (!this.stringKeys || typeof key !== 'string') return false;
+    // A read-modify-write passes the same string twice: checked once.
+    if (key === this.asciiKey) return true;
+    if (!isAscii(key)) return false;
+    this.asciiKey = key;
+    return true;
   }
 
   private getBytes(key: K): Buffer | undefined {
