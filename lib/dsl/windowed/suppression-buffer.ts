@@ -162,7 +162,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   }
 
   /** Hands the windows changed by `updateWindow` since the last call to `write`. */
-  drainDirty(write: (key: unknown, start: number, value: V | null, timestamp: number) => void): void {
+  drainDirty(write: (key: unknown, start: number, entry: Pending<unknown, V | null>) => void): void {
     this.windows?.drainDirty(write);
   }
 

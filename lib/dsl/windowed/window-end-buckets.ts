@@ -91,13 +91,16 @@ export class WindowEndBuckets<K, V> {
     }
   }
 
-  /** Hands every window changed since the last call to `write` (in first-changed order). */
-  drainDirty(write: (key: K, start: number, value: V, timestamp: number) => void): void {
+  /**
+   * Hands every window changed since the last call to `write` (in first-changed order); the
+   * entry itself carries `value` and `timestamp` (read it during the call only).
+   */
+  drainDirty(write: (key: K, start: number, entry: Pending<K, V>) => void): void {
     const dirty = this.dirty;
     this.dirty = [];
     for (const p of dirty) {
       p.dirty = false;
-      write(p.key === undefined ? (p.id as K) : p.key, p.start, p.value, p.timestamp);
+      write(p.key === undefined ? (p.id as K) : p.key, p.start, p);
     }
   }
 

@@ -81,7 +81,8 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
           // Changed windows reach the store (and its changelog) before it flushes at each commit.
           const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put'] }>;
           const write = store.putThrough?.bind(store) ?? store.put.bind(store);
-          store.setBeforeFlush?.(() => buffer.drainDirty((key, start, value, timestamp) => write(key, value === null ? null : { value, timestamp }, start)));
+          // The entry is a ValueAndTimestamp (value, timestamp) already: written as it is, no copy.
+          store.setBeforeFlush?.(() => buffer.drainDirty((key, start, entry) => write(key, entry.value === null ? null : (entry as ValueAndTimestamp<V>), start)));
         }
       }
     }
