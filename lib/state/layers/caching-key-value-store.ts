@@ -42,7 +42,8 @@ export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> 
     if (e !== undefined) return e.value ?? undefined;
     const v = this.inner.get(key, k);
     // An absent key is cached too (as a clean tombstone): nothing else writes below this cache.
-    this.cache.put(k, key, v ?? null, false, -1);
+    // With budget 0 every entry would be evicted at once: reads are not cached.
+    if (this.cache.maxBytes > 0) this.cache.put(k, key, v ?? null, false, -1);
     return v;
   }
 
@@ -57,7 +58,8 @@ export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> 
     const key = keyBytes(k);
     const v = this.inner.get(key, k);
     // An absent key is cached too (as a clean tombstone): nothing else writes below this cache.
-    this.cache.put(k, key, v ?? null, false, -1);
+    // With budget 0 every entry would be evicted at once: reads are not cached.
+    if (this.cache.maxBytes > 0) this.cache.put(k, key, v ?? null, false, -1);
     return v;
   }
 

@@ -51,7 +51,7 @@ interface Node extends CacheEntry {
   live: boolean;
 }
 
-/** Fixed per-entry overhead counted against the budget (map slot, entry object, key string). */
+/** Fixed per-entry overhead counted against the budget (table slots, entry object, key string). */
 const ENTRY_OVERHEAD = 64;
 
 const MIN_SLOTS = 16;
