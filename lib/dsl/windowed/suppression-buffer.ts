@@ -162,6 +162,11 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   }
 
   /** Hands the windows changed by `updateWindow` since the last call to `write`. */
+  /** Windows changed by `updateWindow` since the last `drainDirty`. */
+  get dirtyCount(): number {
+    return this.windows?.dirtyCount ?? 0;
+  }
+
   drainDirty(write: (key: unknown, start: number, entry: Pending<unknown, V | null>) => void): void {
     this.windows?.drainDirty(write);
   }

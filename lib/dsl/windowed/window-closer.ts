@@ -3,8 +3,10 @@
  * `suppress(untilWindowCloses)` is the only consumer of a time-window aggregation's updates, the
  * suppression's buffer — which holds every open window with its aggregate — becomes the
  * aggregation's working set: the aggregation reads and updates windows there, the buffer writes
- * the windows changed since the last commit to the window store when the store flushes (so the
- * changelog and the store get one write per window per commit, as with the record cache), and the
+ * the windows changed since the last commit to the window store when the store flushes — or
+ * earlier, once more are waiting than the store's cache budget holds (~160 bytes a window) — so
+ * the changelog and the store get about one write per window per commit, as with the record
+ * cache, and the memory held between commits stays bounded; and the
  * aggregation asks it to emit the windows its clock closed. Results are the same (each window
  * once, when `windowEnd + grace <= streamTime`, with its final aggregate and timestamp); what is
  * saved per update is a store read and write through the cache layers, a record, a decoded

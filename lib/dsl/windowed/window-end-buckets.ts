@@ -91,6 +91,11 @@ export class WindowEndBuckets<K, V> {
     }
   }
 
+  /** Windows changed since the last `drainDirty`. */
+  get dirtyCount(): number {
+    return this.dirty.length;
+  }
+
   /**
    * Hands every window changed since the last call to `write` (in first-changed order); the
    * entry itself carries `value` and `timestamp` (read it during the call only).

@@ -30,6 +30,11 @@ export abstract class CachingStoreLayer<S extends RestorableStore> extends Store
     return true;
   }
 
+  /** The record cache's byte budget. */
+  get cacheMaxBytes(): number {
+    return this.cache.maxBytes;
+  }
+
   clearFlushListener(): void {
     this.listener = null;
   }

@@ -65,6 +65,11 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
     }, sendOldValues);
   }
 
+  /** The byte budget of the record cache below, 0 without one. */
+  get cacheMaxBytes(): number {
+    return this.inner instanceof CachingWindowStore ? this.inner.cacheMaxBytes : 0;
+  }
+
   setBeforeFlush(hook: (() => void) | null): void {
     this.beforeFlush = hook;
   }

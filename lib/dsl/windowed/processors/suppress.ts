@@ -21,6 +21,9 @@ import { registerWindowCloser, type WindowAggregate } from '../window-closer.js'
 import type { Pending } from '../window-end-buckets.js';
 import type { BeforeFlushStore } from '../../../state/layers/metered-window-store.js';
 
+/** What a changed window held for the next store write costs, roughly (entry, key, map slot, list slot): sizes the write-back budget. */
+const DIRTY_WINDOW_BYTES = 160;
+
 export interface SuppressOptions {
   readonly processorName: string;
   readonly bufferStoreName: string;
@@ -76,13 +79,19 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
             find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<unknown> | undefined,
             closed: (end) => end <= buffer.emittedThrough,
             update: (key, start, end, value, timestamp, known) => buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
-            advance: () => this.evict(tracker.time()),
+            advance: () => {
+              this.evict(tracker.time());
+              if (buffer.dirtyCount > dirtyLimit) drain();
+            },
           });
           // Changed windows reach the store (and its changelog) before it flushes at each commit.
-          const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put'] }>;
+          const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put']; cacheMaxBytes: number }>;
           const write = store.putThrough?.bind(store) ?? store.put.bind(store);
           // The entry is a ValueAndTimestamp (value, timestamp) already: written as it is, no copy.
-          store.setBeforeFlush?.(() => buffer.drainDirty((key, start, entry) => write(key, entry.value === null ? null : (entry as ValueAndTimestamp<V>), start)));
+          const drain = (): void => buffer.drainDirty((key, start, entry) => write(key, entry.value === null ? null : (entry as ValueAndTimestamp<V>), start));
+          store.setBeforeFlush?.(drain);
+          // Changed windows wait for the commit within the store's cache budget, as cached updates would.
+          const dirtyLimit = Math.floor((store.cacheMaxBytes ?? 0) / DIRTY_WINDOW_BYTES);
         }
       }
     }
