@@ -29,6 +29,14 @@ export abstract class TableKeyValueStore implements KeyValueBytesStore {
   protected abstract openTable(context: StateStoreContext): Promise<ByteTable>;
   protected abstract flushTable(): Promise<void>;
   protected abstract closeTable(): Promise<void>;
+  /**
+   * Whether `restoreBatch` writes its records to the backend now (true) or may leave them
+   * buffered for the next flush: reads see buffered writes, and the first commit after the
+   * restoration — before any checkpoint — writes them. Backends bound what they leave buffered.
+   */
+  protected restoreWriteDue(): boolean {
+    return true;
+  }
 
   get isOpen(): boolean {
     return this.table !== null;
@@ -99,7 +107,7 @@ export abstract class TableKeyValueStore implements KeyValueBytesStore {
       if (r.value === null) t.delete(keyString(r.key), r.key);
       else t.put(keyString(r.key), r.value, r.key);
     }
-    await this.flushTable();
+    if (this.restoreWriteDue()) await this.flushTable();
   }
 
   async flush(): Promise<void> {

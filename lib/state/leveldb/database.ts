@@ -24,6 +24,10 @@ class WriteBuffer {
     return this.values.length === 0;
   }
 
+  get size(): number {
+    return this.values.length;
+  }
+
   private index(): Map<string, number> {
     let slots = this.slots;
     if (slots === null) {
@@ -107,6 +111,11 @@ export class LevelDbDatabase {
 
   table(prefix: string, sortedKeys: readonly string[] = []): LevelDbByteTable {
     return new LevelDbByteTable(this, prefix, sortedKeys);
+  }
+
+  /** Writes buffered for the next flush (a rewritten key may count twice). */
+  get pendingWrites(): number {
+    return this.pending.size;
   }
 
   /** The not-yet-flushed write of a full key: a value, null (deleted), or undefined (none). */

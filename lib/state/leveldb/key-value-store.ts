@@ -4,6 +4,8 @@ import type { ByteTable } from '../internal/byte-table.js';
 import { TableKeyValueStore } from '../internal/table-key-value-store.js';
 import { LevelDbDatabase } from './database.js';
 
+const RESTORE_BUFFERED_WRITES = 250_000;
+
 /**
  * Persistent key-value store over bytes in LevelDB at `<taskDir>/<name>`. Point reads use
  * `getSync`; writes are buffered and written as one batch at `flush()` (each commit). `range` and
@@ -18,6 +20,11 @@ export class LevelDbKeyValueStore extends TableKeyValueStore {
     const db = await LevelDbDatabase.open(join(context.taskDir, this.name), this.name);
     this.db = db;
     return db.table('', await db.loadKeys());
+  }
+
+  /** A restore's writes wait in the buffer up to this many (the last batch then reaches disk with the first commit, not before processing starts). */
+  protected override restoreWriteDue(): boolean {
+    return (this.db?.pendingWrites ?? 0) >= RESTORE_BUFFERED_WRITES;
   }
 
   protected async flushTable(): Promise<void> {
