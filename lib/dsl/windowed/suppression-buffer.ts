@@ -23,6 +23,7 @@ import type { Serde } from '../../serde/types.js';
 import { keyValueChangelogConfigs } from '../../state/changelog-configs.js';
 import type { ChangelogSink, RestorableStore, RestoreRecord, StateStoreContext, StoreBuilder, Windowed } from '../../state/types.js';
 import { changeSerde, type Change } from '../change.js';
+import { TimeHeap } from './time-heap.js';
 import { WindowEndBuckets, type Pending } from './window-end-buckets.js';
 
 export interface BufferedEntry<K, V> {
@@ -65,9 +66,9 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   /** A derived buffer that does not measure bytes keeps its windows here instead of `entries`/`buckets`. */
   private readonly windows: WindowEndBuckets<unknown, V | null> | null;
   private readonly buckets = new Map<number, Bucket<K, V>>();
-  /** Distinct buffer times of `buckets`, a binary min-heap. */
-  private times: number[] = [];
-  /** The bucket of `times[0]`, or null when empty. */
+  /** Distinct buffer times of `buckets`. */
+  private readonly times = new TimeHeap();
+  /** The bucket of the smallest time, or null when empty. */
   private front: Bucket<K, V> | null = null;
   private bytes = 0;
   private readonly valueSerde: Serde<V> | null;
@@ -257,38 +258,13 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     }
     const bucket: Bucket<K, V> = { time: t, items: [e], head: 0 };
     this.buckets.set(t, bucket);
-    const h = this.times;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent]! <= t) break;
-      h[i] = h[parent]!;
-      i = parent;
-    }
-    h[i] = t;
-    if (i === 0) this.front = bucket;
+    if (this.times.push(t)) this.front = bucket;
   }
 
   /** Removes the smallest time from the heap and moves `front` to the next bucket. */
   private popTime(): void {
-    const h = this.times;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      let i = 0;
-      const n = h.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && h[r]! < h[l]! ? r : l;
-        if (h[c]! >= last) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-      this.front = this.buckets.get(h[0]!)!;
-    } else this.front = null;
+    const next = this.times.pop();
+    this.front = next === undefined ? null : this.buckets.get(next)!;
   }
 
   async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {
@@ -331,7 +307,7 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     this.onFlush = null;
     this.entries.clear();
     this.buckets.clear();
-    this.times = [];
+    this.times.clear();
     this.front = null;
     this.bytes = 0;
     this.windows?.clear();

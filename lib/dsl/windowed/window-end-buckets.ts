@@ -10,6 +10,7 @@
  * lookup in the bucket of the update's window (usually the one used last) by the key itself.
  */
 import type { Windowed } from '../../state/types.js';
+import { TimeHeap } from './time-heap.js';
 
 export interface Pending<K, V> {
   /** The key object when the map key is its serialized form; undefined when the map key is the key. */
@@ -40,7 +41,7 @@ export interface PolledWindow<K, V> {
 
 export class WindowEndBuckets<K, V> {
   private readonly buckets = new Map<number, Bucket<K, V>>();
-  private ends: number[] = [];
+  private readonly ends = new TimeHeap();
   private front: Bucket<K, V> | null = null;
   private last: Bucket<K, V> | null = null;
   private count = 0;
@@ -132,7 +133,7 @@ export class WindowEndBuckets<K, V> {
 
   clear(): void {
     this.buckets.clear();
-    this.ends = [];
+    this.ends.clear();
     this.front = this.last = null;
     this.count = 0;
     this.dirty = [];
@@ -141,17 +142,7 @@ export class WindowEndBuckets<K, V> {
   private addBucket(start: number, end: number): Bucket<K, V> {
     const bucket: Bucket<K, V> = { end, start, windows: new Map(), cursor: null, polled: 0 };
     this.buckets.set(end, bucket);
-    const h = this.ends;
-    h.push(end);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent]! <= end) break;
-      h[i] = h[parent]!;
-      i = parent;
-    }
-    h[i] = end;
-    if (i === 0) this.front = bucket;
+    if (this.ends.push(end)) this.front = bucket;
     return bucket;
   }
 
@@ -159,24 +150,7 @@ export class WindowEndBuckets<K, V> {
     const b = this.front!;
     this.buckets.delete(b.end);
     if (this.last === b) this.last = null;
-    const h = this.ends;
-    const tail = h.pop()!;
-    if (h.length === 0) {
-      this.front = null;
-      return;
-    }
-    let i = 0;
-    const n = h.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && h[r]! < h[l]! ? r : l;
-      if (h[c]! >= tail) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = tail;
-    this.front = this.buckets.get(h[0]!)!;
+    const next = this.ends.pop();
+    this.front = next === undefined ? null : this.buckets.get(next)!;
   }
 }
