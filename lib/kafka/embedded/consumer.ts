@@ -25,7 +25,7 @@ import type {
 import { illegalState, notConnected, type Broker } from './broker.js';
 import type { Group, Member } from './group-coordinator.js';
 import { ColumnsBuilder } from './columns-builder.js';
-import type { PartitionLog } from './partition-log.js';
+import type { PartitionLog, ReadLimits } from './partition-log.js';
 import { networkTick, Signal, waitForAny } from './signal.js';
 
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
@@ -257,9 +257,13 @@ export class EmbeddedConsumer implements Consumer {
     }
   }
 
-  /** `fetch` by column. */
-  private fetchColumns(): FetchedColumns[] {
-    const out: FetchedColumns[] = [];
+  /**
+   * One fetch round: the unpaused partitions with a log and a position, starting from the next
+   * one in rotation, while the poll's byte budget lasts. `read` reads one partition from its
+   * position within `limits`, moves nothing, and returns what it read and its byte count.
+   */
+  private fetchRound<T>(read: (st: PartitionState, log: PartitionLog, limits: ReadLimits) => { nextOffset: number; bytes: number; batch: T | null }): T[] {
+    const out: T[] = [];
     const states = [...this.parts.values()];
     const n = states.length;
     if (n === 0) return out;
@@ -271,61 +275,36 @@ export class EmbeddedConsumer implements Consumer {
       if (st.paused) continue;
       const log = this.resolve(st);
       if (log === undefined || st.position === null) continue;
-      // Room for every offset up to the log end (markers included), within the limits.
-      const cols = new ColumnsBuilder(Math.min(settings.maxPollRecordsPerPartition, log.highWatermark - st.position, MAX_INITIAL_COLUMNS));
-      const result = log.readColumns(
-        st.position,
-        {
-          readCommitted: this.readCommitted,
-          maxRecords: settings.maxPollRecordsPerPartition,
-          maxBytes: Math.min(this.maxBytesPerPartition, budget),
-        },
-        cols,
-      );
+      const result = read(st, log, { readCommitted: this.readCommitted, maxRecords: settings.maxPollRecordsPerPartition, maxBytes: Math.min(this.maxBytesPerPartition, budget) });
       st.position = result.nextOffset;
-      if (cols.length > 0) {
+      if (result.batch !== null) {
         budget -= result.bytes;
-        out.push(cols.build(st.tp.topic, st.tp.partition, this.readCommitted ? log.lastStableOffset : log.highWatermark));
+        out.push(result.batch);
       }
     }
     return out;
   }
 
+  private highWatermarkOf(log: PartitionLog): number {
+    return this.readCommitted ? log.lastStableOffset : log.highWatermark;
+  }
+
+  /** `fetch` by column. */
+  private fetchColumns(): FetchedColumns[] {
+    return this.fetchRound((st, log, limits) => {
+      // Room for every offset up to the log end (markers included), within the limits.
+      const cols = new ColumnsBuilder(Math.min(limits.maxRecords, log.highWatermark - st.position!, MAX_INITIAL_COLUMNS));
+      const result = log.readColumns(st.position!, limits, cols);
+      return { ...result, batch: cols.length > 0 ? cols.build(st.tp.topic, st.tp.partition, this.highWatermarkOf(log)) : null };
+    });
+  }
+
   private fetch(): FetchedBatch[] {
-    const out: FetchedBatch[] = [];
-    const states = [...this.parts.values()];
-    const n = states.length;
-    if (n === 0) return out;
-    const start = this.rotation++ % n;
-    const settings = this.broker.settings;
-    let budget = settings.maxBytesPerPoll;
-    for (let k = 0; k < n && budget > 0; k++) {
-      const st = states[(start + k) % n]!;
-      if (st.paused) continue;
-      const log = this.resolve(st);
-      if (log === undefined || st.position === null) continue;
+    return this.fetchRound((st, log, limits) => {
       const records: IncomingRecord[] = [];
-      const result = log.read(
-        st.position,
-        {
-          readCommitted: this.readCommitted,
-          maxRecords: settings.maxPollRecordsPerPartition,
-          maxBytes: Math.min(this.maxBytesPerPartition, budget),
-        },
-        records,
-      );
-      st.position = result.nextOffset;
-      if (records.length > 0) {
-        budget -= result.bytes;
-        out.push({
-          topic: st.tp.topic,
-          partition: st.tp.partition,
-          records,
-          highWatermark: this.readCommitted ? log.lastStableOffset : log.highWatermark,
-        });
-      }
-    }
-    return out;
+      const result = log.read(st.position!, limits, records);
+      return { ...result, batch: records.length > 0 ? { topic: st.tp.topic, partition: st.tp.partition, records, highWatermark: this.highWatermarkOf(log) } : null };
+    });
   }
 
   /** The partition's log, with the position resolved and brought into range; undefined if the topic or partition is missing. */
