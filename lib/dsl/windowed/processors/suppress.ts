@@ -70,32 +70,35 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
       this.tracker = trackerOf(upstream);
       if (this.buffer.derived) {
         this.rebuild(upstream);
-        const tracker = this.tracker;
-        const buffer = this.buffer;
-        if (tracker !== undefined && !this.options.inclusiveEnd && buffer.holdsWindows) {
-          // The aggregation's working set when this is its only consumer (see window-closer.ts).
-          registerWindowCloser(upstream, {
-            processorName: this.options.processorName,
-            find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<unknown> | undefined,
-            closed: (end) => end <= buffer.emittedThrough,
-            update: (key, start, end, value, timestamp, known) => buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
-            advance: () => {
-              this.evict(tracker.time());
-              if (buffer.dirtyCount > dirtyLimit) drain();
-            },
-          });
-          // Changed windows reach the store (and its changelog) before it flushes at each commit.
-          const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put']; cacheMaxBytes: number }>;
-          const write = store.putThrough?.bind(store) ?? store.put.bind(store);
-          // The entry is a ValueAndTimestamp (value, timestamp) already: written as it is, no copy.
-          const drain = (): void => buffer.drainDirty((key, start, entry) => write(key, entry.value === null ? null : (entry as ValueAndTimestamp<V>), start));
-          store.setBeforeFlush?.(drain);
-          // Changed windows wait for the commit within the store's cache budget, as cached updates would.
-          const dirtyLimit = Math.floor((store.cacheMaxBytes ?? 0) / DIRTY_WINDOW_BYTES);
-        }
+        if (this.tracker !== undefined && !this.options.inclusiveEnd && this.buffer.holdsWindows) this.offerWorkingSet(upstream, this.tracker);
       }
     }
     this.buffer.onFlush = () => this.evict(this.tracker === undefined ? this.observed : Math.max(this.tracker.time(), this.recordTime()));
+  }
+
+  /**
+   * Registers the buffer as the aggregation's working set, used when this is its only consumer
+   * (see window-closer.ts): changed windows reach the store (and its changelog) before it flushes
+   * at each commit, or earlier beyond the store's cache budget, as cached updates would.
+   */
+  private offerWorkingSet(upstream: WindowStore<unknown, ValueAndTimestamp<V>>, tracker: EventTimeTracker): void {
+    const buffer = this.buffer;
+    const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put']; cacheMaxBytes: number }>;
+    const write = store.putThrough?.bind(store) ?? store.put.bind(store);
+    // The entry is a ValueAndTimestamp (value, timestamp) already: written as it is, no copy.
+    const drain = (): void => buffer.drainDirty((key, start, entry) => write(key, entry.value === null ? null : (entry as ValueAndTimestamp<V>), start));
+    const dirtyLimit = Math.floor((store.cacheMaxBytes ?? 0) / DIRTY_WINDOW_BYTES);
+    store.setBeforeFlush?.(drain);
+    registerWindowCloser(upstream, {
+      processorName: this.options.processorName,
+      find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<unknown> | undefined,
+      closed: (end) => end <= buffer.emittedThrough,
+      update: (key, start, end, value, timestamp, known) => buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
+      advance: () => {
+        this.evict(tracker.time());
+        if (buffer.dirtyCount > dirtyLimit) drain();
+      },
+    });
   }
 
   /**
