@@ -135,51 +135,35 @@ export class EmbeddedProducer implements Producer {
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
       if (topic === undefined || topic.name !== r.topic) topic = this.broker.topics.require(r.topic);
-      const count = topic.partitions.length;
-      let p: number;
-      if (r.partition !== undefined) {
-        p = r.partition;
-        if (!Number.isInteger(p) || p < 0 || p >= count) {
-          throw new TributaryError(`Invalid partition ${p} for topic '${r.topic}': it has partitions [0, ${count})`, {
-            code: 'KAFKA',
-            context: { topic: r.topic, partition: p },
-          });
-        }
-      } else {
-        p = this.partitioner.partition(r.topic, r.key, count);
-      }
-      const ts = r.timestamp;
-      if (ts !== undefined && (!Number.isInteger(ts) || ts < 0)) {
-        throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, {
-          code: 'KAFKA',
-          context: { topic: r.topic, partition: p },
-        });
-      }
+      const explicit = r.partition !== undefined;
+      const p = explicit ? r.partition! : this.partitioner.partition(r.topic, r.key, topic.partitions.length);
       const size = recordSize(r.key, r.value, r.headers);
-      if (size > topic.maxMessageBytes) {
-        throw new TributaryError(
-          `Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${r.topic}'`,
-          { code: 'KAFKA', context: { topic: r.topic, partition: p } },
-        );
-      }
-      logs[i] = topic.partitions[p]!;
+      logs[i] = checkRecord(topic, p, explicit, r.timestamp, size);
       sizes[i] = size;
     }
+    this.appendRouted(logs, now, (i, log, mark) => {
+      const r = records[i]!;
+      log.append(r.key, r.value, r.timestamp ?? now, r.headers === undefined ? null : copyHeaders(r.headers), sizes[i]!, mark, this.producerId);
+    });
+  }
 
+  /**
+   * Appends a validated batch in order: each partition joins the open transaction once, then
+   * `appendOne` writes record i to its log; then retention, compaction and wake-ups.
+   */
+  private appendRouted(logs: readonly PartitionLog[], now: number, appendOne: (i: number, log: PartitionLog, mark: TxnMark | null) => void): void {
     const transactional = this.transactionalId !== undefined;
     const touched = new Set<PartitionLog>();
     let last: PartitionLog | null = null;
     let mark: TxnMark | null = null;
-    for (let i = 0; i < n; i++) {
-      const r = records[i]!;
+    for (let i = 0; i < logs.length; i++) {
       const log = logs[i]!;
       if (log !== last) {
         touched.add(log);
         if (transactional) mark = this.broker.transactions.addPartition(this.transactionalId!, this.epoch, log);
         last = log;
       }
-      const headers = r.headers === undefined ? null : copyHeaders(r.headers);
-      log.append(r.key, r.value, r.timestamp ?? now, headers, sizes[i]!, mark, this.producerId);
+      appendOne(i, log, mark);
     }
     this.afterAppend(touched, now);
   }
@@ -209,66 +193,33 @@ export class EmbeddedProducer implements Producer {
     for (let i = 0; i < n; i++) {
       const name = topics[i]!;
       if (topic === undefined || topic.name !== name) topic = this.broker.topics.require(name);
-      const count = topic.partitions.length;
-      let p = partitions[i]!;
       const keyLen = keyLengths[i]!;
-      if (p !== -1) {
-        if (!Number.isInteger(p) || p < 0 || p >= count) {
-          throw new TributaryError(`Invalid partition ${p} for topic '${name}': it has partitions [0, ${count})`, {
-            code: 'KAFKA',
-            context: { topic: name, partition: p },
-          });
-        }
-      } else if (keyLen < 0) {
-        p = this.partitioner.partition(name, null, count);
-      } else {
+      const explicit = partitions[i] !== -1;
+      let p = partitions[i]!;
+      if (!explicit) {
         const start = keyStarts[i]!;
-        p = toPositive(murmur2(chunks[i]!, start, start + keyLen)) % count;
-      }
-      const ts = timestamps[i]!;
-      if (ts === ts && (!Number.isInteger(ts) || ts < 0)) {
-        throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, {
-          code: 'KAFKA',
-          context: { topic: name, partition: p },
-        });
+        p = keyLen < 0 ? this.partitioner.partition(name, null, topic.partitions.length) : toPositive(murmur2(chunks[i]!, start, start + keyLen)) % topic.partitions.length;
       }
       let size = RECORD_OVERHEAD + (keyLen > 0 ? keyLen : 0) + (valueLengths[i]! > 0 ? valueLengths[i]! : 0);
       const h = headers[i];
       if (h !== undefined) for (const k in h) size += k.length + h[k]!.length;
-      if (size > topic.maxMessageBytes) {
-        throw new TributaryError(
-          `Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${name}'`,
-          { code: 'KAFKA', context: { topic: name, partition: p } },
-        );
-      }
-      logs[i] = topic.partitions[p]!;
+      const ts = timestamps[i]!;
+      logs[i] = checkRecord(topic, p, explicit, ts === ts ? ts : undefined, size);
       sizes[i] = size;
     }
-
-    const transactional = this.transactionalId !== undefined;
-    const touched = new Set<PartitionLog>();
-    let last: PartitionLog | null = null;
-    let mark: TxnMark | null = null;
-    for (let i = 0; i < n; i++) {
-      const log = logs[i]!;
-      if (log !== last) {
-        touched.add(log);
-        if (transactional) mark = this.broker.transactions.addPartition(this.transactionalId!, this.epoch, log);
-        last = log;
-      }
+    this.appendRouted(logs, now, (i, log, mark) => {
       const h = headers[i];
       const chunk = chunks[i]!;
       const keyStart = keyStarts[i]!;
       const keyLen = keyLengths[i]!;
       const valueLen = valueLengths[i]!;
-      const valueStart = keyLen > 0 ? keyStart + keyLen : keyStart;
       const ts = timestamps[i]!;
       log.appendRef(
         keyLen < 0 ? null : chunk,
         keyStart,
         keyLen < 0 ? 0 : keyLen,
         valueLen < 0 ? null : chunk,
-        valueStart,
+        keyLen > 0 ? keyStart + keyLen : keyStart,
         valueLen < 0 ? 0 : valueLen,
         ts === ts ? ts : now,
         h === undefined ? null : copyHeaders(h),
@@ -276,8 +227,7 @@ export class EmbeddedProducer implements Producer {
         mark,
         this.producerId,
       );
-    }
-    this.afterAppend(touched, now);
+    });
   }
 
   private requireTransactional(call: string): string {
@@ -315,4 +265,23 @@ function copyHeaders(headers: Headers): Headers | null {
     out[k] = Buffer.from(headers[k]!);
   }
   return out;
+}
+
+/**
+ * Throws unless an explicit partition exists, the timestamp (undefined = none) is a non-negative
+ * integer and the record fits the topic's max.message.bytes; returns the partition's log.
+ */
+function checkRecord(topic: Topic, p: number, explicit: boolean, ts: number | undefined, size: number): PartitionLog {
+  const name = topic.name;
+  const count = topic.partitions.length;
+  if (explicit && (!Number.isInteger(p) || p < 0 || p >= count)) {
+    throw new TributaryError(`Invalid partition ${p} for topic '${name}': it has partitions [0, ${count})`, { code: 'KAFKA', context: { topic: name, partition: p } });
+  }
+  if (ts !== undefined && (!Number.isInteger(ts) || ts < 0)) {
+    throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, { code: 'KAFKA', context: { topic: name, partition: p } });
+  }
+  if (size > topic.maxMessageBytes) {
+    throw new TributaryError(`Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${name}'`, { code: 'KAFKA', context: { topic: name, partition: p } });
+  }
+  return topic.partitions[p]!;
 }
