@@ -138,15 +138,6 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     if (logs) this.changelog!.log(keyBytes, encoded, timestamp);
   }
 
-  /**
-   * Derived mode: `put` of the window `[start, end)` of `key` (a `Windowed` key; buffer time =
-   * `end`, no prior value), without building the windowed key when its id needs none.
-   */
-  putWindow(key: unknown, start: number, end: number, value: V, timestamp: number): void {
-    if (this.windows !== null) this.windows.put(key, start, end, value, timestamp);
-    else this.put({ key, window: { start, end } } as K, { newValue: value, oldValue: null }, timestamp, end);
-  }
-
   /** True when the buffer keeps its windows by end and can serve as the aggregation's working set (see window-closer.ts). */
   get holdsWindows(): boolean {
     return this.windows !== null;
@@ -157,17 +148,17 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     return this.windows!.get(key, start, end);
   }
 
-  /** `putWindow` of a window the aggregation changed (holdsWindows only): written to the window store by `drainDirty`. */
+  /** Sets a window the aggregation changed (holdsWindows only); `drainDirty` hands it to the window store. */
   updateWindow(key: unknown, start: number, end: number, value: V, timestamp: number, known: Pending<unknown, V | null> | undefined): void {
     this.windows!.put(key, start, end, value, timestamp, true, known);
   }
 
-  /** Hands the windows changed by `updateWindow` since the last call to `write`. */
   /** Windows changed by `updateWindow` since the last `drainDirty`. */
   get dirtyCount(): number {
     return this.windows?.dirtyCount ?? 0;
   }
 
+  /** Hands the windows changed by `updateWindow` since the last call to `write`. */
   drainDirty(write: (key: unknown, start: number, entry: Pending<unknown, V | null>) => void): void {
     this.windows?.drainDirty(write);
   }
