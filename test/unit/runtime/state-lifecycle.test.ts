@@ -25,6 +25,15 @@ async function run(kafka: EmbeddedKafka, stateDir: string, storeType: 'persisten
   return { rt, clock };
 }
 
+/** An embedded broker with the input topic, its connected admin, and a fresh state directory. */
+async function setUp(dirPrefix: string) {
+  const kafka = new EmbeddedKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics([{ topic: 'events', numPartitions: 1 }]);
+  return { kafka, admin, stateDir: mkdtempSync(join(tmpdir(), dirPrefix)) };
+}
+
 async function produce(kafka: EmbeddedKafka, keys: string[]) {
   const p = kafka.producer();
   await p.connect();
@@ -34,11 +43,7 @@ async function produce(kafka: EmbeddedKafka, keys: string[]) {
 
 describe('task state lifecycle under exactly-once', () => {
   it('writes a checkpoint on clean close; the next run restores nothing and keeps counting', async () => {
-    const kafka = new EmbeddedKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics([{ topic: 'events', numPartitions: 1 }]);
-    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-life-'));
+    const { kafka, admin, stateDir } = await setUp('tributary-life-');
     await produce(kafka, ['a', 'b', 'a']);
     const first = await run(kafka, stateDir);
     await first.rt.runOnce(0);
@@ -65,11 +70,7 @@ describe('task state lifecycle under exactly-once', () => {
   });
 
   it('an in-memory store replays its whole changelog after a clean close, whatever the checkpoint says', async () => {
-    const kafka = new EmbeddedKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics([{ topic: 'events', numPartitions: 1 }]);
-    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-life-mem-'));
+    const { kafka, admin, stateDir } = await setUp('tributary-life-mem-');
     await produce(kafka, ['a', 'b', 'a']);
     const first = await run(kafka, stateDir, 'in-memory');
     await first.rt.runOnce(0);
@@ -90,11 +91,7 @@ describe('task state lifecycle under exactly-once', () => {
   });
 
   it('after a crash (no checkpoint) the local state is wiped and restored from the committed changelog only', async () => {
-    const kafka = new EmbeddedKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics([{ topic: 'events', numPartitions: 1 }]);
-    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-crash-'));
+    const { kafka, admin, stateDir } = await setUp('tributary-crash-');
     await produce(kafka, ['a', 'a']);
     const first = await run(kafka, stateDir);
     await first.rt.runOnce(0);
