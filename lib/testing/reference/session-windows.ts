@@ -3,7 +3,7 @@
  * session starts wherever the next record is more than `gap` after the previous one. A session
  * is `[first, last]`, its result folds its records, its timestamp is its end.
  */
-import type { ModelEvent, WindowResult } from './time-windows.js';
+import { eventsByKey, type ModelEvent, type WindowResult } from './time-windows.js';
 
 export function sessionWindowModel<K, V, A>(
   events: readonly ModelEvent<K, V>[],
@@ -11,16 +11,9 @@ export function sessionWindowModel<K, V, A>(
   fold: (aggregate: A | undefined, value: V, key: K) => A,
   keyId: (key: K) => string = (k) => JSON.stringify(k),
 ): WindowResult<K, A>[] {
-  const byKey = new Map<string, ModelEvent<K, V>[]>();
-  for (const e of events) {
-    const id = keyId(e.key);
-    const list = byKey.get(id) ?? [];
-    list.push(e);
-    byKey.set(id, list);
-  }
   const out: WindowResult<K, A>[] = [];
-  for (const id of [...byKey.keys()].sort()) {
-    const list = [...byKey.get(id)!].sort((a, b) => a.timestamp - b.timestamp);
+  for (const ofKey of eventsByKey(events, keyId)) {
+    const list = ofKey.sort((a, b) => a.timestamp - b.timestamp);
     let session: ModelEvent<K, V>[] = [];
     const close = (): void => {
       if (session.length === 0) return;

@@ -4,7 +4,7 @@
  * whose right window holds at least one record; each window's result folds the records in it
  * (both bounds inclusive), timestamp = max record timestamp in it. Distinct windows only.
  */
-import type { ModelEvent, WindowResult } from './time-windows.js';
+import { eventsByKey, type ModelEvent, type WindowResult } from './time-windows.js';
 
 export function slidingWindowModel<K, V, A>(
   events: readonly ModelEvent<K, V>[],
@@ -12,17 +12,9 @@ export function slidingWindowModel<K, V, A>(
   fold: (aggregate: A | undefined, value: V, key: K) => A,
   keyId: (key: K) => string = (k) => JSON.stringify(k),
 ): WindowResult<K, A>[] {
-  const byKey = new Map<string, ModelEvent<K, V>[]>();
-  for (const e of events) {
-    const id = keyId(e.key);
-    const list = byKey.get(id) ?? [];
-    list.push(e);
-    byKey.set(id, list);
-  }
   const d = timeDifferenceMs;
   const out: WindowResult<K, A>[] = [];
-  for (const id of [...byKey.keys()].sort()) {
-    const list = byKey.get(id)!;
+  for (const list of eventsByKey(events, keyId)) {
     const ends = new Set<number>();
     for (const e of list) {
       ends.add(e.timestamp);

@@ -58,6 +58,18 @@ export function watermarkTimes(events: readonly { readonly timestamp: number; re
   });
 }
 
+/** The events of each key (by `keyId`, in arrival order), keys in ascending id order. */
+export function eventsByKey<K, V>(events: readonly ModelEvent<K, V>[], keyId: (key: K) => string): Array<ModelEvent<K, V>[]> {
+  const byKey = new Map<string, ModelEvent<K, V>[]>();
+  for (const e of events) {
+    const id = keyId(e.key);
+    const list = byKey.get(id);
+    if (list === undefined) byKey.set(id, [e]);
+    else list.push(e);
+  }
+  return [...byKey.keys()].sort().map((id) => byKey.get(id)!);
+}
+
 export interface TimeWindowModel<K, A> {
   /** Final result per window, sorted by key then start. */
   readonly windows: WindowResult<K, A>[];
