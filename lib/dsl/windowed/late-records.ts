@@ -25,7 +25,7 @@ export interface LateRecordInfo {
   readonly graceMs: number;
   /** The operator's event time (stream time or watermark-mode clock) when the record arrived. */
   readonly streamTimeMs: number;
-  /** `streamTimeMs - graceMs`: windows ending at or before it are closed. */
+  /** `streamTimeMs - graceMs` (sessions: `- inactivityGap` too): windows ending before it are closed (time windows, end exclusive: at or before it). */
   readonly watermarkMs: number;
 }
 
@@ -68,6 +68,8 @@ export class LateRecordRouter<K, V> {
     private readonly context: ProcessorContext<unknown, unknown>,
     private readonly processor: string,
     private readonly graceMs: number,
+    /** How long after its end a window closes (grace; sessions: inactivity gap + grace). */
+    private readonly closeAfterMs: number,
     private readonly callback: LateRecordsCallback<K, V> | null,
     private readonly childName: string | null,
   ) {}
@@ -87,7 +89,7 @@ export class LateRecordRouter<K, V> {
       windowsMissed: missed.length,
       graceMs: this.graceMs,
       streamTimeMs,
-      watermarkMs: streamTimeMs - this.graceMs,
+      watermarkMs: streamTimeMs - this.closeAfterMs,
     };
     if (this.callback !== null) {
       this.callback({ key: record.key, value: record.value, timestamp: record.timestamp, headers: record.headers, ...info });

@@ -111,7 +111,7 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     this.state = state;
     const s0 = this.spec;
     if (s0.lateCallback !== null || s0.lateSink !== null) {
-      this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, s0.lateCallback, s0.lateSink);
+      this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, this.grace, s0.lateCallback, s0.lateSink);
     }
     if (this.spec.pendingStore !== null) {
       const s = this.spec;
