@@ -8,7 +8,7 @@
  * more, and a record whose merged session would end before it is late and changes nothing. A
  * session ending exactly at closeTime is still open (Kafka Streams' store no longer returns it
  * there, so a record then starts a second session with the same window: see
- * docs/kafka-streams-divergences.md); the store keeps sessions one ms longer than gap + grace. Otherwise the
+ * docs/divergences.md); the store keeps sessions one ms longer than gap + grace. Otherwise the
  * merged-away sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp =
  * their end) and the merged session is emitted with timestamp = its end.
  */
