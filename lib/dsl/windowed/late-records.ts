@@ -74,11 +74,17 @@ export class LateRecordRouter<K, V> {
     private readonly childName: string | null,
   ) {}
 
-  /** Counts `record` as late for `missed` windows (ascending) at operator time `streamTimeMs`. */
-  late(record: Record<K, V>, missed: readonly WindowSpan[], streamTimeMs: number): void {
+  /**
+   * Counts `record` as late for `missed` windows (ascending) at operator time `streamTimeMs`.
+   * `dropped`: false when the operator still uses the record (a stream-stream join joins it with
+   * what the other side retains): routed, not counted as dropped.
+   */
+  late(record: Record<K, V>, missed: readonly WindowSpan[], streamTimeMs: number, dropped = true): void {
     this.lateRecords++;
-    this.droppedRecords++;
-    (this.context as unknown as DropCounting).recordDropped?.();
+    if (dropped) {
+      this.droppedRecords++;
+      (this.context as unknown as DropCounting).recordDropped?.();
+    }
     if (this.callback === null && this.childName === null) return;
     const first = missed[0]!;
     const info: LateRecordInfo = {
@@ -97,7 +103,7 @@ export class LateRecordRouter<K, V> {
     }
     const headers: Headers = {
       ...record.headers,
-      [`${LATE_HEADER_PREFIX}reason`]: Buffer.from('window-closed'),
+      [`${LATE_HEADER_PREFIX}reason`]: Buffer.from(dropped ? 'window-closed' : 'past-grace'),
       [`${LATE_HEADER_PREFIX}processor`]: Buffer.from(info.processor),
       [`${LATE_HEADER_PREFIX}task`]: Buffer.from(info.taskId),
       [`${LATE_HEADER_PREFIX}window.start`]: Buffer.from(String(info.windowStart)),
