@@ -10,12 +10,14 @@
  */
 import { streamTimes, type ModelEvent, type WindowResult } from './time-windows.js';
 
+/** Session windows of the model: the inactivity gap and (optional) grace. */
 export interface SessionWindowSpec {
   readonly inactivityGapMs: number;
   /** Default: infinite (nothing closes). */
   readonly graceMs?: number;
 }
 
+/** What `sessionWindowRun` returns: final sessions and the late events. */
 export interface SessionWindowModel<K, A> {
   /** Final sessions, by key (ascending id) then start. */
   readonly windows: WindowResult<K, A>[];
@@ -67,7 +69,10 @@ export function sessionWindowRun<K, V, A>(
   return { windows, late };
 }
 
-/** Final sessions (see the module doc); `spec` = the inactivity gap, or gap and grace. */
+/**
+ * Final sessions by key then start. `spec`: the inactivity gap (nothing closes), or gap and grace
+ * (a session closes gap + grace after its end; records for closed sessions are late).
+ */
 export function sessionWindowModel<K, V, A>(
   events: readonly ModelEvent<K, V>[],
   spec: number | SessionWindowSpec,
