@@ -121,3 +121,36 @@ describe('session windows close inactivityGap + grace after their end', () => {
     });
   }
 });
+
+describe('session windows: updates as Kafka Streams forwards them (caching off)', () => {
+  it('a record inside an existing session: a tombstone for that session, then its new value; a record making exactly [t, t] again: just the new value', async () => {
+    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(10), uncached, [['a', 0], ['a', 10], ['a', 5], ['b', 3], ['b', 3]]);
+    expect(out).toEqual([
+      ['a[0,0]', 1, 0],
+      ['a[0,0]', null, 0],
+      ['a[0,10]', 2, 10],
+      ['a[0,10]', null, 10],
+      ['a[0,10]', 3, 10],
+      ['b[3,3]', 1, 3],
+      ['b[3,3]', 2, 3],
+    ]);
+  });
+
+  it('count counts records with a null value (Kafka Streams skips only null keys); reduce skips them', async () => {
+    const b = new StreamsBuilder();
+    const grouped = b.stream('in', Consumed.with(str, i64)).groupByKey();
+    const windows = SessionWindows.ofInactivityGapWithNoGrace(10);
+    grouped.windowedBy(windows).count(Materialized.as<string, number>('c').withCachingDisabled()).toStream().to('counts', Produced.with(serde, i64));
+    grouped.windowedBy(windows).reduce((x, y) => x + y, Materialized.as<string, number>('r').withCachingDisabled()).toStream().to('sums', Produced.with(serde, i64));
+    driver = new TopologyTestDriver(b.build());
+    const topic = driver.createInputTopic('in', str, i64);
+    await topic.pipeInput('a', 5, 1);
+    await topic.pipeInput('a', null as unknown as number, 1);
+    const read = async (t: string) => (await driver!.createOutputTopic(t, serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value]);
+    expect(await read('counts')).toEqual([
+      ['a[1,1]', 1],
+      ['a[1,1]', 2],
+    ]);
+    expect(await read('sums')).toEqual([['a[1,1]', 5]]);
+  });
+});

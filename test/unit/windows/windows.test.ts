@@ -127,6 +127,24 @@ describe('worked examples', () => {
     expect(driver.metrics()[0]!.dropped).toBe(1);
   });
 
+  it('windowed count counts records with a null value (Kafka Streams 3.9 skips only null keys there); reduce skips them', async () => {
+    const serde = Serdes.timeWindowed(str, 10);
+    const b = new StreamsBuilder();
+    const windowed = b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10));
+    windowed.count(Materialized.as<string, number>('c').withCachingDisabled()).toStream().to('counts', Produced.with(serde, i64));
+    windowed.reduce((x, y) => x + y, Materialized.as<string, number>('r').withCachingDisabled()).toStream().to('sums', Produced.with(serde, i64));
+    driver = new TopologyTestDriver(b.build());
+    const input = driver.createInputTopic('in', str, i64);
+    await input.pipeInput('a', 5, 1);
+    await input.pipeInput('a', null as unknown as number, 2);
+    const read = async (t: string) => (await driver!.createOutputTopic(t, serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp]);
+    expect(await read('counts')).toEqual([
+      ['a[0,10]', 1, 1],
+      ['a[0,10]', 2, 2],
+    ]);
+    expect(await read('sums')).toEqual([['a[0,10]', 5, 1]]);
+  });
+
   it('untilTimeLimit emits a key once bufferTime <= streamTime - d; later updates do not reset it', async () => {
     driver = countTopology((b) =>
       b.stream('in', Consumed.with(str, i64))

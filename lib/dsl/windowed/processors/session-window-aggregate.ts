@@ -9,8 +9,10 @@
  * session ending exactly at closeTime is still open (Kafka Streams' store no longer returns it
  * there, so a record then starts a second session with the same window: see
  * docs/divergences.md); the store keeps sessions one ms longer than gap + grace. Otherwise the
- * merged-away sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp =
- * their end) and the merged session is emitted with timestamp = its end.
+ * merged sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp = their
+ * end; the one whose window the merged session keeps too, unless that is the record's own `[t, t]`)
+ * and the merged session is emitted with timestamp = its end. Records without a key are skipped;
+ * records without a value too, except by count.
  */
 import type { CachedStateStore } from '../../../state/layers/flush-listener.js';
 import type { SessionStore, Windowed } from '../../../state/types.js';
@@ -79,7 +81,8 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
 
   process(record: Record<K, V>): void {
     const key = record.key;
-    if (key === null || key === undefined || hasNullValue(record)) {
+    // A null value cannot be aggregated, but count counts it (as Kafka Streams 3.9, which skips only null keys here).
+    if (key === null || key === undefined || (this.readsValue && hasNullValue(record))) {
       this.late.skipped();
       return;
     }
@@ -102,9 +105,13 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
       this.late.late(record, [{ start, end }], time);
       return;
     }
+    // As Kafka Streams: unless the record makes exactly its own session [t, t], every session it
+    // merges is removed and emitted as a tombstone, the one with the merged window too (uncached:
+    // a tombstone, then the new value); for [t, t] itself the update carries its previous value.
     let previous: VA | null = null;
+    const ownWindow = start === t && end === t;
     for (const s of overlapping) {
-      if (s.key.window.start === start && s.key.window.end === end) {
+      if (ownWindow) {
         previous = s.value;
         continue;
       }

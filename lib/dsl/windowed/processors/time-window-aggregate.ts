@@ -78,7 +78,8 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
   process(record: Record<K, V>): void {
     const closer = this.closer === undefined ? this.resolveCloser() : this.closer;
     const key = record.key;
-    if (key === null || key === undefined || hasNullValue(record)) {
+    // A null value cannot be aggregated, but count counts it (as Kafka Streams 3.9, which skips only null keys here).
+    if (key === null || key === undefined || (this.readsValue && hasNullValue(record))) {
       this.late.skipped();
       return;
     }
