@@ -37,7 +37,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
         bufferStoreName: storeName,
         upstreamStoreName: info?.storeName ?? null,
         suppressMs: suppressed.kind === 'window-close' ? info!.closeAfterMs : suppressed.timeLimitMs,
-        inclusiveEnd: info !== undefined && info.kind !== 'time',
+        inclusiveEnd: info !== undefined && info.kind === 'sliding',
         flags,
       }),
       {

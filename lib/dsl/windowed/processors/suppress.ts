@@ -32,8 +32,10 @@ export interface SuppressOptions {
   /** untilWindowCloses: how long after its end the upstream window closes (grace; sessions: gap + grace); untilTimeLimit: the time limit. */
   readonly suppressMs: number;
   /**
-   * Session and sliding windows end inclusively and accept records while
-   * `end >= streamTime - suppressMs`: they close one ms after `end + suppressMs`.
+   * Sliding windows end inclusively and accept records while `end >= streamTime - grace`: they
+   * close one ms after `end + grace` (Kafka Streams emits them at `end + grace`, then again if they
+   * change). Time windows (exclusive end) and sessions (no longer extended once
+   * `end <= streamTime - gap - grace`) close at `end + suppressMs`.
    */
   readonly inclusiveEnd: boolean;
   readonly flags: { sendOldValues: boolean };
