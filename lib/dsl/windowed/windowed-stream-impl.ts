@@ -112,7 +112,7 @@ abstract class WindowedStreamBase<K, V> {
       },
     });
     markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
-    if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()));
+    if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()), true);
     return table;
   }
 }

@@ -107,13 +107,26 @@ describe('session windows close inactivityGap + grace after their end', () => {
     ]);
   });
 
-  for (const [name, shape] of [['suppress(untilWindowCloses)', suppressed], ['emitStrategy(onWindowClose)', onClose]] as const) {
+  it('a record that moves stream time still extends a session ending at the new streamTime - grace - gap (Kafka Streams\' store counts from the stream time before it)', async () => {
+    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(19), uncached, [['a', 0], ['a', 19]]);
+    expect(out).toEqual([
+      ['a[0,0]', 1, 0],
+      ['a[0,0]', null, 0],
+      ['a[0,19]', 2, 19],
+    ]);
+  });
+
+  // Kafka Streams' suppression emits a session once end <= streamTime - gap - grace; onWindowClose once end < it.
+  for (const [name, shape, closing] of [['suppress(untilWindowCloses)', suppressed, 23], ['emitStrategy(onWindowClose)', onClose, 24]] as const) {
     it(`${name} waits gap + grace: each session once, final`, async () => {
       // gap 10, grace 5. b@6 moves stream time past [0,0] + grace, but a@8 still extends it.
       const early = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', 22]]);
-      expect(early).toEqual([['b[6,6]', 1, 6]]); // closed at 6 + 15 = 21 <= 22; [0,8] at 23
+      expect(early).toEqual([['b[6,6]', 1, 6]]); // closed at 6 + 15 = 21 <= 22
       await driver!.close();
-      const all = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', 23]]);
+      const before = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', closing - 1]]);
+      expect(before).toEqual([['b[6,6]', 1, 6]]); // [0,8] not yet
+      await driver!.close();
+      const all = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', closing]]);
       expect(all).toEqual([
         ['b[6,6]', 1, 6],
         ['a[0,8]', 2, 8],

@@ -4,10 +4,11 @@
  * (their aggregates combined by the merger, then the record added by the aggregator) into one
  * session spanning them all and `t`. A session closes `inactivityGap + grace` after its end (as
  * in Kafka Streams: until then a record may still extend it): with
- * `closeTime = eventTime - grace - inactivityGap`, sessions ending at or before it are not merged
- * any more, and a record whose merged session would end before it is late and changes nothing.
- * (A record whose own new session ends exactly at closeTime is kept, as Kafka Streams keeps it,
- * though that session is closed at once.) Otherwise the
+ * `closeTime = eventTime - grace - inactivityGap`, a record whose merged session would end before
+ * it is late and changes nothing, and sessions ending at or before it are not merged any more
+ * (exactly as in Kafka Streams, where the store hides them: counted from the stream time before
+ * the record, so a record that moves stream time may still extend a session ending at closeTime).
+ * A record whose own new session ends exactly at closeTime is kept, closed at once. Otherwise the
  * merged sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp = their
  * end; the one whose window the merged session keeps too, unless that is the record's own `[t, t]`)
  * and the merged session is emitted with timestamp = its end. Records without a key are skipped;
@@ -86,13 +87,15 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
       return;
     }
     const t = record.timestamp;
+    // Kafka Streams' session store returns sessions ending after (its max session end) - (gap +
+    // grace), its max end being the stream time before this record: a session ending at
+    // `closeTime` is no longer merged unless this record moves stream time. The same bound here
+    // whatever the store's retention, so a session a suppression emitted as final never grows.
+    const visibleFrom = this.tracker.observedStreamTime - this.grace - this.gap + 1;
     this.tracker.observe(t);
     const time = this.tracker.time();
     const closeTime = time - this.grace - this.gap;
-    // A session ending at or before closeTime is closed (Kafka Streams' store no longer returns it
-    // with the default retention gap + grace); skipped here even when a longer retention keeps it,
-    // so a session a suppression has emitted as final never grows.
-    const overlapping = this.store.findSessions(key, Math.max(t - this.gap, closeTime + 1), t + this.gap);
+    const overlapping = this.store.findSessions(key, Math.max(t - this.gap, visibleFrom), t + this.gap);
     let start = t;
     let end = t;
     let aggregate = this.initializer();
