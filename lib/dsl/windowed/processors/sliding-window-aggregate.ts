@@ -134,9 +134,12 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     }
     if (previous >= 0 && previous + 1 + d >= t) {
       const end = previous + 1 + d;
-      if (end !== t && !ends.has(end)) {
-        if (end < closeTime) (missed ??= []).push({ start: end - d, end });
-        else this.write(key, end, this.step(key, this.readsValue ? record.value : (undefined as V), undefined), t, null);
+      // When it is t's own (new) left window, Kafka Streams creates it twice (as the predecessor's
+      // right window, then as t's left window): the same value, forwarded twice. So here.
+      if (!ends.has(end)) {
+        if (end < closeTime) {
+          if (end !== t) (missed ??= []).push({ start: end - d, end });
+        } else this.write(key, end, this.step(key, this.readsValue ? record.value : (undefined as V), undefined), t, null);
       }
     }
     if (!rightExists && right !== undefined && right.timestamp > t) {
