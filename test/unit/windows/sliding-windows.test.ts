@@ -80,6 +80,13 @@ describe('sliding windows: updates as Kafka Streams forwards them (caching off)'
       'c[1,9]': ['1@9', '1@9'],
     });
   });
+
+  it('...but not when the predecessor is found only in its own left window (Kafka Streams does not look back that far)', async () => {
+    expect(await run(SlidingWindows.ofTimeDifferenceWithNoGrace(6), [['a', 20], ['a', 27]])).toEqual({
+      'a[14,20]': ['1@20'],
+      'a[21,27]': ['1@27'],
+    });
+  });
 });
 
 describe('sliding windows: late records', () => {

@@ -109,7 +109,8 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
           leftAgg = vt;
           leftAggEnd = end;
         }
-        if (end >= t - d - 1 && vt.timestamp > previous) previous = vt.timestamp;
+        // Kafka Streams looks at windows starting at or after t - 2d only (ending at or after t - d).
+        if (end >= t - d && vt.timestamp > previous) previous = vt.timestamp;
       } else if (end === t) {
         // t's left window exists already ([0, d] of early records, or a right window): its max, when before t, is t's predecessor.
         if (vt.timestamp < t && vt.timestamp > previous) previous = vt.timestamp;
