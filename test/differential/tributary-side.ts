@@ -14,7 +14,8 @@ export async function runTributary(c: Case): Promise<CaseResult> {
   let driver: TopologyTestDriver | null = null;
   try {
     const built = buildFamily(c.family, c.params);
-    driver = new TopologyTestDriver(built.topology, { applicationId: 'diff' });
+    // As the Java side's StreamsConfig: default serdes String and Long.
+    driver = new TopologyTestDriver(built.topology, { applicationId: 'diff', defaultKeySerde: str, defaultValueSerde: i64 });
     const inputs = new Map(built.inputs.map((t) => [t, driver!.createInputTopic<string | null, number | null>(t, str, i64)]));
     const readers = built.outputs.map((t) => [t, driver!.createOutputTopic<string | null, number | null>(t, str, i64)] as const);
     for (const r of c.records) {

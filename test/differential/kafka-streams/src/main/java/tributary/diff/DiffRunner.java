@@ -23,7 +23,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
@@ -105,14 +107,15 @@ public final class DiffRunner {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.LongSerde.class.getName());
-    p.put(StreamsConfig.DEFAULT_DSL_STORE_CONFIG, StreamsConfig.IN_MEMORY);
+    p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class.getName());
     // onWindowClose emission is throttled by wall-clock time; the driver's wall clock stands still.
     p.put("emit.interval.ms.kstreams.windowed.aggregation", "0");
     return p;
   }
 
   static void runCase(String family, Map<String, String> params, List<Rec> records, PrintWriter out) {
-    StreamsBuilder b = new StreamsBuilder();
+    // The DSL reads its store suppliers from the TopologyConfig it is built with.
+    StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props())));
     List<String> outputs = Families.build(family, params, b);
     Topology topology = b.build();
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, props())) {
