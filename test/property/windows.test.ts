@@ -17,7 +17,7 @@ import { Serdes } from '../../lib/serde/serdes.js';
 import type { Windowed } from '../../lib/state/types.js';
 import { eventStream, partitionedChunks } from '../../lib/testing/arbitraries.js';
 import { checkTopologyAgainstModel } from '../../lib/testing/reference/check.js';
-import { sessionWindowModel } from '../../lib/testing/reference/session-windows.js';
+import { sessionWindowModel, sessionWindowRun } from '../../lib/testing/reference/session-windows.js';
 import { slidingWindowModel } from '../../lib/testing/reference/sliding-windows.js';
 import { streamTimes, timeWindowModel, watermarkTimes } from '../../lib/testing/reference/time-windows.js';
 import { TopologyTestDriver } from '../../lib/testing/topology-test-driver.js';
@@ -151,18 +151,22 @@ describe('windows: properties against the reference model', () => {
     );
   });
 
-  it('session windows match the model (merges, tombstones for merged-away sessions)', { timeout: TIMEOUT }, async () => {
-    const params = fc.record({ gap: fc.integer({ min: 1, max: 3000 }), disorder: fc.integer({ min: 0, max: 3000 }), caching: fc.boolean() });
-    const cases = params.chain((p) => fc.tuple(fc.constant(p), eventStream({ maxDisorderMs: p.disorder, maxEvents: 30, maxStepMs: 2000, duplicateFraction: 0.1 })));
+  it('session windows match the model (merges, tombstones for merged-away sessions; closed gap + grace after their end, late records counted)', { timeout: TIMEOUT }, async () => {
+    const params = fc.record({ gap: fc.integer({ min: 1, max: 3000 }), disorder: fc.integer({ min: 0, max: 3000 }), grace: fc.integer({ min: 0, max: 3000 }), caching: fc.boolean() });
+    const cases = params.chain((p) =>
+      fc.tuple(fc.constant(p), eventStream({ maxDisorderMs: p.disorder, lateFraction: 0.2, maxEvents: 30, maxStepMs: 2000, duplicateFraction: 0.1 })),
+    );
     const serde = Serdes.sessionWindowed(str);
     await fc.assert(
       fc.asyncProperty(cases, async ([p, events]) => {
-        await checkTopologyAgainstModel({
+        const spec = { inactivityGapMs: p.gap, graceMs: p.grace };
+        const lateSeen: number[] = [];
+        const result = await checkTopologyAgainstModel({
           topology: () => {
             const b = new StreamsBuilder();
             b.stream('in', Consumed.with(str, i64))
               .groupByKey()
-              .windowedBy(SessionWindows.ofInactivityGapAndGrace(p.gap, p.disorder))
+              .windowedBy(SessionWindows.ofInactivityGapAndGrace(p.gap, p.grace), { lateRecords: (r) => lateSeen.push(r.timestamp) })
               .reduce((a, v) => a + v, mat(p.caching))
               .toStream()
               .to('out', Produced.with(serde, i64));
@@ -172,8 +176,57 @@ describe('windows: properties against the reference model', () => {
           output: { topic: 'out', keySerde: serde, valueSerde: i64 },
           events,
           keyId: (w) => `${w.key}@${w.window.start}-${w.window.end}`,
-          model: (evs) => sessionWindowModel(evs, p.gap, sum).map((w) => ({ key: { key: w.key, window: { start: w.start, end: w.end } }, value: w.value })),
+          model: (evs) => sessionWindowModel(evs, spec, sum).map((w) => ({ key: { key: w.key, window: { start: w.start, end: w.end } }, value: w.value })),
         });
+        const model = sessionWindowRun(events, spec, sum);
+        expect(lateSeen).toEqual(model.late.map((i) => events[i]!.timestamp));
+        expect(result.metrics.reduce((n, m) => n + m.dropped, 0)).toBe(model.late.length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('suppressed session windows: each session once, final (never before end + gap + grace <= streamTime), equal to the model', { timeout: TIMEOUT }, async () => {
+    const params = fc.record({ gap: fc.integer({ min: 1, max: 2000 }), grace: fc.integer({ min: 0, max: 2000 }), caching: fc.boolean() });
+    const cases = params.chain((p) => fc.tuple(fc.constant(p), eventStream({ maxDisorderMs: p.grace + p.gap, lateFraction: 0.2, maxEvents: 30, maxStepMs: 1500, duplicateFraction: 0.05 })));
+    const serde = Serdes.sessionWindowed(str);
+    const sid = (w: Windowed<string>): string => `${w.key}@${w.window.start}-${w.window.end}`;
+    await fc.assert(
+      fc.asyncProperty(cases, async ([p, events]) => {
+        const spec = { inactivityGapMs: p.gap, graceMs: p.grace };
+        const maxTs = Math.max(...events.map((e) => e.timestamp));
+        const all = [...events, { key: 'zz', value: 0, timestamp: maxTs + p.gap + p.grace + 1 }];
+        const times = streamTimes(all);
+        const model = sessionWindowRun(all, spec, sum);
+        const emitted = new Set<string>();
+        const result = await checkTopologyAgainstModel({
+          topology: () => {
+            const b = new StreamsBuilder();
+            b.stream('in', Consumed.with(str, i64))
+              .groupByKey()
+              .windowedBy(SessionWindows.ofInactivityGapAndGrace(p.gap, p.grace))
+              .reduce((a, v) => a + v, mat(p.caching))
+              .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+              .toStream()
+              .to('out', Produced.with(serde, i64));
+            return b.build();
+          },
+          input: { topic: 'in', keySerde: str, valueSerde: i64 },
+          output: { topic: 'out', keySerde: serde, valueSerde: i64 },
+          events: all.map((e) => [e]),
+          keyId: sid,
+          onOutput: (records, piped) => {
+            const now = times[piped.length - 1]!;
+            for (const r of records) {
+              expect(r.key.window.end + p.gap + p.grace).toBeLessThanOrEqual(now);
+              expect(emitted.has(sid(r.key))).toBe(false);
+              emitted.add(sid(r.key));
+            }
+          },
+          model: () => model.windows.filter((w) => w.key !== 'zz').map((w) => ({ key: { key: w.key, window: { start: w.start, end: w.end } }, value: w.value })),
+        });
+        expect(result.records.length).toBe(model.windows.length - 1);
+        expect(result.metrics.reduce((n, m) => n + m.dropped, 0)).toBe(model.late.length);
       }),
       { numRuns: RUNS },
     );

@@ -6,8 +6,10 @@
  * asymmetric (one of them may be negative as long as `before + after >= 0`).
  *
  * Grace bounds out-of-order data: with the join's observed stream time `T` (max timestamp seen
- * on either side), a record with `ts + grace < T` is late — dropped and counted. An unmatched
- * left record at `t` is final once `t + after + grace < T` (right: `s + before + grace < T`);
+ * on either side), a record with `ts + grace < T` is late. As in Kafka Streams it is not dropped:
+ * it joins whatever the other side's store still retains (`retentionMs`, counted back from that
+ * store's max timestamp) and is reported to the late-records output, if any. An unmatched left
+ * record at `t` is final once `t + after + grace < T` (right: `s + before + grace < T`);
  * left/outer joins emit it with a null partner only then, never early.
  */
 import { ConfigError } from '../../errors.js';
@@ -54,11 +56,14 @@ export class JoinWindows {
   }
 
   /**
-   * Retention of the join stores: a record must stay until no record that is not late can join
-   * it, i.e. `max(before + after, before, after) + grace + 1` ms.
+   * Retention of the join stores: Kafka Streams' `before + after + grace`, which decides what a
+   * late record still finds. A store returns records down to its max timestamp - retention + 1, so
+   * a record must stay `max(before, after) + grace + 1` ms for every partner that is not late to
+   * find it: when `before` or `after` is below 1, Kafka Streams' retention is short of that and
+   * tributary keeps records that much longer (listed in docs/divergences.md).
    */
   get retentionMs(): number {
-    return Math.max(this.beforeMs + this.afterMs, this.beforeMs, this.afterMs) + this.graceMs + 1;
+    return Math.max(this.beforeMs + this.afterMs + this.graceMs, Math.max(this.beforeMs, this.afterMs) + this.graceMs + 1);
   }
 }
 

@@ -19,7 +19,7 @@ interface StreamJoinedOptions<K, V, VO> {
   readonly storeType: StoreType | undefined;
   /** null = logging disabled; otherwise changelog config overrides. */
   readonly logging: Readonly<Record<string, string>> | null;
-  /** Where late records go besides the `dropped` metric (a topic or a callback). */
+  /** Where late records are reported (a topic or a callback); they are joined all the same. */
   readonly lateRecords: LateRecords<K, V | VO> | undefined;
 }
 
@@ -77,9 +77,10 @@ export class StreamJoined<K, V, VO> {
   }
 
   /**
-   * Sends records dropped as late (`ts + grace < stream time`) to a topic (original key, value,
-   * timestamp, headers plus `tributary.late.*` headers; give a value serde when the sides' value
-   * types differ) or to a callback, in addition to counting them.
+   * Reports late records (`ts + grace < stream time`) to a topic (original key, value, timestamp,
+   * headers plus `tributary.late.*` headers, reason `past-grace`; give a value serde when the
+   * sides' value types differ) or to a callback. They are not dropped: as in Kafka Streams they
+   * still join what the other side retains, so their join results may be incomplete.
    */
   withLateRecords(lateRecords: LateRecords<K, V | VO>): StreamJoined<K, V, VO> {
     return new StreamJoined({ ...this.options, lateRecords });

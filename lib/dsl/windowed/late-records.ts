@@ -25,7 +25,7 @@ export interface LateRecordInfo {
   readonly graceMs: number;
   /** The operator's event time (stream time or watermark-mode clock) when the record arrived. */
   readonly streamTimeMs: number;
-  /** `streamTimeMs - graceMs`: windows ending at or before it are closed. */
+  /** `streamTimeMs - graceMs` (sessions: `- inactivityGap` too): windows ending before it are closed (time windows, end exclusive: at or before it). */
   readonly watermarkMs: number;
 }
 
@@ -68,15 +68,23 @@ export class LateRecordRouter<K, V> {
     private readonly context: ProcessorContext<unknown, unknown>,
     private readonly processor: string,
     private readonly graceMs: number,
+    /** How long after its end a window closes (grace; sessions: inactivity gap + grace). */
+    private readonly closeAfterMs: number,
     private readonly callback: LateRecordsCallback<K, V> | null,
     private readonly childName: string | null,
   ) {}
 
-  /** Counts `record` as late for `missed` windows (ascending) at operator time `streamTimeMs`. */
-  late(record: Record<K, V>, missed: readonly WindowSpan[], streamTimeMs: number): void {
+  /**
+   * Counts `record` as late for `missed` windows (ascending) at operator time `streamTimeMs`.
+   * `dropped`: false when the operator still uses the record (a stream-stream join joins it with
+   * what the other side retains): routed, not counted as dropped.
+   */
+  late(record: Record<K, V>, missed: readonly WindowSpan[], streamTimeMs: number, dropped = true): void {
     this.lateRecords++;
-    this.droppedRecords++;
-    (this.context as unknown as DropCounting).recordDropped?.();
+    if (dropped) {
+      this.droppedRecords++;
+      (this.context as unknown as DropCounting).recordDropped?.();
+    }
     if (this.callback === null && this.childName === null) return;
     const first = missed[0]!;
     const info: LateRecordInfo = {
@@ -87,7 +95,7 @@ export class LateRecordRouter<K, V> {
       windowsMissed: missed.length,
       graceMs: this.graceMs,
       streamTimeMs,
-      watermarkMs: streamTimeMs - this.graceMs,
+      watermarkMs: streamTimeMs - this.closeAfterMs,
     };
     if (this.callback !== null) {
       this.callback({ key: record.key, value: record.value, timestamp: record.timestamp, headers: record.headers, ...info });
@@ -95,7 +103,7 @@ export class LateRecordRouter<K, V> {
     }
     const headers: Headers = {
       ...record.headers,
-      [`${LATE_HEADER_PREFIX}reason`]: Buffer.from('window-closed'),
+      [`${LATE_HEADER_PREFIX}reason`]: Buffer.from(dropped ? 'window-closed' : 'past-grace'),
       [`${LATE_HEADER_PREFIX}processor`]: Buffer.from(info.processor),
       [`${LATE_HEADER_PREFIX}task`]: Buffer.from(info.taskId),
       [`${LATE_HEADER_PREFIX}window.start`]: Buffer.from(String(info.windowStart)),

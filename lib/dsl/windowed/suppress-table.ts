@@ -36,7 +36,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
         processorName: name,
         bufferStoreName: storeName,
         upstreamStoreName: info?.storeName ?? null,
-        suppressMs: suppressed.kind === 'window-close' ? info!.graceMs : suppressed.timeLimitMs,
+        suppressMs: suppressed.kind === 'window-close' ? info!.closeAfterMs : suppressed.timeLimitMs,
         inclusiveEnd: info !== undefined && info.kind !== 'time',
         flags,
       }),

@@ -58,6 +58,10 @@ abstract class WindowedStreamBase<K, V> {
   ) {}
 
   protected abstract get graceMs(): number;
+  /** How long after its end a window closes (records for it are late after that). */
+  protected get closeAfterMs(): number {
+    return this.graceMs;
+  }
   protected abstract get kind(): 'time' | 'sliding' | 'session';
   protected abstract windowedKeySerde(keySerde: Serde<K> | undefined): Serde<Windowed<K>> | undefined;
 
@@ -84,6 +88,7 @@ abstract class WindowedStreamBase<K, V> {
       processorName: funcName,
       storeName,
       graceMs: this.graceMs,
+      closeAfterMs: this.closeAfterMs,
       eventTime: wiring.eventTime,
       lateCallback: wiring.lateCallback,
       lateChild: wiring.lateChild,
@@ -106,7 +111,7 @@ abstract class WindowedStreamBase<K, V> {
         flags.sendOldValues = true;
       },
     });
-    markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, kind: this.kind });
+    markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
     if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()));
     return table;
   }
@@ -219,6 +224,11 @@ export class SessionWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> i
     return 'session';
   }
 
+  /** A session may still be extended by a record up to `inactivityGap` after its end: it closes gap + grace after it. */
+  protected override get closeAfterMs(): number {
+    return this.windows.inactivityGapMs + this.windows.graceMs;
+  }
+
   protected windowedKeySerde(keySerde: Serde<K> | undefined): Serde<Windowed<K>> | undefined {
     return keySerde === undefined ? undefined : Serdes.sessionWindowed(keySerde);
   }
@@ -271,7 +281,8 @@ export class SessionWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> i
       defaultValueSerde,
       (opts) => sessionWindowAggregateSupplier(w, initializer, step, merger, opts),
       (storeName, keySerde, valueSerde) => {
-        const supplier = persistent ? Stores.persistentSessionStore(storeName, retention) : Stores.inMemorySessionStore(storeName, retention);
+        // A session ending exactly gap + grace before stream time is still open (see session-window-aggregate.ts): kept 1 ms longer.
+        const supplier = persistent ? Stores.persistentSessionStore(storeName, retention + 1) : Stores.inMemorySessionStore(storeName, retention + 1);
         return configure(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde), materialized as AnyMaterialized);
       },
     );

@@ -4,6 +4,8 @@ import type { KTable } from '../ktable.js';
 export interface WindowedTableInfo {
   readonly storeName: string;
   readonly graceMs: number;
+  /** How long after its end a window closes: grace; for session windows inactivity gap + grace. */
+  readonly closeAfterMs: number;
   readonly kind: 'time' | 'sliding' | 'session';
 }
 

@@ -1,34 +1,84 @@
 /**
- * Reference model of session windows over on-time input: per key, sort the timestamps; a new
- * session starts wherever the next record is more than `gap` after the previous one. A session
- * is `[first, last]`, its result folds its records, its timestamp is its end.
+ * Reference model of session windows, in arrival order (Kafka Streams semantics): per key, a
+ * record at `t` merges every open session with `end >= t - gap` and `start <= t + gap` into one
+ * `[min start, max end]` together with `t`. A session is open while `end >= time - grace - gap`
+ * (`time` = the clock after the arrival, default stream time): a session may still be extended by
+ * a record up to `gap` after its end, so it closes `gap + grace` after it. A record whose merged
+ * session would end before `time - grace - gap` is late and changes nothing. A session's result
+ * folds its records in timestamp order (arrival order among equal timestamps); its timestamp is
+ * its end. With a number for `spec` (the gap) nothing is ever late or closed (infinite grace).
  */
-import { eventsByKey, type ModelEvent, type WindowResult } from './time-windows.js';
+import { streamTimes, type ModelEvent, type WindowResult } from './time-windows.js';
 
-export function sessionWindowModel<K, V, A>(
+/** Session windows of the model: the inactivity gap and (optional) grace. */
+export interface SessionWindowSpec {
+  readonly inactivityGapMs: number;
+  /** Default: infinite (nothing closes). */
+  readonly graceMs?: number;
+}
+
+/** What `sessionWindowRun` returns: final sessions and the late events. */
+export interface SessionWindowModel<K, A> {
+  /** Final sessions, by key (ascending id) then start. */
+  readonly windows: WindowResult<K, A>[];
+  /** Indexes (arrival order) of late events. */
+  readonly late: number[];
+}
+
+interface Session<K, V> {
+  start: number;
+  end: number;
+  events: Array<{ e: ModelEvent<K, V>; i: number }>;
+}
+
+/** Runs the model and also reports late events; `times[i]` = the clock after the i-th arrival. */
+export function sessionWindowRun<K, V, A>(
   events: readonly ModelEvent<K, V>[],
-  inactivityGapMs: number,
+  spec: number | SessionWindowSpec,
   fold: (aggregate: A | undefined, value: V, key: K) => A,
   keyId: (key: K) => string = (k) => JSON.stringify(k),
-): WindowResult<K, A>[] {
-  const out: WindowResult<K, A>[] = [];
-  for (const ofKey of eventsByKey(events, keyId)) {
-    const list = ofKey.sort((a, b) => a.timestamp - b.timestamp);
-    let session: ModelEvent<K, V>[] = [];
-    const close = (): void => {
-      if (session.length === 0) return;
-      let value: A | undefined;
-      for (const e of session) value = fold(value, e.value, e.key);
-      const start = session[0]!.timestamp;
-      const end = session[session.length - 1]!.timestamp;
-      out.push({ key: session[0]!.key, start, end, value: value as A, timestamp: end });
-      session = [];
-    };
-    for (const e of list) {
-      if (session.length > 0 && e.timestamp - session[session.length - 1]!.timestamp > inactivityGapMs) close();
-      session.push(e);
+  times: readonly number[] = streamTimes(events),
+): SessionWindowModel<K, A> {
+  const gap = typeof spec === 'number' ? spec : spec.inactivityGapMs;
+  const grace = typeof spec === 'number' ? Number.POSITIVE_INFINITY : (spec.graceMs ?? Number.POSITIVE_INFINITY);
+  const sessions = new Map<string, Session<K, V>[]>();
+  const late: number[] = [];
+  events.forEach((e, i) => {
+    const id = keyId(e.key);
+    const list = sessions.get(id) ?? [];
+    const closeTime = times[i]! - grace - gap;
+    const t = e.timestamp;
+    const merging = list.filter((s) => s.end >= closeTime && s.end >= t - gap && s.start <= t + gap);
+    const start = Math.min(t, ...merging.map((s) => s.start));
+    const end = Math.max(t, ...merging.map((s) => s.end));
+    if (end < closeTime) {
+      late.push(i);
+      return;
     }
-    close();
+    const merged: Session<K, V> = { start, end, events: [...merging.flatMap((s) => s.events), { e, i }] };
+    sessions.set(id, [...list.filter((s) => !merging.includes(s)), merged]);
+  });
+  const windows: WindowResult<K, A>[] = [];
+  for (const id of [...sessions.keys()].sort()) {
+    for (const s of sessions.get(id)!.sort((a, b) => a.start - b.start)) {
+      let value: A | undefined;
+      for (const { e } of [...s.events].sort((a, b) => a.e.timestamp - b.e.timestamp || a.i - b.i)) value = fold(value, e.value, e.key);
+      windows.push({ key: s.events[0]!.e.key, start: s.start, end: s.end, value: value as A, timestamp: s.end });
+    }
   }
-  return out;
+  return { windows, late };
+}
+
+/**
+ * Final sessions by key then start. `spec`: the inactivity gap (nothing closes), or gap and grace
+ * (a session closes gap + grace after its end; records for closed sessions are late).
+ */
+export function sessionWindowModel<K, V, A>(
+  events: readonly ModelEvent<K, V>[],
+  spec: number | SessionWindowSpec,
+  fold: (aggregate: A | undefined, value: V, key: K) => A,
+  keyId: (key: K) => string = (k) => JSON.stringify(k),
+  times?: readonly number[],
+): WindowResult<K, A>[] {
+  return sessionWindowRun(events, spec, fold, keyId, times).windows;
 }

@@ -1,8 +1,10 @@
 /**
- * Reference model of sliding windows over on-time input: for each key, the windows are the left
- * window `[t - d, t]` of every record and the right window `[t + 1, t + 1 + d]` of every record
- * whose right window holds at least one record; each window's result folds the records in it
- * (both bounds inclusive), timestamp = max record timestamp in it. Distinct windows only.
+ * Reference model of sliding windows over on-time input (Kafka Streams semantics): for each key,
+ * the windows are the left window of every record — `[t - d, t]`, or `[0, d]` for a record at
+ * `t < d` (no window starts before the epoch: Kafka Streams' "early records") — and the right
+ * window `[t + 1, t + 1 + d]` of every record whose right window holds at least one record; each
+ * window's result folds the records in it (both bounds inclusive), timestamp = max record
+ * timestamp in it. Distinct windows only.
  */
 import { eventsByKey, type ModelEvent, type WindowResult } from './time-windows.js';
 
@@ -17,7 +19,7 @@ export function slidingWindowModel<K, V, A>(
   for (const list of eventsByKey(events, keyId)) {
     const ends = new Set<number>();
     for (const e of list) {
-      ends.add(e.timestamp);
+      ends.add(Math.max(e.timestamp, d));
       if (list.some((o) => o.timestamp > e.timestamp && o.timestamp <= e.timestamp + 1 + d)) ends.add(e.timestamp + 1 + d);
     }
     for (const end of [...ends].sort((a, b) => a - b)) {

@@ -129,7 +129,7 @@ function windowStore<K, V>(
   valueSerde: Serde<V>,
   o: StoreOptions | undefined,
 ): StoreBuilder {
-  const size = windows.sizeMs + 1;
+  const size = Math.max(0, windows.sizeMs); // as Kafka Streams: before + after (<= retention)
   const supplier =
     o?.storeType === 'in-memory'
       ? Stores.inMemoryWindowStore(name, windows.retentionMs, size, true)

@@ -3,17 +3,22 @@
  * in one task, sharing the task's two window stores (duplicates retained) and, for left/outer
  * joins, the pending-unmatched store. Stateful; per record of this side at `t`:
  *
- *   null key or value ─▶ drop (counted)
- *   advance the join's stream time T (shared by both sides) ─▶ t + grace < T ─▶ drop as late (counted)
+ *   advance the join's stream time T (shared by both sides, every record counts)
+ *   null key ─▶ this side outer and a value: forward joiner(value, null) at t; else drop (counted)
+ *   null value ─▶ drop (counted)
  *   put into this side's store ─▶ fetch the other store for the key in this side's window
  *   ─▶ each partner: forward joiner(left, right) at max(t, partner ts); the partner is no longer pending
  *   ─▶ no partner and this side is outer: pending until t + reach + grace < T
  *   ─▶ emit (with a null partner, at their own timestamp) pending records whose window closed
  *
+ * Late records (`t + grace < T`) are not dropped (as in Kafka Streams 3.9, `KStreamKStreamJoin`):
+ * they join whatever the other store still retains and are kept if their own store still
+ * retains them (a store drops records older than its max timestamp - retention + 1, retention
+ * `JoinWindows.retentionMs`); they go to the late-records output as well, when one is configured.
  * The output multiset does not depend on arrival order as long as no record is late: a record
- * that is not late always finds every partner that is not late (stores keep records for
- * `JoinWindows.retentionMs`), and a pending record is emitted only when no partner can still
- * arrive without being late. Stream time restarts at -1 when a task is reopened.
+ * that is not late always finds every partner that is not late, and a pending record is emitted
+ * only when no partner can still arrive without being late. Stream time restarts at -1 when a
+ * task is reopened.
  */
 import type { Serde } from '../../../serde/types.js';
 import type { KeyValueStore, WindowStore } from '../../../state/types.js';
@@ -111,7 +116,7 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     this.state = state;
     const s0 = this.spec;
     if (s0.lateCallback !== null || s0.lateSink !== null) {
-      this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, s0.lateCallback, s0.lateSink);
+      this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, this.grace, s0.lateCallback, s0.lateSink);
     }
     if (this.spec.pendingStore !== null) {
       const s = this.spec;
@@ -121,15 +126,21 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
 
   process(record: Record<K, V1 | V2>): void {
     const key = record.key;
-    if (isNullish(key)) return countDropped(this.context);
     const value = record.value;
-    if (isNullish(value)) return countDropped(this.context);
     const t = record.timestamp;
     const state = this.state;
     if (t > state.streamTime) state.streamTime = t;
-    if (t + this.grace < state.streamTime) {
-      if (this.late === null) return countDropped(this.context);
-      return this.late.late(record, [{ start: t - this.back, end: t + this.ahead + 1 }], state.streamTime);
+    if (isNullish(key)) {
+      // As Kafka Streams (KIP-962): an outer side's record without a key cannot join, but is not lost.
+      if (!this.thisOuter || isNullish(value)) return countDropped(this.context);
+      const joiner = this.spec.joiner;
+      const out = this.side === LEFT ? joiner(value as V1, null, key as K) : joiner(null, value as V2, key as K);
+      this.context.forward(createRecord(key as K, out, t, record.headers), this.outChild);
+      return;
+    }
+    if (isNullish(value)) return countDropped(this.context);
+    if (t + this.grace < state.streamTime && this.late !== null) {
+      this.late.late(record, [{ start: t - this.back, end: t + this.ahead + 1 }], state.streamTime, false);
     }
 
     this.thisStore.put(key, value, t);

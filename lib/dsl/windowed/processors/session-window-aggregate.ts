@@ -2,10 +2,15 @@
  * Session window aggregation (`windowedBy(SessionWindows)`): stateful, one session store. A
  * record at `t` merges every session of its key with `end >= t - gap` and `start <= t + gap`
  * (their aggregates combined by the merger, then the record added by the aggregator) into one
- * session spanning them all and `t`. Ends are inclusive: if the session's `end + 1 + grace <= eventTime` the record is
- * late and nothing changes. Otherwise the merged-away sessions are removed and emitted as
- * tombstones (`Change(null, old)`, timestamp = their end) and the merged session is emitted with
- * timestamp = its end.
+ * session spanning them all and `t`. A session closes `inactivityGap + grace` after its end (as
+ * in Kafka Streams: until then a record may still extend it): with
+ * `closeTime = eventTime - grace - inactivityGap`, sessions ending before it are not merged any
+ * more, and a record whose merged session would end before it is late and changes nothing. A
+ * session ending exactly at closeTime is still open (Kafka Streams' store no longer returns it
+ * there, so a record then starts a second session with the same window: see
+ * docs/divergences.md); the store keeps sessions one ms longer than gap + grace. Otherwise the
+ * merged-away sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp =
+ * their end) and the merged session is emitted with timestamp = its end.
  */
 import type { CachedStateStore } from '../../../state/layers/flush-listener.js';
 import type { SessionStore, Windowed } from '../../../state/types.js';
@@ -81,8 +86,10 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     const t = record.timestamp;
     this.tracker.observe(t);
     const time = this.tracker.time();
-    const closeTime = time - this.grace;
-    const overlapping = this.store.findSessions(key, t - this.gap, t + this.gap);
+    const closeTime = time - this.grace - this.gap;
+    // A session ending before closeTime is closed: skipped here even when a longer retention
+    // keeps it in the store, so a session a suppression has emitted as final never grows.
+    const overlapping = this.store.findSessions(key, Math.max(t - this.gap, closeTime), t + this.gap);
     let start = t;
     let end = t;
     let aggregate = this.initializer();

@@ -11,9 +11,14 @@
  * - creates its own right window `[t + 1, t + 1 + d]` only if non-empty: its records are those of
  *   the latest-starting window with start in `(t - d, t]`, when that window's max time is `> t`.
  *
- * Ends are inclusive, so a window accepts `t` while `windowEnd + 1 + grace > eventTime`. The store keeps windows by END
- * (window size 0 in the store), so windows near the epoch may have negative starts — unlike
- * Kafka Streams, which folds records earlier than `d` into `[0, d]`.
+ * No window starts before 0 (Kafka Streams' "early records", `processEarly`): a record at `t < d`
+ * has no left window of its own; it goes into `[0, d]`, which holds every record in `[0, d]`
+ * (created by the first of them, timestamp = its max record time), and updates the windows
+ * starting in `(0, t]`; its right window and its predecessor's are made as above.
+ *
+ * Ends are inclusive, so a window accepts `t` while `windowEnd >= eventTime - grace`; a record is
+ * late (dropped whole, as in Kafka Streams) when even `[t, t + d]` would be closed:
+ * `t + d < eventTime - grace`. The store keeps windows by END (window size 0 in the store).
  */
 import type { ValueAndTimestamp, WindowStore, Windowed } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
@@ -78,8 +83,12 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     this.tracker.observe(t);
     const time = this.tracker.time();
     const closeTime = time - this.grace;
-    if (t + 1 + d < closeTime) {
-      this.late.late(record, [{ start: t - d, end: t }], time);
+    if (t + d < closeTime) {
+      this.late.late(record, [{ start: Math.max(0, t - d), end: Math.max(t, d) }], time);
+      return;
+    }
+    if (t < d) {
+      this.processEarly(key, record, t, time, closeTime);
       return;
     }
     const existing = this.store.fetchRange(key, Math.max(0, t - d - 1), t + d + 1);
@@ -101,6 +110,9 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
           leftAggEnd = end;
         }
         if (end >= t - d - 1 && vt.timestamp > previous) previous = vt.timestamp;
+      } else if (end === t) {
+        // t's left window exists already ([0, d] of early records, or a right window): its max, when before t, is t's predecessor.
+        if (vt.timestamp < t && vt.timestamp > previous) previous = vt.timestamp;
       } else if (end > t && end <= t + d && end > rightEnd) {
         right = vt;
         rightEnd = end;
@@ -130,9 +142,45 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     if (!rightExists && right !== undefined && right.timestamp > t) {
       this.write(key, t + 1 + d, right.value, right.timestamp, null);
     }
-    if (missed !== null) {
-      missed.sort((a, b) => a.start - b.start);
-      this.late.late(record, missed, time);
+    if (missed !== null) this.reportMissed(record, missed, time);
+  }
+
+  /** A record at `0 <= t < d`: see the module doc. */
+  private processEarly(key: K, record: Record<K, V>, t: number, time: number, closeTime: number): void {
+    const d = this.d;
+    const value = this.readsValue ? record.value : (undefined as V);
+    let combined: ValueAndTimestamp<VA> | undefined;
+    let right: ValueAndTimestamp<VA> | undefined;
+    let rightExists = false;
+    const ends = new Set<number>();
+    let missed: WindowSpan[] | null = null;
+    for (const { key: end, value: vt } of this.store.fetchRange(key, d, t + 1 + d)) {
+      ends.add(end);
+      if (end === d) combined = vt;
+      else if (end === t + 1 + d) rightExists = true;
+      else {
+        // Starts in (0, t]: the window contains t. The latest-starting one holds t's right window's records.
+        right = vt;
+        if (end < closeTime) (missed ??= []).push({ start: end - d, end });
+        else this.write(key, end, this.step(key, value, vt.value), Math.max(t, vt.timestamp), vt.value);
+      }
     }
+    // No window starts in (0, t]: the records after t are those of [0, d] (all of them, if any is after t).
+    if (right === undefined && combined !== undefined && combined.timestamp > t) right = combined;
+    if (!rightExists && right !== undefined && right.timestamp > t) this.write(key, t + 1 + d, right.value, right.timestamp, null);
+    // The latest record before t is [0, d]'s max when that is before t; its right window now holds t.
+    if (combined !== undefined && combined.timestamp < t && !ends.has(combined.timestamp + 1 + d)) {
+      const end = combined.timestamp + 1 + d;
+      if (end < closeTime) (missed ??= []).push({ start: end - d, end });
+      else this.write(key, end, this.step(key, value, undefined), t, null);
+    }
+    if (d < closeTime) (missed ??= []).push({ start: 0, end: d });
+    else this.write(key, d, this.step(key, value, combined?.value), Math.max(t, combined?.timestamp ?? t), combined?.value ?? null);
+    if (missed !== null) this.reportMissed(record, missed, time);
+  }
+
+  private reportMissed(record: Record<K, V>, missed: WindowSpan[], time: number): void {
+    missed.sort((a, b) => a.start - b.start);
+    this.late.late(record, missed, time);
   }
 }

@@ -29,9 +29,12 @@ export interface SuppressOptions {
   readonly bufferStoreName: string;
   /** The windowed aggregation's store (for its clock), or null. */
   readonly upstreamStoreName: string | null;
-  /** untilWindowCloses: the upstream grace; untilTimeLimit: the time limit. */
+  /** untilWindowCloses: how long after its end the upstream window closes (grace; sessions: gap + grace); untilTimeLimit: the time limit. */
   readonly suppressMs: number;
-  /** Session and sliding windows end inclusively: they close one ms after `end + grace`. */
+  /**
+   * Session and sliding windows end inclusively and accept records while
+   * `end >= streamTime - suppressMs`: they close one ms after `end + suppressMs`.
+   */
   readonly inclusiveEnd: boolean;
   readonly flags: { sendOldValues: boolean };
 }

@@ -23,6 +23,8 @@ export interface WindowOperatorOptions<K, V> {
   readonly processorName: string;
   readonly storeName: string;
   readonly graceMs: number;
+  /** How long after its end a window closes: grace; for session windows inactivity gap + grace. */
+  readonly closeAfterMs: number;
   readonly eventTime: EventTime;
   readonly lateCallback: LateRecordsCallback<K, V> | null;
   /** Child receiving late records (topic output), or null. */
@@ -53,6 +55,6 @@ export function initWindowOperator<K, V>(
       if (tracker.tick(now)) context.commit();
     });
   }
-  const late = new LateRecordRouter<K, V>(context, options.processorName, options.graceMs, options.lateCallback, options.lateChild);
+  const late = new LateRecordRouter<K, V>(context, options.processorName, options.graceMs, options.closeAfterMs, options.lateCallback, options.lateChild);
   return { tracker, late };
 }
