@@ -41,7 +41,7 @@ type V = number | null;
 const str = Serdes.string();
 const i64 = Serdes.int64();
 const C = (): Consumed<string, number> => Consumed.with(str, i64);
-const P = (): Produced<string, V> => Produced.with(str, i64) as Produced<string, V>;
+const P = <T extends V = V>(): Produced<string, T> => Produced.with(str, i64) as unknown as Produced<string, T>;
 
 /** A null value enters user functions as 500 so that "null reached the function" shows in the output. */
 const n = (v: V): number => (v === null ? 500 : v);
@@ -86,14 +86,14 @@ export function buildFamily(family: string, p: Params): BuiltFamily {
       const sj = StreamJoined.with(str, i64, i64).withStoreType('in-memory');
       const j: KStream<string, number> =
         variant === 'inner' ? l.join(r, joiner, w, sj) : variant === 'left' ? l.leftJoin(r, joiner, w, sj) : l.outerJoin(r, joiner, w, sj);
-      j.to('out', P());
+      j.to('out', P<number>());
       return { topology: b.build(), inputs: ['left', 'right'], outputs: ['out'] };
     }
     case 'st': {
       const l = b.stream('left', C());
       const t = b.table('right', C(), mat<number>());
       const j: KStream<string, number> = variant === 'inner' ? l.join(t, joiner) : l.leftJoin(t, joiner);
-      j.to('out', P());
+      j.to('out', P<number>());
       return { topology: b.build(), inputs: ['left', 'right'], outputs: ['out'] };
     }
     case 'tt': {
@@ -170,7 +170,7 @@ function windowed(b: StreamsBuilder, kind: string, agg: string, p: Params): void
       agg === 'count'
         ? s.count(mat())
         : agg === 'reduce'
-          ? s.reduce((a, v) => a + v, mat())
+          ? s.reduce((a: V, v: V) => n(a) + n(v), mat())
           : s.aggregate(
               () => 0,
               (_k, v: V, a) => order(a, n(v)),
@@ -187,7 +187,7 @@ function windowed(b: StreamsBuilder, kind: string, agg: string, p: Params): void
       agg === 'count'
         ? s.count(mat())
         : agg === 'reduce'
-          ? s.reduce((a, v) => a + v, mat())
+          ? s.reduce((a: V, v: V) => n(a) + n(v), mat())
           : s.aggregate(
               () => 0,
               (_k, v: V, a) => order(a, n(v)),

@@ -142,7 +142,7 @@ final class Families {
       if (mode.equals("close")) s = s.emitStrategy(EmitStrategy.onWindowClose());
       t = switch (agg) {
         case "count" -> s.count();
-        case "reduce" -> s.reduce((a, v) -> a + v);
+        case "reduce" -> s.reduce((a, v) -> n(a) + n(v));
         case "aggregate" -> s.aggregate(() -> 0L, (k, v, a) -> order(a, n(v)), (k, x, y) -> (x + y) % 1000003L);
         default -> throw new IllegalArgumentException(agg);
       };
@@ -159,7 +159,7 @@ final class Families {
       if (mode.equals("close")) s = s.emitStrategy(EmitStrategy.onWindowClose());
       t = switch (agg) {
         case "count" -> s.count();
-        case "reduce" -> s.reduce((a, v) -> a + v);
+        case "reduce" -> s.reduce((a, v) -> n(a) + n(v));
         case "aggregate" -> s.aggregate(() -> 0L, (k, v, a) -> order(a, n(v)));
         default -> throw new IllegalArgumentException(agg);
       };
