@@ -42,9 +42,9 @@ function slidingSuppressEarly(c: Case, d: KeyDivergence): boolean {
   if (!w || grace === undefined) return false;
   const ks = d.kafkaStreams;
   const ours = d.tributary;
-  if (ours.length === 1 && ks.length === 2) return tag(ks[1]!) === tag(ours[0]!);
-  // The early emission is all there is when the input ends with stream time exactly at end + grace.
-  return ours.length === 0 && ks.length === 1 && w[1] + grace === finalStreamTime(c);
+  if (ours.length === 1 && ks.length >= 2) return tag(ks[ks.length - 1]!) === tag(ours[0]!);
+  // The early emissions are all there is when the input ends with stream time exactly at end + grace.
+  return ours.length === 0 && ks.length >= 1 && w[1] + grace === finalStreamTime(c);
 }
 
 // -------------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ function minus(a: readonly Emitted[], b: readonly Emitted[]): Emitted[] {
   return out;
 }
 
-type JoinShape = 'early-null' | 'asymmetric-lookback' | 'order' | null;
+type JoinShape = 'early-null' | 'delayed-nulls' | 'order' | null;
 
 /**
  * Classifies a stream-stream left/outer join divergence: the joined (non-null) results must be
@@ -113,17 +113,19 @@ function joinShape(c: Case, d: KeyDivergence): JoinShape {
     return src.record.ts + (src.record.topic === 'left' ? after : before) < streamTimeAtArrival;
   });
   if (!early) return null;
-  // tributary's extra nulls: windows are asymmetric and the record's window + grace closed, but
-  // Kafka Streams' other-side processor looks back by the other side's bound and has not emitted yet.
+  // tributary's extra nulls: the record's window + grace closed before the input ended, and Kafka
+  // Streams has not emitted it yet: its scan skips when minTime (the last entry it looked at, not
+  // the oldest one left) + after + grace >= stream time, and its right-side processor looks back
+  // by the swapped bounds; it emits these records later (checked: a record far later emits them).
   const lookback = extraOurs.every((e) => {
     const src = sourceOf(c, d.key, e);
-    if (!src || before === after) return false;
+    if (!src) return false;
     const own = src.record.topic === 'left' ? after : before;
     const fin = Math.max(-1, ...c.records.filter((r) => joinAdvances(c, r)).map((r) => r.ts));
-    return src.record.ts + own + grace < fin && src.record.ts + Math.max(before, after) + grace >= fin;
+    return src.record.ts + own + grace < fin;
   });
   if (!lookback) return null;
-  if (extraOurs.length > 0) return 'asymmetric-lookback';
+  if (extraOurs.length > 0) return 'delayed-nulls';
   if (extraKs.length > 0) return 'early-null';
   return 'order';
 }
@@ -152,6 +154,30 @@ function sessionCloseBoundary(c: Case, d: KeyDivergence): boolean {
   return d.tributary.length === 0 && d.kafkaStreams.length === 1 && w[1] + gap + grace === finalStreamTime(c);
 }
 
+// Session windows, the same boundary inside the input: a record arrives when a session of its key
+// ends exactly at closeTime = streamTime - grace - gap and lies within gap of it. Kafka Streams'
+// store no longer returns that session (the record is dropped as late or starts a second session
+// with the same or an overlapping window); tributary merges it. Every diverging window of that key
+// is attributed to the boundary.
+function sessionBoundaryMerge(c: Case, d: KeyDivergence): boolean {
+  if (!c.family.startsWith('session-') || d.key === null) return false;
+  const key = d.key.replace(/@-?\d+\/-?\d+$/, '');
+  const gap = param(c, 'gap');
+  const grace = param(c, 'grace');
+  if (gap === undefined || grace === undefined) return false;
+  let streamTime = -1;
+  for (let i = 0; i < c.records.length; i++) {
+    const r = c.records[i]!;
+    if (r.key === key) {
+      const closeTime = streamTime - grace - gap;
+      const hit = c.records.slice(0, i).some((q) => q.key === key && q.ts === closeTime && Math.abs(r.ts - q.ts) <= gap);
+      if (hit) return true;
+    }
+    if (r.key !== null) streamTime = Math.max(streamTime, r.ts);
+  }
+  return false;
+}
+
 // -------------------------------------------------------------------------------------------
 // Table-table and foreign-key joins: Kafka Streams forwards a result for every input update even
 // when the join result did not change (a tombstone for a key that had no result, the same value
@@ -168,25 +194,73 @@ function collapse(seq: readonly Emitted[]): Emitted[] {
 }
 
 function tableJoinNoOps(c: Case, d: KeyDivergence): boolean {
-  return (c.family.startsWith('tt-') || c.family.startsWith('fk-')) && sameSeq(collapse(d.kafkaStreams), d.tributary);
+  if (!c.family.startsWith('tt-') && !c.family.startsWith('fk-')) return false;
+  return onlyNoOpsMissing(d.kafkaStreams, d.tributary, (e, prev) => e.value === (prev?.value ?? null));
+}
+
+/**
+ * Whether `ours` is `ks` minus some records, each of which `isNoOp` given the record Kafka
+ * Streams emitted before it (undefined for the first).
+ */
+function onlyNoOpsMissing(ks: readonly Emitted[], ours: readonly Emitted[], isNoOp: (e: Emitted, prev: Emitted | undefined) => boolean): boolean {
+  let j = 0;
+  for (let i = 0; i < ks.length; i++) {
+    if (j < ours.length && tag(ks[i]!) === tag(ours[j]!)) j++;
+    else if (!isNoOp(ks[i]!, ks[i - 1])) return false;
+  }
+  return j === ours.length && ks.length > ours.length;
+}
+
+// Sliding windows: Kafka Streams may forward the same window twice in a row with the same value
+// and timestamp (a record's right window that is also the next record's left window).
+function slidingDuplicate(c: Case, d: KeyDivergence): boolean {
+  return c.family.startsWith('sliding-') && onlyNoOpsMissing(d.kafkaStreams, d.tributary, (e, prev) => prev !== undefined && tag(e) === tag(prev));
 }
 
 // -------------------------------------------------------------------------------------------
-// Foreign-key joins: same results, other timestamps (open finding F2).
+// Foreign-key joins: same results (up to no-op updates), other timestamps (open finding F2).
 function fkTimestamps(c: Case, d: KeyDivergence): boolean {
   if (!c.family.startsWith('fk-')) return false;
-  const vs = (s: readonly Emitted[]): string => s.map((e) => String(e.value)).join(',');
+  const vs = (s: readonly Emitted[]): string => collapse(s).map((e) => String(e.value)).join(',');
   return vs(d.kafkaStreams) === vs(d.tributary);
+}
+
+// -------------------------------------------------------------------------------------------
+// Session windows: when a record merges into a session and the merged session has the same
+// window, Kafka Streams forwards a tombstone for the old session, then the new value; tributary
+// forwards the new value only.
+function sessionRemergeTombstone(c: Case, d: KeyDivergence): boolean {
+  if (!c.family.startsWith('session-')) return false;
+  const ks = d.kafkaStreams;
+  const kept = ks.filter((e, i) => !(e.value === null && i + 1 < ks.length && ks[i + 1]!.value !== null && ks[i + 1]!.ts === e.ts));
+  return kept.length < ks.length && sameSeq(kept, d.tributary);
+}
+
+// -------------------------------------------------------------------------------------------
+// Stream-stream joins with before or after < 1: Kafka Streams' stores keep before + after + grace,
+// too short to return a partner at the boundary; tributary keeps max(before, after) + grace + 1
+// and joins it. Kafka Streams may emit those records with a null partner instead.
+function shortRetention(c: Case, d: KeyDivergence): boolean {
+  if (!c.family.startsWith('ss-')) return false;
+  const { before, after } = joinBounds(c);
+  if (Math.min(before, after) >= 1) return false;
+  const extraOurs = minus(d.tributary, d.kafkaStreams);
+  const extraKs = minus(d.kafkaStreams, d.tributary);
+  return extraOurs.length > 0 && extraOurs.every((e) => !nullSided(e)) && extraKs.every(nullSided);
 }
 
 export const ENTRIES: readonly DivergenceEntry[] = [
   { id: 'sliding-suppress-early-emission', status: 'allowed', matches: slidingSuppressEarly },
   { id: 'stream-stream-early-nulls', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'early-null' },
   { id: 'stream-stream-null-emission-order', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'order' },
-  { id: 'stream-stream-asymmetric-lookback', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'asymmetric-lookback' },
+  { id: 'stream-stream-delayed-nulls', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'delayed-nulls' },
   { id: 'on-window-close-lost-windows', status: 'allowed', matches: closeLostWindow },
   { id: 'session-close-boundary', status: 'allowed', matches: sessionCloseBoundary },
   { id: 'table-join-no-op-updates', status: 'allowed', matches: tableJoinNoOps },
+  { id: 'session-remerge-tombstone', status: 'allowed', matches: sessionRemergeTombstone },
+  { id: 'session-close-boundary-merge', status: 'allowed', matches: sessionBoundaryMerge },
+  { id: 'sliding-duplicate-update', status: 'allowed', matches: slidingDuplicate },
+  { id: 'stream-stream-short-retention', status: 'allowed', matches: shortRetention },
   { id: 'F2-foreign-key-result-timestamps', status: 'open', matches: fkTimestamps },
 ];
 

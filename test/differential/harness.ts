@@ -11,10 +11,22 @@ import { generateCases, type GenerateOptions } from './generators.js';
 import { formatRecords, type Case, type CaseResult, type InputRecord } from './spec.js';
 import { runTributary } from './tributary-side.js';
 
+/** Runs `fn` over `items`, at most `n` at a time (each case has its own driver and embedded broker). */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
 export async function runCases(runner: KafkaStreamsRunner, cases: readonly Case[]): Promise<CaseComparison[]> {
   const ksDone = runner.run(cases);
-  const ours: CaseResult[] = [];
-  for (const c of cases) ours.push(await runTributary(c));
+  const ours: CaseResult[] = new Array(cases.length);
+  await pool(cases, 4, async (c, i) => void (ours[i] = await runTributary(c)));
   const ks = await ksDone;
   return cases.map((c, i) => compareCase(c, ks.get(c.id)!, ours[i]!));
 }
@@ -87,6 +99,8 @@ export interface RunOptions {
   /** Unexplained divergences to shrink per family (default 2). */
   readonly shrinkLimit?: number;
   readonly log?: (m: string) => void;
+  /** tributary cases run at once (default 4). */
+  readonly concurrency?: number;
   /** Generator options per family (default: everything on). */
   readonly generate?: (family: string) => GenerateOptions;
 }
@@ -99,7 +113,7 @@ export async function runFamilies(runner: KafkaStreamsRunner, options: RunOption
   const ours = new Map<string, Awaited<ReturnType<typeof runTributary>>>();
   for (const f of all) {
     const t0 = Date.now();
-    for (const c of f.cases) ours.set(c.id, await runTributary(c));
+    await pool(f.cases, options.concurrency ?? 4, async (c) => void ours.set(c.id, await runTributary(c)));
     log(`tributary ran ${f.cases.length} ${f.family} cases in ${Date.now() - t0} ms`);
   }
   const ks = await ksDone;

@@ -14,15 +14,16 @@ const program = new Command()
   .option('--seed <n>', 'fast-check seed', String(Date.now() % 1_000_000))
   .option('--shrink <n>', 'unexplained divergences to shrink per family', '2')
   .option('--no-null-values', 'no null values (tombstones) in the generated input')
+  .option('--concurrency <n>', 'tributary cases run at once', '4')
   .option('--verbose', 'progress messages')
   .parse();
-const o = program.opts<{ runs: string; families?: string; seed: string; shrink: string; nullValues: boolean; verbose?: boolean }>();
+const o = program.opts<{ runs: string; families?: string; seed: string; shrink: string; nullValues: boolean; concurrency: string; verbose?: boolean }>();
 const families = o.families ? o.families.split(',') : ALL_FAMILIES;
 const log = o.verbose ? (m: string) => console.error(m) : () => {};
 
 const t0 = Date.now();
 const runner = KafkaStreamsRunner.start(installKafkaStreamsRunner(log));
-const reports = await runFamilies(runner, { families, runs: Number(o.runs), seed: Number(o.seed), shrinkLimit: Number(o.shrink), log, generate: () => ({ nullValues: o.nullValues }) });
+const reports = await runFamilies(runner, { families, runs: Number(o.runs), seed: Number(o.seed), shrinkLimit: Number(o.shrink), log, concurrency: Number(o.concurrency), generate: () => ({ nullValues: o.nullValues }) });
 await runner.close();
 
 console.log(`seed ${o.seed}, ${o.runs} cases per family, ${((Date.now() - t0) / 1000).toFixed(1)} s`);

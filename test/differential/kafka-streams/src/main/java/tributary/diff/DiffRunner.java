@@ -115,7 +115,7 @@ public final class DiffRunner {
    * (InMemoryDslStoreSuppliers): those families keep the default (RocksDB, time-ordered) stores.
    */
   static boolean needsDefaultStores(String family, Map<String, String> params) {
-    return "close".equals(params.get("mode"));
+    return "close".equals(params.get("mode")) || "default".equals(params.get("stores"));
   }
 
   static Properties props(boolean inMemory) {
