@@ -249,6 +249,21 @@ function shortRetention(c: Case, d: KeyDivergence): boolean {
   return extraOurs.length > 0 && extraOurs.every((e) => !nullSided(e)) && extraKs.every(nullSided);
 }
 
+// -------------------------------------------------------------------------------------------
+// Open finding F3: tributary's stream-stream join advances stream time on records Kafka Streams
+// skips first (null values; null keys on a non-outer side), so it closes windows earlier.
+function joinSkippedAdvance(c: Case, d: KeyDivergence): boolean {
+  if (!c.family.startsWith('ss-')) return false;
+  let streamTime = -1;
+  let hit = false;
+  for (const r of c.records) {
+    if (!joinAdvances(c, r) && r.ts > streamTime) hit = true;
+    if (joinAdvances(c, r)) streamTime = Math.max(streamTime, r.ts);
+  }
+  if (!hit) return false;
+  return minus(d.kafkaStreams, d.tributary).every(nullSided) && minus(d.tributary, d.kafkaStreams).every(nullSided);
+}
+
 export const ENTRIES: readonly DivergenceEntry[] = [
   { id: 'sliding-suppress-early-emission', status: 'allowed', matches: slidingSuppressEarly },
   { id: 'stream-stream-early-nulls', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'early-null' },
@@ -262,6 +277,7 @@ export const ENTRIES: readonly DivergenceEntry[] = [
   { id: 'sliding-duplicate-update', status: 'allowed', matches: slidingDuplicate },
   { id: 'stream-stream-short-retention', status: 'allowed', matches: shortRetention },
   { id: 'F2-foreign-key-result-timestamps', status: 'open', matches: fkTimestamps },
+  { id: 'F3-stream-stream-skipped-record-stream-time', status: 'open', matches: joinSkippedAdvance },
 ];
 
 /** The entry that explains this divergence, or null. */
