@@ -11,7 +11,11 @@ import { SuppressionBufferBuilder } from './suppression-buffer.js';
 import type { Suppressed } from './suppressed.js';
 import { windowedTableInfo } from './windowed-tables.js';
 
-export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppressed): KTable<K, V> {
+/**
+ * `emitOnWindowClose`: the suppression stands for `emitStrategy(onWindowClose)`, under which Kafka
+ * Streams emits a session once `end < streamTime - gap - grace` (its suppression: `<=`).
+ */
+export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppressed, emitOnWindowClose = false): KTable<K, V> {
   const builder: InternalStreamsBuilder = table.builder;
   const info = windowedTableInfo(table as KTable<unknown, unknown>);
   if (suppressed.kind === 'window-close' && info === undefined) {
@@ -37,7 +41,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
         bufferStoreName: storeName,
         upstreamStoreName: info?.storeName ?? null,
         suppressMs: suppressed.kind === 'window-close' ? info!.closeAfterMs : suppressed.timeLimitMs,
-        inclusiveEnd: info !== undefined && info.kind !== 'time',
+        inclusiveEnd: info !== undefined && (info.kind === 'sliding' || (emitOnWindowClose && info.kind === 'session')),
         flags,
       }),
       {

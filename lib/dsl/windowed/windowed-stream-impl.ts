@@ -112,7 +112,7 @@ abstract class WindowedStreamBase<K, V> {
       },
     });
     markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
-    if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()));
+    if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()), true);
     return table;
   }
 }
@@ -121,12 +121,13 @@ function countStep<K, V>(): WindowAggregateStep<K, V, number> {
   return ignoringValue<WindowAggregateStep<K, V, number>>((_k, _v, agg) => (agg ?? 0) + 1);
 }
 
+// A window without an aggregate (none yet, or deleted by a null one) starts over, as in Kafka Streams.
 function reduceStep<K, V>(reducer: (aggregate: V, value: V) => V): WindowAggregateStep<K, V, V> {
-  return (_k, v, agg) => (agg === undefined ? v : reducer(agg, v));
+  return (_k, v, agg) => (agg === undefined || agg === null ? v : reducer(agg, v));
 }
 
 function aggregateStep<K, V, VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA): WindowAggregateStep<K, V, VA> {
-  return (k, v, agg) => aggregator(k, v, agg === undefined ? initializer() : agg);
+  return (k, v, agg) => aggregator(k, v, agg === undefined || agg === null ? initializer() : agg);
 }
 
 export class TimeWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> implements TimeWindowedKStream<K, V> {
@@ -245,7 +246,7 @@ export class SessionWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> i
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<Windowed<K>, V> {
     // `undefined` stands for "no value yet" before the first record or merge.
-    const merge: SessionMerger<K, V> = (_k, a, b) => (a === undefined ? b : b === undefined ? a : reducer(a, b));
+    const merge: SessionMerger<K, V> = (_k, a, b) => (a === undefined || a === null ? b : b === undefined || b === null ? a : reducer(a, b));
     return this.with('KSTREAM-REDUCE-', 'session reduce', () => undefined as V, reduceStep<K, V>(reducer), merge, materialized, named, this.source.valueSerde);
   }
 
@@ -281,8 +282,7 @@ export class SessionWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> i
       defaultValueSerde,
       (opts) => sessionWindowAggregateSupplier(w, initializer, step, merger, opts),
       (storeName, keySerde, valueSerde) => {
-        // A session ending exactly gap + grace before stream time is still open (see session-window-aggregate.ts): kept 1 ms longer.
-        const supplier = persistent ? Stores.persistentSessionStore(storeName, retention + 1) : Stores.inMemorySessionStore(storeName, retention + 1);
+        const supplier = persistent ? Stores.persistentSessionStore(storeName, retention) : Stores.inMemorySessionStore(storeName, retention);
         return configure(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde), materialized as AnyMaterialized);
       },
     );

@@ -1,10 +1,11 @@
 /**
  * Reference model of session windows, in arrival order (Kafka Streams semantics): per key, a
  * record at `t` merges every open session with `end >= t - gap` and `start <= t + gap` into one
- * `[min start, max end]` together with `t`. A session is open while `end >= time - grace - gap`
- * (`time` = the clock after the arrival, default stream time): a session may still be extended by
- * a record up to `gap` after its end, so it closes `gap + grace` after it. A record whose merged
- * session would end before `time - grace - gap` is late and changes nothing. A session's result
+ * `[min start, max end]` together with `t`. A session is open while `end > T - grace - gap`, `T`
+ * the max timestamp before the record: a session may still be extended by a record up to `gap`
+ * after its end, so it closes `gap + grace` after it. A record whose merged session would end
+ * before `time - grace - gap` (`time` = the clock after the arrival, default stream time) is late
+ * and changes nothing (one ending exactly there is kept: a session closed at once). A session's result
  * folds its records in timestamp order (arrival order among equal timestamps); its timestamp is
  * its end. With a number for `spec` (the gap) nothing is ever late or closed (infinite grace).
  */
@@ -43,12 +44,16 @@ export function sessionWindowRun<K, V, A>(
   const grace = typeof spec === 'number' ? Number.POSITIVE_INFINITY : (spec.graceMs ?? Number.POSITIVE_INFINITY);
   const sessions = new Map<string, Session<K, V>[]>();
   const late: number[] = [];
+  let maxBefore = -1;
   events.forEach((e, i) => {
     const id = keyId(e.key);
     const list = sessions.get(id) ?? [];
     const closeTime = times[i]! - grace - gap;
     const t = e.timestamp;
-    const merging = list.filter((s) => s.end >= closeTime && s.end >= t - gap && s.start <= t + gap);
+    // Sessions ending at or before (max timestamp before this record) - grace - gap are closed.
+    const visibleFrom = maxBefore - grace - gap + 1;
+    maxBefore = Math.max(maxBefore, t);
+    const merging = list.filter((s) => s.end >= visibleFrom && s.end >= t - gap && s.start <= t + gap);
     const start = Math.min(t, ...merging.map((s) => s.start));
     const end = Math.max(t, ...merging.map((s) => s.end));
     if (end < closeTime) {

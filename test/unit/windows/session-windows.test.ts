@@ -80,44 +80,99 @@ describe('session windows close inactivityGap + grace after their end', () => {
     expect(driver!.metrics()[0]!.dropped).toBe(1);
   });
 
-  it('a session ending exactly at streamTime - grace - gap is still open: a record within gap of it is merged (Kafka Streams starts a second session: listed divergence)', async () => {
+  it('a session ending exactly at streamTime - grace - gap is closed: a record within gap of it starts a new session (Kafka Streams\' store no longer returns it)', async () => {
     const out = await run(SessionWindows.ofInactivityGapWithNoGrace(10), uncached, [['a', 0], ['b', 10], ['a', 10]]);
     expect(out).toEqual([
       ['a[0,0]', 1, 0],
       ['b[10,10]', 1, 10],
-      ['a[0,0]', null, 0],
-      ['a[0,10]', 2, 10],
+      ['a[10,10]', 1, 10],
     ]);
   });
 
-  it('a record whose new session ends exactly at streamTime - grace - gap is kept, and a duplicate of it joins that session (suppressed: once, with both)', async () => {
-    // gap 5, grace 3, stream time 8: closeTime 0. Kafka Streams emits a[0,0] = 1 twice here (two sessions with one window).
+  it('a record whose own session ends exactly at streamTime - grace - gap is kept, closed at once; a second one makes another session with that window (as Kafka Streams)', async () => {
+    // gap 5, grace 3, stream time 8: closeTime 0.
     const windows = SessionWindows.ofInactivityGapAndGrace(5, 3);
     const input = [['a', 8], ['a', 0], ['a', 0], ['z', 17]] as const;
     expect(await run(windows, uncached, input)).toEqual([
       ['a[8,8]', 1, 8],
       ['a[0,0]', 1, 0],
-      ['a[0,0]', 2, 0],
+      ['a[0,0]', 1, 0],
       ['z[17,17]', 1, 17],
     ]);
     await driver!.close();
     expect(await run(windows, suppressed, input)).toEqual([
-      ['a[0,0]', 2, 0],
+      ['a[0,0]', 1, 0],
+      ['a[0,0]', 1, 0],
       ['a[8,8]', 1, 8],
     ]);
   });
 
-  for (const [name, shape] of [['suppress(untilWindowCloses)', suppressed], ['emitStrategy(onWindowClose)', onClose]] as const) {
+  it('a record that moves stream time still extends a session ending at the new streamTime - grace - gap (Kafka Streams\' store counts from the stream time before it)', async () => {
+    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(19), uncached, [['a', 0], ['a', 19]]);
+    expect(out).toEqual([
+      ['a[0,0]', 1, 0],
+      ['a[0,0]', null, 0],
+      ['a[0,19]', 2, 19],
+    ]);
+  });
+
+  // Kafka Streams' suppression emits a session once end <= streamTime - gap - grace; onWindowClose once end < it.
+  for (const [name, shape, closing] of [['suppress(untilWindowCloses)', suppressed, 23], ['emitStrategy(onWindowClose)', onClose, 24]] as const) {
     it(`${name} waits gap + grace: each session once, final`, async () => {
       // gap 10, grace 5. b@6 moves stream time past [0,0] + grace, but a@8 still extends it.
       const early = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', 22]]);
-      expect(early).toEqual([['b[6,6]', 1, 6]]); // closed after 6 + 15 = 21; [0,8] after 23
+      expect(early).toEqual([['b[6,6]', 1, 6]]); // closed at 6 + 15 = 21 <= 22
       await driver!.close();
-      const all = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', 24]]);
+      const before = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', closing - 1]]);
+      expect(before).toEqual([['b[6,6]', 1, 6]]); // [0,8] not yet
+      await driver!.close();
+      const all = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', closing]]);
       expect(all).toEqual([
         ['b[6,6]', 1, 6],
         ['a[0,8]', 2, 8],
       ]);
     });
   }
+});
+
+describe('session windows: updates as Kafka Streams forwards them (caching off)', () => {
+  it('a record inside an existing session: a tombstone for that session, then its new value; a record making exactly [t, t] again: just the new value', async () => {
+    const out = await run(SessionWindows.ofInactivityGapAndGrace(10, 100), uncached, [['a', 0], ['a', 10], ['a', 5], ['b', 3], ['b', 3]]);
+    expect(out).toEqual([
+      ['a[0,0]', 1, 0],
+      ['a[0,0]', null, 0],
+      ['a[0,10]', 2, 10],
+      ['a[0,10]', null, 10],
+      ['a[0,10]', 3, 10],
+      ['b[3,3]', 1, 3],
+      ['b[3,3]', 2, 3],
+    ]);
+  });
+
+  it('a null value goes to the aggregator as in Kafka Streams 3.9: count counts it; a reduce starting with it leaves no session (a tombstone)', async () => {
+    const b = new StreamsBuilder();
+    const grouped = b.stream('in', Consumed.with(str, i64)).groupByKey();
+    const windows = SessionWindows.ofInactivityGapAndGrace(10, 100);
+    grouped.windowedBy(windows).count(Materialized.as<string, number>('c').withCachingDisabled()).toStream().to('counts', Produced.with(serde, i64));
+    grouped.windowedBy(windows).reduce((x, y) => x + (y ?? 100), Materialized.as<string, number>('r').withCachingDisabled()).toStream().to('sums', Produced.with(serde, i64));
+    driver = new TopologyTestDriver(b.build());
+    const topic = driver.createInputTopic('in', str, i64);
+    await topic.pipeInput('a', 5, 1);
+    await topic.pipeInput('a', null as unknown as number, 1);
+    await topic.pipeInput('b', null as unknown as number, 3);
+    await topic.pipeInput('b', 7, 3);
+    const read = async (t: string) => (await driver!.createOutputTopic(t, serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value]);
+    expect(await read('counts')).toEqual([
+      ['a[1,1]', 1],
+      ['a[1,1]', 2],
+      ['b[3,3]', 1],
+      ['b[3,3]', 2],
+    ]);
+    expect(await read('sums')).toEqual([
+      ['a[1,1]', 5],
+      ['a[1,1]', 105],
+      ['b[3,3]', null],
+      ['b[3,3]', 7],
+    ]);
+  });
 });

@@ -73,6 +73,22 @@ describe('sliding windows near the epoch (Kafka Streams "early records")', () =>
   });
 });
 
+describe('sliding windows: updates as Kafka Streams forwards them (caching off)', () => {
+  it('when the predecessor\'s right window is the new record\'s left window, it is forwarded twice (made as each), with the same value', async () => {
+    expect(await run(SlidingWindows.ofTimeDifferenceAndGrace(8, 52), [['c', 0], ['c', 9]])).toEqual({
+      'c[0,8]': ['1@0'],
+      'c[1,9]': ['1@9', '1@9'],
+    });
+  });
+
+  it('...but not when the predecessor is found only in its own left window (Kafka Streams does not look back that far)', async () => {
+    expect(await run(SlidingWindows.ofTimeDifferenceWithNoGrace(6), [['a', 20], ['a', 27]])).toEqual({
+      'a[14,20]': ['1@20'],
+      'a[21,27]': ['1@27'],
+    });
+  });
+});
+
 describe('sliding windows: late records', () => {
   it('a record is dropped whole once t + d < streamTime - grace: its right window is not created', async () => {
     // d 10, grace 0, stream time 21: a@10's windows all end by 20 < 21; Kafka Streams drops it before making [11,21].

@@ -127,6 +127,52 @@ describe('worked examples', () => {
     expect(driver.metrics()[0]!.dropped).toBe(1);
   });
 
+  it('a null value goes to the aggregator as in Kafka Streams 3.9 (only null keys are skipped): count counts it; a reduce starting with it deletes the window', async () => {
+    const serde = Serdes.timeWindowed(str, 10);
+    const b = new StreamsBuilder();
+    const windowed = b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10));
+    windowed.count(Materialized.as<string, number>('c').withCachingDisabled()).toStream().to('counts', Produced.with(serde, i64));
+    windowed.reduce((x, y) => x + (y ?? 100), Materialized.as<string, number>('r').withCachingDisabled()).toStream().to('sums', Produced.with(serde, i64));
+    driver = new TopologyTestDriver(b.build());
+    const input = driver.createInputTopic('in', str, i64);
+    await input.pipeInput('a', 5, 1);
+    await input.pipeInput('a', null as unknown as number, 2);
+    await input.pipeInput('b', null as unknown as number, 3);
+    await input.pipeInput('b', 7, 4);
+    const read = async (t: string) => (await driver!.createOutputTopic(t, serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp]);
+    expect(await read('counts')).toEqual([
+      ['a[0,10]', 1, 1],
+      ['a[0,10]', 2, 2],
+      ['b[0,10]', 1, 3],
+      ['b[0,10]', 2, 4],
+    ]);
+    expect(await read('sums')).toEqual([
+      ['a[0,10]', 5, 1],
+      ['a[0,10]', 105, 2],
+      ['b[0,10]', null, 3],
+      ['b[0,10]', 7, 4],
+    ]);
+  });
+
+  it('final results (fused) of a reduce with null values: a window left without an aggregate is not emitted', async () => {
+    const serde = Serdes.timeWindowed(str, 10);
+    driver = countTopology((b) =>
+      b.stream('in', Consumed.with(str, i64))
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+        .reduce((x, y) => x + (y ?? 100), Materialized.as('r'))
+        .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+        .toStream()
+        .to('out', Produced.with(serde, i64)),
+    );
+    const input = driver.createInputTopic('in', str, i64);
+    await input.pipeInput('a', null as unknown as number, 3);
+    await input.pipeInput('a', 5, 2); // the window has no aggregate: its timestamp starts over (2, not 3)
+    await input.pipeInput('b', null as unknown as number, 3);
+    await input.pipeInput('z', 1, 10);
+    expect((await driver.createOutputTopic('out', serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp])).toEqual([['a[0,10]', 5, 2]]);
+  });
+
   it('untilTimeLimit emits a key once bufferTime <= streamTime - d; later updates do not reset it', async () => {
     driver = countTopology((b) =>
       b.stream('in', Consumed.with(str, i64))

@@ -4,18 +4,20 @@
  * (their aggregates combined by the merger, then the record added by the aggregator) into one
  * session spanning them all and `t`. A session closes `inactivityGap + grace` after its end (as
  * in Kafka Streams: until then a record may still extend it): with
- * `closeTime = eventTime - grace - inactivityGap`, sessions ending before it are not merged any
- * more, and a record whose merged session would end before it is late and changes nothing. A
- * session ending exactly at closeTime is still open (Kafka Streams' store no longer returns it
- * there, so a record then starts a second session with the same window: see
- * docs/divergences.md); the store keeps sessions one ms longer than gap + grace. Otherwise the
- * merged-away sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp =
- * their end) and the merged session is emitted with timestamp = its end.
+ * `closeTime = eventTime - grace - inactivityGap`, a record whose merged session would end before
+ * it is late and changes nothing, and sessions ending at or before it are not merged any more
+ * (exactly as in Kafka Streams, where the store hides them: counted from the stream time before
+ * the record, so a record that moves stream time may still extend a session ending at closeTime).
+ * A record whose own new session ends exactly at closeTime is kept, closed at once. Otherwise the
+ * merged sessions are removed and emitted as tombstones (`Change(null, old)`, timestamp = their
+ * end; the one whose window the merged session keeps too, unless that is the record's own `[t, t]`)
+ * and the merged session is emitted with timestamp = its end. Records without a key are skipped;
+ * a null value goes to the aggregator as in Kafka Streams 3.9 (count counts it).
  */
 import type { CachedStateStore } from '../../../state/layers/flush-listener.js';
 import type { SessionStore, Windowed } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
-import { createRecord, hasNullValue } from '../../../topology/record.js';
+import { createRecord } from '../../../topology/record.js';
 import { change, type Change } from '../../change.js';
 import type { SessionWindows } from '../../windows/session-windows.js';
 import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
@@ -79,17 +81,21 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
 
   process(record: Record<K, V>): void {
     const key = record.key;
-    if (key === null || key === undefined || hasNullValue(record)) {
+    // As Kafka Streams 3.9: only a null key is skipped; a null value goes to the aggregator (count counts it).
+    if (key === null || key === undefined) {
       this.late.skipped();
       return;
     }
     const t = record.timestamp;
+    // Kafka Streams' session store returns sessions ending after (its max session end) - (gap +
+    // grace), its max end being the stream time before this record: a session ending at
+    // `closeTime` is no longer merged unless this record moves stream time. The same bound here
+    // whatever the store's retention, so a session a suppression emitted as final never grows.
+    const visibleFrom = this.tracker.observedStreamTime - this.grace - this.gap + 1;
     this.tracker.observe(t);
     const time = this.tracker.time();
     const closeTime = time - this.grace - this.gap;
-    // A session ending before closeTime is closed: skipped here even when a longer retention
-    // keeps it in the store, so a session a suppression has emitted as final never grows.
-    const overlapping = this.store.findSessions(key, Math.max(t - this.gap, closeTime), t + this.gap);
+    const overlapping = this.store.findSessions(key, Math.max(t - this.gap, visibleFrom), t + this.gap);
     let start = t;
     let end = t;
     let aggregate = this.initializer();
@@ -102,9 +108,13 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
       this.late.late(record, [{ start, end }], time);
       return;
     }
+    // As Kafka Streams: unless the record makes exactly its own session [t, t], every session it
+    // merges is removed and emitted as a tombstone, the one with the merged window too (uncached:
+    // a tombstone, then the new value); for [t, t] itself the update carries its previous value.
     let previous: VA | null = null;
+    const ownWindow = start === t && end === t;
     for (const s of overlapping) {
-      if (s.key.window.start === start && s.key.window.end === end) {
+      if (ownWindow) {
         previous = s.value;
         continue;
       }
@@ -113,7 +123,9 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     }
     aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), aggregate);
     const merged: Windowed<K> = { key, window: { start, end } };
-    this.store.put(merged, aggregate);
+    // A null aggregate (reduce of a null first value) leaves no session, as in Kafka Streams.
+    if (aggregate === null) this.store.remove(merged);
+    else this.store.put(merged, aggregate);
     if (!this.cached) this.emit(merged, aggregate, this.sendOldValues ? previous : null);
   }
 }

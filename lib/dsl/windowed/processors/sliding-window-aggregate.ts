@@ -109,7 +109,8 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
           leftAgg = vt;
           leftAggEnd = end;
         }
-        if (end >= t - d - 1 && vt.timestamp > previous) previous = vt.timestamp;
+        // Kafka Streams looks at windows starting at or after t - 2d only (ending at or after t - d).
+        if (end >= t - d && vt.timestamp > previous) previous = vt.timestamp;
       } else if (end === t) {
         // t's left window exists already ([0, d] of early records, or a right window): its max, when before t, is t's predecessor.
         if (vt.timestamp < t && vt.timestamp > previous) previous = vt.timestamp;
@@ -134,9 +135,12 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     }
     if (previous >= 0 && previous + 1 + d >= t) {
       const end = previous + 1 + d;
-      if (end !== t && !ends.has(end)) {
-        if (end < closeTime) (missed ??= []).push({ start: end - d, end });
-        else this.write(key, end, this.step(key, this.readsValue ? record.value : (undefined as V), undefined), t, null);
+      // When it is t's own (new) left window, Kafka Streams creates it twice (as the predecessor's
+      // right window, then as t's left window): the same value, forwarded twice. So here.
+      if (!ends.has(end)) {
+        if (end < closeTime) {
+          if (end !== t) (missed ??= []).push({ start: end - d, end });
+        } else this.write(key, end, this.step(key, this.readsValue ? record.value : (undefined as V), undefined), t, null);
       }
     }
     if (!rightExists && right !== undefined && right.timestamp > t) {

@@ -32,8 +32,11 @@ export interface SuppressOptions {
   /** untilWindowCloses: how long after its end the upstream window closes (grace; sessions: gap + grace); untilTimeLimit: the time limit. */
   readonly suppressMs: number;
   /**
-   * Session and sliding windows end inclusively and accept records while
-   * `end >= streamTime - suppressMs`: they close one ms after `end + suppressMs`.
+   * Emit windows one ms after `end + suppressMs`. Sliding windows end inclusively and accept
+   * records while `end >= streamTime - grace` (Kafka Streams' suppression emits them at
+   * `end + grace`, then again if they change). Sessions: only under `emitStrategy(onWindowClose)`,
+   * as in Kafka Streams (its suppression emits them at `end + gap + grace`, when they can no longer
+   * be extended). Time windows (exclusive end) close at `end + grace`.
    */
   readonly inclusiveEnd: boolean;
   readonly flags: { sendOldValues: boolean };

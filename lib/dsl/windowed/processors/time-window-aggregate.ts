@@ -8,7 +8,6 @@
  */
 import type { ValueAndTimestamp, WindowStore, Windowed } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
-import { hasNullValue } from '../../../topology/record.js';
 import type { Change } from '../../change.js';
 import type { TimeWindows } from '../../windows/time-windows.js';
 import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
@@ -78,7 +77,8 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
   process(record: Record<K, V>): void {
     const closer = this.closer === undefined ? this.resolveCloser() : this.closer;
     const key = record.key;
-    if (key === null || key === undefined || hasNullValue(record)) {
+    // As Kafka Streams 3.9: only a null key is skipped; a null value goes to the aggregator (count counts it).
+    if (key === null || key === undefined) {
       this.late.skipped();
       return;
     }
@@ -99,13 +99,14 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
         // Fused: the suppression's buffer is the working set; it writes the store at commit.
         const known = closer.find(key, start, end);
         const aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), known?.value);
-        closer.update(key, start, end, aggregate, known === undefined ? ts : Math.max(ts, known.timestamp), known);
+        closer.update(key, start, end, aggregate, known === undefined || known.value === null ? ts : Math.max(ts, known.timestamp), known);
         continue;
       }
       const previous = this.store.fetch(key, start);
       const aggregate = this.step(key, this.readsValue ? record.value : (undefined as V), previous?.value);
       const timestamp = previous === undefined ? ts : Math.max(ts, previous.timestamp);
-      this.store.put(key, { value: aggregate, timestamp }, start);
+      // A null aggregate (reduce of a null first value) deletes the window, as in Kafka Streams.
+      this.store.put(key, aggregate === null ? null : { value: aggregate, timestamp }, start);
       this.forwarder.maybeForward({ key, window: { start, end } }, aggregate, previous?.value ?? null, timestamp);
     }
     if (missed !== null) this.late.late(record, missed, time);
