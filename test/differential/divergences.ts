@@ -141,42 +141,7 @@ function closeLostWindow(c: Case, d: KeyDivergence): boolean {
   return windowOf(d.key) !== null && d.kafkaStreams.length === 0 && d.tributary.length === 1;
 }
 
-// -------------------------------------------------------------------------------------------
-// Session windows + suppress/onWindowClose: Kafka Streams emits a session once stream time reaches
-// end + gap + grace; tributary keeps a session ending exactly at closeTime open (a record may still
-// merge into it there) and emits it after stream time passed end + gap + grace.
-function sessionCloseBoundary(c: Case, d: KeyDivergence): boolean {
-  if (!c.family.startsWith('session-') || (c.params['mode'] !== 'suppress' && c.params['mode'] !== 'close')) return false;
-  const w = windowOf(d.key);
-  const gap = param(c, 'gap');
-  const grace = param(c, 'grace');
-  if (!w || gap === undefined || grace === undefined) return false;
-  return d.tributary.length === 0 && d.kafkaStreams.length === 1 && w[1] + gap + grace === finalStreamTime(c);
-}
 
-// Session windows, the same boundary inside the input: a record arrives when a session of its key
-// ends exactly at closeTime = streamTime - grace - gap and lies within gap of it. Kafka Streams'
-// store no longer returns that session (the record is dropped as late or starts a second session
-// with the same or an overlapping window); tributary merges it. Every diverging window of that key
-// is attributed to the boundary.
-function sessionBoundaryMerge(c: Case, d: KeyDivergence): boolean {
-  if (!c.family.startsWith('session-') || d.key === null) return false;
-  const key = d.key.replace(/@-?\d+\/-?\d+$/, '');
-  const gap = param(c, 'gap');
-  const grace = param(c, 'grace');
-  if (gap === undefined || grace === undefined) return false;
-  let streamTime = -1;
-  for (let i = 0; i < c.records.length; i++) {
-    const r = c.records[i]!;
-    if (r.key === key) {
-      const closeTime = streamTime - grace - gap;
-      const hit = c.records.slice(0, i).some((q) => q.key === key && q.ts === closeTime && Math.abs(r.ts - q.ts) <= gap);
-      if (hit) return true;
-    }
-    if (r.key !== null) streamTime = Math.max(streamTime, r.ts);
-  }
-  return false;
-}
 
 // -------------------------------------------------------------------------------------------
 // Table-table and foreign-key joins: Kafka Streams forwards a result for every input update even
@@ -211,11 +176,6 @@ function onlyNoOpsMissing(ks: readonly Emitted[], ours: readonly Emitted[], isNo
   return j === ours.length && ks.length > ours.length;
 }
 
-// Sliding windows: Kafka Streams may forward the same window twice in a row with the same value
-// and timestamp (a record's right window that is also the next record's left window).
-function slidingDuplicate(c: Case, d: KeyDivergence): boolean {
-  return c.family.startsWith('sliding-') && onlyNoOpsMissing(d.kafkaStreams, d.tributary, (e, prev) => prev !== undefined && tag(e) === tag(prev));
-}
 
 // -------------------------------------------------------------------------------------------
 // Foreign-key joins: same results (up to no-op updates), other timestamps (open finding F2).
@@ -225,16 +185,6 @@ function fkTimestamps(c: Case, d: KeyDivergence): boolean {
   return vs(d.kafkaStreams) === vs(d.tributary);
 }
 
-// -------------------------------------------------------------------------------------------
-// Session windows: when a record merges into a session and the merged session has the same
-// window, Kafka Streams forwards a tombstone for the old session, then the new value; tributary
-// forwards the new value only.
-function sessionRemergeTombstone(c: Case, d: KeyDivergence): boolean {
-  if (!c.family.startsWith('session-')) return false;
-  const ks = d.kafkaStreams;
-  const kept = ks.filter((e, i) => !(e.value === null && i + 1 < ks.length && ks[i + 1]!.value !== null && ks[i + 1]!.ts === e.ts));
-  return kept.length < ks.length && sameSeq(kept, d.tributary);
-}
 
 // -------------------------------------------------------------------------------------------
 // Stream-stream joins with before or after < 1: Kafka Streams' stores keep before + after + grace,
@@ -270,11 +220,7 @@ export const ENTRIES: readonly DivergenceEntry[] = [
   { id: 'stream-stream-null-emission-order', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'order' },
   { id: 'stream-stream-delayed-nulls', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'delayed-nulls' },
   { id: 'on-window-close-lost-windows', status: 'allowed', matches: closeLostWindow },
-  { id: 'session-close-boundary', status: 'allowed', matches: sessionCloseBoundary },
   { id: 'table-join-no-op-updates', status: 'allowed', matches: tableJoinNoOps },
-  { id: 'session-remerge-tombstone', status: 'allowed', matches: sessionRemergeTombstone },
-  { id: 'session-close-boundary-merge', status: 'allowed', matches: sessionBoundaryMerge },
-  { id: 'sliding-duplicate-update', status: 'allowed', matches: slidingDuplicate },
   { id: 'stream-stream-short-retention', status: 'allowed', matches: shortRetention },
   { id: 'F2-foreign-key-result-timestamps', status: 'open', matches: fkTimestamps },
   { id: 'F3-stream-stream-skipped-record-stream-time', status: 'open', matches: joinSkippedAdvance },

@@ -96,11 +96,7 @@ function params(family: string): fc.Arbitrary<Params> {
 }
 
 export interface GenerateOptions {
-  /**
-   * Null values (tombstones) in the input; default true. The CI test turns them off for the
-   * windowed families while /work/notes/13-diff-findings.md finding F1 (tributary's windowed
-   * aggregations drop null values) is open.
-   */
+  /** Null values (tombstones) in the input; default true (`--no-null-values` turns them off). */
   readonly nullValues?: boolean;
 }
 
