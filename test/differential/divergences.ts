@@ -52,13 +52,16 @@ function slidingSuppressEarly(c: Case, d: KeyDivergence): boolean {
 const JOIN_NULL = 99;
 const nullSided = (e: Emitted): boolean => e.value !== null && (e.value % 100 === JOIN_NULL || Math.floor(e.value / 100) === JOIN_NULL);
 
-/** The input record a null-sided result stands for (side and value decoded from the joiner's output). */
-function sourceOf(c: Case, key: string | null, e: Emitted): { record: InputRecord; index: number } | null {
+/** The input records a null-sided result may stand for (side and value decoded from the joiner's output). */
+function sourcesOf(c: Case, key: string | null, e: Emitted): { record: InputRecord; index: number }[] {
   const v = e.value!;
   const side = v % 100 === JOIN_NULL ? 'left' : 'right';
   const value = side === 'left' ? Math.floor(v / 100) : v % 100;
-  const index = c.records.findIndex((r) => r.topic === side && r.key === key && r.value === value && r.ts === e.ts);
-  return index < 0 ? null : { record: c.records[index]!, index };
+  return c.records.flatMap((r, index) => (r.topic === side && r.key === key && r.value === value && r.ts === e.ts ? [{ record: r, index }] : []));
+}
+
+function sourceOf(c: Case, key: string | null, e: Emitted): { record: InputRecord; index: number } | null {
+  return sourcesOf(c, key, e)[0] ?? null;
 }
 
 /**
@@ -106,12 +109,12 @@ function joinShape(c: Case, d: KeyDivergence): JoinShape {
   const { before, after, grace } = joinBounds(c);
   // Kafka Streams' extra nulls: the record's window had ended when it arrived (out of order),
   // so it was emitted at once with a null partner.
-  const early = extraKs.every((e) => {
-    const src = sourceOf(c, d.key, e);
-    if (!src) return false;
-    const streamTimeAtArrival = Math.max(-1, ...c.records.slice(0, src.index).filter((r) => joinAdvances(c, r)).map((r) => r.ts));
-    return src.record.ts + (src.record.topic === 'left' ? after : before) < streamTimeAtArrival;
-  });
+  const early = extraKs.every((e) =>
+    sourcesOf(c, d.key, e).some((src) => {
+      const streamTimeAtArrival = Math.max(-1, ...c.records.slice(0, src.index).filter((r) => joinAdvances(c, r)).map((r) => r.ts));
+      return src.record.ts + (src.record.topic === 'left' ? after : before) < streamTimeAtArrival;
+    }),
+  );
   if (!early) return null;
   // tributary's extra nulls: the record's window + grace closed before the input ended, and Kafka
   // Streams has not emitted it yet: its scan skips when minTime (the last entry it looked at, not
