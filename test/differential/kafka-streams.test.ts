@@ -1,0 +1,75 @@
+/**
+ * Differential suite against Kafka Streams 3.9.1 (see test/differential/harness.ts): ≥ 200
+ * generated cases per family through Kafka Streams' own TopologyTestDriver (one JVM for the whole
+ * file) and tributary's; fails on any divergence docs/divergences.md does not explain. The shrunk
+ * case of every documented divergence is pinned below: it must still diverge, exactly as documented.
+ * `DIFF_RUNS` / `DIFF_SEED` change the cases per family and the seed (default 200, a fixed seed).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installKafkaStreamsRunner, KafkaStreamsRunner } from '../../scripts/differential/kafka-streams.js';
+import { diverges } from './compare.js';
+import { ENTRIES } from './divergences.js';
+import { ALL_FAMILIES } from './generators.js';
+import { classify, formatComparison, runCases, runFamilies, type FamilyReport } from './harness.js';
+import { decodeCase } from './spec.js';
+
+const RUNS = Number(process.env['DIFF_RUNS'] ?? 200);
+const SEED = Number(process.env['DIFF_SEED'] ?? 20261205);
+
+
+/** Families generated without null values while open finding F4 (docs/divergences.md) stands. */
+const NO_NULL_VALUES = new Set(['sliding-count', 'sliding-reduce', 'sliding-aggregate']);
+
+let runner: KafkaStreamsRunner;
+beforeAll(() => {
+  runner = KafkaStreamsRunner.start(installKafkaStreamsRunner());
+}, 300_000);
+afterAll(async () => {
+  await runner?.close();
+});
+
+/** Shrunk cases, one (or more) per docs/divergences.md entry: `id<TAB>family<TAB>params<TAB>records`. */
+const PINNED: Readonly<Record<string, readonly string[]>> = {
+  'sliding-suppress-early-emission': ['p1\tsliding-count\tmode=suppress,diff=43,grace=0\tin,a,1,49;in,a,1,21'],
+  'stream-stream-early-nulls': ['p2\tss-left\tdiff=13,grace=24,after=19\tleft,a,1,33;left,a,1,0'],
+  'stream-stream-null-emission-order': ['p3\tss-outer\tdiff=15,grace=4\tleft,a,1,0;left,a,1,8;right,a,0,22'],
+  'stream-stream-delayed-nulls': ['p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18', 'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68'],
+  'stream-stream-short-retention': ['p5\tss-outer\tdiff=0,grace=0\tright,c,1,0;left,c,1,0'],
+  'on-window-close-lost-windows': [
+    'p6\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,30;in,a,1,76',
+    'p7\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,0;in,a,1,46',
+  ],
+  'table-join-no-op-updates': ['p10\ttt-inner\t\tright,a,1,0;left,a,~,22', 'p11\tfk-inner\t\tleft,a,1,0;left,a,5,22', 'p16\ttt-left\t\tleft,c,1,0;right,c,~,27;right,c,2,56;right,c,2,25'],
+  'F2-foreign-key-result-timestamps': ['p12\tfk-inner\t\tleft,a,1,18;right,f1,0,0'],
+  'F3-stream-stream-skipped-record-stream-time': ['p17\tss-left\tdiff=2,grace=1\tleft,a,1,0;right,~,1,29;left,a,0,0'],
+};
+
+describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', () => {
+  it('every documented divergence is pinned by a case that still shows it', { timeout: 180_000 }, async () => {
+    expect(Object.keys(PINNED).sort()).toEqual(ENTRIES.map((e) => e.id).sort());
+    const cases = Object.values(PINNED).flat().map(decodeCase);
+    const results = await runCases(runner, cases);
+    const wrong = results.flatMap((r) => {
+      const entry = Object.entries(PINNED).find(([, lines]) => lines.some((l) => l.startsWith(`${r.case.id}\t`)))![0];
+      const got = diverges(r) ? (classify(r)?.map((e) => e.id).join(',') ?? 'unexplained') : 'no divergence';
+      return got === entry ? [] : [`${entry}: ${got}\n${formatComparison(r)}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it(`${RUNS} generated cases per family: no unexplained divergence`, { timeout: 600_000 }, async () => {
+    const t0 = Date.now();
+    const reports: FamilyReport[] = await runFamilies(runner, {
+      families: ALL_FAMILIES,
+      runs: RUNS,
+      seed: SEED,
+      shrinkLimit: 1,
+      generate: (f) => ({ nullValues: !NO_NULL_VALUES.has(f) }),
+    });
+    const lines = reports.map((r) => `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained`);
+    console.log(`differential (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
+    for (const r of reports) expect(r.cases).toBe(RUNS);
+    const bad = reports.filter((r) => r.unexplained > 0);
+    expect(bad.map((r) => `${r.family}: ${r.unexplained} unexplained; shrunk:\n${r.findings.map(formatComparison).join('\n')}`)).toEqual([]);
+  });
+});
