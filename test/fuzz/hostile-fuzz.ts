@@ -1,0 +1,100 @@
+/**
+ * The hostile fuzz loop shared by the CI test (test/fuzz/hostile.test.ts) and
+ * `npm run fuzz:hostile -- --runs N [--seed S] [--delta-rs-every K]`: fast-check generates cases
+ * (hostile-records.ts), each runs through the harness in this process (one embedded broker per
+ * 200 cases), failures shrink to a minimal case, and every `deltaRsEvery`-th table is also read
+ * by delta-rs, in batches.
+ */
+import fc from 'fast-check';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddedKafka } from '../../lib/kafka/embedded/index.js';
+import { DeltaRsBatch, runCase } from './hostile-harness.js';
+import { caseArb, model as modelOf, type Damage, type ModelOptions } from './hostile-records.js';
+
+/**
+ * Damage the runtime survives today. `delete-store-keep-checkpoint`, `truncate-store-log`,
+ * `corrupt-manifest` and `corrupt-checkpoint` need stores verified before the checkpoint is
+ * trusted (issue #19, the `hostile` branch); `HOSTILE_DAMAGE=all` turns them on.
+ */
+export const SAFE_DAMAGE: readonly Damage[] = ['none', 'none', 'wipe-task-dir', 'delete-checkpoint'];
+export const ALL_DAMAGE: readonly Damage[] = [...SAFE_DAMAGE, 'delete-store-keep-checkpoint', 'truncate-store-log', 'corrupt-manifest', 'corrupt-checkpoint'];
+
+export interface FuzzOptions {
+  readonly runs: number;
+  readonly seed?: number;
+  /** Read every k-th case's table with delta-rs too (default 5). */
+  readonly deltaRsEvery?: number;
+  readonly damages?: readonly Damage[];
+  readonly model?: ModelOptions;
+  readonly maxRecordsPerSession?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface FuzzReport {
+  readonly runs: number;
+  readonly seed: number | undefined;
+  readonly records: number;
+  readonly deltaRsTables: number;
+  readonly ms: number;
+  /** Cases skipped because they hit the known restart-expiry loss (ModelOptions.restart = 'reset'). */
+  readonly skippedRestartExpiry: number;
+  readonly failure?: string;
+}
+
+export const DEFAULT_MODEL: ModelOptions = { strictUtf8: true, restart: 'reset' };
+
+export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const started = Date.now();
+  const every = options.deltaRsEvery ?? 5;
+  const batch = new DeltaRsBatch();
+  const model = options.model ?? DEFAULT_MODEL;
+  let kafka = new EmbeddedKafka({ name: 'hostile-fuzz' });
+  let seq = 0;
+  let records = 0;
+  let skippedRestartExpiry = 0;
+  const arb = caseArb({ damages: options.damages ?? SAFE_DAMAGE, maxRecordsPerSession: options.maxRecordsPerSession ?? 40 });
+  const property = fc.asyncProperty(arb, async (c) => {
+    if (model.restart === 'reset' && modelOf(c, model).restartExpiryHits > 0) {
+      skippedRestartExpiry++;
+      fc.pre(false); // a known loss (see the note): not what this suite is about until it is fixed
+    }
+    const caseId = String(seq++);
+    if (seq % 200 === 0) {
+      await kafka.close();
+      kafka = new EmbeddedKafka({ name: 'hostile-fuzz' });
+    }
+    const root = await mkdtemp(path.join(os.tmpdir(), 'trib-hostile-'));
+    const cleanup = (): Promise<void> => rm(root, { recursive: true, force: true });
+    let queued = false;
+    try {
+      const outcome = await runCase(c, caseId, { kafka, root, model });
+      records += c.sessions.reduce((n, s) => n + s.records.length, 0);
+      if (every > 0 && seq % every === 0) {
+        batch.add(caseId, outcome, cleanup);
+        queued = true;
+      }
+    } finally {
+      if (!queued) await cleanup();
+    }
+    if (seq % 100 === 0) options.log?.(`${seq} cases, ${records} records, ${batch.checked} tables read by delta-rs, ${Math.round((Date.now() - started) / 1000)} s`);
+  });
+  let failure: string | undefined;
+  try {
+    const details = await fc.check(property, { numRuns: options.runs, ...(options.seed === undefined ? {} : { seed: options.seed }), endOnFailure: false });
+    if (details.failed) {
+      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      failure = `${fc.defaultReportMessage(details) ?? 'failed'}\n\nInvariant broken: ${cause}`;
+    }
+    await batch.flush();
+  } catch (err) {
+    failure = (err as Error).stack ?? String(err);
+  } finally {
+    await batch.flush().catch((err: Error) => {
+      failure ??= err.message;
+    });
+    await kafka.close();
+  }
+  return { runs: seq, seed: options.seed, records, skippedRestartExpiry, deltaRsTables: batch.checked, ms: Date.now() - started, ...(failure === undefined ? {} : { failure }) };
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run fuzz:hostile -- --runs N [--seed S] [--delta-rs-every K] [--all-damage]`: the hostile
+ * fuzz suite on demand (CI runs 500 cases through test/fuzz/hostile.test.ts). Prints one JSON
+ * report; exits 1 with the shrunk counterexample when an invariant broke.
+ */
+import { ALL_DAMAGE, SAFE_DAMAGE, runHostileFuzz } from './hostile-fuzz.js';
+
+function flag(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+async function main(): Promise<void> {
+  const seed = flag('seed');
+  const report = await runHostileFuzz({
+    runs: flag('runs') ?? 20_000,
+    ...(seed === undefined ? {} : { seed }),
+    deltaRsEvery: flag('delta-rs-every') ?? 5,
+    damages: process.argv.includes('--all-damage') || process.env['HOSTILE_DAMAGE'] === 'all' ? ALL_DAMAGE : SAFE_DAMAGE,
+    log: (m) => process.stderr.write(`[fuzz:hostile] ${m}\n`),
+  });
+  process.stdout.write(`${JSON.stringify({ ...report, failure: report.failure === undefined ? undefined : report.failure.slice(0, 200) })}\n`);
+  if (report.failure !== undefined) {
+    process.stderr.write(`${report.failure}\n`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+void main();
