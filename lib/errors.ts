@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'TASK_MIGRATED'
   | 'TRANSACTION'
   | 'SERDE'
+  | 'INVALID_TIMESTAMP'
+  | 'RECORD_TOO_LARGE'
   | 'STATE'
   | 'STATE_LOCKED'
   | 'STORE_NOT_AVAILABLE'
@@ -104,4 +106,36 @@ function withContext(message: string, context: ErrorContext | undefined): string
     if (v !== undefined) parts.push(`${k}=${String(v)}`);
   }
   return parts.length ? `${message} [${parts.join(', ')}]` : message;
+}
+
+/**
+ * A record timestamp that tributary refuses: not a safe integer, negative, beyond
+ * `MAX_TIMESTAMP_MS` (Date's limit, year 275760), or further ahead of the wall clock than
+ * `maxFutureSkewMs`. A data error like a failed deserialization: the record goes to the
+ * deserialization handler (default: dead-letter) and never reaches a store or stream time.
+ */
+export class InvalidTimestampError extends TributaryError {
+  constructor(
+    message: string,
+    readonly timestamp: number,
+    options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {},
+  ) {
+    super(message, { ...options, code: 'INVALID_TIMESTAMP' });
+  }
+}
+
+/**
+ * A record cannot be produced: it is larger than the topic's `max.message.bytes` (or the
+ * broker's limit). The production exception handler decides (dead-letter a truncated copy,
+ * skip, or fail).
+ */
+export class RecordTooLargeError extends TributaryError {
+  constructor(
+    message: string,
+    readonly size: number,
+    readonly limit: number,
+    options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {},
+  ) {
+    super(message, { ...options, code: 'RECORD_TOO_LARGE' });
+  }
 }

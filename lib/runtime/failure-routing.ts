@@ -1,12 +1,14 @@
 /**
  * Routes a record that failed on the per-record path to the configured handler: failures of a
- * source (key/value deserialization, invalid timestamp) and a `RecordRejectedError` (a sink
- * refusing a record for its content) to the deserialization handler, anything else a processor or
+ * source (key/value deserialization, invalid timestamp), an `InvalidTimestampError` a processor
+ * forwarded and a `RecordRejectedError` (a sink refusing a record for its content) to the
+ * deserialization handler, anything else a processor or
  * sink threw to the processing handler. The answer is applied here: dead-letter the
  * original bytes, skip and count, or throw a `TributaryError` (SERDE / PROCESSING) naming the
  * node and the record.
  */
-import { RecordRejectedError, TributaryError } from '../errors.js';
+import { InvalidTimestampError, RecordRejectedError, TributaryError } from '../errors.js';
+import { isValidTimestamp } from './timestamps.js';
 import type { IncomingRecord } from '../kafka/types.js';
 import type { NormalizedConfig } from './config.js';
 import { deadLetterRecord, errorMessage, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
@@ -47,7 +49,8 @@ export function routeFailure(target: FailureTarget, error: unknown, raw: Incomin
     processorName = error.nodeName;
     cause = error.cause;
     // A record refused for its content (a sink's schema) is a data error, like a bad payload.
-    deserialization = cause instanceof RecordRejectedError;
+    // An invalid timestamp a processor forwarded is a data error too.
+    deserialization = cause instanceof RecordRejectedError || cause instanceof InvalidTimestampError;
   } else {
     processorName = target.sourceName(raw.topic);
     cause = error;
@@ -61,7 +64,8 @@ export function routeFailure(target: FailureTarget, error: unknown, raw: Incomin
     processorName,
     key: raw.key,
     value: raw.value,
-    timestamp: raw.timestamp >= 0 ? raw.timestamp : Math.max(timestamp, 0),
+    // A refused timestamp is not copied (a broker may refuse it too); the reason header names it.
+    timestamp: isValidTimestamp(raw.timestamp) ? raw.timestamp : Math.max(timestamp, 0),
     headers: raw.headers,
   };
   const config = target.config;

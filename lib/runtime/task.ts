@@ -9,7 +9,7 @@
  * init/restore, flush, sends and commits — are driven from outside at batch boundaries (see
  * `task-committer.ts` for the commit lifecycle).
  */
-import { ConfigError, TributaryError } from '../errors.js';
+import { ConfigError, InvalidTimestampError, TributaryError } from '../errors.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
 import { columnsOf, headersAt, recordAt } from './fetched-columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
@@ -31,6 +31,7 @@ import { ProcessorNode, type RuntimeNode, SinkNode, SourceNode } from './runtime
 import { formatTaskId } from './task-id.js';
 import { TaskMetrics } from './task-metrics.js';
 import { TaskRecordContext } from './task-record-context.js';
+import { futureLimit, invalidInputTimestamp } from './timestamps.js';
 
 export interface TaskOptions {
   readonly subtopology: Subtopology;
@@ -223,18 +224,21 @@ export class StreamTask {
     const extractor = this.extractors.get(topic);
     let pt = queue.partitionTime();
     let notes: unknown[] | null = null;
+    // Valid: a safe integer in [0, limit] (limit: MAX_TIMESTAMP_MS or the wall clock + maxFutureSkewMs).
+    const limit = futureLimit(this.config.clock.now(), this.config.maxFutureSkewMs);
     if (extractor === undefined) {
-      // Ordered by the record timestamps themselves, unless one is invalid.
+      // Ordered by the record timestamps themselves, unless one is invalid. Kafka timestamps are
+      // integers, so within [0, limit] they are safe integers.
       let order: ArrayLike<number> = cols.timestamps;
       for (let i = 0; i < n; i++) {
         const ts = order[i]!;
-        if (ts >= 0) {
+        if (ts >= 0 && ts <= limit && ts % 1 === 0) {
           if (ts > pt) pt = ts;
           continue;
         }
         if (order === cols.timestamps) order = Array.from(cols.timestamps);
         notes ??= new Array<unknown>(n);
-        notes[i] = new RejectedRecord(invalidTimestamp(ts, recordAt(cols, i)), source.name);
+        notes[i] = new RejectedRecord(invalidInputTimestamp(ts, limit, recordAt(cols, i)), source.name);
         // Ordered as if it had the partition time, so it neither jumps ahead nor holds others back.
         pt = Math.max(pt, 0);
         (order as number[])[i] = pt;
@@ -256,7 +260,7 @@ export class StreamTask {
           { key, value, timestamp: cols.timestamps[i]!, topic, partition: cols.partition, offset: cols.offsets[i]!, headers },
           pt,
         );
-        if (!(ts >= 0) || !Number.isFinite(ts)) throw invalidTimestamp(ts, recordAt(cols, i));
+        if (!(Number.isSafeInteger(ts) && ts >= 0 && ts <= limit)) throw invalidInputTimestamp(ts, limit, recordAt(cols, i), 'extracted');
       } catch (error) {
         notes[i] = new RejectedRecord(error, source.name);
         pt = Math.max(pt, 0);
@@ -351,15 +355,19 @@ export class StreamTask {
       let cause = error instanceof NodeFailure ? error.cause : error;
       const nodeName = error instanceof NodeFailure ? error.nodeName : p.nodeName;
       // The processing handler decides; with no input record there is nothing to dead-letter.
+      // An invalid forwarded timestamp is a data error (deserialization handler); there is no input record to dead-letter, so it is dropped.
+      const dataError = cause instanceof InvalidTimestampError;
       let response: ErrorResponse;
       try {
-        response = this.config.processingExceptionHandler(
-          { taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} },
-          cause,
-        );
+        const handler = dataError ? this.config.deserializationExceptionHandler : this.config.processingExceptionHandler;
+        response = handler({ taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} }, cause);
       } catch (handlerError) {
         response = 'fail';
         cause = handlerError;
+      }
+      if (response !== 'fail' && dataError) {
+        this.metrics.skipped++;
+        this.config.logger('warn', `punctuation of ${p.nodeName} forwarded a record that was dropped: ${errorMessage(cause)}`, { taskId: this.id, processor: nodeName });
       }
       if (response === 'fail') {
         throw new TributaryError(`Punctuation of ${p.nodeName} failed at ${nodeName}: ${errorMessage(cause)}`, {
@@ -482,11 +490,3 @@ function withCacheBudget(builder: StoreBuilder, taskBudget: number | undefined, 
   const b = taskBudget === undefined ? null : cachingBuilder(builder);
   return b === null ? builder : b.withCachingEnabled(Math.floor(taskBudget! / Math.max(1, cachedStores)));
 }
-
-function invalidTimestamp(ts: number, r: IncomingRecord): TributaryError {
-  return new TributaryError(`Invalid timestamp ${ts} for the record at ${r.topic}-${r.partition}@${r.offset}`, {
-    code: 'SERDE',
-    context: { topic: r.topic, partition: r.partition, offset: r.offset },
-  });
-}
-

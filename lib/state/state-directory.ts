@@ -9,6 +9,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
+import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, checkName, nameProblem } from '../util/names.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -55,6 +56,7 @@ export class StateDirectory {
 
   /** Creates the application directory and takes its lock; throws `STATE_LOCKED` if another live process holds it. */
   static lock(stateDir: string, applicationId: string): StateDirectory {
+    checkName('applicationId', applicationId, { maxLength: APPLICATION_ID_MAX_LENGTH, usedFor: APPLICATION_ID_USE });
     const sd = new StateDirectory(stateDir, applicationId);
     sd.acquire();
     return sd;
@@ -104,9 +106,8 @@ export class StateDirectory {
   /** `<stateDir>/<applicationId>/<taskId>`, created if missing. */
   taskDir(taskId: string): string {
     if (!this.locked) throw new TributaryError('state directory is not locked', { code: 'ILLEGAL_STATE' });
-    if (!/^[A-Za-z0-9._-]+$/.test(taskId) || taskId === '.' || taskId === '..') {
-      throw new TributaryError(`invalid task id for a directory name: ${JSON.stringify(taskId)}`, { code: 'ILLEGAL_STATE' });
-    }
+    const problem = nameProblem(taskId);
+    if (problem !== null) throw new TributaryError(`invalid task id for a directory name: ${JSON.stringify(taskId)}: ${problem}`, { code: 'ILLEGAL_STATE' });
     const dir = join(this.appDir, taskId);
     mkdirSync(dir, { recursive: true });
     return dir;
