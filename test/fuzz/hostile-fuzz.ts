@@ -43,7 +43,8 @@ export interface FuzzReport {
   readonly failure?: string;
 }
 
-export const DEFAULT_MODEL: ModelOptions = { strictUtf8: true, restart: 'reset' };
+/** The runtime's behaviour the model encodes: maxFutureSkewMs at its default (1 day; the driver's clock stands at WALL_MS). */
+export const DEFAULT_MODEL: ModelOptions = { strictUtf8: true, restart: 'reset', maxFutureSkewMs: 86_400_000 };
 
 export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();

@@ -19,7 +19,7 @@ import type { IncomingRecord } from '../../lib/kafka/types.js';
 import { sumMetrics } from '../../lib/runtime/task-metrics.js';
 import { TopologyTestDriver } from '../../lib/testing/index.js';
 import {
-  GRACE_MS, WALL_MS, WINDOW_MS, encodeValue, model,
+  GRACE_MS, WALL_MS, WINDOW_MS, encodeValue, eventTime, model,
   type Damage, type FuzzCase, type ModelOptions, type ModelResult, type SchemaVariant,
 } from './hostile-records.js';
 
@@ -76,14 +76,10 @@ export function topicNames(caseId: string): TopicNames {
 }
 
 /** The fuzz topology for one session (its schema variant decides the amount column's spelling). */
-export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVariant): Topology {
+export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVariant, tsSource: 'field' | 'record' = 'field'): Topology {
   const b = new StreamsBuilder();
-  const events = b.stream(
-    t.input,
-    Consumed.with(Serdes.string(), Serdes.zod(rowSchema(variant)) as unknown as ReturnType<typeof Serdes.json<Row>>)
-      .withTimestampExtractor(TimestampExtractors.field('ts'))
-      .withName('hostile-source'),
-  );
+  const consumed = Consumed.with(Serdes.string(), Serdes.zod(rowSchema(variant)) as unknown as ReturnType<typeof Serdes.json<Row>>).withName('hostile-source');
+  const events = b.stream(t.input, tsSource === 'field' ? consumed.withTimestampExtractor(TimestampExtractors.field('ts')) : consumed);
   // The sink first: a row Delta refuses is dead-lettered before the count sees it.
   events.process(
     deltaSink<string, Row>({
@@ -95,6 +91,8 @@ export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVarian
       idleCommitMs: 1,
       toRow: (r) => {
         const v = r.value;
+        // A tombstone reaches the topology as a null value: hand it on for the sink to refuse (DLQ).
+        if (v === null) return v as unknown as globalThis.Record<string, unknown>;
         const amountKey = variant === 'A' ? 'amount' : 'Amount';
         return { id: v.id, k: v.k, part: v.part, [amountKey]: v[amountKey], ts: r.timestamp, ...(variant === 'B' ? { Note: `n${v.id}` } : {}) };
       },
@@ -215,18 +213,20 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   const totals = { recordsIn: 0, processed: 0, deadLettered: 0, skipped: 0, dropped: 0 };
   for (let s = 0; s < c.sessions.length; s++) {
     const session = c.sessions[s]!;
-    const driver = new TopologyTestDriver(fuzzTopology(t, table, session.variant), {
+    const driver = new TopologyTestDriver(fuzzTopology(t, table, session.variant, c.tsSource ?? 'field'), {
       kafka: h.kafka,
       applicationId: t.app,
       stateDir,
       processingGuarantee: 'exactly_once',
       initialWallClockTimeMs: WALL_MS,
+      // The app's default (the driver disables the check unless given).
+      ...(h.model.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: h.model.maxFutureSkewMs }),
     });
     try {
       const input = driver.createInputTopic(t.input, Serdes.string(), Serdes.bytes());
       driver.createOutputTopic(t.output, Serdes.string(), Serdes.string());
       driver.createOutputTopic(t.late, Serdes.string(), Serdes.string());
-      const records = session.records.map((r, i) => ({ key: recordKey(c, s, i), value: encodeValue(r, id++, session.variant) as Buffer, timestamp: WALL_MS }));
+      const records = session.records.map((r, i) => ({ key: recordKey(c, s, i), value: encodeValue(r, id++, session.variant) as Buffer, timestamp: eventTime(r, c.tsSource ?? 'field').recordTs }));
       await input.pipeRecordList(records);
       const m = sumMetrics(driver.metrics());
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += m[k];

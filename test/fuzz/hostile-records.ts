@@ -181,6 +181,27 @@ export interface Session {
 
 export interface FuzzCase {
   readonly sessions: readonly Session[];
+  /**
+   * Where event time comes from: the value's `ts` field (`TimestampExtractors.field`), or the Kafka
+   * record timestamp (the default extractor; a generated integer `ts`, however large, becomes the
+   * record's timestamp, other shapes leave it at the wall clock).
+   */
+  readonly tsSource?: 'field' | 'record';
+}
+
+/** Largest timestamp the runtime accepts (the largest JavaScript Date). */
+export const MAX_TIMESTAMP_MS = 8_640_000_000_000_000;
+
+/** The Kafka timestamp to produce a record with, and the event time it names (null = invalid). */
+export function eventTime(r: HostileRecord, tsSource: 'field' | 'record'): { readonly recordTs: number; readonly ms: number | null } {
+  const b = r.body;
+  const ts = 'ts' in b ? b.ts : undefined;
+  if (tsSource === 'field') return { recordTs: WALL_MS, ms: ts === undefined ? null : ts.ms };
+  if (ts !== undefined && typeof ts.raw === 'number' && Number.isInteger(ts.raw) && ts.raw >= 0) {
+    const raw = ts.raw;
+    return { recordTs: raw, ms: Number.isSafeInteger(raw) && raw <= MAX_TIMESTAMP_MS ? raw : null };
+  }
+  return { recordTs: WALL_MS, ms: WALL_MS };
 }
 
 export interface CaseOptions {
@@ -197,7 +218,9 @@ export function caseArb(options: CaseOptions): fc.Arbitrary<FuzzCase> {
     records: fc.array(recordArb(options.limits, WALL_MS + i * SESSION_SHIFT_MS), { minLength: 1, maxLength: options.maxRecordsPerSession }),
     damage: fc.constantFrom(...options.damages),
   });
-  return fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))).map((sessions) => ({ sessions }));
+  return fc
+    .tuple(fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))), fc.constantFrom<'field' | 'record'>('field', 'field', 'record'))
+    .map(([sessions, tsSource]) => ({ sessions, tsSource }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,6 +266,11 @@ export interface ModelResult {
   readonly restartExpiryHits: number;
 }
 
+function timestampValid(ms: number | null, options: ModelOptions): boolean {
+  if (ms === null || ms > MAX_TIMESTAMP_MS) return false;
+  return options.maxFutureSkewMs === undefined || ms <= WALL_MS + options.maxFutureSkewMs;
+}
+
 /** Delta refuses these partition values (the row is dead-lettered with the reason). */
 export function partitionRefused(part: string | null): boolean {
   if (part === null) return false;
@@ -266,18 +294,21 @@ export function model(c: FuzzCase, options: ModelOptions): ModelResult {
   let storeTime = -1; // the window store's observed time: largest window start put (survives restarts)
   let restartExpiryHits = 0;
   const retention = WINDOW_MS + GRACE_MS;
+  const tsSource = c.tsSource ?? 'field';
   for (const s of c.sessions) {
     let streamTime = options.restart === 'seeded' ? storeTime : -1;
     for (const r of s.records) {
       const myId = id++;
       const b = r.body;
+      const time = eventTime(r, tsSource);
+      // The record timestamp is checked before the value is read (the default extractor).
+      if (tsSource === 'record' && !timestampValid(time.ms, options)) { fates.push({ fate: 'dead-letter', why: 'invalid record timestamp' }); continue; }
       if (b.kind === 'null-value') { fates.push({ fate: 'dead-letter', why: 'null value' }); continue; }
       if (b.kind === 'malformed-json') { fates.push({ fate: 'dead-letter', why: 'malformed JSON' }); continue; }
       if (b.kind === 'schema') { fates.push({ fate: 'dead-letter', why: 'schema' }); continue; }
       if (b.kind === 'invalid-utf8' && options.strictUtf8) { fates.push({ fate: 'dead-letter', why: 'invalid UTF-8' }); continue; }
-      const ts = b.ts.ms;
-      if (ts === null) { fates.push({ fate: 'dead-letter', why: 'invalid timestamp' }); continue; }
-      if (options.maxFutureSkewMs !== undefined && ts > WALL_MS + options.maxFutureSkewMs) { fates.push({ fate: 'dead-letter', why: 'future' }); continue; }
+      const ts = time.ms;
+      if (ts === null || !timestampValid(ts, options)) { fates.push({ fate: 'dead-letter', why: 'invalid timestamp' }); continue; }
       if (partitionRefused(b.part)) { fates.push({ fate: 'dead-letter', why: 'partition value' }); continue; }
       const amount = b.kind === 'valid' ? b.amount : 1;
       rows.push({ id: myId, k: b.k, part: b.part, amount, ts, note: s.variant === 'B' ? `n${myId}` : null });

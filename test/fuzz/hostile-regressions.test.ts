@@ -73,6 +73,26 @@ describe('hostile fuzz counterexamples', () => {
     await check({ sessions: [{ variant: 'A', damage: 'none', records: [valid('a', 'p1', '0099-06-15T00:00:00Z', null), valid('a', 'p1', T, T)] }] });
   });
 
+  it('seed 11: a tombstone read with the record-timestamp extractor is dead-lettered by the sink, not a crash of the topology', async () => {
+    await check({ tsSource: 'record', sessions: [{ variant: 'A', damage: 'none', records: [{ body: { kind: 'null-value' }, pad: 0 }, valid('a', '../x', T - 20_000, T - 20_000)] }] });
+  });
+
+  it('seed 11: 9999-12-31 (beyond maxFutureSkewMs) is dead-lettered and does not make the next records late', async () => {
+    await check({
+      sessions: [
+        { variant: 'A', damage: 'none', records: [valid('a', null, 253402214400000, 253402214400000), valid('a', 'p1', T - 20_000, T - 20_000)] },
+        { variant: 'A', damage: 'none', records: [valid('a', 'p1', '2026-01-01T00:00:05.000+00:00', T + 5_000)] },
+      ],
+    });
+  });
+
+  it('record timestamps 2^53, 2^60, 9223372036854775807 and 1e300 are dead-lettered (once out of memory or a task failure)', async () => {
+    await check({
+      tsSource: 'record',
+      sessions: [{ variant: 'A', damage: 'none', records: [2 ** 53, 2 ** 60, 9223372036854775807, 1e300, 2 ** 52, T].map((ts) => valid('a', 'p1', ts, null)) }],
+    });
+  });
+
   it('KNOWN (needs lib/state, see note 19-hostile-delta): seed 7, a clean restart resets the window clock while the store keeps its own; the store drops the count silently', async () => {
     // Red the day it is fixed: then assert it passes, and make `restart: 'seeded'` the fuzz default.
     await expect(check(
