@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedKafka } from '../../lib/kafka/embedded/index.js';
+import { RECORD_OVERHEAD } from '../../lib/kafka/embedded/partition-log.js';
 import { DeltaRsBatch, runCase } from './hostile-harness.js';
 import { caseArb, model as modelOf, type Damage, type ModelOptions } from './hostile-records.js';
 
@@ -29,6 +30,12 @@ export interface FuzzOptions {
   readonly damages?: readonly Damage[];
   readonly model?: ModelOptions;
   readonly maxRecordsPerSession?: number;
+  /**
+   * Input and dead-letter topics with max.message.bytes = this, and some values padded to the
+   * input's limit (their dead-letter copies, with the error headers, exceed it). Off by default
+   * until the DLQ truncates oversized copies (issue #19, `hostile` branch).
+   */
+  readonly maxMessageBytes?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -55,7 +62,8 @@ export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> 
   let seq = 0;
   let records = 0;
   let skippedRestartExpiry = 0;
-  const arb = caseArb({ damages: options.damages ?? SAFE_DAMAGE, maxRecordsPerSession: options.maxRecordsPerSession ?? 40 });
+  const limits = options.maxMessageBytes === undefined ? undefined : { maxValueBytes: options.maxMessageBytes - RECORD_OVERHEAD - 1 };
+  const arb = caseArb({ damages: options.damages ?? SAFE_DAMAGE, maxRecordsPerSession: options.maxRecordsPerSession ?? 40, ...(limits ? { limits } : {}) });
   const property = fc.asyncProperty(arb, async (c) => {
     if (model.restart === 'reset' && modelOf(c, model).restartExpiryHits > 0) {
       skippedRestartExpiry++;
@@ -70,7 +78,7 @@ export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> 
     const cleanup = (): Promise<void> => rm(root, { recursive: true, force: true });
     let queued = false;
     try {
-      const outcome = await runCase(c, caseId, { kafka, root, model });
+      const outcome = await runCase(c, caseId, { kafka, root, model, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) });
       records += c.sessions.reduce((n, s) => n + s.records.length, 0);
       if (every > 0 && seq % every === 0) {
         batch.add(caseId, outcome, cleanup);

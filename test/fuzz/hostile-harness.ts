@@ -28,6 +28,8 @@ export interface HarnessOptions {
   /** Directory for the case's state and table (removed by the caller). */
   readonly root: string;
   readonly model: ModelOptions;
+  /** `max.message.bytes` of the input and dead-letter topics (created by the harness); default the broker's. */
+  readonly maxMessageBytes?: number;
 }
 
 export interface CaseOutcome {
@@ -211,6 +213,13 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   const log: string[] = [];
   let id = 0;
   const totals = { recordsIn: 0, processed: 0, deadLettered: 0, skipped: 0, dropped: 0 };
+  if (h.maxMessageBytes !== undefined) {
+    const admin = h.kafka.admin();
+    await admin.connect();
+    const configs = { 'max.message.bytes': String(h.maxMessageBytes) };
+    await admin.createTopics([{ topic: t.input, numPartitions: 1, configs }, { topic: t.dlq, numPartitions: 1, configs }]);
+    await admin.disconnect();
+  }
   for (let s = 0; s < c.sessions.length; s++) {
     const session = c.sessions[s]!;
     const driver = new TopologyTestDriver(fuzzTopology(t, table, session.variant, c.tsSource ?? 'field'), {

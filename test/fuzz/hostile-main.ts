@@ -1,5 +1,6 @@
 /**
- * `npm run fuzz:hostile -- --runs N [--seed S] [--delta-rs-every K] [--all-damage]`: the hostile
+ * `npm run fuzz:hostile -- --runs N [--seed S] [--delta-rs-every K] [--all-damage]
+ * [--max-message-bytes B]`: the hostile
  * fuzz suite on demand (CI runs 500 cases through test/fuzz/hostile.test.ts). Prints one JSON
  * report; exits 1 with the shrunk counterexample when an invariant broke.
  */
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     runs: flag('runs') ?? 20_000,
     ...(seed === undefined ? {} : { seed }),
     deltaRsEvery: flag('delta-rs-every') ?? 5,
+    ...(flag('max-message-bytes') === undefined ? {} : { maxMessageBytes: flag('max-message-bytes')! }),
     damages: process.argv.includes('--all-damage') || process.env['HOSTILE_DAMAGE'] === 'all' ? ALL_DAMAGE : SAFE_DAMAGE,
     log: (m) => process.stderr.write(`[fuzz:hostile] ${m}\n`),
   });

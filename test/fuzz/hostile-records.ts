@@ -37,7 +37,10 @@ export type Body =
 
 export interface HostileRecord {
   readonly body: Body;
-  /** Extra bytes of padding in a `pad` field (sizes near the limits); 0 = none. */
+  /**
+   * Length to pad the value to (JSON bodies get a `pad` field, malformed text trailing spaces),
+   * for sizes at the topic's `max.message.bytes`; 0 = the natural length.
+   */
   readonly pad: number;
 }
 
@@ -124,31 +127,42 @@ export const bodyArb = (base: number = WALL_MS): fc.Arbitrary<Body> => fc.oneof(
 );
 
 export interface SizeLimits {
-  /** Largest value the input topic accepts (bytes). */
+  /** Largest value the input topic accepts (bytes): max.message.bytes less the record overhead and key. */
   readonly maxValueBytes: number;
 }
 
-/** Padding: none, or a size that puts the record at (or just under) the value limit. */
+/** Padding: none, or a size that puts the record at (or up to 64 bytes under) the value limit. */
 export function recordArb(limits: SizeLimits | undefined, base: number = WALL_MS): fc.Arbitrary<HostileRecord> {
   const padArb = limits === undefined
     ? fc.constant(0)
-    : fc.oneof({ weight: 200, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: limits.maxValueBytes - 400, max: limits.maxValueBytes - 150 }) });
+    : fc.oneof(
+      { weight: 40, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.constant(limits.maxValueBytes) },
+      { weight: 1, arbitrary: fc.integer({ min: limits.maxValueBytes - 64, max: limits.maxValueBytes }) },
+    );
   return fc.record({ body: bodyArb(base), pad: padArb });
 }
 
 /** The bytes of a record's value (null for a tombstone). `id` is the record's identity in the model. */
 export function encodeValue(r: HostileRecord, id: number, variant: SchemaVariant): Buffer | null {
   const b = r.body;
-  const padField = r.pad > 0 ? { pad: 'p'.repeat(r.pad) } : {};
+  /** The object's JSON, with a `pad` field that brings it to `r.pad` bytes when it is shorter. */
+  const padded = (o: Record<string, unknown>): Buffer => {
+    const natural = Buffer.from(JSON.stringify(o), 'utf8');
+    const extra = r.pad - natural.length - ',"pad":""'.length;
+    return extra > 0 ? Buffer.from(JSON.stringify({ ...o, pad: 'p'.repeat(extra) }), 'utf8') : natural;
+  };
   switch (b.kind) {
     case 'valid': {
       const amountKey = variant === 'A' ? 'amount' : 'Amount';
-      return Buffer.from(JSON.stringify({ id, k: b.k, part: b.part, [amountKey]: b.amount, ts: b.ts.raw, ...padField }), 'utf8');
+      return padded({ id, k: b.k, part: b.part, [amountKey]: b.amount, ts: b.ts.raw });
     }
     case 'schema':
-      return Buffer.from(JSON.stringify({ id, ...b.json, ...padField }), 'utf8');
-    case 'malformed-json':
-      return Buffer.from(b.text + (r.pad > 0 ? ' '.repeat(r.pad) : ''), 'utf8');
+      return padded({ id, ...b.json });
+    case 'malformed-json': {
+      const text = Buffer.from(b.text, 'utf8');
+      return r.pad > text.length ? Buffer.concat([text, Buffer.alloc(r.pad - text.length, 0x20)]) : text;
+    }
     case 'invalid-utf8': {
       const json = JSON.stringify({ id, k: b.k, part: b.part, [variant === 'A' ? 'amount' : 'Amount']: 1, ts: b.ts.raw, note: '@@' });
       const at = json.indexOf('@@');
@@ -206,6 +220,7 @@ export function eventTime(r: HostileRecord, tsSource: 'field' | 'record'): { rea
 
 export interface CaseOptions {
   readonly damages: readonly Damage[];
+  /** Pad some values to the input topic's limit (the dead-letter copy then exceeds it). */
   readonly limits?: SizeLimits;
   readonly maxRecordsPerSession: number;
 }
