@@ -19,7 +19,7 @@ import type { IncomingRecord } from '../../lib/kafka/types.js';
 import { sumMetrics } from '../../lib/runtime/task-metrics.js';
 import { TopologyTestDriver } from '../../lib/testing/index.js';
 import {
-  GRACE_MS, WALL_MS, WINDOW_MS, encodeValue, eventTime, model,
+  GRACE_CHOICES, WALL_MS, WINDOW_MS, encodeValue, eventTime, model,
   type Damage, type FuzzCase, type ModelOptions, type ModelResult, type SchemaVariant,
 } from './hostile-records.js';
 
@@ -78,7 +78,7 @@ export function topicNames(caseId: string): TopicNames {
 }
 
 /** The fuzz topology for one session (its schema variant decides the amount column's spelling). */
-export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVariant, tsSource: 'field' | 'record' = 'field'): Topology {
+export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVariant, tsSource: 'field' | 'record' = 'field', graceMs: number = GRACE_CHOICES[0]): Topology {
   const b = new StreamsBuilder();
   const consumed = Consumed.with(Serdes.string(), Serdes.zod(rowSchema(variant)) as unknown as ReturnType<typeof Serdes.json<Row>>).withName('hostile-source');
   const events = b.stream(t.input, tsSource === 'field' ? consumed.withTimestampExtractor(TimestampExtractors.field('ts')) : consumed);
@@ -103,7 +103,7 @@ export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVarian
   );
   events
     .groupByKey(Grouped.with(Serdes.string(), Serdes.json<Row>()).withName('by-k'))
-    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS), { lateRecords: { topic: t.late, keySerde: Serdes.string(), valueSerde: Serdes.json<Row>() } })
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, graceMs), { lateRecords: { topic: t.late, keySerde: Serdes.string(), valueSerde: Serdes.json<Row>() } })
     .count(Materialized.as<string, number>('hostile-counts'), Named.as('hostile-count'))
     .toStream(Named.as('hostile-count-stream'))
     .map((w, c) => ({ key: `${w.key}@${w.window.start}`, value: c }), Named.as('hostile-count-key'))
@@ -222,7 +222,7 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   }
   for (let s = 0; s < c.sessions.length; s++) {
     const session = c.sessions[s]!;
-    const driver = new TopologyTestDriver(fuzzTopology(t, table, session.variant, c.tsSource ?? 'field'), {
+    const driver = new TopologyTestDriver(fuzzTopology(t, table, session.variant, c.tsSource ?? 'field', c.graceMs ?? GRACE_CHOICES[0]), {
       kafka: h.kafka,
       applicationId: t.app,
       stateDir,

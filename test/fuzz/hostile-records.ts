@@ -12,7 +12,8 @@ import fc from 'fast-check';
 /** The driver's wall clock for every case (2026-01-01T00:00:00Z); event times are drawn around it. */
 export const WALL_MS = Date.UTC(2026, 0, 1);
 export const WINDOW_MS = 1_000;
-export const GRACE_MS = 500;
+/** Grace of the count's windows: short (records go late, windows expire across restarts) or long (windows span restarts, so lost state shows). */
+export const GRACE_CHOICES = [500, 60_000] as const;
 export const SESSION_SHIFT_MS = 25_000;
 /** Keys the windowed count groups by. */
 export const KEYS = ['a', 'b', 'c'] as const;
@@ -201,6 +202,8 @@ export interface FuzzCase {
    * record's timestamp, other shapes leave it at the wall clock).
    */
   readonly tsSource?: 'field' | 'record';
+  /** Grace of the count's windows (ms); default 500. */
+  readonly graceMs?: number;
 }
 
 /** Largest timestamp the runtime accepts (the largest JavaScript Date). */
@@ -234,8 +237,12 @@ export function caseArb(options: CaseOptions): fc.Arbitrary<FuzzCase> {
     damage: fc.constantFrom(...options.damages),
   });
   return fc
-    .tuple(fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))), fc.constantFrom<'field' | 'record'>('field', 'field', 'record'))
-    .map(([sessions, tsSource]) => ({ sessions, tsSource }));
+    .tuple(
+      fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))),
+      fc.constantFrom<'field' | 'record'>('field', 'field', 'record'),
+      fc.constantFrom(...GRACE_CHOICES),
+    )
+    .map(([sessions, tsSource, graceMs]) => ({ sessions, tsSource, graceMs }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +302,7 @@ export function partitionRefused(part: string | null): boolean {
 }
 
 /**
- * What the fuzz topology must do with a case: a windowed count (1 s tumbling, 500 ms grace) per
+ * What the fuzz topology must do with a case: a windowed count (1 s tumbling, `graceMs`) per
  * key over valid records, a Delta row for every valid record whose partition value Delta accepts
  * (the sink comes first: a refused row is dead-lettered and never counted). The count operator's
  * stream time starts over at every restart (as Kafka Streams' observed stream time does).
@@ -308,7 +315,8 @@ export function model(c: FuzzCase, options: ModelOptions): ModelResult {
   let id = 0;
   let storeTime = -1; // the window store's observed time: largest window start put (survives restarts)
   let restartExpiryHits = 0;
-  const retention = WINDOW_MS + GRACE_MS;
+  const grace = c.graceMs ?? GRACE_CHOICES[0];
+  const retention = WINDOW_MS + grace;
   const tsSource = c.tsSource ?? 'field';
   for (const s of c.sessions) {
     let streamTime = options.restart === 'seeded' ? storeTime : -1;
@@ -329,7 +337,7 @@ export function model(c: FuzzCase, options: ModelOptions): ModelResult {
       rows.push({ id: myId, k: b.k, part: b.part, amount, ts, note: s.variant === 'B' ? `n${myId}` : null });
       if (ts > streamTime) streamTime = ts;
       const start = Math.floor(ts / WINDOW_MS) * WINDOW_MS;
-      if (start + WINDOW_MS + GRACE_MS > streamTime) {
+      if (start + WINDOW_MS + grace > streamTime) {
         if (start > storeTime) storeTime = start;
         if (start < storeTime - retention + 1) restartExpiryHits++;
         const key = `${b.k}@${start}`;
