@@ -80,7 +80,7 @@ export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> 
     try {
       const outcome = await runCase(c, caseId, { kafka, root, model, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) });
       records += c.sessions.reduce((n, s) => n + s.records.length, 0);
-      if (every > 0 && seq % every === 0) {
+      if (every > 0 && seq % every === 0 && outcome.deltaRsReadable) {
         batch.add(caseId, outcome, cleanup);
         queued = true;
       }

@@ -18,6 +18,7 @@ import type { EmbeddedKafka } from '../../lib/kafka/embedded/index.js';
 import type { IncomingRecord } from '../../lib/kafka/types.js';
 import { sumMetrics } from '../../lib/runtime/task-metrics.js';
 import { TopologyTestDriver } from '../../lib/testing/index.js';
+import { ErrorHandlers } from '../../lib/runtime/error-handlers.js';
 import {
   GRACE_CHOICES, WALL_MS, WINDOW_MS, encodeValue, eventTime, model,
   type Damage, type FuzzCase, type ModelOptions, type ModelResult, type SchemaVariant,
@@ -37,6 +38,8 @@ export interface CaseOutcome {
   readonly expected: ModelResult;
   /** Rows as our reader returned them (already checked against the model). */
   readonly tableRows: number;
+  /** False when no table was created (an app stopped by a FAIL handler before its first commit). */
+  readonly deltaRsReadable: boolean;
 }
 
 /** A mismatch between what the app did and the model, with what is needed to reproduce it. */
@@ -211,6 +214,7 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   const table = path.join(h.root, 'table');
   const expected = model(c, h.model);
   const log: string[] = [];
+  const failAt = c.handlers === 'fail' ? expected.fates.findIndex((f) => f.fate === 'dead-letter') : -1;
   let id = 0;
   const totals = { recordsIn: 0, processed: 0, deadLettered: 0, skipped: 0, dropped: 0 };
   if (h.maxMessageBytes !== undefined) {
@@ -228,6 +232,7 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
       stateDir,
       processingGuarantee: 'exactly_once',
       initialWallClockTimeMs: WALL_MS,
+      ...(c.handlers === 'fail' ? { deserializationExceptionHandler: ErrorHandlers.fail, processingExceptionHandler: ErrorHandlers.fail } : {}),
       // The app's default (the driver disables the check unless given).
       ...(h.model.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: h.model.maxFutureSkewMs }),
     });
@@ -235,7 +240,17 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
       const input = driver.createInputTopic(t.input, Serdes.string(), Serdes.bytes());
       driver.createOutputTopic(t.output, Serdes.string(), Serdes.string());
       driver.createOutputTopic(t.late, Serdes.string(), Serdes.string());
+      const first = id;
       const records = session.records.map((r, i) => ({ key: recordKey(c, s, i), value: encodeValue(r, id++, session.variant) as Buffer, timestamp: eventTime(r, c.tsSource ?? 'field').recordTs }));
+      if (failAt >= first && failAt < id) {
+        // FAIL handlers: the first bad record stops the app with an error naming it.
+        const error = await input.pipeRecordList(records).then(() => undefined, (e: unknown) => e);
+        const text = String((error as Error | undefined)?.message ?? error);
+        if (error === undefined) throw new InvariantError(`FAIL handlers: record ${failAt} (${JSON.stringify(expected.fates[failAt])}) did not stop the app`);
+        if (!text.includes(`topic=${t.input}`) || !text.includes(`offset=${failAt}`)) throw new InvariantError(`FAIL handlers: the error does not name ${t.input}-0@${failAt}: ${text}`);
+        await driver.close().catch(() => undefined);
+        return await afterFailure(h.kafka, t, table, expected, failAt, log);
+      }
       await input.pipeRecordList(records);
       const m = sumMetrics(driver.metrics());
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += m[k];
@@ -284,7 +299,23 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   if (totals.deadLettered !== wantDlq.length || totals.dropped !== wantLate.length || totals.skipped !== 0 || totals.processed - totals.dropped !== onTime) {
     fail(`metrics ${JSON.stringify(totals)} vs model on-time ${onTime}, dead-lettered ${wantDlq.length}, late ${wantLate.length}`);
   }
-  return { table, expected, tableRows: contents.rows.length };
+  return { table, expected, tableRows: contents.rows.length, deltaRsReadable: true };
+}
+
+/**
+ * After a FAIL handler stopped the app at record `failAt`: nothing from `failAt` on reached the
+ * table, the counts or the late topic, nothing was dead-lettered, and the table is readable.
+ */
+async function afterFailure(kafka: EmbeddedKafka, t: TopicNames, table: string, expected: ModelResult, failAt: number, log: string[]): Promise<CaseOutcome> {
+  const context = `\n${log.join('\n')}`;
+  const dlq = await readTopic(kafka, t.dlq);
+  if (dlq.length !== 0) throw new InvariantError(`FAIL handlers: ${dlq.length} records dead-lettered${context}`);
+  const contents = await readTable(table).catch(() => undefined);
+  const ids = (contents?.rows ?? []).map((r) => Number(r['id']));
+  const allowed = new Set(expected.rows.filter((r) => r.id < failAt).map((r) => r.id));
+  const stray = ids.filter((i) => !allowed.has(i));
+  if (stray.length) throw new InvariantError(`FAIL handlers: rows ${JSON.stringify(stray)} at or after the failed record ${failAt} reached the table${context}`);
+  return { table, expected: { ...expected, rows: expected.rows.filter((r) => ids.includes(r.id)) }, tableRows: ids.length, deltaRsReadable: contents !== undefined };
 }
 
 /** One row as a comparable string: id, k, part, amount (under the table's spelling), ts, note. */

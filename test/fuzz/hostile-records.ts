@@ -204,6 +204,11 @@ export interface FuzzCase {
   readonly tsSource?: 'field' | 'record';
   /** Grace of the count's windows (ms); default 500. */
   readonly graceMs?: number;
+  /**
+   * Deserialization and processing handlers: `dead-letter` (the defaults' behaviour for bad
+   * input) or `fail`, where the first bad record must stop the app with an error naming it.
+   */
+  readonly handlers?: 'dead-letter' | 'fail';
 }
 
 /** Largest timestamp the runtime accepts (the largest JavaScript Date). */
@@ -241,8 +246,9 @@ export function caseArb(options: CaseOptions): fc.Arbitrary<FuzzCase> {
       fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))),
       fc.constantFrom<'field' | 'record'>('field', 'field', 'record'),
       fc.constantFrom(...GRACE_CHOICES),
+      fc.constantFrom<'dead-letter' | 'fail'>('dead-letter', 'dead-letter', 'dead-letter', 'dead-letter', 'fail'),
     )
-    .map(([sessions, tsSource, graceMs]) => ({ sessions, tsSource, graceMs }));
+    .map(([sessions, tsSource, graceMs, handlers]) => ({ sessions, tsSource, graceMs, handlers }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -93,6 +93,23 @@ describe('hostile fuzz counterexamples', () => {
     });
   });
 
+  it('FAIL handlers: malformed JSON at offset 1 stops the app with an error naming the record; nothing after it is written', async () => {
+    await check({
+      handlers: 'fail',
+      sessions: [{ variant: 'A', damage: 'none', records: [valid('a', 'p1', T, T), { body: { kind: 'malformed-json', text: '{' }, pad: 0 }, valid('a', 'p1', T + 1, T + 1)] }],
+    });
+  });
+
+  it('FAIL handlers: a row Delta refuses (the null literal as a partition value) stops the app naming the record', async () => {
+    await check({
+      handlers: 'fail',
+      sessions: [
+        { variant: 'B', damage: 'wipe-task-dir', records: [valid('a', 'p1', T, T)] },
+        { variant: 'B', damage: 'none', records: [valid('a', 'p2', T + 25_000, T + 25_000), valid('a', '__HIVE_DEFAULT_PARTITION__', T + 25_001, T + 25_001)] },
+      ],
+    });
+  });
+
   it('KNOWN (needs lib/state, see note 19-hostile-delta): seed 7, a clean restart resets the window clock while the store keeps its own; the store drops the count silently', async () => {
     // Red the day it is fixed: then assert it passes, and make `restart: 'seeded'` the fuzz default.
     await expect(check(
