@@ -247,7 +247,7 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
         const error = await input.pipeRecordList(records).then(() => undefined, (e: unknown) => e);
         const text = String((error as Error | undefined)?.message ?? error);
         if (error === undefined) throw new InvariantError(`FAIL handlers: record ${failAt} (${JSON.stringify(expected.fates[failAt])}) did not stop the app`);
-        if (!text.includes(`topic=${t.input}`) || !text.includes(`offset=${failAt}`)) throw new InvariantError(`FAIL handlers: the error does not name ${t.input}-0@${failAt}: ${text}`);
+        if (!text.includes(`topic=${t.input},`) || !new RegExp(`offset=${failAt}\\b`).test(text)) throw new InvariantError(`FAIL handlers: the error does not name ${t.input}-0@${failAt}: ${text}`);
         await driver.close().catch(() => undefined);
         return await afterFailure(h.kafka, t, table, expected, failAt, log);
       }
