@@ -30,7 +30,7 @@ import { QueryableStores } from '../state/queryable.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { CommitLatency } from './commit-latency.js';
 import { StateDirectory } from '../state/state-directory.js';
-import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
+import { checkpointTask, newCheckpointMarker, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
@@ -343,7 +343,7 @@ export class StreamsRuntime {
   }
 
   private stateOptions(): TaskStateOptions {
-    return { client: this.client, stateDir: this.config.stateDir, exactlyOnce: this.config.exactlyOnce };
+    return { client: this.client, stateDir: this.config.stateDir, exactlyOnce: this.config.exactlyOnce, logger: this.config.logger };
   }
 
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
@@ -473,9 +473,11 @@ export class StreamsRuntime {
     this.logged.delete(task);
     if (!clean) await withTimeout(abortQuietly(task), ABORT_TIMEOUT_MS);
     try {
-      await task.close(clean);
+      // A clean close writes a marker into the stores after their last flush; the checkpoint records it.
+      const marker = clean && checkpoint && logged.length > 0 ? newCheckpointMarker() : undefined;
+      await task.close(clean, marker);
       // Called right after the task's last commit: the changelogs' ends are what the stores hold.
-      if (clean && checkpoint && this.config.exactlyOnce) await checkpointTask(task, logged, this.stateOptions());
+      if (marker !== undefined) await checkpointTask(task, logged, this.stateOptions(), marker);
     } finally {
       await task.producer?.disconnect().catch(() => undefined);
       task.producer = null;

@@ -17,7 +17,7 @@ import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Serde } from '../serde/types.js';
 import { sameFormat } from '../serde/serde-format.js';
-import type { StateStore, StoreBuilder } from '../state/types.js';
+import { isMarkedStore, type StateStore, type StoreBuilder } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
 import { NodeFailure } from './node-failure.js';
@@ -438,8 +438,12 @@ export class StreamTask {
     this.metrics.commits++;
   }
 
-  /** Closes processors and stores. `clean` false: drop buffered records and outputs without flushing. */
-  async close(clean: boolean): Promise<void> {
+  /**
+   * Closes processors and stores. `clean` false: drop buffered records and outputs without
+   * flushing. `marker`: on a clean close, written into each persistent store that keeps markers
+   * after its last flush (the checkpoint written next records it, see `MarkedStore`).
+   */
+  async close(clean: boolean, marker?: string): Promise<void> {
     if (this.state === 'closed') return;
     const wasRunning = this.state === 'running';
     this.state = 'closed';
@@ -464,6 +468,10 @@ export class StreamTask {
     }
     for (const store of this.stores.values()) {
       try {
+        if (clean && marker !== undefined && store.isOpen && store.persistent && isMarkedStore(store)) {
+          await store.flush();
+          await store.writeMarker(marker);
+        }
         if (store.isOpen) await store.close();
       } catch (error) {
         firstError ??= error;

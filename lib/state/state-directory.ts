@@ -36,6 +36,20 @@ function readLock(path: string): LockBody | null {
   }
 }
 
+/**
+ * The error for a state directory that cannot be created or written (read-only file system, no
+ * permission, a file in the way): names the directory, the system's reason and what to do.
+ */
+export function unusableStateDir(stateDir: string, dir: string, cause: unknown): TributaryError {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+  const why = (cause as Error).message ?? String(cause);
+  return new TributaryError(
+    `cannot use the state directory ${stateDir}: creating or writing ${dir} failed (${code}: ${why}). ` +
+      'Make it writable by this user, or point stateDir (--state-dir) at a writable directory.',
+    { code: 'STATE', cause, context: { stateDir, errno: code } },
+  );
+}
+
 export class StateDirectory {
   private locked = false;
   private readonly onExit = () => this.releaseSync();
@@ -63,10 +77,14 @@ export class StateDirectory {
   }
 
   private acquire(): void {
-    mkdirSync(this.appDir, { recursive: true });
     const body: LockBody = { pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString() };
     const tmp = `${this.lockPath}.${process.pid}.${Date.now()}`;
-    writeFileSync(tmp, JSON.stringify(body));
+    try {
+      mkdirSync(this.appDir, { recursive: true });
+      writeFileSync(tmp, JSON.stringify(body));
+    } catch (e) {
+      throw unusableStateDir(this.stateDir, this.appDir, e);
+    }
     try {
       for (let attempt = 0; ; attempt++) {
         try {
