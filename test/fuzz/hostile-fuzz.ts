@@ -15,12 +15,12 @@ import { DeltaRsBatch, runCase } from './hostile-harness.js';
 import { caseArb, model as modelOf, type Damage, type ModelOptions } from './hostile-records.js';
 
 /**
- * Damage the runtime survives today. `delete-store-keep-checkpoint`, `truncate-store-log`,
- * `corrupt-manifest` and `corrupt-checkpoint` need stores verified before the checkpoint is
- * trusted (issue #19, the `hostile` branch); `HOSTILE_DAMAGE=all` turns them on.
+ * Damage the runtime survives (stores are verified before a checkpoint is trusted, issue #19).
+ * `truncate-store-log` is left out: a truncated window store cannot be reopened yet (see the
+ * note of issue #19, part B); `--all-damage` / `HOSTILE_DAMAGE=all` adds it.
  */
-export const SAFE_DAMAGE: readonly Damage[] = ['none', 'none', 'wipe-task-dir', 'delete-checkpoint'];
-export const ALL_DAMAGE: readonly Damage[] = [...SAFE_DAMAGE, 'delete-store-keep-checkpoint', 'truncate-store-log', 'corrupt-manifest', 'corrupt-checkpoint'];
+export const SAFE_DAMAGE: readonly Damage[] = ['none', 'none', 'none', 'wipe-task-dir', 'delete-checkpoint', 'delete-store-keep-checkpoint', 'corrupt-manifest', 'corrupt-checkpoint'];
+export const ALL_DAMAGE: readonly Damage[] = [...SAFE_DAMAGE, 'truncate-store-log'];
 
 export interface FuzzOptions {
   readonly runs: number;

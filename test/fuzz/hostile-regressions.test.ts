@@ -110,6 +110,30 @@ describe('hostile fuzz counterexamples', () => {
     });
   });
 
+  it('issue #19.3: store dir deleted with .checkpoint kept, MANIFEST garbled, .checkpoint garbled: counts continue from the changelog', async () => {
+    for (const damage of ['delete-store-keep-checkpoint', 'corrupt-manifest', 'corrupt-checkpoint'] as const) {
+      await check({
+        graceMs: 60_000,
+        tsSource: 'record',
+        sessions: [
+          { variant: 'A', damage, records: [valid('a', 'p1', T, T), valid('a', 'p1', T, T)] },
+          { variant: 'A', damage: 'none', records: [valid('a', 'p1', T, T)] },
+        ],
+      });
+    }
+  });
+
+  it('KNOWN (hostile branch, see note): seed 18, a window store whose LevelDB files were truncated cannot be reopened', async () => {
+    // Red the day it is fixed: then assert it passes and add truncate-store-log to SAFE_DAMAGE.
+    await expect(check({
+      sessions: [
+        { variant: 'A', damage: 'none', records: [{ body: { kind: 'invalid-utf8', k: 'a', part: 'p1', ts: { raw: T - 5000, ms: T - 5000 }, bad: [0x80] }, pad: 0 }] },
+        { variant: 'A', damage: 'truncate-store-log', records: [{ body: { kind: 'schema', json: { k: 'a', part: 'p1', amount: '12.5', ts: T - 5000 } }, pad: 0 }] },
+        { variant: 'A', damage: 'none', records: [valid('a', null, T + 30_000, T + 30_000)] },
+      ],
+    })).rejects.toThrow(/cannot open LevelDB store/);
+  });
+
   it('KNOWN (needs lib/state, see note 19-hostile-delta): seed 7, a clean restart resets the window clock while the store keeps its own; the store drops the count silently', async () => {
     // Red the day it is fixed: then assert it passes, and make `restart: 'seeded'` the fuzz default.
     await expect(check(
