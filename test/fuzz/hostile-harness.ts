@@ -335,6 +335,7 @@ for line in sys.stdin:
     p = line.strip()
     if not p:
         continue
+    print("reading " + p, file=sys.stderr, flush=True)
     try:
         t = DeltaTable(p)
         out[p] = {"rows": t.to_pyarrow_table().to_pylist(), "fields": [f.name for f in t.schema().fields]}
@@ -361,8 +362,18 @@ export class DeltaRsBatch {
   async flush(): Promise<void> {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
+    let keep: string | undefined;
     try {
-      const stdout = await pythonStdin(DELTA_RS_BATCH, batch.map((b) => b.table).join('\n'));
+      const stdout = await pythonStdin(DELTA_RS_BATCH, batch.map((b) => b.table).join('\n')).catch(async (err: Error) => {
+        // delta-rs died (a crash, not an error it reports): keep the table it was reading.
+        const last = /reading (\S+)\s*$/.exec(err.message)?.[1];
+        const b = batch.find((x) => x.table === last);
+        if (b) {
+          keep = await fs.mkdtemp(path.join(path.dirname(path.dirname(b.table)), `delta-rs-crash-case-${b.caseId}-`));
+          await fs.cp(b.table, path.join(keep, 'table'), { recursive: true });
+        }
+        throw new InvariantError(`delta-rs crashed reading ${last ?? '?'} (case ${b?.caseId ?? '?'}; table kept at ${keep ?? '-'}): ${err.message.slice(-2000)}`);
+      });
       const read = JSON.parse(stdout) as Record<string, { rows?: Record<string, unknown>[]; fields?: string[]; error?: string }>;
       for (const b of batch) {
         const r = read[b.table];
