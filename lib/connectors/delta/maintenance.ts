@@ -93,7 +93,7 @@ function planFrom(snap: Snapshot, tableDir: string, options: OptimizeOptions): O
   return { targetFileSize: target, minFileSize: minSize, bins: bins.filter((b) => b.files.length >= 2) };
 }
 
-/** Compacts small files per partition in one commit (operation OPTIMIZE); see `planOptimize`. */
+/** Compacts small files per partition in one commit (operation OPTIMIZE); a log naming a file outside the table is refused before anything is written. */
 export async function optimize(tableDir: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const snap = await loadSnapshot(tableDir);
   const meta = snap.requireMetadata();
