@@ -17,12 +17,15 @@ export function jsonSerde<T>(): Serde<T> {
     },
     serializeText: toJson,
     deserialize(data, topic) {
-      if (!isUtf8(data)) throw notUtf8(topic);
-      return parseJson<T>(data.toString('utf8'), topic);
+      const text = data.toString('utf8');
+      // Decoding turns invalid bytes into U+FFFD; only then are the bytes checked (cheap path first).
+      if (text.includes('\uFFFD') && !isUtf8(data)) throw notUtf8(topic);
+      return parseJson<T>(text, topic);
     },
     deserializeRange(data, start, end, topic) {
-      if (!isUtf8(data.subarray(start, end))) throw notUtf8(topic);
-      return parseJson<T>(utf8Text(data, start, end), topic);
+      const text = utf8Text(data, start, end);
+      if (text.includes('\uFFFD') && !isUtf8(data.subarray(start, end))) throw notUtf8(topic);
+      return parseJson<T>(text, topic);
     },
   }, 'json');
 }

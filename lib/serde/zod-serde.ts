@@ -18,10 +18,12 @@ export function zodSerde<S extends z.ZodType>(schema: S): Serde<z.output<S>> {
       return Buffer.from(text, 'utf8');
     },
     deserialize(data, topic) {
-      if (!isUtf8(data)) throw serdeError('zod serde: value is not valid UTF-8 (JSON text must be UTF-8; decoding would replace bytes with U+FFFD)', topic);
+      const text = data.toString('utf8');
+      // Decoding turns invalid bytes into U+FFFD; only then are the bytes checked (cheap path first).
+      if (text.includes('\uFFFD') && !isUtf8(data)) throw serdeError('zod serde: value is not valid UTF-8 (JSON text must be UTF-8; decoding would replace bytes with U+FFFD)', topic);
       let json: unknown;
       try {
-        json = JSON.parse(data.toString('utf8'));
+        json = JSON.parse(text);
       } catch (error) {
         throw serdeError(`zod serde: invalid JSON (${(error as Error).message})`, topic, error);
       }

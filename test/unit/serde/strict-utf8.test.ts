@@ -21,6 +21,14 @@ describe('strict UTF-8 in the JSON serdes', () => {
     });
   }
 
+  it('accepts a correctly encoded U+FFFD (EF BF BD): only bytes that are not UTF-8 are refused', () => {
+    const text = '{"k":"a\uFFFDb"}';
+    expect(Serdes.json<{ k: string }>().deserialize(Buffer.from(text, 'utf8'), 't')).toEqual({ k: 'a\uFFFDb' });
+    expect(Serdes.zod(z.object({ k: z.string() })).deserialize(Buffer.from(text, 'utf8'), 't')).toEqual({ k: 'a\uFFFDb' });
+    const framed = Buffer.concat([Buffer.from([0x80]), Buffer.from(text, 'utf8')]);
+    expect(Serdes.json<{ k: string }>().deserializeRange!(framed, 1, framed.length, 't')).toEqual({ k: 'a\uFFFDb' });
+  });
+
   it('accepts every valid UTF-8 text, including 4-byte sequences, and a range next to invalid bytes', () => {
     const text = '{"k":"é日😀\\u0000"}';
     expect(Serdes.json<{ k: string }>().deserialize(Buffer.from(text), 't')).toEqual({ k: 'é日😀\u0000' });
