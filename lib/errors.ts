@@ -4,6 +4,8 @@
  * context that locates it (task, topic, partition, store). Adapters translate vendor errors into
  * these at their edge; errors the runtime acts on have types of their own.
  */
+import type { OutgoingRecord } from './kafka/types.js';
+
 export interface ErrorContext {
   readonly taskId?: string;
   readonly topic?: string;
@@ -25,7 +27,6 @@ export type ErrorCode =
   | 'TASK_MIGRATED'
   | 'TRANSACTION'
   | 'SERDE'
-  | 'INVALID_TIMESTAMP'
   | 'RECORD_TOO_LARGE'
   | 'STATE'
   | 'STATE_LOCKED'
@@ -109,33 +110,25 @@ function withContext(message: string, context: ErrorContext | undefined): string
 }
 
 /**
- * A record timestamp that tributary refuses: not a safe integer, negative, beyond
- * `MAX_TIMESTAMP_MS` (Date's limit, year 275760), or further ahead of the wall clock than
- * `maxFutureSkewMs`. A data error like a failed deserialization: the record goes to the
- * deserialization handler (default: dead-letter) and never reaches a store or stream time.
- */
-export class InvalidTimestampError extends TributaryError {
-  constructor(
-    message: string,
-    readonly timestamp: number,
-    options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {},
-  ) {
-    super(message, { ...options, code: 'INVALID_TIMESTAMP' });
-  }
-}
-
-/**
  * A record cannot be produced: it is larger than the topic's `max.message.bytes` (or the
  * broker's limit). The production exception handler decides (dead-letter a truncated copy,
  * skip, or fail).
  */
 export class RecordTooLargeError extends TributaryError {
+  /** A copy of the record that could not be produced (when known). */
+  readonly record: OutgoingRecord | undefined;
+  /** `changelog`: a store's changelog record (never skipped: the store could not be restored). */
+  readonly kind: 'output' | 'changelog';
+
   constructor(
     message: string,
     readonly size: number,
     readonly limit: number,
-    options: Omit<TributaryErrorOptions, 'code' | 'retriable'> = {},
+    options: Omit<TributaryErrorOptions, 'code' | 'retriable'> & { readonly record?: OutgoingRecord; readonly kind?: 'output' | 'changelog' } = {},
   ) {
-    super(message, { ...options, code: 'RECORD_TOO_LARGE' });
+    const { record, kind, ...rest } = options;
+    super(message, { ...rest, code: 'RECORD_TOO_LARGE' });
+    this.record = record;
+    this.kind = kind ?? 'output';
   }
 }

@@ -12,7 +12,7 @@ import { ConfigError } from '../errors.js';
 import { createKafkaClient } from '../kafka/index.js';
 import type { KafkaClient } from '../kafka/types.js';
 import type { StreamsConfig } from '../runtime/config.js';
-import { ErrorHandlers, type DeserializationExceptionHandler, type ErrorResponse, type ProcessingExceptionHandler } from '../runtime/error-handlers.js';
+import { ErrorHandlers, type DeserializationExceptionHandler, type ErrorResponse, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../runtime/error-handlers.js';
 import type { RuntimeLogger } from '../runtime/config.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
@@ -45,6 +45,8 @@ export interface TributaryAppConfig {
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler | HandlerName;
   /** Default `'fail'` (then the uncaught-exception handler decides; a poison record is dead-lettered after `poisonRecordAttempts`). */
   readonly processingExceptionHandler?: ProcessingExceptionHandler | HandlerName;
+  /** Records too large for their topic's max.message.bytes. Default: `'dead-letter'` (a truncated copy). */
+  readonly productionExceptionHandler?: ProductionExceptionHandler | HandlerName;
   /** Default `'SHUTDOWN_CLIENT'`. */
   readonly uncaughtExceptionHandler?: UncaughtExceptionHandler | UncaughtExceptionResponse;
   /** Failures of one record (same topic, partition, offset) before a replaced thread dead-letters it instead of failing again. Default 2. */
@@ -107,6 +109,7 @@ const schema = z
     deadLetterTopicPartitions: z.number().int().positive().optional(),
     deserializationExceptionHandler: handler.optional(),
     processingExceptionHandler: handler.optional(),
+    productionExceptionHandler: handler.optional(),
     uncaughtExceptionHandler: z.union([z.enum(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']), fn('error => response')]).optional(),
     poisonRecordAttempts: z.number().int().positive().optional(),
     defaultKeySerde: serde.optional(),
@@ -207,6 +210,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
   const uncaught = c.uncaughtExceptionHandler;
   const deserialization = namedHandler(c.deserializationExceptionHandler);
   const processing = namedHandler(c.processingExceptionHandler);
+  const production = namedHandler(c.productionExceptionHandler);
   const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
   const streams: StreamsConfig = {
     applicationId: c.applicationId,
@@ -219,6 +223,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
     ...optional('deadLetterTopicPartitions', c.deadLetterTopicPartitions),
     ...optional('deserializationExceptionHandler', deserialization as DeserializationExceptionHandler | undefined),
     ...optional('processingExceptionHandler', processing as ProcessingExceptionHandler | undefined),
+    ...optional('productionExceptionHandler', production as ProductionExceptionHandler | undefined),
     ...optional('defaultKeySerde', c.defaultKeySerde),
     ...optional('defaultValueSerde', c.defaultValueSerde),
     ...optional('defaultTimestampExtractor', c.defaultTimestampExtractor as TimestampExtractor | undefined),

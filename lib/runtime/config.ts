@@ -9,7 +9,7 @@ import type { TimestampExtractor } from '../topology/types.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './timestamps.js';
-import type { DeserializationExceptionHandler, ProcessingExceptionHandler } from './error-handlers.js';
+import type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler } from './error-handlers.js';
 import { ErrorHandlers } from './error-handlers.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,8 @@ export interface StreamsConfig {
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler;
   /** Default: fail. */
   readonly processingExceptionHandler?: ProcessingExceptionHandler;
+  /** Records too large for their topic (see `ProductionExceptionHandler`). Default: dead-letter (truncated copy). */
+  readonly productionExceptionHandler?: ProductionExceptionHandler;
   /** Replication factor of internal topics the runtime creates. Default: the broker's default. */
   readonly replicationFactor?: number;
   /** Max wait of one poll. Default 100 ms. */
@@ -104,6 +106,7 @@ export interface NormalizedConfig {
   readonly deadLetterTopicPartitions: number;
   readonly deserializationExceptionHandler: DeserializationExceptionHandler;
   readonly processingExceptionHandler: ProcessingExceptionHandler;
+  readonly productionExceptionHandler: ProductionExceptionHandler;
   readonly replicationFactor: number | undefined;
   readonly pollMs: number;
   readonly sendThresholdRecords: number;
@@ -158,6 +161,7 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
     deadLetterTopicPartitions: config.deadLetterTopicPartitions ?? 1,
     deserializationExceptionHandler: config.deserializationExceptionHandler ?? ErrorHandlers.deadLetter,
     processingExceptionHandler: config.processingExceptionHandler ?? ErrorHandlers.fail,
+    productionExceptionHandler: config.productionExceptionHandler ?? ErrorHandlers.deadLetter,
     replicationFactor: config.replicationFactor,
     pollMs: config.pollMs ?? 100,
     sendThresholdRecords: config.sendThresholdRecords ?? 1,

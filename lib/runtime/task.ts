@@ -9,7 +9,8 @@
  * init/restore, flush, sends and commits — are driven from outside at batch boundaries (see
  * `task-committer.ts` for the commit lifecycle).
  */
-import { ConfigError, InvalidTimestampError, TributaryError } from '../errors.js';
+import { ConfigError, RecordTooLargeError, TributaryError } from '../errors.js';
+import { InvalidTimestampError } from '../time/timestamp-extractors.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
 import { columnsOf, headersAt, recordAt } from './fetched-columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
@@ -21,11 +22,12 @@ import { isMarkedStore, type StateStore, type StoreBuilder } from '../state/type
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
 import { NodeFailure } from './node-failure.js';
-import { RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
+import { handleProductionFailure, RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorContextImpl } from './processor-context-impl.js';
 import { PunctuationQueue, type Punctuation } from './punctuation-queue.js';
 import { RecordCollector } from './record-collector.js';
+import type { RecordLimits } from './record-limits.js';
 import type { RecordQueue } from './record-queue.js';
 import { ProcessorNode, type RuntimeNode, SinkNode, SourceNode } from './runtime-node.js';
 import { formatTaskId } from './task-id.js';
@@ -43,6 +45,8 @@ export interface TaskOptions {
   readonly internalTopics: ReadonlySet<string>;
   readonly partitionsFor: (topic: string) => number | undefined;
   readonly globalStores?: ReadonlyMap<string, StateStore>;
+  /** Size limits of the topics the task writes to. Default: Kafka's default for every topic. */
+  readonly recordLimits?: RecordLimits;
 }
 
 interface Decoded {
@@ -86,7 +90,7 @@ export class StreamTask {
     this.subtopology = subtopology;
     this.config = config;
     this.metrics = new TaskMetrics(this.id);
-    this.collector = new RecordCollector(this.metrics, options.internalTopics);
+    this.collector = new RecordCollector(this.metrics, options.internalTopics, options.recordLimits);
     this.failureTarget = {
       taskId: this.id,
       config,
@@ -354,6 +358,14 @@ export class StreamTask {
     } catch (error) {
       let cause = error instanceof NodeFailure ? error.cause : error;
       const nodeName = error instanceof NodeFailure ? error.nodeName : p.nodeName;
+      if (cause instanceof RecordTooLargeError) {
+        // The production handler decides (a dead letter of the output; not counted as a failed input record).
+        const none = { taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} };
+        handleProductionFailure(this.failureTarget, none, cause);
+        this.metrics.punctuations++;
+        this.uncommitted = true;
+        return;
+      }
       // The processing handler decides; with no input record there is nothing to dead-letter.
       // An invalid forwarded timestamp is a data error (deserialization handler); there is no input record to dead-letter, so it is dropped.
       const dataError = cause instanceof InvalidTimestampError;

@@ -7,7 +7,7 @@
  * `InvalidTimestampError`: the record goes to the deserialization handler (default: the
  * dead-letter topic) before it touches a store or moves stream time.
  */
-import { InvalidTimestampError } from '../errors.js';
+import { InvalidTimestampError } from '../time/timestamp-extractors.js';
 
 /** Largest accepted timestamp: `new Date(8.64e15)` is the last instant JavaScript can represent. */
 export const MAX_TIMESTAMP_MS = 8_640_000_000_000_000;
@@ -41,13 +41,11 @@ export function timestampProblem(ts: number, limit: number): string | null {
 /** The error for a refused input timestamp of the record at `topic-partition@offset`. */
 export function invalidInputTimestamp(ts: number, limit: number, where: { topic: string; partition: number; offset: number }, source = 'record'): InvalidTimestampError {
   const problem = timestampProblem(ts, limit) ?? 'it is out of range';
-  return new InvalidTimestampError(`Invalid ${source} timestamp ${String(ts)} of the record at ${where.topic}-${where.partition}@${where.offset}: ${problem}`, ts, {
-    context: { topic: where.topic, partition: where.partition, offset: where.offset },
-  });
+  return new InvalidTimestampError(`Invalid ${source} timestamp ${String(ts)} of the record at ${where.topic}-${where.partition}@${where.offset}: ${problem}`, where);
 }
 
 /** The error for a processor (or punctuation) forwarding a record with an invalid timestamp. */
 export function invalidForwardedTimestamp(ts: number, nodeName: string): InvalidTimestampError {
   const problem = timestampProblem(ts, MAX_TIMESTAMP_MS) ?? 'it is out of range';
-  return new InvalidTimestampError(`Processor ${nodeName} forwarded a record with timestamp ${String(ts)}: ${problem}`, ts, { context: { processor: nodeName } });
+  return new InvalidTimestampError(`Processor ${nodeName} forwarded a record with timestamp ${String(ts)}: ${problem}`);
 }

@@ -8,7 +8,8 @@
  * accepts a record while `windowEnd + grace > streamTime`. Siblings: `SlidingWindows`,
  * `SessionWindows`.
  */
-import { ConfigError, InvalidTimestampError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
+import { InvalidTimestampError } from '../../time/timestamp-extractors.js';
 import { type DurationInput, windowDuration } from './durations.js';
 
 export class TimeWindows {
@@ -55,7 +56,7 @@ export class TimeWindows {
   /** Starts of the windows containing `ts`, ascending. */
   windowStartsFor(ts: number): number[] {
     // Guard: beyond 2^53 `s += advance` stops advancing; the runtime refuses such timestamps before they get here.
-    if (!Number.isSafeInteger(ts) || ts < 0) throw new InvalidTimestampError(`Invalid window timestamp ${String(ts)}: must be a non-negative safe integer (epoch ms)`, ts);
+    if (!Number.isSafeInteger(ts) || ts < 0) throw new InvalidTimestampError(`Invalid window timestamp ${String(ts)}: must be a non-negative safe integer (epoch ms)`);
     const out: number[] = [];
     for (let s = this.firstStart(ts); s <= ts; s += this.advanceMs) out.push(s);
     return out;
