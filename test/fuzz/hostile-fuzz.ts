@@ -31,9 +31,9 @@ export interface FuzzOptions {
   readonly model?: ModelOptions;
   readonly maxRecordsPerSession?: number;
   /**
-   * Input and dead-letter topics with max.message.bytes = this, and some values padded to the
-   * input's limit (their dead-letter copies, with the error headers, exceed it). Off by default
-   * until the DLQ truncates oversized copies (issue #19, `hostile` branch).
+   * Input and dead-letter topics with max.message.bytes = this (default 4096, 0 = the broker's
+   * default and no padding), and some values padded to the input's limit: their dead-letter
+   * copies, with the error headers, exceed the DLQ's limit and must arrive truncated.
    */
   readonly maxMessageBytes?: number;
   readonly log?: (line: string) => void;
@@ -64,7 +64,8 @@ export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> 
   let records = 0;
   let skippedRestartExpiry = 0;
   let deltaRsFailure: string | undefined;
-  const limits = options.maxMessageBytes === undefined ? undefined : { maxValueBytes: options.maxMessageBytes - RECORD_OVERHEAD - 1 };
+  const maxMessageBytes = options.maxMessageBytes ?? 4096;
+  const limits = maxMessageBytes > 0 ? { maxValueBytes: maxMessageBytes - RECORD_OVERHEAD - 1 } : undefined;
   const arb = caseArb({ damages: options.damages ?? SAFE_DAMAGE, maxRecordsPerSession: options.maxRecordsPerSession ?? 40, ...(limits ? { limits } : {}) });
   const property = fc.asyncProperty(arb, async (c) => {
     if (model.restart === 'reset' && modelOf(c, model).restartExpiryHits > 0) {
@@ -80,7 +81,7 @@ export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> 
     const cleanup = (): Promise<void> => rm(root, { recursive: true, force: true });
     let queued = false;
     try {
-      const outcome = await runCase(c, caseId, { kafka, root, model, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) });
+      const outcome = await runCase(c, caseId, { kafka, root, model, ...(maxMessageBytes > 0 ? { maxMessageBytes } : {}) });
       records += c.sessions.reduce((n, s) => n + s.records.length, 0);
       if (every > 0 && seq % every === 0 && outcome.deltaRsReadable) {
         batch.add(caseId, outcome, cleanup);

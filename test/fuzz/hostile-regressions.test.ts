@@ -18,12 +18,12 @@ afterAll(() => kafka.close());
 let seq = 0;
 
 /** Runs the case against the model; with `deltaRs`, delta-rs reads the table too. */
-async function check(c: FuzzCase, model: ModelOptions = DEFAULT_MODEL, deltaRs = false): Promise<void> {
+async function check(c: FuzzCase, model: ModelOptions = DEFAULT_MODEL, deltaRs = false, maxMessageBytes?: number): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'trib-hostile-reg-'));
   const cleanup = (): Promise<void> => rm(root, { recursive: true, force: true });
   let queued = false;
   try {
-    const outcome = await runCase(c, `reg${seq++}`, { kafka, root, model });
+    const outcome = await runCase(c, `reg${seq++}`, { kafka, root, model, ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }) });
     if (deltaRs) {
       const batch = new DeltaRsBatch();
       batch.add('regression', outcome, cleanup);
@@ -121,6 +121,33 @@ describe('hostile fuzz counterexamples', () => {
         ],
       });
     }
+  });
+
+  it('issue #19.2: values at the input limit whose dead-letter copies exceed the DLQ limit are dead-lettered truncated; the app goes on', async () => {
+    const limit = 4096 - 24 - 1; // max.message.bytes − record overhead − key
+    await check({
+      sessions: [
+        {
+          variant: 'A',
+          damage: 'none',
+          records: [
+            { body: { kind: 'malformed-json', text: '{' }, pad: limit },
+            { body: { kind: 'schema', json: { k: 'a', part: 'p1', amount: '12.5', ts: T } }, pad: limit },
+            { ...valid('a', 'p1', T, T), pad: limit },
+            { ...valid('a', '__HIVE_DEFAULT_PARTITION__', T, T), pad: limit - 10 },
+            valid('b', 'p2', T + 1, T + 1),
+          ],
+        },
+        { variant: 'A', damage: 'none', records: [{ body: { kind: 'malformed-json', text: '[1,2' }, pad: limit }, valid('a', 'p1', T + 25_000, T + 25_000)] },
+      ],
+    }, DEFAULT_MODEL, false, 4096);
+  });
+
+  it('issue #19.2: a late record at the input limit, too large for the late topic with its headers, is dead-lettered (truncated) by the production handler', async () => {
+    const limit = 4096 - 24 - 1;
+    await check({
+      sessions: [{ variant: 'A', damage: 'none', records: [valid('a', 'p1', T + 10_000, T + 10_000), { ...valid('a', 'p1', T, T), pad: limit }, { ...valid('b', 'p2', T + 1, T + 1), pad: 100 }] }],
+    }, DEFAULT_MODEL, false, 4096);
   });
 
   it('KNOWN (hostile branch, see note): seed 18, a window store whose LevelDB files were truncated cannot be reopened', async () => {

@@ -3,7 +3,8 @@
  * HOSTILE_FUZZ_RUNS; `npm run fuzz:hostile -- --runs 20000` on demand), each an exactly-once
  * windowed topology with a Delta sink on the embedded broker, restarted with damaged state, checked
  * against the model (see hostile-records.ts and hostile-harness.ts). Every 5th table is read by
- * delta-rs as well.
+ * delta-rs as well. Input, dead-letter and late topics have max.message.bytes 4096 and some values
+ * are padded to that limit.
  */
 import { describe, expect, it } from 'vitest';
 import { runHostileFuzz } from './hostile-fuzz.js';
