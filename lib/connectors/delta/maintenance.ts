@@ -36,6 +36,64 @@ export interface OptimizeResult {
   readonly rows: number;
 }
 
+/** Compacts small files per partition in one commit (operation OPTIMIZE). */
+export async function optimize(tableDir: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  const snap = await loadSnapshot(tableDir);
+  const meta = snap.requireMetadata();
+  assertWritable(snap.protocol!, meta, snap.schema!, tableDir);
+  // The plan refuses, before anything is written, a log naming a file outside the table.
+  const plan = planFrom(snap, tableDir, options);
+  const target = plan.targetFileSize;
+  const work = plan.bins;
+  if (work.length === 0) return { version: undefined, filesRemoved: 0, filesAdded: 0, rows: 0 };
+
+  const dataFields = snap.schema!.fields.filter((f) => !meta.partitionColumns.includes(f.name));
+  const numIndexed = Number(meta.configuration['delta.dataSkippingNumIndexedCols'] ?? DEFAULT_NUM_INDEXED_COLS);
+  const codec = options.codec ?? 'zstd';
+  const runId = randomUUID();
+  const actions: Action[] = [];
+  const written: string[] = [];
+  let rows = 0;
+  const now = Date.now();
+  try {
+    for (const [k, bin] of work.entries()) {
+      const buf = new RowBuffer(dataFields, meta.partitionColumns);
+      for (const add of bin.files) {
+        for (const row of await readFileRows(snap, add, true)) {
+          const reason = buf.append(row);
+          if (reason) throw new TributaryError(`optimize: a row of ${add.path} does not fit the table schema: ${reason}`, { code: 'DELTA' });
+        }
+      }
+      const stats = buf.stats(numIndexed);
+      const n = buf.length;
+      const bytes = encodeParquet(buf.finish(), { codec });
+      const name = `part-${String(k).padStart(5, '0')}-${runId}-c000${codecSuffix(codec)}.parquet`;
+      const addPath = encodeAddPath(bin.dir ? `${bin.dir}/${name}` : name);
+      const full = resolveInTable(tableDir, addPath);
+      await fs.mkdir(path.dirname(full), { recursive: true });
+      await fs.writeFile(full, bytes, { flag: 'wx' });
+      written.push(full);
+      rows += n;
+      const partitionValues = bin.files[0]!.partitionValues;
+      for (const f of bin.files) {
+        actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } });
+      }
+      actions.push({ add: { path: addPath, partitionValues, size: bytes.length, modificationTime: Date.now(), dataChange: false, stats } });
+    }
+    const removed = work.flatMap((b) => b.files.map((f) => f.path));
+    const res = await commitActions(snap, {
+      actions,
+      operation: 'OPTIMIZE',
+      operationParameters: { predicate: '[]', targetSize: String(target), zOrderBy: '[]' },
+      removes: removed,
+    });
+    return { version: res.version, filesRemoved: removed.length, filesAdded: work.length, rows };
+  } catch (err) {
+    for (const f of written) await fs.unlink(f).catch(() => undefined);
+    throw err;
+  }
+}
+
 export interface OptimizeBin {
   /** Partition directory (`''` for an unpartitioned table). */
   readonly dir: string;
@@ -91,62 +149,6 @@ function planFrom(snap: Snapshot, tableDir: string, options: OptimizeOptions): O
     bins.push({ dir, files: cur });
   }
   return { targetFileSize: target, minFileSize: minSize, bins: bins.filter((b) => b.files.length >= 2) };
-}
-
-/** Compacts small files per partition in one commit (operation OPTIMIZE); a log naming a file outside the table is refused before anything is written. */
-export async function optimize(tableDir: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
-  const snap = await loadSnapshot(tableDir);
-  const meta = snap.requireMetadata();
-  const plan = planFrom(snap, tableDir, options);
-  const target = plan.targetFileSize;
-  const work = plan.bins;
-  if (work.length === 0) return { version: undefined, filesRemoved: 0, filesAdded: 0, rows: 0 };
-
-  const dataFields = snap.schema!.fields.filter((f) => !meta.partitionColumns.includes(f.name));
-  const numIndexed = Number(meta.configuration['delta.dataSkippingNumIndexedCols'] ?? DEFAULT_NUM_INDEXED_COLS);
-  const codec = options.codec ?? 'zstd';
-  const runId = randomUUID();
-  const actions: Action[] = [];
-  const written: string[] = [];
-  let rows = 0;
-  const now = Date.now();
-  try {
-    for (const [k, bin] of work.entries()) {
-      const buf = new RowBuffer(dataFields, meta.partitionColumns);
-      for (const add of bin.files) {
-        for (const row of await readFileRows(snap, add, true)) {
-          const reason = buf.append(row);
-          if (reason) throw new TributaryError(`optimize: a row of ${add.path} does not fit the table schema: ${reason}`, { code: 'DELTA' });
-        }
-      }
-      const stats = buf.stats(numIndexed);
-      const n = buf.length;
-      const bytes = encodeParquet(buf.finish(), { codec });
-      const name = `part-${String(k).padStart(5, '0')}-${runId}-c000${codecSuffix(codec)}.parquet`;
-      const addPath = encodeAddPath(bin.dir ? `${bin.dir}/${name}` : name);
-      const full = resolveInTable(tableDir, addPath);
-      await fs.mkdir(path.dirname(full), { recursive: true });
-      await fs.writeFile(full, bytes, { flag: 'wx' });
-      written.push(full);
-      rows += n;
-      const partitionValues = bin.files[0]!.partitionValues;
-      for (const f of bin.files) {
-        actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } });
-      }
-      actions.push({ add: { path: addPath, partitionValues, size: bytes.length, modificationTime: Date.now(), dataChange: false, stats } });
-    }
-    const removed = work.flatMap((b) => b.files.map((f) => f.path));
-    const res = await commitActions(snap, {
-      actions,
-      operation: 'OPTIMIZE',
-      operationParameters: { predicate: '[]', targetSize: String(target), zOrderBy: '[]' },
-      removes: removed,
-    });
-    return { version: res.version, filesRemoved: removed.length, filesAdded: work.length, rows };
-  } catch (err) {
-    for (const f of written) await fs.unlink(f).catch(() => undefined);
-    throw err;
-  }
 }
 
 export interface VacuumOptions {
