@@ -1,8 +1,8 @@
 /**
- * `npm run fuzz:hostile -- --runs N [--seed S] [--delta-rs-every K] [--all-damage | --damage kind,kind]
- * [--max-message-bytes B]`: the hostile
- * fuzz suite on demand (CI runs 500 cases through test/fuzz/hostile.test.ts). Prints one JSON
- * report; exits 1 with the shrunk counterexample when an invariant broke.
+ * `npm run fuzz:hostile -- --runs N [--seed S] [--delta-rs-every K] [--all-damage | --damage
+ * kind,kind] [--max-message-bytes B]`: the hostile fuzz suite on demand (CI runs 500 cases with
+ * a fixed seed through test/fuzz/hostile.test.ts; here the seed is random unless given). Prints
+ * one JSON report with the seed; exits 1 with the shrunk counterexample when an invariant broke.
  */
 import { ALL_DAMAGE, SAFE_DAMAGE, runHostileFuzz } from './hostile-fuzz.js';
 import type { Damage } from './hostile-records.js';
