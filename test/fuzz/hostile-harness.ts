@@ -339,7 +339,7 @@ export function expectedRows(m: ModelResult, hasNote: boolean): string[] {
 }
 
 const DELTA_RS_BATCH = `
-import sys, json
+import sys, json, os
 from deltalake import DeltaTable
 out = {}
 for line in sys.stdin:
@@ -353,6 +353,10 @@ for line in sys.stdin:
     except Exception as e:
         out[p] = {"error": f"{type(e).__name__}: {e}"}
 print(json.dumps(out, default=str))
+sys.stdout.flush()
+# Skip interpreter teardown: once, under heavy load, a reader thread aborted the process at exit
+# ("terminate called without an active exception") after the output was complete.
+os._exit(0)
 `;
 
 /** Tables checked by delta-rs in one Python process per batch (spawning it per case would dominate). */
