@@ -202,6 +202,17 @@ async function readTopic(kafka: EmbeddedKafka, topic: string): Promise<IncomingR
   }
 }
 
+/** What a dead letter's `tributary.error.reason` must say, per the model's reason (undefined: anything). */
+const REASONS: Record<string, RegExp | undefined> = {
+  'null value': undefined, // the extractor (field missing) or the sink (a row must be an object), by mode
+  'malformed JSON': /invalid JSON/,
+  schema: /does not match the schema/,
+  'invalid UTF-8': /not valid UTF-8/,
+  'invalid timestamp': /timestamp/i,
+  'invalid record timestamp': /Invalid record timestamp/,
+  'partition value': /partition (column|value)/,
+};
+
 /** The Kafka key of a record: its count key when valid, else a constant (it never reaches the count). */
 function recordKey(c: FuzzCase, s: number, i: number): string {
   const b = c.sessions[s]!.records[i]!.body;
@@ -278,6 +289,14 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   }
   for (const r of dlq) {
     if (recordSize(r.key, r.value, r.headers) > (h.maxMessageBytes ?? Number.POSITIVE_INFINITY)) fail(`a dead letter of ${recordSize(r.key, r.value, r.headers)} bytes exceeds the DLQ's limit ${h.maxMessageBytes}`);
+  }
+  // Each dead letter says why, and the reason matches the model's.
+  for (const r of dlq) {
+    const o = offsetOf(r);
+    const f = expected.fates[o];
+    const reason = r.headers['tributary.error.reason']?.toString() ?? '';
+    const want = f?.fate === 'dead-letter' ? REASONS[f.why] : /max\.message\.bytes/;
+    if (want !== undefined && !want.test(reason)) fail(`dead letter at offset ${o} (${JSON.stringify(f)}) has reason ${JSON.stringify(reason)}, expected ${want}`);
   }
   const dlqOffsets = dlq.map(offsetOf).sort((a, b) => a - b);
   const wantDlq = expected.fates.flatMap((f, i) => (f.fate === 'dead-letter' || lateTooLarge.has(i) ? [i] : []));
