@@ -21,7 +21,7 @@ import { sumMetrics } from '../../lib/runtime/task-metrics.js';
 import { TopologyTestDriver } from '../../lib/testing/index.js';
 import { ErrorHandlers } from '../../lib/runtime/error-handlers.js';
 import {
-  GRACE_CHOICES, WALL_MS, WINDOW_MS, encodeValue, eventTime, model,
+  GRACE_CHOICES, WALL_MS, WINDOW_MS, encodeValue, eventTime, model, recordKeyOf,
   type Damage, type FuzzCase, type ModelOptions, type ModelResult, type SchemaVariant,
 } from './hostile-records.js';
 
@@ -213,12 +213,6 @@ const REASONS: Record<string, RegExp | undefined> = {
   'partition value': /partition (column|value)/,
 };
 
-/** The Kafka key of a record: its count key when valid, else a constant (it never reaches the count). */
-function recordKey(c: FuzzCase, s: number, i: number): string {
-  const b = c.sessions[s]!.records[i]!.body;
-  return 'k' in b ? (b as { k: string }).k : 'a';
-}
-
 /** Runs the case and checks every invariant; throws InvariantError (or the app's error) on a mismatch. */
 export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): Promise<CaseOutcome> {
   const t = topicNames(caseId);
@@ -227,13 +221,16 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   const expected = model(c, h.model);
   const log: string[] = [];
   const failAt = c.handlers === 'fail' ? expected.fates.findIndex((f) => f.fate === 'dead-letter') : -1;
+  const partitions = c.partitions ?? 1;
+  if (failAt >= 0 && partitions !== 1) throw new InvariantError('FAIL-handler cases need one input partition');
+  const idAt = new Map(expected.positions.map((p, i) => [`${p.partition}@${p.offset}`, i]));
   let id = 0;
   const totals = { recordsIn: 0, processed: 0, deadLettered: 0, skipped: 0, dropped: 0 };
   if (h.maxMessageBytes !== undefined) {
     const admin = h.kafka.admin();
     await admin.connect();
     const configs = { 'max.message.bytes': String(h.maxMessageBytes) };
-    await admin.createTopics([t.input, t.dlq, t.late].map((topic) => ({ topic, numPartitions: 1, configs })));
+    await admin.createTopics([t.input, t.dlq, t.late].map((topic) => ({ topic, numPartitions: topic === t.input ? partitions : 1, configs })));
     await admin.disconnect();
   }
   for (let s = 0; s < c.sessions.length; s++) {
@@ -249,11 +246,14 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
       ...(h.model.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: h.model.maxFutureSkewMs }),
     });
     try {
-      const input = driver.createInputTopic(t.input, Serdes.string(), Serdes.bytes());
+      const input = driver.createInputTopic(t.input, Serdes.string(), Serdes.bytes(), { partitions });
       driver.createOutputTopic(t.output, Serdes.string(), Serdes.string());
       driver.createOutputTopic(t.late, Serdes.string(), Serdes.string());
       const first = id;
-      const records = session.records.map((r, i) => ({ key: recordKey(c, s, i), value: encodeValue(r, id++, session.variant) as Buffer, timestamp: eventTime(r, c.tsSource ?? 'field').recordTs }));
+      const records = session.records.map((r) => {
+        const rid = id++;
+        return { key: recordKeyOf(r, rid), value: encodeValue(r, rid, session.variant) as Buffer, timestamp: eventTime(r, c.tsSource ?? 'field').recordTs, partition: expected.positions[rid]!.partition };
+      });
       if (failAt >= first && failAt < id) {
         // FAIL handlers: the first bad record stops the app with an error naming it.
         const error = await input.pipeRecordList(records).then(() => undefined, (e: unknown) => e);
@@ -280,7 +280,11 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
 
   // 1. The dead-letter topic holds exactly the records the model dead-letters (by source offset).
   const dlq = await readTopic(h.kafka, t.dlq);
-  const offsetOf = (r: IncomingRecord): number => Number(r.headers['tributary.error.offset']?.toString());
+  /** The record id of a dead letter, from its source partition and offset headers. */
+  const offsetOf = (r: IncomingRecord): number => {
+    const where = `${r.headers['tributary.error.partition']?.toString()}@${r.headers['tributary.error.offset']?.toString()}`;
+    return idAt.get(where) ?? fail(`a dead letter names ${where}, which no record had`);
+  };
   // A late record whose copy (value + tributary.late.* headers) exceeds the late topic's limit is
   // dead-lettered by the production handler instead: accounted for once, in the DLQ.
   const lateTooLarge = new Set(dlq.filter((r) => r.headers['tributary.error.output-topic']?.toString() === t.late).map(offsetOf));
@@ -302,7 +306,7 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   const wantDlq = expected.fates.flatMap((f, i) => (f.fate === 'dead-letter' || lateTooLarge.has(i) ? [i] : []));
   if (JSON.stringify(dlqOffsets) !== JSON.stringify(wantDlq)) {
     const reasons = dlq.map((r) => `${r.headers['tributary.error.offset']?.toString()}: ${r.headers['tributary.error.reason']?.toString()}`);
-    fail(`dead-letter offsets ${JSON.stringify(dlqOffsets)}, model ${JSON.stringify(wantDlq)} (${expected.fates.map((f, i) => `${i}:${f.fate}${f.fate === 'dead-letter' ? `(${f.why})` : ''}`).join(' ')}); reasons: ${reasons.join(' | ')}`);
+    fail(`dead-letter record ids ${JSON.stringify(dlqOffsets)}, model ${JSON.stringify(wantDlq)} (${expected.fates.map((f, i) => `${i}:${f.fate}${f.fate === 'dead-letter' ? `(${f.why})` : ''}`).join(' ')}); reasons: ${reasons.join(' | ')}`);
   }
   // 2. The late topic holds exactly the late records.
   const late = (await readTopic(h.kafka, t.late)).map((r) => (JSON.parse(r.value!.toString()) as { id: number }).id).sort((a, b) => a - b);

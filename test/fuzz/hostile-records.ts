@@ -204,6 +204,8 @@ export interface FuzzCase {
   readonly tsSource?: 'field' | 'record';
   /** Grace of the count's windows (ms); default 500. */
   readonly graceMs?: number;
+  /** Input partitions (one task each, all writing one Delta table); default 1. */
+  readonly partitions?: number;
   /**
    * Deserialization and processing handlers: `dead-letter` (the defaults' behaviour for bad
    * input) or `fail`, where the first bad record must stop the app with an error naming it.
@@ -247,8 +249,11 @@ export function caseArb(options: CaseOptions): fc.Arbitrary<FuzzCase> {
       fc.constantFrom<'field' | 'record'>('field', 'field', 'record'),
       fc.constantFrom(...GRACE_CHOICES),
       fc.constantFrom<'dead-letter' | 'fail'>('dead-letter', 'dead-letter', 'dead-letter', 'dead-letter', 'fail'),
+      fc.constantFrom(1, 1, 2),
     )
-    .map(([sessions, tsSource, graceMs, handlers]) => ({ sessions, tsSource, graceMs, handlers }));
+    // FAIL cases use one partition: with two tasks, which bad record stops the app first is the
+    // runtime's choice of task order.
+    .map(([sessions, tsSource, graceMs, handlers, partitions]) => ({ sessions, tsSource, graceMs, handlers, partitions: handlers === 'fail' ? 1 : partitions }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,9 +287,16 @@ export interface ModelRow {
   readonly note: string | null;
 }
 
+export interface Position {
+  readonly partition: number;
+  readonly offset: number;
+}
+
 export interface ModelResult {
-  /** One fate per input record, in offset order. */
+  /** One fate per input record, by record id (production order). */
   readonly fates: readonly Fate[];
+  /** Where each record was produced, by record id. */
+  readonly positions: readonly Position[];
   /** Final count per `key@windowStart`. */
   readonly counts: ReadonlyMap<string, number>;
   /** Rows of the Delta table, in the table's spelling of the amount column. */
@@ -315,19 +327,27 @@ export function partitionRefused(part: string | null): boolean {
  */
 export function model(c: FuzzCase, options: ModelOptions): ModelResult {
   const fates: Fate[] = [];
+  const positions: Position[] = [];
   const counts = new Map<string, number>();
   const rows: ModelRow[] = [];
   const amountColumn = c.sessions[0]!.variant === 'A' ? 'amount' : 'Amount';
+  const n = c.partitions ?? 1;
   let id = 0;
-  let storeTime = -1; // the window store's observed time: largest window start put (survives restarts)
+  // Per input partition (one task each): the next offset, the window store's observed time (its
+  // largest window start put; survives restarts) and the count operator's clock.
+  const offsets = new Array<number>(n).fill(0);
+  const storeTime = new Array<number>(n).fill(-1);
+  const streamTime = new Array<number>(n).fill(-1);
   let restartExpiryHits = 0;
   const grace = c.graceMs ?? GRACE_CHOICES[0];
   const retention = WINDOW_MS + grace;
   const tsSource = c.tsSource ?? 'field';
   for (const s of c.sessions) {
-    let streamTime = options.restart === 'seeded' ? storeTime : -1;
+    for (let p = 0; p < n; p++) streamTime[p] = options.restart === 'seeded' ? storeTime[p]! : -1;
     for (const r of s.records) {
       const myId = id++;
+      const p = partitionOfKey(recordKeyOf(r, myId), n);
+      positions.push({ partition: p, offset: offsets[p]!++ });
       const b = r.body;
       const time = eventTime(r, tsSource);
       // The record timestamp is checked before the value is read (the default extractor).
@@ -341,11 +361,11 @@ export function model(c: FuzzCase, options: ModelOptions): ModelResult {
       if (partitionRefused(b.part)) { fates.push({ fate: 'dead-letter', why: 'partition value' }); continue; }
       const amount = b.kind === 'valid' ? b.amount : 1;
       rows.push({ id: myId, k: b.k, part: b.part, amount, ts, note: s.variant === 'B' ? `n${myId}` : null });
-      if (ts > streamTime) streamTime = ts;
+      if (ts > streamTime[p]!) streamTime[p] = ts;
       const start = Math.floor(ts / WINDOW_MS) * WINDOW_MS;
-      if (start + WINDOW_MS + grace > streamTime) {
-        if (start > storeTime) storeTime = start;
-        if (start < storeTime - retention + 1) restartExpiryHits++;
+      if (start + WINDOW_MS + grace > streamTime[p]!) {
+        if (start > storeTime[p]!) storeTime[p] = start;
+        if (start < storeTime[p]! - retention + 1) restartExpiryHits++;
         const key = `${b.k}@${start}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
         fates.push({ fate: 'on-time', key: b.k, windowStart: start });
@@ -354,5 +374,21 @@ export function model(c: FuzzCase, options: ModelOptions): ModelResult {
       }
     }
   }
-  return { fates, counts, rows, amountColumn, restartExpiryHits };
+  return { fates, positions, counts, rows, amountColumn, restartExpiryHits };
+}
+
+/** The Kafka key a record is produced with: its count key when it has one, else one of KEYS by id. */
+export function recordKeyOf(r: HostileRecord, id: number): string {
+  const b = r.body;
+  return 'k' in b ? b.k : KEYS[id % KEYS.length]!;
+}
+
+/**
+ * The input partition of a key: the harness produces to it explicitly, so the model does not
+ * depend on the partitioner; keys never share a partition differently between runs, so the
+ * count (grouped by key, no repartition) stays per task.
+ */
+export function partitionOfKey(key: string, partitions: number): number {
+  const i = KEYS.indexOf(key as (typeof KEYS)[number]);
+  return (i < 0 ? 0 : i) % partitions;
 }

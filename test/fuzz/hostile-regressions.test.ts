@@ -150,6 +150,17 @@ describe('hostile fuzz counterexamples', () => {
     }, DEFAULT_MODEL, false, 4096);
   });
 
+  it('two input partitions (two tasks, one Delta table, a txn per partition) across a restart with a wiped task dir', async () => {
+    await check({
+      partitions: 2,
+      graceMs: 60_000,
+      sessions: [
+        { variant: 'A', damage: 'wipe-task-dir', records: [valid('a', 'p1', T, T), valid('b', 'p1', T, T), valid('c', 'p2', T + 1, T + 1), { body: { kind: 'malformed-json', text: '{' }, pad: 0 }, valid('b', '', T, T)] },
+        { variant: 'B', damage: 'none', records: [valid('a', 'p1', T + 2, T + 2), valid('b', 'p2', T + 3, T + 3), { body: { kind: 'null-value' }, pad: 0 }] },
+      ],
+    }, DEFAULT_MODEL, true);
+  });
+
   it('KNOWN (hostile branch, see note): seed 18, a window store whose LevelDB files were truncated cannot be reopened', async () => {
     // Red the day it is fixed: then assert it passes and add truncate-store-log to SAFE_DAMAGE.
     await expect(check({
