@@ -267,6 +267,7 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
       const m = sumMetrics(driver.metrics());
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += m[k];
     } catch (err) {
+      if (err instanceof InvariantError) throw err;
       throw new InvariantError(`session ${s} failed: ${(err as Error).stack ?? String(err)}\n${log.join('\n')}`);
     } finally {
       await driver.close();
@@ -278,16 +279,16 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
     throw new InvariantError(`${what}${context()}`);
   };
 
-  // 1. The dead-letter topic holds exactly the records the model dead-letters (by source offset).
+  // 1. The dead-letter topic holds exactly the records the model dead-letters (by source partition and offset).
   const dlq = await readTopic(h.kafka, t.dlq);
   /** The record id of a dead letter, from its source partition and offset headers. */
-  const offsetOf = (r: IncomingRecord): number => {
+  const idOf = (r: IncomingRecord): number => {
     const where = `${r.headers['tributary.error.partition']?.toString()}@${r.headers['tributary.error.offset']?.toString()}`;
     return idAt.get(where) ?? fail(`a dead letter names ${where}, which no record had`);
   };
   // A late record whose copy (value + tributary.late.* headers) exceeds the late topic's limit is
   // dead-lettered by the production handler instead: accounted for once, in the DLQ.
-  const lateTooLarge = new Set(dlq.filter((r) => r.headers['tributary.error.output-topic']?.toString() === t.late).map(offsetOf));
+  const lateTooLarge = new Set(dlq.filter((r) => r.headers['tributary.error.output-topic']?.toString() === t.late).map(idOf));
   for (const o of lateTooLarge) {
     if (expected.fates[o]?.fate !== 'late' || c.sessions.flatMap((x) => x.records)[o]!.pad === 0) fail(`record ${o} was dead-lettered as too large for the late topic, but the model has it ${JSON.stringify(expected.fates[o])}`);
   }
@@ -296,13 +297,13 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   }
   // Each dead letter says why, and the reason matches the model's.
   for (const r of dlq) {
-    const o = offsetOf(r);
+    const o = idOf(r);
     const f = expected.fates[o];
     const reason = r.headers['tributary.error.reason']?.toString() ?? '';
     const want = f?.fate === 'dead-letter' ? REASONS[f.why] : /max\.message\.bytes/;
     if (want !== undefined && !want.test(reason)) fail(`dead letter at offset ${o} (${JSON.stringify(f)}) has reason ${JSON.stringify(reason)}, expected ${want}`);
   }
-  const dlqOffsets = dlq.map(offsetOf).sort((a, b) => a - b);
+  const dlqOffsets = dlq.map(idOf).sort((a, b) => a - b);
   const wantDlq = expected.fates.flatMap((f, i) => (f.fate === 'dead-letter' || lateTooLarge.has(i) ? [i] : []));
   if (JSON.stringify(dlqOffsets) !== JSON.stringify(wantDlq)) {
     const reasons = dlq.map((r) => `${r.headers['tributary.error.offset']?.toString()}: ${r.headers['tributary.error.reason']?.toString()}`);
