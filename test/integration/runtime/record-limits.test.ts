@@ -90,4 +90,24 @@ describe('record size limits on the real broker', () => {
       await admin.disconnect();
     }
   }, 120_000);
+
+  it('a record the broker still refuses as too large is a RECORD_TOO_LARGE error saying what to raise', async () => {
+    const client = createKafkaClient({ bootstrapServers: realBootstrapServers(), clientId: 'limits-it-raw' });
+    const topic = uniqueName('limits-small');
+    const admin = client.admin();
+    await admin.connect();
+    await admin.createTopics([{ topic, numPartitions: 1, configs: { 'max.message.bytes': '1000' } }]);
+    const producer = client.producer({ clientId: 'limits-it-raw-producer' });
+    await producer.connect();
+    try {
+      await expect(producer.send([{ topic, partition: 0, key: null, value: Buffer.alloc(5000, 1) }])).rejects.toMatchObject({
+        code: 'RECORD_TOO_LARGE',
+        message: expect.stringMatching(/the broker refused a record batch as too large \(MESSAGE_TOO_LARGE: .*\); raise max.message.bytes of the topic/),
+      });
+    } finally {
+      await producer.disconnect();
+      await admin.deleteTopics([topic]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 60_000);
 });
