@@ -378,8 +378,9 @@ for line in sys.stdin:
         out[p] = {"error": f"{type(e).__name__}: {e}"}
 print(json.dumps(out, default=str))
 sys.stdout.flush()
-# Skip interpreter teardown: once, under heavy load, a reader thread aborted the process at exit
-# ("terminate called without an active exception") after the output was complete.
+# Skip interpreter teardown: deltalake 1.6.6's native threads often abort the process at exit
+# ("terminate called without an active exception") after the output is complete, even for a
+# table deltalake wrote itself (as scripts/delta-readers/delta_rs_read.py also works around).
 os._exit(0)
 `;
 
@@ -405,7 +406,7 @@ export class DeltaRsBatch {
     try {
       const stdout = await pythonStdin(DELTA_RS_BATCH, batch.map((b) => b.table).join('\n')).catch(async (err: Error) => {
         // delta-rs died (a crash, not an error it reports): keep the table it was reading.
-        const last = /reading (\S+)\s*$/.exec(err.message)?.[1];
+        const last = [...err.message.matchAll(/reading (\S+)/g)].pop()?.[1];
         const b = batch.find((x) => x.table === last);
         if (b) {
           keep = await fs.mkdtemp(path.join(path.dirname(path.dirname(b.table)), `delta-rs-crash-case-${b.caseId}-`));
