@@ -4,6 +4,8 @@
  * context that locates it (task, topic, partition, store). Adapters translate vendor errors into
  * these at their edge; errors the runtime acts on have types of their own.
  */
+import type { OutgoingRecord } from './kafka/types.js';
+
 export interface ErrorContext {
   readonly taskId?: string;
   readonly topic?: string;
@@ -25,6 +27,7 @@ export type ErrorCode =
   | 'TASK_MIGRATED'
   | 'TRANSACTION'
   | 'SERDE'
+  | 'RECORD_TOO_LARGE'
   | 'STATE'
   | 'STATE_LOCKED'
   | 'STORE_NOT_AVAILABLE'
@@ -104,4 +107,28 @@ function withContext(message: string, context: ErrorContext | undefined): string
     if (v !== undefined) parts.push(`${k}=${String(v)}`);
   }
   return parts.length ? `${message} [${parts.join(', ')}]` : message;
+}
+
+/**
+ * A record cannot be produced: it is larger than the topic's `max.message.bytes` (or the
+ * broker's limit). The production exception handler decides (dead-letter a truncated copy,
+ * skip, or fail).
+ */
+export class RecordTooLargeError extends TributaryError {
+  /** A copy of the record that could not be produced (when known). */
+  readonly record: OutgoingRecord | undefined;
+  /** `changelog`: a store's changelog record (never skipped: the store could not be restored). */
+  readonly kind: 'output' | 'changelog';
+
+  constructor(
+    message: string,
+    readonly size: number,
+    readonly limit: number,
+    options: Omit<TributaryErrorOptions, 'code' | 'retriable'> & { readonly record?: OutgoingRecord; readonly kind?: 'output' | 'changelog' } = {},
+  ) {
+    const { record, kind, ...rest } = options;
+    super(message, { ...rest, code: 'RECORD_TOO_LARGE' });
+    this.record = record;
+    this.kind = kind ?? 'output';
+  }
 }

@@ -78,7 +78,7 @@ export { createRecord, hasNullValue, withKey, withKeyValue, withTimestamp, withV
 export type { BuiltTopology, Subtopology } from './topology/built-topology.js';
 
 // Errors
-export { ConfigError, ProducerFencedError, RecordRejectedError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
+export { ConfigError, ProducerFencedError, RecordRejectedError, RecordTooLargeError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
 export type { ErrorCode, ErrorContext } from './errors.js';
 
 // Application: run a topology on a Kafka cluster (exactly-once by default)

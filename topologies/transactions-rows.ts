@@ -8,6 +8,7 @@
  *   sum, average and max amount, partitioned by the UTC date of the window start.
  */
 import { z } from 'zod';
+import { parseEventTime } from '../lib/index.js';
 import { TransactionEventSchema, type TransactionEvent } from './transactions-schema.js';
 
 export const BronzeRowSchema = TransactionEventSchema.extend({
@@ -72,6 +73,13 @@ export function aggregateKey(row: Pick<AggregateRow, 'dimension' | 'key' | 'wind
   return `${row.dimension}:${row.key}@${row.window_start}`;
 }
 
+/**
+ * The UTC date of the event's time, read by the same parser as the source's timestamp extractor
+ * (`TimestampExtractors.field('transaction_timestamp')`), so that the `event_date` partition and
+ * the watermark always name the same instant.
+ */
 export function eventDate(event: TransactionEvent): string {
-  return new Date(Date.parse(event.transaction_timestamp)).toISOString().slice(0, 10);
+  const t = parseEventTime(event.transaction_timestamp);
+  if (t === null) throw new Error(`transaction_timestamp ${JSON.stringify(event.transaction_timestamp)} is not a valid event time`);
+  return new Date(t).toISOString().slice(0, 10);
 }

@@ -6,12 +6,13 @@
  * Defaults that differ from the bare runtime: `processingGuarantee` is `exactly_once` (the
  * runner's default), and the commit interval follows it (100 ms, or 30 s under at-least-once).
  */
+import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, nameProblem } from '../util/names.js';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { createKafkaClient } from '../kafka/index.js';
 import type { KafkaClient } from '../kafka/types.js';
 import type { StreamsConfig } from '../runtime/config.js';
-import { ErrorHandlers, type DeserializationExceptionHandler, type ErrorResponse, type ProcessingExceptionHandler } from '../runtime/error-handlers.js';
+import { ErrorHandlers, type DeserializationExceptionHandler, type ErrorResponse, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../runtime/error-handlers.js';
 import type { RuntimeLogger } from '../runtime/config.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
@@ -44,6 +45,8 @@ export interface TributaryAppConfig {
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler | HandlerName;
   /** Default `'fail'` (then the uncaught-exception handler decides; a poison record is dead-lettered after `poisonRecordAttempts`). */
   readonly processingExceptionHandler?: ProcessingExceptionHandler | HandlerName;
+  /** Records too large for their topic's max.message.bytes. Default: `'dead-letter'` (a truncated copy). */
+  readonly productionExceptionHandler?: ProductionExceptionHandler | HandlerName;
   /** Default `'SHUTDOWN_CLIENT'`. */
   readonly uncaughtExceptionHandler?: UncaughtExceptionHandler | UncaughtExceptionResponse;
   /** Failures of one record (same topic, partition, offset) before a replaced thread dead-letters it instead of failing again. Default 2. */
@@ -58,6 +61,8 @@ export interface TributaryAppConfig {
   readonly heartbeatIntervalMs?: number;
   readonly transactionTimeoutMs?: number;
   readonly pollMs?: number;
+  /** How far ahead of the wall clock a record timestamp may be before it is dead-lettered. Default 86400000 (1 day); 0 or Infinity disables. */
+  readonly maxFutureSkewMs?: number;
   readonly recoveryTimeoutMs?: number;
   readonly retryBackoffMs?: number;
   readonly retryBackoffMaxMs?: number;
@@ -86,7 +91,10 @@ const serde = z.custom<Serde<unknown>>((v) => typeof v === 'object' && v !== nul
 
 const schema = z
   .strictObject({
-    applicationId: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be non-empty and use only letters, digits, ".", "_" and "-"'),
+    applicationId: z.string().superRefine((v, ctx) => {
+      const problem = nameProblem(v, APPLICATION_ID_MAX_LENGTH);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not allowed: ${problem} (it ${APPLICATION_ID_USE}); use 1-${APPLICATION_ID_MAX_LENGTH} characters of letters, digits, '.', '_' and '-', e.g. "my-app"` });
+    }),
     bootstrapServers: z.union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1)).min(1, 'must list at least one host:port')]).optional(),
     client: z
       .custom<KafkaClient>((v) => typeof v === 'object' && v !== null && typeof (v as KafkaClient).consumer === 'function' && typeof (v as KafkaClient).producer === 'function', {
@@ -101,6 +109,7 @@ const schema = z
     deadLetterTopicPartitions: z.number().int().positive().optional(),
     deserializationExceptionHandler: handler.optional(),
     processingExceptionHandler: handler.optional(),
+    productionExceptionHandler: handler.optional(),
     uncaughtExceptionHandler: z.union([z.enum(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']), fn('error => response')]).optional(),
     poisonRecordAttempts: z.number().int().positive().optional(),
     defaultKeySerde: serde.optional(),
@@ -112,6 +121,7 @@ const schema = z
     heartbeatIntervalMs: z.number().int().positive().optional(),
     transactionTimeoutMs: z.number().int().positive().optional(),
     pollMs: ms.optional(),
+    maxFutureSkewMs: z.union([ms, z.literal(Number.POSITIVE_INFINITY)]).optional(),
     recoveryTimeoutMs: ms.optional(),
     retryBackoffMs: ms.optional(),
     retryBackoffMaxMs: ms.optional(),
@@ -161,13 +171,20 @@ function suggestion(key: string): string {
   return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4)) ? `; did you mean '${best}'?` : '';
 }
 
+/** The config key an issue is about: the unknown key itself for `unrecognized_keys` (whose path is its parent's). */
+function issueKeys(issue: z.core.$ZodIssue): string[] {
+  const parent = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => [...parent, k].join('.'));
+  return [parent.join('.') || '(config)'];
+}
+
 function toConfigError(error: z.ZodError): ConfigError {
   const lines = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${k}: unknown configuration key${suggestion(k)}`).join('\n');
-    const key = issue.path.map(String).join('.') || '(config)';
-    return `${key}: ${issue.message}`;
+    if (issue.code === 'unrecognized_keys') return issueKeys(issue).map((k) => `${k}: unknown configuration key${issue.path.length === 0 ? suggestion(k) : ''}`).join('\n');
+    return `${issueKeys(issue)[0]}: ${issue.message}`;
   });
-  return new ConfigError(`Invalid tributary configuration:\n${lines.join('\n')}`, { context: { key: error.issues[0]?.path.map(String).join('.') ?? '' } });
+  const first = error.issues[0];
+  return new ConfigError(`Invalid tributary configuration:\n${lines.join('\n')}`, { context: { key: first === undefined ? '' : issueKeys(first)[0]! } });
 }
 
 function namedHandler(h: HandlerName | ((...a: never[]) => unknown) | undefined): ((c: never, e: unknown) => ErrorResponse) | undefined {
@@ -193,6 +210,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
   const uncaught = c.uncaughtExceptionHandler;
   const deserialization = namedHandler(c.deserializationExceptionHandler);
   const processing = namedHandler(c.processingExceptionHandler);
+  const production = namedHandler(c.productionExceptionHandler);
   const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
   const streams: StreamsConfig = {
     applicationId: c.applicationId,
@@ -205,6 +223,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
     ...optional('deadLetterTopicPartitions', c.deadLetterTopicPartitions),
     ...optional('deserializationExceptionHandler', deserialization as DeserializationExceptionHandler | undefined),
     ...optional('processingExceptionHandler', processing as ProcessingExceptionHandler | undefined),
+    ...optional('productionExceptionHandler', production as ProductionExceptionHandler | undefined),
     ...optional('defaultKeySerde', c.defaultKeySerde),
     ...optional('defaultValueSerde', c.defaultValueSerde),
     ...optional('defaultTimestampExtractor', c.defaultTimestampExtractor as TimestampExtractor | undefined),
@@ -214,6 +233,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
     ...optional('heartbeatIntervalMs', c.heartbeatIntervalMs),
     ...optional('transactionTimeoutMs', c.transactionTimeoutMs),
     ...optional('pollMs', c.pollMs),
+    ...optional('maxFutureSkewMs', c.maxFutureSkewMs),
     ...optional('recoveryTimeoutMs', c.recoveryTimeoutMs),
     ...optional('retryBackoffMs', c.retryBackoffMs),
     ...optional('retryBackoffMaxMs', c.retryBackoffMaxMs),
@@ -245,6 +265,7 @@ const PROPERTY_KEYS: Readonly<Record<string, { key: keyof TributaryAppConfig; nu
   'heartbeat.interval.ms': { key: 'heartbeatIntervalMs', number: true },
   'transaction.timeout.ms': { key: 'transactionTimeoutMs', number: true },
   'poll.ms': { key: 'pollMs', number: true },
+  'max.future.skew.ms': { key: 'maxFutureSkewMs', number: true },
   'task.timeout.ms': { key: 'recoveryTimeoutMs', number: true },
   'retry.backoff.ms': { key: 'retryBackoffMs', number: true },
   'retry.backoff.max.ms': { key: 'retryBackoffMaxMs', number: true },

@@ -91,6 +91,12 @@ export interface AppProgress {
 
 const SHUTDOWN_POLL_MS = 1_000;
 const REPLACE_BACKOFF_MS = 1_000;
+/**
+ * REPLACE_THREAD gives up after this many stream threads in a row failed without committing
+ * anything (a failure no record guard can attribute — a broken topology, a topic that refuses
+ * every write): the app stops in ERROR naming the last failure, instead of replacing forever.
+ */
+export const MAX_REPLACEMENTS_WITHOUT_PROGRESS = 10;
 
 const recordKey = (topic: unknown, partition: unknown, offset: unknown): string => `${String(topic)}\0${String(partition)}\0${String(offset)}`;
 
@@ -111,6 +117,8 @@ export class TributaryApp {
   private finish!: (state: AppState) => void;
   private readonly poison = new Map<string, number>();
   private threadReplacements = 0;
+  /** Stream threads replaced in a row whose runtime never committed (reset by one that did). */
+  private replacementStreak = 0;
   private failure: unknown = undefined;
   private poisonDeadLettered = 0;
   private readonly pastCounters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
@@ -222,6 +230,7 @@ export class TributaryApp {
         ...this.resolved.streams,
         processingExceptionHandler: this.guarded(this.resolved.streams.processingExceptionHandler ?? ErrorHandlers.fail),
         deserializationExceptionHandler: this.guarded(this.resolved.streams.deserializationExceptionHandler ?? ErrorHandlers.deadLetter),
+        productionExceptionHandler: this.guarded(this.resolved.streams.productionExceptionHandler ?? ErrorHandlers.deadLetter),
       },
     });
     this.runtime = runtime;
@@ -257,7 +266,7 @@ export class TributaryApp {
   }
 
   private notePoison(error: unknown): void {
-    if (!(error instanceof TributaryError) || (error.code !== 'PROCESSING' && error.code !== 'SERDE')) return;
+    if (!(error instanceof TributaryError) || (error.code !== 'PROCESSING' && error.code !== 'SERDE' && error.code !== 'RECORD_TOO_LARGE')) return;
     const { topic, partition, offset } = error.context;
     if (typeof topic !== 'string' || typeof partition !== 'number' || partition < 0 || typeof offset !== 'number') return;
     const k = recordKey(topic, partition, offset);
@@ -277,8 +286,18 @@ export class TributaryApp {
     const message = error instanceof Error ? error.message : String(error);
     this.resolved.logger('error', `stream thread died (${response}): ${message}`);
     if (response === 'REPLACE_THREAD') {
-      await this.replaceThread(runtime);
-      return;
+      this.replacementStreak = runtime.counters.commits > 0 ? 1 : this.replacementStreak + 1;
+      if (this.replacementStreak <= MAX_REPLACEMENTS_WITHOUT_PROGRESS) {
+        await this.replaceThread(runtime);
+        return;
+      }
+      const where = error instanceof TributaryError && typeof error.context.topic === 'string' ? ` at ${error.context.topic}-${String(error.context.partition)}@${String(error.context.offset)}` : '';
+      error = new TributaryError(
+        `REPLACE_THREAD gave up: ${MAX_REPLACEMENTS_WITHOUT_PROGRESS} stream threads in a row failed without committing anything${where}; last failure: ${message}. ` +
+          'Fix the cause (or choose a dead-letter handler for the failing records) and restart',
+        { code: error instanceof TributaryError ? error.code : 'PROCESSING', cause: error, context: error instanceof TributaryError ? error.context : {} },
+      );
+      this.resolved.logger('error', (error as Error).message);
     }
     this.failure ??= error;
     if (response === 'SHUTDOWN_APPLICATION') {
@@ -289,10 +308,18 @@ export class TributaryApp {
     await this.shutdown('ERROR');
   }
 
+  /**
+   * Closes the failed runtime and starts a new one, after a backoff that doubles with every
+   * replacement in a row without a commit (`retryBackoffMs` up to `retryBackoffMaxMs`), so a
+   * failure that recurs at once does not spin.
+   */
   private async replaceThread(failed: StreamsRuntime): Promise<void> {
     this.threadReplacements++;
     this.setState('REBALANCING');
     await failed.close().catch(() => undefined);
+    const base = this.resolved.streams.retryBackoffMs ?? 100;
+    const delay = Math.min(this.resolved.streams.retryBackoffMaxMs ?? 10_000, base * 2 ** Math.min(this.replacementStreak - 1, 20));
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     // Its counters move to the app's past; it is no longer the current runtime (counted once).
     this.keepMetrics(failed);
     if (this.runtime === failed) this.runtime = null;

@@ -81,7 +81,8 @@ function reportError(err: unknown, ctx: CliContext): number {
     ctx.stderr(`${err.message}\n`);
     return EXIT_FAILURE;
   }
-  if (err instanceof ConfigError) {
+  // Configuration errors exit 2, whether raised as a ConfigError or as a TributaryError with code CONFIG (e.g. a topology file that throws on import).
+  if (err instanceof ConfigError || (err instanceof TributaryError && err.code === 'CONFIG')) {
     ctx.stderr(`error: ${err.message}\n`);
     return EXIT_USAGE;
   }

@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { parseDuration, type DurationUnit } from '../util/duration.js';
+import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, checkName } from '../util/names.js';
 
 export const BOOTSTRAP_ENV = 'KAFKA_BOOTSTRAP_SERVERS';
 
@@ -115,10 +116,5 @@ export function displayPath(path: string): string {
 
 /** An application id: the prefix of internal topics, the consumer group id and the state subdirectory. */
 export function parseApplicationId(text: string, flag = 'application id'): string {
-  if (!/^[A-Za-z0-9._-]{1,200}$/.test(text) || text === '.' || text === '..') {
-    throw new ConfigError(
-      `Invalid ${flag}: ${JSON.stringify(text)}. Use 1-200 characters from letters, digits, '.', '_' and '-' (it prefixes topic names and a directory).`,
-    );
-  }
-  return text;
+  return checkName(flag, text, { maxLength: APPLICATION_ID_MAX_LENGTH, usedFor: APPLICATION_ID_USE });
 }

@@ -168,6 +168,11 @@ export interface ProducerOptions {
   /** Transaction timeout in ms (broker aborts an open transaction after it). Default 60000. */
   readonly transactionTimeoutMs?: number;
   readonly clientId?: string;
+  /**
+   * The largest record batch `topic` accepts (its `max.message.bytes`), when known: sends are
+   * split so that no partition's batch in one request exceeds it. Default: the broker's default.
+   */
+  readonly maxBatchBytes?: (topic: string) => number | undefined;
 }
 
 /**

@@ -8,10 +8,12 @@ import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { DeserializationExceptionHandler, ProcessingExceptionHandler } from './error-handlers.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from './timestamps.js';
+import type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler } from './error-handlers.js';
 import { ErrorHandlers } from './error-handlers.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, checkName } from '../util/names.js';
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
 
@@ -39,6 +41,8 @@ export interface StreamsConfig {
   readonly deserializationExceptionHandler?: DeserializationExceptionHandler;
   /** Default: fail. */
   readonly processingExceptionHandler?: ProcessingExceptionHandler;
+  /** Records too large for their topic (see `ProductionExceptionHandler`). Default: dead-letter (truncated copy). */
+  readonly productionExceptionHandler?: ProductionExceptionHandler;
   /** Replication factor of internal topics the runtime creates. Default: the broker's default. */
   readonly replicationFactor?: number;
   /** Max wait of one poll. Default 100 ms. */
@@ -49,6 +53,14 @@ export interface StreamsConfig {
    * producer with a small linger would, so downstream sub-topologies never wait for a commit.
    */
   readonly sendThresholdRecords?: number;
+  /**
+   * How far ahead of the wall clock an input record's timestamp may be (ms). A record further in
+   * the future goes to the deserialization handler (default: the dead-letter topic) as an
+   * `InvalidTimestampError` instead of moving stream time so far that every later record is late.
+   * Default 86400000 (one day); 0 or Infinity disables the check (timestamps up to 8.64e15 pass).
+   * The TopologyTestDriver disables it unless given (its wall clock starts at 0).
+   */
+  readonly maxFutureSkewMs?: number;
   /** Wall clock (injectable for tests). */
   readonly clock?: Clock;
   readonly clientId?: string;
@@ -94,9 +106,12 @@ export interface NormalizedConfig {
   readonly deadLetterTopicPartitions: number;
   readonly deserializationExceptionHandler: DeserializationExceptionHandler;
   readonly processingExceptionHandler: ProcessingExceptionHandler;
+  readonly productionExceptionHandler: ProductionExceptionHandler;
   readonly replicationFactor: number | undefined;
   readonly pollMs: number;
   readonly sendThresholdRecords: number;
+  /** Infinity when disabled. */
+  readonly maxFutureSkewMs: number;
   readonly clock: Clock;
   readonly clientId: string;
   readonly sessionTimeoutMs: number | undefined;
@@ -117,9 +132,8 @@ function nonNegative(name: string, value: number | undefined): void {
 
 export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
   const applicationId = config.applicationId;
-  if (!applicationId || !/^[A-Za-z0-9._-]+$/.test(applicationId)) {
-    throw new ConfigError(`applicationId must be non-empty and use only [A-Za-z0-9._-], got '${applicationId}'`);
-  }
+  checkName('applicationId', applicationId, { maxLength: APPLICATION_ID_MAX_LENGTH, usedFor: APPLICATION_ID_USE });
+  if (config.deadLetterTopic !== undefined) checkName('deadLetterTopic', config.deadLetterTopic, { usedFor: 'is a topic name' });
   const guarantee = config.processingGuarantee ?? 'at_least_once';
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
     throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once', got '${String(guarantee)}'`);
@@ -128,6 +142,8 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
   const commitIntervalMs = config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000);
   if (!(commitIntervalMs >= 0)) throw new ConfigError(`commitIntervalMs must be >= 0, got ${commitIntervalMs}`);
   nonNegative('cacheMaxBytes', config.cacheMaxBytes);
+  const skew = config.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
+  if (!(skew >= 0)) throw new ConfigError(`maxFutureSkewMs must be a number of ms >= 0 (0 or Infinity disables the check), got ${String(config.maxFutureSkewMs)}`);
   nonNegative('recoveryTimeoutMs', config.recoveryTimeoutMs);
   nonNegative('retryBackoffMs', config.retryBackoffMs);
   nonNegative('retryBackoffMaxMs', config.retryBackoffMaxMs);
@@ -145,9 +161,11 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
     deadLetterTopicPartitions: config.deadLetterTopicPartitions ?? 1,
     deserializationExceptionHandler: config.deserializationExceptionHandler ?? ErrorHandlers.deadLetter,
     processingExceptionHandler: config.processingExceptionHandler ?? ErrorHandlers.fail,
+    productionExceptionHandler: config.productionExceptionHandler ?? ErrorHandlers.deadLetter,
     replicationFactor: config.replicationFactor,
     pollMs: config.pollMs ?? 100,
     sendThresholdRecords: config.sendThresholdRecords ?? 1,
+    maxFutureSkewMs: skew === 0 ? Number.POSITIVE_INFINITY : skew,
     clock: config.clock ?? systemClock,
     clientId: config.clientId ?? applicationId,
     sessionTimeoutMs: config.sessionTimeoutMs,

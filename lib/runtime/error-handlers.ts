@@ -8,7 +8,11 @@
  *   saying why (`tributary.error.*`), then continue;
  * - `'continue'`: skip the record, counting it.
  *
- * Safe defaults: deserialization errors go to the dead-letter topic, processing errors fail.
+ * Safe defaults: deserialization errors go to the dead-letter topic, processing errors fail,
+ * records too large to produce go to the dead-letter topic (truncated to fit). Kafka Streams'
+ * default production handler fails instead; tributary treats a record the topic refuses as a data
+ * error like an undeserializable one, so one record never stops the pipeline — choose `fail` for
+ * the Kafka Streams behaviour.
  */
 import { TributaryError } from '../errors.js';
 import type { Headers, OutgoingRecord } from '../kafka/types.js';
@@ -31,6 +35,15 @@ export interface ErrorHandlerContext {
 
 export type DeserializationExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
 export type ProcessingExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
+/**
+ * Decides about a record that cannot be produced (a `RecordTooLargeError`: larger than its topic's
+ * `max.message.bytes`), like Kafka Streams' `ProductionExceptionHandler`. `context` is the input
+ * record being processed (topic '' and partition -1 from a punctuation); the error carries the
+ * output record. `'dead-letter'` writes a copy of the output record, truncated to fit, to the
+ * dead-letter topic; `'continue'` skips it; `'fail'` stops the task. Changelog records are never
+ * skipped: a store whose changelog lacks a write could not be restored, so the task fails.
+ */
+export type ProductionExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
 
 /** Ready-made handlers. */
 export const ErrorHandlers = {
@@ -60,6 +73,26 @@ export function deadLetterRecord(topic: string, context: ErrorHandlerContext, er
     [`${DLQ_HEADER_PREFIX}task`]: Buffer.from(context.taskId),
   };
   return { topic, key: context.key, value: context.value, timestamp: context.timestamp, headers };
+}
+
+/**
+ * The dead letter for an output record that could not be produced: the output's key, value and
+ * headers, plus `tributary.error.*` naming the input record (topic/partition/offset; -1 from a
+ * punctuation), the node, and `tributary.error.output-topic`. The collector truncates it to fit.
+ */
+export function productionDeadLetter(topic: string, context: ErrorHandlerContext, error: unknown, record: OutgoingRecord): OutgoingRecord {
+  const headers: Headers = {
+    ...(record.headers ?? {}),
+    [`${DLQ_HEADER_PREFIX}reason`]: Buffer.from(errorMessage(error)),
+    [`${DLQ_HEADER_PREFIX}code`]: Buffer.from(errorCode(error)),
+    [`${DLQ_HEADER_PREFIX}topic`]: Buffer.from(context.topic),
+    [`${DLQ_HEADER_PREFIX}partition`]: Buffer.from(String(context.partition)),
+    [`${DLQ_HEADER_PREFIX}offset`]: Buffer.from(String(context.offset)),
+    [`${DLQ_HEADER_PREFIX}processor`]: Buffer.from(context.processorName),
+    [`${DLQ_HEADER_PREFIX}task`]: Buffer.from(context.taskId),
+    [`${DLQ_HEADER_PREFIX}output-topic`]: Buffer.from(record.topic),
+  };
+  return { topic, key: record.key, value: record.value, timestamp: record.timestamp ?? context.timestamp, headers };
 }
 
 export function errorCode(error: unknown): string {

@@ -14,6 +14,8 @@ export interface PreparedTopics {
   readonly partitions: Map<string, number>;
   /** Resolved repartition topic names. */
   readonly repartition: ReadonlySet<string>;
+  /** `max.message.bytes` of every topic the runtime writes to (sinks that exist, internal topics, the DLQ). */
+  readonly maxMessageBytes: ReadonlyMap<string, number>;
 }
 
 export interface PrepareOptions {
@@ -70,5 +72,12 @@ export async function prepareTopics(admin: Admin, built: BuiltTopology, options:
     partitions.set(options.deadLetterTopic, options.deadLetterTopicPartitions);
   }
   if (specs.length > 0) await admin.createTopics(specs);
-  return { partitions, repartition };
+  // The record size limits of the topics the tasks write to (outputs are checked before they are sent).
+  const written = [...new Set([...[...sinkTopics].filter((t) => existing.has(t)), ...internal.keys(), options.deadLetterTopic])];
+  const maxMessageBytes = new Map<string, number>();
+  for (const d of await admin.describeTopics(written)) {
+    const v = Number(d.configs?.['max.message.bytes']);
+    if (Number.isSafeInteger(v) && v > 0) maxMessageBytes.set(d.topic, v);
+  }
+  return { partitions, repartition, maxMessageBytes };
 }

@@ -8,6 +8,7 @@ import type { Cancellable, CommitParticipant, ProcessorContext, PunctuationType,
 import type { StateStore } from '../state/types.js';
 import type { RuntimeNode } from './runtime-node.js';
 import type { TaskRecordContext } from './task-record-context.js';
+import { invalidForwardedTimestamp, MAX_TIMESTAMP_MS } from './timestamps.js';
 
 export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> {
   constructor(
@@ -37,6 +38,9 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
   }
 
   forward<K, V>(record: Record<K, V>, childName?: string): void {
+    const ts = record.timestamp;
+    // A safe integer in [0, MAX_TIMESTAMP_MS], before it reaches a store or a sink.
+    if (!(Number.isSafeInteger(ts) && ts >= 0 && ts <= MAX_TIMESTAMP_MS)) throw invalidForwardedTimestamp(ts, this.node.name);
     if (childName === undefined) {
       // The common case inline: every child, in order (what `RuntimeNode.forward` does).
       const children = this.node.children;

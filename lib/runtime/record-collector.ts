@@ -7,10 +7,17 @@
  * the other into a shared chunk — a sink encodes text straight into it — so buffering a record
  * allocates no object and no Buffer. Chunks are append-only: bytes handed out by `drain` are
  * never written again (a producer may keep the chunks instead of copying).
+ *
+ * Every record is checked against its topic's size limit as it is buffered (`record-limits.ts`):
+ * an output or changelog record that is too large is taken back and thrown as a
+ * `RecordTooLargeError` (the per-record path hands it to the production handler); a dead letter
+ * that is too large is truncated to fit.
  */
 import type { Headers, OutgoingBatch, OutgoingRecord } from '../kafka/types.js';
 import { writeUtf8 } from '../serde/utf8.js';
 import type { TaskMetrics } from './task-metrics.js';
+import { fitDeadLetter, RECORD_FRAMING_BYTES, RecordLimits, recordBytes, recordTooLarge, type RecordKind } from './record-limits.js';
+import { TributaryError } from '../errors.js';
 
 const CHUNK_SIZE = 1 << 20;
 
@@ -96,10 +103,16 @@ export class RecordCollector {
   /** Internal topics (repartition) written since the last commit: the driver commits to let them flow under EOS. */
   private internalWrites = 0;
 
+  /** Key + value bytes up to which a record without headers fits every topic (no lookup). */
+  private readonly fastBytes: number;
+
   constructor(
     private readonly metrics: TaskMetrics,
     private readonly internalTopics: ReadonlySet<string>,
-  ) {}
+    private readonly limits: RecordLimits = new RecordLimits(),
+  ) {
+    this.fastBytes = limits.min - RECORD_FRAMING_BYTES - 2;
+  }
 
   get size(): number {
     return this.cols.length;
@@ -156,13 +169,25 @@ export class RecordCollector {
   }
 
   changelog(record: OutgoingRecord): void {
-    this.add(record);
+    this.add(record, 'changelog');
     this.metrics.changelogRecords++;
   }
 
-  deadLetter(record: OutgoingRecord): void {
-    this.add(record);
-    this.metrics.deadLettered++;
+  /**
+   * A dead letter, truncated to fit its topic's limit (see `fitDeadLetter`): the dead-letter topic
+   * never refuses one. `count` false: not a failed input record (e.g. from a punctuation).
+   */
+  deadLetter(record: OutgoingRecord, count = true): void {
+    const limit = this.limits.limitFor(record.topic);
+    const fitted = fitDeadLetter(record, limit);
+    if (fitted === null) {
+      throw new TributaryError(
+        `The dead-letter topic ${record.topic} cannot hold even an empty dead letter with its error headers: max.message.bytes is ${limit}; raise it (at least 4096)`,
+        { code: 'CONFIG', context: { topic: record.topic } },
+      );
+    }
+    this.add(fitted);
+    if (count) this.metrics.deadLettered++;
   }
 
   /** True when records were written to internal topics since `resetInternalWrites`. */
@@ -206,15 +231,37 @@ export class RecordCollector {
     if (internal) this.internalWrites++;
   }
 
-  private add(r: OutgoingRecord): void {
+  private add(r: OutgoingRecord, kind: RecordKind = 'output'): void {
     this.startRecord();
     if (r.key !== null) this.keyBytes(r.key);
     const value = r.value;
-    this.end(r.topic, r.partition ?? -1, r.timestamp ?? Number.NaN, r.headers, value === null ? -1 : this.writeBytes(value, 0, value.length));
+    this.end(r.topic, r.partition ?? -1, r.timestamp ?? Number.NaN, r.headers, value === null ? -1 : this.writeBytes(value, 0, value.length), kind);
   }
 
-  private end(topic: string, partition: number, timestamp: number, headers: Headers | undefined, valueLength: number): void {
-    this.cols.add(topic, partition, timestamp, this.chunk, this.recordStart, this.keyLength, valueLength, this.nonEmpty(headers));
+  private end(topic: string, partition: number, timestamp: number, headers: Headers | undefined, valueLength: number, kind: RecordKind = 'output'): void {
+    const h = this.nonEmpty(headers);
+    if (h !== undefined || this.keyLength + valueLength > this.fastBytes) this.checkSize(topic, partition, timestamp, h, valueLength, kind);
+    this.cols.add(topic, partition, timestamp, this.chunk, this.recordStart, this.keyLength, valueLength, h);
+  }
+
+  /** Throws `RecordTooLargeError` (with a copy of the record) after taking the record back, when it exceeds its topic's limit. */
+  private checkSize(topic: string, partition: number, timestamp: number, headers: Headers | undefined, valueLength: number, kind: RecordKind): void {
+    const size = recordBytes(this.keyLength, valueLength, headers);
+    const limit = this.limits.limitFor(topic);
+    if (size <= limit) return;
+    const start = this.recordStart;
+    const keyLength = this.keyLength;
+    const valueStart = keyLength > 0 ? start + keyLength : start;
+    const record: OutgoingRecord = {
+      topic,
+      ...(partition === -1 ? {} : { partition }),
+      key: keyLength < 0 ? null : Buffer.from(this.chunk.subarray(start, start + keyLength)),
+      value: valueLength < 0 ? null : Buffer.from(this.chunk.subarray(valueStart, valueStart + valueLength)),
+      ...(timestamp === timestamp ? { timestamp } : {}),
+      ...(headers === undefined ? {} : { headers }),
+    };
+    this.pos = start; // never handed out: the next record reuses the bytes
+    throw recordTooLarge(kind, record, size, limit);
   }
 
   /** The headers, or undefined when there are none (so the producer skips them without a loop). */

@@ -24,13 +24,14 @@ import { Topology } from '../topology/topology.js';
 import { normalizeConfig, type NormalizedConfig, type StreamsConfig } from './config.js';
 import { GlobalStateManager } from './global-state.js';
 import { prepareTopics, type PreparedTopics } from './internal-topics.js';
+import { RecordLimits } from './record-limits.js';
 import { abortQuietly, commitTasks, sendBuffered, type CommitTargets, type CommitTasksOptions } from './task-committer.js';
 import { classifyFailure, RecoveryBackoff, type FailureKind } from './recovery.js';
 import { QueryableStores } from '../state/queryable.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { CommitLatency } from './commit-latency.js';
 import { StateDirectory } from '../state/state-directory.js';
-import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
+import { checkpointTask, newCheckpointMarker, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
@@ -95,6 +96,7 @@ export class StreamsRuntime {
   private consumer: Consumer | null = null;
   private producer: Producer | null = null;
   private prepared: PreparedTopics | null = null;
+  private recordLimits: RecordLimits | null = null;
   private readonly taskMap = new Map<string, StreamTask>();
   private readonly taskByTp = new Map<string, StreamTask>();
   private lastCommitMs = 0;
@@ -179,6 +181,7 @@ export class StreamsRuntime {
         deadLetterTopicPartitions: this.config.deadLetterTopicPartitions,
         replicationFactor: this.config.replicationFactor,
       });
+      this.recordLimits = new RecordLimits(this.prepared.maxMessageBytes);
       await this.global.start(this.admin);
       if (!this.config.exactlyOnce) {
         await this.connectSharedProducer();
@@ -201,8 +204,11 @@ export class StreamsRuntime {
     if (this.fatal !== undefined) throw this.fatal;
   }
 
+  /** Producers split their batches below each topic's max.message.bytes. */
+  private readonly maxBatchBytes = (topic: string): number | undefined => this.recordLimits?.limitFor(topic);
+
   private async connectSharedProducer(): Promise<void> {
-    this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer` });
+    this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer`, maxBatchBytes: this.maxBatchBytes });
     await this.producer.connect();
   }
 
@@ -243,6 +249,7 @@ export class StreamsRuntime {
    * makes every task close dirty and the consumer rejoin (`recovery.ts`); anything else is fatal.
    */
   async runOnce(pollMs: number = this.config.pollMs): Promise<number> {
+    this.throwIfFailed();
     try {
       const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
@@ -280,6 +287,7 @@ export class StreamsRuntime {
 
   /** Processes what is buffered (no poll), punctuates, sends, and commits if due. */
   async processAndMaybeCommit(): Promise<number> {
+    this.throwIfFailed();
     let processed = 0;
     const now = this.config.clock.now();
     let commitRequested = false;
@@ -308,11 +316,12 @@ export class StreamsRuntime {
 
   /** Commits every task now (flush stores, send, offsets, commit); `paced`: only tasks whose commit participants are due. */
   async commit(options: CommitTasksOptions = {}): Promise<void> {
+    this.throwIfFailed();
     const pending = [...this.taskMap.values()].some((t) => t.isRunning && t.commitNeeded());
     const tasks = [...this.taskMap.values()];
     const before = pending ? taskCommits(tasks) : 0;
     const started = pending ? performance.now() : 0;
-    await commitTasks(tasks, this.commitTargets(), { ...options, nowMs: this.config.clock.now() });
+    await this.latchFatal(commitTasks(tasks, this.commitTargets(), { ...options, nowMs: this.config.clock.now() }));
     this.lastCommitMs = this.config.clock.now();
     if (pending) {
       // Timed only when a task committed (a paced task whose participants are not due commits nothing).
@@ -327,8 +336,22 @@ export class StreamsRuntime {
 
   /** Sends what the given tasks buffered without committing (inside their open transactions under exactly-once). */
   async sendBuffered(tasks: readonly StreamTask[] = [...this.taskMap.values()]): Promise<void> {
+    this.throwIfFailed();
     const targets = this.commitTargets();
-    for (const task of tasks) await sendBuffered(task, targets);
+    for (const task of tasks) await this.latchFatal(sendBuffered(task, targets));
+  }
+
+  /** Awaits `work`; a fatal failure of it stops the runtime (see `throwIfFailed`). */
+  private async latchFatal(work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      if (!this.stopping && classifyFailure(error) === 'fatal' && this.fatal === undefined) {
+        this.fatal = error;
+        this.setState('error');
+      }
+      throw error;
+    }
   }
 
   private commitTargets(): CommitTargets {
@@ -343,7 +366,7 @@ export class StreamsRuntime {
   }
 
   private stateOptions(): TaskStateOptions {
-    return { client: this.client, stateDir: this.config.stateDir, exactlyOnce: this.config.exactlyOnce };
+    return { client: this.client, stateDir: this.config.stateDir, exactlyOnce: this.config.exactlyOnce, logger: this.config.logger };
   }
 
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
@@ -377,6 +400,7 @@ export class StreamsRuntime {
         internalTopics: this.prepared!.repartition,
         partitionsFor: (t) => this.prepared!.partitions.get(t),
         globalStores: this.global.stores,
+        recordLimits: this.recordLimits!,
       });
       try {
         // Fence first, restore second: InitProducerId completes or aborts the previous owner's
@@ -387,6 +411,7 @@ export class StreamsRuntime {
             transactionalId: `${this.config.applicationId}-${task.id}`,
             clientId: `${this.config.clientId}-${task.id}-producer`,
             transactionTimeoutMs: this.config.transactionTimeoutMs,
+            maxBatchBytes: this.maxBatchBytes,
           });
           await producer.connect();
           task.producer = producer;
@@ -473,9 +498,11 @@ export class StreamsRuntime {
     this.logged.delete(task);
     if (!clean) await withTimeout(abortQuietly(task), ABORT_TIMEOUT_MS);
     try {
-      await task.close(clean);
+      // A clean close writes a marker into the stores after their last flush; the checkpoint records it.
+      const marker = clean && checkpoint && logged.length > 0 ? newCheckpointMarker() : undefined;
+      await task.close(clean, marker);
       // Called right after the task's last commit: the changelogs' ends are what the stores hold.
-      if (clean && checkpoint && this.config.exactlyOnce) await checkpointTask(task, logged, this.stateOptions());
+      if (marker !== undefined) await checkpointTask(task, logged, this.stateOptions(), marker);
     } finally {
       await task.producer?.disconnect().catch(() => undefined);
       task.producer = null;
@@ -586,6 +613,15 @@ export class StreamsRuntime {
     this.stateDirectory?.release();
     this.stateDirectory = null;
     if (firstError !== undefined) throw firstError;
+  }
+
+  /**
+   * After a fatal error nothing more is processed, sent or committed (the tasks may hold a
+   * half-done interval — a send that failed after its records were taken from the buffer):
+   * every later call throws the same error until `close()`.
+   */
+  private throwIfFailed(): void {
+    if (this.fatal !== undefined) throw this.fatal;
   }
 
   private requireConsumer(): Consumer {

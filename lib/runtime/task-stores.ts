@@ -11,11 +11,14 @@
  *   exactly-once: only at a clean close);
  * - dirty close under exactly-once: wipe the directory; the next owner restores from the log.
  */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { checkpointOffset, openTaskState, wipeTaskDir, writeCheckpoint } from '../state/checkpoint.js';
 import { changelogCheckpointOffsets, restoreStores } from '../state/restore.js';
 import { TributaryError } from '../errors.js';
 import type { KafkaClient } from '../kafka/types.js';
-import type { ChangelogSink, RestorableStore, StateStoreContext } from '../state/types.js';
+import { isMarkedStore, type ChangelogSink, type RestorableStore, type StateStore, type StateStoreContext } from '../state/types.js';
+import type { RuntimeLogger } from './config.js';
 import { join } from 'node:path';
 import type { StreamTask } from './task.js';
 
@@ -34,14 +37,29 @@ export interface TaskStateOptions {
   readonly client: KafkaClient;
   readonly stateDir: string;
   readonly exactlyOnce: boolean;
+  /** Where the reasons for distrusting local state are reported. */
+  readonly logger?: RuntimeLogger;
 }
 
-/** Opens and restores the stores of `task`; returns its logged stores (for checkpoints). */
+/**
+ * Opens and restores the stores of `task`; returns its logged stores (for checkpoints).
+ *
+ * Stores are verified before the checkpoint is trusted for them: a logged persistent store that
+ * cannot be opened (corrupt MANIFEST, unreadable files) or that does not hold the marker the
+ * checkpoint expects (directory deleted, emptied or replaced, log truncated; see `MarkedStore`)
+ * is wiped and restored from its changelog's start, under both guarantees, and the reason is
+ * logged at warn. A store without a changelog that cannot be opened fails with the remedy.
+ */
 export async function openTaskStores(task: StreamTask, options: TaskStateOptions): Promise<LoggedStore[]> {
   const ctx = task.context;
   const taskDir = taskDirectory(options.stateDir, ctx.applicationId, task.id);
-  const opening = task.subtopology.stores.length > 0 ? await openTaskState(taskDir, options.exactlyOnce) : { checkpoint: null };
+  const log = options.logger ?? (() => undefined);
+  const opening = task.subtopology.stores.length > 0 ? await openTaskState(taskDir, options.exactlyOnce) : null;
+  // A crash under exactly-once (no checkpoint) is routine; a corrupt checkpoint is not.
+  if (opening?.reason !== undefined) log(opening.reason.startsWith('no checkpoint') ? 'info' : 'warn', `task ${task.id}: ${opening.reason}`, { taskId: task.id });
   const logged: LoggedStore[] = [];
+  /** Logged stores whose local data the checkpoint does not vouch for: restored from the log start. */
+  const distrusted = new Set<string>();
   for (const def of task.subtopology.stores) {
     const store = task.stores.get(def.name)!;
     const changelog = def.changelogTopic === null ? null : changelogSink(task, def.changelogTopic);
@@ -55,7 +73,34 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
       currentTimestamp: () => ctx.timestamp,
       streamTime: () => ctx.streamTime(),
     };
+    const storeDir = join(taskDir, def.name);
+    try {
+      await store.init(storeContext);
+    } catch (error) {
+      if (!store.persistent) throw error;
+      if (def.changelogTopic === null) {
+        throw new TributaryError(
+          `Store ${def.name} of task ${task.id} cannot be opened at ${storeDir} and has no changelog to restore it from: ${errorText(error)}; ` +
+            'move the directory away (or delete it, losing its data) and restart',
+          { code: 'STATE', cause: error, context: { taskId: task.id, store: def.name } },
+        );
+      }
+      log('warn', `task ${task.id}: store ${def.name} cannot be opened at ${storeDir} (${errorText(error)}); wiping it and restoring it from ${def.changelogTopic}`, { taskId: task.id, store: def.name });
+      await rm(storeDir, { recursive: true, force: true });
+      await store.init(storeContext);
+      distrusted.add(def.name);
+      continue;
+    }
+    if (def.changelogTopic === null || !store.persistent || distrusted.has(def.name)) continue;
+    const offset = checkpointOffset(opening?.checkpoint ?? null, def.changelogTopic, task.partition);
+    if (offset === undefined) continue; // restored from the log start anyway
+    const problem = markerProblem(store, opening!.markers.get(def.name));
+    if (problem === null) continue;
+    log('warn', `task ${task.id}: store ${def.name} at ${storeDir} ${problem}; ignoring the checkpoint, wiping the store and restoring it from ${def.changelogTopic}`, { taskId: task.id, store: def.name });
+    await store.close();
+    await rm(storeDir, { recursive: true, force: true });
     await store.init(storeContext);
+    distrusted.add(def.name);
   }
   if (logged.length > 0) {
     await restoreStores({
@@ -66,11 +111,27 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
         partition: l.partition,
         store: restorable(task, l.store),
         // An in-memory store starts empty in every process: it replays its whole changelog.
-        checkpoint: task.stores.get(l.store)!.persistent ? checkpointOffset(opening.checkpoint, l.topic, l.partition) : undefined,
+        checkpoint: task.stores.get(l.store)!.persistent && !distrusted.has(l.store) ? checkpointOffset(opening?.checkpoint ?? null, l.topic, l.partition) : undefined,
       })),
     });
   }
   return logged;
+}
+
+/** Why the checkpoint does not vouch for `store` (null: it does). Stores that keep no markers are trusted as before. */
+function markerProblem(store: StateStore, expected: string | undefined): string | null {
+  if (!isMarkedStore(store)) return null;
+  if (expected === undefined) return 'is not covered by the checkpoint (no marker recorded for it)';
+  const found = store.readMarker();
+  if (found === null) return 'does not hold the checkpoint\'s marker (missing, emptied or truncated store)';
+  if (found !== expected) return `holds marker ${found}, the checkpoint expects ${expected} (the store is not the one checkpointed)`;
+  return null;
+}
+
+function errorText(error: unknown): string {
+  const e = error as { message?: unknown; cause?: { message?: unknown } };
+  const inner = typeof e.cause?.message === 'string' ? `: ${e.cause.message}` : '';
+  return `${typeof e.message === 'string' ? e.message : String(error)}${inner}`;
 }
 
 function restorable(task: StreamTask, name: string): RestorableStore {
@@ -93,11 +154,32 @@ function changelogSink(task: StreamTask, topic: string): ChangelogSink {
   };
 }
 
-/** Writes the task's checkpoint: the end offsets of its changelog partitions (call right after a commit). */
-export async function checkpointTask(task: StreamTask, logged: readonly LoggedStore[], options: TaskStateOptions): Promise<void> {
+/** A fresh checkpoint marker id. */
+export function newCheckpointMarker(): string {
+  return randomUUID();
+}
+
+/**
+ * Writes the task's checkpoint: the end offsets of its changelog partitions (call right after a
+ * commit). `marker`: the id already written into the closed stores (clean close); without it a
+ * fresh id is written into every open logged store that keeps markers first (after a commit, the
+ * stores flushed), then recorded in the file.
+ */
+export async function checkpointTask(task: StreamTask, logged: readonly LoggedStore[], options: TaskStateOptions, marker?: string): Promise<void> {
   if (logged.length === 0) return;
+  const id = marker ?? newCheckpointMarker();
+  const markers: Record<string, string> = {};
+  for (const l of logged) {
+    const store = task.stores.get(l.store);
+    if (store === undefined || !store.persistent || !isMarkedStore(store)) continue;
+    if (marker === undefined) {
+      if (!store.isOpen) continue;
+      await store.writeMarker(id);
+    }
+    markers[l.store] = id;
+  }
   const offsets = await changelogCheckpointOffsets(options.client, logged);
-  await writeCheckpoint(taskDirectory(options.stateDir, task.context.applicationId, task.id), offsets);
+  await writeCheckpoint(taskDirectory(options.stateDir, task.context.applicationId, task.id), offsets, markers);
 }
 
 /** Deletes the task's local state (after a dirty close under exactly-once: the next owner restores from the changelog). */

@@ -9,7 +9,8 @@
  * init/restore, flush, sends and commits — are driven from outside at batch boundaries (see
  * `task-committer.ts` for the commit lifecycle).
  */
-import { ConfigError, TributaryError } from '../errors.js';
+import { ConfigError, RecordTooLargeError, TributaryError } from '../errors.js';
+import { InvalidTimestampError } from '../time/timestamp-extractors.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
 import { columnsOf, headersAt, recordAt } from './fetched-columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
@@ -17,20 +18,22 @@ import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Serde } from '../serde/types.js';
 import { sameFormat } from '../serde/serde-format.js';
-import type { StateStore, StoreBuilder } from '../state/types.js';
+import { isMarkedStore, type StateStore, type StoreBuilder } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
 import { NodeFailure } from './node-failure.js';
-import { RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
+import { handleProductionFailure, RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorContextImpl } from './processor-context-impl.js';
 import { PunctuationQueue, type Punctuation } from './punctuation-queue.js';
 import { RecordCollector } from './record-collector.js';
+import type { RecordLimits } from './record-limits.js';
 import type { RecordQueue } from './record-queue.js';
 import { ProcessorNode, type RuntimeNode, SinkNode, SourceNode } from './runtime-node.js';
 import { formatTaskId } from './task-id.js';
 import { TaskMetrics } from './task-metrics.js';
 import { TaskRecordContext } from './task-record-context.js';
+import { futureLimit, invalidInputTimestamp } from './timestamps.js';
 
 export interface TaskOptions {
   readonly subtopology: Subtopology;
@@ -42,6 +45,8 @@ export interface TaskOptions {
   readonly internalTopics: ReadonlySet<string>;
   readonly partitionsFor: (topic: string) => number | undefined;
   readonly globalStores?: ReadonlyMap<string, StateStore>;
+  /** Size limits of the topics the task writes to. Default: Kafka's default for every topic. */
+  readonly recordLimits?: RecordLimits;
 }
 
 interface Decoded {
@@ -85,7 +90,7 @@ export class StreamTask {
     this.subtopology = subtopology;
     this.config = config;
     this.metrics = new TaskMetrics(this.id);
-    this.collector = new RecordCollector(this.metrics, options.internalTopics);
+    this.collector = new RecordCollector(this.metrics, options.internalTopics, options.recordLimits);
     this.failureTarget = {
       taskId: this.id,
       config,
@@ -223,18 +228,21 @@ export class StreamTask {
     const extractor = this.extractors.get(topic);
     let pt = queue.partitionTime();
     let notes: unknown[] | null = null;
+    // Valid: a safe integer in [0, limit] (limit: MAX_TIMESTAMP_MS or the wall clock + maxFutureSkewMs).
+    const limit = futureLimit(this.config.clock.now(), this.config.maxFutureSkewMs);
     if (extractor === undefined) {
-      // Ordered by the record timestamps themselves, unless one is invalid.
+      // Ordered by the record timestamps themselves, unless one is invalid. Kafka timestamps are
+      // integers, so within [0, limit] they are safe integers.
       let order: ArrayLike<number> = cols.timestamps;
       for (let i = 0; i < n; i++) {
         const ts = order[i]!;
-        if (ts >= 0) {
+        if (ts >= 0 && ts <= limit && ts % 1 === 0) {
           if (ts > pt) pt = ts;
           continue;
         }
         if (order === cols.timestamps) order = Array.from(cols.timestamps);
         notes ??= new Array<unknown>(n);
-        notes[i] = new RejectedRecord(invalidTimestamp(ts, recordAt(cols, i)), source.name);
+        notes[i] = new RejectedRecord(invalidInputTimestamp(ts, limit, recordAt(cols, i)), source.name);
         // Ordered as if it had the partition time, so it neither jumps ahead nor holds others back.
         pt = Math.max(pt, 0);
         (order as number[])[i] = pt;
@@ -256,7 +264,7 @@ export class StreamTask {
           { key, value, timestamp: cols.timestamps[i]!, topic, partition: cols.partition, offset: cols.offsets[i]!, headers },
           pt,
         );
-        if (!(ts >= 0) || !Number.isFinite(ts)) throw invalidTimestamp(ts, recordAt(cols, i));
+        if (!(Number.isSafeInteger(ts) && ts >= 0 && ts <= limit)) throw invalidInputTimestamp(ts, limit, recordAt(cols, i), 'extracted');
       } catch (error) {
         notes[i] = new RejectedRecord(error, source.name);
         pt = Math.max(pt, 0);
@@ -350,16 +358,28 @@ export class StreamTask {
     } catch (error) {
       let cause = error instanceof NodeFailure ? error.cause : error;
       const nodeName = error instanceof NodeFailure ? error.nodeName : p.nodeName;
+      if (cause instanceof RecordTooLargeError) {
+        // The production handler decides (a dead letter of the output; not counted as a failed input record).
+        const none = { taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} };
+        handleProductionFailure(this.failureTarget, none, cause);
+        this.metrics.punctuations++;
+        this.uncommitted = true;
+        return;
+      }
       // The processing handler decides; with no input record there is nothing to dead-letter.
+      // An invalid forwarded timestamp is a data error (deserialization handler); there is no input record to dead-letter, so it is dropped.
+      const dataError = cause instanceof InvalidTimestampError;
       let response: ErrorResponse;
       try {
-        response = this.config.processingExceptionHandler(
-          { taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} },
-          cause,
-        );
+        const handler = dataError ? this.config.deserializationExceptionHandler : this.config.processingExceptionHandler;
+        response = handler({ taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} }, cause);
       } catch (handlerError) {
         response = 'fail';
         cause = handlerError;
+      }
+      if (response !== 'fail' && dataError) {
+        this.metrics.skipped++;
+        this.config.logger('warn', `punctuation of ${p.nodeName} forwarded a record that was dropped: ${errorMessage(cause)}`, { taskId: this.id, processor: nodeName });
       }
       if (response === 'fail') {
         throw new TributaryError(`Punctuation of ${p.nodeName} failed at ${nodeName}: ${errorMessage(cause)}`, {
@@ -430,8 +450,12 @@ export class StreamTask {
     this.metrics.commits++;
   }
 
-  /** Closes processors and stores. `clean` false: drop buffered records and outputs without flushing. */
-  async close(clean: boolean): Promise<void> {
+  /**
+   * Closes processors and stores. `clean` false: drop buffered records and outputs without
+   * flushing. `marker`: on a clean close, written into each persistent store that keeps markers
+   * after its last flush (the checkpoint written next records it, see `MarkedStore`).
+   */
+  async close(clean: boolean, marker?: string): Promise<void> {
     if (this.state === 'closed') return;
     const wasRunning = this.state === 'running';
     this.state = 'closed';
@@ -456,6 +480,10 @@ export class StreamTask {
     }
     for (const store of this.stores.values()) {
       try {
+        if (clean && marker !== undefined && store.isOpen && store.persistent && isMarkedStore(store)) {
+          await store.flush();
+          await store.writeMarker(marker);
+        }
         if (store.isOpen) await store.close();
       } catch (error) {
         firstError ??= error;
@@ -482,11 +510,3 @@ function withCacheBudget(builder: StoreBuilder, taskBudget: number | undefined, 
   const b = taskBudget === undefined ? null : cachingBuilder(builder);
   return b === null ? builder : b.withCachingEnabled(Math.floor(taskBudget! / Math.max(1, cachedStores)));
 }
-
-function invalidTimestamp(ts: number, r: IncomingRecord): TributaryError {
-  return new TributaryError(`Invalid timestamp ${ts} for the record at ${r.topic}-${r.partition}@${r.offset}`, {
-    code: 'SERDE',
-    context: { topic: r.topic, partition: r.partition, offset: r.offset },
-  });
-}
-

@@ -9,6 +9,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
+import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, checkName, nameProblem } from '../util/names.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -35,6 +36,20 @@ function readLock(path: string): LockBody | null {
   }
 }
 
+/**
+ * The error for a state directory that cannot be created or written (read-only file system, no
+ * permission, a file in the way): names the directory, the system's reason and what to do.
+ */
+export function unusableStateDir(stateDir: string, dir: string, cause: unknown): TributaryError {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+  const why = (cause as Error).message ?? String(cause);
+  return new TributaryError(
+    `cannot use the state directory ${stateDir}: creating or writing ${dir} failed (${code}: ${why}). ` +
+      'Make it writable by this user, or point stateDir (--state-dir) at a writable directory.',
+    { code: 'STATE', cause, context: { stateDir, errno: code } },
+  );
+}
+
 export class StateDirectory {
   private locked = false;
   private readonly onExit = () => this.releaseSync();
@@ -55,16 +70,21 @@ export class StateDirectory {
 
   /** Creates the application directory and takes its lock; throws `STATE_LOCKED` if another live process holds it. */
   static lock(stateDir: string, applicationId: string): StateDirectory {
+    checkName('applicationId', applicationId, { maxLength: APPLICATION_ID_MAX_LENGTH, usedFor: APPLICATION_ID_USE });
     const sd = new StateDirectory(stateDir, applicationId);
     sd.acquire();
     return sd;
   }
 
   private acquire(): void {
-    mkdirSync(this.appDir, { recursive: true });
     const body: LockBody = { pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString() };
     const tmp = `${this.lockPath}.${process.pid}.${Date.now()}`;
-    writeFileSync(tmp, JSON.stringify(body));
+    try {
+      mkdirSync(this.appDir, { recursive: true });
+      writeFileSync(tmp, JSON.stringify(body));
+    } catch (e) {
+      throw unusableStateDir(this.stateDir, this.appDir, e);
+    }
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -104,9 +124,8 @@ export class StateDirectory {
   /** `<stateDir>/<applicationId>/<taskId>`, created if missing. */
   taskDir(taskId: string): string {
     if (!this.locked) throw new TributaryError('state directory is not locked', { code: 'ILLEGAL_STATE' });
-    if (!/^[A-Za-z0-9._-]+$/.test(taskId) || taskId === '.' || taskId === '..') {
-      throw new TributaryError(`invalid task id for a directory name: ${JSON.stringify(taskId)}`, { code: 'ILLEGAL_STATE' });
-    }
+    const problem = nameProblem(taskId);
+    if (problem !== null) throw new TributaryError(`invalid task id for a directory name: ${JSON.stringify(taskId)}: ${problem}`, { code: 'ILLEGAL_STATE' });
     const dir = join(this.appDir, taskId);
     mkdirSync(dir, { recursive: true });
     return dir;

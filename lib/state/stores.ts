@@ -16,6 +16,7 @@ import { LevelDbKeyValueStore } from './leveldb/key-value-store.js';
 import { timestampOfBytes, valueAndTimestampSerde } from './value-and-timestamp-serde.js';
 import { keyValueChangelogConfigs, windowedChangelogConfigs } from './changelog-configs.js';
 import { ConfigError } from '../errors.js';
+import { checkName } from '../util/names.js';
 import type { WindowBytesStore } from './internal/segmented-window-store.js';
 import type { SessionBytesStore } from './internal/segmented-session-store.js';
 import { CachingWindowStore } from './layers/caching-window-store.js';
@@ -75,7 +76,9 @@ export abstract class AbstractStoreBuilder<S extends StateStore, B> implements S
     readonly name: string,
     protected readonly options: BuilderOptions,
     private readonly defaultConfigs: Readonly<Record<string, string>>,
-  ) {}
+  ) {
+    checkName('store name', name, { usedFor: 'is a directory under the task directory and part of the changelog topic name' });
+  }
 
   protected abstract with(options: BuilderOptions): B;
   abstract build(): S;

@@ -43,6 +43,27 @@ export interface StateStore {
   readonly isOpen: boolean;
 }
 
+/**
+ * A persistent store that keeps a checkpoint marker with its data. The runtime writes the id of
+ * each checkpoint into the store (after flushing it, as its last write) and into `.checkpoint`;
+ * at open a checkpoint vouches for the store only while the store still holds that id — a store
+ * whose directory was deleted, emptied or replaced, or whose log lost its tail, does not, and is
+ * wiped and restored from its changelog.
+ */
+export interface MarkedStore {
+  /** True when this store (or the backend below its layers) keeps markers. */
+  readonly keepsMarkers: boolean;
+  /** The marker last written; null when there is none. */
+  readMarker(): string | null;
+  /** Writes buffered data, then the marker, durably. */
+  writeMarker(id: string): Promise<void>;
+}
+
+export function isMarkedStore(store: StateStore): store is StateStore & MarkedStore {
+  const s = store as Partial<MarkedStore>;
+  return s.keepsMarkers === true && typeof s.readMarker === 'function' && typeof s.writeMarker === 'function';
+}
+
 /** A changelog record being replayed into a store during restoration. */
 export interface RestoreRecord {
   readonly key: Buffer;

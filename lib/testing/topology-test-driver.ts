@@ -78,6 +78,8 @@ export class TopologyTestDriver {
       config: {
         ...streams,
         applicationId: streams.applicationId ?? 'topology-test-driver',
+        // The manual wall clock starts at 0, unrelated to the event times tests use.
+        maxFutureSkewMs: streams.maxFutureSkewMs ?? Number.POSITIVE_INFINITY,
         stateDir: streams.stateDir ?? this.ownsStateDir!,
         clock: this.clock,
       },

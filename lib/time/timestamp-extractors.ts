@@ -53,7 +53,7 @@ export function parseEventTime(input: unknown, options: TimestampParseOptions = 
   const second = s === undefined ? 0 : Number(s);
   const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const utc = utcMillis(year, month - 1, day, hour, minute, second, ms);
   if (new Date(utc).getUTCDate() !== day) return null; // e.g. February 30
   let offsetMin = 0;
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
@@ -66,6 +66,17 @@ export function parseEventTime(input: unknown, options: TimestampParseOptions = 
   }
   const t = utc - offsetMin * 60_000;
   return t >= 0 ? t : null;
+}
+
+/**
+ * `Date.UTC` for the proleptic Gregorian calendar at every year: `Date.UTC` itself reads years
+ * 0–99 as 1900–1999, so those go through `setUTCFullYear`, which takes the year as written.
+ */
+export function utcMillis(year: number, month0: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  if (year >= 100 || year < 0) return Date.UTC(year, month0, day, hour, minute, second, ms);
+  const d = new Date(Date.UTC(2000, month0, day, hour, minute, second, ms));
+  d.setUTCFullYear(year, month0, day);
+  return d.getTime();
 }
 
 /** The decimal value of `len` ASCII digits at `at`, or -1 if one is not a digit. */
@@ -98,7 +109,7 @@ function parseCanonicalIso(s: string): number | null | undefined {
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || fraction < 0) return undefined;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   // For every 3-digit fraction nnn, the general path's floor(0.nnn × 1000) is exactly nnn.
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, fraction);
+  const utc = utcMillis(year, month - 1, day, hour, minute, second, fraction);
   if (new Date(utc).getUTCDate() !== day) return null; // e.g. February 30
   return utc >= 0 ? utc : null;
 }

@@ -5,8 +5,8 @@
  * version history with row counts.
  */
 import type { Command } from 'commander';
-import { describeTable, loadSnapshot, optimize, vacuum } from '../../connectors/delta/index.js';
-import { partitionDirectory } from '../../connectors/delta/partition.js';
+import { describeTable, optimize, vacuum } from '../../connectors/delta/index.js';
+import { planOptimize } from '../../connectors/delta/maintenance.js';
 import type { CliContext } from '../context.js';
 import { parseDurationFlag, parseInteger } from '../options.js';
 
@@ -82,15 +82,11 @@ export function registerDeltaCommand(program: Command, ctx: CliContext): void {
 export async function deltaOptimize(options: DeltaOptimizeOptions, ctx: CliContext): Promise<void> {
   const minSize = options.minSizeBytes ?? Math.floor(options.targetSizeBytes * 0.75);
   if (options.dryRun) {
-    const snap = await loadSnapshot(options.table);
-    const meta = snap.requireMetadata();
-    const small = new Map<string, number>();
-    for (const add of snap.files.values()) {
-      if (add.size >= minSize) continue;
-      const dir = partitionDirectory(meta.partitionColumns, add.partitionValues);
-      small.set(dir, (small.get(dir) ?? 0) + 1);
-    }
-    const candidates = [...small.entries()].filter(([, n]) => n >= 2);
+    // The real run's plan, with its checks (protocol, every candidate path inside the table).
+    const plan = await planOptimize(options.table, { targetFileSize: options.targetSizeBytes, minFileSize: minSize });
+    const perDir = new Map<string, number>();
+    for (const b of plan.bins) perDir.set(b.dir, (perDir.get(b.dir) ?? 0) + b.files.length);
+    const candidates = [...perDir.entries()];
     ctx.stdout(`dry run: ${candidates.reduce((n, [, c]) => n + c, 0)} files below ${minSize} bytes in ${candidates.length} partitions would be compacted\n`);
     for (const [dir, n] of candidates.sort()) ctx.stdout(`  ${dir || '(table)'}: ${n} files\n`);
     return;

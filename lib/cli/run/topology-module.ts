@@ -88,7 +88,7 @@ export async function loadTopology(
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new TributaryError(`Cannot load topology file ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new TributaryError(`Cannot load topology file ${path}: importing it threw: ${err instanceof Error ? err.message : String(err)}. Fix the file (run it with node/tsx to see the stack) and retry.`, {
       code: 'CONFIG',
       cause: err,
     });

@@ -18,7 +18,7 @@ import { TributaryError } from '../../errors.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { putCommitIfAbsent, readCommit } from './log-store.js';
 import { assertWritable } from './protocol.js';
-import { mergeSchemas } from './schema.js';
+import { mergeSchemas, parseSchemaString, validateSchema } from './schema.js';
 import type { Snapshot } from './snapshot.js';
 import type { Action, DeltaStructType } from './types.js';
 
@@ -54,6 +54,8 @@ export interface CommitResult {
 /** Commits `plan` on top of `snapshot` and advances the snapshot to the new version. */
 export async function commitActions(snapshot: Snapshot, plan: CommitPlan): Promise<CommitResult> {
   const changesMeta = plan.actions.some((a) => 'metaData' in a || 'protocol' in a);
+  // A schema readers would refuse (e.g. two names equal ignoring case) never reaches the log.
+  for (const a of plan.actions) if ('metaData' in a) validateSchema(parseSchemaString(a.metaData.schemaString), `Delta table ${snapshot.tableDir}: schema`);
   const maxRetries = plan.maxRetries ?? 50;
   for (let attempt = 1; attempt <= maxRetries; attempt++) {
     const version = snapshot.version + 1;

@@ -17,7 +17,7 @@ import { encodeAddPath, partitionDirectory, resolveInTable } from './partition.j
 import { assertWritable } from './protocol.js';
 import { readFileRows } from './read.js';
 import { RowBuffer } from './row-buffer.js';
-import { loadSnapshot } from './snapshot.js';
+import { loadSnapshot, type Snapshot } from './snapshot.js';
 import { DEFAULT_NUM_INDEXED_COLS } from './stats.js';
 import type { Action, AddAction } from './types.js';
 
@@ -41,33 +41,10 @@ export async function optimize(tableDir: string, options: OptimizeOptions = {}):
   const snap = await loadSnapshot(tableDir);
   const meta = snap.requireMetadata();
   assertWritable(snap.protocol!, meta, snap.schema!, tableDir);
-  const target = options.targetFileSize ?? 256 * 1024 * 1024;
-  const minSize = options.minFileSize ?? Math.floor(target * 0.75);
-  const byPartition = new Map<string, AddAction[]>();
-  for (const add of snap.files.values()) {
-    if (add.size >= minSize) continue;
-    const key = partitionDirectory(meta.partitionColumns, add.partitionValues);
-    const list = byPartition.get(key) ?? [];
-    list.push(add);
-    byPartition.set(key, list);
-  }
-  const bins: { dir: string; files: AddAction[] }[] = [];
-  for (const [dir, files] of byPartition) {
-    files.sort((a, b) => a.path.localeCompare(b.path));
-    let cur: AddAction[] = [];
-    let size = 0;
-    for (const f of files) {
-      if (cur.length && size + f.size > target) {
-        bins.push({ dir, files: cur });
-        cur = [];
-        size = 0;
-      }
-      cur.push(f);
-      size += f.size;
-    }
-    bins.push({ dir, files: cur });
-  }
-  const work = bins.filter((b) => b.files.length >= 2);
+  // The plan refuses, before anything is written, a log naming a file outside the table.
+  const plan = planFrom(snap, tableDir, options);
+  const target = plan.targetFileSize;
+  const work = plan.bins;
   if (work.length === 0) return { version: undefined, filesRemoved: 0, filesAdded: 0, rows: 0 };
 
   const dataFields = snap.schema!.fields.filter((f) => !meta.partitionColumns.includes(f.name));
@@ -115,6 +92,63 @@ export async function optimize(tableDir: string, options: OptimizeOptions = {}):
     for (const f of written) await fs.unlink(f).catch(() => undefined);
     throw err;
   }
+}
+
+export interface OptimizeBin {
+  /** Partition directory (`''` for an unpartitioned table). */
+  readonly dir: string;
+  /** The files rewritten into one (two or more). */
+  readonly files: readonly AddAction[];
+}
+
+export interface OptimizePlan {
+  readonly targetFileSize: number;
+  readonly minFileSize: number;
+  readonly bins: readonly OptimizeBin[];
+}
+
+/**
+ * What `optimize` would rewrite: files below `minFileSize`, bin-packed per partition up to
+ * `targetFileSize`, bins of two or more files. Runs every check the real run does before it
+ * writes anything: the protocol must be writable, and every candidate file's path must be
+ * relative and inside the table directory (a log naming `../x` or `file:///etc/passwd` is refused
+ * with the path, never listed as compactable). `tributary delta optimize --dry-run` prints this.
+ */
+export async function planOptimize(tableDir: string, options: OptimizeOptions = {}): Promise<OptimizePlan> {
+  return planFrom(await loadSnapshot(tableDir), tableDir, options);
+}
+
+function planFrom(snap: Snapshot, tableDir: string, options: OptimizeOptions): OptimizePlan {
+  const meta = snap.requireMetadata();
+  assertWritable(snap.protocol!, meta, snap.schema!, tableDir);
+  const target = options.targetFileSize ?? 256 * 1024 * 1024;
+  const minSize = options.minFileSize ?? Math.floor(target * 0.75);
+  const byPartition = new Map<string, AddAction[]>();
+  for (const add of snap.files.values()) {
+    if (add.size >= minSize) continue;
+    resolveInTable(tableDir, add.path);
+    const key = partitionDirectory(meta.partitionColumns, add.partitionValues);
+    const list = byPartition.get(key) ?? [];
+    list.push(add);
+    byPartition.set(key, list);
+  }
+  const bins: { dir: string; files: AddAction[] }[] = [];
+  for (const [dir, files] of byPartition) {
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    let cur: AddAction[] = [];
+    let size = 0;
+    for (const f of files) {
+      if (cur.length && size + f.size > target) {
+        bins.push({ dir, files: cur });
+        cur = [];
+        size = 0;
+      }
+      cur.push(f);
+      size += f.size;
+    }
+    bins.push({ dir, files: cur });
+  }
+  return { targetFileSize: target, minFileSize: minSize, bins: bins.filter((b) => b.files.length >= 2) };
 }
 
 export interface VacuumOptions {

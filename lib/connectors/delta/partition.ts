@@ -4,7 +4,9 @@
  * decimal) and the directory is `<col>=<value>` with Hive escaping, `__HIVE_DEFAULT_PARTITION__`
  * for null. Escaping turns `/`, `\`, `%`, `=`, `:` and control characters into `%XX`, so a
  * value is always one path segment starting with `<col>=`: `..` or `/etc` cannot leave the table.
- * An empty string is refused, because Delta reads an empty partition value as null.
+ * An empty string is refused, because Delta reads an empty partition value as null; so is the
+ * literal `__HIVE_DEFAULT_PARTITION__`, whose directory would be null's (rows of the two would
+ * share a buffer and a file).
  */
 import path from 'node:path';
 import { TributaryError } from '../../errors.js';
@@ -76,6 +78,9 @@ export function partitionValueString(v: unknown, type: DeltaDataType): string | 
     }
   }
   if (out === '') return new Rejection('is an empty string; Delta reads an empty partition value as null, so it is refused');
+  if (out === HIVE_DEFAULT_PARTITION) {
+    return new Rejection(`is the literal "${HIVE_DEFAULT_PARTITION}", the directory name Delta and Hive use for null; it is refused so that it cannot be confused with null`);
+  }
   return out;
 }
 

@@ -12,12 +12,18 @@ import { Rejection, describe } from './values.js';
 export class RowBuffer {
   readonly columns: ColumnBuilder[];
   private readonly known: Set<string>;
+  private readonly keys: readonly string[];
   private readonly scratch: unknown[];
 
-  /** `ignored` names (the partition columns) may appear in rows and are not written to files. */
-  constructor(readonly fields: readonly DeltaStructField[], ignored: readonly string[] = []) {
+  /**
+   * `ignored` names (the partition columns) may appear in rows and are not written to files.
+   * `keys[i]` is the row property read for `fields[i]` when it is spelled differently from the
+   * column (a writer's `Amount` for the table's `amount`); default: the field names.
+   */
+  constructor(readonly fields: readonly DeltaStructField[], ignored: readonly string[] = [], keys?: readonly string[]) {
     this.columns = fields.map((f) => makeColumn(f.name, f.type, f.nullable));
-    this.known = new Set([...fields.map((f) => f.name), ...ignored]);
+    this.keys = keys ?? fields.map((f) => f.name);
+    this.known = new Set([...this.keys, ...ignored]);
     this.scratch = new Array(this.columns.length);
   }
 
@@ -36,8 +42,8 @@ export class RowBuffer {
     }
     for (let i = 0; i < this.columns.length; i++) {
       const c = this.columns[i]!;
-      const p = c.prep(r[c.name]);
-      if (p instanceof Rejection) return `field "${c.name}"${p.reason.startsWith('.') || p.reason.startsWith('[') ? '' : ' '}${p.reason}`;
+      const p = c.prep(r[this.keys[i]!]);
+      if (p instanceof Rejection) return `field "${this.keys[i]!}"${p.reason.startsWith('.') || p.reason.startsWith('[') ? '' : ' '}${p.reason}`;
       this.scratch[i] = p;
     }
     return undefined;

@@ -109,41 +109,52 @@ export function sameType(a: DeltaDataType, b: DeltaDataType): boolean {
 }
 
 export interface SchemaMerge {
-  /** The schema the table should have after this writer's commit. */
+  /** The schema the table should have after this writer's commit (validated). */
   readonly merged: DeltaStructType;
   /** Columns this writer adds to the table (empty when the schemas already agree). */
   readonly added: readonly string[];
+  /**
+   * Writer column name → the table's spelling, for columns whose names differ only by case
+   * (Delta column names are case-insensitive; the table's casing wins). Empty when none do.
+   */
+  readonly renamed: ReadonlyMap<string, string>;
 }
 
 /**
- * Reconciles the writer's schema with the table's. Columns the table has and the writer lacks
- * must be nullable (the writer's files simply omit them, readers see null). Columns the writer
- * has and the table lacks are added only when `allowAdd` and nullable. Any type or nullability
- * difference on a shared column is an error naming the column.
+ * Reconciles the writer's schema with the table's. Names are compared case-insensitively, as
+ * Delta does: a writer column `Amount` is the table's column `amount` (the table's casing wins,
+ * see `renamed`), never a second column. Columns the table has and the writer lacks must be
+ * nullable (the writer's files simply omit them, readers see null). Columns the writer has and
+ * the table lacks are added only when `allowAdd` and nullable. Any type or nullability
+ * difference on a shared column is an error naming the column. The merged schema is validated
+ * (unique names ignoring case, known types) before it is returned.
  */
 export function mergeSchemas(table: DeltaStructType, writer: DeltaStructType, allowAdd: boolean, tableName: string): SchemaMerge {
-  const byName = new Map(table.fields.map((f) => [f.name, f]));
+  const byName = new Map(table.fields.map((f) => [f.name.toLowerCase(), f]));
+  const renamed = new Map<string, string>();
   for (const w of writer.fields) {
-    const t = byName.get(w.name);
+    const t = byName.get(w.name.toLowerCase());
     if (!t) continue;
+    if (t.name !== w.name) renamed.set(w.name, t.name);
     if (!sameType(t.type, w.type)) {
       throw new TributaryError(
-        `Delta table ${tableName}: column "${w.name}" is ${typeToString(t.type)} in the table but ${typeToString(w.type)} in the writer's schema`,
+        `Delta table ${tableName}: column "${t.name}" is ${typeToString(t.type)} in the table but ${typeToString(w.type)} in the writer's schema` +
+          (t.name !== w.name ? ` (as "${w.name}"; Delta column names are case-insensitive)` : ''),
         { code: 'DELTA' },
       );
     }
     if (!t.nullable && w.nullable) {
-      throw new TributaryError(`Delta table ${tableName}: column "${w.name}" is NOT NULL in the table but nullable in the writer's schema`, { code: 'DELTA' });
+      throw new TributaryError(`Delta table ${tableName}: column "${t.name}" is NOT NULL in the table but nullable in the writer's schema`, { code: 'DELTA' });
     }
   }
-  const writerNames = new Set(writer.fields.map((f) => f.name));
+  const writerNames = new Set(writer.fields.map((f) => f.name.toLowerCase()));
   for (const t of table.fields) {
-    if (!writerNames.has(t.name) && !t.nullable) {
+    if (!writerNames.has(t.name.toLowerCase()) && !t.nullable) {
       throw new TributaryError(`Delta table ${tableName}: the writer's schema lacks NOT NULL column "${t.name}"`, { code: 'DELTA' });
     }
   }
-  const added = writer.fields.filter((f) => !byName.has(f.name));
-  if (added.length === 0) return { merged: table, added: [] };
+  const added = writer.fields.filter((f) => !byName.has(f.name.toLowerCase()));
+  if (added.length === 0) return { merged: table, added: [], renamed };
   if (!allowAdd) {
     throw new TributaryError(
       `Delta table ${tableName}: the writer's schema has columns the table lacks (${added.map((f) => f.name).join(', ')}); enable schema evolution to add them`,
@@ -154,5 +165,7 @@ export function mergeSchemas(table: DeltaStructType, writer: DeltaStructType, al
   if (notNull.length) {
     throw new TributaryError(`Delta table ${tableName}: schema evolution can only add nullable columns (${notNull.map((f) => f.name).join(', ')} is NOT NULL)`, { code: 'DELTA' });
   }
-  return { merged: struct([...table.fields, ...added]), added: added.map((f) => f.name) };
+  const merged = struct([...table.fields, ...added]);
+  validateSchema(merged, `Delta table ${tableName}: merged schema`);
+  return { merged, added: added.map((f) => f.name), renamed };
 }

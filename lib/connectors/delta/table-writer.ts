@@ -90,8 +90,12 @@ export class DeltaTableWriter {
   private sinceSizeCheck = 0;
   private fileCounter = 0;
   private readonly writerId = randomUUID();
-  private readonly partitionFields: DeltaStructField[];
-  private readonly dataFields: DeltaStructField[];
+  /** Partition and data columns as the table spells them, and the row property each is read from. */
+  private partitionFields: DeltaStructField[];
+  private partitionKeys: string[];
+  private partitionColumns: string[];
+  private dataFields: DeltaStructField[];
+  private dataKeys: string[];
   private readonly zod: z.ZodType | undefined;
   private numIndexedCols = DEFAULT_NUM_INDEXED_COLS;
 
@@ -102,7 +106,10 @@ export class DeltaTableWriter {
     private snap: Snapshot,
   ) {
     this.partitionFields = partitionBy.map((p) => schema.fields.find((f) => f.name === p)!);
+    this.partitionKeys = [...partitionBy];
+    this.partitionColumns = [...partitionBy];
     this.dataFields = schema.fields.filter((f) => !partitionBy.includes(f.name));
+    this.dataKeys = this.dataFields.map((f) => f.name);
     this.zod = isDeltaStruct(options.schema) || options.zodValidate === false ? undefined : options.schema;
     this.applyTableConfig();
   }
@@ -157,13 +164,14 @@ export class DeltaTableWriter {
       const meta = this.snap.requireMetadata();
       assertWritable(this.snap.protocol!, meta, this.snap.schema!, this.tableDir);
       const cols = meta.partitionColumns;
-      if (cols.length !== this.partitionBy.length || cols.some((c, i) => c !== this.partitionBy[i])) {
+      if (cols.length !== this.partitionBy.length || cols.some((c, i) => c.toLowerCase() !== this.partitionBy[i]!.toLowerCase())) {
         throw new TributaryError(
           `Delta table ${this.tableDir} is partitioned by [${cols.join(', ')}], the writer by [${this.partitionBy.join(', ')}]`,
           { code: 'DELTA' },
         );
       }
       const merge = mergeSchemas(this.snap.schema!, this.schema, this.options.schemaEvolution === true, this.tableDir);
+      this.useTableSpelling(merge.renamed);
       this.applyTableConfig();
       if (merge.added.length === 0) return;
       const next: MetaDataAction = { ...meta, schemaString: schemaToString(merge.merged) };
@@ -208,6 +216,22 @@ export class DeltaTableWriter {
     }
   }
 
+  /**
+   * Writes columns whose names differ from the table's only by case under the table's spelling
+   * (Delta names are case-insensitive; the table's casing wins), still reading rows by the
+   * writer's names.
+   */
+  private useTableSpelling(renamed: ReadonlyMap<string, string>): void {
+    if (renamed.size === 0) return;
+    const spell = (f: DeltaStructField): DeltaStructField => {
+      const to = renamed.get(f.name);
+      return to === undefined ? f : { ...f, name: to };
+    };
+    this.partitionFields = this.partitionFields.map((f, i) => spell({ ...f, name: this.partitionKeys[i]! }));
+    this.partitionColumns = this.partitionFields.map((f) => f.name);
+    this.dataFields = this.dataFields.map((f, i) => spell({ ...f, name: this.dataKeys[i]! }));
+  }
+
   private applyTableConfig(): void {
     const n = Number(this.snap.metadata?.configuration['delta.dataSkippingNumIndexedCols'] ?? DEFAULT_NUM_INDEXED_COLS);
     this.numIndexedCols = Number.isInteger(n) ? n : DEFAULT_NUM_INDEXED_COLS;
@@ -243,21 +267,22 @@ export class DeltaTableWriter {
     let values: Record<string, string | null> | undefined;
     if (this.partitionFields.length) {
       values = {};
-      for (const f of this.partitionFields) {
-        const v = row[f.name];
+      for (let i = 0; i < this.partitionFields.length; i++) {
+        const f = this.partitionFields[i]!;
+        const v = row[this.partitionKeys[i]!];
         if ((v === null || v === undefined) && !f.nullable) return { ok: false, reason: `partition column "${f.name}" is null but NOT NULL` };
         const s = partitionValueString(v, f.type);
         if (s instanceof Rejection) return { ok: false, reason: `partition column "${f.name}" ${s.reason}` };
         values[f.name] = s;
       }
-      key = partitionDirectory(this.partitionBy, values);
+      key = partitionDirectory(this.partitionColumns, values);
       if (key.split('/').some((seg) => Buffer.byteLength(seg) > 255)) {
         return { ok: false, reason: 'partition value too long for a directory name (255 bytes once escaped)' };
       }
     }
     let buf = this.buffers.get(key);
     const fresh = !buf;
-    if (!buf) buf = { dir: key, values: values ?? {}, rows: new RowBuffer(this.dataFields, this.partitionBy), since: now };
+    if (!buf) buf = { dir: key, values: values ?? {}, rows: new RowBuffer(this.dataFields, this.partitionKeys, this.dataKeys), since: now };
     const reason = buf.rows.check(row);
     if (reason !== undefined) return { ok: false, reason };
     if (!push) return OK;

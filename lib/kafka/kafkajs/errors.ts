@@ -91,6 +91,13 @@ export function translateError(error: unknown, what: string, context: ErrorConte
       context: ctx,
     });
   }
+  if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
+    // The runtime checks sizes before sending (record-limits.ts); reaching here means a limit it did not know (e.g. the broker's message.max.bytes below the topic's).
+    return new TributaryError(
+      `${what}: the broker refused a record batch as too large (${type}: ${detail}); raise max.message.bytes of the topic and message.max.bytes of the broker, or make records smaller`,
+      { code: 'RECORD_TOO_LARGE', cause: error, context: ctx },
+    );
+  }
   const { code, retriable } = codeFor(error);
   return new TributaryError(`${what}: ${detail}`, { code, retriable, cause: error, context: ctx });
 }

@@ -132,7 +132,8 @@ export class KafkajsProducer implements Producer {
     }
     // One kafkajs request carries one record batch per partition, and the broker refuses a batch
     // above message.max.bytes (1 MB by default): split large sends, in order, below that bound.
-    for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES)) {
+    // A topic with a smaller max.message.bytes gets smaller batches (a dead-letter topic, say).
+    for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes)) {
       const topicMessages = toTopicMessages(chunk);
       try {
         if (this.txn) await this.txn.sendBatch({ topicMessages, acks: -1 });
@@ -227,29 +228,42 @@ export class KafkajsProducer implements Producer {
 /** Upper bound of one partition's record batch per request, below the broker's default 1 MB message.max.bytes. */
 export const MAX_PARTITION_BATCH_BYTES = 900 * 1024;
 
-/** Per-record overhead in a v2 record batch (varints, attributes, deltas), rounded up. */
-const RECORD_OVERHEAD_BYTES = 24;
+/** Per-record overhead in a v2 record batch (length, attributes, deltas, key/value lengths, header count: varints at their widest). */
+const RECORD_OVERHEAD_BYTES = 36;
+
+/** The record batch header (v2), counted once per batch against a topic's max.message.bytes. */
+const BATCH_HEADER_BYTES = 61;
 
 function recordBytes(r: OutgoingRecord): number {
   let n = RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  if (r.headers) for (const k in r.headers) n += k.length + r.headers[k]!.length + 8;
+  if (r.headers) for (const k in r.headers) n += Buffer.byteLength(k) + r.headers[k]!.length + 10;
   return n;
 }
 
 /**
  * Splits records, keeping their order, into consecutive runs in which no partition (or topic, for
- * records whose partition is chosen later) collects more than `limit` bytes. A run of one record
- * may exceed it; the broker then names the record as too large.
+ * records whose partition is chosen later) collects more than `limit` bytes, nor more than its
+ * topic's `topicLimit` less the batch header. A run of one record may exceed it; the broker then
+ * names the record as too large.
  */
-export function chunkByPartitionBytes(records: readonly OutgoingRecord[], limit: number): OutgoingRecord[][] {
+export function chunkByPartitionBytes(records: readonly OutgoingRecord[], limit: number, topicLimit?: (topic: string) => number | undefined): OutgoingRecord[][] {
   const chunks: OutgoingRecord[][] = [];
   let current: OutgoingRecord[] = [];
   let bytes = new Map<string, number>();
+  const caps = new Map<string, number>();
+  const capOf = (topic: string): number => {
+    let cap = caps.get(topic);
+    if (cap === undefined) {
+      const t = topicLimit?.(topic);
+      caps.set(topic, (cap = t === undefined ? limit : Math.min(limit, t - BATCH_HEADER_BYTES)));
+    }
+    return cap;
+  };
   for (const r of records) {
     const key = r.partition === undefined ? r.topic : `${r.topic}\u0000${r.partition}`;
     const size = recordBytes(r);
     const used = bytes.get(key) ?? 0;
-    if (used + size > limit && current.length > 0) {
+    if (used + size > capOf(r.topic) && current.length > 0) {
       chunks.push(current);
       current = [];
       bytes = new Map();

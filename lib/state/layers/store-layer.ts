@@ -1,11 +1,12 @@
-import type { RestorableStore } from '../types.js';
+import { isMarkedStore, type MarkedStore, type RestorableStore } from '../types.js';
 
 /**
  * What every layer of a store stack (metered, caching, change-logging) passes through to the
- * layer below: its identity (name, persistence), whether it is open, flush and close. Layers
+ * layer below: its identity (name, persistence), whether it is open, checkpoint markers, flush
+ * and close. Layers
  * that do more at flush or close override those.
  */
-export abstract class StoreLayer<S extends RestorableStore> {
+export abstract class StoreLayer<S extends RestorableStore> implements MarkedStore {
   constructor(protected readonly inner: S) {}
 
   get name(): string {
@@ -16,6 +17,17 @@ export abstract class StoreLayer<S extends RestorableStore> {
   }
   get isOpen(): boolean {
     return this.inner.isOpen;
+  }
+
+  /** Checkpoint markers are kept by the backend (see `MarkedStore`). */
+  get keepsMarkers(): boolean {
+    return isMarkedStore(this.inner);
+  }
+  readMarker(): string | null {
+    return isMarkedStore(this.inner) ? this.inner.readMarker() : null;
+  }
+  async writeMarker(id: string): Promise<void> {
+    if (isMarkedStore(this.inner)) await this.inner.writeMarker(id);
   }
 
   flush(): Promise<void> {

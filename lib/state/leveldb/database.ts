@@ -7,6 +7,13 @@ import { LevelDbByteTable } from './byte-table.js';
 type Db = ClassicLevel<Buffer, Buffer>;
 
 /**
+ * The key of the checkpoint marker (see `MarkedStore`): outside every segment prefix (segment ids
+ * start with 0x00) and skipped by `loadKeys`, so no table ever sees it.
+ */
+const MARKER_KEY = Buffer.from('\xff\xff\xff\xfftributary.checkpoint-marker', 'latin1');
+const MARKER_KEY_STRING = MARKER_KEY.toString('latin1');
+
+/**
  * The writes buffered between two flushes, in write order, without an object per write: slot i
  * holds the latin1 full key, the key bytes when the writer had them (saves re-encoding at
  * flush), and the value (null = delete, undefined = dropped with its segment). The key → slot
@@ -105,8 +112,26 @@ export class LevelDbDatabase {
   /** Every key in the database as latin1 strings, ascending. Used once at open to build the key indexes. */
   async loadKeys(): Promise<string[]> {
     const out: string[] = [];
-    for await (const k of this.db.keys()) out.push(keyString(k));
+    for await (const k of this.db.keys()) {
+      const s = keyString(k);
+      if (s !== MARKER_KEY_STRING) out.push(s);
+    }
     return out;
+  }
+
+  /** The checkpoint marker last written (null: none). */
+  readMarker(): string | null {
+    return this.db.getSync(MARKER_KEY)?.toString('utf8') ?? null;
+  }
+
+  /**
+   * Flushes the buffered writes, then writes the marker synced to disk: it is the last write in
+   * LevelDB's log, so a store that lost any part of the data before it (a truncated log, a
+   * deleted or replaced directory) has lost the marker too.
+   */
+  async writeMarker(id: string): Promise<void> {
+    await this.flush();
+    await this.db.put(MARKER_KEY, Buffer.from(id, 'utf8'), { sync: true });
   }
 
   table(prefix: string, sortedKeys: readonly string[] = []): LevelDbByteTable {

@@ -14,7 +14,16 @@ const RESTORE_BUFFERED_WRITES = 250_000;
  */
 export class LevelDbKeyValueStore extends TableKeyValueStore {
   readonly persistent = true;
+  readonly keepsMarkers = true;
   private db: LevelDbDatabase | null = null;
+
+  readMarker(): string | null {
+    return this.db?.readMarker() ?? null;
+  }
+
+  async writeMarker(id: string): Promise<void> {
+    await this.db?.writeMarker(id);
+  }
 
   protected async openTable(context: StateStoreContext): Promise<ByteTable> {
     const db = await LevelDbDatabase.open(join(context.taskDir, this.name), this.name);

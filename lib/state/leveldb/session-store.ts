@@ -7,7 +7,16 @@ import { openLevelDbSegments } from './segments.js';
 /** Persistent session store in LevelDB at `<taskDir>/<name>`; same segment layout as the window store. */
 export class LevelDbSessionStore extends SegmentedSessionStore {
   readonly persistent = true;
+  readonly keepsMarkers = true;
   private db: LevelDbDatabase | null = null;
+
+  readMarker(): string | null {
+    return this.db?.readMarker() ?? null;
+  }
+
+  async writeMarker(id: string): Promise<void> {
+    await this.db?.writeMarker(id);
+  }
 
   protected async openSegments(context: StateStoreContext): Promise<Segments> {
     const { db, segments } = await openLevelDbSegments(context.taskDir, this.name, this.retentionMs, this.segmentIntervalMs);

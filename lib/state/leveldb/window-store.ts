@@ -11,7 +11,16 @@ import { openLevelDbSegments } from './segments.js';
  */
 export class LevelDbWindowStore extends SegmentedWindowStore {
   readonly persistent = true;
+  readonly keepsMarkers = true;
   private db: LevelDbDatabase | null = null;
+
+  readMarker(): string | null {
+    return this.db?.readMarker() ?? null;
+  }
+
+  async writeMarker(id: string): Promise<void> {
+    await this.db?.writeMarker(id);
+  }
 
   protected async openSegments(context: StateStoreContext): Promise<Segments> {
     const { db, segments } = await openLevelDbSegments(context.taskDir, this.name, this.retentionMs, this.segmentIntervalMs);

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
@@ -94,6 +96,19 @@ describe('tributary describe', () => {
     const ctx = captureContext();
     expect(await runCli(['describe', join(fixtures, 'default-not-topology.ts')], ctx)).toBe(2);
     expect(ctx.err()).toContain('exports no topology');
+  });
+
+  it('exits 2 (configuration error) for a topology file that throws on import, with a one-line message (#19)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-throwing-'));
+    try {
+      const file = join(dir, 'throwing-topology.mjs');
+      writeFileSync(file, "throw new Error('boom at import');\n");
+      const ctx = captureContext();
+      expect(await runCli(['describe', file], ctx)).toBe(2);
+      expect(ctx.err()).toBe(`error: Cannot load topology file ${file}: importing it threw: boom at import. Fix the file (run it with node/tsx to see the stack) and retry.\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkpointOffset, openTaskState, readCheckpoint, writeCheckpoint } from '../../../lib/state/checkpoint.js';
+import { checkpointOffset, openTaskState, readCheckpoint, readTaskCheckpoint, writeCheckpoint } from '../../../lib/state/checkpoint.js';
 import { QueryableStores } from '../../../lib/state/queryable.js';
 import { Stores } from '../../../lib/state/stores.js';
 import { makeContext, stringSerde, tempDir } from './helpers.js';
@@ -28,7 +28,7 @@ describe('checkpoint file', () => {
     cleanups.push(cleanup);
     mkdirSync(join(dir, 'store'));
     writeFileSync(join(dir, 'store', 'x'), 'data');
-    expect(await openTaskState(dir, true)).toEqual({ checkpoint: null, wiped: true });
+    expect(await openTaskState(dir, true)).toMatchObject({ checkpoint: null, wiped: true });
     expect(readdirSync(dir)).toEqual([]);
     await writeCheckpoint(dir, [{ topic: 't', partition: 0, offset: 7 }]);
     const opened = await openTaskState(dir, true);
@@ -38,6 +38,30 @@ describe('checkpoint file', () => {
     await writeCheckpoint(dir, [{ topic: 't', partition: 0, offset: 9 }]);
     expect(checkpointOffset((await openTaskState(dir, false)).checkpoint, 't', 0)).toBe(9);
     expect(existsSync(join(dir, '.checkpoint'))).toBe(true);
+  });
+
+  it('records store markers (version 2) and reads version 1 files as without markers', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    await writeCheckpoint(dir, [{ topic: 't', partition: 0, offset: 7 }], { counts: 'm-1' });
+    expect((await readTaskCheckpoint(dir))?.markers).toEqual(new Map([['counts', 'm-1']]));
+    writeFileSync(join(dir, '.checkpoint'), JSON.stringify({ version: 1, offsets: [{ topic: 't', partition: 0, offset: 3 }] }));
+    const v1 = await readTaskCheckpoint(dir);
+    expect(checkpointOffset(v1!.offsets, 't', 0)).toBe(3);
+    expect(v1!.markers.size).toBe(0);
+  });
+
+  it('a corrupt checkpoint wipes the task state under both guarantees, saying why', async () => {
+    for (const eos of [true, false]) {
+      const { dir, cleanup } = tempDir();
+      cleanups.push(cleanup);
+      mkdirSync(join(dir, 'store'));
+      writeFileSync(join(dir, '.checkpoint'), 'not json');
+      const opened = await openTaskState(dir, eos);
+      expect(opened).toMatchObject({ checkpoint: null, wiped: true });
+      expect(opened.reason).toMatch(/^corrupt checkpoint file .*\.checkpoint: .*; wiped the task's state to restore it from the changelogs$/);
+      expect(readdirSync(dir)).toEqual([]);
+    }
   });
 });
 

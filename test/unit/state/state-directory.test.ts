@@ -71,4 +71,22 @@ describe('state directory lock', () => {
     expect(() => StateDirectory.lock(dir, 'app')).toThrow(/already locked by this process/);
     sd.release();
   });
+
+  it('an unusable state dir (a file in the way, not writable) fails with a TributaryError naming it and the remedy, not a bare errno (#19)', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, 'file'), 'x');
+      const stateDir = join(dir, 'file');
+      expect(() => StateDirectory.lock(stateDir, 'app')).toThrow(
+        expect.objectContaining({
+          code: 'STATE',
+          message: expect.stringMatching(
+            new RegExp(`^cannot use the state directory ${stateDir}: creating or writing ${stateDir}/app failed \\(ENOTDIR: .*\\)\\. Make it writable by this user, or point stateDir \\(--state-dir\\) at a writable directory\\.`),
+          ),
+        }),
+      );
+    } finally {
+      cleanup();
+    }
+  });
 });
