@@ -19,7 +19,8 @@
  * Helpers live in scripts/kafka/: jars.ts (Maven), config.ts (server/log4j properties),
  * processes.ts (process groups, stale dirs), logs.ts (log tails).
  *
- * CLI: `npm run broker` prints the bootstrap address and runs until Ctrl-C;
+ * CLI: `npm run broker` prints the bootstrap address (and, unless `--plain`, `TRIBUTARY_SECURE_BROKER=<json>`
+ * describing the SSL and SASL_SSL listeners) and runs until Ctrl-C;
  * `npm run broker -- resolve` only resolves the jars (CI).
  *
  * Env: `TRIBUTARY_CACHE_DIR` (jar cache, default `$XDG_CACHE_HOME/tributary` or `~/.cache/tributary`),
@@ -37,6 +38,7 @@ import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaClusterId, log4jProperties, serverProperties } from './kafka/config.js';
 import { resolveKafkaJars } from './kafka/jars.js';
+import { makeCertificates, scramFormatArgs, secureListeners, secureServerProperties, type SecureListeners } from './kafka/secure.js';
 import { BIND_CONFLICT, FATAL_START, LogFollower, logTail } from './kafka/logs.js';
 import {
   cleanStaleBrokerDirs,
@@ -51,6 +53,7 @@ import {
 
 export { cleanStaleBrokerDirs } from './kafka/processes.js';
 export { defaultCacheDir, resolveKafkaJars } from './kafka/jars.js';
+export type { SecureListeners } from './kafka/secure.js';
 
 export interface BrokerOptions {
   /** Jar cache root; default `$TRIBUTARY_CACHE_DIR`, `$XDG_CACHE_HOME/tributary` or `~/.cache/tributary`. */
@@ -71,6 +74,12 @@ export interface BrokerOptions {
    * here) at some cost in peak broker throughput; benchmarks may pass `[]` for the full JIT.
    */
   readonly jvmOptions?: readonly string[];
+  /**
+   * Also open SSL (mutual TLS) and SASL_SSL (SCRAM-SHA-512/256, PLAIN) listeners with a CA and
+   * certificates made by openssl at start, SCRAM users, and the StandardAuthorizer (see
+   * scripts/kafka/secure.ts). Default false.
+   */
+  readonly secure?: boolean;
   /** Extra / overriding `server.properties` entries. */
   readonly extraProperties?: Readonly<Record<string, string>>;
   /** Progress messages (default: silent). */
@@ -92,6 +101,8 @@ export interface RunningBroker {
   readonly readyMs: number;
   /** Launch attempts used (more than 1 after a port conflict). */
   readonly attempts: number;
+  /** The secured listeners and their certificates (with `secure: true`); also written to `<dir>/secure.json`. */
+  readonly secure: SecureListeners | undefined;
   stop(): Promise<void>;
   /**
    * Crash-restarts the broker in place (chaos tests): SIGKILLs its process group, waits `downMs`,
@@ -158,17 +169,18 @@ async function freePort(preferred?: number): Promise<{ port: number; release: ()
   return any;
 }
 
-/** Two distinct free ports (held open together so they differ), released before returning. */
-async function pickPorts(preferred: number | undefined, probe: boolean): Promise<[number, number]> {
+/** `count` distinct free ports (held open together so they differ), released before returning; the first is `preferred` if free. */
+async function pickPorts(preferred: number | undefined, probe: boolean, count = 2): Promise<number[]> {
+  const held = [];
   if (!probe && preferred !== undefined) {
-    const c = await freePort();
-    await c.release();
-    return [preferred, c.port];
+    for (let i = 1; i < count; i++) held.push(await freePort());
+    await Promise.all(held.map((h) => h.release()));
+    return [preferred, ...held.map((h) => h.port)];
   }
-  const a = await freePort(preferred);
-  const b = await freePort();
-  await Promise.all([a.release(), b.release()]);
-  return [a.port, b.port];
+  held.push(await freePort(preferred));
+  for (let i = 1; i < count; i++) held.push(await freePort());
+  await Promise.all(held.map((h) => h.release()));
+  return held.map((h) => h.port);
 }
 
 /**
@@ -185,7 +197,7 @@ const WRAPPER = [
   'wait "$j"',
 ].join('\n');
 
-async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string): Promise<void> {
+async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string, extraArgs: readonly string[] = []): Promise<void> {
   const out = spawnSync(
     java,
     [
@@ -200,6 +212,7 @@ async function formatStorage(java: string, libs: string, dir: string, propsFile:
       '-c',
       propsFile,
       '--ignore-formatted',
+      ...extraArgs,
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );
@@ -314,17 +327,26 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
     const owner = ownerOfSelf();
     writeFileSync(join(dir, OWNER_FILE), JSON.stringify(owner));
-    const [port, controllerPort] = await pickPorts(preferred, options.probePorts ?? true);
+    const [port, controllerPort, sslPort, saslSslPort] = (await pickPorts(preferred, options.probePorts ?? true, options.secure ? 4 : 2)) as [number, number, number?, number?];
     preferred = undefined;
     const propsFile = join(dir, 'server.properties');
     const log4jFile = join(dir, 'log4j.properties');
     const logFile = join(dir, 'server.log');
-    writeFileSync(propsFile, serverProperties(dir, port, controllerPort, options.extraProperties ?? {}));
+    let secure: SecureListeners | undefined;
+    let secureProps: Record<string, string> = {};
+    if (options.secure) {
+      const files = makeCertificates(dir);
+      const ports = { plain: port, controller: controllerPort, ssl: sslPort!, saslSsl: saslSslPort! };
+      secureProps = secureServerProperties(ports, files);
+      secure = secureListeners(ports, files);
+      writeFileSync(join(dir, 'secure.json'), JSON.stringify(secure, null, 2));
+    }
+    writeFileSync(propsFile, serverProperties(dir, port, controllerPort, { ...secureProps, ...(options.extraProperties ?? {}) }));
     writeFileSync(log4jFile, log4jProperties(logFile));
 
     let launched: Launched | undefined;
     try {
-      await formatStorage(java, libs, dir, propsFile, log4jFile);
+      await formatStorage(java, libs, dir, propsFile, log4jFile, options.secure ? scramFormatArgs() : []);
       launched = launch(java, libs, dir, options.heapMb ?? 512, jvmTuning(options));
       const pgid = launched.child.pid;
       if (pgid === undefined) throw new BrokerStartError('could not spawn the broker process', logTail(dir), false);
@@ -375,6 +397,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         logFile,
         readyMs,
         attempts: attempt,
+        secure,
         restart: async (restartOptions = {}) => {
           if (stopped) throw new Error('restart after stop');
           await stopGroup(currentPgid, running.exited);
@@ -442,9 +465,14 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const portArg = argv.indexOf('--port');
   const port = portArg >= 0 ? Number(argv[portArg + 1]) : undefined;
-  const broker = await startBroker({ ...(port !== undefined ? { port } : {}), log: say });
+  const secure = !argv.includes('--plain');
+  const broker = await startBroker({ ...(port !== undefined ? { port } : {}), secure, log: say });
   say(`ready in ${broker.readyMs} ms; log: ${broker.logFile}`);
   process.stdout.write(`KAFKA_BOOTSTRAP_SERVERS=${broker.bootstrapServers}\n`);
+  if (broker.secure) {
+    say(`SSL (mutual TLS) ${broker.secure.sslBootstrap}, SASL_SSL ${broker.secure.saslSslBootstrap}; CA and client certificate in ${broker.dir}`);
+    process.stdout.write(`TRIBUTARY_SECURE_BROKER=${join(broker.dir, 'secure.json')}\n`);
+  }
   say('press Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     const onSignal = () => resolve();
