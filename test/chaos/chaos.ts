@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadClientProperties } from '../../lib/app/client-properties.js';
 import { createKafkaClient } from '../../lib/kafka/index.js';
 import type { Admin, IncomingRecord, KafkaClient } from '../../lib/kafka/types.js';
 import { startBroker, type RunningBroker } from '../../scripts/kafka-broker.js';
@@ -43,6 +44,8 @@ export interface ChaosOptions {
   readonly log?: (message: string) => void;
   /** Use this broker instead of starting one (no restart then). */
   readonly bootstrapServers?: string;
+  /** A client.properties (security settings) for the harness and every runner, e.g. SASL_SSL or mutual TLS. */
+  readonly clientConfig?: string;
 }
 
 export interface ChaosReport {
@@ -101,6 +104,7 @@ export interface RunnerConfig {
   readonly guarantee: 'exactly_once' | 'at_least_once';
   readonly commitIntervalMs?: number | undefined;
   readonly sessionTimeoutMs?: number | undefined;
+  readonly clientConfig?: string | undefined;
 }
 
 /** Starts `runner.ts` as a child process; `onLine` sees each JSON line it prints. */
@@ -117,6 +121,7 @@ export function spawnRunner(c: RunnerConfig, onLine: (line: string) => void, log
       CHAOS_GUARANTEE: c.guarantee,
       CHAOS_COMMIT_MS: String(c.commitIntervalMs ?? (c.guarantee === 'exactly_once' ? 100 : 1000)),
       CHAOS_SESSION_MS: String(c.sessionTimeoutMs ?? 6000),
+      CHAOS_CLIENT_CONFIG: c.clientConfig ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -166,7 +171,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     options.bootstrapServers ??
     (broker = await startBroker({ extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers;
   log(`broker ${bootstrap}${broker ? ` (own, ready in ${broker.readyMs} ms)` : ''}`);
-  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'chaos-harness' });
+  const security = options.clientConfig ? loadClientProperties(options.clientConfig).security : undefined;
+  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'chaos-harness', ...(security ? { security } : {}) });
   const admin = client.admin();
   await admin.connect();
   const suffix = `${Date.now().toString(36)}-${Math.floor(random() * 1e6)}`;
@@ -186,7 +192,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const startRunner = (stateDir: string): Runner => {
     const r = spawnRunner(
-      { bootstrap, appId, input, output, stateDir, name: `r${runnerStarts++}`, guarantee: options.guarantee, commitIntervalMs: options.commitIntervalMs, sessionTimeoutMs: options.sessionTimeoutMs },
+      { bootstrap, appId, input, output, stateDir, name: `r${runnerStarts++}`, guarantee: options.guarantee, commitIntervalMs: options.commitIntervalMs, sessionTimeoutMs: options.sessionTimeoutMs, clientConfig: options.clientConfig },
       (line) => {
         if (/migrated|fenced/i.test(line)) migrationsLogged++;
         if (/retriable failure/.test(line)) recoveriesLogged++;
