@@ -96,7 +96,7 @@ export class KafkajsAdmin implements Admin {
     return missing.map((t) => t.topic);
   }
 
-  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+  async describeTopics(topics: readonly string[], options: { readonly configs?: boolean } = {}): Promise<TopicDescription[]> {
     if (topics.length === 0) return [];
     const existing = new Set(await this.listTopics());
     for (const topic of topics) {
@@ -104,10 +104,13 @@ export class KafkajsAdmin implements Admin {
     }
     try {
       const meta = await this.admin.fetchTopicMetadata({ topics: [...topics] });
-      const configs = await this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
-      });
+      const configs =
+        options.configs === false
+          ? { resources: [] }
+          : await this.admin.describeConfigs({
+              includeSynonyms: false,
+              resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+            });
       const configsByTopic = new Map<string, Record<string, string>>();
       for (const r of configs.resources) {
         const c: Record<string, string> = {};

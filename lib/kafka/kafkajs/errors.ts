@@ -117,5 +117,14 @@ export function translateError(error: unknown, what: string, context: ErrorConte
     });
   }
   const { code, retriable } = codeFor(error);
-  return new TributaryError(`${what}: ${detail}`, { code, retriable, cause: error, context: ctx });
+  const acls = 'docs/operations.md "ACLs for an application" lists what an application needs';
+  // kafkajs drops FindCoordinator's GROUP_AUTHORIZATION_FAILED and reports only "not found".
+  const coordinatorHidden = [...chain(error)].some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound');
+  const hint =
+    code === 'KAFKA_AUTHORIZATION'
+      ? ` — the principal lacks an ACL (${type ?? 'authorization failed'}); ${acls}`
+      : coordinatorHidden
+        ? ` — on a cluster with ACLs this is also what a principal without ${ctx.transactionalId !== undefined ? 'WRITE on the transactional id' : 'READ on the group'} sees; ${acls}`
+        : '';
+  return new TributaryError(`${what}: ${detail}${hint}`, { code, retriable, cause: error, context: ctx });
 }
