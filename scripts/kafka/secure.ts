@@ -5,8 +5,9 @@
  *
  *   PLAINTEXT  inter-broker and the existing tests (principal User:ANONYMOUS, a super user)
  *   SSL        mutual TLS: client certificate required (principal User:CN=tributary-client, super user)
- *   SASL_SSL   SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN over TLS (admin/alice are super users; `limited`
- *              has no ACLs until a test grants them)
+ *   SASL_SSL   SCRAM-SHA-512, SCRAM-SHA-256, PLAIN and OAUTHBEARER (unsecured JWTs, Kafka's default
+ *              validator) over TLS (admin/alice are super users; `limited` has no ACLs until a test
+ *              grants them)
  *
  * The KRaft StandardAuthorizer is on, so ACL tests can use the same broker.
  */
@@ -78,7 +79,9 @@ export function secureServerProperties(
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.location': files.caFile,
     'listener.name.ssl.ssl.client.auth': 'required',
-    'sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256,PLAIN,OAUTHBEARER',
+    // Kafka's default OAUTHBEARER validator accepts unsecured JWTs (alg "none"): tests only.
+    'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
     'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
