@@ -7,7 +7,8 @@
  * `realBootstrapServers()` from test/helpers/kafka-env.ts) and via the env var for child processes.
  * Teardown stops the broker: its whole process group is killed and its temp dir removed.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
@@ -17,6 +18,12 @@ const BOOTSTRAP_ENV = 'KAFKA_BOOTSTRAP_SERVERS';
 const SECURE_ENV = 'TRIBUTARY_SECURE_BROKER';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The runtime's default state dir is durable (~/.local/state/tributary): keep test runs out of it.
+  if (!process.env['XDG_STATE_HOME']) {
+    const stateHome = mkdtempSync(join(tmpdir(), 'tributary-test-state-'));
+    process.env['XDG_STATE_HOME'] = stateHome;
+    process.on('exit', () => rmSync(stateHome, { recursive: true, force: true }));
+  }
   const external = process.env[BOOTSTRAP_ENV];
   if (external) {
     process.stderr.write(`[global-setup] using the Kafka broker at ${BOOTSTRAP_ENV}=${external}\n`);

@@ -40,7 +40,7 @@ export interface TributaryAppConfig {
   readonly processingGuarantee?: 'exactly_once' | 'at_least_once';
   /** Default 100 under exactly-once, 30000 under at-least-once. */
   readonly commitIntervalMs?: number;
-  /** Default `<os tmpdir>/tributary`. */
+  /** Default `$XDG_STATE_HOME/tributary`, else `~/.local/state/tributary` (durable: not the OS temp dir). */
   readonly stateDir?: string;
   /** Record-cache budget per task in bytes, shared by its cached stores. */
   readonly cacheMaxBytes?: number;

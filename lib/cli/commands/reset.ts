@@ -11,6 +11,7 @@ import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, TributaryError } from '../../errors.js';
 import { normalizeConfig } from '../../runtime/config.js';
+import { DEFAULT_STATE_DIR_TEXT } from '../../util/state-dir.js';
 import { connectKafka } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { displayPath, parseApplicationId, parseDurationFlag, resolveBrokerTarget } from '../options.js';
@@ -60,7 +61,7 @@ export function registerResetCommand(program: Command, ctx: CliContext): void {
   addBootstrapOption(cmd, false);
   addClientConfigOption(cmd);
   cmd
-    .option('--state-dir <dir>', 'base state directory the application used (default: <os tmpdir>/tributary)')
+    .option('--state-dir <dir>', `base state directory the application used (default: ${DEFAULT_STATE_DIR_TEXT})`)
     .option('--dead-letter-topic <topic>', "the application's dead-letter topic (default: <application-id>-dlq)")
     .option(
       '--keep-application <id>',

@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { UncaughtExceptionResponse } from '../../app/index.js';
 import { ConfigError } from '../../errors.js';
+import { DEFAULT_STATE_DIR_TEXT } from '../../util/state-dir.js';
 import type { CliContext } from '../context.js';
 import { parseApplicationId, parseDurationFlag, resolveBrokerTarget, type BrokerTarget } from '../options.js';
 import { runLoadedTopology } from '../run/run-loop.js';
@@ -23,7 +24,7 @@ export interface RunCommandOptions {
   readonly security?: KafkaSecurity | undefined;
   /** Undefined: taken from the topology module, else derived from its file name. */
   readonly applicationId: string | undefined;
-  /** Undefined: the runtime default (`<os tmpdir>/tributary`). */
+  /** Undefined: the runtime default (`$XDG_STATE_HOME/tributary` or `~/.local/state/tributary`). */
   readonly stateDir: string | undefined;
   readonly processingGuarantee: 'exactly_once' | 'at_least_once';
   /** Window size override for topologies that read it, ms. */
@@ -63,7 +64,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
   addClientConfigOption(cmd);
   cmd
     .option('--application-id <id>', 'consumer group, transactional id and internal topic prefix')
-    .option('--state-dir <dir>', 'directory of local state stores (default: <os tmpdir>/tributary)')
+    .option('--state-dir <dir>', `directory of local state stores; keep it across restarts (default: ${DEFAULT_STATE_DIR_TEXT})`)
     .addOption(
       new Option('--processing-guarantee <guarantee>', 'delivery guarantee')
         .choices(['exactly_once', 'at_least_once'])
