@@ -21,6 +21,7 @@
  *
  * CLI: `npm run broker` prints the bootstrap address (and, unless `--plain`, `TRIBUTARY_SECURE_BROKER=<json>`
  * describing the SSL and SASL_SSL listeners) and runs until Ctrl-C;
+ * `npm run broker -- --brokers 3` starts a three-node KRaft cluster instead (scripts/kafka/cluster.ts);
  * `npm run broker -- resolve` only resolves the jars (CI).
  *
  * Env: `TRIBUTARY_CACHE_DIR` (jar cache, default `$XDG_CACHE_HOME/tributary` or `~/.cache/tributary`),
@@ -126,7 +127,7 @@ export class BrokerStartError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-function javaBin(): string {
+export function javaBin(): string {
   const home = process.env['JAVA_HOME'];
   return home ? join(home, 'bin', 'java') : 'java';
 }
@@ -134,7 +135,11 @@ function javaBin(): string {
 /** Brokers started by this process, killed synchronously if it exits without stopping them. */
 const live = new Map<number, string>();
 let exitHookInstalled = false;
-function trackLive(pgid: number, dir: string): void {
+export function untrackLive(pgid: number): void {
+  live.delete(pgid);
+}
+
+export function trackLive(pgid: number, dir: string): void {
   live.set(pgid, dir);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -170,7 +175,7 @@ async function freePort(preferred?: number): Promise<{ port: number; release: ()
 }
 
 /** `count` distinct free ports (held open together so they differ), released before returning; the first is `preferred` if free. */
-async function pickPorts(preferred: number | undefined, probe: boolean, count = 2): Promise<number[]> {
+export async function pickPorts(preferred: number | undefined, probe: boolean, count = 2): Promise<number[]> {
   const held = [];
   if (!probe && preferred !== undefined) {
     for (let i = 1; i < count; i++) held.push(await freePort());
@@ -197,7 +202,7 @@ const WRAPPER = [
   'wait "$j"',
 ].join('\n');
 
-async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string, extraArgs: readonly string[] = []): Promise<void> {
+export async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string, extraArgs: readonly string[] = [], clusterId = kafkaClusterId()): Promise<void> {
   const out = spawnSync(
     java,
     [
@@ -208,7 +213,7 @@ async function formatStorage(java: string, libs: string, dir: string, propsFile:
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      kafkaClusterId(),
+      clusterId,
       '-c',
       propsFile,
       '--ignore-formatted',
@@ -228,7 +233,7 @@ async function formatStorage(java: string, libs: string, dir: string, propsFile:
  * One readiness probe: a metadata request answered by node 1. Bounded by `timeoutMs` even when
  * something accepts the connection but never answers (kafkajs may then wait indefinitely).
  */
-async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | string> {
+export async function probeReady(bootstrap: string, timeoutMs: number, nodeId = 1): Promise<true | string> {
   const kafka = new Kafka({
     clientId: 'tributary-broker-probe',
     brokers: [bootstrap],
@@ -246,7 +251,7 @@ async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | 
   const probe = (async (): Promise<true | string> => {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.some((b) => b.nodeId === 1) || `node 1 not in metadata yet`;
+    return cluster.brokers.some((b) => b.nodeId === nodeId) || `node ${nodeId} not in metadata yet`;
   })().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
   try {
     return await Promise.race([probe, timedOut]);
@@ -256,20 +261,20 @@ async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | 
   }
 }
 
-interface Launched {
+export interface Launched {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 }
 
 const DEFAULT_JVM_OPTIONS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
 
-function jvmTuning(options: BrokerOptions): readonly string[] {
+export function jvmTuning(options: Pick<BrokerOptions, 'jvmOptions'>): readonly string[] {
   if (options.jvmOptions) return options.jvmOptions;
   const env = process.env['TRIBUTARY_BROKER_JVM_OPTS'];
   return env !== undefined ? env.split(/\s+/).filter(Boolean) : DEFAULT_JVM_OPTIONS;
 }
 
-function launch(java: string, libs: string, dir: string, heapMb: number, tuning: readonly string[]): Launched {
+export function launch(java: string, libs: string, dir: string, heapMb: number, tuning: readonly string[]): Launched {
   const out = openSync(join(dir, 'jvm.out'), 'a');
   const child = spawn(
     'sh',
@@ -300,7 +305,7 @@ function launch(java: string, libs: string, dir: string, heapMb: number, tuning:
   return { child, exited };
 }
 
-async function stopGroup(pgid: number, exited: Promise<unknown>): Promise<void> {
+export async function stopGroup(pgid: number, exited: Promise<unknown>): Promise<void> {
   killGroup(pgid, 'SIGKILL');
   await exited;
   if (!(await waitGroupGone(pgid, 15_000))) {
@@ -461,6 +466,23 @@ async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'clean') {
     const removed = await cleanStaleBrokerDirs();
     process.stdout.write(`${removed.length} stale dir(s) removed\n`);
+    return;
+  }
+  const brokersArg = argv.indexOf('--brokers');
+  const brokers = brokersArg >= 0 ? Number(argv[brokersArg + 1]) : 1;
+  if (!(Number.isInteger(brokers) && brokers >= 1 && brokers <= 5)) throw new Error(`--brokers must be 1-5, got ${argv[brokersArg + 1]}`);
+  if (brokers > 1) {
+    const { startCluster } = await import('./kafka/cluster.js');
+    const cluster = await startCluster({ brokers, log: say });
+    say(`${brokers} nodes ready in ${cluster.readyMs} ms (replication factor ${Math.min(3, brokers)}, min.insync.replicas ${Math.min(2, brokers)}); logs under ${cluster.dir}`);
+    process.stdout.write(`KAFKA_BOOTSTRAP_SERVERS=${cluster.bootstrapServers}\n`);
+    say('press Ctrl-C to stop');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await cluster.stop();
+    say('stopped');
     return;
   }
   const portArg = argv.indexOf('--port');

@@ -246,8 +246,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await c.kill(victim);
         leaderKills++;
         const [lo, hi] = options.cluster.downMs;
-        await sleep(lo + Math.floor(random() * (hi - lo)));
+        const upAt = Date.now() + lo + Math.floor(random() * (hi - lo));
+        // Wait (within the down time) until the metadata shows the partition's new leader.
+        while (Date.now() < upAt && ((await c.leaders(topic).catch(() => [] as number[]))[partition] ?? victim) === victim) await sleep(250);
         const during = await snapshot();
+        if (upAt > Date.now()) await sleep(upAt - Date.now());
         for (const [k, l] of during) if (before.get(k) !== undefined && before.get(k) !== l) leaderChanges++;
         const r = await c.restart(victim);
         log(`leader kill ${leaderKills}/${options.cluster.leaderKills}: node ${victim} (leader of ${topic}/${partition}), back in ${r.readyMs} ms`);

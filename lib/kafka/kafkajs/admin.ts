@@ -251,7 +251,8 @@ export class KafkajsAdmin implements Admin {
   }
 }
 
-async function retryUnknownTopic<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {
+/** Retries `fn` while it fails with UNKNOWN_TOPIC_OR_PARTITION, for up to `withinMs`. */
+export async function retryUnknownTopic<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     try {
