@@ -13,20 +13,24 @@
  *   (so it includes the commit interval: outputs become visible when their transaction commits).
  *
  * Flags: `--records N` (default 1,000,000), `--rate N` records/s for the paced case (default
- * 20,000), `--paced-seconds N` (default 20), `--skip-paced`. Env `KAFKA_BOOTSTRAP_SERVERS` uses
- * an existing broker; otherwise one is started with the full JIT. Last line: one JSON object.
+ * 20,000), `--paced-seconds N` (default 20), `--skip-paced`, `--security PLAINTEXT|SASL_SSL|both`
+ * (default PLAINTEXT; `both` runs each case over PLAINTEXT and then over SASL_SSL with
+ * SCRAM-SHA-512 against the same broker's listeners and reports the ratio). Env
+ * `KAFKA_BOOTSTRAP_SERVERS` (+ `TRIBUTARY_SECURE_BROKER` for SASL_SSL) uses an existing broker;
+ * otherwise one is started with the full JIT. Last line: one JSON object.
  * Profile with `node --cpu-prof --import tsx bench/e2e.ts`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TributaryApp } from '../lib/app/index.js';
 import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../lib/dsl/index.js';
 import { TimeWindows } from '../lib/dsl/windows/index.js';
 import { createKafkaClient } from '../lib/kafka/index.js';
+import type { KafkaSecurity } from '../lib/kafka/security.js';
 import type { KafkaClient } from '../lib/kafka/types.js';
 import { Serdes } from '../lib/serde/serdes.js';
-import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
+import { startBroker, type RunningBroker, type SecureListeners } from '../scripts/kafka-broker.js';
 
 const PARTITIONS = 4;
 const KEYS = 1000;
@@ -170,17 +174,33 @@ async function main(): Promise<void> {
   const records = flag('records', 1_000_000);
   const rate = flag('rate', 20_000);
   const pacedSeconds = flag('paced-seconds', 20);
+  const securityArg = process.argv.indexOf('--security') >= 0 ? process.argv[process.argv.indexOf('--security') + 1]! : 'PLAINTEXT';
+  if (!['PLAINTEXT', 'SASL_SSL', 'both'].includes(securityArg)) throw new Error(`--security: PLAINTEXT, SASL_SSL or both, got ${securityArg}`);
+  const protocols = securityArg === 'both' ? ['PLAINTEXT', 'SASL_SSL'] : [securityArg];
+  const needsSecure = protocols.includes('SASL_SSL');
   let broker: RunningBroker | undefined;
-  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024 })).bootstrapServers;
-  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'e2e-bench' });
+  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024, secure: needsSecure })).bootstrapServers;
+  const secureFile = process.env['TRIBUTARY_SECURE_BROKER'];
+  const secure: SecureListeners | undefined = broker?.secure ?? (secureFile ? (JSON.parse(readFileSync(secureFile, 'utf8')) as SecureListeners) : undefined);
+  if (needsSecure && secure === undefined) throw new Error('SASL_SSL needs a broker with secured listeners: unset KAFKA_BOOTSTRAP_SERVERS or set TRIBUTARY_SECURE_BROKER');
   const results: CaseResult[] = [];
   try {
-    results.push(await runCase(client, `backlog-${records}-eos-100ms`, records, null));
-    if (!process.argv.includes('--skip-paced')) results.push(await runCase(client, `paced-${rate}/s-eos-100ms`, rate * pacedSeconds, rate));
+    for (const protocol of protocols) {
+      const security: KafkaSecurity | undefined =
+        protocol === 'SASL_SSL'
+          ? { protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: secure!.users.alice }, tls: { ca: readFileSync(secure!.caFile, 'utf8') } }
+          : undefined;
+      const client = createKafkaClient({ bootstrapServers: security ? secure!.saslSslBootstrap : bootstrap, clientId: 'e2e-bench', ...(security ? { security } : {}) });
+      const tag = protocol === 'PLAINTEXT' ? '' : `-${protocol.toLowerCase()}`;
+      results.push(await runCase(client, `backlog-${records}-eos-100ms${tag}`, records, null));
+      if (!process.argv.includes('--skip-paced')) results.push(await runCase(client, `paced-${rate}/s-eos-100ms${tag}`, rate * pacedSeconds, rate));
+    }
   } finally {
     await broker?.stop();
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'e2e', results })}\n`);
+  const ratio =
+    protocols.length === 2 ? { saslSslOverPlaintextRecordsPerSec: Number((results[results.length / 2]!.recordsPerSec / results[0]!.recordsPerSec).toFixed(3)) } : {};
+  process.stdout.write(`${JSON.stringify({ bench: 'e2e', loadAverage1m: (await import('node:os')).loadavg()[0], ...ratio, results })}\n`);
 }
 
 main().catch((e: unknown) => {

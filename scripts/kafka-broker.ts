@@ -19,7 +19,9 @@
  * Helpers live in scripts/kafka/: jars.ts (Maven), config.ts (server/log4j properties),
  * processes.ts (process groups, stale dirs), logs.ts (log tails).
  *
- * CLI: `npm run broker` prints the bootstrap address and runs until Ctrl-C;
+ * CLI: `npm run broker` prints the bootstrap address (and, unless `--plain`, `TRIBUTARY_SECURE_BROKER=<json>`
+ * describing the SSL and SASL_SSL listeners) and runs until Ctrl-C;
+ * `npm run broker -- --brokers 3` starts a three-node KRaft cluster instead (scripts/kafka/cluster.ts);
  * `npm run broker -- resolve` only resolves the jars (CI).
  *
  * Env: `TRIBUTARY_CACHE_DIR` (jar cache, default `$XDG_CACHE_HOME/tributary` or `~/.cache/tributary`),
@@ -37,6 +39,7 @@ import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaClusterId, log4jProperties, serverProperties } from './kafka/config.js';
 import { resolveKafkaJars } from './kafka/jars.js';
+import { makeCertificates, scramFormatArgs, secureListeners, secureServerProperties, type SecureListeners } from './kafka/secure.js';
 import { BIND_CONFLICT, FATAL_START, LogFollower, logTail } from './kafka/logs.js';
 import {
   cleanStaleBrokerDirs,
@@ -51,6 +54,7 @@ import {
 
 export { cleanStaleBrokerDirs } from './kafka/processes.js';
 export { defaultCacheDir, resolveKafkaJars } from './kafka/jars.js';
+export type { SecureListeners } from './kafka/secure.js';
 
 export interface BrokerOptions {
   /** Jar cache root; default `$TRIBUTARY_CACHE_DIR`, `$XDG_CACHE_HOME/tributary` or `~/.cache/tributary`. */
@@ -71,6 +75,12 @@ export interface BrokerOptions {
    * here) at some cost in peak broker throughput; benchmarks may pass `[]` for the full JIT.
    */
   readonly jvmOptions?: readonly string[];
+  /**
+   * Also open SSL (mutual TLS) and SASL_SSL (SCRAM-SHA-512/256, PLAIN) listeners with a CA and
+   * certificates made by openssl at start, SCRAM users, and the StandardAuthorizer (see
+   * scripts/kafka/secure.ts). Default false.
+   */
+  readonly secure?: boolean;
   /** Extra / overriding `server.properties` entries. */
   readonly extraProperties?: Readonly<Record<string, string>>;
   /** Progress messages (default: silent). */
@@ -92,6 +102,8 @@ export interface RunningBroker {
   readonly readyMs: number;
   /** Launch attempts used (more than 1 after a port conflict). */
   readonly attempts: number;
+  /** The secured listeners and their certificates (with `secure: true`); also written to `<dir>/secure.json`. */
+  readonly secure: SecureListeners | undefined;
   stop(): Promise<void>;
   /**
    * Crash-restarts the broker in place (chaos tests): SIGKILLs its process group, waits `downMs`,
@@ -115,7 +127,7 @@ export class BrokerStartError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-function javaBin(): string {
+export function javaBin(): string {
   const home = process.env['JAVA_HOME'];
   return home ? join(home, 'bin', 'java') : 'java';
 }
@@ -123,7 +135,11 @@ function javaBin(): string {
 /** Brokers started by this process, killed synchronously if it exits without stopping them. */
 const live = new Map<number, string>();
 let exitHookInstalled = false;
-function trackLive(pgid: number, dir: string): void {
+export function untrackLive(pgid: number): void {
+  live.delete(pgid);
+}
+
+export function trackLive(pgid: number, dir: string): void {
   live.set(pgid, dir);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -158,17 +174,18 @@ async function freePort(preferred?: number): Promise<{ port: number; release: ()
   return any;
 }
 
-/** Two distinct free ports (held open together so they differ), released before returning. */
-async function pickPorts(preferred: number | undefined, probe: boolean): Promise<[number, number]> {
+/** `count` distinct free ports (held open together so they differ), released before returning; the first is `preferred` if free. */
+export async function pickPorts(preferred: number | undefined, probe: boolean, count = 2): Promise<number[]> {
+  const held = [];
   if (!probe && preferred !== undefined) {
-    const c = await freePort();
-    await c.release();
-    return [preferred, c.port];
+    for (let i = 1; i < count; i++) held.push(await freePort());
+    await Promise.all(held.map((h) => h.release()));
+    return [preferred, ...held.map((h) => h.port)];
   }
-  const a = await freePort(preferred);
-  const b = await freePort();
-  await Promise.all([a.release(), b.release()]);
-  return [a.port, b.port];
+  held.push(await freePort(preferred));
+  for (let i = 1; i < count; i++) held.push(await freePort());
+  await Promise.all(held.map((h) => h.release()));
+  return held.map((h) => h.port);
 }
 
 /**
@@ -185,7 +202,7 @@ const WRAPPER = [
   'wait "$j"',
 ].join('\n');
 
-async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string): Promise<void> {
+export async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string, extraArgs: readonly string[] = [], clusterId = kafkaClusterId()): Promise<void> {
   const out = spawnSync(
     java,
     [
@@ -196,10 +213,11 @@ async function formatStorage(java: string, libs: string, dir: string, propsFile:
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      kafkaClusterId(),
+      clusterId,
       '-c',
       propsFile,
       '--ignore-formatted',
+      ...extraArgs,
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );
@@ -215,7 +233,7 @@ async function formatStorage(java: string, libs: string, dir: string, propsFile:
  * One readiness probe: a metadata request answered by node 1. Bounded by `timeoutMs` even when
  * something accepts the connection but never answers (kafkajs may then wait indefinitely).
  */
-async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | string> {
+export async function probeReady(bootstrap: string, timeoutMs: number, nodeId = 1): Promise<true | string> {
   const kafka = new Kafka({
     clientId: 'tributary-broker-probe',
     brokers: [bootstrap],
@@ -233,7 +251,7 @@ async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | 
   const probe = (async (): Promise<true | string> => {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.some((b) => b.nodeId === 1) || `node 1 not in metadata yet`;
+    return cluster.brokers.some((b) => b.nodeId === nodeId) || `node ${nodeId} not in metadata yet`;
   })().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
   try {
     return await Promise.race([probe, timedOut]);
@@ -243,20 +261,20 @@ async function probeReady(bootstrap: string, timeoutMs: number): Promise<true | 
   }
 }
 
-interface Launched {
+export interface Launched {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 }
 
 const DEFAULT_JVM_OPTIONS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
 
-function jvmTuning(options: BrokerOptions): readonly string[] {
+export function jvmTuning(options: Pick<BrokerOptions, 'jvmOptions'>): readonly string[] {
   if (options.jvmOptions) return options.jvmOptions;
   const env = process.env['TRIBUTARY_BROKER_JVM_OPTS'];
   return env !== undefined ? env.split(/\s+/).filter(Boolean) : DEFAULT_JVM_OPTIONS;
 }
 
-function launch(java: string, libs: string, dir: string, heapMb: number, tuning: readonly string[]): Launched {
+export function launch(java: string, libs: string, dir: string, heapMb: number, tuning: readonly string[]): Launched {
   const out = openSync(join(dir, 'jvm.out'), 'a');
   const child = spawn(
     'sh',
@@ -287,7 +305,7 @@ function launch(java: string, libs: string, dir: string, heapMb: number, tuning:
   return { child, exited };
 }
 
-async function stopGroup(pgid: number, exited: Promise<unknown>): Promise<void> {
+export async function stopGroup(pgid: number, exited: Promise<unknown>): Promise<void> {
   killGroup(pgid, 'SIGKILL');
   await exited;
   if (!(await waitGroupGone(pgid, 15_000))) {
@@ -314,17 +332,26 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
     const owner = ownerOfSelf();
     writeFileSync(join(dir, OWNER_FILE), JSON.stringify(owner));
-    const [port, controllerPort] = await pickPorts(preferred, options.probePorts ?? true);
+    const [port, controllerPort, sslPort, saslSslPort] = (await pickPorts(preferred, options.probePorts ?? true, options.secure ? 4 : 2)) as [number, number, number?, number?];
     preferred = undefined;
     const propsFile = join(dir, 'server.properties');
     const log4jFile = join(dir, 'log4j.properties');
     const logFile = join(dir, 'server.log');
-    writeFileSync(propsFile, serverProperties(dir, port, controllerPort, options.extraProperties ?? {}));
+    let secure: SecureListeners | undefined;
+    let secureProps: Record<string, string> = {};
+    if (options.secure) {
+      const files = makeCertificates(dir);
+      const ports = { plain: port, controller: controllerPort, ssl: sslPort!, saslSsl: saslSslPort! };
+      secureProps = secureServerProperties(ports, files);
+      secure = secureListeners(ports, files);
+      writeFileSync(join(dir, 'secure.json'), JSON.stringify(secure, null, 2));
+    }
+    writeFileSync(propsFile, serverProperties(dir, port, controllerPort, { ...secureProps, ...(options.extraProperties ?? {}) }));
     writeFileSync(log4jFile, log4jProperties(logFile));
 
     let launched: Launched | undefined;
     try {
-      await formatStorage(java, libs, dir, propsFile, log4jFile);
+      await formatStorage(java, libs, dir, propsFile, log4jFile, options.secure ? scramFormatArgs() : []);
       launched = launch(java, libs, dir, options.heapMb ?? 512, jvmTuning(options));
       const pgid = launched.child.pid;
       if (pgid === undefined) throw new BrokerStartError('could not spawn the broker process', logTail(dir), false);
@@ -375,6 +402,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         logFile,
         readyMs,
         attempts: attempt,
+        secure,
         restart: async (restartOptions = {}) => {
           if (stopped) throw new Error('restart after stop');
           await stopGroup(currentPgid, running.exited);
@@ -440,11 +468,33 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${removed.length} stale dir(s) removed\n`);
     return;
   }
+  const brokersArg = argv.indexOf('--brokers');
+  const brokers = brokersArg >= 0 ? Number(argv[brokersArg + 1]) : 1;
+  if (!(Number.isInteger(brokers) && brokers >= 1 && brokers <= 5)) throw new Error(`--brokers must be 1-5, got ${argv[brokersArg + 1]}`);
+  if (brokers > 1) {
+    const { startCluster } = await import('./kafka/cluster.js');
+    const cluster = await startCluster({ brokers, log: say });
+    say(`${brokers} nodes ready in ${cluster.readyMs} ms (replication factor ${Math.min(3, brokers)}, min.insync.replicas ${Math.min(2, brokers)}); logs under ${cluster.dir}`);
+    process.stdout.write(`KAFKA_BOOTSTRAP_SERVERS=${cluster.bootstrapServers}\n`);
+    say('press Ctrl-C to stop');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await cluster.stop();
+    say('stopped');
+    return;
+  }
   const portArg = argv.indexOf('--port');
   const port = portArg >= 0 ? Number(argv[portArg + 1]) : undefined;
-  const broker = await startBroker({ ...(port !== undefined ? { port } : {}), log: say });
+  const secure = !argv.includes('--plain');
+  const broker = await startBroker({ ...(port !== undefined ? { port } : {}), secure, log: say });
   say(`ready in ${broker.readyMs} ms; log: ${broker.logFile}`);
   process.stdout.write(`KAFKA_BOOTSTRAP_SERVERS=${broker.bootstrapServers}\n`);
+  if (broker.secure) {
+    say(`SSL (mutual TLS) ${broker.secure.sslBootstrap}, SASL_SSL ${broker.secure.saslSslBootstrap}; CA and client certificate in ${broker.dir}`);
+    process.stdout.write(`TRIBUTARY_SECURE_BROKER=${join(broker.dir, 'secure.json')}\n`);
+  }
   say('press Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     const onSignal = () => resolve();

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { createKafkaClient } from '../kafka/index.js';
 import type { KafkaClient } from '../kafka/types.js';
+import { validateSecurity, type KafkaSecurity } from '../kafka/security.js';
 import type { StreamsConfig } from '../runtime/config.js';
 import { ErrorHandlers, type DeserializationExceptionHandler, type ErrorResponse, type ProcessingExceptionHandler, type ProductionExceptionHandler } from '../runtime/error-handlers.js';
 import type { RuntimeLogger } from '../runtime/config.js';
@@ -30,11 +31,17 @@ export interface TributaryAppConfig {
   readonly bootstrapServers?: string | readonly string[];
   /** A ready `KafkaClient` (another adapter, the embedded broker). Give this or `bootstrapServers`. */
   readonly client?: KafkaClient;
+  /**
+   * TLS and SASL of every client the app creates (consumers, per-task producers, admin, restore
+   * consumers); with `bootstrapServers` only. Default PLAINTEXT. See `parseClientProperties` for a
+   * Java-style `client.properties` file, and docs/operations.md "Connecting to a secured cluster".
+   */
+  readonly security?: KafkaSecurity;
   /** Default `'exactly_once'`. */
   readonly processingGuarantee?: 'exactly_once' | 'at_least_once';
   /** Default 100 under exactly-once, 30000 under at-least-once. */
   readonly commitIntervalMs?: number;
-  /** Default `<os tmpdir>/tributary`. */
+  /** Default `$XDG_STATE_HOME/tributary`, else `~/.local/state/tributary` (durable: not the OS temp dir). */
   readonly stateDir?: string;
   /** Record-cache budget per task in bytes, shared by its cached stores. */
   readonly cacheMaxBytes?: number;
@@ -101,6 +108,11 @@ const schema = z
         message: 'must be a KafkaClient (createKafkaClient(...) or new EmbeddedKafka())',
       })
       .optional(),
+    security: z
+      .custom<KafkaSecurity>((v) => typeof v === 'object' && v !== null && typeof (v as KafkaSecurity).protocol === 'string', {
+        message: "must be { protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL', sasl?, tls? }",
+      })
+      .optional(),
     processingGuarantee: z.enum(['exactly_once', 'at_least_once']).optional(),
     commitIntervalMs: ms.optional(),
     stateDir: z.string().min(1).optional(),
@@ -136,6 +148,9 @@ const schema = z
         path: [c.client === undefined ? 'bootstrapServers' : 'client'],
         message: c.client === undefined ? 'is required: set bootstrapServers (host:port) or client (a KafkaClient)' : 'give bootstrapServers or client, not both',
       });
+    }
+    if (c.security !== undefined && c.client !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['security'], message: 'applies to clients the app creates from bootstrapServers; give the security settings to the client you pass instead' });
     }
     if (c.sessionTimeoutMs !== undefined && c.heartbeatIntervalMs !== undefined && c.heartbeatIntervalMs * 3 > c.sessionTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `must be at most a third of sessionTimeoutMs (${c.sessionTimeoutMs})` });
@@ -204,9 +219,14 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
   if (!parsed.success) throw toConfigError(parsed.error);
   const c = parsed.data;
   const logger = (c.logger as RuntimeLogger | undefined) ?? stderrLogger;
+  if (c.security !== undefined) validateSecurity(c.security as KafkaSecurity);
   const client =
     c.client ??
-    createKafkaClient({ bootstrapServers: c.bootstrapServers as string | string[], ...(c.clientId !== undefined ? { clientId: c.clientId } : {}) });
+    createKafkaClient({
+      bootstrapServers: c.bootstrapServers as string | string[],
+      ...(c.clientId !== undefined ? { clientId: c.clientId } : {}),
+      ...(c.security !== undefined ? { security: c.security as KafkaSecurity } : {}),
+    });
   const uncaught = c.uncaughtExceptionHandler;
   const deserialization = namedHandler(c.deserializationExceptionHandler);
   const processing = namedHandler(c.processingExceptionHandler);

@@ -6,3 +6,4 @@ export { TributaryApp, type AppState, type AppStateListener, type AppMetrics, ty
 export { groupLag } from './lag.js';
 export type { CommitLatencyWindow } from '../runtime/commit-latency.js';
 export { configFromProperties, type TributaryAppConfig, type UncaughtExceptionHandler, type UncaughtExceptionResponse } from './config.js';
+export { loadClientProperties, parseClientProperties, SASL_PASSWORD_ENV, SASL_USERNAME_ENV, type ClientProperties, type ClientPropertiesOptions } from './client-properties.js';

@@ -7,6 +7,8 @@
  */
 import { connect as tcpConnect } from 'node:net';
 import { TributaryError } from '../errors.js';
+import { preflightBroker } from '../kafka/preflight.js';
+import { describeSecurity, redactSecrets, secretsOf, type KafkaSecurity } from '../kafka/security.js';
 import type { Admin, KafkaClient } from '../kafka/types.js';
 
 export interface ConnectOptions {
@@ -14,6 +16,8 @@ export interface ConnectOptions {
   /** Overall deadline for reaching the cluster, cleanup included. Default 25 s. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** TLS / SASL of the client (from `--client-config`). Default PLAINTEXT. */
+  readonly security?: KafkaSecurity;
 }
 
 export interface ConnectedKafka {
@@ -31,9 +35,15 @@ export async function connectKafka(servers: readonly string[], options: ConnectO
   const timeoutMs = options.timeoutMs ?? 25_000;
   const deadline = Date.now() + timeoutMs;
   await probeBrokers(servers, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
+  await preflight(servers, options.security, deadline);
   // Loaded on demand: `--help` and argument errors never pay for (or depend on) the Kafka client.
   const { createKafkaClient } = await import('../kafka/index.js');
-  const client = createKafkaClient({ bootstrapServers: servers, clientId: options.clientId, connectionTimeoutMs: ATTEMPT_TIMEOUT_MS });
+  const client = createKafkaClient({
+    bootstrapServers: servers,
+    clientId: options.clientId,
+    connectionTimeoutMs: ATTEMPT_TIMEOUT_MS,
+    ...(options.security !== undefined ? { security: options.security } : {}),
+  });
   const admin = client.admin();
   // Keep 1.5 s of the deadline for cleanup, so the whole command answers within it.
   const remaining = Math.max(1_000, deadline - Date.now() - 1_500);
@@ -45,9 +55,47 @@ export async function connectKafka(servers: readonly string[], options: ConnectO
   } catch (err) {
     // A half-open connection can make disconnect wait too; never let cleanup extend the deadline.
     await withTimeout(admin.disconnect(), 1_000, () => new Error('disconnect timed out')).catch(() => undefined);
-    throw err === timedOut ? err : unreachable(servers, describe(err), err);
+    if (err === timedOut) throw err;
+    throw securityFailure(servers, options.security, err) ?? unreachable(servers, redactSecrets(describe(err), secretsOf(options.security)), err);
   }
   return { client, admin };
+}
+
+/**
+ * Checks each listener speaks the configured protocol (see lib/kafka/preflight.ts). Passes when any
+ * server answers; throws `KAFKA_AUTHENTICATION` when a TLS / protocol mismatch explains the failure.
+ */
+async function preflight(servers: readonly string[], security: KafkaSecurity | undefined, deadline: number): Promise<void> {
+  const budget = Math.max(500, Math.min(ATTEMPT_TIMEOUT_MS * 2, deadline - Date.now() - 2_000));
+  const failures = await Promise.all(servers.map((s) => preflightBroker(s, security, budget)));
+  if (failures.some((f) => f === undefined)) return;
+  const first = failures.find((f) => f?.security) ?? failures[0]!;
+  const protocol = describeSecurity(security);
+  const message =
+    `Cannot connect to the Kafka broker at ${first.server} over ${protocol}: ${first.reason}. Check: ${first.hint}.` +
+    (servers.length > 1 ? ` (tried ${servers.join(',')})` : '');
+  throw new TributaryError(message, { code: first.security ? 'KAFKA_AUTHENTICATION' : 'KAFKA_CONNECTION', retriable: !first.security });
+}
+
+/** A clear error for a SASL failure (wrong credentials, mechanism the broker does not enable), else undefined. */
+function securityFailure(servers: readonly string[], security: KafkaSecurity | undefined, err: unknown): TributaryError | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code !== 'KAFKA_AUTHENTICATION' && code !== 'KAFKA_AUTHORIZATION') return undefined;
+  const detail = redactSecrets(describe(err), secretsOf(security));
+  const mechanism = security?.sasl?.mechanism;
+  const check =
+    code === 'KAFKA_AUTHORIZATION'
+      ? 'the ACLs of this principal (docs/operations.md lists what an application needs)'
+      : /not supported|UNSUPPORTED_SASL_MECHANISM/i.test(detail)
+        ? `that the broker enables sasl.mechanism ${mechanism ?? ''} on this listener (sasl.enabled.mechanisms)`
+        : mechanism === 'OAUTHBEARER'
+          ? 'that the token is current and accepted by the broker'
+          : `the username and password (sasl.jaas.config or TRIBUTARY_SASL_USERNAME / TRIBUTARY_SASL_PASSWORD) and that the user exists for ${mechanism ?? 'the mechanism'} on the broker`;
+  return new TributaryError(`${code === 'KAFKA_AUTHORIZATION' ? 'Not authorized' : 'Authentication failed'} at ${servers.join(',')} over ${describeSecurity(security)}: ${detail}. Check ${check}.`, {
+    code,
+    retriable: false,
+    cause: err,
+  });
 }
 
 /**

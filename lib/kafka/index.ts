@@ -5,3 +5,14 @@
 export * from './types.js';
 export { createKafkaClient, KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';
 export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded/index.js';
+export {
+  describeSecurity,
+  validateSecurity,
+  type KafkaSecurity,
+  type OAuthBearerToken,
+  type OAuthBearerTokenProvider,
+  type SaslConfig,
+  type SaslMechanism,
+  type SecurityProtocol,
+  type TlsConfig,
+} from './security.js';

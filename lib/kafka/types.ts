@@ -147,8 +147,12 @@ export interface Admin {
    * returns the names that were created.
    */
   createTopics(topics: readonly TopicSpec[]): Promise<string[]>;
-  /** Throws a `TributaryError` with code `TOPIC_NOT_FOUND` naming the topic when one is missing. */
-  describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
+  /**
+   * Throws a `TributaryError` with code `TOPIC_NOT_FOUND` naming the topic when one is missing.
+   * `configs: false` skips reading topic configs (then `configs` is empty): it needs only the
+   * DESCRIBE ACL that READ or WRITE imply, not DESCRIBE_CONFIGS.
+   */
+  describeTopics(topics: readonly string[], options?: { readonly configs?: boolean }): Promise<TopicDescription[]>;
   listTopics(): Promise<string[]>;
   /** Deletes the topics that exist; missing ones are ignored. */
   deleteTopics(topics: readonly string[]): Promise<void>;

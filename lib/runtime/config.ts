@@ -11,9 +11,8 @@ import { systemClock } from './clock.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './timestamps.js';
 import type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler } from './error-handlers.js';
 import { ErrorHandlers } from './error-handlers.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, checkName } from '../util/names.js';
+import { defaultStateDir } from '../util/state-dir.js';
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
 
@@ -24,7 +23,7 @@ export interface StreamsConfig {
   readonly processingGuarantee?: ProcessingGuarantee;
   /** Default 100 under exactly-once, 30000 under at-least-once. */
   readonly commitIntervalMs?: number;
-  /** Default `<os tmpdir>/tributary`. Task state lives in `<stateDir>/<applicationId>/<taskId>`. */
+  /** Default `$XDG_STATE_HOME/tributary`, else `~/.local/state/tributary` (durable: not the OS temp dir). Task state lives in `<stateDir>/<applicationId>/<taskId>`. */
   readonly stateDir?: string;
   /** Serdes for sources and sinks that name none. */
   readonly defaultKeySerde?: Serde<unknown>;
@@ -152,7 +151,7 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
     processingGuarantee: guarantee,
     exactlyOnce,
     commitIntervalMs,
-    stateDir: config.stateDir ?? join(tmpdir(), 'tributary'),
+    stateDir: config.stateDir ?? defaultStateDir(),
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,
     defaultTimestampExtractor: config.defaultTimestampExtractor,

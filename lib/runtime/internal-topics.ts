@@ -32,10 +32,11 @@ export async function prepareTopics(admin: Admin, built: BuiltTopology, options:
   const userSources = [...new Set([...built.sourceTopics, ...built.globalStores.map((g) => g.topic)])].filter((t) => !repartition.has(t));
   const missing = userSources.filter((t) => !existing.has(t));
   if (missing.length > 0) {
-    throw new TributaryError(`Source topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist; create ${missing.length > 1 ? 'them' : 'it'} first`, {
-      code: 'TOPIC_NOT_FOUND',
-      context: { topic: missing[0]! },
-    });
+    throw new TributaryError(
+      `Source topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist; create ${missing.length > 1 ? 'them' : 'it'} first ` +
+        '(on a cluster with ACLs, a topic the principal may not READ or DESCRIBE looks missing too)',
+      { code: 'TOPIC_NOT_FOUND', context: { topic: missing[0]! } },
+    );
   }
   const sinkTopics = new Set<string>();
   for (const s of built.subtopologies) for (const sink of s.sinks) if (sink.topic !== null && !repartition.has(sink.topic)) sinkTopics.add(sink.topic);
@@ -43,12 +44,13 @@ export async function prepareTopics(admin: Admin, built: BuiltTopology, options:
   const partitions = new Map<string, number>();
   const toDescribe = [...new Set([...userSources, ...[...sinkTopics].filter((t) => existing.has(t))])];
   if (existing.has(options.deadLetterTopic)) toDescribe.push(options.deadLetterTopic);
-  for (const d of toDescribe.length > 0 ? await admin.describeTopics(toDescribe) : []) partitions.set(d.topic, d.partitions);
+  // Partition counts only: no DESCRIBE_CONFIGS ACL needed on the application's topics.
+  for (const d of toDescribe.length > 0 ? await admin.describeTopics(toDescribe, { configs: false }) : []) partitions.set(d.topic, d.partitions);
 
   const internal = built.internalTopicPartitions((t) => partitions.get(t));
 
   const existingInternal = [...internal.keys()].filter((t) => existing.has(t));
-  for (const d of existingInternal.length > 0 ? await admin.describeTopics(existingInternal) : []) {
+  for (const d of existingInternal.length > 0 ? await admin.describeTopics(existingInternal, { configs: false }) : []) {
     const expected = internal.get(d.topic)!;
     if (d.partitions !== expected) {
       throw new ConfigError(

@@ -2,6 +2,9 @@
  * `npm run chaos`: the long chaos run (default 1M records, 3 runners, 20 kills, one broker
  * restart), exactly-once, then at-least-once unless `--eos-only`. Flags: `--records N`,
  * `--runners N`, `--kills N`, `--over-ms N` (input spread), `--seed N`, `--eos-only`.
+ * `--brokers 3`: exactly-once only, on a three-node KRaft cluster, SIGKILLing and restarting the
+ * leader of input / changelog / repartition partitions `--leader-kills N` times (default 12)
+ * instead of killing runners (2 runners, 300k records by default).
  * Prints the reports as JSON and exits non-zero when exactly-once was violated.
  */
 import { runChaos, type ChaosOptions, type ChaosReport } from './chaos.js';
@@ -16,6 +19,23 @@ export function exactlyOnceHeld(r: ChaosReport): boolean {
 }
 
 async function main(): Promise<void> {
+  if (flag('brokers', 1) > 1) {
+    const r = await runChaos({
+      records: flag('records', 300_000),
+      runners: flag('runners', 2),
+      kills: flag('kills', 0),
+      guarantee: 'exactly_once',
+      produceOverMs: flag('over-ms', 240_000),
+      killGapMs: [4_000, 10_000],
+      restartBroker: false,
+      completionTimeoutMs: 30 * 60_000,
+      seed: flag('seed', Date.now() % 1e9),
+      cluster: { brokers: flag('brokers', 3), leaderKills: flag('leader-kills', 12), downMs: [3_000, 10_000] },
+      log: (m) => process.stderr.write(`[chaos] ${m}\n`),
+    });
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.exit(exactlyOnceHeld(r) ? 0 : 1);
+  }
   const records = flag('records', 1_000_000);
   const kills = flag('kills', 20);
   const base: Omit<ChaosOptions, 'guarantee'> = {

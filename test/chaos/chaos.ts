@@ -20,10 +20,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadClientProperties } from '../../lib/app/client-properties.js';
 import { createKafkaClient } from '../../lib/kafka/index.js';
 import type { Admin, IncomingRecord, KafkaClient } from '../../lib/kafka/types.js';
 import { startBroker, type RunningBroker } from '../../scripts/kafka-broker.js';
-import { aggregateSerde, chaosBase, GROUP_NAME, PARTITIONS, referenceModel, timestampOf, userOf, windowedKeySerde } from './workload.js';
+import { startCluster, type RunningCluster } from '../../scripts/kafka/cluster.js';
+import { aggregateSerde, chaosBase, GROUP_NAME, PARTITIONS, STORE_NAME, referenceModel, timestampOf, userOf, windowedKeySerde } from './workload.js';
 
 export interface ChaosOptions {
   readonly records: number;
@@ -43,6 +45,14 @@ export interface ChaosOptions {
   readonly log?: (message: string) => void;
   /** Use this broker instead of starting one (no restart then). */
   readonly bootstrapServers?: string;
+  /** A client.properties (security settings) for the harness and every runner, e.g. SASL_SSL or mutual TLS. */
+  readonly clientConfig?: string;
+  /**
+   * Run on a KRaft cluster of this many nodes (RF 3, min.insync.replicas 2) and, instead of a broker
+   * restart, SIGKILL + restart `leaderKills` times the leader of a partition of the input, changelog
+   * and repartition topics in turn.
+   */
+  readonly cluster?: { readonly brokers: number; readonly leaderKills: number; readonly downMs: readonly [number, number] };
 }
 
 export interface ChaosReport {
@@ -76,6 +86,10 @@ export interface ChaosReport {
   readonly recoveriesLogged: number;
   readonly elapsedMs: number;
   readonly phaseMs: { readonly processing: number; readonly verify: number };
+  /** Cluster runs: leader SIGKILLs, partitions (of input, changelog, repartition) whose leader moved, replica counts seen. */
+  readonly leaderKills?: number;
+  readonly leaderChanges?: number;
+  readonly replicationFactors?: readonly number[];
 }
 
 const RUNNER = fileURLToPath(new URL('./runner.ts', import.meta.url));
@@ -101,6 +115,7 @@ export interface RunnerConfig {
   readonly guarantee: 'exactly_once' | 'at_least_once';
   readonly commitIntervalMs?: number | undefined;
   readonly sessionTimeoutMs?: number | undefined;
+  readonly clientConfig?: string | undefined;
 }
 
 /** Starts `runner.ts` as a child process; `onLine` sees each JSON line it prints. */
@@ -117,6 +132,7 @@ export function spawnRunner(c: RunnerConfig, onLine: (line: string) => void, log
       CHAOS_GUARANTEE: c.guarantee,
       CHAOS_COMMIT_MS: String(c.commitIntervalMs ?? (c.guarantee === 'exactly_once' ? 100 : 1000)),
       CHAOS_SESSION_MS: String(c.sessionTimeoutMs ?? 6000),
+      CHAOS_CLIENT_CONFIG: c.clientConfig ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -162,11 +178,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = rng(options.seed ?? Date.now());
   const started = Date.now();
   let broker: RunningBroker | undefined;
+  let cluster: RunningCluster | undefined;
   const bootstrap =
     options.bootstrapServers ??
-    (broker = await startBroker({ extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers;
+    (options.cluster
+      ? (cluster = await startCluster({ brokers: options.cluster.brokers, log, extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers
+      : (broker = await startBroker({ extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers);
   log(`broker ${bootstrap}${broker ? ` (own, ready in ${broker.readyMs} ms)` : ''}`);
-  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'chaos-harness' });
+  const security = options.clientConfig ? loadClientProperties(options.clientConfig).security : undefined;
+  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'chaos-harness', ...(security ? { security } : {}) });
   const admin = client.admin();
   await admin.connect();
   const suffix = `${Date.now().toString(36)}-${Math.floor(random() * 1e6)}`;
@@ -186,7 +206,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const startRunner = (stateDir: string): Runner => {
     const r = spawnRunner(
-      { bootstrap, appId, input, output, stateDir, name: `r${runnerStarts++}`, guarantee: options.guarantee, commitIntervalMs: options.commitIntervalMs, sessionTimeoutMs: options.sessionTimeoutMs },
+      { bootstrap, appId, input, output, stateDir, name: `r${runnerStarts++}`, guarantee: options.guarantee, commitIntervalMs: options.commitIntervalMs, sessionTimeoutMs: options.sessionTimeoutMs, clientConfig: options.clientConfig },
       (line) => {
         if (/migrated|fenced/i.test(line)) migrationsLogged++;
         if (/retriable failure/.test(line)) recoveriesLogged++;
@@ -204,6 +224,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const base = chaosBase(options.records);
     const producing = produceInput(client, input, options.records, options.produceOverMs, base);
+    // Cluster runs: SIGKILL the leader of an input / changelog / repartition partition, restart it.
+    const changelog = `${appId}-${STORE_NAME}-changelog`;
+    let leaderKills = 0;
+    let leaderChanges = 0;
+    if (cluster && options.cluster) {
+      const c = cluster;
+      const watched = [input, changelog, repartition];
+      const snapshot = async () => new Map((await Promise.all(watched.map(async (t) => (await c.leaders(t).catch(() => [])).map((l, p) => [`${t}/${p}`, l] as const)))).flat());
+      await sleep(options.killGapMs[0]);
+      while (leaderKills < options.cluster.leaderKills) {
+        const topic = watched[leaderKills % watched.length]!;
+        const leaders = await c.leaders(topic).catch(() => [] as number[]);
+        const partition = Math.floor(random() * Math.max(1, leaders.length));
+        const victim = leaders[partition];
+        if (victim === undefined || victim < 0) {
+          await sleep(500); // the topic is not created yet, or the partition has no leader right now
+          continue;
+        }
+        const before = await snapshot();
+        await c.kill(victim);
+        leaderKills++;
+        const [lo, hi] = options.cluster.downMs;
+        const upAt = Date.now() + lo + Math.floor(random() * (hi - lo));
+        // Wait (within the down time) until the metadata shows the partition's new leader.
+        while (Date.now() < upAt && ((await c.leaders(topic).catch(() => [] as number[]))[partition] ?? victim) === victim) await sleep(250);
+        const during = await snapshot();
+        if (upAt > Date.now()) await sleep(upAt - Date.now());
+        for (const [k, l] of during) if (before.get(k) !== undefined && before.get(k) !== l) leaderChanges++;
+        const r = await c.restart(victim);
+        log(`leader kill ${leaderKills}/${options.cluster.leaderKills}: node ${victim} (leader of ${topic}/${partition}), back in ${r.readyMs} ms`);
+        const [glo, ghi] = options.killGapMs;
+        await sleep(glo + Math.floor(random() * (ghi - glo)));
+      }
+    }
     // The chaos: kills at random moments, the broker restart once in the middle.
     let kills = 0;
     let brokerRestarts = 0;
@@ -263,12 +317,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       recoveriesLogged,
       elapsedMs: Date.now() - started,
       phaseMs: { processing: processingMs, verify: Date.now() - verifyStart },
+      ...(cluster
+        ? {
+            leaderKills,
+            leaderChanges,
+            replicationFactors: [...new Set((await Promise.all([input, output, changelog, repartition].map((t) => cluster!.replicas(t)))).flat())],
+          }
+        : {}),
     };
   } finally {
     for (const r of runners) if (r.alive) r.child.kill('SIGKILL');
     await Promise.all(runners.map((r) => r.exited));
     await admin.disconnect().catch(() => undefined);
     await broker?.stop();
+    await cluster?.stop();
     rmSync(stateRoot, { recursive: true, force: true });
   }
 }

@@ -4,9 +4,10 @@
  * (`state`, `log` of warnings/errors, `exit` with the app's metrics) for the harness to read.
  *
  *   CHAOS_BOOTSTRAP, CHAOS_APP_ID, CHAOS_INPUT, CHAOS_OUTPUT, CHAOS_STATE_DIR, CHAOS_RUNNER,
- *   CHAOS_GUARANTEE (exactly_once | at_least_once), CHAOS_COMMIT_MS, CHAOS_SESSION_MS
+ *   CHAOS_GUARANTEE (exactly_once | at_least_once), CHAOS_COMMIT_MS, CHAOS_SESSION_MS,
+ *   CHAOS_CLIENT_CONFIG (optional client.properties: TLS / SASL of every client of the app)
  */
-import { TributaryApp } from '../../lib/app/index.js';
+import { loadClientProperties, TributaryApp } from '../../lib/app/index.js';
 import { buildChaosTopology } from './workload.js';
 
 function env(name: string): string {
@@ -22,9 +23,12 @@ const emit = (event: Record<string, unknown>): void => {
 
 async function main(): Promise<void> {
   const sessionMs = Number(process.env['CHAOS_SESSION_MS'] ?? 6000);
+  const clientConfig = process.env['CHAOS_CLIENT_CONFIG'];
+  const security = clientConfig ? loadClientProperties(clientConfig).security : undefined;
   const app = new TributaryApp(buildChaosTopology(env('CHAOS_INPUT'), env('CHAOS_OUTPUT')), {
     applicationId: env('CHAOS_APP_ID'),
     bootstrapServers: env('CHAOS_BOOTSTRAP'),
+    ...(security ? { security } : {}),
     processingGuarantee: env('CHAOS_GUARANTEE') as 'exactly_once' | 'at_least_once',
     commitIntervalMs: Number(process.env['CHAOS_COMMIT_MS'] ?? 100),
     stateDir: env('CHAOS_STATE_DIR'),

@@ -20,10 +20,14 @@ import {
 import { produceTransactions, type ProduceSummary } from '../produce/producer.js';
 import { formatSummary, progressLine } from '../produce/progress.js';
 import type { TransactionGeneratorOptions } from '../produce/transactions.js';
-import { addBootstrapOption, addConnectTimeoutOption, addRejectedOption } from './shared.js';
+import type { KafkaSecurity } from '../../kafka/security.js';
+import { bootstrapWithFallback, readClientConfig } from '../client-config.js';
+import { addBootstrapOption, addClientConfigOption, addConnectTimeoutOption, addRejectedOption } from './shared.js';
 
 export interface ProduceTransactionsOptions {
   readonly servers: readonly string[];
+  /** From `--client-config`; undefined: PLAINTEXT. */
+  readonly security?: KafkaSecurity | undefined;
   readonly topic: string;
   readonly partitions: number;
   /** Undefined in continuous mode. */
@@ -39,6 +43,7 @@ export interface ProduceTransactionsOptions {
 
 interface RawProduceOptions {
   bootstrapServers?: string;
+  clientConfig?: string;
   embedded?: boolean;
   topic: string;
   partitions: string;
@@ -64,6 +69,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .description('send generated transaction events (keyed by account_id) to a topic')
     .summary('send generated transaction events to a topic');
   addBootstrapOption(cmd, false);
+  addClientConfigOption(cmd);
   addRejectedOption(cmd, '--embedded');
   cmd
     .option('--topic <name>', 'topic to write to (created when missing)', 'transactions')
@@ -100,7 +106,9 @@ export function parseProduceOptions(
         'Give --bootstrap-servers (or KAFKA_BOOTSTRAP_SERVERS), or run `tributary demo`, which produces into its embedded broker itself.',
     );
   }
-  const target = resolveBrokerTarget(raw, env, false);
+  const client = readClientConfig(raw.clientConfig, env);
+  const bootstrapServers = bootstrapWithFallback(raw.bootstrapServers, env, client);
+  const target = resolveBrokerTarget({ ...raw, ...(bootstrapServers !== undefined ? { bootstrapServers } : {}) }, env, false);
   if (target.kind !== 'servers') throw new ConfigError('produce needs a real broker');
   if (raw.continuous && given('numTransactions')) {
     throw new ConfigError('--num-transactions and --continuous exclude each other: --continuous runs until --duration or Ctrl-C.');
@@ -119,6 +127,7 @@ export function parseProduceOptions(
   }
   return {
     servers: target.servers,
+    security: client?.security,
     topic: raw.topic,
     partitions: parseInteger(raw.partitions, '--partitions', 1, 10_000),
     count: raw.continuous ? undefined : parseInteger(raw.numTransactions, '--num-transactions', 0),
@@ -145,6 +154,7 @@ export async function runProduceTransactions(options: ProduceTransactionsOptions
     clientId: options.clientId,
     timeoutMs: options.connectTimeoutMs,
     signal: ctx.signal,
+    ...(options.security ? { security: options.security } : {}),
   });
   let progressShown = false;
   try {

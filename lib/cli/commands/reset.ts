@@ -11,15 +11,20 @@ import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, TributaryError } from '../../errors.js';
 import { normalizeConfig } from '../../runtime/config.js';
+import { DEFAULT_STATE_DIR_TEXT } from '../../util/state-dir.js';
 import { connectKafka } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { displayPath, parseApplicationId, parseDurationFlag, resolveBrokerTarget } from '../options.js';
 import { planReset } from '../reset/plan.js';
-import { addBootstrapOption, addConnectTimeoutOption } from './shared.js';
+import type { KafkaSecurity } from '../../kafka/security.js';
+import { bootstrapWithFallback, readClientConfig } from '../client-config.js';
+import { addBootstrapOption, addClientConfigOption, addConnectTimeoutOption } from './shared.js';
 
 export interface ResetOptions {
   readonly applicationId: string;
   readonly servers: readonly string[];
+  /** From `--client-config`; undefined: PLAINTEXT. */
+  readonly security?: KafkaSecurity | undefined;
   /** Base state directory; the application's is `<stateDir>/<applicationId>`. */
   readonly stateDir: string;
   readonly deadLetterTopic: string;
@@ -39,6 +44,7 @@ export interface ResetResult {
 
 interface RawResetOptions {
   bootstrapServers?: string;
+  clientConfig?: string;
   stateDir?: string;
   deadLetterTopic?: string;
   keepApplication: string[];
@@ -53,8 +59,9 @@ export function registerResetCommand(program: Command, ctx: CliContext): void {
     .description("delete an application's committed offsets, internal topics, dead-letter topic and local state")
     .argument('<application-id>', 'the application to reset (must be stopped)');
   addBootstrapOption(cmd, false);
+  addClientConfigOption(cmd);
   cmd
-    .option('--state-dir <dir>', 'base state directory the application used (default: <os tmpdir>/tributary)')
+    .option('--state-dir <dir>', `base state directory the application used (default: ${DEFAULT_STATE_DIR_TEXT})`)
     .option('--dead-letter-topic <topic>', "the application's dead-letter topic (default: <application-id>-dlq)")
     .option(
       '--keep-application <id>',
@@ -66,7 +73,9 @@ export function registerResetCommand(program: Command, ctx: CliContext): void {
     .option('--dry-run', 'print what would be deleted and stop');
   addConnectTimeoutOption(cmd);
   cmd.action(async (applicationId: string, raw: RawResetOptions) => {
-    const target = resolveBrokerTarget(raw, ctx.env, false);
+    const client = readClientConfig(raw.clientConfig, ctx.env);
+    const bootstrapServers = bootstrapWithFallback(raw.bootstrapServers, ctx.env, client);
+    const target = resolveBrokerTarget({ ...raw, ...(bootstrapServers !== undefined ? { bootstrapServers } : {}) }, ctx.env, false);
     if (target.kind !== 'servers') throw new ConfigError('reset needs a real broker');
     const appId = parseApplicationId(applicationId);
     const defaults = normalizeConfig({
@@ -78,6 +87,7 @@ export function registerResetCommand(program: Command, ctx: CliContext): void {
       {
         applicationId: appId,
         servers: target.servers,
+        security: client?.security,
         stateDir: defaults.stateDir,
         deadLetterTopic: defaults.deadLetterTopic,
         keepApplications: raw.keepApplication.map((k) => parseApplicationId(k, '--keep-application')),
@@ -103,6 +113,7 @@ export async function resetApplication(options: ResetOptions, ctx: CliContext): 
     clientId: `tributary-reset-${options.applicationId}`,
     timeoutMs: options.connectTimeoutMs,
     signal: ctx.signal,
+    ...(options.security ? { security: options.security } : {}),
   });
   try {
     const allTopics = await admin.listTopics();

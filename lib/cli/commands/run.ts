@@ -7,19 +7,24 @@
 import { Option, type Command } from 'commander';
 import type { UncaughtExceptionResponse } from '../../app/index.js';
 import { ConfigError } from '../../errors.js';
+import { DEFAULT_STATE_DIR_TEXT } from '../../util/state-dir.js';
 import type { CliContext } from '../context.js';
 import { parseApplicationId, parseDurationFlag, resolveBrokerTarget, type BrokerTarget } from '../options.js';
 import { runLoadedTopology } from '../run/run-loop.js';
 import { loadTopology, parseParams } from '../run/topology-module.js';
-import { addBootstrapOption, addConnectTimeoutOption } from './shared.js';
+import type { KafkaSecurity } from '../../kafka/security.js';
+import { bootstrapWithFallback, readClientConfig } from '../client-config.js';
+import { addBootstrapOption, addClientConfigOption, addConnectTimeoutOption } from './shared.js';
 
 export interface RunCommandOptions {
   /** Path of the topology module as given. */
   readonly topology: string;
   readonly broker: BrokerTarget;
+  /** From `--client-config`; undefined: the topology module's `config.security`, else PLAINTEXT. */
+  readonly security?: KafkaSecurity | undefined;
   /** Undefined: taken from the topology module, else derived from its file name. */
   readonly applicationId: string | undefined;
-  /** Undefined: the runtime default (`<os tmpdir>/tributary`). */
+  /** Undefined: the runtime default (`$XDG_STATE_HOME/tributary` or `~/.local/state/tributary`). */
   readonly stateDir: string | undefined;
   readonly processingGuarantee: 'exactly_once' | 'at_least_once';
   /** Window size override for topologies that read it, ms. */
@@ -38,6 +43,7 @@ export interface RunCommandOptions {
 interface RawRunOptions {
   bootstrapServers?: string;
   embedded?: boolean;
+  clientConfig?: string;
   applicationId?: string;
   stateDir?: string;
   processingGuarantee: 'exactly_once' | 'at_least_once';
@@ -55,9 +61,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description('run a topology file (its default export) against Kafka until interrupted')
     .argument('<topology.ts>', 'TypeScript module whose default export is a Topology or a function (options) => Topology');
   addBootstrapOption(cmd, true);
+  addClientConfigOption(cmd);
   cmd
     .option('--application-id <id>', 'consumer group, transactional id and internal topic prefix')
-    .option('--state-dir <dir>', 'directory of local state stores (default: <os tmpdir>/tributary)')
+    .option('--state-dir <dir>', `directory of local state stores; keep it across restarts (default: ${DEFAULT_STATE_DIR_TEXT})`)
     .addOption(
       new Option('--processing-guarantee <guarantee>', 'delivery guarantee')
         .choices(['exactly_once', 'at_least_once'])
@@ -81,9 +88,12 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
 
 export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliContext['env']): RunCommandOptions {
   if (raw.dataDir.trim() === '') throw new ConfigError('Invalid --data-dir: it is empty.');
+  const client = raw.embedded ? undefined : readClientConfig(raw.clientConfig, env);
+  const bootstrapServers = bootstrapWithFallback(raw.bootstrapServers, env, client);
   return {
     topology,
-    broker: resolveBrokerTarget(raw, env, true),
+    broker: resolveBrokerTarget({ ...raw, ...(bootstrapServers !== undefined ? { bootstrapServers } : {}) }, env, true),
+    security: client?.security,
     applicationId: raw.applicationId === undefined ? undefined : parseApplicationId(raw.applicationId, '--application-id'),
     stateDir: raw.stateDir,
     processingGuarantee: raw.processingGuarantee,

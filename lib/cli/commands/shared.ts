@@ -13,6 +13,13 @@ export function addBootstrapOption(cmd: Command, embedded: boolean): Command {
   return cmd;
 }
 
+export function addClientConfigOption(cmd: Command): Command {
+  return cmd.option(
+    '--client-config <file>',
+    'Java-style client properties: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ... (default: $TRIBUTARY_CLIENT_CONFIG; see docs/operations.md)',
+  );
+}
+
 export function addConnectTimeoutOption(cmd: Command): Command {
   return cmd.addOption(
     new Option('--connect-timeout <duration>', 'give up reaching the broker after this long (includes retries)').default('25s'),

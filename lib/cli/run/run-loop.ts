@@ -8,6 +8,7 @@
  */
 import type { UncaughtExceptionResponse } from '../../app/index.js';
 import { TributaryError } from '../../errors.js';
+import type { KafkaSecurity } from '../../kafka/security.js';
 import type { Admin, KafkaClient } from '../../kafka/types.js';
 import { connectKafka, withTimeout } from '../connect.js';
 import type { CliContext } from '../context.js';
@@ -18,6 +19,8 @@ import type { LoadedTopology, OutputTopicSpec } from './topology-module.js';
 
 export interface RunLoopOptions {
   readonly broker: BrokerTarget;
+  /** TLS / SASL of every client of the run; undefined: the topology module's `config.security`, else PLAINTEXT. */
+  readonly security?: KafkaSecurity | undefined;
   readonly stateDir: string | undefined;
   readonly processingGuarantee: 'exactly_once' | 'at_least_once';
   readonly connectTimeoutMs: number;
@@ -60,9 +63,15 @@ export class RunReporter {
   }
 }
 
-async function connect(broker: BrokerTarget, clientId: string, timeoutMs: number, signal: AbortSignal): Promise<{ client: KafkaClient; admin: Admin; embedded: boolean }> {
+async function connect(
+  broker: BrokerTarget,
+  clientId: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  security: KafkaSecurity | undefined,
+): Promise<{ client: KafkaClient; admin: Admin; embedded: boolean }> {
   if (broker.kind === 'servers') {
-    const { client, admin } = await connectKafka(broker.servers, { clientId, timeoutMs, signal });
+    const { client, admin } = await connectKafka(broker.servers, { clientId, timeoutMs, signal, ...(security ? { security } : {}) });
     return { client, admin, embedded: false };
   }
   const { EmbeddedKafka } = await import('../../kafka/embedded/index.js');
@@ -74,7 +83,10 @@ async function connect(broker: BrokerTarget, clientId: string, timeoutMs: number
 
 export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoopOptions, ctx: CliContext): Promise<AppStats> {
   const out = new RunReporter(ctx);
-  const { client, admin, embedded } = await connect(options.broker, loaded.applicationId, options.connectTimeoutMs, ctx.signal);
+  // One client (with the run's security settings) builds the app's consumers, producers and admin.
+  const { security: moduleSecurity, ...moduleConfig } = loaded.config;
+  const security = options.security ?? moduleSecurity;
+  const { client, admin, embedded } = await connect(options.broker, loaded.applicationId, options.connectTimeoutMs, ctx.signal, security);
   let runner: AppRunner;
   try {
     // A TributaryApp: its config is validated here (a ConfigError naming the key exits 2).
@@ -84,7 +96,7 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
         logger: (level, message) => {
           if (level === 'warn' || level === 'error') out.event('log', { applicationId: loaded.applicationId, level, message }, `${level}: ${message}`);
         },
-        ...loaded.config,
+        ...moduleConfig,
         client,
         applicationId: loaded.applicationId,
         processingGuarantee: options.processingGuarantee,

@@ -77,16 +77,20 @@ export class KafkajsAdmin implements Admin {
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return [];
     let created: boolean;
+    const defaultRf = missing.some((t) => t.replicationFactor === undefined) ? await this.defaultReplicationFactor() : 1;
     try {
       created = await this.admin.createTopics({
-        waitForLeaders: true,
+        // Waited for below: kafkajs' own wait fails when it asks a broker that has not seen the
+        // new topic yet (UNKNOWN_TOPIC_OR_PARTITION), which a multi-broker cluster does routinely.
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.numPartitions,
-          replicationFactor: t.replicationFactor ?? 1,
+          replicationFactor: t.replicationFactor ?? defaultRf,
           configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
+      await this.waitForLeaders(missing.map((t) => t.topic));
     } catch (e) {
       throw translateError(e, 'createTopics', missing.length === 1 ? { topic: missing[0]!.topic } : {});
     }
@@ -96,18 +100,66 @@ export class KafkajsAdmin implements Admin {
     return missing.map((t) => t.topic);
   }
 
-  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+  /** Polls metadata until every partition of `topics` has a leader (≤ 30 s), tolerating brokers that lag behind. */
+  private async waitForLeaders(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const meta = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        const type = protocolType(e);
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw e;
+        if (Date.now() > deadline) throw e;
+      }
+      if (Date.now() > deadline) throw new TributaryError(`topics ${topics.join(', ')} have no leader after 30 s`, { code: 'KAFKA', retriable: true });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private defaultRf: Promise<number> | undefined;
+
+  /**
+   * The cluster's `default.replication.factor` (kafkajs' CreateTopics predates "-1 = broker
+   * default"). Without the DESCRIBE_CONFIGS ACL on the cluster: the number of brokers, at most 3.
+   */
+  private defaultReplicationFactor(): Promise<number> {
+    this.defaultRf ??= (async () => {
+      const cluster = await this.admin.describeCluster();
+      try {
+        const configs = await this.admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.BROKER, name: String(cluster.controller ?? cluster.brokers[0]?.nodeId ?? 1), configNames: ['default.replication.factor'] }],
+        });
+        const value = Number(configs.resources[0]?.configEntries.find((e) => e.configName === 'default.replication.factor')?.configValue);
+        if (Number.isInteger(value) && value > 0) return value;
+      } catch {
+        // not authorized to read broker configs: fall through
+      }
+      return Math.max(1, Math.min(3, cluster.brokers.length));
+    })().catch((e: unknown) => {
+      this.defaultRf = undefined;
+      throw translateError(e, 'describeCluster');
+    });
+    return this.defaultRf;
+  }
+
+  async describeTopics(topics: readonly string[], options: { readonly configs?: boolean } = {}): Promise<TopicDescription[]> {
     if (topics.length === 0) return [];
     const existing = new Set(await this.listTopics());
     for (const topic of topics) {
       if (!existing.has(topic)) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
     }
     try {
-      const meta = await this.admin.fetchTopicMetadata({ topics: [...topics] });
-      const configs = await this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
-      });
+      // Listed topics may be unknown for a moment to a broker that lags behind the controller.
+      const meta = await retryUnknownTopic(() => this.admin.fetchTopicMetadata({ topics: [...topics] }), 10_000);
+      const configs =
+        options.configs === false
+          ? { resources: [] }
+          : await this.admin.describeConfigs({
+              includeSynonyms: false,
+              resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+            });
       const configsByTopic = new Map<string, Record<string, string>>();
       for (const r of configs.resources) {
         const c: Record<string, string> = {};
@@ -195,6 +247,19 @@ export class KafkajsAdmin implements Admin {
       for (const [topic, partitions] of byTopic) await this.admin.setOffsets({ groupId, topic, partitions });
     } catch (e) {
       throw translateError(e, 'commitOffsets', { groupId });
+    }
+  }
+}
+
+/** Retries `fn` while it fails with UNKNOWN_TOPIC_OR_PARTITION, for up to `withinMs`. */
+export async function retryUnknownTopic<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (protocolType(e) !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 }

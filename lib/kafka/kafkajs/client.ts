@@ -11,6 +11,8 @@ import { KafkajsAdmin } from './admin.js';
 import { KafkajsConsumer, type KafkajsConsumerTuning } from './consumer.js';
 import { kafkajsLogging, type KafkaLogLevel, type KafkaLogSink } from './logging.js';
 import { KafkajsProducer } from './producer.js';
+import { validateSecurity, type KafkaSecurity } from '../security.js';
+import { kafkajsSecurity } from './security.js';
 
 export interface KafkajsClientOptions {
   /** `host:port` list, or a comma-separated string of them. */
@@ -23,6 +25,8 @@ export interface KafkajsClientOptions {
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly consumerTuning?: KafkajsConsumerTuning;
+  /** TLS / SASL of every connection this client makes (admin, producers, consumers). Default PLAINTEXT. */
+  readonly security?: KafkaSecurity;
 }
 
 export class KafkajsClient implements KafkaClient {
@@ -36,7 +40,9 @@ export class KafkajsClient implements KafkaClient {
       .filter((b) => b.length > 0);
     if (brokers.length === 0) throw new ConfigError('bootstrapServers is empty: give at least one host:port');
     this.name = `kafkajs(${brokers.join(',')})`;
+    if (options.security !== undefined) validateSecurity(options.security);
     this.kafka = new Kafka({
+      ...kafkajsSecurity(options.security),
       brokers,
       clientId: options.clientId ?? 'tributary',
       ...(options.connectionTimeoutMs !== undefined ? { connectionTimeout: options.connectionTimeoutMs } : {}),

@@ -55,7 +55,7 @@ import {
 } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
 import type { Consumer, ConsumerOptions, FetchedBatch, RebalanceListener, RecordVisitor, TopicPartition, TopicPartitionOffset } from '../types.js';
-import { KafkajsAdmin } from './admin.js';
+import { KafkajsAdmin, retryUnknownTopic } from './admin.js';
 import { AssignedFetcher } from './assigned.js';
 import { copartitionedAssigner } from './copartitioned-assignor.js';
 import { toFetchedBatch } from './convert.js';
@@ -201,7 +201,8 @@ export class KafkajsConsumer implements Consumer {
     });
     try {
       await kc.connect();
-      await kc.subscribe({ topics, fromBeginning: (this.options.autoOffsetReset ?? 'earliest') === 'earliest' });
+      // Topics created a moment ago may be unknown to a broker that lags behind the controller.
+      await retryUnknownTopic(() => kc.subscribe({ topics, fromBeginning: (this.options.autoOffsetReset ?? 'earliest') === 'earliest' }), 10_000);
     } catch (e) {
       await kc.disconnect().catch(() => undefined);
       throw translateError(e, 'subscribe', { groupId: this.options.groupId, ...(topics.length === 1 ? { topic: topics[0]! } : {}) });

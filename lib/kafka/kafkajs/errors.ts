@@ -6,8 +6,28 @@
 import { ProducerFencedError, TributaryError, type ErrorCode, type ErrorContext } from '../../errors.js';
 
 /** Broker error codes that mean "another producer with this transactional id took over". */
-const FENCED_CODES = new Set([47 /* INVALID_PRODUCER_EPOCH */, 53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */, 90 /* PRODUCER_FENCED */]);
-const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'PRODUCER_FENCED']);
+const FENCED_CODES = new Set([47 /* INVALID_PRODUCER_EPOCH */, 90 /* PRODUCER_FENCED */]);
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+
+/**
+ * Node TLS error codes meaning the broker's certificate (or our own, under mutual TLS) was refused.
+ * Retrying cannot help: the trust store, the certificate or the host name must change.
+ */
+const TLS_TRUST_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+]);
 
 interface VendorError {
   name?: string;
@@ -56,6 +76,12 @@ function codeFor(error: unknown): { code: ErrorCode; retriable: boolean } {
       return { code: 'TOPIC_NOT_FOUND', retriable: false };
     }
     if (e.type === 'TOPIC_ALREADY_EXISTS') return { code: 'TOPIC_EXISTS', retriable: false };
+    if ((e as unknown) instanceof TributaryError && (e as unknown as TributaryError).code === 'KAFKA_AUTHENTICATION') return { code: 'KAFKA_AUTHENTICATION', retriable: false };
+    if (e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED' || e.type === 'UNSUPPORTED_SASL_MECHANISM') {
+      return { code: 'KAFKA_AUTHENTICATION', retriable: false };
+    }
+    if (typeof e.code === 'string' && TLS_TRUST_CODES.has(e.code)) return { code: 'KAFKA_AUTHENTICATION', retriable: false };
+    if (typeof e.type === 'string' && e.type.endsWith('_AUTHORIZATION_FAILED')) return { code: 'KAFKA_AUTHORIZATION', retriable: false };
     if (
       e.name === 'KafkaJSConnectionError' ||
       e.name === 'KafkaJSConnectionClosedError' ||
@@ -99,5 +125,14 @@ export function translateError(error: unknown, what: string, context: ErrorConte
     );
   }
   const { code, retriable } = codeFor(error);
-  return new TributaryError(`${what}: ${detail}`, { code, retriable, cause: error, context: ctx });
+  const acls = 'docs/operations.md "ACLs for an application" lists what an application needs';
+  // kafkajs drops FindCoordinator's GROUP_AUTHORIZATION_FAILED and reports only "not found".
+  const coordinatorHidden = [...chain(error)].some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound');
+  const hint =
+    code === 'KAFKA_AUTHORIZATION'
+      ? ` — the principal lacks an ACL (${type ?? 'authorization failed'}); ${acls}`
+      : coordinatorHidden
+        ? ` — on a cluster with ACLs this is also what a principal without ${ctx.transactionalId !== undefined ? 'WRITE on the transactional id' : 'READ on the group'} sees; ${acls}`
+        : '';
+  return new TributaryError(`${what}: ${detail}${hint}`, { code, retriable, cause: error, context: ctx });
 }
