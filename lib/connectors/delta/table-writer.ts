@@ -9,13 +9,12 @@
  * schema (adding nullable columns only with `schemaEvolution`, as its own metaData commit).
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { z } from 'zod';
 import { SinkBackpressureError, TributaryError } from '../../errors.js';
 import { commitActions, type CommitResult, type TxnFence } from './commit.js';
+import { deleteDataFile, tableStore, writeDataFile } from './object-store.js';
 import { encodeParquet, codecSuffix, type ParquetCodec } from './parquet.js';
-import { encodeAddPath, partitionDirectory, partitionValueString, resolveInTable } from './partition.js';
+import { encodeAddPath, partitionDirectory, partitionValueString } from './partition.js';
 import { WRITER_PROTOCOL, assertWritable } from './protocol.js';
 import { RowBuffer } from './row-buffer.js';
 import { decimalSpec, mergeSchemas, schemaToString, struct, validateSchema } from './schema.js';
@@ -119,7 +118,7 @@ export class DeltaTableWriter {
       const ok = typeof t === 'string' && (['string', 'long', 'integer', 'short', 'byte', 'boolean', 'date', 'timestamp'].includes(t) || !!decimalSpec(t));
       if (!ok) throw new TributaryError(`partition column "${p}" has type ${JSON.stringify(t)}, which cannot partition a table`, { code: 'CONFIG' });
     }
-    await fs.mkdir(options.tableDir, { recursive: true });
+    await tableStore(options.tableDir).prepare();
     const snap = await loadSnapshot(options.tableDir);
     const w = new DeltaTableWriter(options, schema, partitionBy, snap);
     await w.prepareTable();
@@ -326,9 +325,7 @@ export class DeltaTableWriter {
     try {
       for (const f of files) {
         const addPath = encodeAddPath(f.relPath);
-        const full = resolveInTable(this.tableDir, addPath);
-        await fs.mkdir(path.dirname(full), { recursive: true });
-        await fs.writeFile(full, f.bytes, { flag: 'w' });
+        await writeDataFile(this.tableDir, addPath, f.bytes);
         const add: AddAction = {
           path: addPath, partitionValues: f.partitionValues, size: f.bytes.length,
           modificationTime: Date.now(), dataChange: true, stats: f.stats,
@@ -367,7 +364,7 @@ export class DeltaTableWriter {
     this.buffers.clear();
     this.liveBytes = 0;
     if (deleteFiles) {
-      for (const f of files) await fs.unlink(resolveInTable(this.tableDir, encodeAddPath(f.relPath))).catch(() => undefined);
+      for (const f of files) await deleteDataFile(this.tableDir, encodeAddPath(f.relPath)).catch(() => undefined);
     }
   }
 
