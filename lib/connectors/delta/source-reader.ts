@@ -58,7 +58,11 @@ export interface DeltaSourceSegment {
   readonly fileIndex: number;
   readonly snapshot: boolean;
   readonly path: string;
+  /** The file's `modificationTime` (epoch ms). */
+  readonly modificationTime: number;
   readonly rowStart: number;
+  /** The first row's ordinal within its version (rows of the version's earlier files + rowStart). */
+  readonly ordinalStart: number;
   readonly rows: number;
 }
 
@@ -94,6 +98,8 @@ export class DeltaSourceReader {
   private fileIndex = 0;
   private rowIndex = 0;
   private fileRows: Record<string, unknown>[] | undefined;
+  /** Rows of the current version before the current file. */
+  private ordinalBase = 0;
   /** Last version whose actions are accounted for (the next commit to read is +1). */
   private lastVersion: number;
   private readonly maxRows: number;
@@ -125,8 +131,7 @@ export class DeltaSourceReader {
       r.schema = snap.schema!;
       const files = [...snap.files.values()].sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       r.current = { version: snap.version, snapshot: true, files };
-      r.fileIndex = from?.fileIndex ?? 0;
-      r.rowIndex = from?.rowIndex ?? 0;
+      if (from) await r.seekFile(from.fileIndex, from.rowIndex);
       return r;
     }
     const start = from ? from.version : options.startingVersion!;
@@ -141,16 +146,58 @@ export class DeltaSourceReader {
       r.metadata = snap.metadata;
       r.schema = snap.schema;
     }
-    if (from && (await r.nextVersion())) {
-      r.fileIndex = from.fileIndex;
-      r.rowIndex = from.rowIndex;
-    }
+    if (from && (await r.nextVersion())) await r.seekFile(from.fileIndex, from.rowIndex);
     return r;
   }
 
   /** The table schema as of the position (undefined before the table exists). */
   get tableSchema(): DeltaStructType | undefined {
     return this.schema;
+  }
+
+  /** Rows of the current version (or initial snapshot) before the position. */
+  get ordinal(): number {
+    return this.current ? this.ordinalBase + this.rowIndex : 0;
+  }
+
+  /**
+   * Moves forward within the current version to its `ordinal`-th row (0 = first), counting file
+   * rows from their `numRecords` stats where present (else reading the file). For resuming from a
+   * position stored as (version, ordinal).
+   */
+  async skipTo(ordinal: number): Promise<void> {
+    if (!this.current) {
+      if (ordinal === 0) return;
+      throw new TributaryError(`deltaStream(${this.table}): cannot skip to row ${ordinal} of version ${this.lastVersion + 1}: the version is not loaded`, { code: 'ILLEGAL_STATE' });
+    }
+    while (this.ordinal < ordinal) {
+      const add = this.current.files[this.fileIndex];
+      if (!add) {
+        throw new TributaryError(`deltaStream(${this.table}): version ${this.current.version} has ${this.ordinal} rows, fewer than the stored position ${ordinal}`, {
+          code: SOURCE_ERROR, context: { table: this.table, version: this.current.version },
+        });
+      }
+      const n = numRecords(add) ?? (this.fileRows ??= await this.readFile(add, this.current.version)).length;
+      const want = ordinal - this.ordinalBase;
+      if (want < n) {
+        this.rowIndex = want;
+        return;
+      }
+      this.ordinalBase += n;
+      this.fileIndex++;
+      this.rowIndex = 0;
+      this.fileRows = undefined;
+    }
+  }
+
+  private async seekFile(fileIndex: number, rowIndex: number): Promise<void> {
+    const cur = this.current!;
+    while (this.fileIndex < fileIndex && this.fileIndex < cur.files.length) {
+      const add = cur.files[this.fileIndex]!;
+      this.ordinalBase += numRecords(add) ?? (await this.readFile(add, cur.version)).length;
+      this.fileIndex++;
+    }
+    this.rowIndex = rowIndex;
   }
 
   /** The next row to read. */
@@ -173,6 +220,7 @@ export class DeltaSourceReader {
           this.current = undefined;
           this.fileIndex = 0;
           this.rowIndex = 0;
+          this.ordinalBase = 0;
         }
         if (!(await this.nextVersion())) break;
         continue;
@@ -182,10 +230,11 @@ export class DeltaSourceReader {
       const take = Math.min(maxRows - rows.length, fileRows.length - this.rowIndex);
       if (take > 0) {
         for (let i = this.rowIndex; i < this.rowIndex + take; i++) rows.push(fileRows[i]!);
-        segments.push({ version: this.current.version, fileIndex: this.fileIndex, snapshot: this.current.snapshot, path: add.path, rowStart: this.rowIndex, rows: take });
+        segments.push({ version: this.current.version, fileIndex: this.fileIndex, snapshot: this.current.snapshot, path: add.path, modificationTime: add.modificationTime, rowStart: this.rowIndex, ordinalStart: this.ordinalBase + this.rowIndex, rows: take });
         this.rowIndex += take;
       }
       if (this.rowIndex >= fileRows.length) {
+        this.ordinalBase += fileRows.length;
         this.fileIndex++;
         this.rowIndex = 0;
         this.fileRows = undefined;
@@ -245,6 +294,7 @@ export class DeltaSourceReader {
     this.current = { version: v, snapshot: false, files: adds };
     this.fileIndex = 0;
     this.rowIndex = 0;
+    this.ordinalBase = 0;
     this.fileRows = undefined;
   }
 
@@ -280,5 +330,15 @@ export class DeltaSourceReader {
       out[i] = o;
     }
     return out;
+  }
+}
+
+function numRecords(add: AddAction): number | undefined {
+  if (!add.stats) return undefined;
+  try {
+    const n = (JSON.parse(add.stats) as { numRecords?: unknown }).numRecords;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
   }
 }
