@@ -2,6 +2,7 @@
  * `tributary/connectors/delta`: write Delta Lake tables exactly once from Kafka, and maintain them.
  *
  * - `deltaSink` — ends a topology in a Delta table, exactly once: `stream.process(deltaSink({...}))`.
+ * - `deltaAggregateSink` — per-key totals kept current in a small Delta table (gold), exactly once.
  * - `runDeltaStreams` — runs a topology that starts from Delta tables (`builder.deltaStream`), no Kafka.
  * - `DeltaSourceReader` — a table's rows in version order from a position, tailing the log.
  * - `configureS3` — endpoint, region, credentials for `s3://` table locations.
@@ -12,6 +13,8 @@
  * - `optimize`, `vacuum` — compaction and retention-guarded cleanup; `describeTable` — history and row counts.
  */
 export { deltaSink } from './topology-sink.js';
+export { deltaAggregateSink } from './aggregate-sink.js';
+export type { DeltaAggregateSinkOptions } from './aggregate-sink.js';
 export { runDeltaStreams, packOffset, unpackOffset } from './stream-runner.js';
 export type { DeltaStreamsConfig, DeltaStreamsResult } from './stream-runner.js';
 export { DeltaSourceReader, comparePositions } from './source-reader.js';

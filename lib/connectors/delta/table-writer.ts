@@ -71,6 +71,11 @@ export interface WriterCommitOptions {
   readonly fences?: readonly TxnFence[];
   readonly operation?: string;
   readonly operationParameters?: Readonly<Record<string, string>>;
+  /**
+   * Replace the table's contents: the commit also removes every file live in the writer's
+   * snapshot (an overwrite; a concurrent commit removing one of them is a conflict).
+   */
+  readonly replaceAll?: boolean;
 }
 
 export interface WriterCommitResult extends CommitResult {
@@ -318,8 +323,13 @@ export class DeltaTableWriter {
     for (const b of this.buffers.values()) this.roll(b);
     const files = this.pending;
     const txns = options.txns ?? [];
-    if (files.length === 0 && txns.length === 0) return undefined;
+    if (files.length === 0 && txns.length === 0 && !options.replaceAll) return undefined;
     const adds: Action[] = [];
+    const removed = options.replaceAll ? [...this.snap.files.values()] : [];
+    const now = Date.now();
+    for (const f of removed) {
+      adds.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } });
+    }
     let rows = 0;
     let bytes = 0;
     try {
@@ -340,7 +350,8 @@ export class DeltaTableWriter {
         operationParameters: options.operationParameters ?? { outputMode: 'Append', queryId: this.writerId, epochId: String(this.snap.version + 1) },
         fences: options.fences ?? [],
         dataSchema: struct(this.dataFields.concat(this.partitionFields)),
-        isBlindAppend: true,
+        isBlindAppend: removed.length === 0,
+        ...(removed.length ? { removes: removed.map((f) => f.path) } : {}),
       });
       this.pending = [];
       this.pendingBytes = 0;
