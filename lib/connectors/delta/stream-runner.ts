@@ -65,6 +65,8 @@ export interface DeltaStreamsConfig {
   /** Stops the run (a clean close: buffered rows are committed first). */
   readonly signal?: AbortSignal;
   readonly logger?: (level: 'info' | 'warn', message: string) => void;
+  /** Called after every task commit (all participants committed) with the totals so far. */
+  readonly onCommit?: (progress: { readonly records: number; readonly commits: number }) => void;
 }
 
 export interface DeltaStreamsResult {
@@ -210,6 +212,7 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
       await task.commitParticipants();
       task.markCommitted();
       commits++;
+      config.onCommit?.({ records, commits });
     };
 
     for (;;) {

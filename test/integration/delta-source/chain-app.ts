@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop.abort());
   const res = await runDeltaStreams(topology, {
     applicationId: `lakehouse-${hop}`, stateDir: env('STATE_DIR'), untilCaughtUp: env('UNTIL_CAUGHT_UP', '0') === '1', signal: stop.signal, pollIntervalMs: 100,
+    logger: (_level, message) => process.stdout.write(`log ${message}\n`),
+    onCommit: (p) => process.stdout.write(`commit ${p.commits} ${p.records}\n`),
   });
   process.stdout.write(`done ${res.records} ${JSON.stringify(res.resumedAt)}\n`);
 }

@@ -52,10 +52,15 @@ function runHop(hop: 'silver' | 'gold', dataDir: string, untilCaughtUp: boolean)
   });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  let committed!: () => void;
+  const firstCommit = new Promise<void>((resolve) => (committed = resolve));
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('commit ')) committed();
+  });
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, exited, output: () => out, errors: () => err };
+  return { proc, exited, firstCommit, output: () => out, errors: () => err };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,17 +92,25 @@ describe('lakehouse chain bronze → silver → gold (Delta only)', () => {
     for (const hop of ['silver', 'gold'] as const) {
       for (let k = 0; k < 4; k++) {
         const child = runHop(hop, dataDir, false);
-        const delay = 1200 + Math.floor(Math.random() * 1500);
+        // Killed at a random moment after its first commit: mid-batch, mid-commit or between commits.
+        const first = await Promise.race([child.firstCommit.then(() => 'commit'), child.exited.then(() => 'exited')]);
+        if (first === 'exited') throw new Error(`${hop} run ${k} exited before committing: ${child.errors()}`);
+        const delay = Math.floor(Math.random() * 600);
         const outcome = await Promise.race([child.exited.then(() => 'exited'), sleep(delay).then(() => 'timer')]);
         if (outcome === 'exited') throw new Error(`${hop} run ${k} exited by itself: ${child.errors()}`);
         child.proc.kill('SIGKILL');
         await child.exited;
-        kills.push(`${hop} +${delay}ms`);
+        const commits = child.output().split('\n').filter((l) => l.startsWith('commit ')).length;
+        const resumed = /resumes at (.*)/.exec(child.output())?.[1] ?? '';
+        kills.push(`${hop} run ${k}: killed +${delay}ms after its first commit (${commits} commits seen) ${resumed}`);
       }
       const last = runHop(hop, dataDir, true);
       const code = await last.exited;
       if (code !== 0) throw new Error(`final ${hop} run failed (${code}): ${last.errors()}`);
-      kills.push(`${hop} final: ${last.output().trim()}`);
+      const finalLine = last.output().split('\n').find((l) => l.startsWith('done ')) ?? '';
+      kills.push(`${hop} final: ${finalLine}`);
+      // The final run resumed where the killed ones left off (not from the start).
+      expect(finalLine).not.toContain('"start"');
       // While gold runs, silver must be complete: the final silver run above caught up.
     }
     process.stderr.write(`lakehouse kills: ${kills.join('; ')}\n`);
