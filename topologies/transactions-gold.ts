@@ -103,7 +103,7 @@ export function merchantRow(merchant: string, t: Totals): globalThis.Record<stri
 
 export function buildGoldTopology(s: GoldSettings): Topology {
   const builder = new StreamsBuilder();
-  const silver = builder.deltaStream<SilverRow>(s.silverTable, { sourceName: 'silver', maxRowsPerBatch: s.maxRowsPerBatch, timestampColumn: 'transaction_ts' });
+  const silver = builder.deltaStream<SilverRow>(s.silverTable, { sourceName: 'silver', maxRowsPerBatch: s.maxRowsPerBatch });
   silver.process(
     deltaAggregateSink<null, SilverRow, Totals>({
       table: s.dailyTable, schema: DailySchema, name: 'transactions_daily_totals', description: 'Transactions per event date (tributary transactions-gold)',

@@ -102,7 +102,8 @@ export interface SilverRow {
   readonly ingest_time: string | null;
 }
 
-export type Normalised = { readonly ok: true; readonly row: SilverRow } | { readonly ok: false; readonly reason: string; readonly input: BronzeInput };
+/** A normalised row (with its event time in ms, for dedup) or why the bronze row is invalid. */
+export type Normalised = { readonly ok: true; readonly row: SilverRow; readonly ts: number } | { readonly ok: false; readonly reason: string; readonly input: BronzeInput };
 
 const cents = (x: number): number => Math.round(x * 100);
 const decimal2 = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
@@ -119,8 +120,11 @@ export function normalise(b: BronzeInput): Normalised {
     return { ok: false, reason: `event time ${b.transaction_timestamp} is more than 5 minutes after the ingest time ${b.ingest_time}`, input: b };
   }
   const amountCents = cents(b.amount);
+  // The canonical form (what Date#toISOString prints) is kept as it is.
+  const iso = b.transaction_timestamp.length === 24 && b.transaction_timestamp.endsWith('Z') ? b.transaction_timestamp : new Date(ts).toISOString();
   return {
     ok: true,
+    ts,
     row: {
       transaction_id: b.transaction_id.trim().toLowerCase(),
       account_id: b.account_id.trim().toUpperCase(),
@@ -130,8 +134,8 @@ export function normalise(b: BronzeInput): Normalised {
       amount: decimal2(amountCents),
       currency,
       amount_usd: decimal2(Math.round(amountCents * rate)),
-      transaction_ts: new Date(ts).toISOString(),
-      event_date: new Date(ts).toISOString().slice(0, 10),
+      transaction_ts: iso,
+      event_date: iso.slice(0, 10),
       ingest_time: b.ingest_time ?? null,
     },
   };
@@ -194,7 +198,7 @@ function dedup(silverTable: string, retentionMs: number, counters: SilverCounter
       },
       process(record: Record<null, Normalised>) {
         const v = record.value;
-        if (v.ok && !window.firstSeen(v.row.transaction_id, Date.parse(v.row.transaction_ts))) {
+        if (v.ok && !window.firstSeen(v.row.transaction_id, v.ts)) {
           counters.duplicates++;
           return;
         }
@@ -212,7 +216,7 @@ export interface SilverCounters {
 export function buildSilverTopology(s: SilverSettings, counters: SilverCounters = { duplicates: 0 }): Topology {
   const builder = new StreamsBuilder();
   const checked = builder
-    .deltaStream<BronzeInput>(s.bronzeTable, { sourceName: 'bronze', maxRowsPerBatch: s.maxRowsPerBatch, timestampColumn: 'transaction_timestamp' })
+    .deltaStream<BronzeInput>(s.bronzeTable, { sourceName: 'bronze', maxRowsPerBatch: s.maxRowsPerBatch })
     .mapValues((b) => normalise(b), Named.as('normalise'))
     .process(dedup(s.silverTable, s.dedupRetentionMs, counters), { named: Named.as('dedup-transaction-id') });
   const branches = checked.split(Named.as('validity-')).branch((_k, v) => v.ok, Branched.as('valid')).defaultBranch(Branched.as('invalid'));

@@ -24,7 +24,7 @@ export function lakehouseModel(bronze: readonly BronzeInput[], dedupRetentionMs:
   for (const b of bronze) {
     const n = normalise(b);
     if (n.ok) {
-      if (!window.firstSeen(n.row.transaction_id, Date.parse(n.row.transaction_ts))) duplicates++;
+      if (!window.firstSeen(n.row.transaction_id, n.ts)) duplicates++;
       else silver.push(n.row);
     } else quarantine.push({ transaction_id: b.transaction_id, reason: n.reason });
   }

@@ -22,7 +22,7 @@
  * accepts back.
  */
 import { TributaryError } from '../../errors.js';
-import { tableRows } from './arrow-rows.js';
+import { columnRows } from './column-rows.js';
 import { LOG_DIR, commitFileName, listLog, readCommit } from './log-store.js';
 import { readDataFile, tableStore } from './object-store.js';
 import { decodeParquet } from './parquet.js';
@@ -315,21 +315,12 @@ export class DeltaSourceReader {
     const schema = this.schema;
     const meta = this.metadata;
     if (!schema || !meta) throw new TributaryError(`deltaStream(${this.table}): version ${version} adds files before the table has metadata`, { code: SOURCE_ERROR, context: { table: this.table, version } });
-    const raw = tableRows(decodeParquet(bytes));
-    const fields = schema.fields;
     const partition: Record<string, unknown> = {};
     for (const c of meta.partitionColumns) {
-      const f = fields.find((x) => x.name === c);
+      const f = schema.fields.find((x) => x.name === c);
       if (f) partition[c] = toJsonForm(f.type, parsePartitionValue(add.partitionValues[c], f.type));
     }
-    const out = new Array<Record<string, unknown>>(raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const r = raw[i]!;
-      const o: Record<string, unknown> = {};
-      for (const f of fields) o[f.name] = f.name in partition ? partition[f.name] : (r[f.name] ?? null);
-      out[i] = o;
-    }
-    return out;
+    return columnRows(decodeParquet(bytes), schema.fields.map((f) => f.name), partition);
   }
 }
 

@@ -26,12 +26,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, TributaryError } from '../../errors.js';
-import type { IncomingRecord, KafkaClient } from '../../kafka/types.js';
+import type { FetchedColumns, KafkaClient } from '../../kafka/types.js';
+import type { Serde } from '../../serde/types.js';
 import { normalizeConfig } from '../../runtime/config.js';
 import { ErrorHandlers } from '../../runtime/error-handlers.js';
 import { StreamTask } from '../../runtime/task.js';
 import { openTaskStores } from '../../runtime/task-stores.js';
-import type { BuiltSourceNode } from '../../topology/built-topology.js';
+import type { BuiltNode, BuiltSourceNode, Subtopology } from '../../topology/built-topology.js';
 import type { Topology } from '../../topology/topology.js';
 import { DeltaSourceReader, type DeltaSourceOptions, type DeltaSourcePosition } from './source-reader.js';
 import type { DeltaStructType } from './types.js';
@@ -81,13 +82,54 @@ export interface DeltaStreamsResult {
 interface Source {
   readonly topic: string;
   readonly node: BuiltSourceNode;
+  /** The rows of the batch being processed: record i's value is rows[i] (see rowSerde). */
+  readonly holder: { rows: readonly Record<string, unknown>[] };
   readonly reader: DeltaSourceReader;
   readonly timestampColumn: string | undefined;
   readonly maxRows: number;
   caughtUp: boolean;
 }
 
-const NO_HEADERS = Object.freeze({});
+/**
+ * The value serde of a Delta source inside this runner: a record's value bytes are only a
+ * position (start of its range) in the current batch, and the value is the row object itself —
+ * no encoding between the reader and the processors.
+ */
+function rowSerde(holder: { rows: readonly Record<string, unknown>[] }, topic: string): Serde<unknown> {
+  const refuse = (): never => {
+    throw new TributaryError(`the rows of deltaStream ${topic} are objects, not bytes: they cannot be serialized here`, { code: 'ILLEGAL_STATE' });
+  };
+  return {
+    serialize: refuse,
+    deserialize: refuse,
+    deserializeRange: (_chunk, start) => holder.rows[start],
+  };
+}
+
+/** `sub` with each Delta source reading its rows through `serdes` (by topic). */
+function bindSources(sub: Subtopology, serdes: ReadonlyMap<string, Serde<unknown>>): Subtopology {
+  const nodes = sub.nodes.map((n): BuiltNode => {
+    if (n.kind !== 'source') return n;
+    const serde = serdes.get(n.topics[0]!);
+    return serde === undefined ? n : { ...n, valueSerde: serde };
+  });
+  return { ...sub, nodes, nodesByName: new Map(nodes.map((n) => [n.name, n])) };
+}
+
+/** A batch of rows as task input columns (no key, value = the row's index, see rowSerde). */
+function columns(topic: string, offsets: number[], timestamps: number[], dummy: Buffer): FetchedColumns {
+  const n = offsets.length;
+  const valueChunks = new Array<Buffer | null>(n).fill(dummy);
+  const keyChunks = new Array<Buffer | null>(n).fill(null);
+  const starts = new Array<number>(n);
+  const ends = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    starts[i] = i;
+    ends[i] = i + 1;
+  }
+  const zeros = new Array<number>(n).fill(0);
+  return { topic, partition: 0, length: n, offsets, timestamps, keyChunks, keyStarts: zeros, keyEnds: zeros, valueChunks, valueStarts: starts, valueEnds: ends, headers: null, highWatermark: -1 };
+}
 
 /** Refuses any use of Kafka: a Delta-only hop has no broker. */
 const NO_KAFKA = new Proxy({}, {
@@ -156,8 +198,9 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
   try {
     for (const sub of built.subtopologies) {
       const topics = [...sub.sourceByTopic.keys()];
+      const holders = new Map(topics.map((t) => [t, { rows: [] as readonly Record<string, unknown>[] }]));
       const task = new StreamTask({
-        subtopology: sub, partition: 0, inputs: topics.map((topic) => ({ topic, partition: 0 })), config: streams,
+        subtopology: bindSources(sub, new Map(topics.map((t) => [t, rowSerde(holders.get(t)!, t)]))), partition: 0, inputs: topics.map((topic) => ({ topic, partition: 0 })), config: streams,
         internalTopics: new Set(), partitionsFor: () => 1,
       });
       tasks.push({ task, sources: [] });
@@ -175,11 +218,11 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
           ...(o.ignoreDeletes !== undefined ? { ignoreDeletes: o.ignoreDeletes } : {}),
           ...(o.ignoreChanges !== undefined ? { ignoreChanges: o.ignoreChanges } : {}),
         };
-        const holders = participants.filter((p) => typeof p.committedOffset === 'function');
+        const positionHolders = participants.filter((p) => typeof p.committedOffset === 'function');
         let last: number | undefined;
-        if (holders.length > 0) {
+        if (positionHolders.length > 0) {
           let min = Number.POSITIVE_INFINITY;
-          for (const p of holders) min = Math.min(min, p.committedOffset!(topic, 0) ?? -1);
+          for (const p of positionHolders) min = Math.min(min, p.committedOffset!(topic, 0) ?? -1);
           last = min;
         }
         let reader: DeltaSourceReader;
@@ -197,12 +240,13 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
           const missing = requiredColumns(o.schema).filter((c) => !table.fields.some((f) => f.name === c));
           if (missing.length) throw new ConfigError(`deltaStream(${ext.location}): the table has no column ${missing.map((m) => `"${m}"`).join(', ')} that the stream's schema requires`);
         }
-        tasks[tasks.length - 1]!.sources.push({ topic, node, reader, timestampColumn: o.timestampColumn, maxRows: readerOptions.maxRowsPerBatch!, caughtUp: false });
+        tasks[tasks.length - 1]!.sources.push({ topic, node, holder: holders.get(topic)!, reader, timestampColumn: o.timestampColumn, maxRows: readerOptions.maxRowsPerBatch!, caughtUp: false });
         config.logger?.('info', `deltaStream ${topic} (${ext.location}) resumes at ${JSON.stringify(resumedAt[topic])}`);
       }
     }
 
     const lastOffsets = new Map<string, number>();
+    let dummy = Buffer.alloc(1024);
     const commit = async (task: StreamTask, sources: readonly Source[]): Promise<void> => {
       for (const src of sources) {
         const last = lastOffsets.get(src.topic);
@@ -227,24 +271,24 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
             src.caughtUp = batch.rows.length === 0;
             if (!src.caughtUp) allCaughtUp = false;
             if (batch.rows.length === 0) continue;
-            const recs = new Array<IncomingRecord>(batch.rows.length);
+            const n = batch.rows.length;
+            const offsets = new Array<number>(n);
+            const timestamps = new Array<number>(n);
             let k = 0;
             for (const seg of batch.segments) {
-              const base = seg.ordinalStart;
+              const base = packOffset(seg.version, seg.snapshot, seg.ordinalStart);
+              packOffset(seg.version, seg.snapshot, seg.ordinalStart + seg.rows - 1);
               for (let i = 0; i < seg.rows; i++, k++) {
-                const row = batch.rows[k]!;
-                recs[k] = {
-                  topic: src.topic, partition: 0, offset: packOffset(seg.version, seg.snapshot, base + i), key: null,
-                  value: Buffer.from(JSON.stringify(row)),
-                  timestamp: src.timestampColumn === undefined ? seg.modificationTime : timestampOf(row[src.timestampColumn], seg.modificationTime),
-                  headers: NO_HEADERS,
-                };
+                offsets[k] = base + i;
+                timestamps[k] = src.timestampColumn === undefined ? seg.modificationTime : timestampOf(batch.rows[k]![src.timestampColumn], seg.modificationTime);
               }
             }
-            task.addRecords(src.topic, recs);
-            lastOffsets.set(src.topic, recs[recs.length - 1]!.offset);
-            polled += recs.length;
-            records += recs.length;
+            src.holder.rows = batch.rows;
+            if (dummy.length < n) dummy = Buffer.alloc(Math.max(n, 2 * dummy.length));
+            task.addColumns(columns(src.topic, offsets, timestamps, dummy));
+            lastOffsets.set(src.topic, offsets[n - 1]!);
+            polled += n;
+            records += n;
           }
         }
         task.process();
