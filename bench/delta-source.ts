@@ -9,13 +9,14 @@
  *
  * Each case reports rows/s, records per CPU-second (user+system of this process) and peak RSS; the
  * 1-minute load average is printed with each. Last line: one JSON object.
- * Usage: npm run bench:delta-source [-- --records N --location DIR|s3://bucket/prefix]
+ * Usage: npm run bench:delta-source [-- --records N] [-- --location DIR|s3://bucket/prefix] [-- --s3-moto]
+ * (`--s3-moto` starts moto_server on loopback and puts the tables in a fresh bucket: S3 vs local.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DeltaSourceReader, DeltaTableWriter, runDeltaStreams } from '../lib/connectors/delta/index.js';
+import { DeltaSourceReader, DeltaTableWriter, configureS3, runDeltaStreams } from '../lib/connectors/delta/index.js';
 import { BronzeRowSchema } from '../topologies/transactions-rows.js';
 import { buildSilverTopology, silverSettings } from '../topologies/transactions-silver.js';
 
@@ -86,7 +87,15 @@ async function writeBronze(table: string): Promise<void> {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-delta-source-'));
-  const location = arg('--location', work);
+  let location = arg('--location', work);
+  let stopMoto: (() => Promise<void>) | undefined;
+  if (args.includes('--s3-moto')) {
+    const { startMoto } = await import('../test/helpers/s3-moto.js');
+    const moto = await startMoto();
+    stopMoto = () => moto.stop();
+    configureS3({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    location = `s3://${await moto.bucket('bench')}/lake`;
+  }
   const s = silverSettings({ params: { 'bronze-table': `${location}/bronze`, table: `${location}/silver`, 'quarantine-table': `${location}/quarantine`, 'commit-interval': '5s' } });
   try {
     await writeBronze(s.bronzeTable);
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ bench: 'delta-source', location: location === work ? 'local' : location, results })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
+    await stopMoto?.();
   }
 }
 

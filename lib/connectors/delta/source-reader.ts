@@ -100,6 +100,8 @@ export class DeltaSourceReader {
   private fileRows: Record<string, unknown>[] | undefined;
   /** Rows of the current version before the current file. */
   private ordinalBase = 0;
+  /** When the log was last listed to tell "no new version" from "version cleaned up". */
+  private gapCheckedAt = -Infinity;
   /** Last version whose actions are accounted for (the next commit to read is +1). */
   private lastVersion: number;
   private readonly maxRows: number;
@@ -249,6 +251,11 @@ export class DeltaSourceReader {
     const store = tableStore(this.table);
     const bytes = await store.readIfExists(`${LOG_DIR}/${commitFileName(v)}`);
     if (bytes === undefined) {
+      // A missing next commit is normal (nothing new). Whether it was cleaned up instead needs a
+      // listing: done on the first miss and then at most once a minute (listing is the costly call on S3).
+      const now = Date.now();
+      if (now - this.gapCheckedAt < 60_000) return false;
+      this.gapCheckedAt = now;
       const listing = await listLog(this.table);
       const newer = listing.commits.find((c) => c > v);
       if (newer !== undefined || listing.checkpoints.some((c) => c.version >= v)) {

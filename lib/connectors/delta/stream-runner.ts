@@ -61,6 +61,12 @@ export interface DeltaStreamsConfig {
   readonly stateDir?: string;
   /** Wait between polls when no source has new rows. Default 250 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Least time between two task commits while the sources have rows to read (a commit is also
+   * made whenever every source is caught up, and at close). The sinks' own pacing (`commitDue`)
+   * applies on top. Default 1000 ms.
+   */
+  readonly commitIntervalMs?: number;
   /** Stop once every source has been read to the end of its table and everything is committed. */
   readonly untilCaughtUp?: boolean;
   /** Stops the run (a clean close: buffered rows are committed first). */
@@ -68,6 +74,8 @@ export interface DeltaStreamsConfig {
   readonly logger?: (level: 'info' | 'warn', message: string) => void;
   /** Called after every task commit (all participants committed) with the totals so far. */
   readonly onCommit?: (progress: { readonly records: number; readonly commits: number }) => void;
+  /** Called when every source is caught up and everything is committed (before waiting for more). */
+  readonly onIdle?: (progress: { readonly records: number; readonly commits: number }) => void;
 }
 
 export interface DeltaStreamsResult {
@@ -191,6 +199,9 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
     processingExceptionHandler: ErrorHandlers.fail,
   });
   const pollMs = config.pollIntervalMs ?? 250;
+  const commitIntervalMs = config.commitIntervalMs ?? 1000;
+  if (!(commitIntervalMs >= 0)) throw new ConfigError(`runDeltaStreams: commitIntervalMs must be ≥ 0, got ${config.commitIntervalMs}`);
+  let lastCommitAt = streams.clock.now();
   const tasks: { task: StreamTask; sources: Source[] }[] = [];
   const resumedAt: Record<string, DeltaSourcePosition | 'start'> = {};
   let records = 0;
@@ -255,6 +266,7 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
       await task.flushStores();
       await task.commitParticipants();
       task.markCommitted();
+      lastCommitAt = streams.clock.now();
       commits++;
       config.onCommit?.({ records, commits });
     };
@@ -297,10 +309,11 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
           throw new TributaryError('runDeltaStreams: the topology produced Kafka output (a dead-letter or sink record); a Delta-only hop has no broker', { code: 'CONFIG' });
         }
         const now = streams.clock.now();
-        if (task.commitNeeded() && (stopping || allCaughtUp || task.participantsDue(now))) await commit(task, sources);
+        if (task.commitNeeded() && (stopping || allCaughtUp || (now - lastCommitAt >= commitIntervalMs && task.participantsDue(now)))) await commit(task, sources);
       }
       if (stopping) break;
       if (polled === 0 && allCaughtUp) {
+        config.onIdle?.({ records, commits });
         if (config.untilCaughtUp) {
           for (const { task, sources } of tasks) if (task.commitNeeded()) await commit(task, sources);
           break;

@@ -1,11 +1,14 @@
 /**
- * One hop of the lakehouse chain as a child process (the kill test SIGKILLs it): HOP=silver or
- * HOP=gold over the tables in DATA_DIR, commit interval COMMIT_MS, batches of BATCH_ROWS, until
- * caught up when UNTIL_CAUGHT_UP=1 (else until SIGTERM). Prints `done <records>` at the end.
+ * One hop of the lakehouse chain as a child process (the kill tests SIGKILL it): HOP=silver or
+ * HOP=gold over the tables under TABLE_ROOT (a directory or s3://bucket/prefix; see
+ * lakehouseTables), commit interval COMMIT_MS, batches of BATCH_ROWS, until caught up when
+ * UNTIL_CAUGHT_UP=1 (else until SIGTERM). Prints `log …` lines, `commit <n> <records>` after each
+ * commit and `done <records> <resumedAt>` at the end.
  */
 import { runDeltaStreams } from '../../../lib/connectors/delta/index.js';
-import { buildGoldTopology, goldSettings } from '../../../topologies/transactions-gold.js';
-import { buildSilverTopology, silverSettings } from '../../../topologies/transactions-silver.js';
+import { buildGoldTopology } from '../../../topologies/transactions-gold.js';
+import { buildSilverTopology } from '../../../topologies/transactions-silver.js';
+import { lakehouseTables } from './lakehouse-tables.js';
 
 const env = (k: string, d?: string): string => {
   const v = process.env[k] ?? d;
@@ -15,16 +18,21 @@ const env = (k: string, d?: string): string => {
 
 async function main(): Promise<void> {
   const hop = env('HOP');
-  const options = { dataDir: env('DATA_DIR'), params: { 'commit-interval': `${env('COMMIT_MS', '300')}ms`, 'batch-rows': env('BATCH_ROWS', '2000') } };
-  const topology = hop === 'silver' ? buildSilverTopology(silverSettings(options)) : buildGoldTopology(goldSettings(options));
+  const commitMs = Number(env('COMMIT_MS', '300'));
+  const t = lakehouseTables(env('TABLE_ROOT'), { 'commit-interval': `${commitMs}ms`, 'batch-rows': env('BATCH_ROWS', '2000') });
+  const topology = hop === 'silver' ? buildSilverTopology(t.silver) : buildGoldTopology(t.gold);
   const stop = new AbortController();
   process.on('SIGTERM', () => stop.abort());
   const res = await runDeltaStreams(topology, {
     applicationId: `lakehouse-${hop}`, stateDir: env('STATE_DIR'), untilCaughtUp: env('UNTIL_CAUGHT_UP', '0') === '1', signal: stop.signal, pollIntervalMs: 100,
-    logger: (_level, message) => process.stdout.write(`log ${message}\n`),
+    commitIntervalMs: commitMs,
+    logger: (_level, message) => process.stdout.write(`log +${Math.round(performance.now())}ms ${message}\n`),
     onCommit: (p) => process.stdout.write(`commit ${p.commits} ${p.records}\n`),
+    onIdle: (p) => {
+      if (p.commits === 0) process.stdout.write(`caught up with nothing to do\n`);
+    },
   });
-  process.stdout.write(`done ${res.records} ${JSON.stringify(res.resumedAt)}\n`);
+  process.stdout.write(`done ${res.records} ${JSON.stringify(res.resumedAt)} +${Math.round(performance.now())}ms\n`);
 }
 
 main().then(() => process.exit(0), (e: unknown) => {
