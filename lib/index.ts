@@ -38,7 +38,7 @@ export type {
 
 // DSL
 export { StreamsBuilder } from './dsl/streams-builder.js';
-export type { DslLogger, StreamsBuilderOptions } from './dsl/streams-builder.js';
+export type { DeltaStreamOptions, DslLogger, StreamsBuilderOptions } from './dsl/streams-builder.js';
 export type { BranchedKStream } from './dsl/branched-kstream.js';
 export type { KGroupedStream } from './dsl/kgrouped-stream.js';
 export type { KGroupedTable } from './dsl/kgrouped-table.js';

@@ -1,5 +1,5 @@
 export { StreamsBuilder } from './streams-builder.js';
-export type { StreamsBuilderOptions, DslLogger } from './streams-builder.js';
+export type { StreamsBuilderOptions, DslLogger, DeltaStreamOptions } from './streams-builder.js';
 export type { KStream, ProcessOptions } from './kstream.js';
 export type { KTable, GlobalKTable } from './ktable.js';
 export type { KGroupedStream } from './kgrouped-stream.js';

@@ -18,6 +18,32 @@ import type { Consumed } from './options/consumed.js';
 import type { Materialized } from './options/materialized.js';
 import { tableSourceSupplier } from './processors/table-source.js';
 import type { SourceOptions } from '../topology/types.js';
+import { ConfigError } from '../errors.js';
+import { Serdes } from '../serde/serdes.js';
+
+/** Options of `StreamsBuilder.deltaStream` (plain data; the Delta runner interprets them). */
+export interface DeltaStreamOptions {
+  /**
+   * The columns the stream expects: a Delta struct type or a zod object schema. Checked against
+   * the table at start (a column the schema needs that the table lacks fails then); rows carry
+   * every column of the table.
+   */
+  readonly schema?: unknown;
+  /** Read the commits from this version on, instead of the table's latest snapshot first. */
+  readonly startingVersion?: number;
+  /** Rows read per round (default 10 000). */
+  readonly maxRowsPerBatch?: number;
+  /** Skip commits that only delete rows (remove files) instead of failing. */
+  readonly ignoreDeletes?: boolean;
+  /** Re-read files of commits that rewrite rows (remove + add) instead of failing; rows may repeat. */
+  readonly ignoreChanges?: boolean;
+  /** A timestamp column (ISO string, epoch ms or Date) for record timestamps; default: the file's modification time. */
+  readonly timestampColumn?: string;
+  /** The source's name in txn appIds (`<applicationId>-<sourceName>-0`); default `delta-<last path segment>`. */
+  readonly sourceName?: string;
+  /** The source processor's name. */
+  readonly name?: string;
+}
 
 export type { BuilderOptions as StreamsBuilderOptions, DslLogger } from './internal/builder.js';
 
@@ -39,6 +65,32 @@ export class StreamsBuilder {
     const name = opts?.name ?? this.internal.newProcessorName('KSTREAM-SOURCE-');
     this.internal.addNode(new SourceGraphNode(name, typeof topics === 'string' ? [topics] : [...topics], sourceOptions(consumed)));
     return new KStreamImpl<K, V>(this.internal, name, opts?.keySerde, opts?.valueSerde, false);
+  }
+
+  /**
+   * A stream of the rows of a Delta table: its `_delta_log` is tailed and the rows of each new
+   * version are forwarded in version order, file by file (key null, value the row in JSON form,
+   * timestamp the file's modification time or `timestampColumn`). Topologies with a Delta stream
+   * run with `runDeltaStreams` (tributary/connectors/delta), not the Kafka runtime; their
+   * `deltaSink`s record the source position in each target commit, so a restart resumes exactly
+   * after what every target holds. See docs/delta.md.
+   */
+  deltaStream<V extends object = Record<string, unknown>>(table: string, options: DeltaStreamOptions = {}): KStream<null, V> {
+    if (typeof table !== 'string' || table.length === 0) throw new ConfigError('deltaStream needs a table location (a directory or s3://bucket/path)');
+    const name = options.name ?? this.internal.newProcessorName('KSTREAM-SOURCE-');
+    const topic = options.sourceName ?? `delta-${table.replace(/\/+$/, '').split('/').pop() || 'table'}`;
+    if (!/^[A-Za-z0-9._-]+$/.test(topic)) {
+      throw new ConfigError(`deltaStream(${table}): source name "${topic}" may use only [A-Za-z0-9._-]; set sourceName`);
+    }
+    const { name: _n, sourceName: _s, ...rest } = options;
+    this.internal.addNode(
+      new SourceGraphNode(name, [topic], {
+        keySerde: Serdes.string() as never,
+        valueSerde: Serdes.json() as never,
+        external: { kind: 'delta', location: table, options: rest as Readonly<Record<string, unknown>> },
+      }),
+    );
+    return new KStreamImpl<null, V>(this.internal, name, undefined, undefined, false);
   }
 
   /**

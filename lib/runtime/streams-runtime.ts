@@ -127,6 +127,17 @@ export class StreamsRuntime {
         { code: 'CONFIG' },
       );
     }
+    for (const sub of this.topology.subtopologies) {
+      for (const src of sub.sourceByTopic.values()) {
+        if (src.external !== undefined) {
+          throw new TributaryError(
+            `Source ${src.name} reads a ${src.external.kind} table (${src.external.location}), not a Kafka topic: run this topology with its ${src.external.kind} runner ` +
+              '(for Delta: runDeltaStreams from tributary/connectors/delta)',
+            { code: 'CONFIG' },
+          );
+        }
+      }
+    }
     this.global = new GlobalStateManager(this.topology.globalStores, this.config, this.client);
     this.backoff = new RecoveryBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, this.config.recoveryTimeoutMs);
   }

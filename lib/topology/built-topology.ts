@@ -33,7 +33,7 @@ import type { StateStore, StoreBuilder } from '../state/types.js';
 import type { Serde } from '../serde/types.js';
 import { computeNodeGroups } from './node-groups.js';
 import type { AnyProcessorSupplier, Topology } from './topology.js';
-import type { OffsetReset, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './types.js';
+import type { ExternalSource, OffsetReset, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './types.js';
 
 export interface BuiltSourceNode {
   readonly kind: 'source';
@@ -44,6 +44,8 @@ export interface BuiltSourceNode {
   readonly valueSerde: Serde<unknown> | undefined;
   readonly timestampExtractor: TimestampExtractor | undefined;
   readonly offsetReset: OffsetReset | undefined;
+  /** See `SourceOptions.external`. */
+  readonly external?: ExternalSource;
   readonly parents: readonly string[];
   readonly children: readonly string[];
 }
@@ -162,6 +164,7 @@ export function buildTopology(topology: Topology, applicationId: string): BuiltT
         valueSerde: def.options.valueSerde,
         timestampExtractor: def.options.timestampExtractor,
         offsetReset: def.options.offsetReset,
+        ...(def.options.external !== undefined ? { external: def.options.external } : {}),
         parents: [],
         children: [...def.children],
       });

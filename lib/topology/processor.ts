@@ -77,6 +77,18 @@ export interface CommitParticipant {
   commitDue?(nowMs: number): boolean;
   commit(): Promise<void>;
   close?(clean: boolean): Promise<void>;
+  /**
+   * The last input offset of `topic`/`partition` whose effects the participant already holds
+   * (e.g. a Delta sink's txn version), undefined when none. Runners without an offset store of
+   * their own (`runDeltaStreams`) resume after the smallest of these. Valid after `open`.
+   */
+  committedOffset?(topic: string, partition: number): number | undefined;
+  /**
+   * The task has processed every input record of `topic`/`partition` up to `offset` (called by
+   * runners without an offset store of their own, before a commit): a participant that records
+   * positions may record this one with its next commit even if no record reached it since.
+   */
+  inputPosition?(topic: string, partition: number, offset: number): void;
 }
 
 export interface Processor<KIn, VIn, KOut = never, VOut = never> {

@@ -63,6 +63,19 @@ export interface SourceOptions<K = unknown, V = unknown> {
   readonly timestampExtractor?: TimestampExtractor<K, V>;
   /** Absent: the application's `auto.offset.reset`. */
   readonly offsetReset?: OffsetReset;
+  /** Set when the records come from outside Kafka (e.g. a Delta table); the topic is then only a name. */
+  readonly external?: ExternalSource;
+}
+
+/**
+ * A source read by a runner other than the Kafka consumer (`builder.deltaStream`: kind `delta`).
+ * The Kafka runtime refuses topologies with one; the runner of that kind drives them.
+ */
+export interface ExternalSource {
+  readonly kind: string;
+  /** Where the records come from (a table location). */
+  readonly location: string;
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 export interface SinkOptions<K = unknown, V = unknown> {

@@ -88,7 +88,9 @@ def main(argv):
             i += 1
         else:
             raise SystemExit(f"unknown argument {argv[i]}")
-    table = DeltaTable(path)
+    # Object stores (s3://…): storage options as JSON in DELTA_RS_STORAGE_OPTIONS (endpoint, allow-http…).
+    opts = os.environ.get("DELTA_RS_STORAGE_OPTIONS")
+    table = DeltaTable(path, storage_options=json.loads(opts) if opts else None)
     data = table.to_pyarrow_table(filters=filters) if filters else table.to_pyarrow_table()
     types = {f.name: f.type for f in data.schema}
     rows = [{k: form(v, types[k]) for k, v in r.items()} for r in data.to_pylist()]

@@ -4,7 +4,8 @@
  *   broker (embedded, or --bootstrap-servers) ─▶ start transactions-bronze + transactions-windowed
  *     ─▶ produce N seeded events (late and malformed shares) ─▶ wait until both caught up
  *     ─▶ close both (last commits) ─▶ read back: Delta versions/rows, output topic, metrics
- *     ─▶ compare with the reference model (model.ts) ─▶ summary (wall time, peak RSS)
+ *     ─▶ lakehouse hops, Delta → Delta (lakehouse.ts): bronze → silver + quarantine → gold totals
+ *     ─▶ compare with the reference models (model.ts, lakehouse-model.ts) ─▶ summary (wall time, peak RSS)
  *
  * Caught up = both groups committed the input topic to its end, the windowed application's own
  * topics (repartition, aggregates) are consumed to their last stable offsets, and nothing moved
@@ -27,6 +28,7 @@ import { loadTopology } from '../run/topology-module.js';
 import { ensureOutputTopics } from '../run/run-loop.js';
 import { pipelineModel, type PipelineModel } from './model.js';
 import { demoTablePaths, removeDemoTable, summarizeTable, type TableSummary } from './tables.js';
+import { removeLakehouseTables, runLakehouse, type LakehouseSummary } from './lakehouse.js';
 import { readWholeTopic } from './topic-reader.js';
 
 export interface DemoOptions {
@@ -66,6 +68,7 @@ export interface DemoSummary {
     readonly deadLettered: number;
     readonly table: TableSummary;
   };
+  readonly lakehouse: LakehouseSummary;
   readonly model: { readonly ok: boolean; readonly mismatches: readonly string[] };
   readonly wallTimeMs: number;
   readonly peakRssBytes: number;
@@ -83,6 +86,7 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
   const outputDir = resolve(options.outputDir ?? 'data');
   const tables = demoTablePaths(outputDir);
   for (const t of [tables.bronze, tables.gold]) if (await removeDemoTable(t)) say(`Removed the previous demo table ${t}`);
+  for (const t of await removeLakehouseTables(outputDir)) say(`Removed the previous demo table ${t}`);
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-demo-'));
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const embedded = options.broker.kind === 'embedded';
@@ -150,6 +154,8 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
       throw new TributaryError(`${a.applicationId} failed: ${(err as Error).message}`, { code: 'PROCESSING', cause: err });
     });
 
+    say(`  bronze caught up; running the lakehouse hops bronze → silver → gold (Delta → Delta, no Kafka)`);
+    const lakehouse = await runLakehouse(outputDir, stateDir, prefix);
     const bStats = bronze.stats();
     const wStats = windowed.stats();
     const [bronzeTable, goldTable, aggregates] = await Promise.all([
@@ -180,11 +186,12 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
         deadLettered: wStats.deadLettered,
         table: goldTable,
       },
+      lakehouse,
       model: { ok: true, mismatches: [] },
       wallTimeMs: 0,
       peakRssBytes: 0,
     };
-    const mismatches = compareWithModel(summary, model);
+    const mismatches = [...compareWithModel(summary, model), ...lakehouse.mismatches];
     const final: DemoSummary = {
       ...summary,
       model: { ok: mismatches.length === 0, mismatches },
@@ -297,7 +304,10 @@ export function renderSummary(s: DemoSummary, o: DemoOptions): string {
     `${pad('dead-lettered')}${formatCount(s.bronze.deadLettered)} → ${s.topics.deadLetter[0]} (reason in header tributary.error.reason)`,
     `${pad('windows emitted')}${formatCount(s.windowed.windowsEmitted)} final (${formatCount(s.windowed.merchantWindows)} merchant, ${formatCount(s.windowed.accountWindows)} account; ${formatCount(s.windowed.late)} late) → ${s.topics.aggregates}`,
     `${pad('gold rows')}${formatCount(s.windowed.table.rows)} → ${s.windowed.table.path} (Delta version ${s.windowed.table.version}, ${s.windowed.table.files} files)`,
-    `${pad('model check')}${s.model.ok ? 'ok — rows, late, dead letters and windows equal the reference model' : `MISMATCH: ${s.model.mismatches.join('; ')}`}`,
+    `${pad('silver rows')}${formatCount(s.lakehouse.silver.rows)} → ${s.lakehouse.silver.path} (${formatCount(s.lakehouse.duplicates)} duplicates dropped; ${(s.lakehouse.silverMs / 1000).toFixed(1)} s)`,
+    `${pad('quarantined')}${formatCount(s.lakehouse.quarantine.rows)} → ${s.lakehouse.quarantine.path}`,
+    `${pad('gold totals')}${formatCount(s.lakehouse.daily.rows)} days → ${s.lakehouse.daily.path}, ${formatCount(s.lakehouse.merchants.rows)} merchants → ${s.lakehouse.merchants.path} (${(s.lakehouse.goldMs / 1000).toFixed(1)} s)`,
+    `${pad('model check')}${s.model.ok ? 'ok — rows, late, dead letters, windows, silver, quarantine and gold equal the reference models' : `MISMATCH: ${s.model.mismatches.join('; ')}`}`,
     `${pad('wall time')}${(s.wallTimeMs / 1000).toFixed(1)} s`,
     `${pad('peak RSS')}${mb(s.peakRssBytes)}${s.peakRssBytes > PEAK_RSS_LIMIT_BYTES ? ` (above the ${mb(PEAK_RSS_LIMIT_BYTES)} budget)` : ''}`,
     '',

@@ -4,10 +4,9 @@
  * MAP, stats as a JSON string), then `_last_checkpoint` = {version, size} via temp + rename.
  * Reading accepts single-file and multi-part checkpoints written by other engines.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { tableRows } from './arrow-rows.js';
-import { checkpointFileName, logDir, writeAtomically } from './log-store.js';
+import { LOG_DIR, checkpointFileName, writeLogFile } from './log-store.js';
+import { tableStore } from './object-store.js';
 import { decodeParquet, encodeParquet } from './parquet.js';
 import { RowBuffer } from './row-buffer.js';
 import { field } from './schema.js';
@@ -85,11 +84,10 @@ export async function writeCheckpoint(tableDir: string, content: CheckpointConte
   }
   const size = buf.length;
   const bytes = encodeParquet(buf.finish(), { codec: 'snappy' });
-  const dir = logDir(tableDir);
-  const file = path.join(dir, checkpointFileName(content.version));
-  await writeAtomically(file, bytes);
-  await writeAtomically(path.join(dir, '_last_checkpoint'), JSON.stringify({ version: content.version, size, sizeInBytes: bytes.length, numOfAddFiles }));
-  return { file, size };
+  const name = checkpointFileName(content.version);
+  await writeLogFile(tableDir, name, bytes);
+  await writeLogFile(tableDir, '_last_checkpoint', JSON.stringify({ version: content.version, size, sizeInBytes: bytes.length, numOfAddFiles }));
+  return { file: tableStore(tableDir).describe(`${LOG_DIR}/${name}`), size };
 }
 
 function nn<T>(v: T | null | undefined): T | undefined {
@@ -100,7 +98,7 @@ function nn<T>(v: T | null | undefined): T | undefined {
 export async function readCheckpoint(tableDir: string, files: readonly string[]): Promise<Action[]> {
   const out: Action[] = [];
   for (const f of files) {
-    const table = decodeParquet(await fs.readFile(path.join(logDir(tableDir), f)));
+    const table = decodeParquet(await tableStore(tableDir).read(`${LOG_DIR}/${f}`));
     for (const row of tableRows(table)) {
       const r = row as Record<string, Record<string, unknown> | null | undefined>;
       if (r['add']) {

@@ -4,9 +4,9 @@
  * or removed and the txn (Kafka positions) it recorded. Row counts come from the `numRecords`
  * stats; a file without them is opened and counted, so the figures are exact.
  */
-import { promises as fs } from 'node:fs';
 import { decodeParquet } from './parquet.js';
-import { partitionDirectory, resolveInTable } from './partition.js';
+import { readDataFile } from './object-store.js';
+import { partitionDirectory } from './partition.js';
 import { listLog, readCommit } from './log-store.js';
 import { loadSnapshot } from './snapshot.js';
 import type { AddAction, CommitInfoAction, TxnAction } from './types.js';
@@ -48,7 +48,7 @@ async function rowsOf(tableDir: string, add: AddAction): Promise<number> {
     const n = (JSON.parse(add.stats) as { numRecords?: unknown }).numRecords;
     if (typeof n === 'number') return n;
   }
-  return decodeParquet(await fs.readFile(resolveInTable(tableDir, add.path))).numRows;
+  return decodeParquet(await readDataFile(tableDir, add.path)).numRows;
 }
 
 /** Summarizes the table at its latest version; `limit` bounds the history (default 20). */

@@ -1,12 +1,14 @@
 /**
- * The `_delta_log` directory on a local file system: listing versions and checkpoints, reading
- * commit files, and the atomic put-if-absent commit (temp file, then `link` to the version
- * name: the link fails with EEXIST when another writer won that version).
+ * The `_delta_log` of a table, wherever the table lives (a local directory or `s3://…`, see
+ * object-store.ts): listing versions and checkpoints, reading commit files, and the atomic
+ * put-if-absent commit (locally: temp file, then `link` to the version name, EEXIST = another
+ * writer won that version; on S3: a conditional PUT, 412 = the same).
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TributaryError } from '../../errors.js';
+import { tableStore } from './object-store.js';
 import type { Action } from './types.js';
 
 export const LOG_DIR = '_delta_log';
@@ -41,13 +43,7 @@ const CHECKPOINT_RE = /^(\d{20})\.checkpoint\.parquet$/;
 const MULTIPART_RE = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
 
 export async function listLog(tableDir: string): Promise<LogListing> {
-  let names: string[];
-  try {
-    names = await fs.readdir(logDir(tableDir));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [] };
-    throw new TributaryError(`cannot list ${logDir(tableDir)}`, { code: 'DELTA', cause: err, retriable: true });
-  }
+  const names = await tableStore(tableDir).list(LOG_DIR);
   const commits: number[] = [];
   const single: CheckpointRef[] = [];
   const parts = new Map<string, { version: number; total: number; files: string[] }>();
@@ -89,8 +85,9 @@ export function parseActions(text: string, where: string): Action[] {
 }
 
 export async function readCommit(tableDir: string, version: number): Promise<Action[]> {
-  const file = path.join(logDir(tableDir), commitFileName(version));
-  return parseActions(await fs.readFile(file, 'utf8'), file);
+  const store = tableStore(tableDir);
+  const rel = `${LOG_DIR}/${commitFileName(version)}`;
+  return parseActions(Buffer.from(await store.read(rel)).toString('utf8'), store.describe(rel));
 }
 
 export function serializeActions(actions: readonly Action[]): string {
@@ -102,25 +99,22 @@ export function serializeActions(actions: readonly Action[]): string {
  * Returns false when another writer already committed that version.
  */
 export async function putCommitIfAbsent(tableDir: string, version: number, actions: readonly Action[]): Promise<boolean> {
-  const dir = logDir(tableDir);
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `_commit_${randomUUID()}.json.tmp`);
-  const fh = await fs.open(tmp, 'wx');
+  const store = tableStore(tableDir);
   try {
-    await fh.writeFile(serializeActions(actions), 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.link(tmp, path.join(dir, commitFileName(version)));
-    return true;
+    return await store.putIfAbsent(`${LOG_DIR}/${commitFileName(version)}`, serializeActions(actions));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new TributaryError(`cannot commit version ${version} to ${dir}`, { code: 'DELTA', cause: err, retriable: true });
-  } finally {
-    await fs.unlink(tmp).catch(() => undefined);
+    throw new TributaryError(`cannot commit version ${version} to ${store.describe(LOG_DIR)}`, { code: 'DELTA', cause: err, retriable: true, context: { table: tableDir, version } });
   }
+}
+
+/** Writes (replacing) a file of the log directory, e.g. `_last_checkpoint`, atomically for readers. */
+export async function writeLogFile(tableDir: string, name: string, data: string | Uint8Array): Promise<void> {
+  await tableStore(tableDir).write(`${LOG_DIR}/${name}`, data);
+}
+
+/** Reads a file of the log directory (undefined when absent). */
+export async function readLogFile(tableDir: string, name: string): Promise<Uint8Array | undefined> {
+  return tableStore(tableDir).readIfExists(`${LOG_DIR}/${name}`);
 }
 
 /** Writes a file via temp + rename (replacing any previous one atomically). */

@@ -20,6 +20,11 @@ import { RowBuffer } from './row-buffer.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import { DEFAULT_NUM_INDEXED_COLS } from './stats.js';
 import type { Action, AddAction } from './types.js';
+import { isS3Location } from './s3-store.js';
+
+function refuseRemote(tableDir: string, op: string): void {
+  if (isS3Location(tableDir)) throw new TributaryError(`${op} of ${tableDir}: maintenance of tables on object storage is not implemented yet (local tables only)`, { code: 'NOT_IMPLEMENTED', context: { table: tableDir } });
+}
 
 export interface OptimizeOptions {
   /** Files smaller than this are compacted (default 3/4 of the target). */
@@ -38,6 +43,7 @@ export interface OptimizeResult {
 
 /** Compacts small files per partition in one commit (operation OPTIMIZE). */
 export async function optimize(tableDir: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  refuseRemote(tableDir, 'optimize');
   const snap = await loadSnapshot(tableDir);
   const meta = snap.requireMetadata();
   assertWritable(snap.protocol!, meta, snap.schema!, tableDir);
@@ -167,6 +173,7 @@ export interface VacuumResult {
 
 /** Deletes unreferenced data files older than the retention period. */
 export async function vacuum(tableDir: string, options: VacuumOptions = {}): Promise<VacuumResult> {
+  refuseRemote(tableDir, 'vacuum');
   const snap = await loadSnapshot(tableDir);
   const meta = snap.requireMetadata();
   assertWritable(snap.protocol!, meta, snap.schema!, tableDir);

@@ -3,10 +3,10 @@
  * values restored and columns missing from older files filled with null. Meant for inspection
  * (`tributary delta show`), tests and maintenance, not for large scans.
  */
-import { promises as fs } from 'node:fs';
 import { rowToJsonForm, tableRows, toJsonForm } from './arrow-rows.js';
+import { readDataFile } from './object-store.js';
 import { decodeParquet } from './parquet.js';
-import { parsePartitionValue, resolveInTable } from './partition.js';
+import { parsePartitionValue } from './partition.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import type { AddAction, DeltaStructType } from './types.js';
 
@@ -23,7 +23,7 @@ export interface TableContents {
 export async function readFileRows(snapshot: Snapshot, add: AddAction, writer = false): Promise<Record<string, unknown>[]> {
   const schema = snapshot.schema!;
   const meta = snapshot.requireMetadata();
-  const rows = tableRows(decodeParquet(await fs.readFile(resolveInTable(snapshot.tableDir, add.path))), writer);
+  const rows = tableRows(decodeParquet(await readDataFile(snapshot.tableDir, add.path)), writer);
   const partition: Record<string, unknown> = {};
   for (const c of meta.partitionColumns) {
     const f = schema.fields.find((x) => x.name === c)!;

@@ -109,6 +109,28 @@ export class DeltaSink {
     return result;
   }
 
+  /**
+   * Records that every input record of `source.topic`/`source.partition` up to `source.offset`
+   * was processed, whether or not it produced a row here: the next commit records that position
+   * (a txn-only version if no rows are buffered). Ignored at or below what the table holds.
+   */
+  advance(source: SourcePosition): void {
+    const appId = txnAppId(this.applicationId, source.topic, source.partition);
+    const r = this.ranges.get(appId);
+    if (r) {
+      if (source.offset > r.last) r.last = source.offset;
+      return;
+    }
+    const held = this.writer.snapshot.txns.get(appId)?.version;
+    if (held !== undefined && source.offset <= held) return;
+    this.ranges.set(appId, { topic: source.topic, partition: source.partition, first: source.offset, last: source.offset });
+  }
+
+  /** True when the next commit has positions to record (with or without rows). */
+  get hasPositions(): boolean {
+    return this.ranges.size > 0;
+  }
+
   get bufferedRows(): number {
     return this.writer.bufferedRows;
   }

@@ -9,13 +9,12 @@
  * schema (adding nullable columns only with `schemaEvolution`, as its own metaData commit).
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { z } from 'zod';
 import { SinkBackpressureError, TributaryError } from '../../errors.js';
 import { commitActions, type CommitResult, type TxnFence } from './commit.js';
+import { deleteDataFile, tableStore, writeDataFile } from './object-store.js';
 import { encodeParquet, codecSuffix, type ParquetCodec } from './parquet.js';
-import { encodeAddPath, partitionDirectory, partitionValueString, resolveInTable } from './partition.js';
+import { encodeAddPath, partitionDirectory, partitionValueString } from './partition.js';
 import { WRITER_PROTOCOL, assertWritable } from './protocol.js';
 import { RowBuffer } from './row-buffer.js';
 import { decimalSpec, mergeSchemas, schemaToString, struct, validateSchema } from './schema.js';
@@ -72,6 +71,11 @@ export interface WriterCommitOptions {
   readonly fences?: readonly TxnFence[];
   readonly operation?: string;
   readonly operationParameters?: Readonly<Record<string, string>>;
+  /**
+   * Replace the table's contents: the commit also removes every file live in the writer's
+   * snapshot (an overwrite; a concurrent commit removing one of them is a conflict).
+   */
+  readonly replaceAll?: boolean;
 }
 
 export interface WriterCommitResult extends CommitResult {
@@ -126,7 +130,7 @@ export class DeltaTableWriter {
       const ok = typeof t === 'string' && (['string', 'long', 'integer', 'short', 'byte', 'boolean', 'date', 'timestamp'].includes(t) || !!decimalSpec(t));
       if (!ok) throw new TributaryError(`partition column "${p}" has type ${JSON.stringify(t)}, which cannot partition a table`, { code: 'CONFIG' });
     }
-    await fs.mkdir(options.tableDir, { recursive: true });
+    await tableStore(options.tableDir).prepare();
     const snap = await loadSnapshot(options.tableDir);
     const w = new DeltaTableWriter(options, schema, partitionBy, snap);
     await w.prepareTable();
@@ -344,16 +348,19 @@ export class DeltaTableWriter {
     for (const b of this.buffers.values()) this.roll(b);
     const files = this.pending;
     const txns = options.txns ?? [];
-    if (files.length === 0 && txns.length === 0) return undefined;
+    if (files.length === 0 && txns.length === 0 && !options.replaceAll) return undefined;
     const adds: Action[] = [];
+    const removed = options.replaceAll ? [...this.snap.files.values()] : [];
+    const now = Date.now();
+    for (const f of removed) {
+      adds.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } });
+    }
     let rows = 0;
     let bytes = 0;
     try {
       for (const f of files) {
         const addPath = encodeAddPath(f.relPath);
-        const full = resolveInTable(this.tableDir, addPath);
-        await fs.mkdir(path.dirname(full), { recursive: true });
-        await fs.writeFile(full, f.bytes, { flag: 'w' });
+        await writeDataFile(this.tableDir, addPath, f.bytes);
         const add: AddAction = {
           path: addPath, partitionValues: f.partitionValues, size: f.bytes.length,
           modificationTime: Date.now(), dataChange: true, stats: f.stats,
@@ -368,7 +375,8 @@ export class DeltaTableWriter {
         operationParameters: options.operationParameters ?? { outputMode: 'Append', queryId: this.writerId, epochId: String(this.snap.version + 1) },
         fences: options.fences ?? [],
         dataSchema: struct(this.dataFields.concat(this.partitionFields)),
-        isBlindAppend: true,
+        isBlindAppend: removed.length === 0,
+        ...(removed.length ? { removes: removed.map((f) => f.path) } : {}),
       });
       this.pending = [];
       this.pendingBytes = 0;
@@ -392,7 +400,7 @@ export class DeltaTableWriter {
     this.buffers.clear();
     this.liveBytes = 0;
     if (deleteFiles) {
-      for (const f of files) await fs.unlink(resolveInTable(this.tableDir, encodeAddPath(f.relPath))).catch(() => undefined);
+      for (const f of files) await deleteDataFile(this.tableDir, encodeAddPath(f.relPath)).catch(() => undefined);
     }
   }
 

@@ -134,6 +134,8 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
       commitDue: (now) => this.commitDue(now),
       commit: () => this.commit(),
       close: (clean) => this.release(clean),
+      committedOffset: (topic, partition) => this.sink?.lastCommittedOffsets([topic]).get(topic)?.get(partition),
+      inputPosition: (topic, partition, offset) => this.sink?.advance({ topic, partition, offset }),
     });
   }
 
@@ -190,7 +192,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
 
   private async commit(): Promise<void> {
     const sink = this.sink;
-    if (sink === null || this.since < 0) return;
+    if (sink === null || (this.since < 0 && !sink.hasPositions)) return;
     const positions = sink.positions();
     let result;
     try {

@@ -3,6 +3,7 @@
 version, files, rows, and the kafka_offset values per kafka_partition (sorted, duplicates kept),
 plus the txn versions of the given app ids. Usage: verify_table.py TABLE [--app-id ID ...]"""
 import json
+import os
 import sys
 
 import pyarrow.compute as pc
@@ -10,7 +11,8 @@ from deltalake import DeltaTable
 
 table = sys.argv[1]
 app_ids = [sys.argv[i + 1] for i, a in enumerate(sys.argv) if a == "--app-id"]
-dt = DeltaTable(table)
+opts = os.environ.get("DELTA_RS_STORAGE_OPTIONS")
+dt = DeltaTable(table, storage_options=json.loads(opts) if opts else None)
 t = dt.to_pyarrow_table(columns=["kafka_topic", "kafka_partition", "kafka_offset", "event_date", "amount_usd"])
 offsets = {}
 for p in sorted(set(t.column("kafka_partition").to_pylist())):

@@ -1,0 +1,243 @@
+/**
+ * The seed's next hop: "Silver layer processes new Bronze records incrementally". A Delta → Delta
+ * hop (no Kafka), run by `runDeltaStreams`:
+ *
+ *   bronze (Delta stream, version order) ─▶ dedup by transaction_id within a retention
+ *     ─▶ normalise (money as decimal(18,2), USD amount, upper-case ids, trimmed enums)
+ *     ─▶ valid? ─┬─ yes ─▶ silver table (partitioned by event_date)
+ *                └─ no  ─▶ quarantine table (the bronze row as JSON + the reason)
+ *
+ * Exactly once: both tables record the bronze position of their commits (txn); a restart resumes
+ * after the smaller and each table skips what it holds. The dedup state is the silver table
+ * itself: at start the hop reads the transaction ids (within the retention) back from silver, so
+ * it never disagrees with what was committed.
+ *
+ * Invalid (quarantined): a currency without an exchange rate; an event time more than 5 minutes
+ * after the ingest time (clock skew or a corrupt timestamp). Duplicates are dropped (counted),
+ * not quarantined: within the retention, the first row of a transaction id (in bronze order) wins.
+ */
+import { deltaSink, field, loadSnapshot, readTable, struct, type DeltaStructType } from '../lib/connectors/delta/index.js';
+import { Branched, Named, StreamsBuilder, type Topology } from '../lib/index.js';
+import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../lib/index.js';
+import { Params, tablePath, type TopologyFactoryOptions } from './support/options.js';
+
+export const applicationId = 'transactions-silver';
+
+export const SILVER_PARAMS = ['bronze-table', 'table', 'quarantine-table', 'dedup-retention', 'commit-interval', 'batch-rows'] as const;
+
+export interface SilverSettings {
+  readonly bronzeTable: string;
+  readonly silverTable: string;
+  readonly quarantineTable: string;
+  readonly dedupRetentionMs: number;
+  readonly commitIntervalMs: number;
+  readonly maxRowsPerBatch: number;
+}
+
+export function silverSettings(options: TopologyFactoryOptions = {}): SilverSettings {
+  const p = new Params(options, SILVER_PARAMS);
+  return {
+    bronzeTable: p.string('bronze-table', tablePath(options, 'bronze', 'transactions')),
+    silverTable: p.string('table', tablePath(options, 'silver', 'transactions')),
+    quarantineTable: p.string('quarantine-table', tablePath(options, 'silver', 'transactions_quarantine')),
+    dedupRetentionMs: p.durationMs('dedup-retention', '7 days'),
+    commitIntervalMs: p.durationMs('commit-interval', '5 seconds'),
+    maxRowsPerBatch: Number(p.string('batch-rows', '20000')),
+  };
+}
+
+/** USD per unit of each currency the silver layer converts (fixed reference rates). */
+export const USD_RATES: Readonly<globalThis.Record<string, number>> = { USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067, CAD: 0.73, AUD: 0.66, CHF: 1.12, SEK: 0.095 };
+
+/** An event time this far after the ingest time is invalid. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export const SilverSchema: DeltaStructType = struct([
+  field('transaction_id', 'string', false),
+  field('account_id', 'string', false),
+  field('merchant_id', 'string', false),
+  field('transaction_type', 'string', false),
+  field('status', 'string', false),
+  field('amount', 'decimal(18,2)', false),
+  field('currency', 'string', false),
+  field('amount_usd', 'decimal(18,2)', false),
+  field('transaction_ts', 'timestamp', false),
+  field('event_date', 'date', false),
+  field('ingest_time', 'timestamp', true),
+]);
+
+export const QuarantineSchema: DeltaStructType = struct([
+  field('transaction_id', 'string', true),
+  field('reason', 'string', false),
+  field('bronze_row', 'string', false),
+  field('quarantined_at', 'timestamp', false),
+]);
+
+/** A bronze row as the Delta stream delivers it (JSON form). */
+export interface BronzeInput {
+  readonly transaction_id: string;
+  readonly account_id: string;
+  readonly merchant_id: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly transaction_type: string;
+  readonly status: string;
+  readonly transaction_timestamp: string;
+  readonly event_date: string;
+  readonly ingest_time?: string | null;
+  readonly [column: string]: unknown;
+}
+
+export interface SilverRow {
+  readonly transaction_id: string;
+  readonly account_id: string;
+  readonly merchant_id: string;
+  readonly transaction_type: string;
+  readonly status: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly amount_usd: string;
+  readonly transaction_ts: string;
+  readonly event_date: string;
+  readonly ingest_time: string | null;
+}
+
+/** A normalised row (with its event time in ms, for dedup) or why the bronze row is invalid. */
+export type Normalised = { readonly ok: true; readonly row: SilverRow; readonly ts: number } | { readonly ok: false; readonly reason: string; readonly input: BronzeInput };
+
+const cents = (x: number): number => Math.round(x * 100);
+const decimal2 = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
+
+/** Normalises one bronze row, or says why it is invalid. Pure: the model uses it too. */
+export function normalise(b: BronzeInput): Normalised {
+  const currency = b.currency.trim().toUpperCase();
+  const rate = USD_RATES[currency];
+  if (rate === undefined) return { ok: false, reason: `no exchange rate for currency ${JSON.stringify(b.currency)}`, input: b };
+  const ts = Date.parse(b.transaction_timestamp);
+  if (!Number.isFinite(ts)) return { ok: false, reason: `transaction_timestamp ${JSON.stringify(b.transaction_timestamp)} is not a time`, input: b };
+  const ingest = b.ingest_time ? Date.parse(b.ingest_time) : NaN;
+  if (Number.isFinite(ingest) && ts > ingest + MAX_CLOCK_SKEW_MS) {
+    return { ok: false, reason: `event time ${b.transaction_timestamp} is more than 5 minutes after the ingest time ${b.ingest_time}`, input: b };
+  }
+  const amountCents = cents(b.amount);
+  // The canonical form (what Date#toISOString prints) is kept as it is.
+  const iso = b.transaction_timestamp.length === 24 && b.transaction_timestamp.endsWith('Z') ? b.transaction_timestamp : new Date(ts).toISOString();
+  return {
+    ok: true,
+    ts,
+    row: {
+      transaction_id: b.transaction_id.trim().toLowerCase(),
+      account_id: b.account_id.trim().toUpperCase(),
+      merchant_id: b.merchant_id.trim().toUpperCase(),
+      transaction_type: b.transaction_type.trim().toLowerCase(),
+      status: b.status.trim().toLowerCase(),
+      amount: decimal2(amountCents),
+      currency,
+      amount_usd: decimal2(Math.round(amountCents * rate)),
+      transaction_ts: iso,
+      event_date: iso.slice(0, 10),
+      ingest_time: b.ingest_time ?? null,
+    },
+  };
+}
+
+/**
+ * Remembers transaction ids with their event time for `retentionMs` of event time behind the
+ * newest seen; `firstSeen` says whether an id is new (and records it). Pure data: the model uses it.
+ */
+export class DedupWindow {
+  private readonly seen = new Map<string, number>();
+  private maxTs = -Infinity;
+  private sinceSweep = 0;
+
+  constructor(private readonly retentionMs: number) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  firstSeen(id: string, ts: number): boolean {
+    if (ts > this.maxTs) this.maxTs = ts;
+    const prev = this.seen.get(id);
+    if (prev !== undefined && prev >= this.maxTs - this.retentionMs) return false;
+    this.seen.set(id, ts);
+    if (++this.sinceSweep >= 50_000) this.sweep();
+    return true;
+  }
+
+  /** Records an id known to be in silver already (start-up). */
+  remember(id: string, ts: number): void {
+    if (ts > this.maxTs) this.maxTs = ts;
+    this.seen.set(id, ts);
+  }
+
+  sweep(): void {
+    this.sinceSweep = 0;
+    const cutoff = this.maxTs - this.retentionMs;
+    for (const [id, ts] of this.seen) if (ts < cutoff) this.seen.delete(id);
+  }
+}
+
+/** Drops rows whose transaction id silver already holds (within the retention); state rebuilt from silver at start. */
+function dedup(silverTable: string, retentionMs: number, counters: SilverCounters): ProcessorSupplier<null, Normalised, null, Normalised> {
+  return () => {
+    const window = new DedupWindow(retentionMs);
+    let ctx!: ProcessorContext<null, Normalised>;
+    const p: Processor<null, Normalised, null, Normalised> = {
+      init(context) {
+        ctx = context;
+        context.registerCommitParticipant?.({
+          name: `dedup(${silverTable})`,
+          open: async () => {
+            if (!(await loadSnapshot(silverTable)).exists) return;
+            for (const r of (await readTable(silverTable)).rows) window.remember(r['transaction_id'] as string, Date.parse(r['transaction_ts'] as string));
+            window.sweep();
+          },
+          commit: async () => undefined,
+        });
+      },
+      process(record: Record<null, Normalised>) {
+        const v = record.value;
+        if (v.ok && !window.firstSeen(v.row.transaction_id, v.ts)) {
+          counters.duplicates++;
+          return;
+        }
+        ctx.forward(record);
+      },
+    };
+    return p;
+  };
+}
+
+export interface SilverCounters {
+  duplicates: number;
+}
+
+export function buildSilverTopology(s: SilverSettings, counters: SilverCounters = { duplicates: 0 }): Topology {
+  const builder = new StreamsBuilder();
+  const checked = builder
+    .deltaStream<BronzeInput>(s.bronzeTable, { sourceName: 'bronze', maxRowsPerBatch: s.maxRowsPerBatch })
+    .mapValues((b) => normalise(b), Named.as('normalise'))
+    .process(dedup(s.silverTable, s.dedupRetentionMs, counters), { named: Named.as('dedup-transaction-id') });
+  const branches = checked.split(Named.as('validity-')).branch((_k, v) => v.ok, Branched.as('valid')).defaultBranch(Branched.as('invalid'));
+  branches.get('validity-valid')!
+    .mapValues((v) => (v as Extract<Normalised, { ok: true }>).row, Named.as('silver-row'))
+    .process(deltaSink({
+      table: s.silverTable, schema: SilverSchema, partitionBy: ['event_date'], name: 'transactions_silver',
+      description: 'Deduplicated, normalised transactions (tributary transactions-silver)', codec: 'snappy', commitIntervalMs: s.commitIntervalMs,
+    }), { named: Named.as('silver-delta-sink') });
+  branches.get('validity-invalid')!
+    .mapValues((v) => {
+      const bad = v as Extract<Normalised, { ok: false }>;
+      return { transaction_id: bad.input.transaction_id ?? null, reason: bad.reason, bronze_row: JSON.stringify(bad.input), quarantined_at: new Date().toISOString() };
+    }, Named.as('quarantine-row'))
+    .process(deltaSink({
+      table: s.quarantineTable, schema: QuarantineSchema, name: 'transactions_quarantine',
+      description: 'Bronze rows the silver layer refused, with the reason (tributary transactions-silver)', codec: 'snappy', commitIntervalMs: s.commitIntervalMs,
+    }), { named: Named.as('quarantine-delta-sink') });
+  return builder.build();
+}
+
+export default function buildSilver(options: TopologyFactoryOptions = {}): { topology: Topology; topics: { topic: string }[] } {
+  return { topology: buildSilverTopology(silverSettings(options)), topics: [] };
+}
