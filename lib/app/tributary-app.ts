@@ -30,7 +30,10 @@ import { Topology } from '../topology/topology.js';
 import { resolveAppConfig, type ResolvedAppConfig, type TributaryAppConfig, type UncaughtExceptionResponse } from './config.js';
 import { ShutdownRequests } from './shutdown-requests.js';
 import { installSignalHandlers } from './signals.js';
-import { groupLag } from './lag.js';
+import { groupLag, partitionLag, type PartitionLag } from './lag.js';
+import { observeRuntime, type RuntimeObservation } from './observation.js';
+import { LatencyHistogram, type LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
+import type { TopologyDescription } from '../topology/describe.js';
 
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 export type AppStateListener = (next: AppState, previous: AppState) => void;
@@ -115,12 +118,16 @@ export class TributaryApp {
   private poisonDeadLettered = 0;
   private readonly pastCounters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
   private readonly pastTasks: TaskMetricsSnapshot[] = [];
+  /** Commit latencies of runtimes replaced before the current one (so the histogram never goes back). */
+  private readonly pastCommitLatency = new LatencyHistogram();
+  private readonly description: TopologyDescription | undefined;
 
   /** Validates `config` (throws `ConfigError` naming the key) and builds the topology; connects nothing yet. */
   constructor(topology: Topology | BuiltTopology, config: TributaryAppConfig) {
     this.resolved = resolveAppConfig(config);
     this.applicationId = this.resolved.streams.applicationId;
     this.topology = topology instanceof Topology ? topology.build(this.applicationId) : topology;
+    this.description = topology instanceof Topology ? topology.describe() : undefined;
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -311,6 +318,7 @@ export class TributaryApp {
   private keepMetrics(runtime: StreamsRuntime): void {
     for (const [k, v] of Object.entries(runtime.counters) as Array<[keyof RuntimeCounters, number]>) this.pastCounters[k] += v;
     this.pastTasks.push(...runtime.metrics());
+    this.pastCommitLatency.add(runtime.commitLatency.histogram.snapshot());
   }
 
   private async checkShutdownRequests(): Promise<void> {
@@ -441,6 +449,31 @@ export class TributaryApp {
     const admin = this.admin;
     if (admin === null) throw new TributaryError(`Cannot measure the lag of an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
     return groupLag(admin, this.applicationId, topics);
+  }
+
+  /** The topology's `describe()` when the app was created from a `Topology` (not from a built one). */
+  get topologyDescription(): TopologyDescription | undefined {
+    return this.description;
+  }
+
+  /**
+   * A view of the running tasks (stream time, stores, commit participants, restorations) and the
+   * commit-latency histogram over every runtime the app ran, for the metrics endpoint
+   * (lib/observability). Reads what the runtime counts anyway.
+   */
+  observe(options: { readonly recentWindowMs?: number } = {}): RuntimeObservation & { readonly commitLatencyTotal: LatencyHistogramSnapshot } {
+    const current = observeRuntime(this.runtime, this.applicationId, options.recentWindowMs ?? 10_000);
+    const total = new LatencyHistogram();
+    total.add(this.pastCommitLatency.snapshot());
+    if (current.commitLatency !== undefined) total.add(current.commitLatency);
+    return { ...current, commitLatencyTotal: total.snapshot() };
+  }
+
+  /** Consumer lag per partition of `topics` (default: the external source topics); needs a started app. */
+  async lagByPartition(topics: readonly string[] = this.externalSourceTopics): Promise<PartitionLag[]> {
+    const admin = this.admin;
+    if (admin === null) throw new TributaryError(`Cannot measure the lag of an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
+    return partitionLag(admin, this.applicationId, topics);
   }
 
   /**

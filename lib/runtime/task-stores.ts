@@ -12,7 +12,7 @@
  * - dirty close under exactly-once: wipe the directory; the next owner restores from the log.
  */
 import { checkpointOffset, openTaskState, wipeTaskDir, writeCheckpoint } from '../state/checkpoint.js';
-import { changelogCheckpointOffsets, restoreStores } from '../state/restore.js';
+import { changelogCheckpointOffsets, restoreStores, type RestoreProgress } from '../state/restore.js';
 import { TributaryError } from '../errors.js';
 import type { KafkaClient } from '../kafka/types.js';
 import type { ChangelogSink, RestorableStore, StateStoreContext } from '../state/types.js';
@@ -34,6 +34,8 @@ export interface TaskStateOptions {
   readonly client: KafkaClient;
   readonly stateDir: string;
   readonly exactlyOnce: boolean;
+  /** Progress of the changelog restoration of the task's stores (metrics, readiness). */
+  readonly onRestoreProgress?: (task: StreamTask, progress: RestoreProgress) => void;
 }
 
 /** Opens and restores the stores of `task`; returns its logged stores (for checkpoints). */
@@ -61,6 +63,7 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
     await restoreStores({
       client: options.client,
       groupId: `${ctx.applicationId}-${task.id}`,
+      ...(options.onRestoreProgress === undefined ? {} : { onProgress: (p: RestoreProgress) => options.onRestoreProgress!(task, p) }),
       partitions: logged.map((l) => ({
         topic: l.topic,
         partition: l.partition,
