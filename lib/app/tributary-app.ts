@@ -34,6 +34,8 @@ import { groupLag, partitionLag, type PartitionLag } from './lag.js';
 import { observeRuntime, type RuntimeObservation } from './observation.js';
 import { LatencyHistogram, type LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
 import type { TopologyDescription } from '../topology/describe.js';
+import type { Registry } from 'prom-client';
+import { TributaryMetrics } from '../observability/collector.js';
 
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 export type AppStateListener = (next: AppState, previous: AppState) => void;
@@ -121,6 +123,7 @@ export class TributaryApp {
   /** Commit latencies of runtimes replaced before the current one (so the histogram never goes back). */
   private readonly pastCommitLatency = new LatencyHistogram();
   private readonly description: TopologyDescription | undefined;
+  private ownMetrics: TributaryMetrics | null = null;
 
   /** Validates `config` (throws `ConfigError` naming the key) and builds the topology; connects nothing yet. */
   constructor(topology: Topology | BuiltTopology, config: TributaryAppConfig) {
@@ -449,6 +452,16 @@ export class TributaryApp {
     const admin = this.admin;
     if (admin === null) throw new TributaryError(`Cannot measure the lag of an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
     return groupLag(admin, this.applicationId, topics);
+  }
+
+  /**
+   * The app's prom-client registry (created on first call): every tributary metric of this app
+   * plus the process metrics, read at scrape time (docs/operations.md). An application with its
+   * own metrics server serves it or merges it: `Registry.merge([mine, app.metricsRegistry()])`.
+   */
+  metricsRegistry(): Registry {
+    this.ownMetrics ??= new TributaryMetrics().add(this);
+    return this.ownMetrics.registry;
   }
 
   /** The topology's `describe()` when the app was created from a `Topology` (not from a built one). */
