@@ -55,12 +55,12 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
 };
 
 /** Readiness of every served app: ready when each is RUNNING and none of its stores is restoring. */
-export async function readiness(metrics: TributaryMetrics): Promise<{ ready: boolean; live: boolean; apps: { applicationId: string; state: string; restoring: string[] }[] }> {
-  const samples = await metrics.samples();
-  const apps = samples.map((s) => ({
-    applicationId: s.applicationId,
-    state: s.state,
-    restoring: s.restores.filter((r) => !r.done).map((r) => `${r.taskId}/${r.store}`),
+export function readiness(metrics: TributaryMetrics): { ready: boolean; live: boolean; apps: { applicationId: string; state: string; restoring: string[] }[] } {
+  // Read now, not from the (briefly memoized) scrape sample: a probe must see a close at once.
+  const apps = metrics.applications.map((a) => ({
+    applicationId: a.applicationId,
+    state: a.state as string,
+    restoring: a.observe().restores.filter((r) => !r.done).map((r) => `${r.taskId}/${r.store}`),
   }));
   return {
     ready: apps.length > 0 && apps.every((a) => a.state === 'RUNNING' && a.restoring.length === 0),
@@ -98,7 +98,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (path === '/health/live' || path === '/health/ready') {
-      const r = await readiness(metrics);
+      const r = readiness(metrics);
       const ok = path === '/health/live' ? r.live : r.ready;
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'UP' : 'DOWN', apps: r.apps }));
       return;
