@@ -24,9 +24,13 @@
   const iso = (ms) => (ms === null || ms === undefined ? '–' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
   const shortName = (name) => name.replace(/^KSTREAM-|^KTABLE-/, '').replace(/-0+(\d+)$/, '-$1').replace(/-STATE-STORE/, '-STORE');
 
-  function chart(el, title, series, opts) {
+  const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+  function chart(el, title, series) {
     const width = Math.max(260, el.clientWidth - 4);
     const data = [[], ...series.map(() => [])];
+    // Series may name their own scale (then it gets its own axis, on the right).
+    const scales = [...new Set(series.map((s) => s.scale || 'y'))];
+    const axes = [{ space: 60 }, ...scales.map((sc, i) => ({ scale: sc, side: i === 0 ? 3 : 1, size: 50, grid: { show: i === 0 }, values: (u, vals) => vals.map((v) => compact.format(v)) }))];
     const plot = new uPlot(
       {
         title,
@@ -35,8 +39,8 @@
         legend: { show: true, live: false },
         cursor: { show: false },
         scales: { x: { time: true } },
-        axes: [{ space: 60 }, { size: 70, values: (u, vals) => vals.map((v) => (opts && opts.unit ? `${fmt1.format(v)}${opts.unit}` : fmt.format(v))) }],
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: false } }))],
+        axes,
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: false }, scale: s.scale || 'y' }))],
       },
       data,
       el,
@@ -151,8 +155,8 @@
       rates: chart(c1, 'records/s', [{ label: 'in', color: '#2a6fdb' }, { label: 'processed', color: '#1f9d55' }, { label: 'out', color: '#d97706' }]),
       perTask: chart(c2, 'processed/s per task', taskIds.slice(0, 8).map((t, i) => ({ label: t, color: palette[i % palette.length] }))),
       perTaskIds: taskIds.slice(0, 8),
-      commit: chart(c3, 'commit duration (ms)', [{ label: 'mean', color: '#7c3aed' }, { label: 'max', color: '#dc2626' }], { unit: '' }),
-      lagChart: chart(c4, 'lag (records) · watermark behind (s)', [{ label: 'lag', color: '#d97706' }, { label: 'behind s', color: '#0891b2' }]),
+      commit: chart(c3, 'commit duration (ms)', [{ label: 'mean', color: '#7c3aed' }, { label: 'max', color: '#dc2626' }]),
+      lagChart: chart(c4, 'lag (records) · watermark behind wall clock (s)', [{ label: 'lag', color: '#d97706' }, { label: 'behind (s)', color: '#0891b2', scale: 's' }]),
     };
   }
 
@@ -263,7 +267,7 @@
 
   function renderTables(v, app) {
     const head = $('tr', {}, ...['table', 'version', 'commits', 'rows', 'files', 'size', 'last commit', 'buffered'].map((h) => $('th', {}, h)));
-    const rows = app.tables.map((t) => $('tr', {}, $('td', { class: 'path', title: t.table }, t.table.split('/').slice(-2).join('/')), $('td', {}, t.version === null ? '–' : String(t.version)), $('td', {}, fmt.format(t.commits)), $('td', {}, fmt.format(t.rows)), $('td', {}, fmt.format(t.files)), $('td', {}, bytes(t.bytes)), $('td', {}, iso(t.lastCommitAtMs)), $('td', {}, fmt.format(t.bufferedRows))));
+    const rows = app.tables.map((t) => $('tr', {}, $('td', { class: 'path', title: t.table }, t.table.split('/').filter(Boolean).slice(-2).join('/')), $('td', {}, t.version === null ? '–' : String(t.version)), $('td', {}, fmt.format(t.commits)), $('td', {}, fmt.format(t.rows)), $('td', {}, fmt.format(t.files)), $('td', {}, bytes(t.bytes)), $('td', {}, iso(t.lastCommitAtMs)), $('td', {}, fmt.format(t.bufferedRows))));
     v.tablesBox.replaceChildren(rows.length ? $('table', {}, head, ...rows) : $('div', { class: 'empty' }, 'no Delta sink'));
   }
 
