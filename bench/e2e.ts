@@ -13,7 +13,8 @@
  *   (so it includes the commit interval: outputs become visible when their transaction commits).
  *
  * Flags: `--records N` (default 1,000,000), `--rate N` records/s for the paced case (default
- * 20,000), `--paced-seconds N` (default 20), `--skip-paced`. Env `KAFKA_BOOTSTRAP_SERVERS` uses
+ * 20,000), `--paced-seconds N` (default 20), `--skip-paced`, `--metrics` (or TRIBUTARY_BENCH_METRICS=1:
+ * the metrics endpoint served and scraped every second while the app runs, bench/metrics-load.ts). Env `KAFKA_BOOTSTRAP_SERVERS` uses
  * an existing broker; otherwise one is started with the full JIT. Last line: one JSON object.
  * Profile with `node --cpu-prof --import tsx bench/e2e.ts`.
  */
@@ -27,6 +28,7 @@ import { createKafkaClient } from '../lib/kafka/index.js';
 import type { KafkaClient } from '../lib/kafka/types.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
+import { metricsWanted, startMetricsLoad } from './metrics-load.js';
 
 const PARTITIONS = 4;
 const KEYS = 1000;
@@ -88,6 +90,7 @@ interface CaseResult {
   readonly peakRssMb: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly metrics: string;
 }
 
 async function runCase(client: KafkaClient, name: string, records: number, rate: number | null): Promise<CaseResult> {
@@ -136,6 +139,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
       }
     }
   })();
+  const load = metricsWanted() ? await startMetricsLoad(app) : null;
   const started = Date.now();
   await app.start();
   const producing = rate === null ? Promise.resolve() : produce(client, input, 0, records, rate);
@@ -148,6 +152,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     }
   }
   const elapsed = Date.now() - started;
+  const served = await load?.stop();
   await producing;
   reading = false;
   await readLoop;
@@ -161,6 +166,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    metrics: served === undefined ? 'off' : `on (${served.scrapes} scrapes, ${served.events} live-page events)`,
   };
   process.stderr.write(`[e2e] ${name}: ${JSON.stringify(result)} (${latencies.length} output records, ${elapsed} ms)\n`);
   return result;

@@ -6,7 +6,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TributaryApp } from '../app/tributary-app.js';
+import type { RuntimeObservation } from '../app/observation.js';
+import type { TopologyDescription } from '../topology/describe.js';
 import type { PartitionLag } from '../app/lag.js';
 import type { TaskObservation } from '../app/observation.js';
 import type { TaskRestoreProgress } from '../runtime/streams-runtime.js';
@@ -15,6 +16,19 @@ import type { DeadLetterNote, DeadLetterReason, TaskMetricsSnapshot } from '../r
 import type { CommitLatencyWindow } from '../runtime/commit-latency.js';
 import type { AppMetrics, AppState } from '../app/tributary-app.js';
 import type { CommitParticipantMetrics } from '../topology/processor.js';
+
+/**
+ * What the endpoint reads from an application: `MetricsSource` is one; `runtimeSource` (runtime-
+ * source.ts) makes one of a bare `StreamsRuntime` (benchmarks, the test driver's users).
+ */
+export interface MetricsSource {
+  readonly applicationId: string;
+  readonly state: AppState;
+  readonly topologyDescription: TopologyDescription | undefined;
+  metrics(): AppMetrics;
+  observe(): RuntimeObservation & { readonly commitLatencyTotal: LatencyHistogramSnapshot };
+  lagByPartition(): Promise<PartitionLag[]>;
+}
 
 /** Totals of one task over its incarnations on this instance. */
 export interface TaskTotals {
@@ -50,7 +64,7 @@ export interface TableTotals {
 }
 
 export interface AppSample {
-  readonly app: TributaryApp;
+  readonly app: MetricsSource;
   readonly applicationId: string;
   readonly state: AppState;
   /** Wall clock of the reading (epoch ms). */
@@ -177,13 +191,13 @@ async function directorySize(dir: string): Promise<number> {
  * a slow broker never blocks a scrape) and store sizes (every 5 s).
  */
 export class AppSampler {
-  private readonly lags = new Map<TributaryApp, { atMs: number; value: readonly PartitionLag[]; pending: Promise<void> | null }>();
+  private readonly lags = new Map<MetricsSource, { atMs: number; value: readonly PartitionLag[]; pending: Promise<void> | null }>();
   private readonly sizes = new Map<string, { atMs: number; bytes: number }>();
 
   /** The last sample of each app taken while it ran: a stopped app keeps showing its last tasks, stores and tables. */
-  private readonly lastRunning = new Map<TributaryApp, AppSample>();
+  private readonly lastRunning = new Map<MetricsSource, AppSample>();
 
-  async sample(app: TributaryApp): Promise<AppSample> {
+  async sample(app: MetricsSource): Promise<AppSample> {
     const s = await this.read(app);
     if (s.running.length > 0) this.lastRunning.set(app, s);
     if (s.state !== 'NOT_RUNNING' && s.state !== 'ERROR') return s;
@@ -191,7 +205,7 @@ export class AppSampler {
     return last === undefined ? s : { ...s, running: last.running, tables: last.tables, storeSizes: last.storeSizes, watermarkMs: last.watermarkMs };
   }
 
-  private async read(app: TributaryApp): Promise<AppSample> {
+  private async read(app: MetricsSource): Promise<AppSample> {
     const atMs = Date.now();
     const metrics = app.metrics();
     const obs = app.observe();
@@ -225,7 +239,7 @@ export class AppSampler {
     };
   }
 
-  private async lagOf(app: TributaryApp, nowMs: number): Promise<readonly PartitionLag[] | undefined> {
+  private async lagOf(app: MetricsSource, nowMs: number): Promise<readonly PartitionLag[] | undefined> {
     // A stopped app has no group member and its last reading is stale: no lag.
     if (app.state !== 'RUNNING' && app.state !== 'REBALANCING') return undefined;
     let entry = this.lags.get(app);

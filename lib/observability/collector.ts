@@ -12,9 +12,8 @@
  * the registry (`Registry.merge([theirs, app.metricsRegistry()])`) or serves `registry.metrics()`.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { TributaryApp } from '../app/tributary-app.js';
 import type { LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
-import { AppSampler, type AppSample } from './app-sample.js';
+import { AppSampler, type AppSample, type MetricsSource } from './app-sample.js';
 import { DEAD_LETTER_REASONS, METRICS, type MetricDefinition, type MetricKey } from './metric-definitions.js';
 
 type Labels = Record<string, string>;
@@ -76,7 +75,7 @@ export interface TributaryMetricsOptions {
 
 export class TributaryMetrics {
   readonly registry: Registry;
-  private readonly apps: TributaryApp[] = [];
+  private readonly apps: MetricsSource[] = [];
   private readonly sampler = new AppSampler();
   private pending: { atMs: number; samples: Promise<AppSample[]>; values: Promise<Map<string, Value[]>> } | null = null;
 
@@ -92,12 +91,12 @@ export class TributaryMetrics {
   }
 
   /** Serves `app` too (labelled by its application id). */
-  add(app: TributaryApp): this {
+  add(app: MetricsSource): this {
     if (!this.apps.includes(app)) this.apps.push(app);
     return this;
   }
 
-  get applications(): readonly TributaryApp[] {
+  get applications(): readonly MetricsSource[] {
     return this.apps;
   }
 

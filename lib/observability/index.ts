@@ -5,3 +5,5 @@
 export { TributaryMetrics, type TributaryMetricsOptions } from './collector.js';
 export { startMetricsServer, readiness, type MetricsServer, type MetricsServerOptions } from './server.js';
 export { METRICS, type MetricDefinition, type MetricType } from './metric-definitions.js';
+export { runtimeSource } from './runtime-source.js';
+export type { MetricsSource } from './app-sample.js';
