@@ -39,6 +39,8 @@ export interface RuntimeObservation {
   readonly restores: readonly TaskRestoreProgress[];
   readonly commitLatency: LatencyHistogramSnapshot | undefined;
   readonly recentCommits: CommitLatencyWindow | undefined;
+  /** Totals of the commit participants of closed tasks, per target (see `ClosedParticipants`). */
+  readonly closedParticipants: readonly CommitParticipantMetrics[];
 }
 
 interface MeteredStore extends StateStore {
@@ -51,7 +53,7 @@ function isMetered(store: StateStore): store is MeteredStore {
 
 /** The running tasks of `runtime` (none when null), their stores, participants and restorations. */
 export function observeRuntime(runtime: StreamsRuntime | null, applicationId: string, recentWindowMs: number): RuntimeObservation {
-  if (runtime === null) return { tasks: [], restores: [], commitLatency: undefined, recentCommits: undefined };
+  if (runtime === null) return { tasks: [], restores: [], commitLatency: undefined, recentCommits: undefined, closedParticipants: [] };
   const stateDir = runtime.config.stateDir;
   const tasks: TaskObservation[] = runtime.tasks().map((t) => {
     const st = t.streamTime();
@@ -83,5 +85,6 @@ export function observeRuntime(runtime: StreamsRuntime | null, applicationId: st
     restores: [...runtime.restores.values()],
     commitLatency: runtime.commitLatency.histogram.snapshot(),
     recentCommits: runtime.commitLatency.since(performance.now() - recentWindowMs),
+    closedParticipants: runtime.closedParticipants.list(),
   };
 }

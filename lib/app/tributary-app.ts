@@ -33,6 +33,7 @@ import { installSignalHandlers } from './signals.js';
 import { groupLag, partitionLag, type PartitionLag } from './lag.js';
 import { observeRuntime, type RuntimeObservation } from './observation.js';
 import { LatencyHistogram, type LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
+import { ClosedParticipants } from '../runtime/participant-metrics.js';
 import type { TopologyDescription } from '../topology/describe.js';
 import type { Registry } from 'prom-client';
 import { TributaryMetrics } from '../observability/collector.js';
@@ -122,6 +123,7 @@ export class TributaryApp {
   private readonly pastTasks: TaskMetricsSnapshot[] = [];
   /** Commit latencies of runtimes replaced before the current one (so the histogram never goes back). */
   private readonly pastCommitLatency = new LatencyHistogram();
+  private readonly pastParticipants = new ClosedParticipants();
   private readonly description: TopologyDescription | undefined;
   private ownMetrics: TributaryMetrics | null = null;
 
@@ -322,6 +324,7 @@ export class TributaryApp {
     for (const [k, v] of Object.entries(runtime.counters) as Array<[keyof RuntimeCounters, number]>) this.pastCounters[k] += v;
     this.pastTasks.push(...runtime.metrics());
     this.pastCommitLatency.add(runtime.commitLatency.histogram.snapshot());
+    this.pastParticipants.addAll(runtime.closedParticipants.list());
   }
 
   private async checkShutdownRequests(): Promise<void> {
@@ -479,7 +482,10 @@ export class TributaryApp {
     const total = new LatencyHistogram();
     total.add(this.pastCommitLatency.snapshot());
     if (current.commitLatency !== undefined) total.add(current.commitLatency);
-    return { ...current, commitLatencyTotal: total.snapshot() };
+    const closed = new ClosedParticipants();
+    closed.addAll(this.pastParticipants.list());
+    closed.addAll(current.closedParticipants);
+    return { ...current, closedParticipants: closed.list(), commitLatencyTotal: total.snapshot() };
   }
 
   /** Consumer lag per partition of `topics` (default: the external source topics); needs a started app. */

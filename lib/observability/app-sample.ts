@@ -141,17 +141,18 @@ export function compareTaskIds(a: string, b: string): number {
   return Number(pa.subtopology) - Number(pb.subtopology) || Number(pa.partition) - Number(pb.partition) || a.localeCompare(b);
 }
 
-function foldTables(running: readonly TaskObservation[]): TableTotals[] {
+/** Per table: the running tasks' participants plus what closed tasks wrote (counters never go back). */
+function foldTables(running: readonly TaskObservation[], closed: readonly CommitParticipantMetrics[]): TableTotals[] {
   const byTable = new Map<string, TableTotals>();
-  for (const task of running) {
-    for (const p of task.participants) {
-      let t = byTable.get(p.target);
-      if (t === undefined) {
-        byTable.set(p.target, (t = { table: p.target, commits: 0, rows: 0, files: 0, bytes: 0, version: undefined, lastCommitAtMs: undefined, bufferedRows: 0, commitLatency: new LatencyHistogram() }));
-      }
-      addParticipant(t, p);
+  const add = (p: CommitParticipantMetrics) => {
+    let t = byTable.get(p.target);
+    if (t === undefined) {
+      byTable.set(p.target, (t = { table: p.target, commits: 0, rows: 0, files: 0, bytes: 0, version: undefined, lastCommitAtMs: undefined, bufferedRows: 0, commitLatency: new LatencyHistogram() }));
     }
-  }
+    addParticipant(t, p);
+  };
+  for (const task of running) for (const p of task.participants) add(p);
+  for (const p of closed) add(p);
   return [...byTable.values()];
 }
 
@@ -202,7 +203,7 @@ export class AppSampler {
     if (s.running.length > 0) this.lastRunning.set(app, s);
     if (s.state !== 'NOT_RUNNING' && s.state !== 'ERROR') return s;
     const last = this.lastRunning.get(app);
-    return last === undefined ? s : { ...s, running: last.running, tables: last.tables, storeSizes: last.storeSizes, watermarkMs: last.watermarkMs };
+    return last === undefined ? s : { ...s, running: last.running, storeSizes: last.storeSizes, watermarkMs: last.watermarkMs };
   }
 
   private async read(app: MetricsSource): Promise<AppSample> {
@@ -232,7 +233,7 @@ export class AppSampler {
       restores: obs.restores,
       commitLatency: obs.commitLatencyTotal,
       recentCommits: obs.recentCommits,
-      tables: foldTables(obs.tasks),
+      tables: foldTables(obs.tasks, obs.closedParticipants),
       lag,
       storeSizes,
       watermarkMs,

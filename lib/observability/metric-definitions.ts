@@ -82,7 +82,7 @@ export const METRICS = {
   restoreRemaining: def('state store', 'tributary_stream_state_restore_records_remaining', 'gauge', STORE, 'Changelog offsets left to restore (0 once done; Kafka Streams restore-remaining-records-total).'),
   restoring: def('state store', 'tributary_stream_state_restoring', 'gauge', STORE, '1 while the store is being restored from its changelog, 0 once done.'),
   // --- Delta sink ---
-  deltaCommits: def('Delta sink', 'tributary_delta_commits_total', 'counter', TABLE, 'Delta commits (table versions) written by this instance to the table, over its running tasks.'),
+  deltaCommits: def('Delta sink', 'tributary_delta_commits_total', 'counter', TABLE, 'Delta commits (table versions) written by this instance to the table, over every task it ran (tasks moved away or closed keep counting).'),
   deltaRows: def('Delta sink', 'tributary_delta_rows_total', 'counter', TABLE, 'Rows committed to the table.'),
   deltaFiles: def('Delta sink', 'tributary_delta_files_total', 'counter', TABLE, 'Parquet files committed to the table.'),
   deltaBytes: def('Delta sink', 'tributary_delta_bytes_total', 'counter', TABLE, 'Bytes of the Parquet files committed to the table.'),

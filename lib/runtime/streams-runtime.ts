@@ -31,6 +31,7 @@ import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { CommitLatency } from './commit-latency.js';
 import { StateDirectory } from '../state/state-directory.js';
 import type { RestoreProgress } from '../state/restore.js';
+import { ClosedParticipants } from './participant-metrics.js';
 import { checkpointTask, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
 
@@ -119,6 +120,8 @@ export class StreamsRuntime {
   readonly commitLatency = new CommitLatency();
   /** Latest restoration progress per task store (`<taskId>\0<store>`), while its task is open. */
   readonly restores = new Map<string, TaskRestoreProgress>();
+  /** What the commit participants (Delta sinks) of closed tasks wrote, per target. */
+  readonly closedParticipants = new ClosedParticipants();
   private wakeSleep: (() => void) | null = null;
 
   constructor(options: StreamsRuntimeOptions) {
@@ -482,6 +485,10 @@ export class StreamsRuntime {
       if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
     }
     this.closedMetrics.push(task.metrics.snapshot());
+    for (const p of task.context.participants) {
+      const m = p.metrics?.();
+      if (m !== undefined) this.closedParticipants.add(m);
+    }
     for (const store of task.stores.keys()) this.restores.delete(`${task.id}\0${store}`);
     this.queryable.unregister(task.id);
     if (clean) this.counters.tasksClosedClean++;
