@@ -104,6 +104,11 @@
       rates.set(id, r);
     }
     container.replaceChildren(root);
+    // Shrunk to the panel while the text stays readable; past that, full size with scrolling.
+    if (w > container.clientWidth / 0.75) {
+      root.style.maxWidth = 'none';
+      container.scrollLeft = Math.max(0, (w - container.clientWidth) / 2);
+    }
     return rates;
   }
 
