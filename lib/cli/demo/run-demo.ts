@@ -126,7 +126,7 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     say(`tributary demo: the seed pipeline on ${name}`);
     say(`  starting ${bronze.applicationId} and ${windowed.applicationId} (exactly once, state in ${stateDir})`);
     if (options.metricsPort !== undefined) {
-      server = await serveMetrics(apps.map((a) => a.app), options.metricsPort, ctx.env[METRICS_HOST_ENV]);
+      server = await serveMetrics(apps.map((a) => a.app), options.metricsPort, ctx.env[METRICS_HOST_ENV], options.ui === true);
       say(`  live page at ${server.url}/ (metrics at ${server.url}/metrics)`);
     }
     await Promise.all(apps.map((a) => a.start()));

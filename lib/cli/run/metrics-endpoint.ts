@@ -17,8 +17,23 @@ export function parseMetricsPort(text: string | undefined, flag = '--metrics-por
 /** Env var that binds the metrics server to another host (e.g. 0.0.0.0 in a container). */
 export const METRICS_HOST_ENV = 'TRIBUTARY_METRICS_HOST';
 
-export async function serveMetrics(apps: readonly TributaryApp[], port: number, host: string | undefined): Promise<MetricsServer> {
+/**
+ * `keepLastView`: sample the apps every second even when nobody watches, so a page opened after they
+ * stopped (the demo's `--ui`) still shows their last tasks, stores and watermark.
+ */
+export async function serveMetrics(apps: readonly TributaryApp[], port: number, host: string | undefined, keepLastView = false): Promise<MetricsServer> {
   const metrics = new TributaryMetrics();
   for (const app of apps) metrics.add(app);
-  return startMetricsServer({ metrics, port, ...(host ? { host } : {}) });
+  const server = await startMetricsServer({ metrics, port, ...(host ? { host } : {}) });
+  if (!keepLastView) return server;
+  const timer = setInterval(() => void metrics.samples().catch(() => undefined), 1_000);
+  timer.unref();
+  return {
+    port: server.port,
+    url: server.url,
+    close: async () => {
+      clearInterval(timer);
+      await server.close();
+    },
+  };
 }

@@ -53,6 +53,17 @@ describe('tributary demo --ui', () => {
     // The bronze app reads the input topic in one task; the windowed one reads it and its repartition topic.
     expect(sum(s, 'tributary_stream_task_records_in_total', { application_id: 'transactions-bronze' })).toBe(600);
     expect(sum(s, 'tributary_stream_task_records_in_total', { application_id: 'transactions-windowed' })).toBeGreaterThan(600);
+    // The live page's feed still shows the last view of the stopped apps: tasks, stores, watermark.
+    const events = await fetch(`${url}/events`);
+    const reader = events.body!.getReader();
+    let buffered = '';
+    while (!buffered.includes('\n\n')) buffered += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const live = JSON.parse(buffered.slice('data: '.length, buffered.indexOf('\n\n'))) as Array<{ applicationId: string; state: string; watermarkMs: number | null; tasks: Array<{ stores: unknown[] }> }>;
+    const windowed = live.find((a) => a.applicationId === 'transactions-windowed')!;
+    expect(windowed.state).toBe('NOT_RUNNING');
+    expect(windowed.watermarkMs).not.toBeNull();
+    expect(windowed.tasks.flatMap((t) => t.stores).length).toBeGreaterThan(0);
     expect((await fetch(`${url}/health/ready`)).status).toBe(503);
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
 
