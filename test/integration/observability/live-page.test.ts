@@ -15,7 +15,7 @@ import { topologyGraph } from '../../../lib/observability/live-view.js';
 import { startMetricsServer, type MetricsServer } from '../../../lib/observability/server.js';
 import { Fixture, produce, until } from '../../unit/observability/fixture.js';
 
-export const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const OUT = resolve(import.meta.dirname, '../../../test-output/observability');
 
 const fx = new Fixture();
