@@ -15,7 +15,8 @@
  * Flags: `--records N` (default 1,000,000), `--rate N` records/s for the paced case (default
  * 20,000), `--paced-seconds N` (default 20), `--skip-paced`, `--security PLAINTEXT|SASL_SSL|both`
  * (default PLAINTEXT; `both` runs each case over PLAINTEXT and then over SASL_SSL with
- * SCRAM-SHA-512 against the same broker's listeners and reports the ratio). Env
+ * SCRAM-SHA-512 against the same broker's listeners and reports the ratio). `--metrics` (or TRIBUTARY_BENCH_METRICS=1: the metrics endpoint served and
+ * scraped every second while the app runs, bench/metrics-load.ts). Env
  * `KAFKA_BOOTSTRAP_SERVERS` (+ `TRIBUTARY_SECURE_BROKER` for SASL_SSL) uses an existing broker;
  * otherwise one is started with the full JIT. Last line: one JSON object.
  * Profile with `node --cpu-prof --import tsx bench/e2e.ts`.
@@ -31,6 +32,7 @@ import type { KafkaSecurity } from '../lib/kafka/security.js';
 import type { KafkaClient } from '../lib/kafka/types.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import { startBroker, type RunningBroker, type SecureListeners } from '../scripts/kafka-broker.js';
+import { metricsWanted, startMetricsLoad } from './metrics-load.js';
 
 const PARTITIONS = 4;
 const KEYS = 1000;
@@ -92,6 +94,7 @@ interface CaseResult {
   readonly peakRssMb: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly metrics: string;
 }
 
 async function runCase(client: KafkaClient, name: string, records: number, rate: number | null): Promise<CaseResult> {
@@ -140,6 +143,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
       }
     }
   })();
+  const load = metricsWanted() ? await startMetricsLoad(app) : null;
   const started = Date.now();
   await app.start();
   const producing = rate === null ? Promise.resolve() : produce(client, input, 0, records, rate);
@@ -152,6 +156,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     }
   }
   const elapsed = Date.now() - started;
+  const served = await load?.stop();
   await producing;
   reading = false;
   await readLoop;
@@ -165,6 +170,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    metrics: served === undefined ? 'off' : `on (${served.scrapes} scrapes, ${served.events} live-page events)`,
   };
   process.stderr.write(`[e2e] ${name}: ${JSON.stringify(result)} (${latencies.length} output records, ${elapsed} ms)\n`);
   return result;

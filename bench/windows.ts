@@ -13,7 +13,7 @@
  * LevelDB store with V8's default heap growth, to show what the setting trades. Target
  * ≥ 200,000 records/s and peak RSS < 500 MB. The last line is one JSON object for tooling.
  *
- *   npm run bench:windows [-- --records 1000000 --keys 10000]
+ *   npm run bench:windows [-- --records 1000000 --keys 10000] [TRIBUTARY_BENCH_METRICS=1: with the metrics endpoint served and scraped]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +30,8 @@ import { Serdes } from '../lib/serde/serdes.js';
 import type { Topology } from '../lib/topology/topology.js';
 import { TimestampExtractors } from '../lib/time/timestamp-extractors.js';
 import { applyRunnerHeapSettings } from '../lib/cli/heap-settings.js';
+import { runtimeSource } from '../lib/observability/runtime-source.js';
+import { metricsWanted, startMetricsLoad } from './metrics-load.js';
 
 interface Tx {
   account_id: string;
@@ -44,6 +46,8 @@ const KEYS = Number(args.get('keys') ?? 10_000);
 const CACHE_MB = Number(args.get('cache-mb') ?? 10);
 const COMMIT_MS = Number(args.get('commit-ms') ?? 1000);
 const BASE = Date.UTC(2025, 0, 1);
+/** `--metrics` / TRIBUTARY_BENCH_METRICS=1: serve and scrape the metrics endpoint during each case (bench/metrics-load.ts). */
+const METRICS = metricsWanted();
 const STEP_MS = 6; // 1M records span ~100 minutes of event time
 
 function eventTime(i: number): number {
@@ -105,12 +109,14 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-windows-'));
   const runtime = new StreamsRuntime({ topology: topology(store), client: kafka, config: { applicationId: 'bench-windows', stateDir, commitIntervalMs: COMMIT_MS } });
   const total = (): number => runtime.metrics().reduce((n, m) => n + m.recordsIn, 0);
+  const load = METRICS ? await startMetricsLoad(runtimeSource(runtime)) : null;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await runtime.start({ loop: false });
   while (total() < RECORDS) await runtime.runOnce(50);
   await runtime.close();
   const seconds = (performance.now() - t0) / 1000;
+  const served = await load?.stop();
   const cpu = process.cpuUsage(cpu0);
   const m = runtime.metrics();
   const sum = (f: (s: (typeof m)[number]) => number): number => m.reduce((n, s) => n + f(s), 0);
@@ -127,6 +133,7 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
     finalResults: sum((s) => s.recordsOut) - sum((s) => s.dropped),
     changelogRecords: sum((s) => s.changelogRecords),
     commits: sum((s) => s.commits),
+    metrics: served === undefined ? 'off' : `on (${served.scrapes} scrapes of /metrics, ${served.events} live-page events)`,
   };
 }
 
@@ -141,9 +148,13 @@ if (child !== undefined) {
   const self = fileURLToPath(import.meta.url);
   const results: Array<Record<string, number | string>> = [];
   for (const c of ['persistent', 'in-memory', 'persistent-v8-default']) {
-    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--records', String(RECORDS), '--keys', String(KEYS), '--cache-mb', String(CACHE_MB), '--commit-ms', String(COMMIT_MS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--records', String(RECORDS), '--keys', String(KEYS), '--cache-mb', String(CACHE_MB), '--commit-ms', String(COMMIT_MS)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(METRICS ? { TRIBUTARY_BENCH_METRICS: '1' } : {}) },
+    });
     const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
-    console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}`);
+    console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}, metrics ${r['metrics']}`);
     results.push(r);
   }
   console.log(JSON.stringify({ bench: 'windows', results }));

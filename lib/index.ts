@@ -7,6 +7,7 @@
 export type {
   Cancellable,
   CommitParticipant,
+  CommitParticipantMetrics,
   Processor,
   ProcessorContext,
   ProcessorSupplier,
@@ -84,9 +85,15 @@ export type { ErrorCode, ErrorContext } from './errors.js';
 // Application: run a topology on a Kafka cluster (exactly-once by default)
 export { TributaryApp, configFromProperties } from './app/index.js';
 export type { AppMetrics, AppProgress, TaskProgress, CommitLatencyWindow, AppState, AppStateListener, CloseOptions, TributaryAppConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './app/index.js';
+export type { PartitionLag } from './app/lag.js';
 
 // Connecting to a secured cluster (TLS, SASL, OAUTHBEARER; Java-style client.properties)
 export { loadClientProperties, parseClientProperties, SASL_PASSWORD_ENV, SASL_USERNAME_ENV } from './app/index.js';
 export type { ClientProperties, ClientPropertiesOptions } from './app/index.js';
 export { describeSecurity } from './kafka/security.js';
 export type { KafkaSecurity, OAuthBearerToken, OAuthBearerTokenProvider, SaslConfig, SaslMechanism, SecurityProtocol, TlsConfig } from './kafka/security.js';
+
+// Observability: Prometheus metrics, health endpoints, the live page
+export { TributaryMetrics, startMetricsServer } from './observability/index.js';
+export type { MetricsServer, MetricsServerOptions, TributaryMetricsOptions, MetricDefinition, MetricType } from './observability/index.js';
+export type { LatencyHistogramSnapshot } from './runtime/latency-histogram.js';

@@ -30,7 +30,13 @@ import { Topology } from '../topology/topology.js';
 import { resolveAppConfig, type ResolvedAppConfig, type TributaryAppConfig, type UncaughtExceptionResponse } from './config.js';
 import { ShutdownRequests } from './shutdown-requests.js';
 import { installSignalHandlers } from './signals.js';
-import { groupLag } from './lag.js';
+import { groupLag, partitionLag, type PartitionLag } from './lag.js';
+import { observeRuntime, type RuntimeObservation } from './observation.js';
+import { LatencyHistogram, type LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
+import { ClosedParticipants } from '../runtime/participant-metrics.js';
+import type { TopologyDescription } from '../topology/describe.js';
+import type { Registry } from 'prom-client';
+import { TributaryMetrics } from '../observability/collector.js';
 
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 export type AppStateListener = (next: AppState, previous: AppState) => void;
@@ -123,12 +129,18 @@ export class TributaryApp {
   private poisonDeadLettered = 0;
   private readonly pastCounters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
   private readonly pastTasks: TaskMetricsSnapshot[] = [];
+  /** Commit latencies of runtimes replaced before the current one (so the histogram never goes back). */
+  private readonly pastCommitLatency = new LatencyHistogram();
+  private readonly pastParticipants = new ClosedParticipants();
+  private readonly description: TopologyDescription | undefined;
+  private ownMetrics: TributaryMetrics | null = null;
 
   /** Validates `config` (throws `ConfigError` naming the key) and builds the topology; connects nothing yet. */
   constructor(topology: Topology | BuiltTopology, config: TributaryAppConfig) {
     this.resolved = resolveAppConfig(config);
     this.applicationId = this.resolved.streams.applicationId;
     this.topology = topology instanceof Topology ? topology.build(this.applicationId) : topology;
+    this.description = topology instanceof Topology ? topology.describe() : undefined;
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -338,6 +350,8 @@ export class TributaryApp {
   private keepMetrics(runtime: StreamsRuntime): void {
     for (const [k, v] of Object.entries(runtime.counters) as Array<[keyof RuntimeCounters, number]>) this.pastCounters[k] += v;
     this.pastTasks.push(...runtime.metrics());
+    this.pastCommitLatency.add(runtime.commitLatency.histogram.snapshot());
+    this.pastParticipants.addAll(runtime.closedParticipants.list());
   }
 
   private async checkShutdownRequests(): Promise<void> {
@@ -468,6 +482,44 @@ export class TributaryApp {
     const admin = this.admin;
     if (admin === null) throw new TributaryError(`Cannot measure the lag of an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
     return groupLag(admin, this.applicationId, topics);
+  }
+
+  /**
+   * The app's prom-client registry (created on first call): every tributary metric of this app
+   * plus the process metrics, read at scrape time (docs/operations.md). An application with its
+   * own metrics server serves it or merges it: `Registry.merge([mine, app.metricsRegistry()])`.
+   */
+  metricsRegistry(): Registry {
+    this.ownMetrics ??= new TributaryMetrics().add(this);
+    return this.ownMetrics.registry;
+  }
+
+  /** The topology's `describe()` when the app was created from a `Topology` (not from a built one). */
+  get topologyDescription(): TopologyDescription | undefined {
+    return this.description;
+  }
+
+  /**
+   * A view of the running tasks (stream time, stores, commit participants, restorations) and the
+   * commit-latency histogram over every runtime the app ran, for the metrics endpoint
+   * (lib/observability). Reads what the runtime counts anyway.
+   */
+  observe(options: { readonly recentWindowMs?: number } = {}): RuntimeObservation & { readonly commitLatencyTotal: LatencyHistogramSnapshot } {
+    const current = observeRuntime(this.runtime, this.applicationId, options.recentWindowMs ?? 10_000);
+    const total = new LatencyHistogram();
+    total.add(this.pastCommitLatency.snapshot());
+    if (current.commitLatency !== undefined) total.add(current.commitLatency);
+    const closed = new ClosedParticipants();
+    closed.addAll(this.pastParticipants.list());
+    closed.addAll(current.closedParticipants);
+    return { ...current, closedParticipants: closed.list(), commitLatencyTotal: total.snapshot() };
+  }
+
+  /** Consumer lag per partition of `topics` (default: the external source topics); needs a started app. */
+  async lagByPartition(topics: readonly string[] = this.externalSourceTopics): Promise<PartitionLag[]> {
+    const admin = this.admin;
+    if (admin === null) throw new TributaryError(`Cannot measure the lag of an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
+    return partitionLag(admin, this.applicationId, topics);
   }
 
   /**

@@ -4,6 +4,8 @@
  * end times, so a reader can ask for the mean and max over a recent window. Recorded once per
  * commit, never per record.
  */
+import { LatencyHistogram } from './latency-histogram.js';
+
 const RING = 256;
 
 export interface CommitLatencySnapshot {
@@ -28,6 +30,8 @@ export class CommitLatency {
   maxMs: number | undefined;
   private readonly ends = new Float64Array(RING);
   private readonly durations = new Float64Array(RING);
+  /** Every commit timed, in fixed buckets (the metrics endpoint's commit-latency histogram). */
+  readonly histogram = new LatencyHistogram();
 
   /** One commit of `durationMs` that ended at `endMs` (`performance.now()` time). */
   record(durationMs: number, endMs: number): void {
@@ -37,6 +41,7 @@ export class CommitLatency {
     this.count++;
     this.totalMs += durationMs;
     this.lastMs = durationMs;
+    this.histogram.observeMs(durationMs);
     if (this.maxMs === undefined || durationMs > this.maxMs) this.maxMs = durationMs;
   }
 

@@ -84,6 +84,7 @@ export function routeFailure(target: FailureTarget, error: unknown, raw: Incomin
   }
   if (response === 'dead-letter') {
     target.collector.deadLetter(deadLetterRecord(config.deadLetterTopic, context, cause));
+    target.metrics.noteDeadLetter(cause instanceof RecordRejectedError ? 'rejected' : deserialization ? 'deserialization' : 'processing', errorMessage(cause));
   } else if (response === 'continue') {
     target.metrics.skipped++;
   } else {

@@ -83,7 +83,8 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
   }
 
   /** tributary extension: counts a record an operator discarded (late, null key) in the task's `dropped` metric. */
-  recordDropped(): void {
+  recordDropped(reason?: 'late'): void {
     this.task.metrics.dropped++;
+    if (reason === 'late') this.task.metrics.droppedLate++;
   }
 }

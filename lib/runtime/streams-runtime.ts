@@ -31,6 +31,8 @@ import { QueryableStores } from '../state/queryable.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { CommitLatency } from './commit-latency.js';
 import { StateDirectory } from '../state/state-directory.js';
+import type { RestoreProgress } from '../state/restore.js';
+import { ClosedParticipants } from './participant-metrics.js';
 import { checkpointTask, newCheckpointMarker, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
 
@@ -50,6 +52,10 @@ export interface RuntimeCounters {
   recoveries: number;
   /** Commits that covered at least one task. */
   commits: number;
+}
+/** A task store's changelog restoration (see `restoreStores`). */
+export interface TaskRestoreProgress extends RestoreProgress {
+  readonly taskId: string;
 }
 export type StateListener = (next: RuntimeState, previous: RuntimeState) => void;
 
@@ -114,6 +120,10 @@ export class StreamsRuntime {
   readonly counters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
   /** Durations of `commit()` calls that committed at least one task (timed per commit, not per record). */
   readonly commitLatency = new CommitLatency();
+  /** Latest restoration progress per task store (`<taskId>\0<store>`), while its task is open. */
+  readonly restores = new Map<string, TaskRestoreProgress>();
+  /** What the commit participants (Delta sinks) of closed tasks wrote, per target. */
+  readonly closedParticipants = new ClosedParticipants();
   private wakeSleep: (() => void) | null = null;
 
   constructor(options: StreamsRuntimeOptions) {
@@ -304,7 +314,11 @@ export class StreamsRuntime {
     let commitRequested = false;
     for (const task of this.taskMap.values()) {
       if (!task.isRunning) continue;
-      processed += task.process();
+      const started = performance.now();
+      const n = task.process();
+      // Timed per call (a batch), for the process-latency histogram of the metrics endpoint.
+      if (n > 0) task.metrics.processLatency.observeMs(performance.now() - started);
+      processed += n;
       task.punctuateWallClock(now);
       if (task.commitRequested) commitRequested = true;
     }
@@ -377,7 +391,13 @@ export class StreamsRuntime {
   }
 
   private stateOptions(): TaskStateOptions {
-    return { client: this.client, stateDir: this.config.stateDir, exactlyOnce: this.config.exactlyOnce, logger: this.config.logger };
+    return {
+      client: this.client,
+      stateDir: this.config.stateDir,
+      exactlyOnce: this.config.exactlyOnce,
+      logger: this.config.logger,
+      onRestoreProgress: (task, p) => this.restores.set(`${task.id}\0${p.store}`, { taskId: task.id, ...p }),
+    };
   }
 
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
@@ -502,6 +522,11 @@ export class StreamsRuntime {
       if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
     }
     this.closedMetrics.push(task.metrics.snapshot());
+    for (const p of task.context.participants) {
+      const m = p.metrics?.();
+      if (m !== undefined) this.closedParticipants.add(m);
+    }
+    for (const store of task.stores.keys()) this.restores.delete(`${task.id}\0${store}`);
     this.queryable.unregister(task.id);
     if (clean) this.counters.tasksClosedClean++;
     else this.counters.tasksClosedDirty++;

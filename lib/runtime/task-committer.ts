@@ -49,6 +49,9 @@ export interface CommitTargets {
 export async function sendBuffered(task: StreamTask, targets: CommitTargets): Promise<void> {
   if (task.collector.size === 0) return;
   const records = task.collector.drainBatch();
+  // End-to-end latency, once per batch: its first (oldest) record's timestamp to now.
+  const oldest = records.timestamps[0]!;
+  if (oldest === oldest && oldest >= 0) task.metrics.endToEndLatency.observeMs(Date.now() - oldest);
   if (targets.exactlyOnce) {
     const producer = requireProducer(task);
     await guardFenced(task, async () => {

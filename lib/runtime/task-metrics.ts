@@ -4,6 +4,21 @@
  * `dropped` counts records an operator discarded (late for a window, null key) and is part of
  * `processed`. Outputs count records written to sink topics, excluding changelogs and the DLQ.
  */
+import { LatencyHistogram, type LatencyHistogramSnapshot } from './latency-histogram.js';
+
+/** Why a record went to the dead-letter topic (a bounded set: it is a metric label). */
+export type DeadLetterReason = 'deserialization' | 'processing' | 'rejected';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['deserialization', 'processing', 'rejected'];
+/** Most recent dead-letter messages kept per task (for the live page). */
+const LAST_REASONS = 5;
+
+export interface DeadLetterNote {
+  readonly reason: DeadLetterReason;
+  readonly message: string;
+  /** Wall-clock time (epoch ms). */
+  readonly atMs: number;
+}
+
 export interface TaskMetricsSnapshot {
   readonly taskId: string;
   readonly recordsIn: number;
@@ -15,6 +30,14 @@ export interface TaskMetricsSnapshot {
   readonly changelogRecords: number;
   readonly punctuations: number;
   readonly commits: number;
+  /** Of `dropped`: records late for a window (the rest had no key or value to work with). */
+  readonly droppedLate: number;
+  readonly deadLetteredBy: Readonly<Record<DeadLetterReason, number>>;
+  readonly lastDeadLetters: readonly DeadLetterNote[];
+  /** Duration of each `process()` call that took records (a batch, not a record). */
+  readonly processLatency: LatencyHistogramSnapshot;
+  /** Wall clock at send minus the timestamp of the oldest record of each sent batch. */
+  readonly endToEndLatency: LatencyHistogramSnapshot;
 }
 
 export class TaskMetrics {
@@ -27,8 +50,20 @@ export class TaskMetrics {
   changelogRecords = 0;
   punctuations = 0;
   commits = 0;
+  droppedLate = 0;
+  readonly deadLetteredBy: Record<DeadLetterReason, number> = { deserialization: 0, processing: 0, rejected: 0 };
+  private readonly lastDeadLetters: DeadLetterNote[] = [];
+  readonly processLatency = new LatencyHistogram();
+  readonly endToEndLatency = new LatencyHistogram();
 
   constructor(readonly taskId: string) {}
+
+  /** Notes why a record was dead-lettered (the failure path only; `deadLettered` is counted by the collector). */
+  noteDeadLetter(reason: DeadLetterReason, message: string): void {
+    this.deadLetteredBy[reason]++;
+    if (this.lastDeadLetters.length === LAST_REASONS) this.lastDeadLetters.shift();
+    this.lastDeadLetters.push({ reason, message: message.length > 300 ? `${message.slice(0, 299)}…` : message, atMs: Date.now() });
+  }
 
   snapshot(): TaskMetricsSnapshot {
     return {
@@ -42,12 +77,19 @@ export class TaskMetrics {
       changelogRecords: this.changelogRecords,
       punctuations: this.punctuations,
       commits: this.commits,
+      droppedLate: this.droppedLate,
+      deadLetteredBy: { ...this.deadLetteredBy },
+      lastDeadLetters: [...this.lastDeadLetters],
+      processLatency: this.processLatency.snapshot(),
+      endToEndLatency: this.endToEndLatency.snapshot(),
     };
   }
 }
 
 /** Sums snapshots of several tasks (for an application-level view). */
-export function sumMetrics(snapshots: readonly TaskMetricsSnapshot[]): Omit<TaskMetricsSnapshot, 'taskId'> {
+export type TaskMetricsTotals = Pick<TaskMetricsSnapshot, 'recordsIn' | 'processed' | 'recordsOut' | 'deadLettered' | 'skipped' | 'dropped' | 'changelogRecords' | 'punctuations' | 'commits'>;
+
+export function sumMetrics(snapshots: readonly TaskMetricsSnapshot[]): TaskMetricsTotals {
   const total = { recordsIn: 0, processed: 0, recordsOut: 0, deadLettered: 0, skipped: 0, dropped: 0, changelogRecords: 0, punctuations: 0, commits: 0 };
   for (const s of snapshots) {
     total.recordsIn += s.recordsIn;

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { checkpointOffset, openTaskState, wipeTaskDir, writeCheckpoint } from '../state/checkpoint.js';
-import { changelogCheckpointOffsets, restoreStores } from '../state/restore.js';
+import { changelogCheckpointOffsets, restoreStores, type RestoreProgress } from '../state/restore.js';
 import { TributaryError } from '../errors.js';
 import type { KafkaClient } from '../kafka/types.js';
 import { isMarkedStore, type ChangelogSink, type RestorableStore, type StateStore, type StateStoreContext } from '../state/types.js';
@@ -39,6 +39,8 @@ export interface TaskStateOptions {
   readonly exactlyOnce: boolean;
   /** Where the reasons for distrusting local state are reported. */
   readonly logger?: RuntimeLogger;
+  /** Progress of the changelog restoration of the task's stores (metrics, readiness). */
+  readonly onRestoreProgress?: (task: StreamTask, progress: RestoreProgress) => void;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
     await restoreStores({
       client: options.client,
       groupId: `${ctx.applicationId}-${task.id}`,
+      ...(options.onRestoreProgress === undefined ? {} : { onProgress: (p: RestoreProgress) => options.onRestoreProgress!(task, p) }),
       partitions: logged.map((l) => ({
         topic: l.topic,
         partition: l.partition,

@@ -5,6 +5,7 @@
  */
 import type { Headers } from '../kafka/types.js';
 import type { StateStore } from '../state/types.js';
+import type { LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
 
 /** A record flowing between processors. Immutable; use `with*` helpers to derive. */
 export interface Record<K, V> {
@@ -89,6 +90,28 @@ export interface CommitParticipant {
    * positions may record this one with its next commit even if no record reached it since.
    */
   inputPosition?(topic: string, partition: number, offset: number): void;
+  /** What the participant wrote, for the metrics endpoint (read at scrape time, never per record). */
+  metrics?(): CommitParticipantMetrics;
+}
+
+/** Counters of a participant that commits to an external table (e.g. the Delta sink), since its task opened it. */
+export interface CommitParticipantMetrics {
+  /** The kind of target, e.g. `delta`. */
+  readonly kind: string;
+  /** The target, e.g. the table directory. */
+  readonly target: string;
+  readonly commits: number;
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  /** The target's version after the last commit (or as opened); undefined before it is known. */
+  readonly version: number | undefined;
+  /** Wall-clock time of the last commit (epoch ms). */
+  readonly lastCommitAtMs: number | undefined;
+  /** Durations of the commits, in fixed buckets. */
+  readonly commitLatency: LatencyHistogramSnapshot;
+  /** Rows buffered for the next commit. */
+  readonly bufferedRows: number;
 }
 
 export interface Processor<KIn, VIn, KOut = never, VOut = never> {

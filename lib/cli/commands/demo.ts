@@ -9,6 +9,7 @@ import type { CliContext } from '../context.js';
 import { runDemo as runDemoPipeline } from '../demo/run-demo.js';
 import { BOOTSTRAP_ENV, parseDurationFlag, parseInstant, parseInteger, parseShare, resolveBrokerTarget, type BrokerTarget } from '../options.js';
 import { addBootstrapOption } from './shared.js';
+import { DEFAULT_METRICS_PORT, parseMetricsPort } from '../run/metrics-endpoint.js';
 
 export interface DemoCommandOptions {
   readonly broker: BrokerTarget;
@@ -26,6 +27,10 @@ export interface DemoCommandOptions {
   readonly timeoutMs?: number;
   /** Nominal time of the first event; default: so that the last event is about now. */
   readonly startTime?: number | undefined;
+  /** Serve /metrics, health and the live page on this port while the demo runs. */
+  readonly metricsPort?: number | undefined;
+  /** Keep the live page up after the demo finished (until Ctrl-C); implies a metrics port. */
+  readonly ui?: boolean;
 }
 
 interface RawDemoOptions {
@@ -43,6 +48,8 @@ interface RawDemoOptions {
   json?: boolean;
   timeout: string;
   startTime?: string;
+  metricsPort?: string;
+  ui?: boolean;
 }
 
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
@@ -63,6 +70,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--start-time <time>', 'event time of the first event, ISO-8601 or epoch ms (default: the events end about now)')
     .option('--json', 'print the summary as one JSON object')
     .option('--timeout <duration>', 'give up when the applications have not caught up after this long', '5 minutes')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics, health endpoints and the live page on this port while the demo runs')
+    .option('--ui', `open the live page (on --metrics-port, default ${DEFAULT_METRICS_PORT}) and keep it up after the demo finishes, until Ctrl-C`)
     .action(async (raw: RawDemoOptions) => {
       // Without a broker the demo uses the embedded one: zero setup.
       const wantsEmbedded = raw.embedded === true || (raw.bootstrapServers === undefined && !ctx.env[BOOTSTRAP_ENV]);
@@ -81,6 +90,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           json: raw.json === true,
           timeoutMs: parseDurationFlag(raw.timeout, '--timeout', { allowZero: false }),
           startTime: raw.startTime === undefined ? undefined : parseInstant(raw.startTime, '--start-time'),
+          metricsPort: parseMetricsPort(raw.metricsPort),
+          ui: raw.ui === true,
         },
         ctx,
       );
@@ -103,6 +114,8 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
       json: options.json ?? false,
       timeoutMs: options.timeoutMs ?? 300_000,
       startTime: options.startTime,
+      metricsPort: options.metricsPort ?? (options.ui ? DEFAULT_METRICS_PORT : undefined),
+      ui: options.ui ?? false,
     },
     ctx,
   );

@@ -15,6 +15,7 @@ import { loadTopology, parseParams } from '../run/topology-module.js';
 import type { KafkaSecurity } from '../../kafka/security.js';
 import { bootstrapWithFallback, readClientConfig } from '../client-config.js';
 import { addBootstrapOption, addClientConfigOption, addConnectTimeoutOption } from './shared.js';
+import { METRICS_HOST_ENV, parseMetricsPort } from '../run/metrics-endpoint.js';
 
 export interface RunCommandOptions {
   /** Path of the topology module as given. */
@@ -38,6 +39,8 @@ export interface RunCommandOptions {
   readonly progressIntervalMs: number | undefined;
   /** `--on-uncaught-error`; undefined: the topology's config, else SHUTDOWN_CLIENT. */
   readonly uncaughtExceptionHandler?: UncaughtExceptionResponse | undefined;
+  /** `--metrics-port`: serve /metrics, /health/* and the live page there; undefined: no server. */
+  readonly metricsPort?: number | undefined;
 }
 
 interface RawRunOptions {
@@ -53,6 +56,7 @@ interface RawRunOptions {
   param: string[];
   progressInterval?: string;
   onUncaughtError?: UncaughtExceptionResponse;
+  metricsPort?: string;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -80,6 +84,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         'when processing fails and no handler absorbs it: REPLACE_THREAD (restart; a record failing twice is dead-lettered), SHUTDOWN_CLIENT (stop, exit 1) or SHUTDOWN_APPLICATION (stop every instance) (default: SHUTDOWN_CLIENT)',
       ).choices(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']),
     );
+  cmd.option('--metrics-port <port>', `serve Prometheus /metrics, /health/live, /health/ready and the live page on this port (127.0.0.1; ${METRICS_HOST_ENV} to change), e.g. 9464`);
   addConnectTimeoutOption(cmd);
   cmd.action(async (topology: string, raw: RawRunOptions) => {
     await runTopology(parseRunOptions(topology, raw, ctx.env), ctx);
@@ -104,6 +109,7 @@ export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliCo
     progressIntervalMs:
       raw.progressInterval === undefined ? undefined : parseDurationFlag(raw.progressInterval, '--progress-interval', { allowZero: false }),
     uncaughtExceptionHandler: raw.onUncaughtError,
+    metricsPort: parseMetricsPort(raw.metricsPort),
   };
 }
 

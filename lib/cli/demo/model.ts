@@ -119,8 +119,9 @@ export function pipelineModel(records: readonly GeneratedTransaction[], options:
       (v.ts < t - options.watermarkMs ? bronzeLate : bronze).push(v);
       accounts.add(v.event.account_id, v);
     }
-    accountWindows.push(...accounts.emitted('account'));
-    accountLate.push(...accounts.late);
+    // A loop, not push(...rows): spreading 100k+ rows overflows the call stack.
+    for (const row of accounts.emitted('account')) accountWindows.push(row);
+    for (const row of accounts.late) accountLate.push(row);
   }
 
   let merchantWindows: AggregateRow[] | undefined;

@@ -26,6 +26,8 @@ import { AppRunner, type AppStats } from '../run/app-runner.js';
 import { formatCount, progressLine, rates, terminalLine } from '../run/progress.js';
 import { loadTopology } from '../run/topology-module.js';
 import { ensureOutputTopics } from '../run/run-loop.js';
+import { METRICS_HOST_ENV, serveMetrics } from '../run/metrics-endpoint.js';
+import type { MetricsServer } from '../../observability/server.js';
 import { pipelineModel, type PipelineModel } from './model.js';
 import { demoTablePaths, removeDemoTable, summarizeTable, type TableSummary } from './tables.js';
 import { removeLakehouseTables, runLakehouse, type LakehouseSummary } from './lakehouse.js';
@@ -49,6 +51,10 @@ export interface DemoOptions {
   readonly timeoutMs: number;
   /** Nominal time of event 0 (epoch ms); undefined: the events end about now. */
   readonly startTime: number | undefined;
+  /** Serve /metrics, health and the live page on this port; undefined: no server. */
+  readonly metricsPort?: number | undefined;
+  /** Keep the live page up after the summary until Ctrl-C. */
+  readonly ui?: boolean;
 }
 
 export interface DemoSummary {
@@ -95,6 +101,7 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
   const topics = { input: `${prefix}transactions`, late: `${prefix}transactions-late`, aggregates: `${prefix}transactions-aggregates`, windowedLate: `${prefix}transactions-windowed-late` };
   const { client, admin, name } = await connect(options.broker, ctx.signal);
   const apps: AppRunner[] = [];
+  let server: MetricsServer | undefined;
   try {
     await admin.createTopics([{ topic: topics.input, numPartitions: options.partitions }]);
     const commonParams = { 'input-topic': topics.input, 'commit-interval': '1s' };
@@ -122,6 +129,10 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     const [bronze, windowed] = apps as [AppRunner, AppRunner];
     say(`tributary demo: the seed pipeline on ${name}`);
     say(`  starting ${bronze.applicationId} and ${windowed.applicationId} (exactly once, state in ${stateDir})`);
+    if (options.metricsPort !== undefined) {
+      server = await serveMetrics(apps.map((a) => a.app), options.metricsPort, ctx.env[METRICS_HOST_ENV], options.ui === true);
+      say(`  live page at ${server.url}/ (metrics at ${server.url}/metrics)`);
+    }
     await Promise.all(apps.map((a) => a.start()));
 
     const startTime = options.startTime ?? Math.floor((Date.now() - options.numTransactions * options.spacingMs) / 1000) * 1000;
@@ -200,12 +211,18 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     };
     if (options.json) ctx.stdout(`${JSON.stringify(final)}\n`);
     else ctx.stdout(renderSummary(final, options));
+    if (server !== undefined && options.ui) {
+      // The page stays up with the finished apps' totals, graphs and tables until Ctrl-C.
+      ctx.stderr(`The live page stays up at ${server.url}/ — Ctrl-C to exit.\n`);
+      await new Promise<void>((r) => (ctx.signal.aborted ? r() : ctx.signal.addEventListener('abort', () => r(), { once: true })));
+    }
     if (!final.model.ok) {
       throw new TributaryError(`The demo's output differs from the reference model: ${mismatches.join('; ')}`, { code: 'PROCESSING' });
     }
     return final;
   } finally {
     await Promise.all(apps.map((a) => a.close().catch(() => undefined)));
+    await server?.close().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     if (embedded) await (client as { close?: () => Promise<void> }).close?.().catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });

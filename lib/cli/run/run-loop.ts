@@ -14,6 +14,8 @@ import { connectKafka, withTimeout } from '../connect.js';
 import type { CliContext } from '../context.js';
 import type { BrokerTarget } from '../options.js';
 import { AppRunner, type AppStats } from './app-runner.js';
+import { METRICS_HOST_ENV, serveMetrics } from './metrics-endpoint.js';
+import type { MetricsServer } from '../../observability/server.js';
 import { progressLine, progressRecord, rates, terminalLine } from './progress.js';
 import type { LoadedTopology, OutputTopicSpec } from './topology-module.js';
 
@@ -27,6 +29,8 @@ export interface RunLoopOptions {
   readonly progressIntervalMs: number | undefined;
   /** What a stream thread's uncaught error does; undefined: the topology's config, else SHUTDOWN_CLIENT. */
   readonly uncaughtExceptionHandler?: UncaughtExceptionResponse | undefined;
+  /** Serve /metrics, health and the live page on this port; undefined: no server. */
+  readonly metricsPort?: number | undefined;
 }
 
 /** Output of one run: JSON lines (machine) or a live terminal line plus plain messages (human). */
@@ -109,7 +113,12 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
     if (embedded) await (client as { close?: () => Promise<void> }).close?.().catch(() => undefined);
     throw error;
   }
+  let server: MetricsServer | undefined;
   try {
+    if (options.metricsPort !== undefined) {
+      server = await serveMetrics([runner.app], options.metricsPort, ctx.env[METRICS_HOST_ENV]);
+      out.event('metrics', { applicationId: loaded.applicationId, url: server.url }, `Metrics at ${server.url}/metrics, live page at ${server.url}/`);
+    }
     const declared = new Set(loaded.topics.map((t) => t.topic));
     if (embedded) {
       // An empty in-process broker: create the topology's input topics so it can start and wait for data.
@@ -154,6 +163,7 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
     );
     return final;
   } finally {
+    await server?.close().catch(() => undefined);
     await withTimeout(admin.disconnect(), 5_000, () => new Error('admin disconnect timed out')).catch(() => undefined);
     if (embedded) await (client as { close?: () => Promise<void> }).close?.().catch(() => undefined);
   }

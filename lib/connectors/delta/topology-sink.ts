@@ -33,7 +33,8 @@
  */
 import path from 'node:path';
 import { ConfigError, RecordRejectedError, TaskMigratedError, TributaryError } from '../../errors.js';
-import type { Processor, ProcessorContext, ProcessorSupplier, Record, RecordMetadata } from '../../topology/processor.js';
+import type { CommitParticipantMetrics, Processor, ProcessorContext, ProcessorSupplier, Record, RecordMetadata } from '../../topology/processor.js';
+import { LatencyHistogram } from '../../runtime/latency-histogram.js';
 import { DeltaSink, type SourcePosition } from './sink.js';
 import type { DeltaWriterOptions } from './table-writer.js';
 
@@ -107,6 +108,9 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
   private readonly toRow: (record: Record<K, V>, source: RecordMetadata) => globalThis.Record<string, unknown>;
   private readonly maxRows: number;
   private readonly maxBytes: number;
+  /** What this task's sink committed (read by the metrics endpoint). */
+  private readonly written = { commits: 0, rows: 0, files: 0, bytes: 0, lastCommitAtMs: undefined as number | undefined };
+  private readonly commitLatency = new LatencyHistogram();
 
   constructor(
     private readonly options: DeltaSinkProcessorOptions<K, V>,
@@ -136,6 +140,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
       close: (clean) => this.release(clean),
       committedOffset: (topic, partition) => this.sink?.lastCommittedOffsets([topic]).get(topic)?.get(partition),
       inputPosition: (topic, partition, offset) => this.sink?.advance({ topic, partition, offset }),
+      metrics: () => this.metrics(),
     });
   }
 
@@ -190,11 +195,24 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
     );
   }
 
+  private metrics(): CommitParticipantMetrics {
+    const version = this.sink?.writer.snapshot.version;
+    return {
+      kind: 'delta',
+      target: this.table,
+      ...this.written,
+      version: version === undefined || version < 0 ? undefined : version,
+      commitLatency: this.commitLatency.snapshot(),
+      bufferedRows: this.sink?.bufferedRows ?? 0,
+    };
+  }
+
   private async commit(): Promise<void> {
     const sink = this.sink;
     if (sink === null || (this.since < 0 && !sink.hasPositions)) return;
     const positions = sink.positions();
     let result;
+    const started = performance.now();
     try {
       result = await sink.commit();
     } catch (error) {
@@ -210,6 +228,13 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
     this.since = -1;
     this.seen = this.seenAtCheck = 0;
     if (result !== undefined) {
+      this.commitLatency.observeMs(performance.now() - started);
+      const w = this.written;
+      w.commits++;
+      w.rows += result.rows;
+      w.files += result.files;
+      w.bytes += result.bytes;
+      w.lastCommitAtMs = Date.now();
       this.options.onCommit?.({
         table: this.table,
         taskId: this.context.taskId,

@@ -49,7 +49,7 @@ export interface LateRecordsTopic<K, V> {
 export type LateRecords<K, V> = LateRecordsTopic<K, V> | LateRecordsCallback<K, V>;
 
 interface DropCounting {
-  recordDropped?(): void;
+  recordDropped?(reason?: 'late'): void;
 }
 
 export interface WindowSpan {
@@ -83,7 +83,7 @@ export class LateRecordRouter<K, V> {
     this.lateRecords++;
     if (dropped) {
       this.droppedRecords++;
-      (this.context as unknown as DropCounting).recordDropped?.();
+      (this.context as unknown as DropCounting).recordDropped?.('late');
     }
     if (this.callback === null && this.childName === null) return;
     const first = missed[0]!;

@@ -3,6 +3,18 @@ import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { type CacheEntry, RecordCache } from './record-cache.js';
 import { StoreLayer } from './store-layer.js';
 
+export interface CacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/** The record cache's statistics when `store` is a caching layer. */
+export function cacheStatsOf(store: unknown): CacheStats | undefined {
+  return store instanceof CachingStoreLayer ? store.cacheStats() : undefined;
+}
+
 /**
  * What the key-value, window and session caching layers share: the record cache in front of the
  * store below, the flush listener it forwards to, and the cache's lifecycle — cleared by
@@ -28,6 +40,11 @@ export abstract class CachingStoreLayer<S extends RestorableStore> extends Store
     this.listener = listener;
     this.sendOldValues = sendOldValues;
     return true;
+  }
+
+  /** Reads answered by the cache and reads that went below, entries and bytes held now. */
+  cacheStats(): CacheStats {
+    return { hits: this.cache.hits, misses: this.cache.misses, entries: this.cache.size, bytes: this.cache.sizeBytes };
   }
 
   /** The record cache's byte budget. */

@@ -9,6 +9,7 @@ import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ValueDecoder } from './decoded-memo.js';
 import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 import { StoreLayer } from './store-layer.js';
+import { cacheStatsOf } from './caching-store-layer.js';
 
 /**
  * Outermost layer of a key-value stack: serializes keys and values once (the layers below see
@@ -57,7 +58,7 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
   }
 
   metrics(): StoreMetricsSnapshot {
-    return this.m.snapshot();
+    return this.m.snapshot(cacheStatsOf(this.inner));
   }
 
   async init(context: StateStoreContext): Promise<void> {

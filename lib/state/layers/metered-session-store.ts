@@ -6,6 +6,7 @@ import { sessionKeyParts } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
 import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 import { WindowedStoreLayer } from './windowed-store-layer.js';
+import { cacheStatsOf } from './caching-store-layer.js';
 
 /** Outermost layer of a session stack: serdes and counters. Session windows have inclusive ends. */
 export class MeteredSessionStore<K, V> extends WindowedStoreLayer<SessionBytesStore> implements SessionStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
@@ -22,7 +23,7 @@ export class MeteredSessionStore<K, V> extends WindowedStoreLayer<SessionBytesSt
   }
 
   metrics(): StoreMetricsSnapshot {
-    return this.m.snapshot();
+    return this.m.snapshot(cacheStatsOf(this.inner));
   }
 
   async init(context: StateStoreContext): Promise<void> {

@@ -8,6 +8,7 @@ import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 import { CachingWindowStore } from './caching-window-store.js';
 import { ValueDecoder } from './decoded-memo.js';
 import { WindowedStoreLayer } from './windowed-store-layer.js';
+import { cacheStatsOf } from './caching-store-layer.js';
 
 /** A store that runs a hook at the start of every flush (before its layers write down). */
 export interface BeforeFlushStore {
@@ -47,7 +48,7 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
   }
 
   metrics(): StoreMetricsSnapshot {
-    return this.m.snapshot();
+    return this.m.snapshot(cacheStatsOf(this.inner));
   }
 
   async init(context: StateStoreContext): Promise<void> {

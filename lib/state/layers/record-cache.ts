@@ -91,6 +91,9 @@ export class RecordCache {
   private probeEnd = 0;
   private bytes = 0;
   private dirtyCount = 0;
+  /** `get` calls that found an entry, and that did not (the cache hit ratio of the metrics endpoint). */
+  hits = 0;
+  misses = 0;
   /**
    * Sorted keys of the cache, for stores that range-scan through it (window/session): built at
    * the first `keysInRange` and maintained from then on, so a store that only point-reads (a
@@ -164,6 +167,7 @@ export class RecordCache {
     const last = this.last;
     if (last !== null && last.k === key && last.live) {
       last.ref = true;
+      this.hits++;
       return last;
     }
     const h = hashOf(key);
@@ -171,7 +175,9 @@ export class RecordCache {
     if (n !== undefined) {
       n.ref = true;
       this.last = n;
+      this.hits++;
     } else {
+      this.misses++;
       this.missed = key;
       this.missedHash = h;
       this.missedSlot = this.probeEnd;

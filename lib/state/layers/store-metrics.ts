@@ -2,6 +2,8 @@
  * Counters kept by the metered layer. Cheap by design: plain number increments per operation;
  * latency is sampled (one operation in `SAMPLE_EVERY`) and measured for every flush and restore.
  */
+import type { CacheStats } from './caching-store-layer.js';
+
 export interface StoreMetricsSnapshot {
   readonly store: string;
   readonly puts: number;
@@ -15,6 +17,8 @@ export interface StoreMetricsSnapshot {
   readonly getLatencyAvgUs: number;
   readonly flushLatencyAvgMs: number;
   readonly flushLatencyMaxMs: number;
+  /** The record cache below the metered layer, when there is one. */
+  readonly cache?: CacheStats;
 }
 
 export const SAMPLE_EVERY = 128;
@@ -41,8 +45,9 @@ export class StoreMetrics {
     if (ms > this.flushMsMax) this.flushMsMax = ms;
   }
 
-  snapshot(): StoreMetricsSnapshot {
+  snapshot(cache?: CacheStats): StoreMetricsSnapshot {
     return {
+      ...(cache === undefined ? {} : { cache }),
       store: this.store,
       puts: this.puts,
       gets: this.gets,
