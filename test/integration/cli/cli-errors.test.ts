@@ -63,7 +63,7 @@ describe('bin/tributary.js error paths', () => {
       const r = await runBin(['produce', 'transactions', '--bootstrap-servers', `127.0.0.1:${port}`]);
       expect(r.code).toBe(1);
       expect(r.ms).toBeLessThan(30_000);
-      expect(r.stderr).toContain(`Cannot reach a Kafka broker at 127.0.0.1:${port}`);
+      expect(r.stderr).toContain(`Cannot connect to the Kafka broker at 127.0.0.1:${port} over PLAINTEXT: no answer to an ApiVersions request`);
     } finally {
       server.close();
     }
