@@ -150,7 +150,8 @@ export interface Admin {
   /**
    * Throws a `TributaryError` with code `TOPIC_NOT_FOUND` naming the topic when one is missing.
    * `configs: false` skips reading topic configs (then `configs` is empty): it needs only the
-   * DESCRIBE ACL that READ or WRITE imply, not DESCRIBE_CONFIGS.
+   * DESCRIBE ACL that READ or WRITE imply, not DESCRIBE_CONFIGS. Without DESCRIBE_CONFIGS on the
+   * topics, `configs` is empty too (callers use the broker defaults) rather than an error.
    */
   describeTopics(topics: readonly string[], options?: { readonly configs?: boolean }): Promise<TopicDescription[]>;
   listTopics(): Promise<string[]>;

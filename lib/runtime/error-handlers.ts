@@ -62,8 +62,13 @@ export const DLQ_HEADER_PREFIX = 'tributary.error.';
 
 /** The dead-letter record for a failed input record: original bytes, original headers plus `tributary.error.*`. */
 export function deadLetterRecord(topic: string, context: ErrorHandlerContext, error: unknown): OutgoingRecord {
-  const headers: Headers = {
-    ...context.headers,
+  const headers: Headers = { ...context.headers, ...errorHeaders(context, error) };
+  return { topic, key: context.key, value: context.value, timestamp: context.timestamp, headers };
+}
+
+/** The `tributary.error.*` headers naming the error and the input record it came from. */
+function errorHeaders(context: ErrorHandlerContext, error: unknown): Headers {
+  return {
     [`${DLQ_HEADER_PREFIX}reason`]: Buffer.from(errorMessage(error)),
     [`${DLQ_HEADER_PREFIX}code`]: Buffer.from(errorCode(error)),
     [`${DLQ_HEADER_PREFIX}topic`]: Buffer.from(context.topic),
@@ -72,7 +77,6 @@ export function deadLetterRecord(topic: string, context: ErrorHandlerContext, er
     [`${DLQ_HEADER_PREFIX}processor`]: Buffer.from(context.processorName),
     [`${DLQ_HEADER_PREFIX}task`]: Buffer.from(context.taskId),
   };
-  return { topic, key: context.key, value: context.value, timestamp: context.timestamp, headers };
 }
 
 /**
@@ -83,13 +87,7 @@ export function deadLetterRecord(topic: string, context: ErrorHandlerContext, er
 export function productionDeadLetter(topic: string, context: ErrorHandlerContext, error: unknown, record: OutgoingRecord): OutgoingRecord {
   const headers: Headers = {
     ...(record.headers ?? {}),
-    [`${DLQ_HEADER_PREFIX}reason`]: Buffer.from(errorMessage(error)),
-    [`${DLQ_HEADER_PREFIX}code`]: Buffer.from(errorCode(error)),
-    [`${DLQ_HEADER_PREFIX}topic`]: Buffer.from(context.topic),
-    [`${DLQ_HEADER_PREFIX}partition`]: Buffer.from(String(context.partition)),
-    [`${DLQ_HEADER_PREFIX}offset`]: Buffer.from(String(context.offset)),
-    [`${DLQ_HEADER_PREFIX}processor`]: Buffer.from(context.processorName),
-    [`${DLQ_HEADER_PREFIX}task`]: Buffer.from(context.taskId),
+    ...errorHeaders(context, error),
     [`${DLQ_HEADER_PREFIX}output-topic`]: Buffer.from(record.topic),
   };
   return { topic, key: record.key, value: record.value, timestamp: record.timestamp ?? context.timestamp, headers };
