@@ -14,11 +14,29 @@
  *   `beginTransaction`, whose InitProducerId aborts the transaction if it is still open.
  */
 import './aborted-filter.js';
-import type { Kafka, Producer as KjsProducer, Transaction as KjsTransaction, TopicMessages, Message } from 'kafkajs';
+import type { Kafka, Producer as KjsProducer, RecordMetadata, Transaction as KjsTransaction, TopicMessages, Message } from 'kafkajs';
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import type { OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
 import { hasProtocolType, isFenced, translateError } from './errors.js';
 import { createPartitioner } from './partitioning.js';
+
+/** Sends again of partitions a `sendBatch` left unacknowledged, before the send fails (retriable). */
+const UNACKNOWLEDGED_RESENDS = 5;
+
+/**
+ * The messages of `sent` whose partition is missing from the broker's acknowledgements (every
+ * message has its partition by now: explicit, or written by the partitioner).
+ */
+export function unacknowledged(sent: readonly TopicMessages[], acknowledged: readonly RecordMetadata[]): TopicMessages[] {
+  const acked = new Set<string>();
+  for (const a of acknowledged) acked.add(`${a.topicName}\u0000${a.partition}`);
+  const out: TopicMessages[] = [];
+  for (const t of sent) {
+    const missing = t.messages.filter((m) => m.partition === undefined || m.partition === null || !acked.has(`${t.topic}\u0000${m.partition}`));
+    if (missing.length > 0) out.push({ topic: t.topic, messages: missing });
+  }
+  return out;
+}
 
 const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
 
@@ -134,12 +152,38 @@ export class KafkajsProducer implements Producer {
     // above message.max.bytes (1 MB by default): split large sends, in order, below that bound.
     // A topic with a smaller max.message.bytes gets smaller batches (a dead-letter topic, say).
     for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes)) {
-      const topicMessages = toTopicMessages(chunk);
+      await this.sendChunk(toTopicMessages(chunk));
+    }
+  }
+
+  /**
+   * One kafkajs `sendBatch`, then the records of every partition the broker did not acknowledge
+   * again. kafkajs 2.2.4 retries a failed send only to brokers that have not answered yet: when a
+   * partition's leader dies and leadership moves to a broker that already acknowledged other
+   * partitions of the same send, the partition's records are never sent, and `sendBatch` resolves
+   * as if they had been (records silently lost; a transaction then commits without them). Their
+   * partition is fixed on the message (partitioning.ts) and they were not written by the failed
+   * request, or the idempotent producer's sequence numbers make the broker drop the repeat.
+   */
+  private async sendChunk(topicMessages: TopicMessages[]): Promise<void> {
+    let pending = topicMessages;
+    for (let attempt = 0; ; attempt++) {
+      let acknowledged: RecordMetadata[];
       try {
-        if (this.txn) await this.txn.sendBatch({ topicMessages, acks: -1 });
-        else await this.producer!.sendBatch({ topicMessages, acks: -1 });
+        if (this.txn) acknowledged = await this.txn.sendBatch({ topicMessages: pending, acks: -1 });
+        else acknowledged = await this.producer!.sendBatch({ topicMessages: pending, acks: -1 });
       } catch (e) {
-        throw this.fail(e, 'send', topicMessages.length === 1 ? { topic: topicMessages[0]!.topic } : {});
+        throw this.fail(e, 'send', pending.length === 1 ? { topic: pending[0]!.topic } : {});
+      }
+      pending = unacknowledged(pending, acknowledged);
+      if (pending.length === 0) return;
+      if (attempt >= UNACKNOWLEDGED_RESENDS) {
+        const partitions = pending.flatMap((t) => [...new Set(t.messages.map((m) => m.partition))].map((p) => `${t.topic}-${p ?? '?'}`));
+        throw new TributaryError(`send: the brokers did not acknowledge partitions ${partitions.join(', ')} after ${attempt + 1} attempts (leadership moving?)`, {
+          code: 'KAFKA_CONNECTION',
+          retriable: true,
+          context: { ...this.ctx(), ...(pending.length === 1 ? { topic: pending[0]!.topic } : {}) },
+        });
       }
     }
   }
