@@ -5,6 +5,7 @@
  * whose handler answered SHUTDOWN_APPLICATION appends a record, and every running instance, which
  * remembered the topic's end offset when it started, sees the end move and shuts down.
  */
+import { TributaryError } from '../errors.js';
 import type { Admin, KafkaClient } from '../kafka/types.js';
 
 export class ShutdownRequests {
@@ -29,7 +30,18 @@ export class ShutdownRequests {
         configs: { 'cleanup.policy': 'delete', 'retention.ms': String(24 * 3600_000) },
       },
     ]);
-    this.baseline = await this.end(admin);
+    // Just created (by us, or by another instance that won the race): a broker of a cluster that
+    // has not applied the new topic yet answers that it does not exist, for a moment.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        this.baseline = await this.end(admin);
+        return;
+      } catch (error) {
+        if (!(error instanceof TributaryError && error.code === 'TOPIC_NOT_FOUND') || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 
   /** True once another instance (or this one) asked the application to shut down. */

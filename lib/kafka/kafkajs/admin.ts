@@ -179,7 +179,11 @@ export class KafkajsAdmin implements Admin {
         return { topic, partitions: m.partitions.length, configs: configsByTopic.get(topic) ?? {} };
       });
     } catch (e) {
-      throw translateError(e, 'describeTopics', topics.length === 1 ? { topic: topics[0]! } : {});
+      const error = translateError(e, 'describeTopics', topics.length === 1 ? { topic: topics[0]! } : {});
+      // Every topic was listed: metadata that still says unknown comes from a broker that has not
+      // caught up (a node restarting on a cluster), an outage to retry rather than a missing topic.
+      if (protocolType(e) === 'UNKNOWN_TOPIC_OR_PARTITION') throw new TributaryError(error.message, { code: 'KAFKA', retriable: true, cause: e, context: error.context });
+      throw error;
     }
   }
 
