@@ -64,6 +64,20 @@ export function isMarkedStore(store: StateStore): store is StateStore & MarkedSt
   return s.keepsMarkers === true && typeof s.readMarker === 'function' && typeof s.writeMarker === 'function';
 }
 
+/**
+ * A window or session store that expires by a stream time of its own: the largest window start
+ * (session end) it was given or recovered from disk or its changelog; a put of a window older
+ * than `observedStreamTime - retentionMs + 1` is dropped. An operator whose clock restarts with
+ * the task seeds it from this, so it never accepts a record the store would drop.
+ */
+export interface StreamTimeKeepingStore {
+  readonly observedStreamTime: number;
+}
+
+export function keepsStreamTime(store: object): store is StreamTimeKeepingStore {
+  return typeof (store as Partial<StreamTimeKeepingStore>).observedStreamTime === 'number';
+}
+
 /** A changelog record being replayed into a store during restoration. */
 export interface RestoreRecord {
   readonly key: Buffer;

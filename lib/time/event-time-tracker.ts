@@ -52,6 +52,16 @@ export class EventTimeTracker {
     return this.current;
   }
 
+  /**
+   * Starts the clock at `time` (not below where it stands): the stream time the operator's store
+   * expires by, recovered at init, so that after a restart the operator never accepts a record
+   * for a window the store would drop as expired.
+   */
+  seed(time: number): void {
+    if (time > this.observed) this.observed = time;
+    if (time > this.current) this.current = time;
+  }
+
   /** Records one input record's timestamp. */
   observe(timestamp: number): void {
     if (timestamp > this.observed) this.observed = timestamp;

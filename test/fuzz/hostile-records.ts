@@ -270,10 +270,10 @@ export interface ModelOptions {
   /** Invalid UTF-8 in a value is refused (dead-lettered) rather than decoded with U+FFFD. */
   readonly strictUtf8: boolean;
   /**
-   * The count operator's clock after a restart: `reset` (-1, today) or `seeded` with the window
-   * store's recovered time (its largest window start), the fix proposed in the note. Under
-   * `reset`, a record whose window the store already expired is lost silently: the model
-   * counts such records in `restartExpiryHits` and the fuzz skips those cases.
+   * The count operator's clock after a restart: `seeded` with the window store's recovered time
+   * (its largest window start), as the runtime does since #19's restart-expiry loss was fixed; or
+   * `reset` (-1), the old behaviour, under which a record whose window the store had already
+   * expired was lost silently (the model counts such records in `restartExpiryHits`).
    */
   readonly restart: 'reset' | 'seeded';
 }

@@ -1,9 +1,9 @@
-import type { KeyValue, RestorableStore, RestoreRecord, SessionStore, StateStoreContext, Windowed } from '../types.js';
+import type { KeyValue, RestorableStore, RestoreRecord, SessionStore, StateStoreContext, StreamTimeKeepingStore, Windowed } from '../types.js';
 import { keyBytes, keyString } from './bytes.js';
 import { SegmentedStore } from './segmented-store.js';
 import { MAX_TIME, SESSION_SUFFIX, sessionKeyParts, timeAt, timeString } from './window-key-schema.js';
 
-export interface SessionBytesStore extends SessionStore<Buffer, Buffer>, RestorableStore {
+export interface SessionBytesStore extends SessionStore<Buffer, Buffer>, RestorableStore, StreamTimeKeepingStore {
   /** A null value removes the session. */
   put(session: Windowed<Buffer>, value: Buffer | null): void;
 }

@@ -21,6 +21,11 @@ export abstract class SegmentedStore {
   protected abstract flushSegments(): Promise<void>;
   protected abstract closeSegments(): Promise<void>;
 
+  /** The segments' stream time (see `StreamTimeKeepingStore`); -1 while closed. */
+  get observedStreamTime(): number {
+    return this.segments?.observedStreamTime ?? -1;
+  }
+
   get isOpen(): boolean {
     return this.segments !== null;
   }

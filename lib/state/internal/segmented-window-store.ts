@@ -1,11 +1,11 @@
-import type { KeyValue, RestorableStore, RestoreRecord, StateStoreContext, WindowStore, Windowed } from '../types.js';
+import type { KeyValue, RestorableStore, RestoreRecord, StateStoreContext, StreamTimeKeepingStore, WindowStore, Windowed } from '../types.js';
 import { keyBytes, keyString } from './bytes.js';
 import type { ByteTable } from './byte-table.js';
 import { SegmentedStore } from './segmented-store.js';
 import { MAX_TIME, seqString, timeAt, timeString, WINDOW_SUFFIX, windowKeyParts } from './window-key-schema.js';
 
 /** A window store over bytes; `lastPutSeq` tells the change-logging layer which key a put wrote. */
-export interface WindowBytesStore extends WindowStore<Buffer, Buffer>, RestorableStore {
+export interface WindowBytesStore extends WindowStore<Buffer, Buffer>, RestorableStore, StreamTimeKeepingStore {
   readonly windowSizeMs: number;
   readonly lastPutSeq: number;
   /**

@@ -19,6 +19,11 @@ export class CachingSessionStore extends CachingStoreLayer<SessionBytesStore> im
     return this.inner.retentionMs;
   }
 
+  /** The backend's (cached puts not written down yet are not counted: read at operator init, when the cache is empty). */
+  get observedStreamTime(): number {
+    return this.inner.observedStreamTime;
+  }
+
   protected override writeDown(e: CacheEntry): void {
     const { key, start, end } = sessionKeyParts(e.key);
     const listener = this.listener;

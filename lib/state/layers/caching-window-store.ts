@@ -34,6 +34,11 @@ export class CachingWindowStore extends CachingStoreLayer<WindowBytesStore> impl
     return this.inner.retentionMs;
   }
 
+  /** The backend's (cached puts not written down yet are not counted: read at operator init, when the cache is empty). */
+  get observedStreamTime(): number {
+    return this.inner.observedStreamTime;
+  }
+
   get retainDuplicates(): boolean {
     return this.inner.retainDuplicates;
   }

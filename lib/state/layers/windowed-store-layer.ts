@@ -7,4 +7,8 @@ export abstract class WindowedStoreLayer<S extends WindowBytesStore | SessionByt
   get retentionMs(): number {
     return this.inner.retentionMs;
   }
+
+  get observedStreamTime(): number {
+    return this.inner.observedStreamTime;
+  }
 }

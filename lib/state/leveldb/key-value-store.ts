@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { StateStoreContext } from '../types.js';
 import type { ByteTable } from '../internal/byte-table.js';
 import { TableKeyValueStore } from '../internal/table-key-value-store.js';
+import { loadKeysOrClose } from './segments.js';
 import { LevelDbDatabase } from './database.js';
 
 const RESTORE_BUFFERED_WRITES = 250_000;
@@ -27,8 +28,9 @@ export class LevelDbKeyValueStore extends TableKeyValueStore {
 
   protected async openTable(context: StateStoreContext): Promise<ByteTable> {
     const db = await LevelDbDatabase.open(join(context.taskDir, this.name), this.name);
+    const keys = await loadKeysOrClose(db);
     this.db = db;
-    return db.table('', await db.loadKeys());
+    return db.table('', keys);
   }
 
   /** A restore's writes wait in the buffer up to this many (the last batch then reaches disk with the first commit, not before processing starts). */

@@ -24,7 +24,7 @@ export async function openLevelDbSegments(
 ): Promise<{ db: LevelDbDatabase; segments: Segments }> {
   const db = await LevelDbDatabase.open(join(taskDir, name), name);
   const segments = new Segments(retentionMs, segmentIntervalMs, (id) => db.table(segmentPrefix(id)));
-  const keys = await db.loadKeys();
+  const keys = await loadKeysOrClose(db);
   let i = 0;
   while (i < keys.length) {
     const prefix = keys[i]!.slice(0, 8);
@@ -34,4 +34,18 @@ export async function openLevelDbSegments(
     segments.adopt(id.readUInt32BE(0) * 0x1_0000_0000 + id.readUInt32BE(4), db.table(prefix, group));
   }
   return { db, segments };
+}
+
+/**
+ * The keys of a just-opened database; closes it when they cannot be read (a truncated or corrupt
+ * log), so that the caller can wipe the directory and open it again in this process (LevelDB's
+ * lock is per open handle: an abandoned handle makes the next open fail).
+ */
+export async function loadKeysOrClose(db: LevelDbDatabase): Promise<string[]> {
+  try {
+    return await db.loadKeys();
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
 }

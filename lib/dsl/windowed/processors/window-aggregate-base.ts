@@ -5,6 +5,7 @@
  * so a suppression downstream gets to emit).
  */
 import type { ProcessorContext } from '../../../topology/processor.js';
+import { keepsStreamTime } from '../../../state/types.js';
 import { EventTimeTracker, registerTracker } from '../../../time/event-time-tracker.js';
 import type { EventTime } from '../../../time/event-time.js';
 import { LateRecordRouter, type LateRecordsCallback } from '../late-records.js';
@@ -49,6 +50,9 @@ export function initWindowOperator<K, V>(
 ): WindowOperatorRuntime<K, V> {
   const tracker = new EventTimeTracker(options.eventTime, context, inputPartitions(context, options.upstream));
   registerTracker(store, tracker);
+  // Stores are open and restored before processors init: a clock that starts over with the task
+  // starts where the store's own expiry clock stands (#19: else a clean restart loses counts).
+  if (keepsStreamTime(store)) tracker.seed(store.observedStreamTime);
   const interval = tracker.punctuationIntervalMs();
   if (interval !== null) {
     context.schedule(interval, 'wall-clock', (now) => {
