@@ -12,9 +12,10 @@ const log = (m: string) => {
   if (process.env['CHAOS_VERBOSE']) process.stderr.write(`[chaos] ${m}\n`);
 };
 
-// Not in the default run: one of four runs lost 260 committed records of one input partition and
-// one timed out (issue #14's note); TRIBUTARY_CLUSTER_CHAOS=1 runs it until that is understood.
-describe.skipIf(!process.env['TRIBUTARY_CLUSTER_CHAOS'])('exactly-once chaos on a three-broker cluster', () => {
+// The earlier lost records and time-outs (issue #14) were kafkajs dropping the records of a
+// partition whose leader died mid-send (the harness's input and, possibly, a task's transaction);
+// see test/integration/kafka/leader-failover-send.test.ts. TRIBUTARY_SKIP_CLUSTER_CHAOS=1 skips it.
+describe.skipIf(!!process.env['TRIBUTARY_SKIP_CLUSTER_CHAOS'])('exactly-once chaos on a three-broker cluster', () => {
   it('SIGKILL + restart of the leader of input, changelog and repartition partitions: zero duplicates, zero losses', { timeout: 240_000 }, async () => {
     const r = await runChaos({
       records: 40_000,

@@ -8,13 +8,16 @@
  * - each misconfiguration fails within the connect timeout with a message naming the broker, the
  *   protocol and what to check: wrong password, unknown mechanism, untrusted certificate, wrong
  *   host name, no client certificate (mutual TLS), TLS to a plaintext port, plaintext to a TLS port,
- *   an unreachable broker;
+ *   an unreachable broker, an expired broker certificate;
  * - a distinctive password never appears in any output (progress lines, logs at info level,
  *   errors).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pipelineModel } from '../../../lib/cli/demo/model.js';
 import { readWholeTopic } from '../../../lib/cli/demo/topic-reader.js';
@@ -50,6 +53,28 @@ function properties(name: string, lines: readonly string[]): string {
 async function committedToEnd(admin: Admin, group: string, topic: string): Promise<boolean> {
   const committed = new Map((await admin.fetchCommittedOffsets(group, [topic])).map((c) => [c.partition, c.offset]));
   return (await admin.fetchTopicOffsets(topic)).every((p) => committed.get(p.partition) === p.high);
+}
+
+/**
+ * A TLS endpoint on 127.0.0.1 presenting a certificate that expired in 2020, signed (with
+ * `openssl ca`, which takes explicit start and end dates) by the CA next to `caFile`.
+ */
+async function expiredTlsEndpoint(caFile: string, workDir: string): Promise<{ bootstrap: string; close: () => Promise<void> }> {
+  mkdirSync(workDir, { recursive: true });
+  const run = (args: readonly string[]) => {
+    const out = spawnSync('openssl', args, { cwd: workDir, encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`openssl ${args[0]} failed: ${out.stderr}`);
+  };
+  writeFileSync(join(workDir, 'ca.cnf'), '[ca]\ndefault_ca = expired\n[expired]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n');
+  writeFileSync(join(workDir, 'index.txt'), '');
+  writeFileSync(join(workDir, 'serial'), '01\n');
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expired.key', '-out', 'expired.csr', '-subj', '/CN=tributary-broker.test', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  run(['ca', '-batch', '-config', 'ca.cnf', '-cert', caFile, '-keyfile', join(dirname(caFile), 'ca.key'), '-in', 'expired.csr', '-out', 'expired.crt', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
+  const server = createTlsServer({ key: readFileSync(join(workDir, 'expired.key')), cert: readFileSync(join(workDir, 'expired.crt')) }, (socket) => socket.end());
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { bootstrap: `127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 const CONNECT = ['--connect-timeout', '15s'];
@@ -199,9 +224,32 @@ describe('tributary CLI on a secured cluster', () => {
     expect(run.stderr).toMatch(/Authentication failed at .* over SASL_SSL \(SCRAM-SHA-512, user 'alice'\)/);
   }, 120_000);
 
+  it('an expired broker certificate fails at connect with a message saying it expired, naming the broker and the protocol', async () => {
+    const s = secureBroker();
+    // A certificate for 127.0.0.1 signed by the test broker's CA (trusted by the client) that was
+    // valid for one day in 2020, made now with openssl, served by a TLS endpoint: the handshake,
+    // where a certificate is judged, fails before any Kafka byte is exchanged.
+    const endpoint = await expiredTlsEndpoint(s.caFile, join(dir, 'expired'));
+    try {
+      const config = properties('expired.properties', [
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-512',
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="${env:TRIBUTARY_TEST_SASL_PASSWORD}";',
+        `ssl.truststore.location=${s.caFile}`,
+      ]);
+      const r = record('expired certificate', await runBin(produceArgs(uniqueName('sec-expired'), config, ['--bootstrap-servers', endpoint.bootstrap]), { env: { TRIBUTARY_TEST_SASL_PASSWORD: WRONG } }));
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`broker at ${endpoint.bootstrap} over SASL_SSL: the broker's certificate has expired \\(CERT_HAS_EXPIRED\\)\\. Check: the broker needs a renewed certificate`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.ms, `${r.ms} ms`).toBeLessThan(20_000);
+    } finally {
+      await endpoint.close();
+    }
+  }, 60_000);
+
   it('no password, key or token appears in any output of the runs above', () => {
     const s = secureBroker();
-    expect(outputs.length).toBeGreaterThanOrEqual(11);
+    expect(outputs.length).toBeGreaterThanOrEqual(12);
     for (const o of outputs) {
       for (const secret of [WRONG, s.users.alice, 'BEGIN PRIVATE KEY']) expect(o.text, o.what).not.toContain(secret);
     }
