@@ -77,9 +77,26 @@ export async function prepareTopics(admin: Admin, built: BuiltTopology, options:
   // The record size limits of the topics the tasks write to (outputs are checked before they are sent).
   const written = [...new Set([...[...sinkTopics].filter((t) => existing.has(t)), ...internal.keys(), options.deadLetterTopic])];
   const maxMessageBytes = new Map<string, number>();
-  for (const d of await admin.describeTopics(written)) {
+  for (const d of await describeCreated(admin, written)) {
     const v = Number(d.configs?.['max.message.bytes']);
     if (Number.isSafeInteger(v) && v > 0) maxMessageBytes.set(d.topic, v);
   }
   return { partitions, repartition, maxMessageBytes };
+}
+
+/**
+ * `describeTopics` of topics that exist (listed, created just now, or created by another instance
+ * that won the race): on a cluster, a broker that has not applied a new topic yet does not list
+ * it for a moment, which is not a missing topic.
+ */
+async function describeCreated(admin: Admin, topics: readonly string[]): ReturnType<Admin['describeTopics']> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await admin.describeTopics(topics);
+    } catch (error) {
+      if (!(error instanceof TributaryError && error.code === 'TOPIC_NOT_FOUND') || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
