@@ -22,7 +22,7 @@
  * Profile with `node --cpu-prof --import tsx bench/e2e.ts`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TributaryApp } from '../lib/app/index.js';
 import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../lib/dsl/index.js';
@@ -95,6 +95,11 @@ interface CaseResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly metrics: string;
+  /** CPU seconds (user + system) of this Node process during the case (the app, and the producer of paced input; not the broker). */
+  readonly cpuSeconds: number;
+  readonly recordsPerCpuSec: number;
+  /** 1-minute load average at the start and the end of the case. */
+  readonly loadAverage1m: readonly [number, number];
 }
 
 async function runCase(client: KafkaClient, name: string, records: number, rate: number | null): Promise<CaseResult> {
@@ -145,6 +150,8 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
   })();
   const load = metricsWanted() ? await startMetricsLoad(app) : null;
   const started = Date.now();
+  const cpuBefore = process.cpuUsage();
+  const loadBefore = loadavg()[0]!;
   await app.start();
   const producing = rate === null ? Promise.resolve() : produce(client, input, 0, records, rate);
   let lastLog = 0;
@@ -156,6 +163,9 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     }
   }
   const elapsed = Date.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const loadAfter = loadavg()[0]!;
   const served = await load?.stop();
   await producing;
   reading = false;
@@ -171,6 +181,9 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     metrics: served === undefined ? 'off' : `on (${served.scrapes} scrapes, ${served.events} live-page events)`,
+    cpuSeconds: Number(cpuSeconds.toFixed(2)),
+    recordsPerCpuSec: Math.round(records / cpuSeconds),
+    loadAverage1m: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
   };
   process.stderr.write(`[e2e] ${name}: ${JSON.stringify(result)} (${latencies.length} output records, ${elapsed} ms)\n`);
   return result;
@@ -205,8 +218,13 @@ async function main(): Promise<void> {
     await broker?.stop();
   }
   const ratio =
-    protocols.length === 2 ? { saslSslOverPlaintextRecordsPerSec: Number((results[results.length / 2]!.recordsPerSec / results[0]!.recordsPerSec).toFixed(3)) } : {};
-  process.stdout.write(`${JSON.stringify({ bench: 'e2e', loadAverage1m: (await import('node:os')).loadavg()[0], ...ratio, results })}\n`);
+    protocols.length === 2
+      ? {
+          saslSslOverPlaintextRecordsPerSec: Number((results[results.length / 2]!.recordsPerSec / results[0]!.recordsPerSec).toFixed(3)),
+          saslSslOverPlaintextRecordsPerCpuSec: Number((results[results.length / 2]!.recordsPerCpuSec / results[0]!.recordsPerCpuSec).toFixed(3)),
+        }
+      : {};
+  process.stdout.write(`${JSON.stringify({ bench: 'e2e', loadAverage1m: loadavg()[0], ...ratio, results })}\n`);
 }
 
 main().catch((e: unknown) => {
