@@ -367,7 +367,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 /** Produces ids 0..n-1 (value `id|user`, timestamp from the id), paced evenly over `overMs`. */
 export async function produceInput(client: KafkaClient, topic: string, n: number, overMs: number, base: number, from0 = 0): Promise<void> {
-  const producer = client.producer({ clientId: 'chaos-input' });
+  // Transactional: a send kafkajs wrote twice while a leader moved (or half-sent before failing)
+  // is aborted and sent again, so the input holds every id once (an idempotent producer alone
+  // cannot undo such duplicates). A commit whose outcome is unknown is the one residual risk.
+  const producer = client.producer({ clientId: 'chaos-input', transactionalId: `chaos-input-${topic}-${from0}` });
   await producer.connect();
   const chunk = 2000;
   const started = Date.now();
@@ -379,10 +382,13 @@ export async function produceInput(client: KafkaClient, topic: string, n: number
       }
       for (;;) {
         try {
+          await producer.beginTransaction();
           await producer.send(batch);
+          await producer.commitTransaction();
           break;
         } catch {
-          await sleep(500); // broker restart: the idempotent producer retries without duplicates
+          if (producer.inTransaction) await producer.abortTransaction().catch(() => undefined);
+          await sleep(500);
         }
       }
       const due = started + (overMs * (from - from0 + chunk)) / (n - from0);

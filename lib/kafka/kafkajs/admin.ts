@@ -144,12 +144,24 @@ export class KafkajsAdmin implements Admin {
     return this.defaultRf;
   }
 
+  /**
+   * Throws TOPIC_NOT_FOUND for the first of `topics` that is not listed, after listing again for a
+   * few seconds: on a cluster, a broker that has not applied a just-created topic does not list it.
+   */
+  private async requireListed(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + LISTED_WITHIN_MS;
+    for (;;) {
+      const existing = new Set(await this.listTopics());
+      const missing = topics.find((t) => !existing.has(t));
+      if (missing === undefined) return;
+      if (Date.now() > deadline) throw new TributaryError(`topic ${missing} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic: missing } });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   async describeTopics(topics: readonly string[], options: { readonly configs?: boolean } = {}): Promise<TopicDescription[]> {
     if (topics.length === 0) return [];
-    const existing = new Set(await this.listTopics());
-    for (const topic of topics) {
-      if (!existing.has(topic)) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
-    }
+    await this.requireListed(topics);
     try {
       // Listed topics may be unknown for a moment to a broker that lags behind the controller.
       const meta = await retryUnknownTopic(() => this.admin.fetchTopicMetadata({ topics: [...topics] }), 10_000);
@@ -261,6 +273,9 @@ export class KafkajsAdmin implements Admin {
     }
   }
 }
+
+/** How long a topic that is not listed is looked for again before it counts as missing. */
+const LISTED_WITHIN_MS = 3_000;
 
 /** Retries `fn` while it fails with UNKNOWN_TOPIC_OR_PARTITION, for up to `withinMs`. */
 export async function retryUnknownTopic<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {

@@ -38,6 +38,18 @@ export function unacknowledged(sent: readonly TopicMessages[], acknowledged: rea
   return out;
 }
 
+/** Partitions (`topic-partition`) acknowledged more than once by one `sendBatch`. */
+export function acknowledgedTwice(acknowledged: readonly RecordMetadata[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const a of acknowledged) {
+    const k = `${a.topicName}-${a.partition}`;
+    if (seen.has(k)) twice.add(k);
+    seen.add(k);
+  }
+  return [...twice];
+}
+
 const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
 
 /** Groups records per topic, converted to kafkajs messages, in one pass. */
@@ -174,6 +186,18 @@ export class KafkajsProducer implements Producer {
         else acknowledged = await this.producer!.sendBatch({ topicMessages: pending, acks: -1 });
       } catch (e) {
         throw this.fail(e, 'send', pending.length === 1 ? { topic: pending[0]!.topic } : {});
+      }
+      // The same retry can send a partition twice: a broker that had not answered is sent every
+      // partition it leads now, including one another broker already acknowledged (with a new
+      // sequence number, so the broker keeps both). Inside a transaction that is repaired by
+      // aborting it: the caller's retriable failure path does.
+      const twice = acknowledgedTwice(acknowledged);
+      if (twice.length > 0 && this.transactionalId !== undefined) {
+        throw new TributaryError(`send: kafkajs wrote partitions ${twice.join(', ')} twice while leadership moved; the transaction must be aborted`, {
+          code: 'KAFKA_CONNECTION',
+          retriable: true,
+          context: this.ctx(),
+        });
       }
       pending = unacknowledged(pending, acknowledged);
       if (pending.length === 0) return;

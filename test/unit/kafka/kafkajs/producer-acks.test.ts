@@ -1,0 +1,32 @@
+/**
+ * The adapter's check of a kafkajs `sendBatch` result (lib/kafka/kafkajs/producer.ts): which
+ * records' partitions were never acknowledged (sent again), and which partitions were written twice
+ * (a transaction is aborted). The failure itself is reproduced on a three-node cluster in
+ * test/integration/kafka/leader-failover-send.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { acknowledgedTwice, unacknowledged } from '../../../../lib/kafka/kafkajs/producer.js';
+
+const m = (partition: number | undefined, value: string) => ({ value, ...(partition === undefined ? {} : { partition }) });
+const ack = (topicName: string, partition: number) => ({ topicName, partition, errorCode: 0 });
+
+describe('kafkajs send acknowledgements', () => {
+  it('keeps, in order, the records of partitions missing from the acknowledgements', () => {
+    const sent = [
+      { topic: 'a', messages: [m(0, 'a0'), m(1, 'a1'), m(0, 'a2')] },
+      { topic: 'b', messages: [m(1, 'b0')] },
+    ];
+    expect(unacknowledged(sent, [ack('a', 1), ack('b', 1)])).toEqual([{ topic: 'a', messages: [m(0, 'a0'), m(0, 'a2')] }]);
+    expect(unacknowledged(sent, [ack('a', 0), ack('a', 1), ack('b', 1)])).toEqual([]);
+    expect(unacknowledged(sent, [])).toEqual(sent);
+  });
+
+  it('a record without a partition (never partitioned) counts as unacknowledged', () => {
+    expect(unacknowledged([{ topic: 'a', messages: [m(undefined, 'x')] }], [ack('a', 0)])).toEqual([{ topic: 'a', messages: [m(undefined, 'x')] }]);
+  });
+
+  it('names partitions acknowledged more than once', () => {
+    expect(acknowledgedTwice([ack('a', 0), ack('a', 1), ack('b', 0)])).toEqual([]);
+    expect(acknowledgedTwice([ack('a', 0), ack('a', 1), ack('a', 0), ack('b', 0)])).toEqual(['a-0']);
+  });
+});
