@@ -18,7 +18,33 @@ import type { Kafka, Producer as KjsProducer, RecordMetadata, Transaction as Kjs
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import type { OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
 import { hasProtocolType, isFenced, translateError } from './errors.js';
+import { DefaultPartitioner } from '../partitioner.js';
 import { createPartitioner } from './partitioning.js';
+
+/**
+ * Splits `sent` into one entry per topic and partition, in order; a record without a partition
+ * gets one from `partitioner` when its topic's partition count is known, else stays in a
+ * per-topic remainder (kafkajs partitions it).
+ */
+export function splitByPartition(sent: readonly TopicMessages[], countOf: (topic: string) => number | undefined, partitioner: DefaultPartitioner): TopicMessages[] {
+  const out: TopicMessages[] = [];
+  for (const t of sent) {
+    const count = countOf(t.topic);
+    const groups = new Map<number, Message[]>();
+    for (const m of t.messages) {
+      if ((m.partition === undefined || m.partition === null) && count !== undefined && count > 0) {
+        const key = m.key === null || m.key === undefined ? null : typeof m.key === 'string' ? Buffer.from(m.key) : m.key;
+        m.partition = partitioner.partition(t.topic, key, count);
+      }
+      const p = m.partition ?? -1;
+      let list = groups.get(p);
+      if (!list) groups.set(p, (list = []));
+      list.push(m);
+    }
+    for (const [, messages] of groups) out.push({ topic: t.topic, messages });
+  }
+  return out;
+}
 
 /** Sends again of partitions a `sendBatch` left unacknowledged, before the send fails (retriable). */
 const UNACKNOWLEDGED_RESENDS = 5;
@@ -85,6 +111,9 @@ export class KafkajsProducer implements Producer {
   private connected = false;
   private fenced: ProducerFencedError | undefined;
   private needsReinit = false;
+  /** Partition counts kafkajs' metadata gave the partitioner, by topic. */
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly partitioner = new DefaultPartitioner();
 
   constructor(
     private readonly kafka: Kafka,
@@ -103,8 +132,15 @@ export class KafkajsProducer implements Producer {
 
   private build(): KjsProducer {
     const transactional = this.transactionalId !== undefined;
+    const counts = this.partitionCounts;
     return this.kafka.producer({
-      createPartitioner,
+      createPartitioner: () => {
+        const inner = createPartitioner();
+        return (args) => {
+          counts.set(args.topic, args.partitionMetadata.length);
+          return inner(args);
+        };
+      },
       idempotent: transactional || this.options.idempotent !== false,
       allowAutoTopicCreation: false,
       ...(transactional ? { transactionalId: this.transactionalId } : {}),
@@ -163,8 +199,16 @@ export class KafkajsProducer implements Producer {
     // One kafkajs request carries one record batch per partition, and the broker refuses a batch
     // above message.max.bytes (1 MB by default): split large sends, in order, below that bound.
     // A topic with a smaller max.message.bytes gets smaller batches (a dead-letter topic, say).
+    //
+    // Each kafkajs `sendBatch` carries ONE partition (sent concurrently): a kafkajs send spanning
+    // several leader brokers can, when one of them fails, lose a partition's records or write them
+    // twice with new sequence numbers (see `sendChunk`); with one partition per call there is one
+    // broker per attempt and kafkajs' retry is exact. Records without a partition get it here once
+    // the topic's partition count is known (from an earlier send), as kafkajs would choose it.
     for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes)) {
-      await this.sendChunk(toTopicMessages(chunk));
+      const perPartition = splitByPartition(toTopicMessages(chunk), (topic) => this.partitionCounts.get(topic), this.partitioner);
+      const sent = await Promise.allSettled(perPartition.map((t) => this.sendChunk([t])));
+      for (const s of sent) if (s.status === 'rejected') throw s.reason;
     }
   }
 

@@ -5,7 +5,8 @@
  * test/integration/kafka/leader-failover-send.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { acknowledgedTwice, unacknowledged } from '../../../../lib/kafka/kafkajs/producer.js';
+import { DefaultPartitioner, partitionForKey } from '../../../../lib/kafka/partitioner.js';
+import { acknowledgedTwice, splitByPartition, unacknowledged } from '../../../../lib/kafka/kafkajs/producer.js';
 
 const m = (partition: number | undefined, value: string) => ({ value, ...(partition === undefined ? {} : { partition }) });
 const ack = (topicName: string, partition: number) => ({ topicName, partition, errorCode: 0 });
@@ -28,5 +29,24 @@ describe('kafkajs send acknowledgements', () => {
   it('names partitions acknowledged more than once', () => {
     expect(acknowledgedTwice([ack('a', 0), ack('a', 1), ack('b', 0)])).toEqual([]);
     expect(acknowledgedTwice([ack('a', 0), ack('a', 1), ack('a', 0), ack('b', 0)])).toEqual(['a-0']);
+  });
+
+  it('one entry per partition, in order; keyed records without a partition get the Java partition once the count is known', () => {
+    const k = Buffer.from('user-7');
+    const split = splitByPartition(
+      [
+        { topic: 'a', messages: [m(1, 'a0'), m(0, 'a1'), m(1, 'a2')] },
+        { topic: 'b', messages: [{ key: k, value: 'b0' }] },
+        { topic: 'c', messages: [{ key: k, value: 'c0' }] },
+      ],
+      (topic) => (topic === 'b' ? 6 : topic === 'a' ? 2 : undefined),
+      new DefaultPartitioner(),
+    );
+    expect(split).toEqual([
+      { topic: 'a', messages: [m(1, 'a0'), m(1, 'a2')] },
+      { topic: 'a', messages: [m(0, 'a1')] },
+      { topic: 'b', messages: [{ key: k, value: 'b0', partition: partitionForKey(k, 6) }] },
+      { topic: 'c', messages: [{ key: k, value: 'c0' }] }, // count unknown: kafkajs partitions it
+    ]);
   });
 });
