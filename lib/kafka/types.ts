@@ -178,6 +178,12 @@ export interface ProducerOptions {
    * split so that no partition's batch in one request exceeds it. Default: the broker's default.
    */
   readonly maxBatchBytes?: (topic: string) => number | undefined;
+  /**
+   * The partition count of `topic`, when the caller knows it: records sent without a partition
+   * are partitioned (as the producer would) before they are sent. Default: learned from the
+   * cluster's metadata at the first send to the topic.
+   */
+  readonly partitionsFor?: (topic: string) => number | undefined;
 }
 
 /**

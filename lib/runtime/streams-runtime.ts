@@ -227,9 +227,10 @@ export class StreamsRuntime {
 
   /** Producers split their batches below each topic's max.message.bytes. */
   private readonly maxBatchBytes = (topic: string): number | undefined => this.recordLimits?.limitFor(topic);
+  private readonly partitionCount = (topic: string): number | undefined => this.partitionsFor(topic);
 
   private async connectSharedProducer(): Promise<void> {
-    this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer`, maxBatchBytes: this.maxBatchBytes });
+    this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer`, maxBatchBytes: this.maxBatchBytes, partitionsFor: this.partitionCount });
     await this.producer.connect();
   }
 
@@ -443,6 +444,7 @@ export class StreamsRuntime {
             clientId: `${this.config.clientId}-${task.id}-producer`,
             transactionTimeoutMs: this.config.transactionTimeoutMs,
             maxBatchBytes: this.maxBatchBytes,
+            partitionsFor: this.partitionCount,
           });
           await producer.connect();
           task.producer = producer;

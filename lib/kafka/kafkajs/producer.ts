@@ -206,7 +206,7 @@ export class KafkajsProducer implements Producer {
     // broker per attempt and kafkajs' retry is exact. Records without a partition get it here once
     // the topic's partition count is known (from an earlier send), as kafkajs would choose it.
     for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes)) {
-      const perPartition = splitByPartition(toTopicMessages(chunk), (topic) => this.partitionCounts.get(topic), this.partitioner);
+      const perPartition = splitByPartition(toTopicMessages(chunk), (topic) => this.partitionCounts.get(topic) ?? this.options.partitionsFor?.(topic), this.partitioner);
       const sent = await Promise.allSettled(perPartition.map((t) => this.sendChunk([t])));
       for (const s of sent) if (s.status === 'rejected') throw s.reason;
     }
