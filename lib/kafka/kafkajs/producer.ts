@@ -1,5 +1,6 @@
 /**
- * `Producer` over a kafkajs producer: idempotent, acks=all, one `sendBatch` per `send` call.
+ * `Producer` over a kafkajs producer: idempotent, acks=all, one kafkajs `sendBatch` per partition
+ * of a `send` (concurrent; see `send` for why).
  *
  * Transactions map to kafkajs `transaction()` objects. kafkajs initializes the producer id lazily on
  * the first transaction, so `connect` opens and immediately ends an empty transaction: that sends
@@ -213,8 +214,9 @@ export class KafkajsProducer implements Producer {
   }
 
   /**
-   * One kafkajs `sendBatch`, then the records of every partition the broker did not acknowledge
-   * again. kafkajs 2.2.4 retries a failed send only to brokers that have not answered yet: when a
+   * One kafkajs `sendBatch` (one partition, or a topic's records whose partition count is not known
+   * yet), then the records of every partition the broker did not acknowledge again — a guard for
+   * the multi-partition case: kafkajs 2.2.4 retries a failed send only to brokers that have not answered yet: when a
    * partition's leader dies and leadership moves to a broker that already acknowledged other
    * partitions of the same send, the partition's records are never sent, and `sendBatch` resolves
    * as if they had been (records silently lost; a transaction then commits without them). Their
