@@ -47,6 +47,27 @@ export function splitByPartition(sent: readonly TopicMessages[], countOf: (topic
   return out;
 }
 
+/**
+ * Groups per-partition entries into one call per leader broker; entries whose leader is not known
+ * (or a topic's unpartitioned remainder) get a call of their own.
+ */
+export function groupByLeader(entries: readonly TopicMessages[], leaderOf: (topic: string, partition: number) => number | undefined): TopicMessages[][] {
+  const byLeader = new Map<number, TopicMessages[]>();
+  const alone: TopicMessages[][] = [];
+  for (const e of entries) {
+    const p = e.messages[0]?.partition;
+    const leader = p === undefined || p === null ? undefined : leaderOf(e.topic, p);
+    if (leader === undefined || leader < 0) {
+      alone.push([e]);
+      continue;
+    }
+    let list = byLeader.get(leader);
+    if (!list) byLeader.set(leader, (list = []));
+    list.push(e);
+  }
+  return [...byLeader.values(), ...alone];
+}
+
 /** Sends again of partitions a `sendBatch` left unacknowledged, before the send fails (retriable). */
 const UNACKNOWLEDGED_RESENDS = 5;
 
@@ -112,8 +133,9 @@ export class KafkajsProducer implements Producer {
   private connected = false;
   private fenced: ProducerFencedError | undefined;
   private needsReinit = false;
-  /** Partition counts kafkajs' metadata gave the partitioner, by topic. */
+  /** Partition counts and leaders kafkajs' metadata gave the partitioner, by topic. */
   private readonly partitionCounts = new Map<string, number>();
+  private readonly leaders = new Map<string, Map<number, number>>();
   private readonly partitioner = new DefaultPartitioner();
 
   constructor(
@@ -134,11 +156,18 @@ export class KafkajsProducer implements Producer {
   private build(): KjsProducer {
     const transactional = this.transactionalId !== undefined;
     const counts = this.partitionCounts;
+    const leaders = this.leaders;
     return this.kafka.producer({
       createPartitioner: () => {
         const inner = createPartitioner();
+        const seen = new Map<string, unknown>();
         return (args) => {
-          counts.set(args.topic, args.partitionMetadata.length);
+          // Once per metadata version of a topic (kafkajs hands the same array until it refreshes).
+          if (seen.get(args.topic) !== args.partitionMetadata) {
+            seen.set(args.topic, args.partitionMetadata);
+            counts.set(args.topic, args.partitionMetadata.length);
+            leaders.set(args.topic, new Map(args.partitionMetadata.map((p) => [p.partitionId, p.leader])));
+          }
           return inner(args);
         };
       },
@@ -201,14 +230,16 @@ export class KafkajsProducer implements Producer {
     // above message.max.bytes (1 MB by default): split large sends, in order, below that bound.
     // A topic with a smaller max.message.bytes gets smaller batches (a dead-letter topic, say).
     //
-    // Each kafkajs `sendBatch` carries ONE partition (sent concurrently): a kafkajs send spanning
-    // several leader brokers can, when one of them fails, lose a partition's records or write them
-    // twice with new sequence numbers (see `sendChunk`); with one partition per call there is one
-    // broker per attempt and kafkajs' retry is exact. Records without a partition get it here once
-    // the topic's partition count is known (from an earlier send), as kafkajs would choose it.
+    // Each kafkajs `sendBatch` carries the partitions of ONE leader broker (as kafkajs' metadata
+    // last named it; calls run concurrently): a kafkajs send spanning several brokers can, when one
+    // of them fails, lose a partition's records or write them twice with new sequence numbers (see
+    // `sendChunk`); with one broker per call kafkajs' retry is exact unless leadership moves
+    // mid-send. Records without a partition get it here once the topic's partition count is known,
+    // as kafkajs would choose it.
     for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes)) {
       const perPartition = splitByPartition(toTopicMessages(chunk), (topic) => this.partitionCounts.get(topic) ?? this.options.partitionsFor?.(topic), this.partitioner);
-      const sent = await Promise.allSettled(perPartition.map((t) => this.sendChunk([t])));
+      const calls = groupByLeader(perPartition, (topic, partition) => this.leaders.get(topic)?.get(partition));
+      const sent = await Promise.allSettled(calls.map((c) => this.sendChunk(c)));
       for (const s of sent) if (s.status === 'rejected') throw s.reason;
     }
   }

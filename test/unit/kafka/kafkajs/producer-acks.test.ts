@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DefaultPartitioner, partitionForKey } from '../../../../lib/kafka/partitioner.js';
-import { acknowledgedTwice, splitByPartition, unacknowledged } from '../../../../lib/kafka/kafkajs/producer.js';
+import { acknowledgedTwice, groupByLeader, splitByPartition, unacknowledged } from '../../../../lib/kafka/kafkajs/producer.js';
 
 const m = (partition: number | undefined, value: string) => ({ value, ...(partition === undefined ? {} : { partition }) });
 const ack = (topicName: string, partition: number) => ({ topicName, partition, errorCode: 0 });
@@ -47,6 +47,17 @@ describe('kafkajs send acknowledgements', () => {
       { topic: 'a', messages: [m(0, 'a1')] },
       { topic: 'b', messages: [{ key: k, value: 'b0', partition: partitionForKey(k, 6) }] },
       { topic: 'c', messages: [{ key: k, value: 'c0' }] }, // count unknown: kafkajs partitions it
+    ]);
+  });
+
+  it('one call per leader broker; entries with no known leader go alone', () => {
+    const e = (topic: string, partition: number | undefined) => ({ topic, messages: [m(partition, `${topic}${partition}`)] });
+    const leaders: Record<string, number> = { 'a-0': 1, 'a-1': 2, 'b-0': 1 };
+    expect(groupByLeader([e('a', 0), e('a', 1), e('b', 0), e('b', 1), e('c', undefined)], (t, p) => leaders[`${t}-${p}`])).toEqual([
+      [e('a', 0), e('b', 0)],
+      [e('a', 1)],
+      [e('b', 1)],
+      [e('c', undefined)],
     ]);
   });
 });
