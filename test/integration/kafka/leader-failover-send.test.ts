@@ -37,7 +37,13 @@ describe('sends across a leader failover (three-node cluster)', () => {
     const kafka = new Kafka({ clientId: 'failover-setup', brokers: cluster.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [dies, survives, third] }, { partition: 1, replicas: [survives, dies, third] }] }] });
+    // kafkajs' own follow-up metadata request can hit a broker that has not applied the topic yet
+    // (UNKNOWN_TOPIC_OR_PARTITION) after the controller created it: the wait below decides.
+    await admin
+      .createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [dies, survives, third] }, { partition: 1, replicas: [survives, dies, third] }] }] })
+      .catch((e: { type?: string }) => {
+        if (e.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw e;
+      });
     await admin.disconnect();
     const deadline = Date.now() + 30_000;
     while ((await cluster.leaders(topic).catch(() => [])).join() !== `${dies},${survives}`) {
