@@ -29,7 +29,7 @@ const PINNED: Readonly<Record<string, readonly string[]>> = {
   'sliding-suppress-early-emission': ['p1\tsliding-count\tmode=suppress,diff=43,grace=0\tin,a,1,49;in,a,1,21'],
   'stream-stream-early-nulls': ['p2\tss-left\tdiff=13,grace=24,after=19\tleft,a,1,33;left,a,1,0'],
   'stream-stream-null-emission-order': ['p3\tss-outer\tdiff=15,grace=4\tleft,a,1,0;left,a,1,8;right,a,0,22'],
-  'stream-stream-delayed-nulls': ['p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18', 'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68'],
+  'stream-stream-delayed-nulls': ['p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18', 'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68', 'p4c\tss-left\tdiff=1,grace=5,after=4\tleft,a,1,74;left,a,~,99;right,a,1,0'],
   'stream-stream-short-retention': ['p5\tss-outer\tdiff=0,grace=0\tright,c,1,0;left,c,1,0'],
   'on-window-close-lost-windows': [
     'p6\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,30;in,a,1,76',
