@@ -80,7 +80,7 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
       seed: SEED,
       shrinkLimit: 1,
     });
-    const lines = reports.map((r) => `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained`);
+    const lines = reports.map((r) => `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained, ${r.seconds.toFixed(1)} s`);
     console.log(`differential (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
     for (const r of reports) expect(r.cases).toBe(RUNS);
     const bad = reports.filter((r) => r.unexplained > 0);

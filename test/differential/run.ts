@@ -27,12 +27,12 @@ const reports = await runFamilies(runner, { families, runs: Number(o.runs), seed
 await runner.close();
 
 console.log(`seed ${o.seed}, ${o.runs} cases per family, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`${'family'.padEnd(24)} ${'cases'.padStart(6)} ${'diverge'.padStart(8)} ${'explained'.padStart(10)} ${'open'.padStart(5)} ${'unexplained'.padStart(12)}  by entry`);
+console.log(`${'family'.padEnd(24)} ${'cases'.padStart(6)} ${'diverge'.padStart(8)} ${'explained'.padStart(10)} ${'open'.padStart(5)} ${'unexplained'.padStart(12)} ${'seconds'.padStart(8)}  by entry`);
 let bad = 0;
 for (const r of reports) {
   bad += r.unexplained;
   const entries = Object.entries(r.byEntry).map(([k, v]) => `${k}:${v}`).join(' ');
-  console.log(`${r.family.padEnd(24)} ${String(r.cases).padStart(6)} ${String(r.divergent).padStart(8)} ${String(r.explained).padStart(10)} ${String(r.open).padStart(5)} ${String(r.unexplained).padStart(12)}  ${entries}`);
+  console.log(`${r.family.padEnd(24)} ${String(r.cases).padStart(6)} ${String(r.divergent).padStart(8)} ${String(r.explained).padStart(10)} ${String(r.open).padStart(5)} ${String(r.unexplained).padStart(12)} ${r.seconds.toFixed(1).padStart(8)}  ${entries}`);
 }
 for (const r of reports) {
   for (const f of r.findings) console.log(`\nUNEXPLAINED (shrunk) ${f.case.id}\n${formatComparison(f)}`);
