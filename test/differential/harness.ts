@@ -90,7 +90,7 @@ export interface FamilyReport {
   readonly findings: readonly CaseComparison[];
   /** Unexplained divergences not shrunk. */
   readonly otherUnexplained: readonly CaseComparison[];
-  /** Wall-clock seconds to run the family's cases through both engines (shrinking not included). */
+  /** Wall-clock seconds from the start of the family's tributary run until both engines had its results (the JVM works ahead through the queued families; shrinking not included). */
   readonly seconds: number;
 }
 
@@ -110,11 +110,15 @@ export interface RunOptions {
 export async function runFamilies(runner: KafkaStreamsRunner, options: RunOptions): Promise<FamilyReport[]> {
   const log = options.log ?? (() => {});
   const reports: FamilyReport[] = [];
-  for (const [i, family] of options.families.entries()) {
-    const cases = generateCases(family, options.runs, options.seed + i, options.generate?.(family) ?? {});
-    // Both engines at once: the JVM works through the family's batch while tributary runs it here.
+  const all = options.families.map((family, i) => ({ family, cases: generateCases(family, options.runs, options.seed + i, options.generate?.(family) ?? {}) }));
+  // Every family's batch is queued for the JVM at once: it works ahead while tributary runs the
+  // families here one after another. A family's seconds: from the start of its tributary run until
+  // both engines have its results.
+  const ksBatches = all.map((f) => runner.run(f.cases));
+  for (const b of ksBatches) b.catch(() => {}); // a dead JVM fails the family that awaits its batch
+  for (const [i, { family, cases }] of all.entries()) {
     const t0 = Date.now();
-    const ksDone = runner.run(cases);
+    const ksDone = ksBatches[i]!;
     const ours = new Map<string, CaseResult>();
     await pool(cases, options.concurrency ?? 4, async (c) => void ours.set(c.id, await runTributary(c)));
     const tributaryMs = Date.now() - t0;
