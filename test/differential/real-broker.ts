@@ -277,8 +277,8 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
     // The backlog, then the flush records.
     const records = generate(spec, options.records, options.seed + index);
     const maxTs = Math.max(...records.map((r) => r.ts));
-    // Not idempotent: kafkajs' idempotent producer fails a retried batch with OUT_OF_ORDER_SEQUENCE_NUMBER on a loaded
-    // machine; a duplicate would be read by both engines alike.
+    // Not idempotent: kafkajs' idempotent producer failed a retried batch with OUT_OF_ORDER_SEQUENCE_NUMBER on
+    // a loaded machine. A batch written twice is read by both engines alike (the report counts the topics).
     const producer = client.producer({ clientId: `diff-${id}-input`, idempotent: false });
     await producer.connect();
     const enc = (r: Rec): OutgoingRecord => ({
@@ -293,7 +293,10 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
     );
     await producer.send(flush);
     await producer.disconnect();
-    log(`${spec.family}: produced ${records.length} records + ${flush.length} flush records to ${inputs.map(topic).join(', ')} (${options.partitions} partitions)`);
+    // What the apps will read (a retried batch may have been written twice).
+    let inputRecords = 0;
+    for (const t of inputs) for (const p of await admin.fetchTopicOffsets(topic(t))) inputRecords += p.high - p.low;
+    log(`${spec.family}: produced ${records.length} records + ${flush.length} flush records to ${inputs.map(topic).join(', ')} (${options.partitions} partitions, ${inputRecords} records in the topics)`);
 
     // Both engines, exactly-once.
     const ksApp = `${prefix}ks`;
@@ -348,7 +351,7 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
       family: spec.family,
       params: Object.entries(spec.params).map(([k, v]) => `${k}=${v}`).join(','),
       compare: spec.compare,
-      inputRecords: records.length + flush.length,
+      inputRecords,
       outputs: { kafkaStreams: count(ksOutputs), tributary: count(trOutputs) },
       keys: new Set([...ksOutputs.keys(), ...trOutputs.keys()]).size,
       mismatches,
