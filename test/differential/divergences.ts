@@ -27,8 +27,12 @@ function windowOf(key: string | null): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
-/** Stream time after the whole input: the largest timestamp of a record with a key. */
-const finalStreamTime = (c: Case): number => Math.max(-1, ...c.records.filter((r) => r.key !== null).map((r) => r.ts));
+/**
+ * A sliding-window aggregation's stream time after the whole input: the largest timestamp of a
+ * record with a key and a value (`KStreamSlidingWindowAggregate` skips null keys and null values
+ * before it observes the time).
+ */
+const slidingStreamTime = (c: Case): number => Math.max(-1, ...c.records.filter((r) => r.key !== null && r.value !== null).map((r) => r.ts));
 
 const param = (c: Case, name: string): number | undefined => (typeof c.params[name] === 'number' ? (c.params[name] as number) : undefined);
 
@@ -44,7 +48,7 @@ function slidingSuppressEarly(c: Case, d: KeyDivergence): boolean {
   const ours = d.tributary;
   if (ours.length === 1 && ks.length >= 2) return tag(ks[ks.length - 1]!) === tag(ours[0]!);
   // The early emissions are all there is when the input ends with stream time exactly at end + grace.
-  return ours.length === 0 && ks.length >= 1 && w[1] + grace === finalStreamTime(c);
+  return ours.length === 0 && ks.length >= 1 && w[1] + grace === slidingStreamTime(c);
 }
 
 // -------------------------------------------------------------------------------------------
@@ -65,14 +69,11 @@ function sourceOf(c: Case, key: string | null, e: Emitted): { record: InputRecor
 }
 
 /**
- * Whether a record moves a Kafka Streams stream-stream join's stream time: null values are
- * skipped first; null keys too, except on the outer side(s) (KIP-962: left side of a left join,
- * both sides of an outer join).
+ * A Kafka Streams stream-stream join's stream time after `records`: every record moves it —
+ * `KStreamKStreamJoin` advances its shared time tracker before it skips null keys and null values
+ * (tributary's join does the same).
  */
-function joinAdvances(c: Case, r: InputRecord): boolean {
-  if (r.value === null) return false;
-  return r.key !== null || c.family === 'ss-outer' || (c.family === 'ss-left' && r.topic === 'left');
-}
+const joinStreamTime = (records: readonly InputRecord[]): number => Math.max(-1, ...records.map((r) => r.ts));
 
 function joinBounds(c: Case): { before: number; after: number; grace: number } {
   const diff = param(c, 'diff') ?? 0;
@@ -111,20 +112,22 @@ function joinShape(c: Case, d: KeyDivergence): JoinShape {
   // so it was emitted at once with a null partner.
   const early = extraKs.every((e) =>
     sourcesOf(c, d.key, e).some((src) => {
-      const streamTimeAtArrival = Math.max(-1, ...c.records.slice(0, src.index).filter((r) => joinAdvances(c, r)).map((r) => r.ts));
+      const streamTimeAtArrival = joinStreamTime(c.records.slice(0, src.index));
       return src.record.ts + (src.record.topic === 'left' ? after : before) < streamTimeAtArrival;
     }),
   );
   if (!early) return null;
   // tributary's extra nulls: the record's window + grace closed before the input ended, and Kafka
-  // Streams has not emitted it yet: its scan skips when minTime (the last entry it looked at, not
-  // the oldest one left) + after + grace >= stream time, and its right-side processor looks back
-  // by the swapped bounds; it emits these records later (checked: a record far later emits them).
+  // Streams has not emitted it yet: it scans only for a record with a key and a value whose time
+  // is the stream time (a late or skipped record never triggers it), the scan skips when minTime
+  // (the last entry it looked at, not the oldest one left) + after + grace >= stream time, and its
+  // right-side processor looks back by the swapped bounds; it emits these records later (checked:
+  // a record far later emits them).
   const lookback = extraOurs.every((e) => {
     const src = sourceOf(c, d.key, e);
     if (!src) return false;
     const own = src.record.topic === 'left' ? after : before;
-    const fin = Math.max(-1, ...c.records.filter((r) => joinAdvances(c, r)).map((r) => r.ts));
+    const fin = joinStreamTime(c.records);
     return src.record.ts + own + grace < fin;
   });
   if (!lookback) return null;
@@ -144,23 +147,10 @@ function closeLostWindow(c: Case, d: KeyDivergence): boolean {
   return windowOf(d.key) !== null && d.kafkaStreams.length === 0 && d.tributary.length === 1;
 }
 
-
-
 // -------------------------------------------------------------------------------------------
 // Table-table and foreign-key joins: Kafka Streams forwards a result for every input update even
 // when the join result did not change (a tombstone for a key that had no result, the same value
 // again); tributary forwards changes only.
-function collapse(seq: readonly Emitted[]): Emitted[] {
-  const out: Emitted[] = [];
-  let prev: number | null = null;
-  for (const e of seq) {
-    if (e.value === prev) continue;
-    out.push(e);
-    prev = e.value;
-  }
-  return out;
-}
-
 function tableJoinNoOps(c: Case, d: KeyDivergence): boolean {
   if (!c.family.startsWith('tt-') && !c.family.startsWith('fk-')) return false;
   return onlyNoOpsMissing(d.kafkaStreams, d.tributary, (e, prev) => e.value === (prev?.value ?? null));
@@ -179,16 +169,6 @@ function onlyNoOpsMissing(ks: readonly Emitted[], ours: readonly Emitted[], isNo
   return j === ours.length && ks.length > ours.length;
 }
 
-
-// -------------------------------------------------------------------------------------------
-// Foreign-key joins: same results (up to no-op updates), other timestamps (open finding F2).
-function fkTimestamps(c: Case, d: KeyDivergence): boolean {
-  if (!c.family.startsWith('fk-')) return false;
-  const vs = (s: readonly Emitted[]): string => collapse(s).map((e) => String(e.value)).join(',');
-  return vs(d.kafkaStreams) === vs(d.tributary);
-}
-
-
 // -------------------------------------------------------------------------------------------
 // Stream-stream joins with before or after < 1: Kafka Streams' stores keep before + after + grace,
 // too short to return a partner at the boundary; tributary keeps max(before, after) + grace + 1
@@ -202,21 +182,6 @@ function shortRetention(c: Case, d: KeyDivergence): boolean {
   return extraOurs.length > 0 && extraOurs.every((e) => !nullSided(e)) && extraKs.every(nullSided);
 }
 
-// -------------------------------------------------------------------------------------------
-// Open finding F3: tributary's stream-stream join advances stream time on records Kafka Streams
-// skips first (null values; null keys on a non-outer side), so it closes windows earlier.
-function joinSkippedAdvance(c: Case, d: KeyDivergence): boolean {
-  if (!c.family.startsWith('ss-')) return false;
-  let streamTime = -1;
-  let hit = false;
-  for (const r of c.records) {
-    if (!joinAdvances(c, r) && r.ts > streamTime) hit = true;
-    if (joinAdvances(c, r)) streamTime = Math.max(streamTime, r.ts);
-  }
-  if (!hit) return false;
-  return minus(d.kafkaStreams, d.tributary).every(nullSided) && minus(d.tributary, d.kafkaStreams).every(nullSided);
-}
-
 export const ENTRIES: readonly DivergenceEntry[] = [
   { id: 'sliding-suppress-early-emission', status: 'allowed', matches: slidingSuppressEarly },
   { id: 'stream-stream-early-nulls', status: 'allowed', matches: (c, d) => joinShape(c, d) === 'early-null' },
@@ -225,8 +190,6 @@ export const ENTRIES: readonly DivergenceEntry[] = [
   { id: 'on-window-close-lost-windows', status: 'allowed', matches: closeLostWindow },
   { id: 'table-join-no-op-updates', status: 'allowed', matches: tableJoinNoOps },
   { id: 'stream-stream-short-retention', status: 'allowed', matches: shortRetention },
-  { id: 'F2-foreign-key-result-timestamps', status: 'open', matches: fkTimestamps },
-  { id: 'F3-stream-stream-skipped-record-stream-time', status: 'open', matches: joinSkippedAdvance },
 ];
 
 /** The entry that explains this divergence, or null. */

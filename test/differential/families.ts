@@ -67,7 +67,8 @@ export interface BuiltFamily {
   readonly outputs: readonly string[];
 }
 
-export function buildFamily(family: string, p: Params): BuiltFamily {
+/** `topic` names the topics (default: `in`, `left`, `right`, `out`, `out-b` as they are). */
+export function buildFamily(family: string, p: Params, T: (topic: string) => string = (t) => t): BuiltFamily {
   const [kind, variant] = family.split('-') as [string, string];
   // The Java side sets default key/value serdes (String, Long) in its StreamsConfig.
   const b = new StreamsBuilder({ defaultKeySerde: str, defaultValueSerde: i64, logger: () => {} });
@@ -76,44 +77,44 @@ export function buildFamily(family: string, p: Params): BuiltFamily {
     case 'hopping':
     case 'sliding':
     case 'session':
-      windowed(b, kind, variant, p);
-      return { topology: b.build(), inputs: ['in'], outputs: ['out'] };
+      windowed(b, kind, variant, p, T);
+      return { topology: b.build(), inputs: [T('in')], outputs: [T('out')] };
     case 'ss': {
-      const l = b.stream('left', C());
-      const r = b.stream('right', C());
+      const l = b.stream(T('left'), C());
+      const r = b.stream(T('right'), C());
       let w = JoinWindows.ofTimeDifferenceAndGrace(num(p, 'diff'), num(p, 'grace'));
       if (p['after'] !== undefined) w = w.after(num(p, 'after'));
       const sj = StreamJoined.with(str, i64, i64).withStoreType('in-memory');
       const j: KStream<string, number> =
         variant === 'inner' ? l.join(r, joiner, w, sj) : variant === 'left' ? l.leftJoin(r, joiner, w, sj) : l.outerJoin(r, joiner, w, sj);
-      j.to('out', P<number>());
-      return { topology: b.build(), inputs: ['left', 'right'], outputs: ['out'] };
+      j.to(T('out'), P<number>());
+      return { topology: b.build(), inputs: [T('left'), T('right')], outputs: [T('out')] };
     }
     case 'st': {
-      const l = b.stream('left', C());
-      const t = b.table('right', C(), mat<number>());
+      const l = b.stream(T('left'), C());
+      const t = b.table(T('right'), C(), mat<number>());
       const j: KStream<string, number> = variant === 'inner' ? l.join(t, joiner) : l.leftJoin(t, joiner);
-      j.to('out', P<number>());
-      return { topology: b.build(), inputs: ['left', 'right'], outputs: ['out'] };
+      j.to(T('out'), P<number>());
+      return { topology: b.build(), inputs: [T('left'), T('right')], outputs: [T('out')] };
     }
     case 'tt': {
-      const l = b.table('left', C(), mat<number>());
-      const r = b.table('right', C(), mat<number>());
+      const l = b.table(T('left'), C(), mat<number>());
+      const r = b.table(T('right'), C(), mat<number>());
       const j: KTable<string, number> =
         variant === 'inner' ? l.join(r, joiner, undefined, mat()) : variant === 'left' ? l.leftJoin(r, joiner, undefined, mat()) : l.outerJoin(r, joiner, undefined, mat());
-      j.toStream().to('out', P());
-      return { topology: b.build(), inputs: ['left', 'right'], outputs: ['out'] };
+      j.toStream().to(T('out'), P());
+      return { topology: b.build(), inputs: [T('left'), T('right')], outputs: [T('out')] };
     }
     case 'fk': {
-      const l = b.table('left', C(), mat<number>());
-      const r = b.table('right', C(), mat<number>());
+      const l = b.table(T('left'), C(), mat<number>());
+      const r = b.table(T('right'), C(), mat<number>());
       const fk = (v: number): string => `f${v % 3}`;
       const j: KTable<string, number> = variant === 'inner' ? l.join(r, fk, joiner, undefined, mat()) : l.leftJoin(r, fk, joiner, undefined, mat());
-      j.toStream().to('out', P());
-      return { topology: b.build(), inputs: ['left', 'right'], outputs: ['out'] };
+      j.toStream().to(T('out'), P());
+      return { topology: b.build(), inputs: [T('left'), T('right')], outputs: [T('out')] };
     }
     case 'tgroup': {
-      const t = b.table('in', C(), mat<number>());
+      const t = b.table(T('in'), C(), mat<number>());
       const g = t.groupBy((_k, v) => ({ key: `g${v % 3}`, value: v }));
       const agg: KTable<string, number> =
         variant === 'count'
@@ -130,36 +131,36 @@ export function buildFamily(family: string, p: Params): BuiltFamily {
                 (_k, v, a) => a - v,
                 mat(),
               );
-      agg.toStream().to('out', P());
-      return { topology: b.build(), inputs: ['in'], outputs: ['out'] };
+      agg.toStream().to(T('out'), P());
+      return { topology: b.build(), inputs: [T('in')], outputs: [T('out')] };
     }
     case 'selectkey': {
-      const s = b.stream('in', C()).selectKey((_k, v: V) => `k${n(v) % 3}`);
-      if (variant === 'count') s.groupByKey().count(mat()).toStream().to('out', P());
+      const s = b.stream(T('in'), C()).selectKey((_k, v: V) => `k${n(v) % 3}`);
+      if (variant === 'count') s.groupByKey().count(mat()).toStream().to(T('out'), P());
       else
         s.repartition()
           .mapValues((v: V) => (v === null ? null : v + 1))
-          .to('out', P());
-      return { topology: b.build(), inputs: ['in'], outputs: ['out'] };
+          .to(T('out'), P());
+      return { topology: b.build(), inputs: [T('in')], outputs: [T('out')] };
     }
     case 'split': {
-      const s = b.stream('in', C()) as KStream<string, V>;
+      const s = b.stream(T('in'), C()) as KStream<string, V>;
       const m = s
         .split(Named.as('s-'))
         .branch((_k, v) => n(v) % 3 === 0, Branched.as('a'))
         .branch((_k, v) => n(v) % 3 === 1, Branched.as('b'))
         .defaultBranch(Branched.as('c'));
-      m.get('s-a')!.merge(m.get('s-c')!.mapValues((v) => (v === null ? null : v * 10))).to('out', P());
-      m.get('s-b')!.to('out-b', P());
-      return { topology: b.build(), inputs: ['in'], outputs: ['out', 'out-b'] };
+      m.get('s-a')!.merge(m.get('s-c')!.mapValues((v) => (v === null ? null : v * 10))).to(T('out'), P());
+      m.get('s-b')!.to(T('out-b'), P());
+      return { topology: b.build(), inputs: [T('in')], outputs: [T('out'), T('out-b')] };
     }
     default:
       throw new Error(`unknown family ${family}`);
   }
 }
 
-function windowed(b: StreamsBuilder, kind: string, agg: string, p: Params): void {
-  const g = b.stream('in', C()).groupByKey();
+function windowed(b: StreamsBuilder, kind: string, agg: string, p: Params, T: (topic: string) => string): void {
+  const g = b.stream(T('in'), C()).groupByKey();
   const mode = p['mode'] ?? 'plain';
   const grace = num(p, 'grace');
   let t: KTable<Windowed<string>, number>;
@@ -197,5 +198,5 @@ function windowed(b: StreamsBuilder, kind: string, agg: string, p: Params): void
   if (mode === 'suppress') t = t.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()));
   t.toStream()
     .map((w, v) => ({ key: fmt(w), value: v }))
-    .to('out', P());
+    .to(T('out'), P());
 }

@@ -90,6 +90,8 @@ export interface FamilyReport {
   readonly findings: readonly CaseComparison[];
   /** Unexplained divergences not shrunk. */
   readonly otherUnexplained: readonly CaseComparison[];
+  /** Wall-clock seconds from the start of the family's tributary run until both engines had its results (the JVM works ahead through the queued families; shrinking not included). */
+  readonly seconds: number;
 }
 
 export interface RunOptions {
@@ -107,19 +109,23 @@ export interface RunOptions {
 
 export async function runFamilies(runner: KafkaStreamsRunner, options: RunOptions): Promise<FamilyReport[]> {
   const log = options.log ?? (() => {});
-  const all = options.families.map((f, i) => ({ family: f, cases: generateCases(f, options.runs, options.seed + i, options.generate?.(f) ?? {}) }));
-  // One batch for the JVM: it works through every family while tributary runs them here.
-  const ksDone = runner.run(all.flatMap((f) => f.cases));
-  const ours = new Map<string, Awaited<ReturnType<typeof runTributary>>>();
-  for (const f of all) {
-    const t0 = Date.now();
-    await pool(f.cases, options.concurrency ?? 4, async (c) => void ours.set(c.id, await runTributary(c)));
-    log(`tributary ran ${f.cases.length} ${f.family} cases in ${Date.now() - t0} ms`);
-  }
-  const ks = await ksDone;
   const reports: FamilyReport[] = [];
-  for (const f of all) {
-    const comparisons = f.cases.map((c) => compareCase(c, ks.get(c.id)!, ours.get(c.id)!));
+  const all = options.families.map((family, i) => ({ family, cases: generateCases(family, options.runs, options.seed + i, options.generate?.(family) ?? {}) }));
+  // Every family's batch is queued for the JVM at once: it works ahead while tributary runs the
+  // families here one after another. A family's seconds: from the start of its tributary run until
+  // both engines have its results.
+  const ksBatches = all.map((f) => runner.run(f.cases));
+  for (const b of ksBatches) b.catch(() => {}); // a dead JVM fails the family that awaits its batch
+  for (const [i, { family, cases }] of all.entries()) {
+    const t0 = Date.now();
+    const ksDone = ksBatches[i]!;
+    const ours = new Map<string, CaseResult>();
+    await pool(cases, options.concurrency ?? 4, async (c) => void ours.set(c.id, await runTributary(c)));
+    const tributaryMs = Date.now() - t0;
+    const ks = await ksDone;
+    const seconds = (Date.now() - t0) / 1000;
+    log(`${family}: ${cases.length} cases in ${seconds.toFixed(1)} s (tributary ${(tributaryMs / 1000).toFixed(1)} s)`);
+    const comparisons = cases.map((c) => compareCase(c, ks.get(c.id)!, ours.get(c.id)!));
     const divergent = comparisons.filter(diverges);
     const byEntry: Record<string, number> = {};
     const bad: CaseComparison[] = [];
@@ -138,8 +144,8 @@ export async function runFamilies(runner: KafkaStreamsRunner, options: RunOption
       findings.push(await shrink(runner, c));
     }
     reports.push({
-      family: f.family,
-      cases: f.cases.length,
+      family,
+      cases: cases.length,
       divergent: divergent.length,
       explained: divergent.length - bad.length - open,
       open,
@@ -147,6 +153,7 @@ export async function runFamilies(runner: KafkaStreamsRunner, options: RunOption
       byEntry,
       findings,
       otherUnexplained: bad.slice(findings.length),
+      seconds,
     });
   }
   return reports;

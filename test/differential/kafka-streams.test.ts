@@ -16,10 +16,6 @@ import { decodeCase } from './spec.js';
 const RUNS = Number(process.env['DIFF_RUNS'] ?? 200);
 const SEED = Number(process.env['DIFF_SEED'] ?? 20261205);
 
-
-/** Families generated without null values while open finding F4 (docs/divergences.md) stands. */
-const NO_NULL_VALUES = new Set(['sliding-count', 'sliding-reduce', 'sliding-aggregate']);
-
 let runner: KafkaStreamsRunner;
 beforeAll(() => {
   runner = KafkaStreamsRunner.start(installKafkaStreamsRunner());
@@ -33,16 +29,30 @@ const PINNED: Readonly<Record<string, readonly string[]>> = {
   'sliding-suppress-early-emission': ['p1\tsliding-count\tmode=suppress,diff=43,grace=0\tin,a,1,49;in,a,1,21'],
   'stream-stream-early-nulls': ['p2\tss-left\tdiff=13,grace=24,after=19\tleft,a,1,33;left,a,1,0'],
   'stream-stream-null-emission-order': ['p3\tss-outer\tdiff=15,grace=4\tleft,a,1,0;left,a,1,8;right,a,0,22'],
-  'stream-stream-delayed-nulls': ['p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18', 'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68'],
+  'stream-stream-delayed-nulls': ['p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18', 'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68', 'p4c\tss-left\tdiff=1,grace=5,after=4\tleft,a,1,74;left,a,~,99;right,a,1,0'],
   'stream-stream-short-retention': ['p5\tss-outer\tdiff=0,grace=0\tright,c,1,0;left,c,1,0'],
   'on-window-close-lost-windows': [
     'p6\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,30;in,a,1,76',
     'p7\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,0;in,a,1,46',
   ],
   'table-join-no-op-updates': ['p10\ttt-inner\t\tright,a,1,0;left,a,~,22', 'p11\tfk-inner\t\tleft,a,1,0;left,a,5,22', 'p16\ttt-left\t\tleft,c,1,0;right,c,~,27;right,c,2,56;right,c,2,25'],
-  'F2-foreign-key-result-timestamps': ['p12\tfk-inner\t\tleft,a,1,18;right,f1,0,0'],
-  'F3-stream-stream-skipped-record-stream-time': ['p17\tss-left\tdiff=2,grace=1\tleft,a,1,0;right,~,1,29;left,a,0,0'],
 };
+
+/**
+ * Shrunk cases of findings that were tributary bugs or misread differences, now fixed: they must
+ * agree exactly. (docs/divergences.md, "Fixed findings".)
+ */
+const AGREE: readonly string[] = [
+  // F2: foreign-key results carry the answer's time (the right update's; max(left, right) via a subscription).
+  'f1\tfk-inner\t\tleft,a,1,18;right,f1,0,0',
+  'f2\tfk-left\t\tleft,a,0,16;right,f0,1,0',
+  'f3\tfk-inner\t\tright,f1,0,50;left,a,1,10;left,a,~,20',
+  // F3: a null value does not move the join store's clock (Kafka Streams' default store).
+  'f4\tss-outer\tdiff=4,grace=2\tleft,b,1,0;left,a,~,24;right,b,0,0',
+  'f5\tss-outer\tdiff=4,grace=2\tleft,a,~,24;left,b,1,0;right,b,0,0',
+  // F4: a null value does not move a sliding aggregation's stream time.
+  'f6\tsliding-reduce\tmode=plain,diff=7,grace=0\tin,a,1,7;in,a,~,45;in,a,1,9',
+];
 
 describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', () => {
   it('every documented divergence is pinned by a case that still shows it', { timeout: 180_000 }, async () => {
@@ -57,6 +67,11 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
     expect(wrong).toEqual([]);
   });
 
+  it('the shrunk cases of fixed findings agree', { timeout: 120_000 }, async () => {
+    const results = await runCases(runner, AGREE.map(decodeCase));
+    expect(results.filter(diverges).map(formatComparison)).toEqual([]);
+  });
+
   it(`${RUNS} generated cases per family: no unexplained divergence`, { timeout: 600_000 }, async () => {
     const t0 = Date.now();
     const reports: FamilyReport[] = await runFamilies(runner, {
@@ -64,9 +79,8 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
       runs: RUNS,
       seed: SEED,
       shrinkLimit: 1,
-      generate: (f) => ({ nullValues: !NO_NULL_VALUES.has(f) }),
     });
-    const lines = reports.map((r) => `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained`);
+    const lines = reports.map((r) => `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained, ${r.seconds.toFixed(1)} s`);
     console.log(`differential (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
     for (const r of reports) expect(r.cases).toBe(RUNS);
     const bad = reports.filter((r) => r.unexplained > 0);

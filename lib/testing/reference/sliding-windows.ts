@@ -4,7 +4,8 @@
  * `t < d` (no window starts before the epoch: Kafka Streams' "early records") — and the right
  * window `[t + 1, t + 1 + d]` of every record whose right window holds at least one record; each
  * window's result folds the records in it (both bounds inclusive), timestamp = max record
- * timestamp in it. Distinct windows only.
+ * timestamp in it. Distinct windows only. Events with a null value are skipped (Kafka Streams'
+ * sliding aggregation drops them, and they do not move its stream time).
  */
 import { eventsByKey, type ModelEvent, type WindowResult } from './time-windows.js';
 
@@ -16,7 +17,8 @@ export function slidingWindowModel<K, V, A>(
 ): WindowResult<K, A>[] {
   const d = timeDifferenceMs;
   const out: WindowResult<K, A>[] = [];
-  for (const list of eventsByKey(events, keyId)) {
+  const kept = events.filter((e) => e.value !== null);
+  for (const list of eventsByKey(kept, keyId)) {
     const ends = new Set<number>();
     for (const e of list) {
       ends.add(Math.max(e.timestamp, d));

@@ -27,12 +27,12 @@ describe('KStream-KStream joins', () => {
     driver = undefined;
   });
 
-  async function run(kind: Kind, windows: JoinWindows, inputs: Array<['L' | 'R', string, string, number]>) {
+  async function run(kind: Kind, windows: JoinWindows, inputs: Array<['L' | 'R', string | null, string | null, number]>) {
     driver = new TopologyTestDriver(topology(kind, windows).build(), { applicationId: `ss-${kind}` });
     const left = driver.createInputTopic('left', str, str);
     const right = driver.createInputTopic('right', str, str);
     const out = driver.createOutputTopic('out', str, str);
-    for (const [side, k, v, ts] of inputs) await (side === 'L' ? left : right).pipeInput(k, v, ts);
+    for (const [side, k, v, ts] of inputs) await (side === 'L' ? left : right).pipeInput(k as string, v as string, ts);
     const records = (await out.readRecordsToList()).map((r) => [r.key, r.value, r.timestamp]);
     const dropped = driver.metrics().reduce((n, m) => n + m.dropped, 0);
     return { records, dropped };
@@ -210,6 +210,40 @@ describe('KStream-KStream joins', () => {
     expect(lateRecords.map((x) => [x.key, x.value, x.timestamp])).toEqual([['a', 'old', 94]]);
     expect(lateRecords[0]!.headers['tributary.late.reason']?.toString()).toBe('past-grace');
     expect(driver.metrics().reduce((n, m) => n + m.dropped, 0)).toBe(0);
+  });
+
+  // Shrunk cases of the differential suite (docs/divergences.md, fixed finding F3): Kafka Streams
+  // 3.9.1 (KStreamKStreamJoin) moves the join's stream time on every record, null keys and null
+  // values included, before it skips them; its default (RocksDB) join store skips a null-value
+  // put entirely, so a null value does not expire that side's records.
+  it('a null value moves stream time but does not expire its side\'s stored records', async () => {
+    const w = JoinWindows.ofTimeDifferenceAndGrace(4, 2); // retention 4 + 4 + 2 = 10
+    const { records, dropped } = await run('outerJoin', w, [
+      ['L', 'b', 'B', 0],
+      ['L', 'a', null, 24], // T = 24; the left store still holds B@0 (its own clock is at 0)
+      ['R', 'b', 'x', 0], // late, joins B@0
+    ]);
+    expect(records).toEqual([['b', 'B+x', 0]]);
+    expect(dropped).toBe(1);
+  });
+
+  it('a record skipped for its null value or null key still closes pending windows: the next record emits them, whatever its time', async () => {
+    const ahead = await run('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(1, 5).after(4), [
+      ['L', 'a', 'A', 74],
+      ['L', 'a', null, 99], // T = 99 > 74 + 4 + 5
+      ['R', 'a', 'x', 0], // (Kafka Streams scans only on a record at stream time: it emits A+null later)
+    ]);
+    expect(ahead.records).toEqual([['a', 'A+null', 74]]);
+    await driver!.close();
+    const nullKey = await run('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(2, 1), [
+      ['L', 'a', 'A', 0],
+      ['R', null, 'x', 29], // right side of a left join: no key, dropped, T = 29
+      ['L', 'a', 'B', 0],
+    ]);
+    expect(nullKey.records).toEqual([
+      ['a', 'A+null', 0],
+      ['a', 'B+null', 0],
+    ]);
   });
 
   it('rejects bad windows', () => {

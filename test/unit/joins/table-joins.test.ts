@@ -221,6 +221,33 @@ describe('foreign-key table join', () => {
     ]);
   });
 
+  // Shrunk cases of the differential suite (docs/divergences.md, fixed finding F2). Kafka Streams
+  // 3.9.1 stamps a result with the time of the answer that made it: a right update's own time
+  // (ForeignTableJoinProcessorSupplier), or max(left update, right row) when the left update's
+  // subscription is answered (SubscriptionJoinProcessorSupplier), including the tombstone of an
+  // inner-join row that is deleted; the response join forwards that time as it is.
+  it('results carry the time of the answer: a right update\'s time, else the later of the left update and the right row', async () => {
+    const inner = await setup(false);
+    await inner.orders.pipeInput('o1', { customer: 'c1', item: 'book' }, 18);
+    await inner.customers.pipeInput('c1', 'alice', 0); // older than the order: the result is at 0
+    await inner.customers.pipeInput('c2', 'bob', 50);
+    await inner.orders.pipeInput('o2', { customer: 'c2', item: 'pen' }, 10); // at max(10, 50)
+    await inner.orders.pipeInput('o2', null as never, 20); // tombstone at max(20, 50)
+    expect((await inner.out.readRecordsToList()).map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['o1', 'book/alice', 0],
+      ['o2', 'pen/bob', 50],
+      ['o2', null, 50],
+    ]);
+    await driver!.close();
+    const left = await setup(true);
+    await left.orders.pipeInput('o1', { customer: 'c0', item: 'book' }, 16);
+    await left.customers.pipeInput('c0', 'carol', 0);
+    expect((await left.out.readRecordsToList()).map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['o1', 'book/null', 16],
+      ['o1', 'book/carol', 0],
+    ]);
+  });
+
   it('left: rows without a (known) foreign key join with null', async () => {
     const { orders, customers, out } = await setup(true);
     await orders.pipeInput('o1', { customer: null, item: 'book' }, 1);

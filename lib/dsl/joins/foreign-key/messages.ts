@@ -24,6 +24,11 @@ export const enum Instruction {
   PropagateIfPresent = 1,
   /** Subscribe and always answer, with null if the right row is absent. */
   PropagateAlways = 2,
+  /**
+   * Forget this subscription and answer with null (inner join: the left row was deleted or lost
+   * its foreign key), stamped like any answer: the later of the left row's and the right row's time.
+   */
+  UnsubscribeAndPropagate = 3,
 }
 
 export interface Subscription<K> {

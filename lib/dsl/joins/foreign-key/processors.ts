@@ -4,7 +4,7 @@
  *  left sub-topology                                 right sub-topology
  *  ─────────────────                                 ──────────────────
  *  left update ─▶ SubscriptionSender ─▶ subscription topic (key: fk) ─▶ SubscriptionReceiver ─┐
- *                       │ (null fk, delete)                             (stores subscription,  │
+ *                       │ (left join: no fk)                            (stores subscription,  │
  *                       ▼                                                answers with right[fk])│
  *  response topic (key: pk) ─▶ ResponseResolver ◀────────────────────────────────────────────────┤
  *     (drops stale answers by hash,                  right update ─▶ RightUpdateFanout ─────────┘
@@ -76,13 +76,20 @@ class SubscriptionSender<K, V, KO> implements Processor<K, Change<V>, unknown, u
     const oldFk = oldValue === null ? null : nullable(s.extractor(oldValue, pk));
     const hash = newValue === null ? null : valueHash(s.leftValueSerde.serialize(newValue, s.subscriptionTopic));
     const fkChanged = oldFk !== null && (newFk === null || !s.foreignKeySerde.serialize(oldFk, s.subscriptionTopic).equals(s.foreignKeySerde.serialize(newFk, s.subscriptionTopic)));
+    if (!s.leftJoin && oldFk !== null && newFk === null) {
+      // Inner join, the row leaves the result: the old foreign key's side answers (and stamps) the tombstone.
+      this.subscribe(oldFk, { instruction: Instruction.UnsubscribeAndPropagate, hash, primaryKey: pk }, record.timestamp);
+      return;
+    }
     if (fkChanged) this.subscribe(oldFk, { instruction: Instruction.Unsubscribe, hash, primaryKey: pk }, record.timestamp);
     if (newFk !== null) {
       const instruction = s.leftJoin || fkChanged ? Instruction.PropagateAlways : Instruction.PropagateIfPresent;
       this.subscribe(newFk, { instruction, hash, primaryKey: pk }, record.timestamp);
       return;
     }
-    // No foreign key (or the row was deleted): the answer is known here — no right value.
+    // Inner join, no foreign key before or after: never in the result.
+    if (!s.leftJoin) return;
+    // Left join without a foreign key (or the row was deleted): the answer is known here — no right value.
     if (newValue === null && oldValue === null) return;
     this.context.forward(createRecord(pk, { hash, value: null } satisfies Response<unknown>, record.timestamp, record.headers), s.resolver);
   }
@@ -119,15 +126,15 @@ class SubscriptionReceiver<KO, K, VO> implements Processor<KO, Subscription<K>, 
     const s = this.spec;
     const sub = record.value;
     const key = combinedKey(s.foreignKeySerde.serialize(fk, s.subscriptionTopic), s.leftKeySerde.serialize(sub.primaryKey, s.subscriptionTopic));
-    if (sub.instruction === Instruction.Unsubscribe) {
+    if (sub.instruction === Instruction.Unsubscribe || sub.instruction === Instruction.UnsubscribeAndPropagate) {
       this.subscriptions.delete(key);
-      return;
-    }
-    this.subscriptions.put(key, sub.hash ?? Buffer.alloc(0));
+      if (sub.instruction === Instruction.Unsubscribe) return;
+    } else this.subscriptions.put(key, sub.hash ?? Buffer.alloc(0));
     const found = this.right.get(fk);
     if (found === undefined && sub.instruction === Instruction.PropagateIfPresent) return;
     const ts = found === undefined ? record.timestamp : Math.max(record.timestamp, found.timestamp);
-    this.context.forward(createRecord(sub.primaryKey, { hash: sub.hash, value: found === undefined ? null : found.value }, ts));
+    const value = found === undefined || sub.instruction === Instruction.UnsubscribeAndPropagate ? null : found.value;
+    this.context.forward(createRecord(sub.primaryKey, { hash: sub.hash, value }, ts));
   }
 }
 
@@ -192,7 +199,9 @@ class ResponseResolver<K, V, VO, VR> implements Processor<K, Response<VO>, K, Ch
     const row = current === undefined || (rightValue === null && !s.leftJoin) ? null : s.joiner(current.value, rightValue, pk);
     const previous = this.result.get(pk);
     if (row === null && previous === undefined) return;
-    const ts = current === undefined ? record.timestamp : Math.max(record.timestamp, current.timestamp);
+    // The answer's time (as Kafka Streams): the left update's, or the later of it and the right row's
+    // when the answer comes from a subscription, or the right update's when it comes from a right update.
+    const ts = record.timestamp;
     this.result.put(pk, row === null ? null : { value: row, timestamp: ts });
     const old = this.sendOldValues && previous !== undefined ? previous.value : null;
     this.context.forward(createRecord(pk, change<VR>(row, old), ts, record.headers));

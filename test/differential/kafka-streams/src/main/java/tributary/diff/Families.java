@@ -32,6 +32,13 @@ import org.apache.kafka.streams.kstream.Windowed;
 final class Families {
   private Families() {}
 
+  /** Topic names (the real-broker apps prefix them; the test driver runs them as they are). */
+  static java.util.function.UnaryOperator<String> topics = t -> t;
+
+  static String T(String name) {
+    return topics.apply(name);
+  }
+
   static final Consumed<String, Long> C = Consumed.with(Serdes.String(), Serdes.Long());
   static final Produced<String, Long> P = Produced.with(Serdes.String(), Serdes.Long());
 
@@ -58,10 +65,10 @@ final class Families {
       case "sliding":
       case "session":
         windowed(parts[0], parts[1], p, b);
-        return List.of("out");
+        return List.of(T("out"));
       case "ss": {
-        KStream<String, Long> l = b.stream("left", C);
-        KStream<String, Long> r = b.stream("right", C);
+        KStream<String, Long> l = b.stream(T("left"), C);
+        KStream<String, Long> r = b.stream(T("right"), C);
         JoinWindows w = JoinWindows.ofTimeDifferenceAndGrace(DiffRunner.ms(p, "diff"), DiffRunner.ms(p, "grace"));
         if (p.containsKey("after")) w = w.after(DiffRunner.ms(p, "after"));
         KStream<String, Long> j = switch (parts[1]) {
@@ -70,38 +77,38 @@ final class Families {
           case "outer" -> l.outerJoin(r, JOINER, w);
           default -> throw new IllegalArgumentException(family);
         };
-        j.to("out", P);
-        return List.of("out");
+        j.to(T("out"), P);
+        return List.of(T("out"));
       }
       case "st": {
-        KStream<String, Long> l = b.stream("left", C);
-        KTable<String, Long> t = b.table("right", C);
+        KStream<String, Long> l = b.stream(T("left"), C);
+        KTable<String, Long> t = b.table(T("right"), C);
         KStream<String, Long> j = parts[1].equals("inner") ? l.join(t, JOINER) : l.leftJoin(t, JOINER);
-        j.to("out", P);
-        return List.of("out");
+        j.to(T("out"), P);
+        return List.of(T("out"));
       }
       case "tt": {
-        KTable<String, Long> l = b.table("left", C);
-        KTable<String, Long> r = b.table("right", C);
+        KTable<String, Long> l = b.table(T("left"), C);
+        KTable<String, Long> r = b.table(T("right"), C);
         KTable<String, Long> j = switch (parts[1]) {
           case "inner" -> l.join(r, JOINER);
           case "left" -> l.leftJoin(r, JOINER);
           case "outer" -> l.outerJoin(r, JOINER);
           default -> throw new IllegalArgumentException(family);
         };
-        j.toStream().to("out", P);
-        return List.of("out");
+        j.toStream().to(T("out"), P);
+        return List.of(T("out"));
       }
       case "fk": {
-        KTable<String, Long> l = b.table("left", C);
-        KTable<String, Long> r = b.table("right", C);
+        KTable<String, Long> l = b.table(T("left"), C);
+        KTable<String, Long> r = b.table(T("right"), C);
         java.util.function.Function<Long, String> fk = v -> "f" + (v % 3);
         KTable<String, Long> j = parts[1].equals("inner") ? l.join(r, fk, JOINER) : l.leftJoin(r, fk, JOINER);
-        j.toStream().to("out", P);
-        return List.of("out");
+        j.toStream().to(T("out"), P);
+        return List.of(T("out"));
       }
       case "tgroup": {
-        KTable<String, Long> t = b.table("in", C);
+        KTable<String, Long> t = b.table(T("in"), C);
         var g = t.groupBy((k, v) -> KeyValue.pair("g" + (v % 3), v));
         KTable<String, Long> agg = switch (parts[1]) {
           case "count" -> g.count();
@@ -109,24 +116,24 @@ final class Families {
           case "aggregate" -> g.aggregate(() -> 0L, (k, v, a) -> a + v * 10, (k, v, a) -> a - v);
           default -> throw new IllegalArgumentException(family);
         };
-        agg.toStream().to("out", P);
-        return List.of("out");
+        agg.toStream().to(T("out"), P);
+        return List.of(T("out"));
       }
       case "selectkey": {
-        KStream<String, Long> s = b.stream("in", C).selectKey((k, v) -> "k" + (n(v) % 3));
-        if (parts[1].equals("count")) s.groupByKey().count().toStream().to("out", P);
-        else s.repartition().mapValues(v -> v == null ? null : v + 1).to("out", P);
-        return List.of("out");
+        KStream<String, Long> s = b.stream(T("in"), C).selectKey((k, v) -> "k" + (n(v) % 3));
+        if (parts[1].equals("count")) s.groupByKey().count().toStream().to(T("out"), P);
+        else s.repartition().mapValues(v -> v == null ? null : v + 1).to(T("out"), P);
+        return List.of(T("out"));
       }
       case "split": {
-        KStream<String, Long> s = b.stream("in", C);
+        KStream<String, Long> s = b.stream(T("in"), C);
         Map<String, KStream<String, Long>> m = s.split(Named.as("s-"))
             .branch((k, v) -> n(v) % 3 == 0, Branched.as("a"))
             .branch((k, v) -> n(v) % 3 == 1, Branched.as("b"))
             .defaultBranch(Branched.as("c"));
-        m.get("s-a").merge(m.get("s-c").mapValues(v -> v == null ? null : v * 10)).to("out", P);
-        m.get("s-b").to("out-b", P);
-        return List.of("out", "out-b");
+        m.get("s-a").merge(m.get("s-c").mapValues(v -> v == null ? null : v * 10)).to(T("out"), P);
+        m.get("s-b").to(T("out-b"), P);
+        return List.of(T("out"), T("out-b"));
       }
       default:
         throw new IllegalArgumentException("unknown family " + family);
@@ -134,7 +141,7 @@ final class Families {
   }
 
   static void windowed(String kind, String agg, Map<String, String> p, StreamsBuilder b) {
-    KGroupedStream<String, Long> g = b.stream("in", C).groupByKey();
+    KGroupedStream<String, Long> g = b.stream(T("in"), C).groupByKey();
     String mode = p.getOrDefault("mode", "plain");
     KTable<Windowed<String>, Long> t;
     if (kind.equals("session")) {
@@ -165,6 +172,6 @@ final class Families {
       };
     }
     if (mode.equals("suppress")) t = t.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()));
-    t.toStream().map((w, v) -> KeyValue.pair(fmt(w), v)).to("out", P);
+    t.toStream().map((w, v) -> KeyValue.pair(fmt(w), v)).to(T("out"), P);
   }
 }
