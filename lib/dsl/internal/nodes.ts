@@ -1,6 +1,6 @@
 /**
  * The graph node kinds: a stream source, a processor (optionally owning or using stores), a
- * sink, a repartition (null-key filter ▶ sink ▶ internal topic ▶ source), and a table source.
+ * sink, a repartition (filter ▶ sink ▶ internal topic ▶ source), and a table source.
  */
 import type { StoreBuilder } from '../../state/types.js';
 import type { AnyProcessorSupplier, Topology } from '../../topology/topology.js';
@@ -63,6 +63,7 @@ export class SinkGraphNode implements GraphNode {
 export interface RepartitionNames {
   /** Unprefixed topic name, `<prefix>-repartition`. */
   readonly topic: string;
+  /** Null for a grouped table's repartition (no filter). */
   readonly filter: string | null;
   readonly sink: string;
   readonly source: string;

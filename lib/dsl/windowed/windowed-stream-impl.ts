@@ -77,7 +77,7 @@ abstract class WindowedStreamBase<K, V> {
   ): KTable<Windowed<K>, VA> {
     const builder = this.source.builder;
     const storeName = storeNameFor(builder, materialized as AnyMaterialized, prefix, operator);
-    const funcName = named?.name ?? builder.newProcessorName(prefix);
+    const funcName = builder.nameOrGenerate(named?.name, prefix);
     const wiring = wireOperator(this.source, this.options, funcName, storeName);
     const keySerde = materialized?.options.keySerde ?? this.source.keySerde;
     const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
