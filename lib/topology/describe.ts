@@ -104,7 +104,10 @@ export function describeTopology(topology: Topology): TopologyDescription {
       const node = topology.nodes.get(d.name)!;
       const base = { name: d.name, predecessors: names(d.predecessors), successors: names(d.successors) };
       if (node.kind === 'source') return { type: 'source', ...base, topics: javaHashOrder(node.topics) };
-      if (node.kind === 'processor') return { type: 'processor', ...base, stores: javaHashOrder(node.stores) };
+      if (node.kind === 'processor') {
+        const hidden = topology.implementationStores.get(d.name);
+        return { type: 'processor', ...base, stores: javaHashOrder(hidden ? node.stores.filter((s) => !hidden.has(s)) : node.stores) };
+      }
       return {
         type: 'sink',
         ...base,

@@ -130,9 +130,10 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
-    const upstream = this.repartitionForKeyOperation(named?.name ?? materialized?.options.storeName, 'toTable');
+    // Kafka Streams' order: the processor name, the store name, then the repartition named after the processor.
+    const name = this.builder.nameOrGenerate(named?.name, 'KSTREAM-TOTABLE-');
     const storeName = materialized?.options.storeName ?? this.builder.newStoreName('KSTREAM-TOTABLE-');
-    const name = named?.name ?? this.builder.newProcessorName('KSTREAM-TOTABLE-');
+    const upstream = this.repartitionForKeyOperation(name, 'toTable', named?.name === undefined);
     return addTableSource<K, V>(this.builder, {
       processorName: name,
       parent: upstream.name,
@@ -167,10 +168,9 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   /** This stream, or a repartitioned copy when the key changed upstream (null keys dropped). */
-  repartitionForKeyOperation(userName: string | undefined, operator: string): KStreamImpl<K, V> {
+  repartitionForKeyOperation(prefix: string, operator: string, generated: boolean): KStreamImpl<K, V> {
     if (!this.repartitionRequired) return this;
-    const prefix = userName ?? this.builder.newProcessorName('KSTREAM-TOTABLE-REPARTITION-');
-    if (userName === undefined) this.builder.warn(`${operator} after a key change has no name; its repartition topic ${prefix}-repartition will shift when the topology changes`);
+    if (generated) this.builder.warn(`${operator} after a key change has no name; its repartition topic ${prefix}-repartition will shift when the topology changes`);
     const name = addRepartition(this.builder, {
       parent: this.name,
       prefix,
