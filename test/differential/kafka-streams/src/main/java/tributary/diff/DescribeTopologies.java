@@ -340,6 +340,40 @@ final class DescribeTopologies {
         b.<String, Long>table("tab").toStream().to("out-t");
         break;
       }
+      case "word-count": {
+        b.<String, String>stream("streams-plaintext-input")
+            .flatMapValues(v -> java.util.Arrays.asList(v.toLowerCase().split("\\W+")))
+            .groupBy((k, word) -> word)
+            .count(Materialized.as("counts-store"))
+            .toStream()
+            .to("streams-wordcount-output");
+        break;
+      }
+      case "named-then-generated": {
+        b.<String, String>stream("in", Consumed.as("source"))
+            .filter((k, v) -> true, Named.as("keep"))
+            .mapValues(v -> v)
+            .to("out", Produced.as("sink"));
+        break;
+      }
+      case "split-branch-order": {
+        Map<String, KStream<String, String>> m = b.<String, String>stream("in")
+            .split(Named.as("split-"))
+            .branch((k, v) -> v.startsWith("a"), Branched.as("a"))
+            .branch((k, v) -> v.startsWith("b"))
+            .defaultBranch();
+        m.get("split-a").to("a-out");
+        break;
+      }
+      case "papi-branches": {
+        Topology t = new Topology();
+        t.addSource("src", "in");
+        t.addProcessor("b", PassThrough::new, "src");
+        t.addProcessor("a", PassThrough::new, "src");
+        t.addProcessor("c", PassThrough::new, "b");
+        t.addSink("sink", "out", "c");
+        return t;
+      }
       default:
         throw new IllegalArgumentException("unknown topology " + name);
     }
