@@ -402,7 +402,8 @@ export const DESCRIBE_DIVERGENCES: Readonly<Record<string, { readonly entry: str
   };
   const foreignKey = {
     entry: 'describe-foreign-key-join-nodes',
-    shows: (ks: string, ours: string) => /SUBSCRIPTION-RESPONSE-RESOLVER|subscription-response-resolver/.test(ks) && /SUBSCRIPTION-SEND|subscription-registration-send/.test(ours),
+    shows: (ks: string, ours: string) =>
+      /Processor: (KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-\d+|\S+-subscription-response-resolver) /.test(ks) && !/RESPONSE-RESOLVER|response-resolver/.test(ours),
   };
   return {
     'ss-inner': streamStream,
