@@ -418,7 +418,7 @@ export const DESCRIBE_DIVERGENCES: Readonly<Record<string, { readonly entry: str
     'fk-left-named': foreignKey,
     'emit-on-window-close': {
       entry: 'describe-emit-on-window-close-node',
-      shows: (ks: string, ours: string) => ours.includes('Processor: KTABLE-SUPPRESS-') && !ks.includes('KTABLE-SUPPRESS-'),
+      shows: (ks: string, ours: string) => /Processor: \S+-on-window-close \(stores: \[\S+-on-window-close-store\]\)/.test(ours) && !ks.includes('on-window-close'),
     },
   };
 })();

@@ -112,7 +112,12 @@ abstract class WindowedStreamBase<K, V> {
       },
     });
     markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
-    if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()), true);
+    // Kafka Streams emits on close from the aggregate itself and consumes no counter value for it:
+    // the suppression standing for it is named after the aggregate (docs/divergences.md,
+    // describe-emit-on-window-close-node), so later generated names agree.
+    if (this.emit.type === 'on-window-close') {
+      return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName(`${funcName}-on-window-close`), true);
+    }
     return table;
   }
 }
