@@ -62,7 +62,7 @@ export class StreamsBuilder {
   /** A stream of the records of `topics`. Types come from the `Consumed` serdes. */
   stream<K = unknown, V = unknown>(topics: string | readonly string[], consumed?: Consumed<K, V>): KStream<K, V> {
     const opts = consumed?.options;
-    const name = opts?.name ?? this.internal.newProcessorName('KSTREAM-SOURCE-');
+    const name = this.internal.nameOrGenerate(opts?.name, 'KSTREAM-SOURCE-');
     this.internal.addNode(new SourceGraphNode(name, typeof topics === 'string' ? [topics] : [...topics], sourceOptions(consumed)));
     return new KStreamImpl<K, V>(this.internal, name, opts?.keySerde, opts?.valueSerde, false);
   }
@@ -77,7 +77,7 @@ export class StreamsBuilder {
    */
   deltaStream<V extends object = Record<string, unknown>>(table: string, options: DeltaStreamOptions = {}): KStream<null, V> {
     if (typeof table !== 'string' || table.length === 0) throw new ConfigError('deltaStream needs a table location (a directory or s3://bucket/path)');
-    const name = options.name ?? this.internal.newProcessorName('KSTREAM-SOURCE-');
+    const name = this.internal.nameOrGenerate(options.name, 'KSTREAM-SOURCE-');
     const topic = options.sourceName ?? `delta-${table.replace(/\/+$/, '').split('/').pop() || 'table'}`;
     if (!/^[A-Za-z0-9._-]+$/.test(topic)) {
       throw new ConfigError(`deltaStream(${table}): source name "${topic}" may use only [A-Za-z0-9._-]; set sourceName`);
@@ -100,8 +100,9 @@ export class StreamsBuilder {
    */
   table<K = unknown, V = unknown>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
     const storeName = materialized?.options.storeName ?? this.internal.newStoreName(`${topic}-`);
-    const sourceName = consumed?.options.name ?? this.internal.newProcessorName('KSTREAM-SOURCE-');
-    const processorName = this.internal.newProcessorName('KTABLE-SOURCE-');
+    // As Kafka Streams: a Consumed name names the table processor; its source is `<name>-source`.
+    const sourceName = this.internal.suffixedOrGenerate(consumed?.options.name, '-source', 'KSTREAM-SOURCE-');
+    const processorName = this.internal.nameOrGenerate(consumed?.options.name, 'KTABLE-SOURCE-');
     this.internal.addNode(new SourceGraphNode(sourceName, [topic], sourceOptions(consumed)));
     return addTableSource<K, V>(this.internal, {
       processorName,
@@ -119,8 +120,9 @@ export class StreamsBuilder {
    */
   globalTable<K = unknown, V = unknown>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
     const storeName = materialized?.options.storeName ?? this.internal.newStoreName(`${topic}-`);
-    const sourceName = consumed?.options.name ?? this.internal.newProcessorName('KSTREAM-SOURCE-');
-    const processorName = this.internal.newProcessorName('KTABLE-SOURCE-');
+    // As Kafka Streams: a Consumed name names the table processor; its source is `<name>-source`.
+    const sourceName = this.internal.suffixedOrGenerate(consumed?.options.name, '-source', 'KSTREAM-SOURCE-');
+    const processorName = this.internal.nameOrGenerate(consumed?.options.name, 'KTABLE-SOURCE-');
     const keySerde = materialized?.options.keySerde ?? consumed?.options.keySerde;
     const valueSerde = materialized?.options.valueSerde ?? consumed?.options.valueSerde;
     const internal = this.internal;

@@ -1,11 +1,14 @@
 /**
  * `Topology.describe()`: a structural description of the topology whose `toString()` follows
  * Kafka Streams' `TopologyDescription` format, so tooling and eyes used to Kafka Streams read it
- * as-is. Sub-topologies (and global stores, numbered in the same sequence) appear by id; inside
- * one, nodes are ordered by the size of the sub-graph they reach (sources first), ties by name,
- * and so are `-->` successors and `<--` predecessors. Internal topics are shown without the
- * `<application.id>-` prefix, as Kafka Streams shows them before the application starts.
+ * as-is, and the differential suite (test/differential/describe-check.ts) checks it against Kafka
+ * Streams 3.9.1 character for character. Sub-topologies (and global stores, numbered in the same
+ * sequence) appear by id; inside one, nodes are ordered by the size of the sub-graph they reach
+ * (sources first), ties by name. `-->`/`<--` neighbours and store and topic lists come out in the
+ * order Kafka Streams' hash and tree sets give them (java-order.ts). Internal topics are shown
+ * without the `<application.id>-` prefix, as Kafka Streams shows them before the application starts.
  */
+import { javaHashOrder, JavaTreeSet } from './java-order.js';
 import { computeNodeGroups, compareNames } from './node-groups.js';
 import type { Topology } from './topology.js';
 
@@ -67,26 +70,44 @@ export function describeTopology(topology: Topology): TopologyDescription {
   const globalStores: GlobalStoreDescription[] = [];
   for (const group of computeNodeGroups(topology)) {
     const members = new Set(group.nodes);
-    const childrenOf = (name: string): string[] => {
-      const node = topology.nodes.get(name)!;
-      return node.kind === 'sink' ? [] : node.children.filter((c) => members.has(c));
-    };
-    const parentsOf = (name: string): string[] => {
-      const node = topology.nodes.get(name)!;
-      return node.kind === 'source' ? [] : node.parents.filter((p) => members.has(p));
-    };
-    // Size of the reachable sub-graph, counted along paths as Kafka Streams does.
-    const size = new Map<string, number>();
-    for (const name of [...group.nodes].reverse()) {
-      size.set(name, 1 + childrenOf(name).reduce((acc, c) => acc + (size.get(c) ?? 1), 0));
+    // Kafka Streams visits the nodes in HashMap order; each visit links the node to its parents
+    // (in the order they were given) and adds the node's sub-graph size to every ancestor known
+    // so far. Neighbour sets are TreeSets ordered by (size desc, name) at insertion time.
+    interface Described {
+      readonly name: string;
+      size: number;
+      readonly predecessors: JavaTreeSet<Described>;
+      readonly successors: JavaTreeSet<Described>;
     }
-    const order = (names: readonly string[]): string[] =>
-      [...names].sort((a, b) => size.get(b)! - size.get(a)! || compareNames(a, b));
-    const describeNode = (name: string): NodeDescription => {
+    const byName = new Map<string, Described>();
+    const bySize = (a: Described, b: Described): number => (a === b ? 0 : b.size - a.size || compareNames(a.name, b.name));
+    for (const name of group.nodes) byName.set(name, { name, size: 1, predecessors: new JavaTreeSet(bySize), successors: new JavaTreeSet(bySize) });
+    const grow = (d: Described, delta: number, parentsOf: Map<Described, Described[]>): void => {
+      d.size += delta;
+      for (const p of parentsOf.get(d) ?? []) grow(p, delta, parentsOf);
+    };
+    const linked = new Map<Described, Described[]>();
+    for (const name of javaHashOrder(group.nodes)) {
       const node = topology.nodes.get(name)!;
-      const base = { name, predecessors: order(parentsOf(name)), successors: order(childrenOf(name)) };
-      if (node.kind === 'source') return { type: 'source', ...base, topics: [...node.topics] };
-      if (node.kind === 'processor') return { type: 'processor', ...base, stores: [...node.stores] };
+      const d = byName.get(name)!;
+      for (const parentName of node.kind === 'source' ? [] : node.parents) {
+        const p = byName.get(parentName);
+        if (p === undefined || !members.has(parentName)) continue;
+        d.predecessors.add(p);
+        linked.set(d, [...(linked.get(d) ?? []), p]);
+        p.successors.add(d);
+        grow(p, d.size, linked);
+      }
+    }
+    const names = (set: JavaTreeSet<Described>): string[] => set.values().map((x) => x.name);
+    const describeNode = (d: Described): NodeDescription => {
+      const node = topology.nodes.get(d.name)!;
+      const base = { name: d.name, predecessors: names(d.predecessors), successors: names(d.successors) };
+      if (node.kind === 'source') return { type: 'source', ...base, topics: javaHashOrder(node.topics) };
+      if (node.kind === 'processor') {
+        const hidden = topology.implementationStores.get(d.name);
+        return { type: 'processor', ...base, stores: javaHashOrder(hidden ? node.stores.filter((s) => !hidden.has(s)) : node.stores) };
+      }
       return {
         type: 'sink',
         ...base,
@@ -94,7 +115,7 @@ export function describeTopology(topology: Topology): TopologyDescription {
         topicExtractor: typeof node.topic === 'string' ? null : node.topic.name || 'TopicNameExtractor',
       };
     };
-    const nodes = order(group.nodes).map(describeNode);
+    const nodes = [...byName.values()].sort(bySize).map(describeNode);
     if (group.global) {
       globalStores.push({
         id: group.id,

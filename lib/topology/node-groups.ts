@@ -1,9 +1,10 @@
 /**
  * Splits a topology into sub-topologies: connected components of the node graph, where nodes
  * connect through parent/child edges and through shared state stores, but not through topics (a
- * sink writing X and a source reading X stay apart). Numbering follows Kafka Streams: components
- * are numbered in order of first appearance when visiting source nodes sorted by name, then the
- * remaining nodes sorted by name; global-store components take numbers too.
+ * sink writing X and a source reading X stay apart). Numbering follows Kafka Streams 3.9.1
+ * (`InternalTopologyBuilder.makeNodeGroups`): components are numbered in order of first appearance
+ * of their nodes in insertion order (the DSL writes nodes in the order it created them); global-store
+ * components take numbers too. The numbers name tasks (`<subtopology>_<partition>`).
  */
 import type { Topology } from './topology.js';
 
@@ -41,13 +42,8 @@ export function computeNodeGroups(topology: Topology): NodeGroup[] {
     for (let i = 1; i < store.processors.length; i++) unite(store.processors[0]!, store.processors[i]!);
   }
 
-  const sources: string[] = [];
-  const others: string[] = [];
-  for (const node of topology.nodes.values()) (node.kind === 'source' ? sources : others).push(node.name);
-  const order = [...sources.sort(compareNames), ...others.sort(compareNames)];
-
   const idByRoot = new Map<string, number>();
-  for (const name of order) {
+  for (const name of topology.nodes.keys()) {
     const root = find(name);
     if (!idByRoot.has(root)) idByRoot.set(root, idByRoot.size);
   }

@@ -82,6 +82,12 @@ export class Topology {
   readonly globalStores: GlobalStoreDef[] = [];
   /** @internal Repartition topics by unprefixed name (the runtime prefixes `<application.id>-`). */
   readonly repartitionTopics = new Map<string, RepartitionTopicSpec>();
+  /**
+   * @internal Stores a processor reads only because of how tributary implements it (e.g. final
+   * results of a window rebuilt from the window store), by processor: connected like any other,
+   * left out of `describe()`'s Kafka Streams text, where the logical operator has no such access.
+   */
+  readonly implementationStores = new Map<string, Set<string>>();
   /** @internal Groups of source node names whose topics must be co-partitioned. */
   readonly copartitionGroups: string[][] = [];
   private readonly topicToSource = new Map<string, string>();
@@ -159,6 +165,15 @@ export class Topology {
       if (!node.stores.includes(storeName)) node.stores.push(storeName);
       if (!store.processors.includes(processorName)) store.processors.push(processorName);
     }
+    return this;
+  }
+
+  /** @internal `connectProcessorAndStateStores` for a store the logical operator does not use (see `implementationStores`). */
+  connectImplementationStores(processorName: string, ...storeNames: string[]): this {
+    this.connectProcessorAndStateStores(processorName, ...storeNames);
+    const set = this.implementationStores.get(processorName) ?? new Set<string>();
+    for (const s of storeNames) set.add(s);
+    this.implementationStores.set(processorName, set);
     return this;
   }
 

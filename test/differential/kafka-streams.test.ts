@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installKafkaStreamsRunner, KafkaStreamsRunner } from '../../scripts/differential/kafka-streams.js';
 import { diverges } from './compare.js';
+import { compareDescribes, formatDescribeComparison } from './describe-check.js';
+import { DESCRIBE_DIVERGENCES, DESCRIBE_TOPOLOGY_NAMES } from './describe-topologies.js';
 import { ENTRIES } from './divergences.js';
 import { ALL_FAMILIES } from './generators.js';
 import { classify, formatComparison, runCases, runFamilies, type FamilyReport } from './harness.js';
@@ -70,6 +72,21 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
   it('the shrunk cases of fixed findings agree', { timeout: 120_000 }, async () => {
     const results = await runCases(runner, AGREE.map(decodeCase));
     expect(results.filter(diverges).map(formatComparison)).toEqual([]);
+  });
+
+  it('describe() text equals Kafka Streams 3.9.1 for every topology of describe-topologies.ts (documented divergences excepted)', { timeout: 120_000 }, async () => {
+    expect(DESCRIBE_TOPOLOGY_NAMES.length).toBeGreaterThanOrEqual(20);
+    const results = await compareDescribes(runner);
+    const wrong = results.flatMap((r) => {
+      const allowed = DESCRIBE_DIVERGENCES[r.name];
+      if (r.same) return allowed ? [`describe:${r.name} is now identical: remove it from DESCRIBE_DIVERGENCES and docs/divergences.md (${allowed.entry})`] : [];
+      if (allowed?.shows(r.java, r.ours)) return [];
+      return [`${formatDescribeComparison(r)}${allowed ? `\n(differs otherwise than ${allowed.entry} says)` : ''}`];
+    });
+    const same = results.filter((r) => r.same).length;
+    console.log(`describe(): ${results.length} topologies, ${same} identical, ${results.length - same} documented divergences`);
+    // The message is the unified diff (- Kafka Streams, + tributary) of each failing topology.
+    if (wrong.length > 0) expect.fail(`describe() differs from Kafka Streams 3.9.1:\n\n${wrong.join('\n\n')}`);
   });
 
   it(`${RUNS} generated cases per family: no unexplained divergence`, { timeout: 600_000 }, async () => {

@@ -1,4 +1,9 @@
-/** `split()`: one branch processor forwarding each record to the first matching branch child. */
+/**
+ * `split()`: one branch processor forwarding each record to the first matching branch child. As in
+ * Kafka Streams, each `branch()` adds its child (a pass-through named `<split name><branch name or
+ * index>`, consuming one counter value) and runs the branch's function at once; the default branch
+ * is the child after the last predicate.
+ */
 import type { BranchedKStream } from '../branched-kstream.js';
 import type { KStream } from '../kstream.js';
 import type { Branched } from '../options/branched.js';
@@ -7,58 +12,50 @@ import type { KStreamImpl } from './kstream-impl.js';
 import { ProcessorGraphNode } from './nodes.js';
 import { KStreamImpl as Impl } from './kstream-impl.js';
 
-interface PendingBranch<K, V> {
-  readonly childName: string;
-  readonly branched: Branched<K, V> | undefined;
-}
-
 export class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
   private readonly predicates: ((key: K, value: V) => boolean)[] = [];
-  private readonly branches: PendingBranch<K, V>[] = [];
+  /** One child per predicate, then the default branch's child when there is one. */
+  private readonly childNames: string[] = [];
+  private readonly out = new Map<string, KStream<K, V>>();
   private done = false;
 
   constructor(
     private readonly source: KStreamImpl<K, V>,
     private readonly splitName: string,
-  ) {}
+  ) {
+    source.builder.addNode(new ProcessorGraphNode(splitName, [source.name], branchSupplier(this.predicates, this.childNames)));
+  }
 
   branch(predicate: (key: K, value: V) => boolean, branched?: Branched<K, V>): BranchedKStream<K, V> {
     this.checkOpen();
     this.predicates.push(predicate);
-    this.branches.push({ childName: this.splitName + (branched?.name ?? String(this.predicates.length)), branched });
+    this.addBranch(branched, this.predicates.length);
     return this;
   }
 
   defaultBranch(branched?: Branched<K, V>): Map<string, KStream<K, V>> {
-    return this.finish({ childName: this.splitName + (branched?.name ?? '0'), branched });
+    this.checkOpen();
+    this.addBranch(branched, 0);
+    this.done = true;
+    return this.out;
   }
 
   noDefaultBranch(): Map<string, KStream<K, V>> {
-    return this.finish(null);
-  }
-
-  private finish(defaultBranch: PendingBranch<K, V> | null): Map<string, KStream<K, V>> {
     this.checkOpen();
     this.done = true;
-    const all = defaultBranch ? [...this.branches, defaultBranch] : this.branches;
-    const names = new Set(all.map((b) => b.childName));
-    if (names.size !== all.length) throw new Error(`split ${this.splitName}: branch names must be unique`);
+    return this.out;
+  }
+
+  private addBranch(branched: Branched<K, V> | undefined, index: number): void {
+    const childName = this.splitName + (branched?.name ?? String(index));
+    if (this.childNames.includes(childName)) throw new Error(`split ${this.splitName}: branch names must be unique (${childName})`);
+    this.childNames.push(childName);
     const { builder } = this.source;
-    builder.addNode(
-      new ProcessorGraphNode(
-        this.splitName,
-        [this.source.name],
-        branchSupplier(this.predicates, this.branches.map((b) => b.childName), defaultBranch?.childName ?? null),
-      ),
-    );
-    const out = new Map<string, KStream<K, V>>();
-    for (const b of all) {
-      builder.addNode(new ProcessorGraphNode(b.childName, [this.splitName], passThroughSupplier<K, V>()));
-      const stream = new Impl<K, V>(builder, b.childName, this.source.keySerde, this.source.valueSerde, this.source.repartitionRequired);
-      const result = b.branched?.chain ? b.branched.chain(stream) : stream;
-      if (result) out.set(b.childName, result);
-    }
-    return out;
+    builder.newProcessorName(childName);
+    builder.addNode(new ProcessorGraphNode(childName, [this.splitName], passThroughSupplier<K, V>()));
+    const stream = new Impl<K, V>(builder, childName, this.source.keySerde, this.source.valueSerde, this.source.repartitionRequired);
+    const result = branched?.chain ? branched.chain(stream) : stream;
+    if (result) this.out.set(childName, result);
   }
 
   private checkOpen(): void {

@@ -32,6 +32,22 @@ export class InternalStreamsBuilder {
     return `${prefix}${this.nextIndex()}`;
   }
 
+  /**
+   * The user's name when given, else a generated one; consumes one counter value either way, as
+   * Kafka Streams does (`NamedInternal.orElseGenerateWithPrefix`), so naming one operator does not
+   * shift the generated names of the operators after it.
+   */
+  nameOrGenerate(given: string | undefined, prefix: string): string {
+    const generated = this.newProcessorName(prefix);
+    return given ?? generated;
+  }
+
+  /** `<given><suffix>` when a base name is given, else a generated name; consumes one counter value either way. */
+  suffixedOrGenerate(given: string | undefined, suffix: string, prefix: string): string {
+    const generated = this.newProcessorName(prefix);
+    return given === undefined ? generated : `${given}${suffix}`;
+  }
+
   /** `<prefix>STATE-STORE-0000000002` style name; consumes one counter value. */
   newStoreName(prefix: string): string {
     return `${prefix}STATE-STORE-${this.nextIndex()}`;

@@ -82,13 +82,12 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     defaultValueSerde: Serde<VA> | undefined,
   ): KTable<K, VA> {
     const storeName = storeNameFor(this.builder, materialized as Materialized<unknown, unknown> | undefined, prefix, operator);
-    const funcName = named?.name ?? this.builder.newProcessorName(prefix);
+    const funcName = this.builder.nameOrGenerate(named?.name, prefix);
     let parent = this.parent;
     if (this.repartitionRequired) {
       parent = addRepartition(this.builder, {
         parent,
         prefix: this.groupedName ?? storeName,
-        userNamed: this.groupedName !== undefined,
         keySerde: this.keySerde,
         valueSerde: this.valueSerde,
         dropNullKeys: true,

@@ -79,9 +79,10 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
     defaultValueSerde: Serde<VA> | undefined,
   ): KTable<K, VA> {
     const storeName = storeNameFor(this.builder, materialized as Materialized<unknown, unknown> | undefined, prefix, operator);
-    const sinkName = this.builder.newProcessorName('KSTREAM-SINK-');
-    const sourceName = this.builder.newProcessorName('KSTREAM-SOURCE-');
-    const funcName = named?.name ?? this.builder.newProcessorName(prefix);
+    // Kafka Streams names the repartition nodes after the aggregation's Named: `<name>-sink`, `<name>-source`.
+    const sinkName = this.builder.suffixedOrGenerate(named?.name, '-sink', 'KSTREAM-SINK-');
+    const sourceName = this.builder.suffixedOrGenerate(named?.name, '-source', 'KSTREAM-SOURCE-');
+    const funcName = this.builder.nameOrGenerate(named?.name, prefix);
     const topic = `${this.groupedName ?? storeName}-repartition`;
     const changes = changeSerde(requireSerde(this.builder, 'value', `Repartition topic ${topic}`, this.valueSerde)) as Serde<Change<V>>;
     this.builder.addNode(

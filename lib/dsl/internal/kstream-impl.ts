@@ -85,13 +85,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   split(named?: Named): BranchedKStream<K, V> {
-    return new BranchedKStreamImpl(this, named?.name ?? this.builder.newProcessorName('KSTREAM-BRANCH-'));
+    return new BranchedKStreamImpl(this, this.builder.nameOrGenerate(named?.name, 'KSTREAM-BRANCH-'));
   }
 
   merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
     const o = other as KStreamImpl<K, V>;
     if (o.builder !== this.builder) throw new TributaryError('merge: streams come from different StreamsBuilders', { code: 'TOPOLOGY' });
-    const name = named?.name ?? this.builder.newProcessorName('KSTREAM-MERGE-');
+    const name = this.builder.nameOrGenerate(named?.name, 'KSTREAM-MERGE-');
     const parents = o.name === this.name ? [this.name] : [this.name, o.name];
     this.builder.addNode(new ProcessorGraphNode(name, parents, passThroughSupplier<K, V>()));
     const sameKey = this.keySerde === o.keySerde ? this.keySerde : undefined;
@@ -109,7 +109,6 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const name = addRepartition(this.builder, {
       parent: this.name,
       prefix,
-      userNamed,
       keySerde,
       valueSerde,
       dropNullKeys: false,
@@ -121,7 +120,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
 
   to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V> | Produced<K, NonNullable<V>>): void {
     const opts = (produced as Produced<K, V> | undefined)?.options;
-    const name = opts?.name ?? this.builder.newProcessorName('KSTREAM-SINK-');
+    const name = this.builder.nameOrGenerate(opts?.name, 'KSTREAM-SINK-');
     const options = defined({
       keySerde: opts?.keySerde ?? this.keySerde,
       valueSerde: opts?.valueSerde ?? this.valueSerde,
@@ -131,9 +130,10 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
-    const upstream = this.repartitionForKeyOperation(named?.name ?? materialized?.options.storeName, 'toTable');
+    // Kafka Streams' order: the processor name, the store name, then the repartition named after the processor.
+    const name = this.builder.nameOrGenerate(named?.name, 'KSTREAM-TOTABLE-');
     const storeName = materialized?.options.storeName ?? this.builder.newStoreName('KSTREAM-TOTABLE-');
-    const name = named?.name ?? this.builder.newProcessorName('KSTREAM-TOTABLE-');
+    const upstream = this.repartitionForKeyOperation(name, 'toTable', named?.name === undefined);
     return addTableSource<K, V>(this.builder, {
       processorName: name,
       parent: upstream.name,
@@ -168,14 +168,12 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   /** This stream, or a repartitioned copy when the key changed upstream (null keys dropped). */
-  repartitionForKeyOperation(userName: string | undefined, operator: string): KStreamImpl<K, V> {
+  repartitionForKeyOperation(prefix: string, operator: string, generated: boolean): KStreamImpl<K, V> {
     if (!this.repartitionRequired) return this;
-    const prefix = userName ?? this.builder.newProcessorName('KSTREAM-TOTABLE-REPARTITION-');
-    if (userName === undefined) this.builder.warn(`${operator} after a key change has no name; its repartition topic ${prefix}-repartition will shift when the topology changes`);
+    if (generated) this.builder.warn(`${operator} after a key change has no name; its repartition topic ${prefix}-repartition will shift when the topology changes`);
     const name = addRepartition(this.builder, {
       parent: this.name,
       prefix,
-      userNamed: userName !== undefined,
       keySerde: this.keySerde,
       valueSerde: this.valueSerde,
       dropNullKeys: true,
@@ -191,7 +189,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     keySerde: Serde<KR> | undefined,
     valueSerde: Serde<VR> | undefined,
   ): KStream<KR, VR> {
-    const name = named?.name ?? this.builder.newProcessorName(prefix);
+    const name = this.builder.nameOrGenerate(named?.name, prefix);
     this.builder.addNode(new ProcessorGraphNode(name, [this.name], supplier, { keyChanging }));
     return new KStreamImpl(this.builder, name, keySerde, valueSerde, this.repartitionRequired || keyChanging);
   }

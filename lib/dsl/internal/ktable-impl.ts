@@ -59,14 +59,14 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   }
 
   toStream(named?: Named): KStream<K, V | null> {
-    const name = named?.name ?? this.builder.newProcessorName('KTABLE-TOSTREAM-');
+    const name = this.builder.nameOrGenerate(named?.name, 'KTABLE-TOSTREAM-');
     this.builder.addNode(new ProcessorGraphNode(name, [this.name], tableToStreamSupplier<K, V>()));
     return new KStreamImpl<K, V | null>(this.builder, name, this.keySerde, this.valueSerde, false);
   }
 
   groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
     this.lineage.enableSendingOldValues();
-    const name = grouped?.options.name ?? this.builder.newProcessorName('KTABLE-SELECT-');
+    const name = this.builder.nameOrGenerate(grouped?.options.name, 'KTABLE-SELECT-');
     this.builder.addNode(new ProcessorGraphNode(name, [this.name], tableRepartitionMapSupplier(selector), { keyChanging: true }));
     return new KGroupedTableImpl<KR, VR>(this.builder, name, grouped?.options.keySerde, grouped?.options.valueSerde, grouped?.options.name);
   }
@@ -81,7 +81,7 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     supplier: (flags: SendOldValues) => ReturnType<typeof tableFilterSupplier> | ReturnType<typeof tableMapValuesSupplier>,
     valueSerde: Serde<VR> | undefined,
   ): KTable<K, VR> {
-    const name = named?.name ?? this.builder.newProcessorName(prefix);
+    const name = this.builder.nameOrGenerate(named?.name, prefix);
     const flags: SendOldValues = { sendOldValues: false };
     this.builder.addNode(new ProcessorGraphNode(name, [this.name], supplier(flags)));
     const parent = this.lineage;

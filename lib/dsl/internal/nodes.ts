@@ -1,6 +1,6 @@
 /**
  * The graph node kinds: a stream source, a processor (optionally owning or using stores), a
- * sink, a repartition (null-key filter ▶ sink ▶ internal topic ▶ source), and a table source.
+ * sink, a repartition (filter ▶ sink ▶ internal topic ▶ source), and a table source.
  */
 import type { StoreBuilder } from '../../state/types.js';
 import type { AnyProcessorSupplier, Topology } from '../../topology/topology.js';
@@ -26,6 +26,8 @@ export interface ProcessorNodeProps {
   readonly stores?: () => readonly StoreBuilder[];
   /** Stores added elsewhere (user stores) that this node uses. */
   readonly connectStores?: readonly string[];
+  /** Stores of other operators this node reads as an implementation detail (not in `describe()`'s Kafka Streams text). */
+  readonly implementationStores?: readonly string[];
 }
 
 export class ProcessorGraphNode implements GraphNode {
@@ -43,6 +45,7 @@ export class ProcessorGraphNode implements GraphNode {
     topology.addProcessor(this.outputName, this.supplier, ...this.parents);
     for (const store of this.props.stores?.() ?? []) topology.addStateStore(store, this.outputName);
     if (this.props.connectStores?.length) topology.connectProcessorAndStateStores(this.outputName, ...this.props.connectStores);
+    if (this.props.implementationStores?.length) topology.connectImplementationStores(this.outputName, ...this.props.implementationStores);
   }
 }
 
@@ -63,6 +66,7 @@ export class SinkGraphNode implements GraphNode {
 export interface RepartitionNames {
   /** Unprefixed topic name, `<prefix>-repartition`. */
   readonly topic: string;
+  /** Null for a grouped table's repartition (no filter). */
   readonly filter: string | null;
   readonly sink: string;
   readonly source: string;

@@ -1,11 +1,14 @@
 /**
- * Inserts a repartition: (null-key filter ▶) sink ▶ `<prefix>-repartition` ▶ source. Node names
- * follow Kafka Streams: with a user-given prefix `<prefix>-repartition-{filter,sink,source}`,
- * otherwise generated sink, filter and source names (all three consume counter values).
+ * Inserts a repartition: filter ▶ sink ▶ `<prefix>-repartition` ▶ source. Node names follow Kafka
+ * Streams 3.9.1 (`KStreamImpl.createRepartitionedSource`): generated sink, filter and source names
+ * (all three consume counter values) when the prefix is itself generated (`KSTREAM…-0123456789`),
+ * else `<prefix>-repartition-{filter,sink,source}`. The filter drops null keys before a key-based
+ * operation (`dropNullKeys`) and passes everything for `repartition()`; Kafka Streams' filter
+ * passes everything and leaves null keys to the downstream operator, which skips them.
  */
 import type { Serde } from '../../serde/types.js';
 import type { SinkOptions, SourceOptions, StreamPartitioner } from '../../topology/types.js';
-import { nullKeyFilterSupplier } from '../processors/stream-stateless.js';
+import { nullKeyFilterSupplier, passThroughSupplier } from '../processors/stream-stateless.js';
 import type { InternalStreamsBuilder } from './builder.js';
 import { defined } from './defined.js';
 import { RepartitionGraphNode } from './nodes.js';
@@ -13,7 +16,6 @@ import { RepartitionGraphNode } from './nodes.js';
 export interface RepartitionRequest<K, V> {
   readonly parent: string;
   readonly prefix: string;
-  readonly userNamed: boolean;
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
   readonly dropNullKeys: boolean;
@@ -26,13 +28,13 @@ export function addRepartition<K, V>(builder: InternalStreamsBuilder, req: Repar
   const genSink = builder.newProcessorName('KSTREAM-SINK-');
   const genFilter = builder.newProcessorName('KSTREAM-FILTER-');
   const genSource = builder.newProcessorName('KSTREAM-SOURCE-');
-  const names = req.userNamed
-    ? { topic, filter: `${topic}-filter`, sink: `${topic}-sink`, source: `${topic}-source` }
-    : { topic, filter: genFilter, sink: genSink, source: genSource };
+  const names = /^KSTREAM.*-[0-9]{10}$/.test(req.prefix)
+    ? { topic, filter: genFilter, sink: genSink, source: genSource }
+    : { topic, filter: `${topic}-filter`, sink: `${topic}-sink`, source: `${topic}-source` };
   const node = new RepartitionGraphNode(
     req.parent,
-    { ...names, filter: req.dropNullKeys ? names.filter : null },
-    req.dropNullKeys ? nullKeyFilterSupplier() : null,
+    names,
+    req.dropNullKeys ? nullKeyFilterSupplier() : passThroughSupplier(),
     defined({ keySerde: req.keySerde, valueSerde: req.valueSerde, partitioner: req.partitioner }) as SinkOptions,
     defined({ keySerde: req.keySerde, valueSerde: req.valueSerde }) as SourceOptions,
     req.numPartitions === undefined ? {} : { numPartitions: req.numPartitions },

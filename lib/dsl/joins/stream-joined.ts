@@ -3,7 +3,9 @@
  * join stores and any repartition topic need them), a name (`withName`: the processors and the
  * repartition topics `<application.id>-<name>-left-repartition` / `-right-repartition`), a store
  * name prefix (`withStoreName`: stores `<prefix>-this-join-store`, `<prefix>-other-join-store`,
- * `<prefix>-outer-shared-join-store`, hence stable changelog names), the store type and logging,
+ * with `-outer-this-join`/`-outer-other-join` for the outer sides of left and outer joins, and the
+ * shared store `<prefix>-left-shared-join-store` / `<prefix>-outer-shared-join-store`, as Kafka
+ * Streams names them, hence stable changelog names), the store type and logging,
  * and where late records go.
  */
 import type { Serde } from '../../serde/types.js';

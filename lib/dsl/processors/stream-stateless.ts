@@ -121,19 +121,23 @@ export function nullKeyFilterSupplier<K, V>(): ProcessorSupplier<K, V, K, V> {
 /** Sends each record to the first branch whose predicate matches, else to the default branch (if any). */
 export function branchSupplier<K, V>(
   predicates: readonly ((key: K, value: V) => boolean)[],
+  /** One child per predicate, then the default branch's child when there is one (read when the processor is created). */
   childNames: readonly string[],
-  defaultChild: string | null,
 ): ProcessorSupplier<K, V, K, V> {
-  return () =>
-    new (class extends Forwarding<K, V, K, V> {
+  return () => {
+    const children = [...childNames];
+    const tests = [...predicates];
+    const defaultChild = children.length > tests.length ? children[tests.length]! : null;
+    return new (class extends Forwarding<K, V, K, V> {
       process(record: Record<K, V>): void {
-        for (let i = 0; i < predicates.length; i++) {
-          if (predicates[i]!(record.key, record.value)) {
-            this.context.forward(record, childNames[i]!);
+        for (let i = 0; i < tests.length; i++) {
+          if (tests[i]!(record.key, record.value)) {
+            this.context.forward(record, children[i]!);
             return;
           }
         }
         if (defaultChild !== null) this.context.forward(record, defaultChild);
       }
     })();
+  };
 }

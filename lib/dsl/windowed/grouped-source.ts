@@ -41,7 +41,6 @@ export function wireOperator<K, V>(source: GroupedSource<K, V>, options: Windowe
     parent = addRepartition(builder, {
       parent,
       prefix: source.groupedName ?? storeName,
-      userNamed: source.groupedName !== undefined,
       keySerde: source.keySerde,
       valueSerde: source.valueSerde,
       dropNullKeys: true,

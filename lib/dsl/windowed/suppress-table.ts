@@ -24,7 +24,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
         '(windowedBy(...).count/reduce/aggregate): it needs the windows\' grace period',
     );
   }
-  const name = suppressed.name ?? builder.newProcessorName('KTABLE-SUPPRESS-');
+  const name = suppressed.name ?? builder.newProcessorName('KTABLE-SUPPRESS-'); // Kafka Streams burns no counter value for a named suppression
   const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : builder.newStoreName('KTABLE-SUPPRESS-');
   const flags = { sendOldValues: false };
   // Final results of time windows: the buffer logs only how far it emitted and is rebuilt from the window store.
@@ -55,7 +55,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
             derived,
           ),
         ],
-        ...(info === undefined ? {} : { connectStores: [info.storeName] }),
+        ...(info === undefined ? {} : { implementationStores: [info.storeName] }),
       },
     ),
   );

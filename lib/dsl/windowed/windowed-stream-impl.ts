@@ -77,7 +77,7 @@ abstract class WindowedStreamBase<K, V> {
   ): KTable<Windowed<K>, VA> {
     const builder = this.source.builder;
     const storeName = storeNameFor(builder, materialized as AnyMaterialized, prefix, operator);
-    const funcName = named?.name ?? builder.newProcessorName(prefix);
+    const funcName = builder.nameOrGenerate(named?.name, prefix);
     const wiring = wireOperator(this.source, this.options, funcName, storeName);
     const keySerde = materialized?.options.keySerde ?? this.source.keySerde;
     const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
@@ -112,7 +112,12 @@ abstract class WindowedStreamBase<K, V> {
       },
     });
     markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
-    if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()), true);
+    // Kafka Streams emits on close from the aggregate itself and consumes no counter value for it:
+    // the suppression standing for it is named after the aggregate (docs/divergences.md,
+    // describe-emit-on-window-close-node), so later generated names agree.
+    if (this.emit.type === 'on-window-close') {
+      return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName(`${funcName}-on-window-close`), true);
+    }
     return table;
   }
 }

@@ -38,8 +38,8 @@ interface Names {
   readonly subscriptionSource: string;
   readonly receiver: string;
   readonly fanout: string;
-  readonly responseSinkFromReceiver: string;
-  readonly responseSinkFromFanout: string;
+  /** One sink for the receiver's and the fanout's answers. */
+  readonly responseSink: string;
   readonly responseTopic: string;
   readonly responseSource: string;
   readonly resolver: string;
@@ -62,23 +62,38 @@ export function joinForeignKey<K, V, KO, VO, VR>(
   const leftReadable = readableTable(left, operator);
   const rightReadable = readableTable(right, operator);
   const n = named?.name;
-  const registration = n ?? builder.newProcessorName('KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-');
-  const response = n ?? builder.newProcessorName('KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-');
-  const gen = (prefix: string): string => builder.newProcessorName(prefix);
+  // Names and counter values in Kafka Streams 3.9.1's order (KTableImpl.doJoinOnForeignKey): one
+  // value per name whether named or not, including its two processors tributary does not have
+  // (`-subscription-join-foreign` is part of the receiver, `-subscription-response-resolver` of the
+  // result processor).
+  const nameOf = (suffix: string, prefix: string): string => builder.suffixedOrGenerate(n, suffix, prefix);
+  const registration = nameOf('-subscription-registration', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-');
+  const sender = nameOf('-subscription-registration-processor', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-');
+  const subscriptionSink = nameOf('-subscription-registration-sink', 'KTABLE-SINK-');
+  const subscriptionSource = nameOf('-subscription-registration-source', 'KTABLE-SOURCE-');
+  const subscriptionStore = nameOf('-subscription-store', 'KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-');
+  const receiver = nameOf('-subscription-receive', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
+  nameOf('-subscription-join-foreign', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
+  const fanout = nameOf('-foreign-join-subscription', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
+  const response = nameOf('-subscription-response', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-');
+  const responseSink = nameOf('-subscription-response-sink', 'KTABLE-SINK-');
+  const responseSource = nameOf('-subscription-response-source', 'KTABLE-SOURCE-');
+  nameOf('-subscription-response-resolver', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-');
+  const resolver = nameOf('-result', 'KTABLE-FK-JOIN-OUTPUT-');
+  const generatedResultStore = materialized?.options.storeName === undefined ? builder.newStoreName('KTABLE-FK-JOIN-OUTPUT-') : undefined;
   const names: Names = {
-    sender: n ? `${n}-subscription-registration-send` : gen('KTABLE-FK-JOIN-SUBSCRIPTION-SEND-'),
-    subscriptionSink: n ? `${n}-subscription-registration-sink` : gen('KTABLE-SINK-'),
-    subscriptionTopic: n ? `${n}-subscription-registration-topic` : `${registration}-topic`,
-    subscriptionSource: n ? `${n}-subscription-registration-source` : gen('KSTREAM-SOURCE-'),
-    receiver: n ? `${n}-subscription-receive` : gen('KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-'),
-    fanout: n ? `${n}-subscription-fanout` : gen('KTABLE-FK-JOIN-OUTPUT-'),
-    responseSinkFromReceiver: n ? `${n}-subscription-response-sink` : gen('KTABLE-SINK-'),
-    responseSinkFromFanout: n ? `${n}-subscription-response-fanout-sink` : gen('KTABLE-SINK-'),
-    responseTopic: n ? `${n}-subscription-response-topic` : `${response}-topic`,
-    responseSource: n ? `${n}-subscription-response-source` : gen('KSTREAM-SOURCE-'),
-    resolver: n ? `${n}-result` : gen('KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-'),
-    subscriptionStore: n ? `${n}-subscription-store` : builder.newStoreName('KTABLE-FK-JOIN-SUBSCRIPTION-'),
-    resultStore: materialized?.options.storeName ?? (n ? `${n}-result-store` : builder.newStoreName('KTABLE-FK-JOIN-OUTPUT-')),
+    sender,
+    subscriptionSink,
+    subscriptionTopic: `${registration}-topic`,
+    subscriptionSource,
+    receiver,
+    fanout,
+    responseSink,
+    responseTopic: `${response}-topic`,
+    responseSource,
+    resolver,
+    subscriptionStore,
+    resultStore: materialized?.options.storeName ?? (n ? `${n}-result-store` : generatedResultStore!),
   };
   if (n === undefined) builder.warn(`KTable ${operator} has no name; its internal topics and stores will shift when the topology changes: pass Named.as(...)`);
 
@@ -149,9 +164,8 @@ class ForeignKeyJoinNode<K, V, KO, VO, VR> implements GraphNode {
     // Right side: keep subscriptions; answer them, now and on every right update.
     topology.addSource(names.subscriptionSource, [names.subscriptionTopic], subSerdes);
     topology.addProcessor(names.receiver, subscriptionReceiverSupplier(spec), names.subscriptionSource);
-    topology.addSink(names.responseSinkFromReceiver, names.responseTopic, respSerdes, names.receiver);
     topology.addProcessor(names.fanout, rightUpdateFanoutSupplier(spec), this.rightNode);
-    topology.addSink(names.responseSinkFromFanout, names.responseTopic, respSerdes, names.fanout);
+    topology.addSink(names.responseSink, names.responseTopic, respSerdes, names.receiver, names.fanout);
 
     const o = this.materialized?.options;
     const subSupplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.subscriptionStore) : Stores.persistentKeyValueStore(names.subscriptionStore);

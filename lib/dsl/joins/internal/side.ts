@@ -34,7 +34,6 @@ export function repartitionedSide<K, V>(
   const name = addRepartition(builder, {
     parent: side.name,
     prefix,
-    userNamed: userName !== undefined,
     keySerde,
     valueSerde,
     dropNullKeys: true,

@@ -54,13 +54,17 @@ export function joinStreams<K, V1, V2, VR>(
   const genThis = builder.newProcessorName(rightOuter ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-');
   const genOther = builder.newProcessorName(leftOuter ? 'KSTREAM-OUTEROTHER-' : 'KSTREAM-JOINOTHER-');
   const genMerge = builder.newProcessorName('KSTREAM-MERGE-');
-  const thisName = o?.name !== undefined ? `${o.name}-this-join` : genThis;
-  const otherName = o?.name !== undefined ? `${o.name}-other-join` : genOther;
+  // Kafka Streams 3.9.1 (KStreamImplJoin, OuterStreamJoinStoreFactory): an outer side's names say so.
+  const thisSuffix = rightOuter ? '-outer-this-join' : '-this-join';
+  const otherSuffix = leftOuter ? '-outer-other-join' : '-other-join';
+  const thisName = o?.name !== undefined ? `${o.name}${thisSuffix}` : genThis;
+  const otherName = o?.name !== undefined ? `${o.name}${otherSuffix}` : genOther;
   const mergeName = o?.name !== undefined ? `${o.name}-merge` : genMerge;
   const index = genThis.slice(genThis.lastIndexOf('-') + 1);
-  const leftStore = o?.storeName !== undefined ? `${o.storeName}-this-join-store` : `${genThis}-store`;
-  const rightStore = o?.storeName !== undefined ? `${o.storeName}-other-join-store` : `${genOther}-store`;
-  const pendingStore = !leftOuter ? null : o?.storeName !== undefined ? `${o.storeName}-outer-shared-join-store` : `KSTREAM-OUTERSHARED-${index}-store`;
+  const leftStore = o?.storeName !== undefined ? `${o.storeName}${thisSuffix}-store` : `${genThis}-store`;
+  const rightStore = o?.storeName !== undefined ? `${o.storeName}${otherSuffix}-store` : `${genOther}-store`;
+  const sharedSuffix = rightOuter ? '-outer-shared-join' : '-left-shared-join';
+  const pendingStore = !leftOuter ? null : o?.storeName !== undefined ? `${o.storeName}${sharedSuffix}-store` : `KSTREAM-OUTERSHARED-${index}-store`;
   if (o?.storeName === undefined) {
     builder.warn(`${operator} has no store name; its stores ${leftStore}, ${rightStore} (and changelogs) will shift when the topology changes: use StreamJoined.as(...)`);
   }

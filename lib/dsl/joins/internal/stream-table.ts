@@ -29,7 +29,7 @@ export function joinStreamTable<K, V, VT, VR>(
   const keySerde = o?.keySerde ?? stream.keySerde ?? t.keySerde;
   const s = repartitionedSide(stream, o?.name, 'left', keySerde, o?.valueSerde ?? stream.valueSerde, operator);
   const readable = readableTable(t, operator);
-  const name = o?.name ?? builder.newProcessorName(leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+  const name = builder.nameOrGenerate(o?.name, leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
   builder.addNode(
     new JoinGraphNode({
       outputName: name,
@@ -56,7 +56,8 @@ export function joinStreamGlobalTable<K, V, KG, VG, VR>(
   leftJoin: boolean,
 ): KStream<K, VR> {
   const builder = stream.builder;
-  const name = named?.name ?? builder.newProcessorName(leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+  // Kafka Streams 3.9.1 names global-table joins KSTREAM-LEFTJOIN-… whether inner or left.
+  const name = builder.nameOrGenerate(named?.name, 'KSTREAM-LEFTJOIN-');
   builder.addNode(
     new JoinGraphNode({
       outputName: name,

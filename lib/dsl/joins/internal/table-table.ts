@@ -1,8 +1,8 @@
 /**
- * Builds table-table joins: `KTABLE-JOINTHIS-`/`KTABLE-JOINOTHER-` (`LEFTTHIS/LEFTOTHER`,
- * `OUTERTHIS/OUTEROTHER`) processors, each keeping its side in `<processor>-store`, and a
+ * Builds table-table joins: `KTABLE-JOINTHIS-`/`KTABLE-JOINOTHER-` processors (every join kind,
+ * as Kafka Streams names them), each keeping its side in `<processor>-store`, and a
  * `KTABLE-MERGE-` node. Both sides' sources must be co-partitioned. With `Materialized`, the
- * result is also written to a named store (queryable, readable by later joins).
+ * merge also writes the result to a named store (queryable, readable by later joins).
  */
 import { Stores } from '../../../state/stores.js';
 import type { Serde } from '../../../serde/types.js';
@@ -21,12 +21,6 @@ import type { ValueJoiner } from '../value-joiner.js';
 import { JoinGraphNode, type JoinProcessorDef } from './join-graph-node.js';
 import { tableImpl } from './table-store.js';
 
-const PREFIX: Record<TableJoinKind, [string, string]> = {
-  inner: ['KTABLE-JOINTHIS-', 'KTABLE-JOINOTHER-'],
-  left: ['KTABLE-LEFTTHIS-', 'KTABLE-LEFTOTHER-'],
-  outer: ['KTABLE-OUTERTHIS-', 'KTABLE-OUTEROTHER-'],
-};
-
 export function joinTables<K, V1, V2, VR>(
   left: KTableImpl<K, V1>,
   rightTable: KTable<K, V2>,
@@ -38,13 +32,10 @@ export function joinTables<K, V1, V2, VR>(
   const operator = kind === 'inner' ? 'join' : kind === 'left' ? 'leftJoin' : 'outerJoin';
   const builder = left.builder;
   const right = tableImpl(rightTable, builder, operator);
-  const [thisPrefix, otherPrefix] = PREFIX[kind];
-  const genThis = builder.newProcessorName(thisPrefix);
-  const genOther = builder.newProcessorName(otherPrefix);
-  const genMerge = builder.newProcessorName('KTABLE-MERGE-');
-  const thisName = named !== undefined ? `${named.name}-join-this` : genThis;
-  const otherName = named !== undefined ? `${named.name}-join-other` : genOther;
-  const mergeName = named !== undefined ? named.name : genMerge;
+  // Kafka Streams 3.9.1 (KTableImpl.doJoin): the merge's name first, then JOINTHIS/JOINOTHER for every kind.
+  const mergeName = builder.nameOrGenerate(named?.name, 'KTABLE-MERGE-');
+  const thisName = builder.suffixedOrGenerate(named?.name, '-join-this', 'KTABLE-JOINTHIS-');
+  const otherName = builder.suffixedOrGenerate(named?.name, '-join-other', 'KTABLE-JOINOTHER-');
   const leftStore = `${thisName}-store`;
   const rightStore = `${otherName}-store`;
   if (named === undefined) builder.warn(`KTable ${operator} has no name; its stores ${leftStore}, ${rightStore} will shift when the topology changes: pass Named.as(...)`);
@@ -56,13 +47,12 @@ export function joinTables<K, V1, V2, VR>(
   const processors: JoinProcessorDef[] = [
     { name: thisName, parents: [left.name], supplier: tableTableJoinSupplier(spec, true), stores },
     { name: otherName, parents: [right.name], supplier: tableTableJoinSupplier(spec, false), stores },
-    { name: mergeName, parents: [thisName, otherName], supplier: passThroughSupplier<K, Change<VR>>(), stores: [] },
+    // With Materialized, the merge writes the result store (as Kafka Streams' KTableKTableJoinMerger).
+    resultStore === null
+      ? { name: mergeName, parents: [thisName, otherName], supplier: passThroughSupplier<K, Change<VR>>(), stores: [] }
+      : { name: mergeName, parents: [thisName, otherName], supplier: tableMaterializerSupplier<K, VR>(resultStore), stores: [resultStore] },
   ];
-  let output = mergeName;
-  if (resultStore !== null) {
-    output = builder.newProcessorName('KTABLE-MATERIALIZE-');
-    processors.push({ name: output, parents: [mergeName], supplier: tableMaterializerSupplier<K, VR>(resultStore), stores: [resultStore] });
-  }
+  const output = mergeName;
   builder.addNode(
     new JoinGraphNode({
       outputName: output,
