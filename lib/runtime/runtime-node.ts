@@ -12,7 +12,7 @@ import type { Serde } from '../serde/types.js';
 import { sameFormat } from '../serde/serde-format.js';
 import type { DecodedValueMemo } from './decoded-value-memo.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/types.js';
-import { SourceDeserializationError, tagged } from './node-failure.js';
+import { SourceDeserializationError, tagged } from '../topology/node-failure.js';
 import type { TaskRecordContext } from './task-record-context.js';
 import { doubleSerde, int32Serde, int64Serde, stringSerde } from '../serde/primitive-serdes.js';
 

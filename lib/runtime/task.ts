@@ -21,7 +21,7 @@ import { sameFormat } from '../serde/serde-format.js';
 import { isMarkedStore, type StateStore, type StoreBuilder } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
-import { NodeFailure } from './node-failure.js';
+import { NodeFailure } from '../topology/node-failure.js';
 import { handleProductionFailure, RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorContextImpl } from './processor-context-impl.js';

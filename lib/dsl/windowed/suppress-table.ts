@@ -9,7 +9,6 @@ import type { KTable } from '../ktable.js';
 import { suppressSupplier } from './processors/suppress.js';
 import { SuppressionBufferBuilder } from './suppression-buffer.js';
 import type { Suppressed } from './suppressed.js';
-import { windowedTableInfo } from './windowed-tables.js';
 
 /**
  * `emitOnWindowClose`: the suppression stands for `emitStrategy(onWindowClose)`, under which Kafka
@@ -17,7 +16,7 @@ import { windowedTableInfo } from './windowed-tables.js';
  */
 export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppressed, emitOnWindowClose = false): KTable<K, V> {
   const builder: InternalStreamsBuilder = table.builder;
-  const info = windowedTableInfo(table as KTable<unknown, unknown>);
+  const info = table.windowed ?? undefined;
   if (suppressed.kind === 'window-close' && info === undefined) {
     throw new ConfigError(
       'suppress(Suppressed.untilWindowCloses(...)) must be applied directly to the result of a windowed aggregation ' +
@@ -40,6 +39,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
         processorName: name,
         bufferStoreName: storeName,
         upstreamStoreName: info?.storeName ?? null,
+        upstreamClock: info?.clock ?? null,
         suppressMs: suppressed.kind === 'window-close' ? info!.closeAfterMs : suppressed.timeLimitMs,
         inclusiveEnd: info !== undefined && (info.kind === 'sliding' || (emitOnWindowClose && info.kind === 'session')),
         flags,

@@ -20,13 +20,12 @@ import { type GroupedSource, wireOperator } from './grouped-source.js';
 import { sessionWindowAggregateSupplier, type SessionMerger } from './processors/session-window-aggregate.js';
 import { slidingWindowAggregateSupplier } from './processors/sliding-window-aggregate.js';
 import { timeWindowAggregateSupplier, type WindowAggregateStep } from './processors/time-window-aggregate.js';
-import type { WindowOperatorOptions } from './processors/window-aggregate-base.js';
+import { eventTimeSlot, type WindowOperatorOptions } from './processors/window-aggregate-base.js';
 import type { SessionWindowedKStream } from './session-windowed-kstream.js';
 import { suppressTable } from './suppress-table.js';
 import { BufferConfig, Suppressed } from './suppressed.js';
 import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 import type { WindowedOptions } from './windowed-options.js';
-import { markWindowedTable } from './windowed-tables.js';
 import { ignoringValue } from '../processors/value-blind.js';
 
 type AnyMaterialized = Materialized<unknown, unknown> | undefined;
@@ -83,8 +82,9 @@ abstract class WindowedStreamBase<K, V> {
     const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
     const flags = { sendOldValues: false };
     const upstream: UpstreamTopics = { topics: [], internal: new Set() };
+    const clock = eventTimeSlot(funcName, wiring.eventTime, upstream);
     const opts: WindowOperatorOptions<K, V> = {
-      upstream,
+      clock,
       processorName: funcName,
       storeName,
       graceMs: this.graceMs,
@@ -105,13 +105,19 @@ abstract class WindowedStreamBase<K, V> {
       ),
     );
     wiring.finish();
-    const table = new KTableImpl<Windowed<K>, VA>(builder, wiring.outputName, this.windowedKeySerde(keySerde ?? (builder.options.defaultKeySerde as Serde<K> | undefined)), valueSerde, {
-      queryableStoreName: () => storeName,
-      enableSendingOldValues: () => {
-        flags.sendOldValues = true;
+    const table = new KTableImpl<Windowed<K>, VA>(
+      builder,
+      wiring.outputName,
+      this.windowedKeySerde(keySerde ?? (builder.options.defaultKeySerde as Serde<K> | undefined)),
+      valueSerde,
+      {
+        queryableStoreName: () => storeName,
+        enableSendingOldValues: () => {
+          flags.sendOldValues = true;
+        },
       },
-    });
-    markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
+      { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind, clock },
+    );
     if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()), true);
     return table;
   }

@@ -62,7 +62,7 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.context = context;
     this.store = context.getStateStore<SessionStore<K, VA> & object>(this.options.storeName);
-    ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
+    ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.options));
     this.sendOldValues = this.options.flags.sendOldValues;
     const cachedStore = this.store as Partial<CachedStateStore<Windowed<K>, VA>>;
     this.cached =

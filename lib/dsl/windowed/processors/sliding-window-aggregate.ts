@@ -59,7 +59,7 @@ class SlidingWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>> & object>(this.options.storeName);
-    ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
+    ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.options));
     const d = this.d;
     this.forwarder = new WindowedForwarder(this.store, context, this.options.flags.sendOldValues, this.options.emitChild, (w) => ({
       key: w.key,
