@@ -1,4 +1,5 @@
 /** `split()`: one branch processor forwarding each record to the first matching branch child. */
+import { PASS_THROUGH } from './fusible.js';
 import type { BranchedKStream } from '../branched-kstream.js';
 import type { KStream } from '../kstream.js';
 import type { Branched } from '../options/branched.js';
@@ -53,7 +54,7 @@ export class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
     );
     const out = new Map<string, KStream<K, V>>();
     for (const b of all) {
-      builder.addNode(new ProcessorGraphNode(b.childName, [this.splitName], passThroughSupplier<K, V>()));
+      builder.addNode(new ProcessorGraphNode(b.childName, [this.splitName], passThroughSupplier<K, V>(), { fusible: PASS_THROUGH }));
       const stream = new Impl<K, V>(builder, b.childName, this.source.keySerde, this.source.valueSerde, this.source.repartitionRequired);
       const result = b.branched?.chain ? b.branched.chain(stream) : stream;
       if (result) out.set(b.childName, result);

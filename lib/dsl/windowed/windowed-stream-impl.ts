@@ -23,6 +23,9 @@ import { timeWindowAggregateSupplier, type WindowAggregateStep } from './process
 import { eventTimeSlot, type WindowOperatorOptions } from './processors/window-aggregate-base.js';
 import type { SessionWindowedKStream } from './session-windowed-kstream.js';
 import { suppressTable } from './suppress-table.js';
+import { fusedWindowSuppressSupplier } from './processors/fused-window-suppress.js';
+import type { SuppressProcessor } from './processors/suppress.js';
+import type { WindowAggregateFusible } from '../internal/fusible.js';
 import { BufferConfig, Suppressed } from './suppressed.js';
 import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 import type { WindowedOptions } from './windowed-options.js';
@@ -73,6 +76,7 @@ abstract class WindowedStreamBase<K, V> {
     defaultValueSerde: Serde<VA> | undefined,
     makeSupplier: (opts: WindowOperatorOptions<K, V>, storeName: string) => ConstructorParameters<typeof ProcessorGraphNode>[2],
     makeStore: (storeName: string, keySerde: Serde<K>, valueSerde: Serde<VA>) => StoreBuilder,
+    makeFusible: ((opts: WindowOperatorOptions<K, V>) => WindowAggregateFusible) | null = null,
   ): KTable<Windowed<K>, VA> {
     const builder = this.source.builder;
     const storeName = storeNameFor(builder, materialized as AnyMaterialized, prefix, operator);
@@ -102,6 +106,7 @@ abstract class WindowedStreamBase<K, V> {
         makeSupplier(opts, storeName),
         () => [makeStore(storeName, requireSerde(builder, 'key', storeName, keySerde), requireSerde(builder, 'value', storeName, valueSerde))],
         upstream,
+        makeFusible === null ? null : makeFusible(opts),
       ),
     );
     wiring.finish();
@@ -116,7 +121,7 @@ abstract class WindowedStreamBase<K, V> {
           flags.sendOldValues = true;
         },
       },
-      { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind, clock },
+      { processorName: funcName, storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind, clock },
     );
     if (this.emit.type === 'on-window-close') return suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()), true);
     return table;
@@ -210,6 +215,13 @@ export class TimeWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> impl
           : Stores.inMemoryWindowStore(storeName, internalRetention, size, false);
         return configure(Stores.windowStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde)), materialized as AnyMaterialized);
       },
+      w.kind === 'time'
+        ? (opts) => ({
+            kind: 'window-aggregate',
+            emitChild: opts.emitChild ?? null,
+            fuse: (suppress, emitTo) => fusedWindowSuppressSupplier(w, step, opts, () => suppress.create(emitTo) as SuppressProcessor<Windowed<K>, VA>),
+          })
+        : null,
     );
   }
 }

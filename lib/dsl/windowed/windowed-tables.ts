@@ -3,6 +3,8 @@ import type { EventTimeTracker } from '../../time/event-time-tracker.js';
 import type { TaskSlot } from '../../topology/task-slot.js';
 
 export interface WindowedTableInfo {
+  /** The aggregation's processor. */
+  readonly processorName: string;
   readonly storeName: string;
   readonly graceMs: number;
   /** How long after its end a window closes: grace; for session windows inactivity gap + grace. */
