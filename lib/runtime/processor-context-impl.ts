@@ -51,15 +51,6 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown>,
     this.node.forward(record as Record<unknown, unknown>, childName);
   }
 
-  /**
-   * Names of the node's children (or of its child `child`'s children), in forwarding order
-   * (internal: a fused operator checks whom it feeds).
-   */
-  childNames(child?: string): readonly string[] {
-    const node = child === undefined ? this.node : this.node.children.find((c) => c.name === child);
-    return node === undefined ? [] : node.children.map((c) => c.name);
-  }
-
   /** The task's value of `slot`, created on first use (see `TaskSlot`). */
   taskLocal<T>(slot: TaskSlot<T>): T {
     const slots = this.task.slots;

@@ -8,10 +8,13 @@
  * - `WriteBackWindowStore`: a window store an operator with its own working set writes into at
  *   flush time (`isWriteBackWindowStore`);
  * - `RestorableStore` (types.ts): can be rebuilt from its changelog (`isRestorableStore`);
- * - `MarkedStore` (types.ts): keeps checkpoint markers (`isMarkedStore`, there).
+ * - `MarkedStore` (types.ts): keeps checkpoint markers (`isMarkedStore`, there);
+ * - `MeteredStore`: counts its reads and writes (`isMeteredStore`);
+ * - `CachingStoreBuilder`: a builder whose stores cache, and that can give them another cache budget (`cachingBuilderOf`).
  */
 import type { CachedStateStore } from './layers/flush-listener.js';
-import type { RestorableStore, StateStore, WindowStore } from './types.js';
+import type { StoreMetricsSnapshot } from './layers/store-metrics.js';
+import type { RestorableStore, StateStore, StoreBuilder, WindowStore } from './types.js';
 
 /**
  * A window store that lets an operator keep the working set itself and write it back: a hook that
@@ -37,4 +40,26 @@ export function isWriteBackWindowStore<K, V>(store: WindowStore<K, V>): store is
 
 export function isRestorableStore(store: StateStore): store is RestorableStore {
   return 'restoreBatch' in store && typeof store.restoreBatch === 'function';
+}
+
+/** A store whose outer layer counts reads, writes and flushes (the metered layer). */
+export interface MeteredStore extends StateStore {
+  metrics(): StoreMetricsSnapshot;
+}
+
+export function isMeteredStore(store: StateStore): store is MeteredStore {
+  return 'metrics' in store && typeof store.metrics === 'function';
+}
+
+/** A store builder with caching on, that can build its stores with another cache budget. */
+export interface CachingStoreBuilder extends StoreBuilder {
+  readonly cachingEnabled: true;
+  withCachingEnabled(maxBytes: number): StoreBuilder;
+}
+
+/** `builder` when it builds caching stores, else null. */
+export function cachingBuilderOf(builder: StoreBuilder): CachingStoreBuilder | null {
+  return 'cachingEnabled' in builder && builder.cachingEnabled === true && 'withCachingEnabled' in builder && typeof builder.withCachingEnabled === 'function'
+    ? (builder as CachingStoreBuilder)
+    : null;
 }
