@@ -20,7 +20,7 @@ import { eventStream } from '../../lib/testing/arbitraries.js';
 import { TopologyTestDriver } from '../../lib/testing/topology-test-driver.js';
 import type { Topology } from '../../lib/topology/topology.js';
 
-const RUNS = Number(process.env['TRIBUTARY_FC_RUNS'] ?? 100);
+const RUNS = Number(process.env['TRIBUTARY_FC_RUNS'] ?? 60);
 const TIMEOUT = 600_000;
 const str = Serdes.string();
 const i64 = Serdes.int64();
