@@ -149,6 +149,9 @@ export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
   const commitIntervalMs = config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000);
   if (!(commitIntervalMs >= 0)) throw new ConfigError(`commitIntervalMs must be >= 0, got ${commitIntervalMs}`);
   nonNegative('cacheMaxBytes', config.cacheMaxBytes);
+  if (config.optimize !== undefined && typeof config.optimize !== 'boolean') {
+    throw new ConfigError(`optimize must be true or false (false runs every logical node as written), got ${String(config.optimize)}`);
+  }
   const skew = config.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   if (!(skew >= 0)) throw new ConfigError(`maxFutureSkewMs must be a number of ms >= 0 (0 or Infinity disables the check), got ${String(config.maxFutureSkewMs)}`);
   nonNegative('recoveryTimeoutMs', config.recoveryTimeoutMs);

@@ -128,6 +128,10 @@ describe('optimisation pass', () => {
     expect(b.build().describe().fused).toEqual([]);
   });
 
+  it('refuses an optimize setting that is not a boolean, saying what to set', () => {
+    expect(() => new TopologyTestDriver(program(false), { optimize: 'no' as unknown as boolean })).toThrow(/optimize must be true or false/);
+  });
+
   it('gives the same outputs with the pass on and off', async () => {
     expect(await outputs(program(true), true)).toEqual(expected);
     expect(await outputs(program(true), false)).toEqual(expected);
