@@ -28,6 +28,7 @@ export type {
   TopicNameExtractor,
 } from './topology/types.js';
 export type {
+  FusedProcessorDescription,
   GlobalStoreDescription,
   NodeDescription,
   ProcessorDescription,
@@ -77,6 +78,7 @@ export type { Serde } from './serde/types.js';
 // Records (Processor API helpers)
 export { createRecord, hasNullValue, withKey, withKeyValue, withTimestamp, withValue } from './topology/record.js';
 export type { BuiltTopology, Subtopology } from './topology/built-topology.js';
+export type { FusedProcessorDef } from './topology/fusion.js';
 
 // Errors
 export { ConfigError, ProducerFencedError, RecordRejectedError, RecordTooLargeError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';

@@ -45,6 +45,13 @@ export interface TributaryAppConfig {
   readonly stateDir?: string;
   /** Record-cache budget per task in bytes, shared by its cached stores. */
   readonly cacheMaxBytes?: number;
+  /**
+   * Run the optimisation pass's fused processors (a windowed aggregation with its final-results
+   * suppression, chains of record-by-record operators) in place of the logical nodes they replace;
+   * results are the same either way, only faster. `describe()` lists them under `Tributary plan:`.
+   * Default true; false runs every logical node as written (to compare, or to rule the pass out).
+   */
+  readonly optimize?: boolean;
   /** Default `<applicationId>-dlq`. */
   readonly deadLetterTopic?: string;
   readonly deadLetterTopicPartitions?: number;
@@ -117,6 +124,7 @@ const schema = z
     commitIntervalMs: ms.optional(),
     stateDir: z.string().min(1).optional(),
     cacheMaxBytes: z.number().int().nonnegative().optional(),
+    optimize: z.boolean().optional(),
     deadLetterTopic: z.string().min(1).optional(),
     deadLetterTopicPartitions: z.number().int().positive().optional(),
     deserializationExceptionHandler: handler.optional(),
@@ -239,6 +247,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
     ...optional('commitIntervalMs', c.commitIntervalMs),
     ...optional('stateDir', c.stateDir),
     ...optional('cacheMaxBytes', c.cacheMaxBytes),
+    ...optional('optimize', c.optimize),
     ...optional('deadLetterTopic', c.deadLetterTopic),
     ...optional('deadLetterTopicPartitions', c.deadLetterTopicPartitions),
     ...optional('deserializationExceptionHandler', deserialization as DeserializationExceptionHandler | undefined),

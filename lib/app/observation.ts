@@ -3,13 +3,13 @@
  * (lib/observability): what the runtime already counts, gathered on demand (at scrape time),
  * never per record.
  */
+import { isMeteredStore } from '../state/abilities.js';
 import type { TopicPartition } from '../kafka/types.js';
 import type { CommitLatencyWindow } from '../runtime/commit-latency.js';
 import type { LatencyHistogramSnapshot } from '../runtime/latency-histogram.js';
 import type { StreamsRuntime, TaskRestoreProgress } from '../runtime/streams-runtime.js';
 import { taskDirectory } from '../runtime/task-stores.js';
 import type { StoreMetricsSnapshot } from '../state/layers/store-metrics.js';
-import type { StateStore } from '../state/types.js';
 import type { CommitParticipantMetrics } from '../topology/processor.js';
 
 export interface StoreObservation {
@@ -43,13 +43,7 @@ export interface RuntimeObservation {
   readonly closedParticipants: readonly CommitParticipantMetrics[];
 }
 
-interface MeteredStore extends StateStore {
-  metrics(): StoreMetricsSnapshot;
-}
-
-function isMetered(store: StateStore): store is MeteredStore {
-  return typeof (store as Partial<MeteredStore>).metrics === 'function';
-}
+const isMetered = isMeteredStore;
 
 /** The running tasks of `runtime` (none when null), their stores, participants and restorations. */
 export function observeRuntime(runtime: StreamsRuntime | null, applicationId: string, recentWindowMs: number): RuntimeObservation {

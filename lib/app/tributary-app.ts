@@ -139,7 +139,7 @@ export class TributaryApp {
   constructor(topology: Topology | BuiltTopology, config: TributaryAppConfig) {
     this.resolved = resolveAppConfig(config);
     this.applicationId = this.resolved.streams.applicationId;
-    this.topology = topology instanceof Topology ? topology.build(this.applicationId) : topology;
+    this.topology = topology instanceof Topology ? topology.build(this.applicationId, { optimize: this.resolved.streams.optimize ?? true }) : topology;
     this.description = topology instanceof Topology ? topology.describe() : undefined;
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }

@@ -14,7 +14,7 @@ import { isValidTimestamp } from './timestamps.js';
 import type { IncomingRecord } from '../kafka/types.js';
 import type { NormalizedConfig } from './config.js';
 import { deadLetterRecord, errorMessage, productionDeadLetter, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
-import { NodeFailure, SourceDeserializationError } from './node-failure.js';
+import { NodeFailure, SourceDeserializationError } from '../topology/node-failure.js';
 import type { RecordCollector } from './record-collector.js';
 import type { TaskMetrics } from './task-metrics.js';
 

@@ -6,11 +6,12 @@
 import { TributaryError } from '../errors.js';
 import type { Cancellable, CommitParticipant, ProcessorContext, PunctuationType, Record, RecordMetadata } from '../topology/processor.js';
 import type { StateStore } from '../state/types.js';
+import type { TaskLocalContext, TaskSlot } from '../topology/task-slot.js';
 import type { RuntimeNode } from './runtime-node.js';
 import type { TaskRecordContext } from './task-record-context.js';
 import { invalidForwardedTimestamp, MAX_TIMESTAMP_MS } from './timestamps.js';
 
-export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> {
+export class ProcessorContextImpl implements ProcessorContext<unknown, unknown>, TaskLocalContext {
   constructor(
     private readonly task: TaskRecordContext,
     private readonly node: RuntimeNode,
@@ -50,13 +51,13 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
     this.node.forward(record as Record<unknown, unknown>, childName);
   }
 
-  /**
-   * Names of the node's children (or of its child `child`'s children), in forwarding order
-   * (internal: a fused operator checks whom it feeds).
-   */
-  childNames(child?: string): readonly string[] {
-    const node = child === undefined ? this.node : this.node.children.find((c) => c.name === child);
-    return node === undefined ? [] : node.children.map((c) => c.name);
+  /** The task's value of `slot`, created on first use (see `TaskSlot`). */
+  taskLocal<T>(slot: TaskSlot<T>): T {
+    const slots = this.task.slots;
+    if (slots.has(slot)) return slots.get(slot) as T;
+    const value = slot.create(this);
+    slots.set(slot, value);
+    return value;
   }
 
   getStateStore<S extends StateStore>(name: string): S {

@@ -7,12 +7,12 @@ import { TributaryError } from '../errors.js';
 import type { FetchedColumns, Headers, IncomingRecord } from '../kafka/types.js';
 import { valueAt } from './fetched-columns.js';
 import type { Processor, Record } from '../topology/processor.js';
-import { LAZY_VALUE, READS_RECORD_FIELDS_ONLY, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
+import { LAZY_VALUE, readsRecordFieldsOnly, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
 import type { Serde } from '../serde/types.js';
 import { sameFormat } from '../serde/serde-format.js';
 import type { DecodedValueMemo } from './decoded-value-memo.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/types.js';
-import { SourceDeserializationError, tagged } from './node-failure.js';
+import { SourceDeserializationError, tagged } from '../topology/node-failure.js';
 import type { TaskRecordContext } from './task-record-context.js';
 import { doubleSerde, int32Serde, int64Serde, stringSerde } from '../serde/primitive-serdes.js';
 
@@ -55,9 +55,9 @@ export class ProcessorNode extends RuntimeNode {
     super(name);
   }
 
-  /** The processor only reads fields of its input records (see `READS_RECORD_FIELDS_ONLY`). */
+  /** The processor only reads fields of its input records (see `FieldsOnlyReader`). */
   get readsRecordFieldsOnly(): boolean {
-    return (this.processor as { [READS_RECORD_FIELDS_ONLY]?: boolean })[READS_RECORD_FIELDS_ONLY] === true;
+    return readsRecordFieldsOnly(this.processor);
   }
 
   process(record: AnyRecord): void {
@@ -223,7 +223,7 @@ class LazySourceRecord {
 Object.defineProperty(LazySourceRecord.prototype, LAZY_VALUE, { value: true });
 
 /**
- * `LazySourceRecord` for children that only read record fields (`READS_RECORD_FIELDS_ONLY`):
+ * `LazySourceRecord` for children that only read record fields (`FieldsOnlyReader`):
  * the same lazy value, through a getter on the prototype instead of an own accessor, so
  * creating one costs what a plain object does (no property definition per record).
  */
@@ -273,7 +273,7 @@ export class SourceNode extends RuntimeNode {
    * every value decoded is remembered there (see `decoded-value-memo.ts`).
    */
   decodedValues: DecodedValueMemo | null = null;
-  /** Set by the task when every child only reads record fields (`READS_RECORD_FIELDS_ONLY`). */
+  /** Set by the task when every child only reads record fields (`FieldsOnlyReader`). */
   childrenReadFieldsOnly = false;
   /** The last serde found to share this source's value format. */
   private sameFormatSerde: Serde<unknown> | null = null;

@@ -130,7 +130,7 @@ export class StreamsRuntime {
     this.config = normalizeConfig(options.config);
     this.client = options.client;
     this.queryable = options.queryable ?? new QueryableStores();
-    this.topology = options.topology instanceof Topology ? options.topology.build(this.config.applicationId) : options.topology;
+    this.topology = options.topology instanceof Topology ? options.topology.build(this.config.applicationId, { optimize: this.config.optimize }) : options.topology;
     if (this.topology.applicationId !== this.config.applicationId) {
       throw new TributaryError(
         `The topology was built for application id ${this.topology.applicationId}, the runtime is ${this.config.applicationId}`,

@@ -7,6 +7,7 @@ import type { Headers } from '../kafka/types.js';
 import type { Cancellable, CommitParticipant, PunctuationType, RecordMetadata } from '../topology/processor.js';
 import type { RecordContext } from '../topology/types.js';
 import type { StateStore } from '../state/types.js';
+import type { TaskSlot } from '../topology/task-slot.js';
 import type { Clock } from './clock.js';
 import { DecodedValueMemo } from './decoded-value-memo.js';
 import type { RecordCollector } from './record-collector.js';
@@ -39,6 +40,8 @@ export class TaskRecordContext implements RecordContext {
   readonly stores = new Map<string, StateStore>();
   /** Global stores, readable from every processor. */
   readonly globalStores = new Map<string, StateStore>();
+  /** Values shared by processors of this task, by slot (see `TaskSlot`); dropped with the task. */
+  readonly slots = new Map<TaskSlot<unknown>, unknown>();
   /** External systems committed with the task (see `CommitParticipant`). */
   readonly participants: CommitParticipant[] = [];
 

@@ -11,6 +11,7 @@
  *   exactly-once: only at a clean close);
  * - dirty close under exactly-once: wipe the directory; the next owner restores from the log.
  */
+import { isRestorableStore } from '../state/abilities.js';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { checkpointOffset, openTaskState, wipeTaskDir, writeCheckpoint } from '../state/checkpoint.js';
@@ -138,11 +139,11 @@ function errorText(error: unknown): string {
 }
 
 function restorable(task: StreamTask, name: string): RestorableStore {
-  const store = task.stores.get(name) as Partial<RestorableStore> & { name: string };
-  if (typeof store.restoreBatch !== 'function') {
+  const store = task.stores.get(name)!;
+  if (!isRestorableStore(store)) {
     throw new TributaryError(`Store ${name} has a changelog but cannot be restored (no restoreBatch)`, { code: 'STATE', context: { taskId: task.id, store: name } });
   }
-  return store as RestorableStore;
+  return store;
 }
 
 function changelogSink(task: StreamTask, topic: string): ChangelogSink {

@@ -9,6 +9,7 @@
  * init/restore, flush, sends and commits — are driven from outside at batch boundaries (see
  * `task-committer.ts` for the commit lifecycle).
  */
+import { cachingBuilderOf } from '../state/abilities.js';
 import { ConfigError, RecordTooLargeError, TributaryError } from '../errors.js';
 import { InvalidTimestampError } from '../time/timestamp-extractors.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
@@ -21,7 +22,7 @@ import { sameFormat } from '../serde/serde-format.js';
 import { isMarkedStore, type StateStore, type StoreBuilder } from '../state/types.js';
 import type { NormalizedConfig } from './config.js';
 import { errorMessage, type ErrorResponse } from './error-handlers.js';
-import { NodeFailure } from './node-failure.js';
+import { NodeFailure } from '../topology/node-failure.js';
 import { handleProductionFailure, RejectedRecord, routeFailure, type FailureTarget } from './failure-routing.js';
 import { PartitionGroup } from './partition-group.js';
 import { ProcessorContextImpl } from './processor-context-impl.js';
@@ -112,7 +113,7 @@ export class StreamTask {
       partitionsFor: options.partitionsFor,
     });
     for (const [name, store] of options.globalStores ?? []) this.context.globalStores.set(name, store);
-    const cachedStores = subtopology.stores.filter((s) => cachingBuilder(s.builder) !== null).length;
+    const cachedStores = subtopology.stores.filter((s) => cachingBuilderOf(s.builder) !== null).length;
     for (const s of subtopology.stores) {
       const store = withCacheBudget(s.builder, config.cacheMaxBytes, cachedStores).build();
       this.stores.set(s.name, store);
@@ -495,18 +496,8 @@ export class StreamTask {
   }
 }
 
-interface CachingBuilder {
-  readonly cachingEnabled: boolean;
-  withCachingEnabled(maxBytes: number): StoreBuilder;
-}
-
-function cachingBuilder(builder: StoreBuilder): CachingBuilder | null {
-  const b = builder as Partial<CachingBuilder>;
-  return b.cachingEnabled === true && typeof b.withCachingEnabled === 'function' ? (b as CachingBuilder) : null;
-}
-
 /** The task's cache budget split over its cached stores (`cacheMaxBytes` config); other builders as they are. */
 function withCacheBudget(builder: StoreBuilder, taskBudget: number | undefined, cachedStores: number): StoreBuilder {
-  const b = taskBudget === undefined ? null : cachingBuilder(builder);
+  const b = taskBudget === undefined ? null : cachingBuilderOf(builder);
   return b === null ? builder : b.withCachingEnabled(Math.floor(taskBudget! / Math.max(1, cachedStores)));
 }

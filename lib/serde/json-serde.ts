@@ -7,11 +7,11 @@
 import { isUtf8 } from 'node:buffer';
 import type { Serde } from './types.js';
 import { serdeError } from './serde-error.js';
-import { withFormat } from './serde-format.js';
 import { utf8Text } from './utf8.js';
 
 export function jsonSerde<T>(): Serde<T> {
-  return withFormat<Serde<T>>({
+  return {
+    format: 'json',
     serialize(value, topic) {
       return Buffer.from(toJson(value, topic), 'utf8');
     },
@@ -27,7 +27,7 @@ export function jsonSerde<T>(): Serde<T> {
       if (text.includes('\uFFFD') && !isUtf8(data.subarray(start, end))) throw notUtf8(topic);
       return parseJson<T>(text, topic);
     },
-  }, 'json');
+  };
 }
 
 function toJson(value: unknown, topic: string | undefined): string {

@@ -9,6 +9,7 @@ import { utf8Text } from './utf8.js';
 const TWO_32 = 0x1_0000_0000;
 
 export const stringSerde: Serde<string> = {
+  format: 'string',
   serialize: (value) => Buffer.from(value, 'utf8'),
   serializeText: (value) => value,
   deserialize: (data) => data.toString('utf8'),
@@ -17,12 +18,14 @@ export const stringSerde: Serde<string> = {
 
 /** Passes bytes through unchanged (no copy). */
 export const bytesSerde: Serde<Buffer> = {
+  format: 'bytes',
   serialize: (value) => value,
   deserialize: (data) => data,
 };
 
 /** Java `IntegerSerializer`: 4 bytes, big-endian, two's complement. */
 export const int32Serde: Serde<number> = {
+  format: 'int32',
   serialize(value, topic) {
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
       throw serdeError(`int32 serde: ${value} is not a 32-bit integer`, topic);
@@ -42,6 +45,7 @@ export const int32Serde: Serde<number> = {
  * represented exactly and throw rather than silently lose precision.
  */
 export const int64Serde: Serde<number> = {
+  format: 'int64',
   serialize(value, topic) {
     if (!Number.isSafeInteger(value)) throw serdeError(`int64 serde: ${value} is not a safe integer`, topic);
     // Two 32-bit halves, no BigInt: exact for every safe integer (two's complement high word).
@@ -64,6 +68,7 @@ export const int64Serde: Serde<number> = {
 
 /** Java `DoubleSerializer`: 8 bytes, big-endian IEEE 754. */
 export const doubleSerde: Serde<number> = {
+  format: 'double',
   serialize(value) {
     const buf = Buffer.allocUnsafe(8);
     buf.writeDoubleBE(value, 0);

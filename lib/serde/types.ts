@@ -13,4 +13,13 @@ export interface Serde<T> {
    * (the runtime reads records as ranges of shared chunks).
    */
   deserializeRange?(data: Buffer, start: number, end: number, topic?: string): T;
+  /**
+   * Optional: the name of this serde's byte format when equal values give equal bytes whatever
+   * the topic (`'string'`, `'json'`, …). Two serdes with the same `format` read each other's
+   * bytes, so the runtime may pass a record's input bytes through to an internal topic instead of
+   * serializing the unchanged value again. Set by the built-in serdes; leave it unset on a serde
+   * whose bytes depend on the topic (a schema registry's). A serde made by spreading another
+   * (`{ ...Serdes.json(), serialize }`) inherits it: set `format: undefined` if its bytes differ.
+   */
+  readonly format?: string | undefined;
 }

@@ -60,8 +60,7 @@ export interface MarkedStore {
 }
 
 export function isMarkedStore(store: StateStore): store is StateStore & MarkedStore {
-  const s = store as Partial<MarkedStore>;
-  return s.keepsMarkers === true && typeof s.readMarker === 'function' && typeof s.writeMarker === 'function';
+  return 'keepsMarkers' in store && store.keepsMarkers === true && 'readMarker' in store && typeof store.readMarker === 'function' && 'writeMarker' in store && typeof store.writeMarker === 'function';
 }
 
 /**

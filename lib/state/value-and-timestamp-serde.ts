@@ -3,17 +3,21 @@ import { readInt64BE, writeInt64BE } from './internal/bytes.js';
 import { int64Serde } from '../serde/primitive-serdes.js';
 import type { ValueAndTimestamp } from './types.js';
 
-const VT_SERDES = new WeakMap<object, Serde<unknown>>();
+/** A serde made by `valueAndTimestampSerde`: its values are fresh `{ timestamp, value }` objects; `timestampedValueSerde` decodes the value part. */
+export interface ValueAndTimestampSerde<V> extends Serde<ValueAndTimestamp<V>> {
+  readonly timestampedValueSerde: Serde<V>;
+}
 
-/** The inner serde when `serde` was made by `valueAndTimestampSerde` (its values are fresh `{ timestamp, value }` objects), else undefined. */
-export function valueAndTimestampInner(serde: object): Serde<unknown> | undefined {
-  return VT_SERDES.get(serde);
+/** The inner serde when `serde` was made by `valueAndTimestampSerde`, else undefined. */
+export function valueAndTimestampInner(serde: Serde<unknown>): Serde<unknown> | undefined {
+  return 'timestampedValueSerde' in serde && typeof serde.timestampedValueSerde === 'object' && serde.timestampedValueSerde !== null ? (serde.timestampedValueSerde as Serde<unknown>) : undefined;
 }
 
 /** Serde of `ValueAndTimestamp<V>` as `[8-byte big-endian timestamp][value bytes]` (the Kafka Streams layout). */
-export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
+export function valueAndTimestampSerde<V>(inner: Serde<V>): ValueAndTimestampSerde<V> {
   const int64 = (inner as Serde<unknown>) === int64Serde;
-  const serde: Serde<ValueAndTimestamp<V>> = {
+  return {
+    timestampedValueSerde: inner,
     serialize(vt: ValueAndTimestamp<V>, topic?: string): Buffer {
       const value = vt.value as unknown;
       if (int64 && Number.isSafeInteger(value)) {
@@ -33,8 +37,6 @@ export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimest
       return { timestamp: readInt64BE(data, 0), value: inner.deserialize(data.subarray(8), topic) };
     },
   };
-  VT_SERDES.set(serde, inner as Serde<unknown>);
-  return serde;
 }
 
 /** The timestamp of a serialized `ValueAndTimestamp`, or undefined for a deletion. */

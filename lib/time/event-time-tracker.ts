@@ -121,14 +121,3 @@ export class EventTimeTracker {
     return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
   }
 }
-
-/** Trackers by the operator's store instance, so a downstream `suppress` of the same task reads the same clock. */
-const byStore = new WeakMap<object, EventTimeTracker>();
-
-export function registerTracker(store: object, tracker: EventTimeTracker): void {
-  byStore.set(store, tracker);
-}
-
-export function trackerOf(store: object): EventTimeTracker | undefined {
-  return byStore.get(store);
-}

@@ -27,12 +27,15 @@
  *   configs. `internalTopicPartitions(partitionsOf)` resolves their partition counts from the
  *   partition counts of the user topics and validates co-partitioning (throws `ConfigError`).
  * - `resolveTopic(name)`: the resolved name of a topic as written in the `Topology`.
+ * - `fused`: the fused processors executed in place of the logical nodes they replace (empty when
+ *   built with `optimize: false`); see fusion.ts for how they are wired.
  */
 import { ConfigError, TributaryError } from '../errors.js';
 import type { StateStore, StoreBuilder } from '../state/types.js';
 import type { Serde } from '../serde/types.js';
 import { computeNodeGroups } from './node-groups.js';
-import type { AnyProcessorSupplier, Topology } from './topology.js';
+import { fusedChildren, type FusedProcessorDef } from './fusion.js';
+import type { AnyProcessorSupplier, ProcessorDef, Topology } from './topology.js';
 import type { ExternalSource, OffsetReset, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './types.js';
 
 export interface BuiltSourceNode {
@@ -130,6 +133,8 @@ export interface BuiltTopology {
   readonly sourceTopics: readonly string[];
   readonly repartitionTopics: readonly RepartitionTopic[];
   readonly changelogTopics: readonly ChangelogTopic[];
+  /** Fused processors in effect (see fusion.ts). */
+  readonly fused: readonly FusedProcessorDef[];
   resolveTopic(name: string): string;
   subtopologyForTopic(resolvedTopic: string): Subtopology | undefined;
   /**
@@ -146,15 +151,36 @@ export interface BuiltTopology {
   taskCount(subtopologyId: number, partitionsOf: (topic: string) => number | undefined): number;
 }
 
-export function buildTopology(topology: Topology, applicationId: string): BuiltTopology {
+export function buildTopology(topology: Topology, applicationId: string, optimize = true): BuiltTopology {
   if (!applicationId) throw new ConfigError('application.id must not be empty');
   const resolveTopic = (name: string): string =>
     topology.repartitionTopics.has(name) ? `${applicationId}-${name}` : name;
   const changelogName = (store: string): string => `${applicationId}-${store}-changelog`;
 
   const repartitionResolved = new Set([...topology.repartitionTopics.keys()].map(resolveTopic));
+  const fused = optimize ? topology.fusions : [];
+  const fusedBy = new Map<string, FusedProcessorDef>();
+  for (const f of fused) for (const m of f.replaces) fusedBy.set(m, f);
+  /** The name a node runs under: a fused member's is its head's. */
+  const runsAs = (name: string): string => fusedBy.get(name)?.replaces[0] ?? name;
+  const runNames = (names: readonly string[]): string[] => [...new Set(names.map(runsAs))];
+
   const built = new Map<string, BuiltNode>();
   for (const def of topology.nodes.values()) {
+    const fusion = fusedBy.get(def.name);
+    if (fusion !== undefined) {
+      if (fusion.replaces[0] !== def.name) continue;
+      const members = fusion.replaces.map((m) => topology.nodes.get(m) as ProcessorDef);
+      built.set(def.name, {
+        kind: 'processor',
+        name: def.name,
+        supplier: fusion.supplier,
+        parents: runNames((def as ProcessorDef).parents),
+        children: fusedChildren(topology.nodes, fusion),
+        stores: [...new Set(members.flatMap((m) => m.stores))],
+      });
+      continue;
+    }
     if (def.kind === 'source') {
       built.set(def.name, {
         kind: 'source',
@@ -173,7 +199,7 @@ export function buildTopology(topology: Topology, applicationId: string): BuiltT
         kind: 'processor',
         name: def.name,
         supplier: def.supplier,
-        parents: [...def.parents],
+        parents: runNames(def.parents),
         children: [...def.children],
         stores: [...def.stores],
       });
@@ -186,7 +212,7 @@ export function buildTopology(topology: Topology, applicationId: string): BuiltT
         keySerde: def.options.keySerde,
         valueSerde: def.options.valueSerde,
         partitioner: def.options.partitioner,
-        parents: [...def.parents],
+        parents: runNames(def.parents),
         children: [],
       });
     }
@@ -216,7 +242,7 @@ export function buildTopology(topology: Topology, applicationId: string): BuiltT
       });
       continue;
     }
-    const nodes = group.nodes.map((n) => built.get(n)!);
+    const nodes = group.nodes.flatMap((n) => built.get(n) ?? []);
     const sources = nodes.filter((n): n is BuiltSourceNode => n.kind === 'source');
     const sourceByTopic = new Map<string, BuiltSourceNode>();
     for (const s of sources) for (const t of s.topics) sourceByTopic.set(t, s);
@@ -233,7 +259,7 @@ export function buildTopology(topology: Topology, applicationId: string): BuiltT
           configs: { 'cleanup.policy': 'compact', ...def.builder.changelogConfigs },
         });
       }
-      return { name, builder: def.builder, processors: [...def.processors], changelogTopic };
+      return { name, builder: def.builder, processors: runNames(def.processors), changelogTopic };
     });
     const sourceNamesHere = new Set(sources.map((s) => s.name));
     const copartitionGroups = topology.copartitionGroups
@@ -282,6 +308,7 @@ export function buildTopology(topology: Topology, applicationId: string): BuiltT
     sourceTopics: subtopologies.flatMap((s) => s.sourceTopics),
     repartitionTopics,
     changelogTopics,
+    fused,
     resolveTopic,
     subtopologyForTopic: (t) => byTopic.get(t),
     internalTopicPartitions(partitionsOf) {

@@ -10,6 +10,7 @@
  */
 import { javaHashOrder, JavaTreeSet } from './java-order.js';
 import { computeNodeGroups, compareNames } from './node-groups.js';
+import { planText } from './fusion.js';
 import type { Topology } from './topology.js';
 
 interface NodeDescriptionBase {
@@ -49,14 +50,33 @@ export interface GlobalStoreDescription {
   readonly processor: ProcessorDescription;
 }
 
+/** A processor the optimisation pass fused (tributary only; see `Topology.describe`). */
+export interface FusedProcessorDescription {
+  /** The name it runs under (its head's). */
+  readonly name: string;
+  readonly description: string;
+  /** The logical processors it replaces, head first. */
+  readonly replaces: readonly string[];
+}
+
 export class TopologyDescription {
   constructor(
     readonly subtopologies: readonly SubtopologyDescription[],
     readonly globalStores: readonly GlobalStoreDescription[],
+    /** Fused processors of the optimisation pass (empty when none). */
+    readonly fused: readonly FusedProcessorDescription[] = [],
   ) {}
 
-  /** Kafka Streams' text layout, byte for byte (for sets, in our deterministic order). */
+  /**
+   * Kafka Streams' text layout, byte for byte (for sets, in our deterministic order); then, when
+   * processors were fused, the `Tributary plan:` section.
+   */
   toString(): string {
+    return this.kafkaStreamsText() + planText(this.fused);
+  }
+
+  /** The Kafka Streams part of `toString()`: everything before `Tributary plan:`. */
+  kafkaStreamsText(): string {
     const parts: { id: number; text: string }[] = [
       ...this.subtopologies.map((s) => ({ id: s.id, text: subtopologyText(s) })),
       ...this.globalStores.map((g) => ({ id: g.id, text: globalStoreText(g) })),
@@ -126,7 +146,8 @@ export function describeTopology(topology: Topology): TopologyDescription {
       subtopologies.push({ id: group.id, nodes });
     }
   }
-  return new TopologyDescription(subtopologies, globalStores);
+  const fused = topology.fusions.map((f) => ({ name: f.replaces[0]!, description: f.description, replaces: [...f.replaces] }));
+  return new TopologyDescription(subtopologies, globalStores, fused);
 }
 
 function subtopologyText(s: SubtopologyDescription): string {

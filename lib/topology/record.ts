@@ -27,12 +27,18 @@ export const LAZY_VALUE: unique symbol = Symbol('tributary.lazyValue');
 export const UNREAD_VALUE_BYTES: unique symbol = Symbol('tributary.unreadValueBytes');
 
 /**
- * Set to true on a processor (instance property) that never hands its input record object on —
- * not to user code, not to `forward` — and only reads its fields (`key`, `value`, `timestamp`,
- * `headers`). A source whose children all are such processors may give them lazy records whose
+ * A processor that never hands its input record object on — not to user code, not to `forward`
+ * — and only reads its fields (`key`, `value`, `timestamp`, `headers`) says so with this typed
+ * property. A source whose children all are such processors may give them lazy records whose
  * `value` getter is inherited rather than own (cheaper to create; a spread would not copy it).
  */
-export const READS_RECORD_FIELDS_ONLY: unique symbol = Symbol('tributary.readsRecordFieldsOnly');
+export interface FieldsOnlyReader {
+  readonly readsRecordFieldsOnly: true;
+}
+
+export function readsRecordFieldsOnly(processor: object): processor is FieldsOnlyReader {
+  return 'readsRecordFieldsOnly' in processor && processor.readsRecordFieldsOnly === true;
+}
 
 type WithUnreadBytes = { [UNREAD_VALUE_BYTES]?: (serde: unknown) => Buffer | null };
 

@@ -18,6 +18,7 @@ import { TributaryError } from '../errors.js';
 import type { StoreBuilder } from '../state/types.js';
 import { buildTopology, type BuiltTopology } from './built-topology.js';
 import { describeTopology, type TopologyDescription } from './describe.js';
+import { checkFusion, type FusedProcessorDef } from './fusion.js';
 import type { ProcessorSupplier } from './processor.js';
 import type { RepartitionTopicSpec, SinkOptions, SourceOptions, TopicNameExtractor } from './types.js';
 
@@ -90,6 +91,8 @@ export class Topology {
   readonly implementationStores = new Map<string, Set<string>>();
   /** @internal Groups of source node names whose topics must be co-partitioned. */
   readonly copartitionGroups: string[][] = [];
+  /** @internal Fused processors planned by the optimisation pass (see fusion.ts), in the order added. */
+  readonly fusions: FusedProcessorDef[] = [];
   private readonly topicToSource = new Map<string, string>();
 
   /**
@@ -238,12 +241,30 @@ export class Topology {
     return this;
   }
 
-  /** The view the runtime executes, with internal topics resolved for `applicationId`. */
-  build(applicationId: string): BuiltTopology {
-    return buildTopology(this, applicationId);
+  /**
+   * @internal Plans a fused processor that replaces the processors `def.replaces` (a chain whose
+   * head alone is fed from outside) when the topology is built with optimisation on. Called by the
+   * DSL's optimisation pass; throws TOPOLOGY when the chain cannot be swapped for one processor.
+   */
+  fuse(def: FusedProcessorDef): this {
+    checkFusion(this.nodes, def, new Set(this.fusions.flatMap((f) => f.replaces)));
+    this.fusions.push(def);
+    return this;
   }
 
-  /** Describes the topology in Kafka Streams' format (`toString()`); stable for equal topologies. */
+  /**
+   * The view the runtime executes, with internal topics resolved for `applicationId`. With
+   * `optimize` (the default) the planned fused processors run in place of the nodes they replace.
+   */
+  build(applicationId: string, options: { readonly optimize?: boolean } = {}): BuiltTopology {
+    return buildTopology(this, applicationId, options.optimize ?? true);
+  }
+
+  /**
+   * Describes the topology in Kafka Streams' format (`toString()`); stable for equal topologies.
+   * When the optimisation pass fused processors, the text goes on after the Kafka Streams part
+   * with a section starting `Tributary plan:` that lists each fused processor and what it replaces.
+   */
   describe(): TopologyDescription {
     return describeTopology(this);
   }

@@ -4,6 +4,7 @@
  * index>`, consuming one counter value) and runs the branch's function at once; the default branch
  * is the child after the last predicate.
  */
+import { PASS_THROUGH } from './fusible.js';
 import type { BranchedKStream } from '../branched-kstream.js';
 import type { KStream } from '../kstream.js';
 import type { Branched } from '../options/branched.js';
@@ -52,7 +53,7 @@ export class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
     this.childNames.push(childName);
     const { builder } = this.source;
     builder.newProcessorName(childName);
-    builder.addNode(new ProcessorGraphNode(childName, [this.splitName], passThroughSupplier<K, V>()));
+    builder.addNode(new ProcessorGraphNode(childName, [this.splitName], passThroughSupplier<K, V>(), { fusible: PASS_THROUGH }));
     const stream = new Impl<K, V>(builder, childName, this.source.keySerde, this.source.valueSerde, this.source.repartitionRequired);
     const result = branched?.chain ? branched.chain(stream) : stream;
     if (result) this.out.set(childName, result);

@@ -6,6 +6,7 @@
 import type { Serde } from '../../serde/types.js';
 import { Topology } from '../../topology/topology.js';
 import type { GraphNode } from './graph-node.js';
+import { planFusions } from './optimize.js';
 
 export type DslLogger = (message: string) => void;
 
@@ -70,6 +71,7 @@ export class InternalStreamsBuilder {
     const topology = new Topology();
     for (const step of this.beforeWrite) step(topology);
     for (const node of this.nodes) node.writeToTopology(topology);
+    planFusions(topology, this.nodes);
     return topology;
   }
 

@@ -5,6 +5,7 @@
  * repartition nodes where a key-based operation follows a key change.
  */
 import type { Topology } from '../../topology/topology.js';
+import type { Fusible } from './fusible.js';
 
 export interface GraphNode {
   /** Name children use as their parent in the topology (for repartitions: the new source). */
@@ -12,4 +13,6 @@ export interface GraphNode {
   /** True when records leaving this node may have a different key than they came with. */
   readonly keyChanging: boolean;
   writeToTopology(topology: Topology): void;
+  /** What the optimisation pass may fuse: the processors this node writes, by name, with what they are (fusible.ts). */
+  fusibles?(): Iterable<readonly [string, Fusible]>;
 }

@@ -1,4 +1,6 @@
 /** The `KStream` implementation: each operator adds a graph node and returns a new stream. */
+import { filterStep, mapStep, mapValuesStep, peekStep, selectKeyStep, type RecordStep } from '../processors/record-steps.js';
+import { PASS_THROUGH, type RecordStepFusible } from './fusible.js';
 import { TributaryError } from '../../errors.js';
 import type { Serde } from '../../serde/types.js';
 import type { KeyValue } from '../../state/types.js';
@@ -49,19 +51,19 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   outerJoin: KStream<K, V>['outerJoin'] = (...args: unknown[]) => streamJoin(this as KStreamImpl<unknown, unknown>, 'outer', args) as never;
 
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, false), false, this.keySerde, this.valueSerde);
+    return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, false), false, this.keySerde, this.valueSerde, step('filter', filterStep(predicate, false)));
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, true), false, this.keySerde, this.valueSerde);
+    return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, true), false, this.keySerde, this.valueSerde, step('filterNot', filterStep(predicate, true)));
   }
 
   map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR> {
-    return this.stateless<KR, VR>('KSTREAM-MAP-', named, mapSupplier(mapper), true, undefined, undefined);
+    return this.stateless<KR, VR>('KSTREAM-MAP-', named, mapSupplier(mapper), true, undefined, undefined, step('map', mapStep(mapper)));
   }
 
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
-    return this.stateless<K, VR>('KSTREAM-MAPVALUES-', named, mapValuesSupplier(mapper), false, this.keySerde, undefined);
+    return this.stateless<K, VR>('KSTREAM-MAPVALUES-', named, mapValuesSupplier(mapper), false, this.keySerde, undefined, step('mapValues', mapValuesStep(mapper)));
   }
 
   flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
@@ -73,15 +75,15 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   selectKey<KR>(selector: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
-    return this.stateless<KR, V>('KSTREAM-KEY-SELECT-', named, selectKeySupplier(selector), true, undefined, this.valueSerde);
+    return this.stateless<KR, V>('KSTREAM-KEY-SELECT-', named, selectKeySupplier(selector), true, undefined, this.valueSerde, step('selectKey', selectKeyStep(selector)));
   }
 
   peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
-    return this.stateless('KSTREAM-PEEK-', named, peekSupplier(action, true), false, this.keySerde, this.valueSerde);
+    return this.stateless('KSTREAM-PEEK-', named, peekSupplier(action, true), false, this.keySerde, this.valueSerde, step('peek', peekStep(action, true)));
   }
 
   foreach(action: (key: K, value: V) => void, named?: Named): void {
-    this.stateless('KSTREAM-FOREACH-', named, peekSupplier(action, false), false, this.keySerde, this.valueSerde);
+    this.stateless('KSTREAM-FOREACH-', named, peekSupplier(action, false), false, this.keySerde, this.valueSerde, step('foreach', peekStep(action, false)));
   }
 
   split(named?: Named): BranchedKStream<K, V> {
@@ -93,7 +95,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     if (o.builder !== this.builder) throw new TributaryError('merge: streams come from different StreamsBuilders', { code: 'TOPOLOGY' });
     const name = this.builder.nameOrGenerate(named?.name, 'KSTREAM-MERGE-');
     const parents = o.name === this.name ? [this.name] : [this.name, o.name];
-    this.builder.addNode(new ProcessorGraphNode(name, parents, passThroughSupplier<K, V>()));
+    this.builder.addNode(new ProcessorGraphNode(name, parents, passThroughSupplier<K, V>(), { fusible: PASS_THROUGH }));
     const sameKey = this.keySerde === o.keySerde ? this.keySerde : undefined;
     const sameValue = this.valueSerde === o.valueSerde ? this.valueSerde : undefined;
     return new KStreamImpl(this.builder, name, sameKey, sameValue, this.repartitionRequired || o.repartitionRequired);
@@ -188,11 +190,16 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     keyChanging: boolean,
     keySerde: Serde<KR> | undefined,
     valueSerde: Serde<VR> | undefined,
+    fusible?: RecordStepFusible,
   ): KStream<KR, VR> {
     const name = this.builder.nameOrGenerate(named?.name, prefix);
-    this.builder.addNode(new ProcessorGraphNode(name, [this.name], supplier, { keyChanging }));
+    this.builder.addNode(new ProcessorGraphNode(name, [this.name], supplier, fusible === undefined ? { keyChanging } : { keyChanging, fusible }));
     return new KStreamImpl(this.builder, name, keySerde, valueSerde, this.repartitionRequired || keyChanging);
   }
+}
+
+function step(operator: string, fn: RecordStep): RecordStepFusible {
+  return { kind: 'record-step', operator, step: fn };
 }
 
 /** Wraps a processor so that forwarding a record under another key than the input's throws. */

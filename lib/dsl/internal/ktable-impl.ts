@@ -20,6 +20,7 @@ import { ProcessorGraphNode } from './nodes.js';
 import type { Suppressed } from '../windowed/suppressed.js';
 import { suppressTable } from '../windowed/suppress-table.js';
 import { tableJoin } from '../joins/internal/dispatch.js';
+import type { WindowedTableInfo } from '../windowed/windowed-tables.js';
 
 /** What a table knows about where its values come from. */
 export interface TableLineage {
@@ -35,6 +36,8 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     readonly keySerde: Serde<K> | undefined,
     readonly valueSerde: Serde<V> | undefined,
     readonly lineage: TableLineage,
+    /** Set on the table of a windowed aggregation: what a downstream `suppress(untilWindowCloses)` needs. */
+    readonly windowed: WindowedTableInfo | null = null,
   ) {}
 
   // Joins (lib/dsl/joins): a function as third argument selects the foreign-key join.

@@ -6,6 +6,8 @@ import type { StoreBuilder } from '../../state/types.js';
 import type { AnyProcessorSupplier, Topology } from '../../topology/topology.js';
 import type { RepartitionTopicSpec, SinkOptions, SourceOptions, TopicNameExtractor } from '../../topology/types.js';
 import type { GraphNode } from './graph-node.js';
+import type { Fusible } from './fusible.js';
+import { nullKeyFilterStep } from '../processors/record-steps.js';
 
 export class SourceGraphNode implements GraphNode {
   readonly keyChanging = false;
@@ -28,6 +30,8 @@ export interface ProcessorNodeProps {
   readonly connectStores?: readonly string[];
   /** Stores of other operators this node reads as an implementation detail (not in `describe()`'s Kafka Streams text). */
   readonly implementationStores?: readonly string[];
+  /** What the optimisation pass may fuse this processor as (absent: never fused). */
+  readonly fusible?: Fusible;
 }
 
 export class ProcessorGraphNode implements GraphNode {
@@ -46,6 +50,10 @@ export class ProcessorGraphNode implements GraphNode {
     for (const store of this.props.stores?.() ?? []) topology.addStateStore(store, this.outputName);
     if (this.props.connectStores?.length) topology.connectProcessorAndStateStores(this.outputName, ...this.props.connectStores);
     if (this.props.implementationStores?.length) topology.connectImplementationStores(this.outputName, ...this.props.implementationStores);
+  }
+
+  fusibles(): Iterable<readonly [string, Fusible]> {
+    return this.props.fusible === undefined ? [] : [[this.outputName, this.props.fusible]];
   }
 }
 
@@ -96,6 +104,10 @@ export class RepartitionGraphNode implements GraphNode {
     topology.addRepartitionTopic(this.names.topic, this.spec);
     topology.addSink(this.names.sink, this.names.topic, this.sinkOptions, upstream);
     topology.addSource(this.names.source, [this.names.topic], this.sourceOptions);
+  }
+
+  fusibles(): Iterable<readonly [string, Fusible]> {
+    return this.filterSupplier !== null && this.names.filter !== null ? [[this.names.filter, { kind: 'record-step', operator: 'null-key filter', step: nullKeyFilterStep }]] : [];
   }
 }
 

@@ -2,7 +2,7 @@
  * Forwards a table's updates as `Change`s: through the store's cache flush listener when the
  * store caches (updates compacted per key until commit), otherwise immediately on each write.
  */
-import type { CachedStateStore } from '../../state/layers/flush-listener.js';
+import { isCachedStore } from '../../state/abilities.js';
 import type { TimestampedKeyValueStore, ValueAndTimestamp } from '../../state/types.js';
 import type { ProcessorContext } from '../../topology/processor.js';
 import { createRecord } from '../../topology/record.js';
@@ -21,10 +21,9 @@ export class ChangeForwarder<K, V> {
     private readonly context: ProcessorContext<K, Change<V>>,
     private readonly sendOldValues: boolean,
   ) {
-    const cachedStore = store as unknown as Partial<CachedStateStore<K, ValueAndTimestamp<V>>>;
     this.cached =
-      typeof cachedStore.setFlushListener === 'function' &&
-      cachedStore.setFlushListener((key, newValue, oldValue, timestamp) => {
+      isCachedStore<K, ValueAndTimestamp<V>>(store) &&
+      store.setFlushListener((key, newValue, oldValue, timestamp) => {
         context.forward(createRecord(key, change(newValue?.value ?? null, sendOldValues ? (oldValue?.value ?? null) : null), timestamp));
       }, sendOldValues);
   }

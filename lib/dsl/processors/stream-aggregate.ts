@@ -5,7 +5,7 @@
  */
 import type { TimestampedKeyValueStore } from '../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../topology/processor.js';
-import { hasNullValue, READS_RECORD_FIELDS_ONLY } from '../../topology/record.js';
+import { hasNullValue } from '../../topology/record.js';
 import type { Change } from '../change.js';
 import { ChangeForwarder, type SendOldValues } from './change-forwarder.js';
 import { readsValue } from './value-blind.js';
@@ -26,7 +26,7 @@ class StreamAggregate<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   private forwarder!: ChangeForwarder<K, VA>;
   /** False for count: the value is never read (a lazily decoded value stays undecoded). */
   private readonly readsValue: boolean;
-  readonly [READS_RECORD_FIELDS_ONLY] = true;
+  readonly readsRecordFieldsOnly = true;
 
   constructor(
     private readonly storeName: string,

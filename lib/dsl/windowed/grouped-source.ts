@@ -2,6 +2,7 @@
  * Shared wiring of windowed aggregations: the grouped stream they start from (repartitioned once
  * if the key changed upstream), the optional late-records topic, and the node names.
  */
+import { PASS_THROUGH } from '../internal/fusible.js';
 import { ConfigError } from '../../errors.js';
 import type { Serde } from '../../serde/types.js';
 import type { InternalStreamsBuilder } from '../internal/builder.js';
@@ -70,7 +71,7 @@ export function wireOperator<K, V>(source: GroupedSource<K, V>, options: Windowe
           ...(valueSerde === undefined ? {} : { valueSerde }),
         }),
       );
-      builder.addNode(new ProcessorGraphNode(emitChild, [funcName], passThroughSupplier()));
+      builder.addNode(new ProcessorGraphNode(emitChild, [funcName], passThroughSupplier(), { fusible: PASS_THROUGH }));
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { StoreBuilder } from '../../state/types.js';
 import type { AnyProcessorSupplier, Topology } from '../../topology/topology.js';
 import type { GraphNode } from '../internal/graph-node.js';
+import type { Fusible } from '../internal/fusible.js';
 
 /** Filled at `build()`; read by the processors at init. */
 export interface UpstreamTopics {
@@ -45,7 +46,12 @@ export class WindowedOperatorNode implements GraphNode {
     private readonly supplier: AnyProcessorSupplier,
     private readonly stores: () => readonly StoreBuilder[],
     private readonly upstream: UpstreamTopics,
+    private readonly fusible: Fusible | null = null,
   ) {}
+
+  fusibles(): Iterable<readonly [string, Fusible]> {
+    return this.fusible === null ? [] : [[this.outputName, this.fusible]];
+  }
 
   writeToTopology(topology: Topology): void {
     topology.addProcessor(this.outputName, this.supplier, ...this.parents);

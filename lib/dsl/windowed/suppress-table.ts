@@ -6,10 +6,11 @@ import { KTableImpl } from '../internal/ktable-impl.js';
 import { ProcessorGraphNode } from '../internal/nodes.js';
 import { requireSerde } from '../internal/stores.js';
 import type { KTable } from '../ktable.js';
-import { suppressSupplier } from './processors/suppress.js';
+import { fusesWithTimeWindows, SuppressProcessor, suppressSupplier, type SuppressOptions } from './processors/suppress.js';
+import type { FinalResultsSuppressFusible } from '../internal/fusible.js';
+import type { Windowed } from '../../state/types.js';
 import { SuppressionBufferBuilder } from './suppression-buffer.js';
 import type { Suppressed } from './suppressed.js';
-import { windowedTableInfo } from './windowed-tables.js';
 
 /**
  * `emitOnWindowClose`: the suppression stands for `emitStrategy(onWindowClose)`, under which Kafka
@@ -17,7 +18,7 @@ import { windowedTableInfo } from './windowed-tables.js';
  */
 export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppressed, emitOnWindowClose = false): KTable<K, V> {
   const builder: InternalStreamsBuilder = table.builder;
-  const info = windowedTableInfo(table as KTable<unknown, unknown>);
+  const info = table.windowed ?? undefined;
   if (suppressed.kind === 'window-close' && info === undefined) {
     throw new ConfigError(
       'suppress(Suppressed.untilWindowCloses(...)) must be applied directly to the result of a windowed aggregation ' +
@@ -32,19 +33,26 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
   const needsValueSerde = (suppressed.logging !== null && !derived) || Number.isFinite(suppressed.bufferConfig.maxBytes);
   const keySerde = table.keySerde;
   const valueSerde = table.valueSerde;
+  const options: SuppressOptions = {
+    processorName: name,
+    bufferStoreName: storeName,
+    upstreamStoreName: info?.storeName ?? null,
+    upstreamClock: info?.clock ?? null,
+    suppressMs: suppressed.kind === 'window-close' ? info!.closeAfterMs : suppressed.timeLimitMs,
+    inclusiveEnd: info !== undefined && (info.kind === 'sliding' || (emitOnWindowClose && info.kind === 'session')),
+    flags,
+  };
+  const fusible: FinalResultsSuppressFusible | null =
+    info !== undefined && fusesWithTimeWindows(suppressed, options, info.kind)
+      ? { kind: 'final-results-suppress', aggregation: info.processorName, create: (emitTo) => new SuppressProcessor<Windowed<unknown>, unknown>(suppressed, options, emitTo) }
+      : null;
   builder.addNode(
     new ProcessorGraphNode(
       name,
       [table.name],
-      suppressSupplier<K, V>(suppressed, {
-        processorName: name,
-        bufferStoreName: storeName,
-        upstreamStoreName: info?.storeName ?? null,
-        suppressMs: suppressed.kind === 'window-close' ? info!.closeAfterMs : suppressed.timeLimitMs,
-        inclusiveEnd: info !== undefined && (info.kind === 'sliding' || (emitOnWindowClose && info.kind === 'session')),
-        flags,
-      }),
+      suppressSupplier<K, V>(suppressed, options),
       {
+        ...(fusible === null ? {} : { fusible }),
         stores: () => [
           new SuppressionBufferBuilder<K, V>(
             storeName,

@@ -12,9 +12,10 @@
  * saved per update is a store read and write through the cache layers, a record, a decoded
  * windowed key and a forward. Interactive queries of the window store see the last commit.
  *
- * The suppression registers itself by the aggregation's store (at init, after the aggregation's
- * init); the aggregation looks it up before its first record and uses it only when the
- * suppression is its only child receiving updates.
+ * The optimisation pass decides it when the topology is built (the suppression is the only node
+ * receiving the aggregation's updates; see lib/dsl/internal/optimize.ts) and makes one fused
+ * processor of both (fused-window-suppress.ts), which hands the suppression's `workingSet()` to
+ * the aggregation after initialising both: nothing is looked up at run time.
  */
 /** An open window's aggregate and its timestamp (max record timestamp). */
 export interface WindowAggregate<V> {
@@ -23,8 +24,6 @@ export interface WindowAggregate<V> {
 }
 
 export interface WindowCloser<K, V> {
-  /** The suppression's processor name (the child the aggregation would forward to). */
-  readonly processorName: string;
   /** The window's aggregate, or undefined when it has none yet. */
   find(key: K, start: number, end: number): WindowAggregate<V> | undefined;
   /** True when windows ending at `end` were emitted already (after a restart the aggregation's clock starts over; this does not). */
@@ -33,14 +32,4 @@ export interface WindowCloser<K, V> {
   update(key: K, start: number, end: number, value: V, timestamp: number, known: WindowAggregate<V> | undefined): void;
   /** Emits every buffered window that the aggregation's clock has closed. */
   advance(): void;
-}
-
-const byStore = new WeakMap<object, WindowCloser<unknown, unknown>>();
-
-export function registerWindowCloser(store: object, closer: WindowCloser<unknown, unknown>): void {
-  byStore.set(store, closer);
-}
-
-export function windowCloserOf<K, V>(store: object): WindowCloser<K, V> | undefined {
-  return byStore.get(store) as WindowCloser<K, V> | undefined;
 }

@@ -20,13 +20,15 @@ import { type GroupedSource, wireOperator } from './grouped-source.js';
 import { sessionWindowAggregateSupplier, type SessionMerger } from './processors/session-window-aggregate.js';
 import { slidingWindowAggregateSupplier } from './processors/sliding-window-aggregate.js';
 import { timeWindowAggregateSupplier, type WindowAggregateStep } from './processors/time-window-aggregate.js';
-import type { WindowOperatorOptions } from './processors/window-aggregate-base.js';
+import { eventTimeSlot, type WindowOperatorOptions } from './processors/window-aggregate-base.js';
 import type { SessionWindowedKStream } from './session-windowed-kstream.js';
 import { suppressTable } from './suppress-table.js';
+import { fusedWindowSuppressSupplier } from './processors/fused-window-suppress.js';
+import type { SuppressProcessor } from './processors/suppress.js';
+import type { WindowAggregateFusible } from '../internal/fusible.js';
 import { BufferConfig, Suppressed } from './suppressed.js';
 import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 import type { WindowedOptions } from './windowed-options.js';
-import { markWindowedTable } from './windowed-tables.js';
 import { ignoringValue } from '../processors/value-blind.js';
 
 type AnyMaterialized = Materialized<unknown, unknown> | undefined;
@@ -74,6 +76,7 @@ abstract class WindowedStreamBase<K, V> {
     defaultValueSerde: Serde<VA> | undefined,
     makeSupplier: (opts: WindowOperatorOptions<K, V>, storeName: string) => ConstructorParameters<typeof ProcessorGraphNode>[2],
     makeStore: (storeName: string, keySerde: Serde<K>, valueSerde: Serde<VA>) => StoreBuilder,
+    makeFusible: ((opts: WindowOperatorOptions<K, V>) => WindowAggregateFusible) | null = null,
   ): KTable<Windowed<K>, VA> {
     const builder = this.source.builder;
     const storeName = storeNameFor(builder, materialized as AnyMaterialized, prefix, operator);
@@ -83,8 +86,9 @@ abstract class WindowedStreamBase<K, V> {
     const valueSerde = materialized?.options.valueSerde ?? defaultValueSerde;
     const flags = { sendOldValues: false };
     const upstream: UpstreamTopics = { topics: [], internal: new Set() };
+    const clock = eventTimeSlot(funcName, wiring.eventTime, upstream);
     const opts: WindowOperatorOptions<K, V> = {
-      upstream,
+      clock,
       processorName: funcName,
       storeName,
       graceMs: this.graceMs,
@@ -102,16 +106,23 @@ abstract class WindowedStreamBase<K, V> {
         makeSupplier(opts, storeName),
         () => [makeStore(storeName, requireSerde(builder, 'key', storeName, keySerde), requireSerde(builder, 'value', storeName, valueSerde))],
         upstream,
+        makeFusible === null ? null : makeFusible(opts),
       ),
     );
     wiring.finish();
-    const table = new KTableImpl<Windowed<K>, VA>(builder, wiring.outputName, this.windowedKeySerde(keySerde ?? (builder.options.defaultKeySerde as Serde<K> | undefined)), valueSerde, {
-      queryableStoreName: () => storeName,
-      enableSendingOldValues: () => {
-        flags.sendOldValues = true;
+    const table = new KTableImpl<Windowed<K>, VA>(
+      builder,
+      wiring.outputName,
+      this.windowedKeySerde(keySerde ?? (builder.options.defaultKeySerde as Serde<K> | undefined)),
+      valueSerde,
+      {
+        queryableStoreName: () => storeName,
+        enableSendingOldValues: () => {
+          flags.sendOldValues = true;
+        },
       },
-    });
-    markWindowedTable(table as KTable<unknown, unknown>, { storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind });
+      { processorName: funcName, storeName, graceMs: this.graceMs, closeAfterMs: this.closeAfterMs, kind: this.kind, clock },
+    );
     // Kafka Streams emits on close from the aggregate itself and consumes no counter value for it:
     // the suppression standing for it is named after the aggregate (docs/divergences.md,
     // describe-emit-on-window-close-node), so later generated names agree.
@@ -209,6 +220,13 @@ export class TimeWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> impl
           : Stores.inMemoryWindowStore(storeName, internalRetention, size, false);
         return configure(Stores.windowStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde)), materialized as AnyMaterialized);
       },
+      w.kind === 'time'
+        ? (opts) => ({
+            kind: 'window-aggregate',
+            emitChild: opts.emitChild ?? null,
+            fuse: (suppress, emitTo) => fusedWindowSuppressSupplier(w, step, opts, () => suppress.create(emitTo) as SuppressProcessor<Windowed<K>, VA>),
+          })
+        : null,
     );
   }
 }

@@ -5,6 +5,7 @@ import type { KeyValue, KeyValueStore, RestorableStore, RestoreRecord, StateStor
 import type { KeyValueBytesStore } from '../internal/table-key-value-store.js';
 import { keyBytes, keyString } from '../internal/bytes.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
+import { isCachedStore } from '../abilities.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ValueDecoder } from './decoded-memo.js';
 import { SAMPLE_EVERY, StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
@@ -67,8 +68,8 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
   }
 
   setFlushListener(listener: FlushListener<K, V>, sendOldValues = true): boolean {
-    const inner = this.inner as Partial<CachedStateStore<Buffer, Buffer>>;
-    if (typeof inner.setFlushListener !== 'function') return false;
+    const inner = this.inner;
+    if (!isCachedStore<Buffer, Buffer>(inner)) return false;
     return inner.setFlushListener(
       (k, nv, ov, ts) =>
         listener(this.keySerde.deserialize(k, this.topic), nv === null ? null : this.valueSerde.deserialize(nv, this.topic), ov === null ? null : this.valueSerde.deserialize(ov, this.topic), ts),

@@ -4,6 +4,7 @@ import type { KeyValue, RestorableStore, RestoreRecord, SessionStore, StateStore
 import type { SessionBytesStore } from '../internal/segmented-session-store.js';
 import { sessionKeyParts } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
+import { isCachedStore } from '../abilities.js';
 import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 import { WindowedStoreLayer } from './windowed-store-layer.js';
 import { cacheStatsOf } from './caching-store-layer.js';
@@ -32,8 +33,8 @@ export class MeteredSessionStore<K, V> extends WindowedStoreLayer<SessionBytesSt
   }
 
   setFlushListener(listener: FlushListener<Windowed<K>, V>, sendOldValues = true): boolean {
-    const inner = this.inner as Partial<CachedStateStore<Buffer, Buffer>>;
-    if (typeof inner.setFlushListener !== 'function') return false;
+    const inner = this.inner;
+    if (!isCachedStore<Buffer, Buffer>(inner)) return false;
     return inner.setFlushListener((composite, nv, ov, ts) => {
       const { key, start, end } = sessionKeyParts(composite);
       listener({ key: this.keySerde.deserialize(key, this.topic), window: { start, end } }, this.val(nv), this.val(ov), ts);

@@ -1,22 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import type { Serde } from '../../serde/types.js';
-import type { KeyValue, RestorableStore, RestoreRecord, StateStoreContext, WindowStore, Windowed } from '../types.js';
+import type { KeyValue, RestorableStore, RestoreRecord, StateStoreContext, Windowed } from '../types.js';
 import type { WindowBytesStore } from '../internal/segmented-window-store.js';
 import { windowKeyParts } from '../internal/window-key-schema.js';
 import type { CachedStateStore, FlushListener } from './flush-listener.js';
+import { isCachedStore, type WriteBackWindowStore } from '../abilities.js';
 import { StoreMetrics, type StoreMetricsSnapshot } from './store-metrics.js';
 import { CachingWindowStore } from './caching-window-store.js';
 import { ValueDecoder } from './decoded-memo.js';
 import { WindowedStoreLayer } from './windowed-store-layer.js';
 import { cacheStatsOf } from './caching-store-layer.js';
 
-/** A store that runs a hook at the start of every flush (before its layers write down). */
-export interface BeforeFlushStore {
-  setBeforeFlush(hook: (() => void) | null): void;
-}
-
 /** Outermost layer of a window stack: serdes and counters. Windows are `[start, start + windowSize)`. */
-export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStore> implements WindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
+export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStore> implements WriteBackWindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
   private readonly m: StoreMetrics;
   private topic: string | undefined;
   /**
@@ -57,8 +53,8 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
   }
 
   setFlushListener(listener: FlushListener<Windowed<K>, V>, sendOldValues = true): boolean {
-    const inner = this.inner as Partial<CachedStateStore<Buffer, Buffer>>;
-    if (typeof inner.setFlushListener !== 'function') return false;
+    const inner = this.inner;
+    if (!isCachedStore<Buffer, Buffer>(inner)) return false;
     const size = this.inner.windowSizeMs;
     return inner.setFlushListener((composite, nv, ov, ts) => {
       const { key, start } = windowKeyParts(composite);
@@ -76,7 +72,7 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
   }
 
   clearFlushListener(): void {
-    (this.inner as Partial<CachedStateStore<Buffer, Buffer>>).clearFlushListener?.();
+    if (isCachedStore<Buffer, Buffer>(this.inner)) this.inner.clearFlushListener?.();
   }
 
   private val(b: Buffer | null): V | null {
@@ -103,8 +99,8 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
 
   /** `put` that skips the record cache unless it holds the window (see CachingWindowStore.putThrough). */
   putThrough(key: K, value: V | null, windowStart: number): void {
-    const inner = this.inner as WindowBytesStore & { putThrough?: (key: Buffer, value: Buffer | null, windowStart: number) => void };
-    if (inner.putThrough === undefined) {
+    const inner = this.inner;
+    if (!(inner instanceof CachingWindowStore)) {
       this.put(key, value, windowStart);
       return;
     }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import type { Processor, Record } from '../../../lib/topology/processor.js';
-import { hasNullValue, READS_RECORD_FIELDS_ONLY } from '../../../lib/topology/record.js';
+import { hasNullValue } from '../../../lib/topology/record.js';
 import { Topology } from '../../../lib/topology/topology.js';
 import { TopologyTestDriver } from '../../../lib/testing/index.js';
 
@@ -19,7 +19,7 @@ function topology(flagged: boolean, seen: Seen[]): Topology {
   return new Topology().addSource('src', 'in', { keySerde: str, valueSerde: Serdes.json<unknown>() }).addProcessor(
     'p',
     () => {
-      const p: Processor<string, unknown, never, never> & { [READS_RECORD_FIELDS_ONLY]?: boolean } = {
+      const p: Processor<string, unknown, never, never> & { readsRecordFieldsOnly?: true } = {
         process: (r: Record<string, unknown>) => {
           const ownValue = Object.getOwnPropertyDescriptor(r, 'value') !== undefined;
           const nullValue = hasNullValue(r);
@@ -27,7 +27,7 @@ function topology(flagged: boolean, seen: Seen[]): Topology {
           seen.push({ ownValue, nullValue, spread, value: r.value });
         },
       };
-      if (flagged) p[READS_RECORD_FIELDS_ONLY] = true;
+      if (flagged) p.readsRecordFieldsOnly = true;
       return p;
     },
     'src',

@@ -5,7 +5,6 @@ import { Materialized } from '../../../lib/dsl/options/materialized.js';
 import { Produced } from '../../../lib/dsl/options/produced.js';
 import { StreamsBuilder } from '../../../lib/dsl/streams-builder.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
-import { withFormat } from '../../../lib/serde/serde-format.js';
 import type { Serde } from '../../../lib/serde/types.js';
 import { TopologyTestDriver } from '../../../lib/testing/topology-test-driver.js';
 import { takesValue } from '../../../lib/dsl/processors/stream-stateless.js';
@@ -85,7 +84,7 @@ describe('value bytes passed through to repartition topics', () => {
   it('passes the bytes of a value nothing read without decoding it', async () => {
     let decodes = 0;
     const json = Serdes.json<Tx>();
-    const counting = withFormat({ ...json, deserialize: (b: Buffer, t?: string) => (decodes++, json.deserialize(b, t)) }, 'json');
+    const counting: Serde<Tx> = { ...json, deserialize: (b: Buffer, t?: string) => (decodes++, json.deserialize(b, t)) };
     const b = new StreamsBuilder({ logger: () => {} });
     b.stream('in', Consumed.with(str, counting))
       .selectKey((k) => k.toUpperCase())

@@ -21,7 +21,7 @@ import { requireSerde } from '../../internal/stores.js';
 import type { KStream } from '../../kstream.js';
 import type { JoinWindows } from '../join-windows.js';
 import { LEFT, RIGHT } from '../processors/pending-unmatched.js';
-import { streamStreamJoinSupplier, type StreamStreamJoinSpec } from '../processors/stream-stream-join.js';
+import { joinStateSlot, streamStreamJoinSupplier, type StreamStreamJoinSpec } from '../processors/stream-stream-join.js';
 import type { StreamJoined } from '../stream-joined.js';
 import type { ValueJoiner } from '../value-joiner.js';
 import { JoinGraphNode } from './join-graph-node.js';
@@ -89,6 +89,7 @@ export function joinStreams<K, V1, V2, VR>(
     mergeName,
     lateCallback: typeof o?.lateRecords === 'function' ? o.lateRecords : null,
     lateSink: o?.lateRecords !== undefined && typeof o.lateRecords !== 'function' ? `${mergeName}-late-records-sink` : null,
+    shared: joinStateSlot(mergeName),
   };
   const lateTopic = o?.lateRecords !== undefined && typeof o.lateRecords !== 'function' ? o.lateRecords : null;
   const sinks =

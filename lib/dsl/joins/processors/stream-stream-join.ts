@@ -24,6 +24,7 @@ import type { Serde } from '../../../serde/types.js';
 import type { KeyValueStore, WindowStore } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
 import { createRecord } from '../../../topology/record.js';
+import { taskLocal, TaskSlot } from '../../../topology/task-slot.js';
 import type { JoinWindows } from '../join-windows.js';
 import type { ValueJoiner } from '../value-joiner.js';
 import { LateRecordRouter, type LateRecordsCallback } from '../../windowed/late-records.js';
@@ -54,16 +55,20 @@ export interface StreamStreamJoinSpec<K, V1, V2, VR> {
   readonly lateCallback: LateRecordsCallback<K, V1 | V2> | null;
   /** Child sink receiving late records (topic form), or null. */
   readonly lateSink: string | null;
+  /** What both processors of one task share (see `joinStateSlot`). */
+  readonly shared: TaskSlot<SharedJoinState>;
 }
 
-/** State both processors of one task share, keyed by that task's left store instance. */
-interface SharedJoinState {
+/** State both processors of one task share: a task slot, made afresh when the task is (re)opened. */
+export interface SharedJoinState {
   streamTime: number;
   /** No pending entry has a timestamp below this. */
   lowWater: number;
 }
 
-const shared = new WeakMap<object, SharedJoinState>();
+export function joinStateSlot(joinName: string): TaskSlot<SharedJoinState> {
+  return new TaskSlot(`stream time of ${joinName}`, () => ({ streamTime: -1, lowWater: 0 }));
+}
 
 export function streamStreamJoinSupplier<K, V1, V2, VR>(
   spec: StreamStreamJoinSpec<K, V1, V2, VR>,
@@ -111,9 +116,7 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     const right = context.getStateStore<WindowStore<K, V2>>(this.spec.rightStore);
     this.thisStore = (this.side === LEFT ? left : right) as WindowStore<K, V1 | V2>;
     this.otherStore = (this.side === LEFT ? right : left) as WindowStore<K, V1 | V2>;
-    let state = shared.get(left);
-    if (state === undefined) shared.set(left, (state = { streamTime: -1, lowWater: 0 }));
-    this.state = state;
+    this.state = taskLocal(context as ProcessorContext<unknown, unknown>, this.spec.shared);
     const s0 = this.spec;
     if (s0.lateCallback !== null || s0.lateSink !== null) {
       this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, this.grace, s0.lateCallback, s0.lateSink);

@@ -12,7 +12,7 @@
  */
 import type { TimestampedKeyValueStore } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
-import { hasNullValue, READS_RECORD_FIELDS_ONLY, withValue } from '../../../topology/record.js';
+import { hasNullValue, withValue } from '../../../topology/record.js';
 import type { KeyMapper, ValueJoiner } from '../value-joiner.js';
 import { countDropped, isNullish } from './dropped.js';
 
@@ -32,7 +32,7 @@ export function streamTableJoinSupplier<K, V, KT, VT, VR>(spec: StreamTableJoinS
 class StreamTableJoin<K, V, KT, VT, VR> implements Processor<K, V, K, VR> {
   private context!: ProcessorContext<K, VR>;
   private store!: TimestampedKeyValueStore<KT, VT>;
-  readonly [READS_RECORD_FIELDS_ONLY] = true;
+  readonly readsRecordFieldsOnly = true;
 
   constructor(private readonly spec: StreamTableJoinSpec<K, V, KT, VT, VR>) {}
 

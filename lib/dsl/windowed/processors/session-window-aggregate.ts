@@ -14,7 +14,7 @@
  * and the merged session is emitted with timestamp = its end. Records without a key are skipped;
  * a null value goes to the aggregator as in Kafka Streams 3.9 (count counts it).
  */
-import type { CachedStateStore } from '../../../state/layers/flush-listener.js';
+import { isCachedStore } from '../../../state/abilities.js';
 import type { SessionStore, Windowed } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
 import { createRecord } from '../../../topology/record.js';
@@ -64,10 +64,10 @@ class SessionWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, C
     this.store = context.getStateStore<SessionStore<K, VA> & object>(this.options.storeName);
     ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
     this.sendOldValues = this.options.flags.sendOldValues;
-    const cachedStore = this.store as Partial<CachedStateStore<Windowed<K>, VA>>;
+    const store = this.store;
     this.cached =
-      typeof cachedStore.setFlushListener === 'function' &&
-      cachedStore.setFlushListener((key, newValue, oldValue) => {
+      isCachedStore<Windowed<K>, VA>(store) &&
+      store.setFlushListener((key, newValue, oldValue) => {
         if (newValue === null && oldValue === null) return; // created and merged away within one commit: never emitted
         this.emit(key, newValue, this.sendOldValues || newValue === null ? oldValue : null);
       }, true);

@@ -13,13 +13,14 @@ import { TributaryError } from '../../../errors.js';
 import type { ValueAndTimestamp, WindowStore, Windowed } from '../../../state/types.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../../../topology/processor.js';
 import { createRecord } from '../../../topology/record.js';
-import { trackerOf, type EventTimeTracker } from '../../../time/event-time-tracker.js';
+import type { EventTimeTracker } from '../../../time/event-time-tracker.js';
+import { taskLocal, type TaskSlot } from '../../../topology/task-slot.js';
+import { isWriteBackWindowStore } from '../../../state/abilities.js';
 import { change, type Change } from '../../change.js';
 import type { BufferedEntry, SuppressionBufferStore } from '../suppression-buffer.js';
 import type { Suppressed } from '../suppressed.js';
-import { registerWindowCloser, type WindowAggregate } from '../window-closer.js';
+import type { WindowAggregate, WindowCloser } from '../window-closer.js';
 import type { Pending } from '../window-end-buckets.js';
-import type { BeforeFlushStore } from '../../../state/layers/metered-window-store.js';
 
 /** What a changed window held for the next store write costs, roughly (entry, key, map slot, list slot): sizes the write-back budget. */
 const DIRTY_WINDOW_BYTES = 160;
@@ -27,8 +28,10 @@ const DIRTY_WINDOW_BYTES = 160;
 export interface SuppressOptions {
   readonly processorName: string;
   readonly bufferStoreName: string;
-  /** The windowed aggregation's store (for its clock), or null. */
+  /** The windowed aggregation's store (rebuilt from at init; the fused working set's backing store), or null. */
   readonly upstreamStoreName: string | null;
+  /** The windowed aggregation's event-time clock (see `eventTimeSlot`), or null. */
+  readonly upstreamClock: TaskSlot<EventTimeTracker> | null;
   /** untilWindowCloses: how long after its end the upstream window closes (grace; sessions: gap + grace); untilTimeLimit: the time limit. */
   readonly suppressMs: number;
   /**
@@ -43,12 +46,31 @@ export interface SuppressOptions {
 }
 
 export function suppressSupplier<K, V>(suppressed: Suppressed, options: SuppressOptions): ProcessorSupplier<K, Change<V>, K, Change<V>> {
-  return () => new SuppressProcessor<K, V>(suppressed, options);
+  return () => new SuppressProcessor<K, V>(suppressed, options, null);
 }
 
-class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
+/**
+ * Eligible for fusing with its time-window aggregation (see fused-window-suppress.ts): final
+ * results of time windows (end exclusive) whose buffer is derived from the window store and holds
+ * the windows themselves (logging on, no byte bound, no record bound).
+ */
+export function fusesWithTimeWindows(suppressed: Suppressed, options: SuppressOptions, windowsKind: 'time' | 'sliding' | 'session'): boolean {
+  return (
+    suppressed.kind === 'window-close' &&
+    windowsKind === 'time' &&
+    !options.inclusiveEnd &&
+    options.upstreamClock !== null &&
+    options.upstreamStoreName !== null &&
+    suppressed.logging !== null &&
+    !Number.isFinite(suppressed.bufferConfig.maxBytes) &&
+    !Number.isFinite(suppressed.bufferConfig.maxRecords)
+  );
+}
+
+export class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
   private context!: ProcessorContext<K, Change<V>>;
   private buffer!: SuppressionBufferStore<K, V>;
+  private upstream: WindowStore<unknown, ValueAndTimestamp<V>> | null = null;
   private tracker: EventTimeTracker | undefined;
   private observed = -1;
   private readonly finalResults: boolean;
@@ -60,6 +82,8 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
   constructor(
     suppressed: Suppressed,
     private readonly options: SuppressOptions,
+    /** Children to emit to by name (a fused processor whose other children must not get results); null = all children. */
+    private readonly emitTo: readonly string[] | null,
   ) {
     this.finalResults = suppressed.kind === 'window-close';
     this.maxRecords = suppressed.bufferConfig.maxRecords;
@@ -71,40 +95,45 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
     this.context = context;
     this.sendOldValues = this.options.flags.sendOldValues;
     this.buffer = context.getStateStore<SuppressionBufferStore<K, V>>(this.options.bufferStoreName);
+    if (this.options.upstreamClock !== null) this.tracker = taskLocal(context as ProcessorContext<unknown, unknown>, this.options.upstreamClock);
     if (this.options.upstreamStoreName !== null) {
-      const upstream = context.getStateStore<WindowStore<unknown, ValueAndTimestamp<V>> & object>(this.options.upstreamStoreName);
-      this.tracker = trackerOf(upstream);
-      if (this.buffer.derived) {
-        this.rebuild(upstream);
-        if (this.tracker !== undefined && !this.options.inclusiveEnd && this.buffer.holdsWindows) this.offerWorkingSet(upstream, this.tracker);
-      }
+      this.upstream = context.getStateStore<WindowStore<unknown, ValueAndTimestamp<V>> & object>(this.options.upstreamStoreName);
+      if (this.buffer.derived) this.rebuild(this.upstream);
     }
     this.buffer.onFlush = () => this.evict(this.tracker === undefined ? this.observed : Math.max(this.tracker.time(), this.recordTime()));
   }
 
   /**
-   * Registers the buffer as the aggregation's working set, used when this is its only consumer
-   * (see window-closer.ts): changed windows reach the store (and its changelog) before it flushes
-   * at each commit, or earlier beyond the store's cache budget, as cached updates would.
+   * The buffer as the aggregation's working set, for the fused processor (call after `init`; only
+   * when `fusesWithTimeWindows`): changed windows reach the store (and its changelog) before it
+   * flushes at each commit — or after every record when the store cannot run a hook at flush —
+   * or earlier beyond the store's cache budget, as cached updates would.
    */
-  private offerWorkingSet(upstream: WindowStore<unknown, ValueAndTimestamp<V>>, tracker: EventTimeTracker): void {
+  workingSet(): WindowCloser<unknown, V> {
     const buffer = this.buffer;
-    const store = upstream as WindowStore<unknown, ValueAndTimestamp<V>> & Partial<BeforeFlushStore & { putThrough: WindowStore<unknown, ValueAndTimestamp<V>>['put']; cacheMaxBytes: number }>;
-    const write = store.putThrough?.bind(store) ?? store.put.bind(store);
+    const tracker = this.tracker;
+    const store = this.upstream;
+    if (tracker === undefined || store === null || !buffer.holdsWindows) {
+      throw new TributaryError(`Suppression ${this.options.processorName} cannot be fused with its aggregation`, {
+        code: 'TOPOLOGY',
+        context: { taskId: this.context.taskId, store: this.options.bufferStoreName },
+      });
+    }
+    const writeBack = isWriteBackWindowStore(store) ? store : null;
+    const write = writeBack !== null ? writeBack.putThrough.bind(writeBack) : store.put.bind(store);
     // The entry is a ValueAndTimestamp (value, timestamp) already: written as it is, no copy.
     const drain = (): void => buffer.drainDirty((key, start, entry) => write(key, entry.value === null ? null : (entry as ValueAndTimestamp<V>), start));
-    const dirtyLimit = Math.floor((store.cacheMaxBytes ?? 0) / DIRTY_WINDOW_BYTES);
-    store.setBeforeFlush?.(drain);
-    registerWindowCloser(upstream, {
-      processorName: this.options.processorName,
-      find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<unknown> | undefined,
+    const dirtyLimit = writeBack === null ? 0 : Math.floor(writeBack.cacheMaxBytes / DIRTY_WINDOW_BYTES);
+    writeBack?.setBeforeFlush(drain);
+    return {
+      find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<V> | undefined,
       closed: (end) => end <= buffer.emittedThrough,
       update: (key, start, end, value, timestamp, known) => buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
       advance: () => {
         this.evict(tracker.time());
         if (buffer.dirtyCount > dirtyLimit) drain();
       },
-    });
+    };
   }
 
   /**
@@ -155,6 +184,9 @@ class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
 
   private emit(e: BufferedEntry<K, V>): void {
     if (this.finalResults && e.change.newValue === null) return;
-    this.context.forward(createRecord(e.key, change(e.change.newValue, this.sendOldValues ? e.change.oldValue : null), e.timestamp));
+    const record = createRecord(e.key, change(e.change.newValue, this.sendOldValues ? e.change.oldValue : null), e.timestamp);
+    const emitTo = this.emitTo;
+    if (emitTo === null) this.context.forward(record);
+    else for (let i = 0; i < emitTo.length; i++) this.context.forward(record, emitTo[i]!);
   }
 }

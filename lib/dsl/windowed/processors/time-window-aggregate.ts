@@ -15,7 +15,7 @@ import type { LateRecordRouter, WindowSpan } from '../late-records.js';
 import { initWindowOperator, type WindowOperatorOptions } from './window-aggregate-base.js';
 import { WindowedForwarder } from './windowed-forwarder.js';
 import { readsValue } from '../../processors/value-blind.js';
-import { windowCloserOf, type WindowCloser } from '../window-closer.js';
+import type { WindowCloser } from '../window-closer.js';
 
 /** `previous` undefined = the window has no aggregate yet. */
 export type WindowAggregateStep<K, V, VA> = (key: K, value: V, previous: VA | undefined) => VA;
@@ -28,14 +28,13 @@ export function timeWindowAggregateSupplier<K, V, VA>(
   return () => new TimeWindowAggregate(windows, step, options);
 }
 
-class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+export class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private store!: WindowStore<K, ValueAndTimestamp<VA>>;
   private forwarder!: WindowedForwarder<K, VA>;
   private tracker!: EventTimeTracker;
   private late!: LateRecordRouter<K, V>;
-  private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  /** The fused final-results suppression fed directly (see window-closer.ts); null = forward updates; undefined = not looked up yet. */
-  private closer: WindowCloser<K, VA> | null | undefined = undefined;
+  /** The fused final-results suppression fed directly (see window-closer.ts); null = forward updates. */
+  private closer: WindowCloser<K, VA> | null = null;
   private readonly size: number;
   private readonly advance: number;
   private readonly grace: number;
@@ -54,28 +53,22 @@ class TimeWindowAggregate<K, V, VA> implements Processor<K, V, Windowed<K>, Chan
   }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
-    this.context = context;
     this.store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>> & object>(this.options.storeName);
     ({ tracker: this.tracker, late: this.late } = initWindowOperator(context as ProcessorContext<unknown, unknown>, this.store, this.options));
     this.forwarder = new WindowedForwarder(this.store, context, this.options.flags.sendOldValues, this.options.emitChild);
   }
 
   /**
-   * The closer, when the final-results suppression registered for this store is the only node
-   * receiving updates (a child, or the only child of the pass-through update child that exists
-   * when late records go to a topic).
+   * Feeds `closer` (a fused final-results suppression's working set) instead of the store and the
+   * children: called once, after `init`, by the fused processor that holds both.
    */
-  private resolveCloser(): WindowCloser<K, VA> | null {
-    const closer = windowCloserOf<K, VA>(this.store);
-    const children = (this.context as { childNames?: (child?: string) => readonly string[] }).childNames;
-    const targets = children === undefined ? [] : children.call(this.context, this.options.emitChild);
-    this.closer = closer !== undefined && targets.length === 1 && targets[0] === closer.processorName ? closer : null;
-    if (this.closer !== null) this.forwarder.mute();
-    return this.closer;
+  fuse(closer: WindowCloser<K, VA>): void {
+    this.closer = closer;
+    this.forwarder.mute();
   }
 
   process(record: Record<K, V>): void {
-    const closer = this.closer === undefined ? this.resolveCloser() : this.closer;
+    const closer = this.closer;
     const key = record.key;
     // As Kafka Streams 3.9: only a null key is skipped; a null value goes to the aggregator (count counts it).
     if (key === null || key === undefined) {

@@ -1,12 +1,13 @@
 /**
- * What every window aggregation processor shares: the event-time clock (registered by store so a
- * downstream suppression reads it), the late-records router, and the wall-clock punctuation that
+ * What every window aggregation processor shares: the event-time clock (a task slot, so a
+ * downstream suppression of the same task reads the same clock), the late-records router, and the wall-clock punctuation that
  * moves the clock in watermark/quiet-close modes (it requests a commit when the clock advanced,
  * so a suppression downstream gets to emit).
  */
 import type { ProcessorContext } from '../../../topology/processor.js';
 import { keepsStreamTime } from '../../../state/types.js';
-import { EventTimeTracker, registerTracker } from '../../../time/event-time-tracker.js';
+import { EventTimeTracker } from '../../../time/event-time-tracker.js';
+import { taskLocal, TaskSlot } from '../../../topology/task-slot.js';
 import type { EventTime } from '../../../time/event-time.js';
 import { LateRecordRouter, type LateRecordsCallback } from '../late-records.js';
 import type { UpstreamTopics } from '../operator-node.js';
@@ -20,6 +21,11 @@ function inputPartitions(context: ProcessorContext<unknown, unknown>, upstream: 
   return upstream.topics.map((t) => ({ topic: upstream.internal.has(t) ? `${context.applicationId}-${t}` : t, partition }));
 }
 
+/** The slot of a windowed operator's event-time clock, shared with a downstream suppression in each task. */
+export function eventTimeSlot(processorName: string, eventTime: EventTime, upstream: UpstreamTopics): TaskSlot<EventTimeTracker> {
+  return new TaskSlot(`event time of ${processorName}`, (context) => new EventTimeTracker(eventTime, context, inputPartitions(context, upstream)));
+}
+
 export interface WindowOperatorOptions<K, V> {
   readonly processorName: string;
   readonly storeName: string;
@@ -27,6 +33,8 @@ export interface WindowOperatorOptions<K, V> {
   /** How long after its end a window closes: grace; for session windows inactivity gap + grace. */
   readonly closeAfterMs: number;
   readonly eventTime: EventTime;
+  /** The operator's clock in each task (see `eventTimeSlot`). */
+  readonly clock: TaskSlot<EventTimeTracker>;
   readonly lateCallback: LateRecordsCallback<K, V> | null;
   /** Child receiving late records (topic output), or null. */
   readonly lateChild: string | null;
@@ -34,8 +42,6 @@ export interface WindowOperatorOptions<K, V> {
   readonly emitChild: string | undefined;
   /** Read at init: whether downstream needs old values. */
   readonly flags: { sendOldValues: boolean };
-  /** Source topics feeding the operator (filled at build), for the watermark's partition set. */
-  readonly upstream?: UpstreamTopics;
 }
 
 export interface WindowOperatorRuntime<K, V> {
@@ -48,8 +54,7 @@ export function initWindowOperator<K, V>(
   store: object,
   options: WindowOperatorOptions<K, V>,
 ): WindowOperatorRuntime<K, V> {
-  const tracker = new EventTimeTracker(options.eventTime, context, inputPartitions(context, options.upstream));
-  registerTracker(store, tracker);
+  const tracker = taskLocal(context, options.clock);
   // Stores are open and restored before processors init: a clock that starts over with the task
   // starts where the store's own expiry clock stands (#19: else a clean restart loses counts).
   if (keepsStreamTime(store)) tracker.seed(store.observedStreamTime);

@@ -4,7 +4,7 @@
  * until commit or eviction), otherwise on each write. `toKey` maps the store's window to the
  * emitted one (sliding windows are stored by end).
  */
-import type { CachedStateStore } from '../../../state/layers/flush-listener.js';
+import { isCachedStore } from '../../../state/abilities.js';
 import type { ValueAndTimestamp, Windowed } from '../../../state/types.js';
 import type { ProcessorContext } from '../../../topology/processor.js';
 import { createRecord } from '../../../topology/record.js';
@@ -14,16 +14,15 @@ export class WindowedForwarder<K, V> {
   cached: boolean;
 
   constructor(
-    private readonly store: unknown,
+    private readonly store: object,
     private readonly context: ProcessorContext<Windowed<K>, Change<V>>,
     private readonly sendOldValues: boolean,
     private readonly childName: string | undefined,
     toKey: (stored: Windowed<K>) => Windowed<K> = (w) => w,
   ) {
-    const cachedStore = store as Partial<CachedStateStore<Windowed<K>, ValueAndTimestamp<V>>>;
     this.cached =
-      typeof cachedStore.setFlushListener === 'function' &&
-      cachedStore.setFlushListener((key, newValue, oldValue, timestamp) => {
+      isCachedStore<Windowed<K>, ValueAndTimestamp<V>>(store) &&
+      store.setFlushListener((key, newValue, oldValue, timestamp) => {
         const ts = newValue !== null ? newValue.timestamp : (oldValue?.timestamp ?? timestamp);
         this.emit(toKey(key), newValue?.value ?? null, sendOldValues ? (oldValue?.value ?? null) : null, ts);
       }, sendOldValues);
@@ -31,7 +30,7 @@ export class WindowedForwarder<K, V> {
 
   /** Forwards nothing from now on, neither on writes nor from the cache (the operator feeds its only consumer directly). */
   mute(): void {
-    (this.store as Partial<CachedStateStore<Windowed<K>, ValueAndTimestamp<V>>>).clearFlushListener?.();
+    if (isCachedStore(this.store)) this.store.clearFlushListener?.();
     this.cached = true;
   }
 
