@@ -27,6 +27,7 @@ import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
 import type { ProcessingGuarantee } from '../lib/runtime/config.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import type { Topology } from '../lib/topology/topology.js';
+import { outgoingBatch } from '../lib/kafka/columns.js';
 
 interface Tx {
   id: string;
@@ -171,9 +172,9 @@ async function runtimeCase(name: 'a' | 'b'): Promise<Record<string, number | str
     const batch: OutgoingRecord[] = [];
     for (let i = 0; i < RECORDS; i++) {
       batch.push({ topic: 'bench-in', key: keys[i]!, value: values[i]!, timestamp: 1_700_000_000_000 + i });
-      if (batch.length === 10_000) await producer.send(batch.splice(0));
+      if (batch.length === 10_000) await producer.send(outgoingBatch(batch.splice(0)));
     }
-    if (batch.length > 0) await producer.send(batch.splice(0));
+    if (batch.length > 0) await producer.send(outgoingBatch(batch.splice(0)));
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
   const runtime = new StreamsRuntime({

@@ -28,6 +28,7 @@ import type { ProcessingGuarantee } from '../lib/runtime/config.js';
 import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import { profiled } from './profile.js';
+import { outgoingBatch } from '../lib/kafka/columns.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -78,9 +79,9 @@ async function produce(kafka: EmbeddedKafka, make: (i: number) => OutgoingRecord
   const batch: OutgoingRecord[] = [];
   for (let i = 0; i < count; i++) {
     batch.push(make(i));
-    if (batch.length === 10_000) await producer.send(batch.splice(0));
+    if (batch.length === 10_000) await producer.send(outgoingBatch(batch.splice(0)));
   }
-  if (batch.length > 0) await producer.send(batch.splice(0));
+  if (batch.length > 0) await producer.send(outgoingBatch(batch.splice(0)));
   await producer.disconnect();
 }
 

@@ -32,6 +32,7 @@ import { TimestampExtractors } from '../lib/time/timestamp-extractors.js';
 import { applyRunnerHeapSettings } from '../lib/cli/heap-settings.js';
 import { runtimeSource } from '../lib/observability/runtime-source.js';
 import { metricsWanted, startMetricsLoad } from './metrics-load.js';
+import { outgoingBatch } from '../lib/kafka/columns.js';
 
 interface Tx {
   account_id: string;
@@ -102,9 +103,9 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
     const account = `acct-${String((i * 7919) % KEYS).padStart(6, '0')}`;
     const tx: Tx = { account_id: account, amount: (i % 1000) / 10, transaction_timestamp: new Date(ts).toISOString() };
     batch.push({ topic: 'tx', key: Buffer.from(account), value: Buffer.from(JSON.stringify(tx)), timestamp: BASE + i * STEP_MS });
-    if (batch.length === 10_000) await producer.send(batch.splice(0));
+    if (batch.length === 10_000) await producer.send(outgoingBatch(batch.splice(0)));
   }
-  if (batch.length > 0) await producer.send(batch.splice(0));
+  if (batch.length > 0) await producer.send(outgoingBatch(batch.splice(0)));
   await producer.disconnect();
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-windows-'));
   const runtime = new StreamsRuntime({ topology: topology(store), client: kafka, config: { applicationId: 'bench-windows', stateDir, commitIntervalMs: COMMIT_MS } });

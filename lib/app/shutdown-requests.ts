@@ -6,6 +6,7 @@
  * remembered the topic's end offset when it started, sees the end move and shuts down.
  */
 import type { Admin, KafkaClient } from '../kafka/types.js';
+import { outgoingBatch } from '../kafka/columns.js';
 
 export class ShutdownRequests {
   readonly topic: string;
@@ -42,7 +43,7 @@ export class ShutdownRequests {
     const producer = this.client.producer({ idempotent: true });
     await producer.connect();
     try {
-      await producer.send([{ topic: this.topic, partition: 0, key: null, value: Buffer.from(reason) }]);
+      await producer.send(outgoingBatch([{ topic: this.topic, partition: 0, key: null, value: Buffer.from(reason) }]));
     } finally {
       await producer.disconnect();
     }

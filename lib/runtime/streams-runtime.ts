@@ -16,8 +16,7 @@
  * itself); `close()` commits and closes cleanly.
  */
 import { TributaryError } from '../errors.js';
-import type { Admin, Consumer, FetchedBatch, FetchedColumns, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
-import { columnsOf } from './fetched-columns.js';
+import type { Admin, Consumer, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
 import type { StateStore } from '../state/types.js';
 import type { BuiltTopology } from '../topology/built-topology.js';
 import { Topology } from '../topology/topology.js';
@@ -275,8 +274,7 @@ export class StreamsRuntime {
       const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
       const timeoutMs = globalUpdates > 0 ? 0 : pollMs;
-      // By column when the client can (no object per record); else records, turned into columns.
-      const batches = consumer.pollColumns !== undefined ? await consumer.pollColumns(timeoutMs) : (await consumer.poll(timeoutMs)).map(toColumns);
+      const batches = await consumer.poll(timeoutMs);
       let fetched = 0;
       for (const batch of batches) {
         if (batch.length === 0) continue;
@@ -664,8 +662,4 @@ export class StreamsRuntime {
     if (this.consumer === null) throw new TributaryError('The runtime is not started', { code: 'ILLEGAL_STATE' });
     return this.consumer;
   }
-}
-
-function toColumns(batch: FetchedBatch): FetchedColumns {
-  return columnsOf(batch.topic, batch.partition, batch.records, batch.highWatermark);
 }

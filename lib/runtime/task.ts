@@ -12,7 +12,7 @@
 import { ConfigError, RecordTooLargeError, TributaryError } from '../errors.js';
 import { InvalidTimestampError } from '../time/timestamp-extractors.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
-import { columnsOf, headersAt, recordAt } from './fetched-columns.js';
+import { columnsOf, headersAt, recordAt } from '../kafka/columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
 import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
@@ -302,7 +302,7 @@ export class StreamTask {
         n++;
         metrics.recordsIn++;
         const offset = cols.offsets[i]!;
-        const headers = cols.headers === null ? NO_HEADERS : cols.headers[i]!;
+        const headers = cols.headers === null ? NO_HEADERS : (cols.headers[i] ?? NO_HEADERS);
         queue.uncommittedOffset = offset;
         ctx.setRecord(cols.topic, cols.partition, offset, timestamp, headers);
         const note = notes === null ? undefined : notes[i];

@@ -21,6 +21,7 @@ import type {
   ProducerOptions,
   TopicPartition,
 } from '../../lib/kafka/types.js';
+import { fetchedBatches, outgoingBatch } from '../../lib/kafka/columns.js';
 
 const WAIT_MS = 45_000;
 
@@ -55,7 +56,7 @@ async function pollUntil(
   const deadline = Date.now() + timeoutMs;
   while (!done(into)) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; saw ${into.length} records`);
-    for (const batch of await consumer.poll(200)) into.push(...batch.records);
+    for (const batch of fetchedBatches(await consumer.poll(200))) into.push(...batch.records);
   }
   return into;
 }
@@ -64,7 +65,7 @@ async function pollUntil(
 async function pollFor(consumer: Consumer, ms: number): Promise<IncomingRecord[]> {
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) for (const batch of await consumer.poll(100)) out.push(...batch.records);
+  while (Date.now() < deadline) for (const batch of fetchedBatches(await consumer.poll(100))) out.push(...batch.records);
   return out;
 }
 
@@ -176,8 +177,8 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
     it('fetchTopicOffsets reports log start and end offsets per partition', async () => {
       const t = await topic(2);
       const p = await producer();
-      await p.send([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: null, value: buf(`v${i}`) })));
-      await p.send([{ topic: t, partition: 1, key: null, value: buf('x') }]);
+      await p.send(outgoingBatch([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: null, value: buf(`v${i}`) }))));
+      await p.send(outgoingBatch([{ topic: t, partition: 1, key: null, value: buf('x') }]));
       expect(await admin.fetchTopicOffsets(t)).toEqual([
         { partition: 0, low: 0, high: 3 },
         { partition: 1, low: 0, high: 1 },
@@ -199,8 +200,8 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
           ...(i % 2 === 0 ? { headers: { h: buf(`h${i}`), 'trace-id': Buffer.from([0, 255, i]) } } : {}),
         });
       }
-      await p.send(records.slice(0, 30));
-      await p.send(records.slice(30));
+      await p.send(outgoingBatch(records.slice(0, 30)));
+      await p.send(outgoingBatch(records.slice(30)));
       const got = await readCommitted(t, 60);
       expect(got).toHaveLength(60);
       for (const [partition, list] of byPartition(got)) {
@@ -229,7 +230,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const vectors = file.vectors.slice(0, 60);
       const t = await topic(12);
       const p = await producer();
-      await p.send(vectors.map((v, i) => ({ topic: t, key: Buffer.from(v.keyHex, 'hex'), value: buf(String(i)) })));
+      await p.send(outgoingBatch(vectors.map((v, i) => ({ topic: t, key: Buffer.from(v.keyHex, 'hex'), value: buf(String(i)) }))));
       const got = await readCommitted(t, vectors.length);
       for (const r of got) {
         const v = vectors[Number(str(r.value))]!;
@@ -237,7 +238,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       }
       // Null keys are spread, not piled on one partition.
       const nullTopic = await topic(4);
-      await p.send(Array.from({ length: 40 }, (_, i) => ({ topic: nullTopic, key: null, value: buf(String(i)) })));
+      await p.send(outgoingBatch(Array.from({ length: 40 }, (_, i) => ({ topic: nullTopic, key: null, value: buf(String(i)) }))));
       const spread = byPartition(await readCommitted(nullTopic, 40));
       expect(spread.size).toBeGreaterThan(1);
     });
@@ -248,7 +249,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const send = async (prefix: string, commit: boolean): Promise<void> => {
         await p.beginTransaction();
         expect(p.inTransaction).toBe(true);
-        await p.send([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: buf(`${prefix}${i}`), value: buf(`${prefix}${i}`) })));
+        await p.send(outgoingBatch([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: buf(`${prefix}${i}`), value: buf(`${prefix}${i}`) }))));
         if (commit) await p.commitTransaction();
         else await p.abortTransaction();
         expect(p.inTransaction).toBe(false);
@@ -292,7 +293,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         for (let step = 0; step < 3; step++) {
           for (let i = 0; i < producers.length; i++) {
             const value = `r${round}-p${i}-s${step}`;
-            await producers[i]!.send([{ topic: t, partition: 0, key: buf(`p${i}`), value: buf(value.padEnd(200, '.')) }]);
+            await producers[i]!.send(outgoingBatch([{ topic: t, partition: 0, key: buf(`p${i}`), value: buf(value.padEnd(200, '.')) }]));
           }
         }
         for (let i = 0; i < producers.length; i++) {
@@ -319,7 +320,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const records: OutgoingRecord[] = [];
       for (let i = 0; i < 4000; i++) records.push({ topic: t, partition: i % 5 === 0 ? 1 : 0, key: buf(`k${i}`), value });
       await p.beginTransaction();
-      await p.send(records);
+      await p.send(outgoingBatch(records));
       await p.commitTransaction();
       const seen = await readCommitted(t, records.length);
       expect(seen.length).toBe(records.length);
@@ -331,13 +332,13 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const t = await topic(1);
       const p = await producer();
       const empty = Buffer.alloc(0);
-      await p.send([
+      await p.send(outgoingBatch([
         { topic: t, partition: 0, key: empty, value: empty },
         { topic: t, partition: 0, key: null, value: null },
         { topic: t, partition: 0, key: buf('k'), value: empty },
         { topic: t, partition: 0, key: empty, value: null },
         { topic: t, partition: 0, key: null, value: empty, headers: { h: empty } },
-      ]);
+      ]));
       const got = await readCommitted(t, 5);
       const shape = (b: Buffer | null): string => (b === null ? 'null' : b.length === 0 ? 'empty' : `"${b.toString('utf8')}"`);
       expect(got.map((r) => [r.offset, shape(r.key), shape(r.value)])).toEqual([
@@ -360,7 +361,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const p = await producer({ transactionalId: name('txn') });
       for (let txn = 0; txn < 3; txn++) {
         await p.beginTransaction();
-        await p.send([0, 1].map((i) => ({ topic: t, partition: 0, key: buf(`k${txn}-${i}`), value: buf(`v${txn}-${i}`) })));
+        await p.send(outgoingBatch([0, 1].map((i) => ({ topic: t, partition: 0, key: buf(`k${txn}-${i}`), value: buf(`v${txn}-${i}`) }))));
         if (txn === 1) await p.abortTransaction();
         else await p.commitTransaction();
       }
@@ -376,7 +377,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const deadline = Date.now() + WAIT_MS;
       while ((c.position(tp) ?? -1) < 9) {
         if (Date.now() > deadline) throw new Error(`position stuck at ${c.position(tp)} after ${got.length} records`);
-        for (const b of await c.poll(200)) got.push(...b.records);
+        for (const b of fetchedBatches(await c.poll(200))) got.push(...b.records);
       }
       expect(c.position(tp)).toBe(9);
       expect(got.map((r) => r.offset)).toEqual([0, 1, 6, 7]);
@@ -385,7 +386,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
 
       // An open transaction: its records count in the high watermark, not in the last stable offset.
       await p.beginTransaction();
-      await p.send([{ topic: t, partition: 0, key: buf('open'), value: buf('open') }]);
+      await p.send(outgoingBatch([{ topic: t, partition: 0, key: buf('open'), value: buf('open') }]));
       expect((await admin.fetchTopicOffsets(t))[0]).toEqual({ partition: 0, low: 0, high: 10 });
       expect((await admin.fetchTopicOffsets(t, { isolation: 'read_committed' }))[0]).toEqual({ partition: 0, low: 0, high: 9 });
       expect(await pollFor(c, 300)).toEqual([]);
@@ -410,19 +411,19 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const output = await topic(1);
       const group = name('eos-group');
       const plain = await producer();
-      await plain.send([0, 1, 2, 3, 4].map((i) => ({ topic: input, partition: 0, key: null, value: buf(`in${i}`) })));
+      await plain.send(outgoingBatch([0, 1, 2, 3, 4].map((i) => ({ topic: input, partition: 0, key: null, value: buf(`in${i}`) }))));
       const p = await producer({ transactionalId: name('txn') });
       const offsets = [{ topic: input, partition: 0, offset: 5 }];
       const outputs = [0, 1, 2].map((i) => ({ topic: output, partition: 0, key: null, value: buf(`out${i}`) }));
 
       await p.beginTransaction();
-      await p.send(outputs);
+      await p.send(outgoingBatch(outputs));
       await p.sendOffsets(group, offsets);
       await p.abortTransaction();
       expect(await admin.fetchCommittedOffsets(group, [input])).toEqual([]);
 
       await p.beginTransaction();
-      await p.send(outputs);
+      await p.send(outgoingBatch(outputs));
       await p.sendOffsets(group, offsets);
       await p.commitTransaction();
       // The coordinator completes the commit asynchronously after EndTxn: wait for the offsets.
@@ -438,7 +439,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const member = await consumer({ groupId: group });
       await member.subscribe([input]);
       expect(await pollFor(member, 1500)).toEqual([]);
-      await plain.send([{ topic: input, partition: 0, key: null, value: buf('in5') }]);
+      await plain.send(outgoingBatch([{ topic: input, partition: 0, key: null, value: buf('in5') }]));
       const next = await pollUntil(member, (rs) => rs.length >= 1);
       expect(next.map((r) => [r.offset, str(r.value)])).toEqual([[5, 'in5']]);
     });
@@ -448,11 +449,11 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const txnId = name('txn');
       const zombie = await producer({ transactionalId: txnId });
       await zombie.beginTransaction();
-      await zombie.send([{ topic: t, partition: 0, key: null, value: buf('zombie') }]);
+      await zombie.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('zombie') }]));
 
       const successor = await producer({ transactionalId: txnId });
       const err = await zombie
-        .send([{ topic: t, partition: 0, key: null, value: buf('zombie-2') }])
+        .send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('zombie-2') }]))
         .then(() => zombie.commitTransaction())
         .then(
           () => undefined,
@@ -463,7 +464,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       await expect(zombie.beginTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
 
       await successor.beginTransaction();
-      await successor.send([{ topic: t, partition: 0, key: null, value: buf('successor') }]);
+      await successor.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('successor') }]));
       await successor.commitTransaction();
       const reader = await subscribed(t);
       const got = await pollUntil(reader, (rs) => rs.length >= 1);
@@ -480,7 +481,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         for (let partition = 0; partition < 4; partition++) {
           for (let i = 0; i < 10; i++) recs.push({ topic: t, partition, key: null, value: buf(`${tag}-${partition}-${i}`) });
         }
-        await p.send(recs);
+        await p.send(outgoingBatch(recs));
       };
       await phase('one');
 
@@ -496,7 +497,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
 
       const seen = new Set<string>();
       const pollAndCommit = async (c: Consumer): Promise<IncomingRecord[]> => {
-        const batches = await c.poll(200);
+        const batches = fetchedBatches(await c.poll(200));
         const recs = batches.flatMap((b) => b.records);
         for (const r of recs) seen.add(str(r.value)!);
         const commits = batches.filter((b) => b.records.length > 0).map((b) => ({ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }));
@@ -553,7 +554,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         // `a` keeps polling (and so heartbeating and rejoining) while `b` is closed before its first poll.
         let closing = true;
         const aPolling = (async () => {
-          while (closing) for (const batch of await a.poll(50)) got.push(...batch.records);
+          while (closing) for (const batch of fetchedBatches(await a.poll(50))) got.push(...batch.records);
         })();
         await new Promise((r) => setTimeout(r, closeAfterMs));
         await b.close().finally(() => (closing = false));
@@ -564,7 +565,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         for (let partition = 0; partition < 4; partition++) {
           for (let i = 0; i < 5; i++) recs.push({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) });
         }
-        await p.send(recs);
+        await p.send(outgoingBatch(recs));
         // Well within the time a departed member could hold partitions (session timeout 10 s, rebalance timeout).
         await pollUntil(a, (rs) => rs.length >= 20, 30_000, got).catch((e: unknown) => {
           throw new Error(`closeAfterMs ${closeAfterMs}: ${String(e)}; assignment ${JSON.stringify(a.assignment())}`);
@@ -581,7 +582,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const t = await topic(2);
       const p = await producer();
       const send = (partition: number, from: number, n: number) =>
-        p.send(Array.from({ length: n }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${from + i}`) })));
+        p.send(outgoingBatch(Array.from({ length: n }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${from + i}`) }))));
       await send(0, 0, 10);
       await send(1, 0, 10);
       const c = await consumer();
@@ -617,7 +618,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const group = name('assign-group');
       const p = await producer();
       for (let partition = 0; partition < 3; partition++) {
-        await p.send(Array.from({ length: 5 }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) })));
+        await p.send(outgoingBatch(Array.from({ length: 5 }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) }))));
       }
       const txn = await producer({ transactionalId: name('txn') });
       await txn.beginTransaction();
