@@ -14,14 +14,18 @@ import type {
   Admin,
   Consumer,
   ConsumerOptions,
+  FetchedColumns,
+  Headers,
   IncomingRecord,
   KafkaClient,
+  OutgoingBatch,
   OutgoingRecord,
   Producer,
   ProducerOptions,
   TopicPartition,
 } from '../../lib/kafka/types.js';
 import { fetchedBatches, outgoingBatch } from '../../lib/kafka/columns.js';
+import { partitionForKey } from '../../lib/kafka/partitioner.js';
 
 const WAIT_MS = 45_000;
 
@@ -90,6 +94,114 @@ function byPartition(records: readonly IncomingRecord[]): Map<number, IncomingRe
     l.push(r);
   }
   return m;
+}
+
+/** One record as the columns say it: every field read straight from the columns (no helper). */
+interface ColumnRow {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly timestamp: number;
+  readonly headers: Record<string, string>;
+}
+
+function rowsOf(cols: FetchedColumns): ColumnRow[] {
+  const out: ColumnRow[] = [];
+  for (let i = 0; i < cols.length; i++) {
+    const kc = cols.keyChunks[i]!;
+    const vc = cols.valueChunks[i]!;
+    const h = cols.headers === null ? undefined : cols.headers[i];
+    out.push({
+      partition: cols.partition,
+      offset: cols.offsets[i]!,
+      key: kc === null ? null : kc.toString('utf8', cols.keyStarts[i]!, cols.keyEnds[i]!),
+      value: vc === null ? null : vc.toString('utf8', cols.valueStarts[i]!, cols.valueEnds[i]!),
+      timestamp: cols.timestamps[i]!,
+      headers: h === undefined ? {} : Object.fromEntries(Object.entries(h).map(([k, b]) => [k, b.toString('utf8')])),
+    });
+  }
+  return out;
+}
+
+/** Polls raw columns until `n` records arrived; checks the shape of every `FetchedColumns` on the way. */
+async function pollColumnsUntil(consumer: Consumer, n: number, timeoutMs = WAIT_MS): Promise<ColumnRow[]> {
+  const rows: ColumnRow[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (rows.length < n) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; saw ${rows.length} records`);
+    for (const cols of await consumer.poll(200)) {
+      expect(cols.length).toBeGreaterThan(0);
+      for (const column of [cols.offsets, cols.timestamps, cols.keyStarts, cols.keyEnds, cols.valueStarts, cols.valueEnds]) expect(column.length).toBeGreaterThanOrEqual(cols.length);
+      for (let i = 1; i < cols.length; i++) expect(cols.offsets[i]!).toBeGreaterThan(cols.offsets[i - 1]!);
+      rows.push(...rowsOf(cols));
+    }
+  }
+  return rows;
+}
+
+/**
+ * An `OutgoingBatch` written by hand the awkward ways the seam allows: typed-array columns longer
+ * than the batch (garbage past `length`), several records in one chunk with a record's value
+ * before its key, keys and values in chunks of their own, null and empty keys and values, headers
+ * on some records only.
+ */
+function awkwardBatch(t: string, partitions: number, n: number, shared: Buffer, withHeaders: boolean): OutgoingBatch {
+  const cap = n + 7;
+  const b = {
+    length: n,
+    topics: new Array<string>(cap).fill('not-a-topic'),
+    partitions: new Int32Array(cap).fill(99),
+    timestamps: new Float64Array(cap).fill(-5),
+    keyChunks: new Array<Buffer | null>(cap).fill(shared),
+    keyStarts: new Int32Array(cap).fill(-3),
+    keyEnds: new Int32Array(cap).fill(-1),
+    valueChunks: new Array<Buffer | null>(cap).fill(shared),
+    valueStarts: new Int32Array(cap).fill(-3),
+    valueEnds: new Int32Array(cap).fill(-1),
+    headers: withHeaders ? new Array<Headers | undefined>(cap) : null,
+  };
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const key = i % 7 === 3 ? null : i % 7 === 4 ? '' : `k${i}`;
+    const value = i % 5 === 2 ? null : i % 5 === 3 ? '' : `v${i}-${'x'.repeat(i % 13)}`;
+    b.topics[i] = t;
+    // -1: murmur2 of the key bytes (null keys get an explicit partition: round-robin is not checkable).
+    b.partitions[i] = i % 3 === 0 && key !== null ? -1 : i % partitions;
+    b.timestamps[i] = i % 4 === 0 ? Number.NaN : 1_000_000 + i;
+    if (i % 2 === 0) {
+      // value first, then key, in the shared chunk
+      b.valueChunks[i] = value === null ? null : shared;
+      b.valueStarts[i] = pos;
+      pos += value === null ? 0 : shared.write(value, pos);
+      b.valueEnds[i] = pos;
+      b.keyChunks[i] = key === null ? null : shared;
+      b.keyStarts[i] = pos;
+      pos += key === null ? 0 : shared.write(key, pos);
+      b.keyEnds[i] = pos;
+    } else {
+      // each in a chunk of its own, with bytes around it that are not the record's
+      const k = key === null ? null : Buffer.from(`<<${key}>>`);
+      const v = value === null ? null : Buffer.from(`[${value}]`);
+      b.keyChunks[i] = k;
+      b.keyStarts[i] = 2;
+      b.keyEnds[i] = k === null ? 0 : k.length - 2;
+      b.valueChunks[i] = v;
+      b.valueStarts[i] = 1;
+      b.valueEnds[i] = v === null ? 0 : v.length - 1;
+    }
+    if (b.headers !== null && i % 3 === 1) b.headers[i] = { n: Buffer.from(String(i)), e: Buffer.alloc(0) };
+  }
+  return b;
+}
+
+/** What `awkwardBatch` record i must read back as (partition checked separately). */
+function expectedRow(i: number, withHeaders: boolean): Omit<ColumnRow, 'partition' | 'offset' | 'timestamp'> {
+  return {
+    key: i % 7 === 3 ? null : i % 7 === 4 ? '' : `k${i}`,
+    value: i % 5 === 2 ? null : i % 5 === 3 ? '' : `v${i}-${'x'.repeat(i % 13)}`,
+    headers: withHeaders && i % 3 === 1 ? { n: String(i), e: '' } : {},
+  };
 }
 
 export function describeKafkaConformance(targetName: string, makeClient: () => KafkaClient | Promise<KafkaClient>): void {
@@ -648,6 +760,122 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         { topic: t, partition: 1, offset: 2 },
         { topic: t, partition: 2, offset: 5 },
       ]);
+    });
+    describe('columns: poll returns FetchedColumns, send takes an OutgoingBatch', () => {
+      it('a hand-written batch by column round-trips field by field: shared and separate chunks, value before key, null and empty keys and values, headers on some records, NaN timestamps, -1 partitions', async () => {
+        const t = await topic(3);
+        const n = 60;
+        const shared = Buffer.alloc(8192, 0x2e);
+        const before = Date.now();
+        const p = await producer();
+        await p.send(awkwardBatch(t, 3, n, shared, true));
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, n);
+        expect(rows.length).toBe(n);
+        const now = (ts: number): number | string => (ts >= before - 1000 && ts <= Date.now() + 1000 ? 'now' : ts);
+        for (let part = 0; part < 3; part++) {
+          const want: unknown[] = [];
+          for (let i = 0; i < n; i++) {
+            const e = expectedRow(i, true);
+            const explicit = !(i % 3 === 0 && e.key !== null);
+            const routed = explicit ? i % 3 : partitionForKey(Buffer.from(e.key!), 3);
+            if (routed === part) want.push({ ...e, timestamp: i % 4 === 0 ? 'now' : 1_000_000 + i });
+          }
+          const got = rows.filter((r) => r.partition === part).map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: now(r.timestamp) }));
+          expect(got).toEqual(want);
+        }
+      });
+
+      it('a batch without headers (headers column null) and one with a headers column of undefined entries read back without headers', async () => {
+        const t = await topic(1);
+        const p = await producer();
+        const noHeaders = awkwardBatch(t, 1, 10, Buffer.alloc(1024), false);
+        expect(noHeaders.headers).toBeNull();
+        await p.send(noHeaders);
+        const undefinedHeaders = { ...outgoingBatch([{ topic: t, partition: 0, key: buf('u'), value: buf('u') }]), headers: [undefined] };
+        await p.send(undefinedHeaders);
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, 11);
+        expect(rows.map((r) => r.headers)).toEqual(Array.from({ length: 11 }, () => ({})));
+        expect(rows.map((r) => r.offset)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+      });
+
+      it('a large batch by column (12,000 records, ~4 MB, three partitions, one chunk) arrives complete and in order per partition', async () => {
+        const t = await topic(3);
+        const n = 12_000;
+        const chunk = Buffer.alloc(n * 330);
+        const b = {
+          length: n,
+          topics: new Array<string>(n).fill(t),
+          partitions: new Int32Array(n),
+          timestamps: new Float64Array(n).fill(Number.NaN),
+          keyChunks: new Array<Buffer | null>(n).fill(chunk),
+          keyStarts: new Int32Array(n),
+          keyEnds: new Int32Array(n),
+          valueChunks: new Array<Buffer | null>(n).fill(chunk),
+          valueStarts: new Int32Array(n),
+          valueEnds: new Int32Array(n),
+          headers: null,
+        };
+        let pos = 0;
+        for (let i = 0; i < n; i++) {
+          b.partitions[i] = i % 3;
+          b.keyStarts[i] = pos;
+          pos += chunk.write(`key-${i}`, pos);
+          b.keyEnds[i] = b.valueStarts[i] = pos;
+          pos += chunk.write(`${i}:`.padEnd(300, 'v'), pos);
+          b.valueEnds[i] = pos;
+        }
+        const p = await producer({ transactionalId: name('conf-cols-big') });
+        await p.beginTransaction();
+        await p.send(b);
+        await p.commitTransaction();
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, n, 90_000);
+        expect(rows.length).toBe(n);
+        for (let part = 0; part < 3; part++) {
+          const keys = rows.filter((r) => r.partition === part).map((r) => r.key);
+          const want: string[] = [];
+          for (let i = part; i < n; i += 3) want.push(`key-${i}`);
+          expect(keys).toEqual(want);
+        }
+        expect(rows.every((r) => r.value!.length === 300)).toBe(true);
+      }, 120_000);
+
+      it('an aborted transactional batch by column is never polled under read_committed; offsets skip it and the markers', async () => {
+        const t = await topic(1);
+        const p = await producer({ transactionalId: name('conf-cols-abort') });
+        const shared = Buffer.alloc(4096);
+        await p.beginTransaction();
+        await p.send(awkwardBatch(t, 1, 5, shared, true));
+        await p.abortTransaction();
+        await p.beginTransaction();
+        await p.send(outgoingBatch([{ topic: t, partition: 0, key: buf('kept'), value: buf('1') }, { topic: t, partition: 0, key: null, value: null }]));
+        await p.commitTransaction();
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, 2);
+        rows.push(...(await pollFor(c, 300)).map((r) => ({ partition: r.partition, offset: r.offset, key: str(r.key), value: str(r.value), timestamp: r.timestamp, headers: {} })));
+        expect(rows.map((r) => [r.offset, r.key, r.value])).toEqual([
+          [6, 'kept', '1'],
+          [7, null, null],
+        ]);
+      });
+
+      it('an empty batch is a no-op, also on a transactional producer', async () => {
+        const t = await topic(1);
+        const p = await producer({ transactionalId: name('conf-cols-empty') });
+        await p.beginTransaction();
+        await p.send(outgoingBatch([]));
+        await p.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('only') }]));
+        await p.commitTransaction();
+        const c = await consumer();
+        await c.subscribe([t]);
+        expect((await pollColumnsUntil(c, 1)).map((r) => r.value)).toEqual(['only']);
+      });
     });
   });
 }
