@@ -11,6 +11,7 @@
  */
 import { ConfigError, RecordTooLargeError, TributaryError } from '../errors.js';
 import { InvalidTimestampError } from '../time/timestamp-extractors.js';
+import type { LoggedStore } from './task-stores.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
 import { columnsOf, headersAt, recordAt } from '../kafka/columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
@@ -69,6 +70,8 @@ export class StreamTask {
   readonly stores = new Map<string, StateStore>();
   /** Under exactly-once: this task's transactional producer (set by the runtime). */
   producer: Producer | null = null;
+  /** Its stores that have a changelog (set when the stores are opened; the checkpoint covers them). */
+  loggedStores: readonly LoggedStore[] = [];
 
   private state: State = 'created';
   private readonly config: NormalizedConfig;
