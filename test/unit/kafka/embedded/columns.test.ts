@@ -55,7 +55,7 @@ function batchOf(records: Array<{ topic: string; partition?: number; key: string
 }
 
 describe('embedded broker by column', () => {
-  it('pollColumns hands out what poll does: offsets, keys, values (null too), timestamps, headers; read_committed skips aborted records and markers', async () => {
+  it('poll hands out by column what fetchedRecords reads back: offsets, keys, values (null too), timestamps, headers; read_committed skips aborted records and markers', async () => {
     r = await rig({ t: 2 });
     const p = await r.producer();
     await p.send(outgoingBatch([
@@ -81,7 +81,7 @@ describe('embedded broker by column', () => {
     expect(byColumns.position({ topic: 't', partition: 0 })).toBe(byRecords.position({ topic: 't', partition: 0 }));
   });
 
-  it('pollColumns respects the per-partition record limit and resumes where it stopped', async () => {
+  it('poll respects the per-partition record limit and resumes where it stopped', async () => {
     r = await rig({ t: 1 }, { maxPollRecordsPerPartition: 3 });
     const p = await r.producer();
     await p.send(outgoingBatch(Array.from({ length: 8 }, (_, i) => ({ topic: 't', key: null, value: v(`m${i}`) }))));
@@ -99,7 +99,7 @@ describe('embedded broker by column', () => {
     expect(got).toEqual(Array.from({ length: 8 }, (_, i) => `m${i}`));
   });
 
-  it('sendBatch stores what send would: murmur2 routing, explicit partitions, null keys and values, timestamps (NaN: now), headers', async () => {
+  it('send of a one-chunk batch (as the record collector writes it) stores: murmur2 routing, explicit partitions, null keys and values, timestamps (NaN: now), headers', async () => {
     r = await rig({ t: 3 });
     const p = await r.producer();
     const before = Date.now();
@@ -125,7 +125,7 @@ describe('embedded broker by column', () => {
     expect(now.ts).toBeGreaterThanOrEqual(before);
   });
 
-  it('sendBatch validates the whole batch first: an invalid partition appends nothing', async () => {
+  it('send validates the whole batch first: an invalid partition appends nothing', async () => {
     r = await rig({ t: 2 });
     const p: Producer = await r.producer();
     await expect(p.send(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok' }, { topic: 't', partition: 5, key: null, value: 'x' }]))).rejects.toMatchObject({ code: 'KAFKA' });
@@ -135,7 +135,7 @@ describe('embedded broker by column', () => {
     expect(await admin.fetchTopicOffsets('t')).toEqual([{ partition: 0, low: 0, high: 0 }, { partition: 1, low: 0, high: 0 }]);
   });
 
-  it('a transactional sendBatch is invisible to read_committed readers until the commit', async () => {
+  it('a transactional send by column is invisible to read_committed readers until the commit', async () => {
     r = await rig({ t: 1 });
     const p = await r.producer({ transactionalId: 'tx' });
     await p.beginTransaction();
