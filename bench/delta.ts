@@ -27,6 +27,7 @@ import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
 import { TransactionEventSchema } from '../topologies/transactions-schema.js';
+import { fetchedBatches, outgoingBatch } from '../lib/kafka/columns.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, d: number): number => {
@@ -96,7 +97,7 @@ async function produce(client: KafkaClient, topic: string): Promise<void> {
       const t = gen.next();
       batch.push({ topic, key: Buffer.from(t.key), value: Buffer.from(t.value) });
     }
-    await producer.send(batch);
+    await producer.send(outgoingBatch(batch));
   }
   await producer.disconnect();
   process.stdout.write(`produced ${RECORDS} records into ${topic} in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed)\n`);
@@ -109,7 +110,7 @@ async function rawConsume(client: KafkaClient, topic: string): Promise<Record<st
   let n = 0;
   let bytes = 0;
   while (n < RECORDS) {
-    for (const b of await consumer.poll(100)) {
+    for (const b of fetchedBatches(await consumer.poll(100))) {
       n += b.records.length;
       for (const r of b.records) bytes += r.value?.length ?? 0;
     }

@@ -12,6 +12,8 @@
  *
  *   npm run bench:dsl [-- --records 1000000 --partitions 2 --guarantee at_least_once]
  *   --case a --profile out.cpuprofile   one case in this process, CPU-profiled over its timed section only
+ *   --target embedded|kafkajs|both      (default both) (a) and (b) also through the kafkajs adapter on a real
+ *                                       broker (KAFKA_BOOTSTRAP_SERVERS, else one started here; bench/target.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { profiled } from './profile.js';
+import { benchTargets, caseClient, caseTarget, closeClient, kafkajsLine, nameFor, withRealBroker } from './target.js';
 import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../lib/dsl/index.js';
 import { EmbeddedKafka } from '../lib/kafka/embedded/index.js';
 import type { OutgoingRecord } from '../lib/kafka/types.js';
@@ -27,6 +30,7 @@ import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
 import type { ProcessingGuarantee } from '../lib/runtime/config.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import type { Topology } from '../lib/topology/topology.js';
+import { outgoingBatch } from '../lib/kafka/columns.js';
 
 interface Tx {
   id: string;
@@ -46,6 +50,9 @@ const PARTITIONS = Number(args.get('partitions') ?? 2);
 const GUARANTEE = (args.get('guarantee') ?? 'at_least_once') as ProcessingGuarantee;
 const POLL_RECORDS = Number(args.get('poll-records') ?? 2000);
 const RETENTION_MB = Number(args.get('retention-mb') ?? 64);
+const TARGET = caseTarget(args);
+const IN = nameFor(TARGET, 'bench-in');
+const OUT_A = nameFor(TARGET, 'bench-out-a');
 
 // The same functions for (a) and the floor.
 const keep = (v: Tx): boolean => v.amount >= 10;
@@ -132,16 +139,16 @@ function rates(t: { seconds: number; cpuSeconds: number; gcSeconds: number }): R
 
 function topologyA(): Topology {
   const b = new StreamsBuilder();
-  b.stream('bench-in', Consumed.with(Serdes.string(), Serdes.json<Tx>()))
+  b.stream(IN, Consumed.with(Serdes.string(), Serdes.json<Tx>()))
     .filter((_k, v) => keep(v))
     .mapValues((v) => enrich(v))
-    .to('bench-out-a', Produced.with(Serdes.string(), Serdes.json<ReturnType<typeof enrich>>()));
+    .to(OUT_A, Produced.with(Serdes.string(), Serdes.json<ReturnType<typeof enrich>>()));
   return b.build();
 }
 
 function topologyB(): Topology {
   const b = new StreamsBuilder();
-  b.stream('bench-in', Consumed.with(Serdes.string(), Serdes.json<Tx>()))
+  b.stream(IN, Consumed.with(Serdes.string(), Serdes.json<Tx>()))
     .selectKey((_k, v) => v.account)
     .groupByKey(Grouped.with(Serdes.string(), Serdes.json<Tx>()))
     .count(Materialized.as<string, number>('bench-counts').withStoreType('in-memory'));
@@ -152,17 +159,21 @@ async function runtimeCase(name: 'a' | 'b'): Promise<Record<string, number | str
   // Internal and output topics keep at most 64 MB per partition in the embedded broker (whole old
   // segments are dropped), standing in for Kafka Streams purging repartition topics after commit
   // and for a real broker keeping its log outside our heap. The input topic keeps everything.
-  const kafka = new EmbeddedKafka({
-    name: 'bench',
-    maxPollRecordsPerPartition: POLL_RECORDS,
-    enforceRetention: RETENTION_MB > 0,
-    topicDefaults: RETENTION_MB > 0 ? { 'retention.bytes': String(RETENTION_MB * 1024 * 1024) } : {},
-  });
+  const kafka = caseClient(
+    TARGET,
+    () =>
+      new EmbeddedKafka({
+        name: 'bench',
+        maxPollRecordsPerPartition: POLL_RECORDS,
+        enforceRetention: RETENTION_MB > 0,
+        topicDefaults: RETENTION_MB > 0 ? { 'retention.bytes': String(RETENTION_MB * 1024 * 1024) } : {},
+      }),
+  );
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics([
-    { topic: 'bench-in', numPartitions: PARTITIONS, configs: { 'retention.bytes': '-1' } },
-    { topic: 'bench-out-a', numPartitions: PARTITIONS },
+    { topic: IN, numPartitions: PARTITIONS, configs: { 'retention.bytes': '-1' } },
+    { topic: OUT_A, numPartitions: PARTITIONS },
   ]);
   const producer = kafka.producer();
   await producer.connect();
@@ -170,16 +181,18 @@ async function runtimeCase(name: 'a' | 'b'): Promise<Record<string, number | str
     const { keys, values } = makeInput();
     const batch: OutgoingRecord[] = [];
     for (let i = 0; i < RECORDS; i++) {
-      batch.push({ topic: 'bench-in', key: keys[i]!, value: values[i]!, timestamp: 1_700_000_000_000 + i });
-      if (batch.length === 10_000) await producer.send(batch.splice(0));
+      batch.push({ topic: IN, key: keys[i]!, value: values[i]!, timestamp: 1_700_000_000_000 + i });
+      if (batch.length === 10_000) await producer.send(outgoingBatch(batch.splice(0)));
     }
-    if (batch.length > 0) await producer.send(batch.splice(0));
+    if (batch.length > 0) await producer.send(outgoingBatch(batch.splice(0)));
+    await producer.disconnect();
   }
+  await admin.disconnect();
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
   const runtime = new StreamsRuntime({
     topology: name === 'a' ? topologyA() : topologyB(),
     client: kafka,
-    config: { applicationId: `bench-${name}`, processingGuarantee: GUARANTEE, stateDir },
+    config: { applicationId: nameFor(TARGET, `bench-${name}`), processingGuarantee: GUARANTEE, stateDir },
   });
   const expected = name === 'a' ? RECORDS : 2 * RECORDS; // (b) reads every record twice: input, then repartition topic
   const total = (): number => runtime.metrics().reduce((n, m) => n + m.recordsIn, 0);
@@ -190,7 +203,7 @@ async function runtimeCase(name: 'a' | 'b'): Promise<Record<string, number | str
   });
   const m = runtime.metrics();
   const sum = (f: (s: (typeof m)[number]) => number) => m.reduce((n, s) => n + f(s), 0);
-  await kafka.close();
+  await closeClient(kafka);
   rmSync(stateDir, { recursive: true, force: true });
   return {
     case: name === 'a' ? `(a) filter → mapValues → to [${GUARANTEE}]` : `(b) selectKey → groupByKey → count, in-memory [${GUARANTEE}]`,
@@ -216,19 +229,36 @@ async function main(): Promise<void> {
     return;
   }
   const self = fileURLToPath(import.meta.url);
+  const targets = benchTargets(args);
   const results: Array<Record<string, number | string>> = [];
-  for (const c of ['floor', 'a', 'b']) {
-    const extra = [...args].flatMap(([k, v]) => [`--${k}`, v]);
-    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, ...extra], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const run = (c: string, target: string): Record<string, number | string> => {
+    const extra = [...args].filter(([k]) => k !== 'target').flatMap(([k, v]) => [`--${k}`, v]);
+    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--target', target, ...extra], { encoding: 'utf8', maxBuffer: 1 << 20 });
     const result = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
-    results.push(result);
-    console.log(
-      `${String(result.case).padEnd(62)} ${String(result.recordsPerSec).padStart(8)} rec/s  ${String(result.recordsPerCpuSec).padStart(8)} rec/cpu-s  ` +
-        `peak RSS ${result.peakRssMb} MB  (${result.seconds} s, cpu ${result.cpuSeconds} s, gc ${result.gcSeconds} s, load ${result.load1})`,
-    );
-  }
+    result.target = target;
+    return result;
+  };
+  await withRealBroker(targets, async () => {
+    for (const c of ['floor', 'a', 'b']) {
+      const embedded = targets.includes('embedded') || c === 'floor' ? run(c, 'embedded') : undefined;
+      if (embedded !== undefined) {
+        results.push(embedded);
+        const result = embedded;
+        console.log(
+          `${String(result.case).padEnd(62)} ${String(result.recordsPerSec).padStart(8)} rec/s  ${String(result.recordsPerCpuSec).padStart(8)} rec/cpu-s  ` +
+            `peak RSS ${result.peakRssMb} MB  (${result.seconds} s, cpu ${result.cpuSeconds} s, gc ${result.gcSeconds} s, load ${result.load1})`,
+        );
+      }
+      if (c !== 'floor' && targets.includes('kafkajs')) {
+        const real = run(c, 'kafkajs');
+        if (embedded !== undefined) real.ratioToEmbedded = round((real.recordsPerSec as number) / (embedded.recordsPerSec as number));
+        results.push(real);
+        console.log(`${kafkajsLine(real, embedded)}  (load ${real.load1})`);
+      }
+    }
+  });
   const floor = results[0]!;
-  const a = results[1]!;
+  const a = results.find((r) => r.target === 'embedded' && String(r.case).startsWith('(a)')) ?? results.find((r) => String(r.case).startsWith('(a)'))!;
   a.ratioToFloor = round((a.recordsPerSec as number) / (floor.recordsPerSec as number));
   a.cpuRatioToFloor = round((a.recordsPerCpuSec as number) / (floor.recordsPerCpuSec as number));
   console.log(`(a) / floor = ${a.ratioToFloor} wall, ${a.cpuRatioToFloor} cpu (target ≥ 0.7); targets: (a) ≥ 250000 rec/s, (b) ≥ 300000 rec/s`);

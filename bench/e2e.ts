@@ -33,6 +33,7 @@ import type { KafkaClient } from '../lib/kafka/types.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import { startBroker, type RunningBroker, type SecureListeners } from '../scripts/kafka-broker.js';
 import { metricsWanted, startMetricsLoad } from './metrics-load.js';
+import { fetchedBatches, outgoingBatch } from '../lib/kafka/columns.js';
 
 const PARTITIONS = 4;
 const KEYS = 1000;
@@ -74,7 +75,7 @@ async function produce(client: KafkaClient, topic: string, from: number, to: num
     for (let id = i; id < Math.min(to, i + chunk); id++) {
       batch.push({ topic, partition: id % PARTITIONS, key: null, value: Buffer.from(`${id}|u${(Math.imul(id, 2654435761) >>> 0) % KEYS}|${now}`), timestamp: now });
     }
-    await producer.send(batch);
+    await producer.send(outgoingBatch(batch));
     if (ratePerSec !== null) {
       const due = started + ((i - from + chunk) / ratePerSec) * 1000;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
@@ -136,7 +137,7 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
   let reading = true;
   const readLoop = (async () => {
     while (reading) {
-      for (const b of await reader.poll(100)) {
+      for (const b of fetchedBatches(await reader.poll(100))) {
         const now = Date.now();
         for (const r of b.records) {
           const agg = aggSerde.deserialize(r.value!, output);

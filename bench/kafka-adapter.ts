@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { createKafkaClient, EmbeddedKafka, type KafkaClient, type OutgoingRecord } from '../lib/kafka/index.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
+import { fetchedBatches, outgoingBatch } from '../lib/kafka/columns.js';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 200_000);
 const EMBEDDED_RECORDS = Number(process.env['BENCH_EMBEDDED_RECORDS'] ?? 1_000_000);
@@ -72,7 +73,7 @@ async function seamCase(client: KafkaClient, n: number, tag: string): Promise<{ 
       const end = Math.min(n, i + BATCH);
       const batch: OutgoingRecord[] = new Array(end - i);
       for (let j = i; j < end; j++) batch[j - i] = { topic, key: ks[j]!, value: VALUE };
-      await producer.send(batch);
+      await producer.send(outgoingBatch(batch));
     }
   });
   await producer.disconnect();
@@ -83,7 +84,7 @@ async function seamCase(client: KafkaClient, n: number, tag: string): Promise<{ 
   const consume = await measured(async () => {
     let count = 0;
     while (count < n) {
-      for (const b of await consumer.poll(1000)) {
+      for (const b of fetchedBatches(await consumer.poll(1000))) {
         const rs = b.records;
         for (let i = 0; i < rs.length; i++) bytes += rs[i]!.value!.length + rs[i]!.offset * 0;
         count += rs.length;

@@ -49,6 +49,7 @@ import type { KafkaClient, OutgoingRecord } from '../lib/kafka/types.js';
 import { TransactionGenerator } from '../lib/cli/produce/transactions.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
 import { installKafkaStreams, installQuix, installSpark, QUIX_APP, SPARK_APP, TRIBUTARY_RUNNER, type Installed } from './peers/setup.js';
+import { fetchedBatches, outgoingBatch } from '../lib/kafka/columns.js';
 
 const PARTITIONS = 4;
 const WINDOW_MS = 60_000;
@@ -121,7 +122,7 @@ async function produceInput(client: KafkaClient, topic: string, records: number)
       bytes += value.length;
       batch.push({ topic, key: Buffer.from(t.key), value, timestamp: t.eventTime });
     }
-    await producer.send(batch);
+    await producer.send(outgoingBatch(batch));
   }
   await producer.disconnect();
   const closeBefore = maxTimestamp - GRACE_MS; // windows with end <= this close
@@ -212,7 +213,7 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
   let reading = true;
   const readLoop = (async () => {
     while (reading) {
-      for (const b of await reader.poll(50)) {
+      for (const b of fetchedBatches(await reader.poll(50))) {
         for (const r of b.records) {
           count++;
           const value = r.value?.toString('utf8') ?? '';

@@ -34,6 +34,7 @@ import { restoreStores } from '../lib/state/restore.js';
 import { Stores } from '../lib/state/stores.js';
 import type { ChangelogSink, StateStoreContext } from '../lib/state/types.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
+import { fetchedBatches, outgoingBatch } from '../lib/kafka/columns.js';
 
 const UPDATES = Number(process.env['BENCH_UPDATES'] ?? 1_000_000);
 const KEYS = Number(process.env['BENCH_KEYS'] ?? 100_000);
@@ -135,11 +136,11 @@ async function updateCase(embedded: EmbeddedKafka, dir: string): Promise<CaseRes
       await producer.beginTransaction();
       const early = sink.records;
       sink.records = [];
-      if (early.length > 0) await producer.send(early);
+      if (early.length > 0) await producer.send(outgoingBatch(early));
       await flushed;
       const late = sink.records;
       sink.records = [];
-      if (late.length > 0) await producer.send(late);
+      if (late.length > 0) await producer.send(outgoingBatch(late));
       await producer.commitTransaction();
       changelogRecords += early.length + late.length;
       commits++;
@@ -168,12 +169,12 @@ async function copyChangelog(embedded: EmbeddedKafka, real: KafkaClient): Promis
   let copied = 0;
   let last = -1;
   while (last + 2 < end!.high) {
-    for (const b of await consumer.poll(100)) {
+    for (const b of fetchedBatches(await consumer.poll(100))) {
       if (b.records.length === 0) continue;
       for (let i = 0; i < b.records.length; i += 10_000) {
         const chunk = b.records.slice(i, i + 10_000);
         await producer.beginTransaction();
-        await producer.send(chunk.map((r) => ({ topic: TOPIC, partition: 0, key: r.key, value: r.value, timestamp: r.timestamp })));
+        await producer.send(outgoingBatch(chunk.map((r) => ({ topic: TOPIC, partition: 0, key: r.key, value: r.value, timestamp: r.timestamp }))));
         await producer.commitTransaction();
       }
       copied += b.records.length;
@@ -207,7 +208,7 @@ async function rawConsumeCase(real: KafkaClient): Promise<CaseResult> {
   let bytes = 0;
   const stopPolling = startClock();
   while ((consumer.position({ topic: TOPIC, partition: 0 }) ?? 0) < end!.high) {
-    for (const b of await consumer.poll(100)) {
+    for (const b of fetchedBatches(await consumer.poll(100))) {
       n += b.records.length;
       for (const r of b.records) bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
     }

@@ -14,6 +14,7 @@
  * ≥ 200,000 records/s and peak RSS < 500 MB. The last line is one JSON object for tooling.
  *
  *   npm run bench:windows [-- --records 1000000 --keys 10000] [TRIBUTARY_BENCH_METRICS=1: with the metrics endpoint served and scraped]
+ *   --target embedded|kafkajs|both   (default both) each case also through the kafkajs adapter on a real broker (bench/target.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +33,8 @@ import { TimestampExtractors } from '../lib/time/timestamp-extractors.js';
 import { applyRunnerHeapSettings } from '../lib/cli/heap-settings.js';
 import { runtimeSource } from '../lib/observability/runtime-source.js';
 import { metricsWanted, startMetricsLoad } from './metrics-load.js';
+import { benchTargets, caseClient, caseTarget, closeClient, kafkajsLine, nameFor, withRealBroker } from './target.js';
+import { outgoingBatch } from '../lib/kafka/columns.js';
 
 interface Tx {
   account_id: string;
@@ -48,6 +51,10 @@ const COMMIT_MS = Number(args.get('commit-ms') ?? 1000);
 const BASE = Date.UTC(2025, 0, 1);
 /** `--metrics` / TRIBUTARY_BENCH_METRICS=1: serve and scrape the metrics endpoint during each case (bench/metrics-load.ts). */
 const METRICS = metricsWanted();
+const TARGET = caseTarget(args);
+const TX = nameFor(TARGET, 'tx');
+const TX_LATE = nameFor(TARGET, 'tx-late');
+const TX_FINAL = nameFor(TARGET, 'tx-counts-final');
 const STEP_MS = 6; // 1M records span ~100 minutes of event time
 
 function eventTime(i: number): number {
@@ -64,13 +71,13 @@ function eventTime(i: number): number {
 function topology(store: 'persistent' | 'in-memory'): Topology {
   const b = new StreamsBuilder();
   const str = Serdes.string();
-  b.stream('tx', Consumed.with(str, Serdes.json<Tx>()).withTimestampExtractor(TimestampExtractors.field('transaction_timestamp')))
+  b.stream(TX, Consumed.with(str, Serdes.json<Tx>()).withTimestampExtractor(TimestampExtractors.field('transaction_timestamp')))
     .groupByKey()
-    .windowedBy(TimeWindows.ofSizeAndGrace('1 minute', '10 minutes'), { lateRecords: { topic: 'tx-late' } })
+    .windowedBy(TimeWindows.ofSizeAndGrace('1 minute', '10 minutes'), { lateRecords: { topic: TX_LATE } })
     .count(Materialized.as<string, number>('tx-counts').withStoreType(store).withCachingEnabled(CACHE_MB * 1024 * 1024))
     .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
     .toStream()
-    .to('tx-counts-final', Produced.with(Serdes.timeWindowed(str, 60_000), Serdes.int64()));
+    .to(TX_FINAL, Produced.with(Serdes.timeWindowed(str, 60_000), Serdes.int64()));
   return b.build();
 }
 
@@ -81,18 +88,22 @@ function peakRssMb(): number {
 async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise<Record<string, number | string>> {
   // Changelog and output topics keep at most 64 MB per partition in the embedded broker (old
   // segments dropped), standing in for a real broker keeping its log outside our heap.
-  const kafka = new EmbeddedKafka({
-    name: 'bench-windows',
-    maxPollRecordsPerPartition: 2000,
-    enforceRetention: true,
-    topicDefaults: { 'retention.bytes': String(64 * 1024 * 1024) },
-  });
+  const kafka = caseClient(
+    TARGET,
+    () =>
+      new EmbeddedKafka({
+        name: 'bench-windows',
+        maxPollRecordsPerPartition: 2000,
+        enforceRetention: true,
+        topicDefaults: { 'retention.bytes': String(64 * 1024 * 1024) },
+      }),
+  );
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics([
-    { topic: 'tx', numPartitions: 1, configs: { 'retention.bytes': '-1' } },
-    { topic: 'tx-late', numPartitions: 1 },
-    { topic: 'tx-counts-final', numPartitions: 1 },
+    { topic: TX, numPartitions: 1, configs: { 'retention.bytes': '-1' } },
+    { topic: TX_LATE, numPartitions: 1 },
+    { topic: TX_FINAL, numPartitions: 1 },
   ]);
   const producer = kafka.producer();
   await producer.connect();
@@ -101,13 +112,14 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
     const ts = eventTime(i);
     const account = `acct-${String((i * 7919) % KEYS).padStart(6, '0')}`;
     const tx: Tx = { account_id: account, amount: (i % 1000) / 10, transaction_timestamp: new Date(ts).toISOString() };
-    batch.push({ topic: 'tx', key: Buffer.from(account), value: Buffer.from(JSON.stringify(tx)), timestamp: BASE + i * STEP_MS });
-    if (batch.length === 10_000) await producer.send(batch.splice(0));
+    batch.push({ topic: TX, key: Buffer.from(account), value: Buffer.from(JSON.stringify(tx)), timestamp: BASE + i * STEP_MS });
+    if (batch.length === 10_000) await producer.send(outgoingBatch(batch.splice(0)));
   }
-  if (batch.length > 0) await producer.send(batch.splice(0));
+  if (batch.length > 0) await producer.send(outgoingBatch(batch.splice(0)));
   await producer.disconnect();
+  await admin.disconnect();
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-windows-'));
-  const runtime = new StreamsRuntime({ topology: topology(store), client: kafka, config: { applicationId: 'bench-windows', stateDir, commitIntervalMs: COMMIT_MS } });
+  const runtime = new StreamsRuntime({ topology: topology(store), client: kafka, config: { applicationId: nameFor(TARGET, 'bench-windows'), stateDir, commitIntervalMs: COMMIT_MS } });
   const total = (): number => runtime.metrics().reduce((n, m) => n + m.recordsIn, 0);
   const load = METRICS ? await startMetricsLoad(runtimeSource(runtime)) : null;
   const cpu0 = process.cpuUsage();
@@ -120,7 +132,7 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
   const cpu = process.cpuUsage(cpu0);
   const m = runtime.metrics();
   const sum = (f: (s: (typeof m)[number]) => number): number => m.reduce((n, s) => n + f(s), 0);
-  await kafka.close();
+  await closeClient(kafka);
   rmSync(stateDir, { recursive: true, force: true });
   return {
     case: `tumbling 1m, grace 10m, count → suppress(untilWindowCloses), ${store === 'persistent' ? 'LevelDB' : 'in-memory'} store, ${KEYS} keys, ${heap}`,
@@ -146,16 +158,34 @@ if (child !== undefined) {
   console.log(JSON.stringify(result));
 } else {
   const self = fileURLToPath(import.meta.url);
+  const targets = benchTargets(args);
   const results: Array<Record<string, number | string>> = [];
-  for (const c of ['persistent', 'in-memory', 'persistent-v8-default']) {
-    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--records', String(RECORDS), '--keys', String(KEYS), '--cache-mb', String(CACHE_MB), '--commit-ms', String(COMMIT_MS)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...(METRICS ? { TRIBUTARY_BENCH_METRICS: '1' } : {}) },
-    });
+  const run = (c: string, target: string): Record<string, number | string> => {
+    const out = execFileSync(
+      process.execPath,
+      [...process.execArgv, self, '--case', c, '--target', target, '--records', String(RECORDS), '--keys', String(KEYS), '--cache-mb', String(CACHE_MB), '--commit-ms', String(COMMIT_MS)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(METRICS ? { TRIBUTARY_BENCH_METRICS: '1' } : {}) } },
+    );
     const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
-    console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}, metrics ${r['metrics']}`);
-    results.push(r);
-  }
+    r['target'] = target;
+    return r;
+  };
+  await withRealBroker(targets, async () => {
+    for (const c of ['persistent', 'in-memory', 'persistent-v8-default']) {
+      const embedded = targets.includes('embedded') ? run(c, 'embedded') : undefined;
+      if (embedded !== undefined) {
+        const r = embedded;
+        console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}, metrics ${r['metrics']}`);
+        results.push(r);
+      }
+      // The heap-growth comparison case stays in process.
+      if (targets.includes('kafkajs') && c !== 'persistent-v8-default') {
+        const real = run(c, 'kafkajs');
+        if (embedded !== undefined) real['ratioToEmbedded'] = Math.round(((real['recordsPerSec'] as number) / (embedded['recordsPerSec'] as number)) * 1000) / 1000;
+        console.log(`${kafkajsLine(real, embedded)}, late ${real['late']}, final results ${real['finalResults']}`);
+        results.push(real);
+      }
+    }
+  });
   console.log(JSON.stringify({ bench: 'windows', results }));
 }

@@ -7,6 +7,7 @@
  */
 import { TributaryError } from '../errors.js';
 import type { Admin, KafkaClient } from '../kafka/types.js';
+import { outgoingBatch } from '../kafka/columns.js';
 
 export class ShutdownRequests {
   readonly topic: string;
@@ -54,7 +55,7 @@ export class ShutdownRequests {
     const producer = this.client.producer({ idempotent: true });
     await producer.connect();
     try {
-      await producer.send([{ topic: this.topic, partition: 0, key: null, value: Buffer.from(reason) }]);
+      await producer.send(outgoingBatch([{ topic: this.topic, partition: 0, key: null, value: Buffer.from(reason) }]));
     } finally {
       await producer.disconnect();
     }

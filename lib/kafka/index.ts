@@ -3,6 +3,7 @@
  * connects to a real cluster through kafkajs.
  */
 export * from './types.js';
+export * from './columns.js';
 export { createKafkaClient, KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';
 export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded/index.js';
 export {

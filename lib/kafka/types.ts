@@ -6,8 +6,10 @@
  * Shape rules:
  * - Bytes in, bytes out: keys and values are `Buffer | null`; serdes live above the seam.
  * - Offsets are JS numbers (safe to 2^53).
- * - Batch-oriented: `send` takes many records, `poll` returns whole per-partition batches, so the
- *   per-record path above the seam never awaits.
+ * - Columnar and batch-oriented: `send` takes an `OutgoingBatch`, `poll` returns `FetchedColumns`
+ *   (one encoding, `RecordColumns`), so the per-record path above the seam never awaits and no
+ *   adapter builds an object per record unless its client library does.
+ * - No optional methods: an adapter implements every member.
  * - Partitioning is done above the adapters with the Java-compatible murmur2 partitioner
  *   (`partitioner.ts`) whenever a record has no explicit partition, so both implementations route
  *   identically.
@@ -37,27 +39,48 @@ export interface OutgoingRecord {
 }
 
 /**
- * Records to produce, by column (`Producer.sendBatch`): no object and no Buffer per record.
- * Record i goes to `topics[i]`, partition `partitions[i]` (-1: chosen as for an `OutgoingRecord`
- * without one), at `timestamps[i]` (NaN: now). Its key is `chunks[i]` from `keyStarts[i]`,
- * `keyLengths[i]` bytes long (-1: null key); its value follows the key bytes directly,
- * `valueLengths[i]` bytes long (-1: null value). A producer may keep the chunks instead of
- * copying them: the caller never modifies bytes of a chunk it has sent. The producer keeps no
- * reference to the batch's arrays once `sendBatch` settles (the caller may reuse them).
+ * Records by column: the one encoding the seam uses for records in both directions
+ * (`Consumer.poll` returns `FetchedColumns`, `Producer.send` takes an `OutgoingBatch`). No object
+ * and no Buffer per record.
+ *
+ * - Record i's key is the bytes `[keyStarts[i], keyEnds[i])` of `keyChunks[i]`; a null chunk is a
+ *   null key (its start and end are then meaningless). An empty key is a chunk with start = end.
+ *   The value is the same in `valueChunks`, `valueStarts`, `valueEnds`.
+ * - Many records share a chunk, and a record's key and value may lie in one chunk, in any order.
+ *   Chunks are shared, never copied by the seam: nobody modifies bytes of a chunk once it is in a
+ *   batch (a producer may keep them; a poller's caller may keep views of them).
+ * - `headers` null: no record has headers; otherwise `headers[i]` (undefined: none).
+ * - `timestamps[i]` is epoch milliseconds.
+ * - The numeric columns may be typed arrays longer than `length`: read only `[0, length)`.
+ *
+ * `columns.ts` has helpers: `outgoingBatch(records)` and `fetchedRecords(columns)` convert from
+ * and to record objects (tools and tests; the runtime stays on columns), `keyAt`/`valueAt` view one
+ * record's bytes.
  */
-export interface OutgoingBatch {
+export interface RecordColumns {
   readonly length: number;
-  readonly topics: readonly string[];
-  readonly partitions: ArrayLike<number>;
   readonly timestamps: ArrayLike<number>;
-  readonly chunks: readonly Buffer[];
+  readonly keyChunks: readonly (Buffer | null)[];
   readonly keyStarts: ArrayLike<number>;
-  readonly keyLengths: ArrayLike<number>;
-  readonly valueLengths: ArrayLike<number>;
-  readonly headers: readonly (Headers | undefined)[];
+  readonly keyEnds: ArrayLike<number>;
+  readonly valueChunks: readonly (Buffer | null)[];
+  readonly valueStarts: ArrayLike<number>;
+  readonly valueEnds: ArrayLike<number>;
+  readonly headers: readonly (Headers | undefined)[] | null;
 }
 
-/** A record as read from a partition. */
+/**
+ * Records to produce (`Producer.send`), encoded as `RecordColumns`. Record i goes to `topics[i]`,
+ * partition `partitions[i]` (-1: chosen by murmur2 of the key bytes, Java-compatible, or
+ * round-robin for a null key), at `timestamps[i]` (NaN: now). The producer keeps no reference to
+ * the batch's arrays once `send` settles (the caller may reuse them), only to its chunks.
+ */
+export interface OutgoingBatch extends RecordColumns {
+  readonly topics: readonly string[];
+  readonly partitions: ArrayLike<number>;
+}
+
+/** A record as read from a partition (`fetchedRecords` of `FetchedColumns`). */
 export interface IncomingRecord {
   readonly topic: string;
   readonly partition: number;
@@ -68,42 +91,16 @@ export interface IncomingRecord {
   readonly headers: Headers;
 }
 
-/** Receives fetched records field by field (`Consumer.pollEach`): no object per record. */
-export interface RecordVisitor {
-  /** The records that follow, until the next call, are of this partition (in offset order). */
-  partition(topic: string, partition: number): void;
-  record(offset: number, key: Buffer | null, value: Buffer | null, timestamp: number): void;
-}
-
-/** Records fetched from one partition, in offset order. */
-export interface FetchedBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly records: readonly IncomingRecord[];
-  /** Last stable offset (read_committed) or high watermark, when known; -1 otherwise. */
-  readonly highWatermark: number;
-}
-
 /**
- * Records fetched from one partition, by column (`Consumer.pollColumns`): no object and no Buffer
- * per record. Record i has offset `offsets[i]`, timestamp `timestamps[i]`, key
- * `keyChunks[i][keyStarts[i], keyEnds[i])` (null chunk: null key), value likewise, and headers
- * `headers[i]` (`headers` null: no record has any). Chunks are shared: never modify them.
+ * Records fetched from one partition (`Consumer.poll`), in offset order, encoded as
+ * `RecordColumns`: record i has offset `offsets[i]`. Control records and aborted transactional
+ * records (under read_committed) are never included; offsets may therefore have gaps.
  */
-export interface FetchedColumns {
+export interface FetchedColumns extends RecordColumns {
   readonly topic: string;
   readonly partition: number;
-  readonly length: number;
   readonly offsets: ArrayLike<number>;
-  readonly timestamps: ArrayLike<number>;
-  readonly keyChunks: readonly (Buffer | null)[];
-  readonly keyStarts: ArrayLike<number>;
-  readonly keyEnds: ArrayLike<number>;
-  readonly valueChunks: readonly (Buffer | null)[];
-  readonly valueStarts: ArrayLike<number>;
-  readonly valueEnds: ArrayLike<number>;
-  readonly headers: readonly Headers[] | null;
-  /** As `FetchedBatch.highWatermark`. */
+  /** Last stable offset (read_committed) or high watermark, when known; -1 otherwise. */
   readonly highWatermark: number;
 }
 
@@ -197,10 +194,12 @@ export interface Producer {
   /** Connects; for transactional producers also initializes the producer id (fencing older instances and aborting their open transaction). */
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  /** Sends records (acks=all); resolves when all are acknowledged. Inside a transaction they become visible to read_committed consumers on commit. */
-  send(records: readonly OutgoingRecord[]): Promise<void>;
-  /** `send` for records by column (see `OutgoingBatch`). Optional: callers fall back to `send`. */
-  sendBatch?(batch: OutgoingBatch): Promise<void>;
+  /**
+   * Sends a batch of records (acks=all, see `OutgoingBatch`); resolves when all are acknowledged.
+   * Inside a transaction they become visible to read_committed consumers on commit. Records to one
+   * partition are appended in batch order. An empty batch is a no-op.
+   */
+  send(batch: OutgoingBatch): Promise<void>;
   beginTransaction(): Promise<void>;
   /** Adds consumed offsets (next offset to read) of `groupId` to the open transaction. Retries CONCURRENT_TRANSACTIONS internally. */
   sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
@@ -247,19 +246,12 @@ export interface Consumer {
    */
   assign(partitions: readonly TopicPartition[]): Promise<void>;
   /**
-   * Returns the batches fetched since the last call (possibly none after `timeoutMs`). Records of a
-   * partition come in offset order, starting at the committed offset (or per `autoOffsetReset`), or
-   * at the position set by `seek`. Rebalance callbacks run inside `poll`.
+   * Returns the records fetched since the last call, one `FetchedColumns` per partition that has
+   * any (possibly none after `timeoutMs`). Records of a partition come in offset order, starting at
+   * the committed offset (or per `autoOffsetReset`), or at the position set by `seek`. Rebalance
+   * callbacks run inside `poll`.
    */
-  poll(timeoutMs: number): Promise<FetchedBatch[]>;
-  /**
-   * `poll` for a reader that keeps no record objects (state restoration): the same records, without
-   * headers, handed to `visitor` field by field; resolves with their number. Optional (`poll` is
-   * the fallback).
-   */
-  pollEach?(timeoutMs: number, visitor: RecordVisitor): Promise<number>;
-  /** `poll` with the records of each partition by column (see `FetchedColumns`). Optional (`poll` is the fallback). */
-  pollColumns?(timeoutMs: number): Promise<FetchedColumns[]>;
+  poll(timeoutMs: number): Promise<FetchedColumns[]>;
   /** The next `poll` returns records of the partition from `offset`. */
   seek(tp: TopicPartition, offset: number): void;
   pause(tps: readonly TopicPartition[]): void;

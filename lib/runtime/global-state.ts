@@ -9,7 +9,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import type { Admin, Consumer, FetchedBatch, KafkaClient } from '../kafka/types.js';
+import { fetchedRecords } from '../kafka/columns.js';
+import type { Admin, Consumer, FetchedColumns, KafkaClient } from '../kafka/types.js';
 import type { StateStore, StateStoreContext } from '../state/types.js';
 import type { BuiltGlobalStore } from '../topology/built-topology.js';
 import type { NormalizedConfig } from './config.js';
@@ -78,7 +79,7 @@ export class GlobalStateManager {
       const batches = await this.consumer.poll(100);
       if (batches.length > 0) idleSince = Date.now();
       else if (this.consumer.position === undefined && Date.now() - idleSince > 2000) break; // only control records left
-      for (const b of batches) if (b.records.length > 0) next.set(`${b.topic}\0${b.partition}`, b.records[b.records.length - 1]!.offset + 1);
+      for (const b of batches) if (b.length > 0) next.set(`${b.topic}\0${b.partition}`, b.offsets[b.length - 1]! + 1);
       this.apply(batches);
     }
     await this.flush();
@@ -126,13 +127,13 @@ export class GlobalStateManager {
     this.stores.set(def.storeName, store);
   }
 
-  private apply(batches: readonly FetchedBatch[]): number {
+  private apply(batches: readonly FetchedColumns[]): number {
     let n = 0;
     for (const b of batches) {
       const u = this.updaters.get(b.topic);
       if (u === undefined) continue;
       const extractor = u.def.source.timestampExtractor;
-      for (const r of b.records) {
+      for (const r of fetchedRecords(b)) {
         try {
           const ts = extractor === undefined ? r.timestamp : extractor({ key: u.source.deserializeKey(r), value: u.source.deserializeValue(r), timestamp: r.timestamp, topic: r.topic, partition: r.partition, offset: r.offset, headers: r.headers }, u.streamTime);
           if (ts > u.streamTime) u.streamTime = ts;

@@ -3,8 +3,8 @@
  * dead-letter records, in the order they were produced. Adding is synchronous (the per-record
  * path); `drain` hands the buffered records to the task's producer at a batch boundary.
  *
- * Records are kept by column (`OutgoingBatch`): their key and value bytes are written one after
- * the other into a shared chunk — a sink encodes text straight into it — so buffering a record
+ * Records are kept by column (`OutgoingBatch`, the seam's `RecordColumns`): their key and value
+ * bytes are written one after the other into a shared chunk — a sink encodes text straight into it — so buffering a record
  * allocates no object and no Buffer. Chunks are append-only: bytes handed out by `drain` are
  * never written again (a producer may keep the chunks instead of copying).
  *
@@ -14,6 +14,7 @@
  * that is too large is truncated to fit.
  */
 import type { Headers, OutgoingBatch, OutgoingRecord } from '../kafka/types.js';
+import { outgoingRecords } from '../kafka/columns.js';
 import { writeUtf8 } from '../serde/utf8.js';
 import type { TaskMetrics } from './task-metrics.js';
 import { fitDeadLetter, RECORD_FRAMING_BYTES, RecordLimits, recordBytes, recordTooLarge, type RecordKind } from './record-limits.js';
@@ -33,33 +34,40 @@ function textBytesWithin(text: string, room: number): number {
 class Columns implements OutgoingBatch {
   length = 0;
   readonly topics: string[] = [];
-  readonly chunks: Buffer[] = [];
+  readonly keyChunks: (Buffer | null)[] = [];
+  readonly valueChunks: (Buffer | null)[] = [];
   readonly headers: (Headers | undefined)[] = [];
   partitions: Int32Array;
   timestamps: Float64Array;
   keyStarts: Int32Array;
-  keyLengths: Int32Array;
-  valueLengths: Int32Array;
+  keyEnds: Int32Array;
+  valueStarts: Int32Array;
+  valueEnds: Int32Array;
 
   constructor(private capacity: number) {
     this.partitions = new Int32Array(capacity);
     this.timestamps = new Float64Array(capacity);
     this.keyStarts = new Int32Array(capacity);
-    this.keyLengths = new Int32Array(capacity);
-    this.valueLengths = new Int32Array(capacity);
+    this.keyEnds = new Int32Array(capacity);
+    this.valueStarts = new Int32Array(capacity);
+    this.valueEnds = new Int32Array(capacity);
   }
 
-  add(topic: string, partition: number, timestamp: number, chunk: Buffer, keyStart: number, keyLength: number, valueLength: number, headers: Headers | undefined): void {
+  /** A record whose key (length -1: null) starts at `start` in `chunk`, its value (-1: null) right after it. */
+  add(topic: string, partition: number, timestamp: number, chunk: Buffer, start: number, keyLength: number, valueLength: number, headers: Headers | undefined): void {
     const i = this.length;
     if (i === this.capacity) this.grow();
     this.topics.push(topic);
-    this.chunks.push(chunk);
     this.headers.push(headers);
     this.partitions[i] = partition;
     this.timestamps[i] = timestamp;
-    this.keyStarts[i] = keyStart;
-    this.keyLengths[i] = keyLength;
-    this.valueLengths[i] = valueLength;
+    const valueStart = keyLength > 0 ? start + keyLength : start;
+    this.keyChunks.push(keyLength < 0 ? null : chunk);
+    this.keyStarts[i] = start;
+    this.keyEnds[i] = valueStart;
+    this.valueChunks.push(valueLength < 0 ? null : chunk);
+    this.valueStarts[i] = valueStart;
+    this.valueEnds[i] = valueLength > 0 ? valueStart + valueLength : valueStart;
     this.length = i + 1;
   }
 
@@ -67,7 +75,8 @@ class Columns implements OutgoingBatch {
   reset(): void {
     this.length = 0;
     this.topics.length = 0;
-    this.chunks.length = 0;
+    this.keyChunks.length = 0;
+    this.valueChunks.length = 0;
     this.headers.length = 0;
   }
 
@@ -76,8 +85,9 @@ class Columns implements OutgoingBatch {
     this.partitions = grown(new Int32Array(n), this.partitions);
     this.timestamps = grown(new Float64Array(n), this.timestamps);
     this.keyStarts = grown(new Int32Array(n), this.keyStarts);
-    this.keyLengths = grown(new Int32Array(n), this.keyLengths);
-    this.valueLengths = grown(new Int32Array(n), this.valueLengths);
+    this.keyEnds = grown(new Int32Array(n), this.keyEnds);
+    this.valueStarts = grown(new Int32Array(n), this.valueStarts);
+    this.valueEnds = grown(new Int32Array(n), this.valueEnds);
     this.capacity = n;
   }
 }
@@ -217,7 +227,7 @@ export class RecordCollector {
 
   /** Takes everything buffered, as record objects (views of the chunks). */
   drain(): OutgoingRecord[] {
-    return toOutgoingRecords(this.drainBatch());
+    return outgoingRecords(this.drainBatch());
   }
 
   clear(): void {
@@ -304,28 +314,4 @@ export class RecordCollector {
     this.recordStart = 0;
     this.pos = written;
   }
-}
-
-/** The records of a batch as `OutgoingRecord`s whose keys and values are views of its chunks. */
-export function toOutgoingRecords(b: OutgoingBatch): OutgoingRecord[] {
-  const out = new Array<OutgoingRecord>(b.length);
-  for (let i = 0; i < b.length; i++) {
-    const chunk = b.chunks[i]!;
-    const keyStart = b.keyStarts[i]!;
-    const keyLength = b.keyLengths[i]!;
-    const valueStart = keyLength > 0 ? keyStart + keyLength : keyStart;
-    const valueLength = b.valueLengths[i]!;
-    const partition = b.partitions[i]!;
-    const timestamp = b.timestamps[i]!;
-    const headers = b.headers[i];
-    out[i] = {
-      topic: b.topics[i]!,
-      ...(partition === -1 ? {} : { partition }),
-      key: keyLength < 0 ? null : chunk.subarray(keyStart, keyStart + keyLength),
-      value: valueLength < 0 ? null : chunk.subarray(valueStart, valueStart + valueLength),
-      ...(timestamp === timestamp ? { timestamp } : {}),
-      ...(headers === undefined ? {} : { headers }),
-    };
-  }
-  return out;
 }

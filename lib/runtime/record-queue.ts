@@ -5,7 +5,7 @@
  * of fetched batches with a head batch and a head index.
  */
 import type { FetchedColumns, IncomingRecord, TopicPartition } from '../kafka/types.js';
-import { columnsOf, recordAt } from './fetched-columns.js';
+import { columnsOf, recordAt } from '../kafka/columns.js';
 import type { SourceNode } from './runtime-node.js';
 
 /** A fetched batch in a queue. */

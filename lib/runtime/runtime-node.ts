@@ -5,7 +5,7 @@
  */
 import { TributaryError } from '../errors.js';
 import type { FetchedColumns, Headers, IncomingRecord } from '../kafka/types.js';
-import { valueAt } from './fetched-columns.js';
+import { valueAt } from '../kafka/columns.js';
 import type { Processor, Record } from '../topology/processor.js';
 import { LAZY_VALUE, readsRecordFieldsOnly, UNREAD_VALUE_BYTES, unreadValueBytes } from '../topology/record.js';
 import type { Serde } from '../serde/types.js';

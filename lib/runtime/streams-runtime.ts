@@ -1,23 +1,21 @@
 /**
  * The stream thread: one consumer subscribed to every source topic (user and repartition topics)
- * of the topology, the tasks its assignment implies, and the loop
+ * of the topology, and the loop
  *
  *   poll ─▶ route batches to task queues ─▶ process (sync) ─▶ wall-clock punctuation
  *        ─▶ send past the buffer threshold ─▶ commit every commit.interval.ms
  *
- * Rebalance callbacks (inside `poll`) create and close tasks: assigned partitions are grouped into
- * tasks `<subtopology>_<partition>`, each initialized (stores opened and restored, its
- * transactional producer created under exactly-once — which fences a zombie with the same id)
- * before its processors are `init`ed; revoked tasks are committed and closed. A fenced producer
- * (`TaskMigratedError`) closes every task dirty and rejoins the group with a new consumer.
+ * The tasks, their producers, stores and checkpoints belong to the `TaskManager`
+ * (`task-manager.ts`); when to commit to the `CommitSchedule`. Rebalance callbacks (inside `poll`)
+ * ask the task manager to create and close tasks. A fenced producer (`TaskMigratedError`) or a
+ * retriable failure closes every task dirty and rejoins the group with a new consumer (`recover`).
  *
  * Global stores are rebuilt before the first poll and updated at the start of every iteration
  * (`global-state.ts`). `start()` runs the loop in the background (or not, for the test driver, which calls `runOnce`
  * itself); `close()` commits and closes cleanly.
  */
 import { TributaryError } from '../errors.js';
-import type { Admin, Consumer, FetchedBatch, FetchedColumns, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
-import { columnsOf } from './fetched-columns.js';
+import type { Admin, Consumer, KafkaClient, TopicPartition } from '../kafka/types.js';
 import type { StateStore } from '../state/types.js';
 import type { BuiltTopology } from '../topology/built-topology.js';
 import { Topology } from '../topology/topology.js';
@@ -25,7 +23,7 @@ import { normalizeConfig, type NormalizedConfig, type StreamsConfig } from './co
 import { GlobalStateManager } from './global-state.js';
 import { prepareTopics, type PreparedTopics } from './internal-topics.js';
 import { RecordLimits } from './record-limits.js';
-import { abortQuietly, commitTasks, sendBuffered, type CommitTargets, type CommitTasksOptions } from './task-committer.js';
+import type { CommitTasksOptions } from './task-committer.js';
 import { classifyFailure, RecoveryBackoff, type FailureKind } from './recovery.js';
 import { QueryableStores } from '../state/queryable.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
@@ -33,8 +31,9 @@ import { CommitLatency } from './commit-latency.js';
 import { StateDirectory } from '../state/state-directory.js';
 import type { RestoreProgress } from '../state/restore.js';
 import { ClosedParticipants } from './participant-metrics.js';
-import { checkpointTask, newCheckpointMarker, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
-import { StreamTask } from './task.js';
+import { CommitSchedule } from './commit-schedule.js';
+import { TaskManager } from './task-manager.js';
+import type { StreamTask } from './task.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
 export type RuntimeState = 'created' | 'starting' | 'running' | 'rebalancing' | 'closing' | 'closed' | 'error';
@@ -72,20 +71,6 @@ export interface StartOptions {
   readonly loop?: boolean;
 }
 
-/**
- * A dirty close aborts the task's open transaction, but with the broker unreachable that cannot
- * complete, and it is not needed for correctness: the next producer with the same transactional
- * id aborts it (or the broker, after the transaction timeout).
- */
-const ABORT_TIMEOUT_MS = 5_000;
-
-async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
-}
-
-const tpKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
-
 function taskCommits(tasks: readonly StreamTask[]): number {
   let n = 0;
   for (const t of tasks) n += t.metrics.commits;
@@ -100,18 +85,12 @@ export class StreamsRuntime {
   private readonly listeners = new Set<StateListener>();
   private admin: Admin | null = null;
   private consumer: Consumer | null = null;
-  private producer: Producer | null = null;
   private prepared: PreparedTopics | null = null;
-  private recordLimits: RecordLimits | null = null;
-  private readonly taskMap = new Map<string, StreamTask>();
-  private readonly taskByTp = new Map<string, StreamTask>();
-  private lastCommitMs = 0;
+  private readonly taskManager: TaskManager;
+  private schedule: CommitSchedule;
   private stopping = false;
   private loopPromise: Promise<void> | null = null;
   private fatal: unknown = undefined;
-  /** Metrics of tasks already closed, so totals survive rebalances. */
-  private readonly closedMetrics: TaskMetricsSnapshot[] = [];
-  private readonly logged = new Map<StreamTask, LoggedStore[]>();
   private stateDirectory: StateDirectory | null = null;
   private readonly global: GlobalStateManager;
   private readonly backoff: RecoveryBackoff;
@@ -150,6 +129,19 @@ export class StreamsRuntime {
     }
     this.global = new GlobalStateManager(this.topology.globalStores, this.config, this.client);
     this.backoff = new RecoveryBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, this.config.recoveryTimeoutMs);
+    this.schedule = new CommitSchedule(this.config.commitIntervalMs, 0);
+    this.taskManager = new TaskManager({
+      topology: this.topology,
+      config: this.config,
+      client: this.client,
+      queryable: this.queryable,
+      counters: this.counters,
+      restores: this.restores,
+      closedParticipants: this.closedParticipants,
+      globalStores: this.global.stores,
+      consumer: () => this.consumer,
+      admin: () => this.admin,
+    });
   }
 
   get state(): RuntimeState {
@@ -171,7 +163,7 @@ export class StreamsRuntime {
 
   /** Running tasks, by id. */
   tasks(): StreamTask[] {
-    return [...this.taskMap.values()];
+    return this.taskManager.tasks();
   }
 
   /** Global stores by name (after `start`). */
@@ -186,7 +178,7 @@ export class StreamsRuntime {
 
   /** Per-task metrics of running tasks plus those closed earlier (one entry per task incarnation). */
   metrics(): TaskMetricsSnapshot[] {
-    return [...this.closedMetrics, ...[...this.taskMap.values()].map((t) => t.metrics.snapshot())];
+    return this.taskManager.metrics();
   }
 
   /** Prepares topics, connects, subscribes; then runs the loop in the background unless `loop: false`. */
@@ -202,13 +194,11 @@ export class StreamsRuntime {
         deadLetterTopicPartitions: this.config.deadLetterTopicPartitions,
         replicationFactor: this.config.replicationFactor,
       });
-      this.recordLimits = new RecordLimits(this.prepared.maxMessageBytes);
+      this.taskManager.prepare(this.prepared, new RecordLimits(this.prepared.maxMessageBytes));
       await this.global.start(this.admin);
-      if (!this.config.exactlyOnce) {
-        await this.connectSharedProducer();
-      }
+      if (!this.config.exactlyOnce) await this.taskManager.connectSharedProducer();
       await this.subscribe();
-      this.lastCommitMs = this.config.clock.now();
+      this.schedule = new CommitSchedule(this.config.commitIntervalMs, this.config.clock.now());
       this.setState('running');
     } catch (error) {
       this.fatal = error;
@@ -223,15 +213,6 @@ export class StreamsRuntime {
   async done(): Promise<void> {
     await this.loopPromise;
     if (this.fatal !== undefined) throw this.fatal;
-  }
-
-  /** Producers split their batches below each topic's max.message.bytes. */
-  private readonly maxBatchBytes = (topic: string): number | undefined => this.recordLimits?.limitFor(topic);
-  private readonly partitionCount = (topic: string): number | undefined => this.partitionsFor(topic);
-
-  private async connectSharedProducer(): Promise<void> {
-    this.producer = this.client.producer({ idempotent: true, clientId: `${this.config.clientId}-producer`, maxBatchBytes: this.maxBatchBytes, partitionsFor: this.partitionCount });
-    await this.producer.connect();
   }
 
   private async subscribe(): Promise<void> {
@@ -276,18 +257,7 @@ export class StreamsRuntime {
       const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
       const timeoutMs = globalUpdates > 0 ? 0 : pollMs;
-      // By column when the client can (no object per record); else records, turned into columns.
-      const batches = consumer.pollColumns !== undefined ? await consumer.pollColumns(timeoutMs) : (await consumer.poll(timeoutMs)).map(toColumns);
-      let fetched = 0;
-      for (const batch of batches) {
-        if (batch.length === 0) continue;
-        const task = this.taskByTp.get(tpKey(batch.topic, batch.partition));
-        if (task !== undefined && task.isRunning) {
-          task.addColumns(batch);
-          fetched += batch.length;
-        }
-      }
-      if (fetched > 0) this.backoff.succeed();
+      if (this.taskManager.route(await consumer.poll(timeoutMs)) > 0) this.backoff.succeed();
       return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
       let failure: unknown = error;
@@ -313,7 +283,8 @@ export class StreamsRuntime {
     let processed = 0;
     const now = this.config.clock.now();
     let commitRequested = false;
-    for (const task of this.taskMap.values()) {
+    const tasks = this.taskManager.tasks();
+    for (const task of tasks) {
       if (!task.isRunning) continue;
       const started = performance.now();
       const n = task.process();
@@ -323,12 +294,9 @@ export class StreamsRuntime {
       task.punctuateWallClock(now);
       if (task.commitRequested) commitRequested = true;
     }
-    const targets = this.commitTargets();
-    for (const task of this.taskMap.values()) {
-      if (task.collector.size >= this.config.sendThresholdRecords) await sendBuffered(task, targets);
-    }
+    await this.taskManager.sendBuffered(tasks, this.config.sendThresholdRecords);
     // Paced: tasks whose commit participants (e.g. a Delta sink) are not due yet keep their transaction open.
-    if (commitRequested || this.config.clock.now() - this.lastCommitMs >= this.config.commitIntervalMs) await this.commit({ paced: true });
+    if (this.schedule.due(this.config.clock.now(), commitRequested)) await this.commit({ paced: true });
     return processed;
   }
 
@@ -336,19 +304,19 @@ export class StreamsRuntime {
   punctuateWallClock(): number {
     const now = this.config.clock.now();
     let fired = 0;
-    for (const task of this.taskMap.values()) fired += task.punctuateWallClock(now);
+    for (const task of this.taskManager.tasks()) fired += task.punctuateWallClock(now);
     return fired;
   }
 
   /** Commits every task now (flush stores, send, offsets, commit); `paced`: only tasks whose commit participants are due. */
   async commit(options: CommitTasksOptions = {}): Promise<void> {
     this.throwIfFailed();
-    const pending = [...this.taskMap.values()].some((t) => t.isRunning && t.commitNeeded());
-    const tasks = [...this.taskMap.values()];
+    const tasks = this.taskManager.tasks();
+    const pending = tasks.some((t) => t.isRunning && t.commitNeeded());
     const before = pending ? taskCommits(tasks) : 0;
     const started = pending ? performance.now() : 0;
-    await this.latchFatal(commitTasks(tasks, this.commitTargets(), { ...options, nowMs: this.config.clock.now() }));
-    this.lastCommitMs = this.config.clock.now();
+    await this.latchFatal(this.taskManager.commit({ ...options, nowMs: this.config.clock.now() }));
+    this.schedule.committed(this.config.clock.now());
     if (pending) {
       // Timed only when a task committed (a paced task whose participants are not due commits nothing).
       if (taskCommits(tasks) > before) {
@@ -361,10 +329,9 @@ export class StreamsRuntime {
   }
 
   /** Sends what the given tasks buffered without committing (inside their open transactions under exactly-once). */
-  async sendBuffered(tasks: readonly StreamTask[] = [...this.taskMap.values()]): Promise<void> {
+  async sendBuffered(tasks: readonly StreamTask[] = this.taskManager.tasks()): Promise<void> {
     this.throwIfFailed();
-    const targets = this.commitTargets();
-    for (const task of tasks) await this.latchFatal(sendBuffered(task, targets));
+    await this.latchFatal(this.taskManager.sendBuffered(tasks));
   }
 
   /** Awaits `work`; a fatal failure of it stops the runtime (see `throwIfFailed`). */
@@ -380,27 +347,6 @@ export class StreamsRuntime {
     }
   }
 
-  private commitTargets(): CommitTargets {
-    return {
-      groupId: this.config.applicationId,
-      exactlyOnce: this.config.exactlyOnce,
-      producer: this.producer,
-      consumer: this.requireConsumer(),
-      // Under exactly-once the checkpoint is written only at a clean close.
-      ...(this.config.exactlyOnce ? {} : { afterCommit: (task: StreamTask) => checkpointTask(task, this.logged.get(task) ?? [], this.stateOptions()) }),
-    };
-  }
-
-  private stateOptions(): TaskStateOptions {
-    return {
-      client: this.client,
-      stateDir: this.config.stateDir,
-      exactlyOnce: this.config.exactlyOnce,
-      logger: this.config.logger,
-      onRestoreProgress: (task, p) => this.restores.set(`${task.id}\0${p.store}`, { taskId: task.id, ...p }),
-    };
-  }
-
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.setState('rebalancing');
     try {
@@ -411,141 +357,26 @@ export class StreamsRuntime {
   }
 
   private async createTasks(tps: TopicPartition[]): Promise<void> {
-    const created: StreamTask[] = [];
-    const groups = new Map<string, { subtopology: number; partition: number; inputs: TopicPartition[] }>();
-    for (const tp of tps) {
-      const sub = this.topology.subtopologyForTopic(tp.topic);
-      if (sub === undefined) continue;
-      const id = `${sub.id}_${tp.partition}`;
-      if (this.taskMap.has(id)) continue;
-      let g = groups.get(id);
-      if (g === undefined) groups.set(id, (g = { subtopology: sub.id, partition: tp.partition, inputs: [] }));
-      g.inputs.push(tp);
-    }
-    for (const [, g] of groups) {
-      const sub = this.topology.subtopologies.find((s) => s.id === g.subtopology)!;
-      const task = new StreamTask({
-        subtopology: sub,
-        partition: g.partition,
-        inputs: g.inputs,
-        config: this.config,
-        internalTopics: this.prepared!.repartition,
-        partitionsFor: (t) => this.prepared!.partitions.get(t),
-        globalStores: this.global.stores,
-        recordLimits: this.recordLimits!,
-      });
-      try {
-        // Fence first, restore second: InitProducerId completes or aborts the previous owner's
-        // transaction and stops it from committing more, so the changelog read next is final.
-        // (Restoring first would miss what the previous owner committed in between.)
-        if (this.config.exactlyOnce) {
-          const producer = this.client.producer({
-            transactionalId: `${this.config.applicationId}-${task.id}`,
-            clientId: `${this.config.clientId}-${task.id}-producer`,
-            transactionTimeoutMs: this.config.transactionTimeoutMs,
-            maxBatchBytes: this.maxBatchBytes,
-            partitionsFor: this.partitionCount,
-          });
-          await producer.connect();
-          task.producer = producer;
-        }
-        this.logged.set(task, await openTaskStores(task, this.stateOptions()));
-        task.initProcessors();
-        await task.openParticipants();
-      } catch (error) {
-        this.logged.delete(task);
-        await task.close(false).catch(() => undefined);
-        await task.producer?.disconnect().catch(() => undefined);
-        throw error;
-      }
-      this.taskMap.set(task.id, task);
-      for (const tp of g.inputs) this.taskByTp.set(tpKey(tp.topic, tp.partition), task);
-      for (const store of task.stores.values()) this.queryable.register(task.id, store, 'running');
-      created.push(task);
-      this.counters.tasksCreated++;
-    }
+    const created = await this.taskManager.createTasks(tps);
     if (created.length === 0) return;
     this.counters.rebalances++;
-    await this.seekToCommitted(created);
     this.config.logger('info', `tasks assigned: ${created.map((t) => t.id).join(', ')}`, { tasks: created.map((t) => t.id) });
   }
 
-  /**
-   * Positions the new tasks' partitions at the group's committed offsets, read now — after their
-   * producers were initialized. kafkajs reports an assignment only after the group moved on and
-   * fetched the offsets when it joined; the previous owner (still unaware) may have committed
-   * since. Its transaction is complete once our InitProducerId returned (committed or aborted),
-   * so offsets read now are the truth, and state restored from the changelog matches them.
-   */
-  private async seekToCommitted(tasks: readonly StreamTask[]): Promise<void> {
-    const admin = this.admin;
-    const consumer = this.consumer;
-    if (admin === null || consumer === null) return;
-    const inputs = tasks.flatMap((t) => t.inputPartitions());
-    const committed = await admin.fetchCommittedOffsets(this.config.applicationId, [...new Set(inputs.map((tp) => tp.topic))]);
-    const byTp = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
-    for (const tp of inputs) {
-      const offset = byTp.get(tpKey(tp.topic, tp.partition));
-      if (offset !== undefined && offset >= 0) consumer.seek(tp, offset);
-    }
-  }
-
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
-    const affected = new Set<StreamTask>();
-    for (const tp of tps) {
-      const task = this.taskByTp.get(tpKey(tp.topic, tp.partition));
-      if (task !== undefined) affected.add(task);
-    }
-    if (affected.size === 0) return;
-    const tasks = [...affected];
+    const tasks = this.taskManager.tasksOf(tps);
+    if (tasks.length === 0) return;
     this.setState('rebalancing');
     this.counters.rebalances++;
     this.config.logger('info', `tasks revoked: ${tasks.map((t) => t.id).join(', ')}`, { tasks: tasks.map((t) => t.id) });
+    let committed: boolean;
     try {
-      await commitTasks(tasks, this.commitTargets());
-    } catch (error) {
-      if (classifyFailure(error) === 'fatal') throw error;
       // Fenced (the new owner took over) or unknown outcome: the new owner restores and seeks.
-      for (const t of tasks) await this.closeTask(t, false);
-      return;
+      committed = await this.taskManager.commitRevoked(tasks);
     } finally {
       if (this.currentState === 'rebalancing') this.setState('running');
     }
-    // kafkajs reports a revocation after the group moved on, so the new owner may already write
-    // to the changelogs: under exactly-once no checkpoint (it could claim the new owner's writes).
-    for (const t of tasks) await this.closeTask(t, true, !this.config.exactlyOnce);
-  }
-
-  private async closeTask(task: StreamTask, requestedClean: boolean, checkpoint = true): Promise<void> {
-    // A task closed before (or never initialized) has nothing committed to vouch for: no checkpoint.
-    const clean = requestedClean && task.isRunning;
-    this.taskMap.delete(task.id);
-    for (const tp of task.inputPartitions()) {
-      if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
-    }
-    this.closedMetrics.push(task.metrics.snapshot());
-    for (const p of task.context.participants) {
-      const m = p.metrics?.();
-      if (m !== undefined) this.closedParticipants.add(m);
-    }
-    for (const store of task.stores.keys()) this.restores.delete(`${task.id}\0${store}`);
-    this.queryable.unregister(task.id);
-    if (clean) this.counters.tasksClosedClean++;
-    else this.counters.tasksClosedDirty++;
-    const logged = this.logged.get(task) ?? [];
-    this.logged.delete(task);
-    if (!clean) await withTimeout(abortQuietly(task), ABORT_TIMEOUT_MS);
-    try {
-      // A clean close writes a marker into the stores after their last flush; the checkpoint records it.
-      const marker = clean && checkpoint && logged.length > 0 ? newCheckpointMarker() : undefined;
-      await task.close(clean, marker);
-      // Called right after the task's last commit: the changelogs' ends are what the stores hold.
-      if (marker !== undefined) await checkpointTask(task, logged, this.stateOptions(), marker);
-    } finally {
-      await task.producer?.disconnect().catch(() => undefined);
-      task.producer = null;
-      if (!clean && this.config.exactlyOnce) await wipeTaskState(task, this.config.stateDir);
-    }
+    await this.taskManager.closeRevoked(tasks, committed);
   }
 
   /**
@@ -559,7 +390,7 @@ export class StreamsRuntime {
     this.setState('rebalancing');
     const message = cause instanceof Error ? cause.message : String(cause);
     this.config.logger(kind === 'migrated' ? 'warn' : 'error', `${kind === 'migrated' ? 'task migrated (producer fenced)' : 'retriable failure'}: closing all tasks dirty and rejoining: ${message}`, { kind });
-    for (const task of [...this.taskMap.values()]) await this.closeTask(task, false);
+    await this.taskManager.closeAll(false);
     await this.consumer?.close().catch(() => undefined);
     this.consumer = null;
     for (let first = true; ; first = false) {
@@ -573,10 +404,7 @@ export class StreamsRuntime {
       if (delay > 0) await this.sleep(delay);
       if (this.stopping) return;
       try {
-        if (!this.config.exactlyOnce) {
-          await this.producer?.disconnect().catch(() => undefined);
-          await this.connectSharedProducer();
-        }
+        if (!this.config.exactlyOnce) await this.taskManager.connectSharedProducer();
         await this.subscribe();
         break;
       } catch (error) {
@@ -632,18 +460,13 @@ export class StreamsRuntime {
         clean = false;
       }
     }
-    for (const task of [...this.taskMap.values()]) {
-      try {
-        await this.closeTask(task, clean);
-      } catch (error) {
-        firstError ??= error;
-      }
-    }
+    await this.taskManager.closeAll(clean).catch((error: unknown) => {
+      firstError ??= error;
+    });
     await this.global.close().catch((error: unknown) => {
       firstError ??= error;
     });
-    await this.producer?.disconnect().catch(() => undefined);
-    this.producer = null;
+    await this.taskManager.disconnectSharedProducer();
     await this.consumer?.close().catch(() => undefined);
     this.consumer = null;
     await this.admin?.disconnect().catch(() => undefined);
@@ -666,8 +489,4 @@ export class StreamsRuntime {
     if (this.consumer === null) throw new TributaryError('The runtime is not started', { code: 'ILLEGAL_STATE' });
     return this.consumer;
   }
-}
-
-function toColumns(batch: FetchedBatch): FetchedColumns {
-  return columnsOf(batch.topic, batch.partition, batch.records, batch.highWatermark);
 }

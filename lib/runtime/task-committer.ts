@@ -32,7 +32,6 @@
  */
 import { TaskMigratedError, TributaryError } from '../errors.js';
 import type { Consumer, OutgoingBatch, Producer, TopicPartitionOffset } from '../kafka/types.js';
-import { toOutgoingRecords } from './record-collector.js';
 import type { StreamTask } from './task.js';
 
 export interface CommitTargets {
@@ -141,10 +140,9 @@ async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTa
   if (offsets.length > 0) await targets.consumer.commitOffsets(offsets);
 }
 
-/** Sends a drained batch, by column when the producer can take it so. */
-async function sendTo(producer: Producer, batch: OutgoingBatch): Promise<void> {
-  if (producer.sendBatch !== undefined) await producer.sendBatch(batch);
-  else await producer.send(toOutgoingRecords(batch));
+/** Sends a drained batch (by column: the seam's `OutgoingBatch`). */
+function sendTo(producer: Producer, batch: OutgoingBatch): Promise<void> {
+  return producer.send(batch);
 }
 
 /** Aborts the open transaction of a task that is being closed dirty; fencing is expected and ignored. */

@@ -12,8 +12,9 @@
 import { cachingBuilderOf } from '../state/abilities.js';
 import { ConfigError, RecordTooLargeError, TributaryError } from '../errors.js';
 import { InvalidTimestampError } from '../time/timestamp-extractors.js';
+import type { LoggedStore } from './task-stores.js';
 import type { FetchedColumns, Headers, IncomingRecord, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
-import { columnsOf, headersAt, recordAt } from './fetched-columns.js';
+import { columnsOf, headersAt, recordAt } from '../kafka/columns.js';
 import type { Subtopology } from '../topology/built-topology.js';
 import type { Cancellable, PunctuationType } from '../topology/processor.js';
 import type { TimestampExtractor } from '../topology/types.js';
@@ -70,6 +71,8 @@ export class StreamTask {
   readonly stores = new Map<string, StateStore>();
   /** Under exactly-once: this task's transactional producer (set by the runtime). */
   producer: Producer | null = null;
+  /** Its stores that have a changelog (set when the stores are opened; the checkpoint covers them). */
+  loggedStores: readonly LoggedStore[] = [];
 
   private state: State = 'created';
   private readonly config: NormalizedConfig;
@@ -303,7 +306,7 @@ export class StreamTask {
         n++;
         metrics.recordsIn++;
         const offset = cols.offsets[i]!;
-        const headers = cols.headers === null ? NO_HEADERS : cols.headers[i]!;
+        const headers = cols.headers === null ? NO_HEADERS : (cols.headers[i] ?? NO_HEADERS);
         queue.uncommittedOffset = offset;
         ctx.setRecord(cols.topic, cols.partition, offset, timestamp, headers);
         const note = notes === null ? undefined : notes[i];

@@ -10,7 +10,7 @@
  * ```
  * read_committed, so aborted writes of a crashed instance are never restored, and the end is the
  * last stable offset (where a read_committed consumer stops). The per-record path does no await
- * and builds no object: records come field by field (`Consumer.pollEach` where offered) into a
+ * and builds no record object: records come by column (`Consumer.poll`'s `FetchedColumns`) into a
  * `RestoreBuffer` per store, last value per changelog key (what compaction keeps, so a store
  * restored from a compacted changelog sees nothing new), and go to the store as one batch once
  * `bufferRecords` / `bufferBytes` are reached (checked after each poll); that write runs while the next polls wait for
@@ -22,7 +22,8 @@
  * tell its position (undefined).
  */
 import { TributaryError } from '../errors.js';
-import type { Consumer, KafkaClient, RecordVisitor, TopicPartition } from '../kafka/types.js';
+import { keyAt, valueAt } from '../kafka/columns.js';
+import type { Consumer, FetchedColumns, KafkaClient, TopicPartition } from '../kafka/types.js';
 import { RestoreBuffer } from './restore-buffer.js';
 import type { RestorableStore } from './types.js';
 
@@ -208,15 +209,10 @@ async function pollUntilDone(
 }
 
 /**
- * Takes a poll's records into the stores' buffers field by field (`Consumer.pollEach`: no record
- * object per record where the consumer offers it), keeping offsets in [start, end) of each
- * partition still restoring.
+ * Takes a poll's columns into the stores' buffers (no record object: a key and a value view per
+ * record restored), keeping offsets in [start, end) of each partition still restoring.
  */
-class Collector implements RecordVisitor {
-  private s: PartState | undefined;
-  private buf: RestoreBuffer | undefined;
-  private touched: PartState[] = [];
-
+class Collector {
   constructor(
     private readonly states: ReadonlyMap<string, PartState>,
     private readonly bufferOf: (store: RestorableStore) => RestoreBuffer,
@@ -224,47 +220,35 @@ class Collector implements RecordVisitor {
 
   /** Polls once; returns the partitions that had records (restored or not). */
   async poll(consumer: Consumer, timeoutMs: number): Promise<PartState[]> {
-    this.touched = [];
-    this.s = undefined;
-    if (consumer.pollEach !== undefined) {
-      await consumer.pollEach(timeoutMs, this);
-    } else {
-      for (const b of await consumer.poll(timeoutMs)) {
-        this.partition(b.topic, b.partition);
-        for (const r of b.records) this.record(r.offset, r.key, r.value, r.timestamp);
+    const touched: PartState[] = [];
+    for (const cols of await consumer.poll(timeoutMs)) {
+      const s = this.states.get(key(cols.topic, cols.partition));
+      if (s === undefined || s.done || cols.length === 0) continue;
+      if (!touched.includes(s)) {
+        touched.push(s);
+        s.batchLast = -1;
+        s.batchRestored = 0;
       }
+      this.take(s, cols);
     }
-    this.s = undefined;
-    return this.touched.filter((s) => s.batchLast >= 0);
+    return touched.filter((s) => s.batchLast >= 0);
   }
 
-  partition(topic: string, partition: number): void {
-    const s = this.states.get(key(topic, partition));
-    if (s === undefined || s.done) {
-      this.s = undefined;
-      return;
+  private take(s: PartState, cols: FetchedColumns): void {
+    const buf = this.bufferOf(s.cp.store);
+    const { offsets, timestamps, keyChunks } = cols;
+    for (let i = 0; i < cols.length; i++) {
+      const offset = offsets[i]!;
+      s.batchLast = offset;
+      if (offset < s.start || offset >= s.end) continue;
+      if (keyChunks[i] === null) {
+        throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, offset } });
+      }
+      buf.add(keyAt(cols, i)!, valueAt(cols, i), timestamps[i]!);
+      s.restored++;
+      s.batchRestored++;
+      s.lastSeen = offset;
     }
-    if (!this.touched.includes(s)) {
-      this.touched.push(s);
-      s.batchLast = -1;
-      s.batchRestored = 0;
-    }
-    this.s = s;
-    this.buf = this.bufferOf(s.cp.store);
-  }
-
-  record(offset: number, k: Buffer | null, value: Buffer | null, timestamp: number): void {
-    const s = this.s;
-    if (s === undefined) return;
-    s.batchLast = offset;
-    if (offset < s.start || offset >= s.end) return;
-    if (k === null) {
-      throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, offset } });
-    }
-    this.buf!.add(k, value, timestamp);
-    s.restored++;
-    s.batchRestored++;
-    s.lastSeen = offset;
   }
 }
 

@@ -36,6 +36,7 @@ import type { Topology } from '../topology/topology.js';
 import { combinedKeyValueStore, combinedWindowStore, unwrapTimestamped } from './store-views.js';
 import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
+import { fetchedBatches, outgoingBatch } from '../kafka/columns.js';
 
 export interface TopologyTestDriverConfig extends Partial<StreamsConfig> {
   /** Start of the driver's wall clock, epoch ms. Default 0. */
@@ -152,7 +153,7 @@ export class TopologyTestDriver {
   ): Promise<void> {
     await this.start();
     if (this.started) await this.createDeclaredTopics();
-    await this.producer!.send(records.map((r) => ({ topic, ...r })));
+    await this.producer!.send(outgoingBatch(records.map((r) => ({ topic, ...r }))));
     await this.drain();
   }
 
@@ -198,7 +199,7 @@ export class TopologyTestDriver {
     }
     const out: IncomingRecord[] = [];
     for (;;) {
-      const batches = await consumer.poll(0);
+      const batches = fetchedBatches(await consumer.poll(0));
       let n = 0;
       for (const b of [...batches].sort((a, b) => a.partition - b.partition)) {
         for (const r of b.records) out.push(r);

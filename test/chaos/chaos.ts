@@ -26,6 +26,7 @@ import type { Admin, IncomingRecord, KafkaClient } from '../../lib/kafka/types.j
 import { startBroker, type RunningBroker } from '../../scripts/kafka-broker.js';
 import { startCluster, type RunningCluster } from '../../scripts/kafka/cluster.js';
 import { aggregateSerde, chaosBase, GROUP_NAME, PARTITIONS, STORE_NAME, referenceModel, timestampOf, userOf, windowedKeySerde } from './workload.js';
+import { fetchedBatches, outgoingBatch } from '../../lib/kafka/columns.js';
 
 export interface ChaosOptions {
   readonly records: number;
@@ -383,7 +384,7 @@ export async function produceInput(client: KafkaClient, topic: string, n: number
       for (;;) {
         try {
           await producer.beginTransaction();
-          await producer.send(batch);
+          await producer.send(outgoingBatch(batch));
           await producer.commitTransaction();
           break;
         } catch {
@@ -448,7 +449,7 @@ export async function readAll(client: KafkaClient, topic: string): Promise<Incom
   const deadline = Date.now() + 120_000;
   try {
     for (;;) {
-      for (const b of await consumer.poll(200)) for (const r of b.records) out.push(r);
+      for (const b of fetchedBatches(await consumer.poll(200))) for (const r of b.records) out.push(r);
       if (ends.every((e) => (consumer.position({ topic, partition: e.partition }) ?? -1) >= e.high)) break;
       if (Date.now() > deadline) throw new Error(`reading ${topic}: did not reach the end offsets`);
     }

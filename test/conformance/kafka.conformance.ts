@@ -14,13 +14,18 @@ import type {
   Admin,
   Consumer,
   ConsumerOptions,
+  FetchedColumns,
+  Headers,
   IncomingRecord,
   KafkaClient,
+  OutgoingBatch,
   OutgoingRecord,
   Producer,
   ProducerOptions,
   TopicPartition,
 } from '../../lib/kafka/types.js';
+import { fetchedBatches, outgoingBatch } from '../../lib/kafka/columns.js';
+import { partitionForKey } from '../../lib/kafka/partitioner.js';
 
 const WAIT_MS = 45_000;
 
@@ -55,7 +60,7 @@ async function pollUntil(
   const deadline = Date.now() + timeoutMs;
   while (!done(into)) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; saw ${into.length} records`);
-    for (const batch of await consumer.poll(200)) into.push(...batch.records);
+    for (const batch of fetchedBatches(await consumer.poll(200))) into.push(...batch.records);
   }
   return into;
 }
@@ -64,7 +69,7 @@ async function pollUntil(
 async function pollFor(consumer: Consumer, ms: number): Promise<IncomingRecord[]> {
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) for (const batch of await consumer.poll(100)) out.push(...batch.records);
+  while (Date.now() < deadline) for (const batch of fetchedBatches(await consumer.poll(100))) out.push(...batch.records);
   return out;
 }
 
@@ -89,6 +94,114 @@ function byPartition(records: readonly IncomingRecord[]): Map<number, IncomingRe
     l.push(r);
   }
   return m;
+}
+
+/** One record as the columns say it: every field read straight from the columns (no helper). */
+interface ColumnRow {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly timestamp: number;
+  readonly headers: Record<string, string>;
+}
+
+function rowsOf(cols: FetchedColumns): ColumnRow[] {
+  const out: ColumnRow[] = [];
+  for (let i = 0; i < cols.length; i++) {
+    const kc = cols.keyChunks[i]!;
+    const vc = cols.valueChunks[i]!;
+    const h = cols.headers === null ? undefined : cols.headers[i];
+    out.push({
+      partition: cols.partition,
+      offset: cols.offsets[i]!,
+      key: kc === null ? null : kc.toString('utf8', cols.keyStarts[i]!, cols.keyEnds[i]!),
+      value: vc === null ? null : vc.toString('utf8', cols.valueStarts[i]!, cols.valueEnds[i]!),
+      timestamp: cols.timestamps[i]!,
+      headers: h === undefined ? {} : Object.fromEntries(Object.entries(h).map(([k, b]) => [k, b.toString('utf8')])),
+    });
+  }
+  return out;
+}
+
+/** Polls raw columns until `n` records arrived; checks the shape of every `FetchedColumns` on the way. */
+async function pollColumnsUntil(consumer: Consumer, n: number, timeoutMs = WAIT_MS): Promise<ColumnRow[]> {
+  const rows: ColumnRow[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (rows.length < n) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; saw ${rows.length} records`);
+    for (const cols of await consumer.poll(200)) {
+      expect(cols.length).toBeGreaterThan(0);
+      for (const column of [cols.offsets, cols.timestamps, cols.keyStarts, cols.keyEnds, cols.valueStarts, cols.valueEnds]) expect(column.length).toBeGreaterThanOrEqual(cols.length);
+      for (let i = 1; i < cols.length; i++) expect(cols.offsets[i]!).toBeGreaterThan(cols.offsets[i - 1]!);
+      rows.push(...rowsOf(cols));
+    }
+  }
+  return rows;
+}
+
+/**
+ * An `OutgoingBatch` written by hand the awkward ways the seam allows: typed-array columns longer
+ * than the batch (garbage past `length`), several records in one chunk with a record's value
+ * before its key, keys and values in chunks of their own, null and empty keys and values, headers
+ * on some records only.
+ */
+function awkwardBatch(t: string, partitions: number, n: number, shared: Buffer, withHeaders: boolean): OutgoingBatch {
+  const cap = n + 7;
+  const b = {
+    length: n,
+    topics: new Array<string>(cap).fill('not-a-topic'),
+    partitions: new Int32Array(cap).fill(99),
+    timestamps: new Float64Array(cap).fill(-5),
+    keyChunks: new Array<Buffer | null>(cap).fill(shared),
+    keyStarts: new Int32Array(cap).fill(-3),
+    keyEnds: new Int32Array(cap).fill(-1),
+    valueChunks: new Array<Buffer | null>(cap).fill(shared),
+    valueStarts: new Int32Array(cap).fill(-3),
+    valueEnds: new Int32Array(cap).fill(-1),
+    headers: withHeaders ? new Array<Headers | undefined>(cap) : null,
+  };
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const key = i % 7 === 3 ? null : i % 7 === 4 ? '' : `k${i}`;
+    const value = i % 5 === 2 ? null : i % 5 === 3 ? '' : `v${i}-${'x'.repeat(i % 13)}`;
+    b.topics[i] = t;
+    // -1: murmur2 of the key bytes (null keys get an explicit partition: round-robin is not checkable).
+    b.partitions[i] = i % 3 === 0 && key !== null ? -1 : i % partitions;
+    b.timestamps[i] = i % 4 === 0 ? Number.NaN : 1_000_000 + i;
+    if (i % 2 === 0) {
+      // value first, then key, in the shared chunk
+      b.valueChunks[i] = value === null ? null : shared;
+      b.valueStarts[i] = pos;
+      pos += value === null ? 0 : shared.write(value, pos);
+      b.valueEnds[i] = pos;
+      b.keyChunks[i] = key === null ? null : shared;
+      b.keyStarts[i] = pos;
+      pos += key === null ? 0 : shared.write(key, pos);
+      b.keyEnds[i] = pos;
+    } else {
+      // each in a chunk of its own, with bytes around it that are not the record's
+      const k = key === null ? null : Buffer.from(`<<${key}>>`);
+      const v = value === null ? null : Buffer.from(`[${value}]`);
+      b.keyChunks[i] = k;
+      b.keyStarts[i] = 2;
+      b.keyEnds[i] = k === null ? 0 : k.length - 2;
+      b.valueChunks[i] = v;
+      b.valueStarts[i] = 1;
+      b.valueEnds[i] = v === null ? 0 : v.length - 1;
+    }
+    if (b.headers !== null && i % 3 === 1) b.headers[i] = { n: Buffer.from(String(i)), e: Buffer.alloc(0) };
+  }
+  return b;
+}
+
+/** What `awkwardBatch` record i must read back as (partition checked separately). */
+function expectedRow(i: number, withHeaders: boolean): Omit<ColumnRow, 'partition' | 'offset' | 'timestamp'> {
+  return {
+    key: i % 7 === 3 ? null : i % 7 === 4 ? '' : `k${i}`,
+    value: i % 5 === 2 ? null : i % 5 === 3 ? '' : `v${i}-${'x'.repeat(i % 13)}`,
+    headers: withHeaders && i % 3 === 1 ? { n: String(i), e: '' } : {},
+  };
 }
 
 export function describeKafkaConformance(targetName: string, makeClient: () => KafkaClient | Promise<KafkaClient>): void {
@@ -176,8 +289,8 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
     it('fetchTopicOffsets reports log start and end offsets per partition', async () => {
       const t = await topic(2);
       const p = await producer();
-      await p.send([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: null, value: buf(`v${i}`) })));
-      await p.send([{ topic: t, partition: 1, key: null, value: buf('x') }]);
+      await p.send(outgoingBatch([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: null, value: buf(`v${i}`) }))));
+      await p.send(outgoingBatch([{ topic: t, partition: 1, key: null, value: buf('x') }]));
       expect(await admin.fetchTopicOffsets(t)).toEqual([
         { partition: 0, low: 0, high: 3 },
         { partition: 1, low: 0, high: 1 },
@@ -199,8 +312,8 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
           ...(i % 2 === 0 ? { headers: { h: buf(`h${i}`), 'trace-id': Buffer.from([0, 255, i]) } } : {}),
         });
       }
-      await p.send(records.slice(0, 30));
-      await p.send(records.slice(30));
+      await p.send(outgoingBatch(records.slice(0, 30)));
+      await p.send(outgoingBatch(records.slice(30)));
       const got = await readCommitted(t, 60);
       expect(got).toHaveLength(60);
       for (const [partition, list] of byPartition(got)) {
@@ -229,7 +342,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const vectors = file.vectors.slice(0, 60);
       const t = await topic(12);
       const p = await producer();
-      await p.send(vectors.map((v, i) => ({ topic: t, key: Buffer.from(v.keyHex, 'hex'), value: buf(String(i)) })));
+      await p.send(outgoingBatch(vectors.map((v, i) => ({ topic: t, key: Buffer.from(v.keyHex, 'hex'), value: buf(String(i)) }))));
       const got = await readCommitted(t, vectors.length);
       for (const r of got) {
         const v = vectors[Number(str(r.value))]!;
@@ -237,7 +350,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       }
       // Null keys are spread, not piled on one partition.
       const nullTopic = await topic(4);
-      await p.send(Array.from({ length: 40 }, (_, i) => ({ topic: nullTopic, key: null, value: buf(String(i)) })));
+      await p.send(outgoingBatch(Array.from({ length: 40 }, (_, i) => ({ topic: nullTopic, key: null, value: buf(String(i)) }))));
       const spread = byPartition(await readCommitted(nullTopic, 40));
       expect(spread.size).toBeGreaterThan(1);
     });
@@ -248,7 +361,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const send = async (prefix: string, commit: boolean): Promise<void> => {
         await p.beginTransaction();
         expect(p.inTransaction).toBe(true);
-        await p.send([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: buf(`${prefix}${i}`), value: buf(`${prefix}${i}`) })));
+        await p.send(outgoingBatch([0, 1, 2].map((i) => ({ topic: t, partition: 0, key: buf(`${prefix}${i}`), value: buf(`${prefix}${i}`) }))));
         if (commit) await p.commitTransaction();
         else await p.abortTransaction();
         expect(p.inTransaction).toBe(false);
@@ -292,7 +405,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         for (let step = 0; step < 3; step++) {
           for (let i = 0; i < producers.length; i++) {
             const value = `r${round}-p${i}-s${step}`;
-            await producers[i]!.send([{ topic: t, partition: 0, key: buf(`p${i}`), value: buf(value.padEnd(200, '.')) }]);
+            await producers[i]!.send(outgoingBatch([{ topic: t, partition: 0, key: buf(`p${i}`), value: buf(value.padEnd(200, '.')) }]));
           }
         }
         for (let i = 0; i < producers.length; i++) {
@@ -319,7 +432,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const records: OutgoingRecord[] = [];
       for (let i = 0; i < 4000; i++) records.push({ topic: t, partition: i % 5 === 0 ? 1 : 0, key: buf(`k${i}`), value });
       await p.beginTransaction();
-      await p.send(records);
+      await p.send(outgoingBatch(records));
       await p.commitTransaction();
       const seen = await readCommitted(t, records.length);
       expect(seen.length).toBe(records.length);
@@ -331,13 +444,13 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const t = await topic(1);
       const p = await producer();
       const empty = Buffer.alloc(0);
-      await p.send([
+      await p.send(outgoingBatch([
         { topic: t, partition: 0, key: empty, value: empty },
         { topic: t, partition: 0, key: null, value: null },
         { topic: t, partition: 0, key: buf('k'), value: empty },
         { topic: t, partition: 0, key: empty, value: null },
         { topic: t, partition: 0, key: null, value: empty, headers: { h: empty } },
-      ]);
+      ]));
       const got = await readCommitted(t, 5);
       const shape = (b: Buffer | null): string => (b === null ? 'null' : b.length === 0 ? 'empty' : `"${b.toString('utf8')}"`);
       expect(got.map((r) => [r.offset, shape(r.key), shape(r.value)])).toEqual([
@@ -360,7 +473,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const p = await producer({ transactionalId: name('txn') });
       for (let txn = 0; txn < 3; txn++) {
         await p.beginTransaction();
-        await p.send([0, 1].map((i) => ({ topic: t, partition: 0, key: buf(`k${txn}-${i}`), value: buf(`v${txn}-${i}`) })));
+        await p.send(outgoingBatch([0, 1].map((i) => ({ topic: t, partition: 0, key: buf(`k${txn}-${i}`), value: buf(`v${txn}-${i}`) }))));
         if (txn === 1) await p.abortTransaction();
         else await p.commitTransaction();
       }
@@ -376,7 +489,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const deadline = Date.now() + WAIT_MS;
       while ((c.position(tp) ?? -1) < 9) {
         if (Date.now() > deadline) throw new Error(`position stuck at ${c.position(tp)} after ${got.length} records`);
-        for (const b of await c.poll(200)) got.push(...b.records);
+        for (const b of fetchedBatches(await c.poll(200))) got.push(...b.records);
       }
       expect(c.position(tp)).toBe(9);
       expect(got.map((r) => r.offset)).toEqual([0, 1, 6, 7]);
@@ -385,7 +498,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
 
       // An open transaction: its records count in the high watermark, not in the last stable offset.
       await p.beginTransaction();
-      await p.send([{ topic: t, partition: 0, key: buf('open'), value: buf('open') }]);
+      await p.send(outgoingBatch([{ topic: t, partition: 0, key: buf('open'), value: buf('open') }]));
       expect((await admin.fetchTopicOffsets(t))[0]).toEqual({ partition: 0, low: 0, high: 10 });
       expect((await admin.fetchTopicOffsets(t, { isolation: 'read_committed' }))[0]).toEqual({ partition: 0, low: 0, high: 9 });
       expect(await pollFor(c, 300)).toEqual([]);
@@ -410,19 +523,19 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const output = await topic(1);
       const group = name('eos-group');
       const plain = await producer();
-      await plain.send([0, 1, 2, 3, 4].map((i) => ({ topic: input, partition: 0, key: null, value: buf(`in${i}`) })));
+      await plain.send(outgoingBatch([0, 1, 2, 3, 4].map((i) => ({ topic: input, partition: 0, key: null, value: buf(`in${i}`) }))));
       const p = await producer({ transactionalId: name('txn') });
       const offsets = [{ topic: input, partition: 0, offset: 5 }];
       const outputs = [0, 1, 2].map((i) => ({ topic: output, partition: 0, key: null, value: buf(`out${i}`) }));
 
       await p.beginTransaction();
-      await p.send(outputs);
+      await p.send(outgoingBatch(outputs));
       await p.sendOffsets(group, offsets);
       await p.abortTransaction();
       expect(await admin.fetchCommittedOffsets(group, [input])).toEqual([]);
 
       await p.beginTransaction();
-      await p.send(outputs);
+      await p.send(outgoingBatch(outputs));
       await p.sendOffsets(group, offsets);
       await p.commitTransaction();
       // The coordinator completes the commit asynchronously after EndTxn: wait for the offsets.
@@ -438,7 +551,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const member = await consumer({ groupId: group });
       await member.subscribe([input]);
       expect(await pollFor(member, 1500)).toEqual([]);
-      await plain.send([{ topic: input, partition: 0, key: null, value: buf('in5') }]);
+      await plain.send(outgoingBatch([{ topic: input, partition: 0, key: null, value: buf('in5') }]));
       const next = await pollUntil(member, (rs) => rs.length >= 1);
       expect(next.map((r) => [r.offset, str(r.value)])).toEqual([[5, 'in5']]);
     });
@@ -448,11 +561,11 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const txnId = name('txn');
       const zombie = await producer({ transactionalId: txnId });
       await zombie.beginTransaction();
-      await zombie.send([{ topic: t, partition: 0, key: null, value: buf('zombie') }]);
+      await zombie.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('zombie') }]));
 
       const successor = await producer({ transactionalId: txnId });
       const err = await zombie
-        .send([{ topic: t, partition: 0, key: null, value: buf('zombie-2') }])
+        .send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('zombie-2') }]))
         .then(() => zombie.commitTransaction())
         .then(
           () => undefined,
@@ -463,7 +576,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       await expect(zombie.beginTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
 
       await successor.beginTransaction();
-      await successor.send([{ topic: t, partition: 0, key: null, value: buf('successor') }]);
+      await successor.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('successor') }]));
       await successor.commitTransaction();
       const reader = await subscribed(t);
       const got = await pollUntil(reader, (rs) => rs.length >= 1);
@@ -480,7 +593,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         for (let partition = 0; partition < 4; partition++) {
           for (let i = 0; i < 10; i++) recs.push({ topic: t, partition, key: null, value: buf(`${tag}-${partition}-${i}`) });
         }
-        await p.send(recs);
+        await p.send(outgoingBatch(recs));
       };
       await phase('one');
 
@@ -496,7 +609,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
 
       const seen = new Set<string>();
       const pollAndCommit = async (c: Consumer): Promise<IncomingRecord[]> => {
-        const batches = await c.poll(200);
+        const batches = fetchedBatches(await c.poll(200));
         const recs = batches.flatMap((b) => b.records);
         for (const r of recs) seen.add(str(r.value)!);
         const commits = batches.filter((b) => b.records.length > 0).map((b) => ({ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }));
@@ -553,7 +666,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         // `a` keeps polling (and so heartbeating and rejoining) while `b` is closed before its first poll.
         let closing = true;
         const aPolling = (async () => {
-          while (closing) for (const batch of await a.poll(50)) got.push(...batch.records);
+          while (closing) for (const batch of fetchedBatches(await a.poll(50))) got.push(...batch.records);
         })();
         await new Promise((r) => setTimeout(r, closeAfterMs));
         await b.close().finally(() => (closing = false));
@@ -564,7 +677,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         for (let partition = 0; partition < 4; partition++) {
           for (let i = 0; i < 5; i++) recs.push({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) });
         }
-        await p.send(recs);
+        await p.send(outgoingBatch(recs));
         // Well within the time a departed member could hold partitions (session timeout 10 s, rebalance timeout).
         await pollUntil(a, (rs) => rs.length >= 20, 30_000, got).catch((e: unknown) => {
           throw new Error(`closeAfterMs ${closeAfterMs}: ${String(e)}; assignment ${JSON.stringify(a.assignment())}`);
@@ -581,7 +694,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const t = await topic(2);
       const p = await producer();
       const send = (partition: number, from: number, n: number) =>
-        p.send(Array.from({ length: n }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${from + i}`) })));
+        p.send(outgoingBatch(Array.from({ length: n }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${from + i}`) }))));
       await send(0, 0, 10);
       await send(1, 0, 10);
       const c = await consumer();
@@ -617,7 +730,7 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const group = name('assign-group');
       const p = await producer();
       for (let partition = 0; partition < 3; partition++) {
-        await p.send(Array.from({ length: 5 }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) })));
+        await p.send(outgoingBatch(Array.from({ length: 5 }, (_, i) => ({ topic: t, partition, key: null, value: buf(`${partition}-${i}`) }))));
       }
       const txn = await producer({ transactionalId: name('txn') });
       await txn.beginTransaction();
@@ -647,6 +760,122 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         { topic: t, partition: 1, offset: 2 },
         { topic: t, partition: 2, offset: 5 },
       ]);
+    });
+    describe('columns: poll returns FetchedColumns, send takes an OutgoingBatch', () => {
+      it('a hand-written batch by column round-trips field by field: shared and separate chunks, value before key, null and empty keys and values, headers on some records, NaN timestamps, -1 partitions', async () => {
+        const t = await topic(3);
+        const n = 60;
+        const shared = Buffer.alloc(8192, 0x2e);
+        const before = Date.now();
+        const p = await producer();
+        await p.send(awkwardBatch(t, 3, n, shared, true));
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, n);
+        expect(rows.length).toBe(n);
+        const now = (ts: number): number | string => (ts >= before - 1000 && ts <= Date.now() + 1000 ? 'now' : ts);
+        for (let part = 0; part < 3; part++) {
+          const want: unknown[] = [];
+          for (let i = 0; i < n; i++) {
+            const e = expectedRow(i, true);
+            const explicit = !(i % 3 === 0 && e.key !== null);
+            const routed = explicit ? i % 3 : partitionForKey(Buffer.from(e.key!), 3);
+            if (routed === part) want.push({ ...e, timestamp: i % 4 === 0 ? 'now' : 1_000_000 + i });
+          }
+          const got = rows.filter((r) => r.partition === part).map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: now(r.timestamp) }));
+          expect(got).toEqual(want);
+        }
+      });
+
+      it('a batch without headers (headers column null) and one with a headers column of undefined entries read back without headers', async () => {
+        const t = await topic(1);
+        const p = await producer();
+        const noHeaders = awkwardBatch(t, 1, 10, Buffer.alloc(1024), false);
+        expect(noHeaders.headers).toBeNull();
+        await p.send(noHeaders);
+        const undefinedHeaders = { ...outgoingBatch([{ topic: t, partition: 0, key: buf('u'), value: buf('u') }]), headers: [undefined] };
+        await p.send(undefinedHeaders);
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, 11);
+        expect(rows.map((r) => r.headers)).toEqual(Array.from({ length: 11 }, () => ({})));
+        expect(rows.map((r) => r.offset)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+      });
+
+      it('a large batch by column (12,000 records, ~4 MB, three partitions, one chunk) arrives complete and in order per partition', async () => {
+        const t = await topic(3);
+        const n = 12_000;
+        const chunk = Buffer.alloc(n * 330);
+        const b = {
+          length: n,
+          topics: new Array<string>(n).fill(t),
+          partitions: new Int32Array(n),
+          timestamps: new Float64Array(n).fill(Number.NaN),
+          keyChunks: new Array<Buffer | null>(n).fill(chunk),
+          keyStarts: new Int32Array(n),
+          keyEnds: new Int32Array(n),
+          valueChunks: new Array<Buffer | null>(n).fill(chunk),
+          valueStarts: new Int32Array(n),
+          valueEnds: new Int32Array(n),
+          headers: null,
+        };
+        let pos = 0;
+        for (let i = 0; i < n; i++) {
+          b.partitions[i] = i % 3;
+          b.keyStarts[i] = pos;
+          pos += chunk.write(`key-${i}`, pos);
+          b.keyEnds[i] = b.valueStarts[i] = pos;
+          pos += chunk.write(`${i}:`.padEnd(300, 'v'), pos);
+          b.valueEnds[i] = pos;
+        }
+        const p = await producer({ transactionalId: name('conf-cols-big') });
+        await p.beginTransaction();
+        await p.send(b);
+        await p.commitTransaction();
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, n, 90_000);
+        expect(rows.length).toBe(n);
+        for (let part = 0; part < 3; part++) {
+          const keys = rows.filter((r) => r.partition === part).map((r) => r.key);
+          const want: string[] = [];
+          for (let i = part; i < n; i += 3) want.push(`key-${i}`);
+          expect(keys).toEqual(want);
+        }
+        expect(rows.every((r) => r.value!.length === 300)).toBe(true);
+      }, 120_000);
+
+      it('an aborted transactional batch by column is never polled under read_committed; offsets skip it and the markers', async () => {
+        const t = await topic(1);
+        const p = await producer({ transactionalId: name('conf-cols-abort') });
+        const shared = Buffer.alloc(4096);
+        await p.beginTransaction();
+        await p.send(awkwardBatch(t, 1, 5, shared, true));
+        await p.abortTransaction();
+        await p.beginTransaction();
+        await p.send(outgoingBatch([{ topic: t, partition: 0, key: buf('kept'), value: buf('1') }, { topic: t, partition: 0, key: null, value: null }]));
+        await p.commitTransaction();
+        const c = await consumer();
+        await c.subscribe([t]);
+        const rows = await pollColumnsUntil(c, 2);
+        rows.push(...(await pollFor(c, 300)).map((r) => ({ partition: r.partition, offset: r.offset, key: str(r.key), value: str(r.value), timestamp: r.timestamp, headers: {} })));
+        expect(rows.map((r) => [r.offset, r.key, r.value])).toEqual([
+          [6, 'kept', '1'],
+          [7, null, null],
+        ]);
+      });
+
+      it('an empty batch is a no-op, also on a transactional producer', async () => {
+        const t = await topic(1);
+        const p = await producer({ transactionalId: name('conf-cols-empty') });
+        await p.beginTransaction();
+        await p.send(outgoingBatch([]));
+        await p.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: buf('only') }]));
+        await p.commitTransaction();
+        const c = await consumer();
+        await c.subscribe([t]);
+        expect((await pollColumnsUntil(c, 1)).map((r) => r.value)).toEqual(['only']);
+      });
     });
   });
 }

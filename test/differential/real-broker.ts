@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { TributaryApp } from '../../lib/app/tributary-app.js';
 import { createKafkaClient } from '../../lib/kafka/index.js';
+import { fetchedBatches, outgoingBatch } from '../../lib/kafka/columns.js';
 import type { Admin, KafkaClient, OutgoingRecord, TopicPartition } from '../../lib/kafka/types.js';
 import { Serdes } from '../../lib/serde/serdes.js';
 import type { RunnerInstall } from '../../scripts/differential/kafka-streams.js';
@@ -169,7 +170,7 @@ class RecordEnds {
       let end = -1;
       const deadline = Date.now() + 10_000;
       while ((consumer.position(tp) ?? -1) < high && Date.now() < deadline) {
-        for (const b of await consumer.poll(200)) for (const r of b.records) end = Math.max(end, r.offset + 1);
+        for (const b of fetchedBatches(await consumer.poll(200))) for (const r of b.records) end = Math.max(end, r.offset + 1);
       }
       return end;
     } finally {
@@ -197,7 +198,7 @@ async function readAll(client: KafkaClient, admin: Admin, topics: readonly strin
   const done = (): boolean => tps.every((tp) => (consumer.position(tp) ?? -1) >= ends.get(`${tp.topic}/${tp.partition}`)!);
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`reading ${topics.join(', ')}: not at the end after 60 s`);
-    for (const batch of await consumer.poll(500)) {
+    for (const batch of fetchedBatches(await consumer.poll(500))) {
       for (const r of batch.records) {
         const key = `${batch.topic.endsWith('out-b') ? 'out-b:' : ''}${r.key === null ? '~' : r.key.toString('utf8')}`;
         let seq = byKey.get(key);
@@ -287,11 +288,11 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
       value: r.value === null ? null : i64.serialize(r.value, topic(r.topic)),
       timestamp: r.ts,
     });
-    for (let i = 0; i < records.length; i += 1000) await producer.send(records.slice(i, i + 1000).map(enc));
+    for (let i = 0; i < records.length; i += 1000) await producer.send(outgoingBatch(records.slice(i, i + 1000).map(enc)));
     const flush: OutgoingRecord[] = inputs.flatMap((t) =>
       Array.from({ length: options.partitions }, (_, p) => ({ ...enc({ topic: t, key: '~flush', value: 0, ts: maxTs + FLUSH_AHEAD_MS }), partition: p })),
     );
-    await producer.send(flush);
+    await producer.send(outgoingBatch(flush));
     await producer.disconnect();
     // What the apps will read (a retried batch may have been written twice).
     let inputRecords = 0;

@@ -187,7 +187,7 @@ async function readTopic(kafka: EmbeddedKafka, topic: string): Promise<IncomingR
       const out: IncomingRecord[] = [];
       for (;;) {
         let n = 0;
-        for (const b of await consumer.poll(0)) {
+        for (const b of fetchedBatches(await consumer.poll(0))) {
           out.push(...b.records);
           n += b.records.length;
         }
@@ -383,6 +383,7 @@ sys.stdout.flush()
 # table deltalake wrote itself (as scripts/delta-readers/delta_rs_read.py also works around).
 os._exit(0)
 `;
+import { fetchedBatches } from '../../lib/kafka/columns.js';
 
 /** Tables checked by delta-rs in one Python process per batch (spawning it per case would dominate). */
 export class DeltaRsBatch {

@@ -5,6 +5,7 @@
  */
 import { TributaryError } from '../../errors.js';
 import type { Admin, IncomingRecord, KafkaClient } from '../../kafka/types.js';
+import { fetchedBatches } from '../../kafka/columns.js';
 
 export async function readWholeTopic(client: KafkaClient, admin: Admin, topic: string, timeoutMs = 60_000): Promise<IncomingRecord[]> {
   const ends = await admin.fetchTopicOffsets(topic, { isolation: 'read_committed' });
@@ -21,7 +22,7 @@ export async function readWholeTopic(client: KafkaClient, admin: Admin, topic: s
       if (Date.now() > deadline) {
         throw new TributaryError(`Timed out reading ${topic}: ${records.length} record(s) read`, { code: 'KAFKA', context: { topic } });
       }
-      for (const batch of await consumer.poll(200)) records.push(...batch.records);
+      for (const batch of fetchedBatches(await consumer.poll(200))) records.push(...batch.records);
     }
   } finally {
     await consumer.close().catch(() => undefined);

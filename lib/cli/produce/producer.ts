@@ -14,6 +14,7 @@ import {
   type MalformedKind,
   type TransactionGeneratorOptions,
 } from './transactions.js';
+import { outgoingBatch } from '../../kafka/columns.js';
 
 export interface ProduceRunOptions {
   readonly client: KafkaClient;
@@ -153,7 +154,7 @@ export async function produceTransactions(options: ProduceRunOptions): Promise<P
           }
         }
         await settle();
-        inFlight = producer.send(records);
+        inFlight = producer.send(outgoingBatch(records));
         inFlightTally = tally;
       }
       const now = performance.now();

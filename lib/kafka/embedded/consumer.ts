@@ -15,9 +15,7 @@ import { TributaryError } from '../../errors.js';
 import type {
   Consumer,
   ConsumerOptions,
-  FetchedBatch,
   FetchedColumns,
-  IncomingRecord,
   RebalanceListener,
   TopicPartition,
   TopicPartitionOffset,
@@ -120,11 +118,7 @@ export class EmbeddedConsumer implements Consumer {
     this.wake.fire();
   }
 
-  poll(timeoutMs: number): Promise<FetchedBatch[]> {
-    return this.pollWith(timeoutMs, () => this.fetch());
-  }
-
-  pollColumns(timeoutMs: number): Promise<FetchedColumns[]> {
+  poll(timeoutMs: number): Promise<FetchedColumns[]> {
     return this.pollWith(timeoutMs, () => this.fetchColumns());
   }
 
@@ -289,21 +283,13 @@ export class EmbeddedConsumer implements Consumer {
     return this.readCommitted ? log.lastStableOffset : log.highWatermark;
   }
 
-  /** `fetch` by column. */
+  /** One round of fetches, by column. */
   private fetchColumns(): FetchedColumns[] {
     return this.fetchRound((st, log, limits) => {
       // Room for every offset up to the log end (markers included), within the limits.
       const cols = new ColumnsBuilder(Math.min(limits.maxRecords, log.highWatermark - st.position!, MAX_INITIAL_COLUMNS));
       const result = log.readColumns(st.position!, limits, cols);
       return { ...result, batch: cols.length > 0 ? cols.build(st.tp.topic, st.tp.partition, this.highWatermarkOf(log)) : null };
-    });
-  }
-
-  private fetch(): FetchedBatch[] {
-    return this.fetchRound((st, log, limits) => {
-      const records: IncomingRecord[] = [];
-      const result = log.read(st.position!, limits, records);
-      return { ...result, batch: records.length > 0 ? { topic: st.tp.topic, partition: st.tp.partition, records, highWatermark: this.highWatermarkOf(log) } : null };
     });
   }
 

@@ -14,7 +14,7 @@
  *                               LSO = 5 ┘          HW = 7
  * ```
  */
-import type { Headers, IncomingRecord } from '../types.js';
+import type { Headers } from '../types.js';
 import type { ColumnsBuilder } from './columns-builder.js';
 import { Signal } from './signal.js';
 
@@ -29,7 +29,6 @@ export const RECORD_OVERHEAD = 24;
 /** Keys and values are copied into chunks that double from the first size to the largest (a larger record gets a chunk of its own). */
 const FIRST_CHUNK_SIZE = 4096;
 const MAX_CHUNK_SIZE = 1 << 20;
-const EMPTY_HEADERS: Headers = Object.freeze({}) as Headers;
 
 /**
  * Up to SEGMENT_SIZE consecutive offsets, stored by column: the bytes of keys and values live in
@@ -236,29 +235,10 @@ export class PartitionLog {
   }
 
   /**
-   * Reads from `offset` into `out`, up to the LSO (read_committed) or the high watermark, within
-   * the limits. `offset` must be within `[logStartOffset, highWatermark]`.
+   * Reads from `offset` into `out` by column (no object or Buffer per record), up to the LSO
+   * (read_committed) or the high watermark, within the limits. `offset` must be within
+   * `[logStartOffset, highWatermark]`.
    */
-  read(offset: number, limits: ReadLimits, out: IncomingRecord[]): ReadResult {
-    const { topic, partition } = this;
-    return this.scan(offset, limits, (seg, i, at) => {
-      const kc = seg.keyChunk[i]!;
-      const vc = seg.valueChunk[i]!;
-      const kp = seg.keyPos[i]!;
-      const vp = seg.valuePos[i]!;
-      out.push({
-        topic,
-        partition,
-        offset: at,
-        key: kc === null ? null : kc.subarray(kp, kp + seg.keyLen[i]!),
-        value: vc === null ? null : vc.subarray(vp, vp + seg.valueLen[i]!),
-        timestamp: seg.timestamps[i]!,
-        headers: seg.headers === null ? EMPTY_HEADERS : (seg.headers[i] ?? EMPTY_HEADERS),
-      });
-    });
-  }
-
-  /** `read` by column: no object or Buffer per record. */
   readColumns(offset: number, limits: ReadLimits, out: ColumnsBuilder): ReadResult {
     return this.scan(offset, limits, (seg, i, at) => {
       const kc = seg.keyChunk[i]!;

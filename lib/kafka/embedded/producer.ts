@@ -7,9 +7,9 @@
  */
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import { DefaultPartitioner, murmur2, toPositive } from '../partitioner.js';
-import type { Headers, OutgoingBatch, OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import type { Headers, OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
-import { RECORD_OVERHEAD, recordSize, type PartitionLog, type TxnMark } from './partition-log.js';
+import { RECORD_OVERHEAD, type PartitionLog, type TxnMark } from './partition-log.js';
 import { networkTick } from './signal.js';
 import type { Topic } from './topics.js';
 
@@ -63,19 +63,8 @@ export class EmbeddedProducer implements Producer {
     await networkTick();
   }
 
-  async send(records: readonly OutgoingRecord[]): Promise<void> {
-    this.ensureUsable();
-    if (this.transactionalId !== undefined && !this.txnOpen) {
-      throw illegalState(`Transactional producer '${this.transactionalId}' cannot send outside a transaction: call beginTransaction() first`);
-    }
-    await networkTick();
-    this.ensureUsable();
-    if (records.length === 0) return;
-    this.append(records);
-  }
-
-  /** `send` by column: the same validation and routing; the log keeps the batch's chunks (no copy). */
-  async sendBatch(batch: OutgoingBatch): Promise<void> {
+  /** Validates and routes the whole batch, then appends it; the log keeps the batch's chunks (no copy). */
+  async send(batch: OutgoingBatch): Promise<void> {
     this.ensureUsable();
     if (this.transactionalId !== undefined && !this.txnOpen) {
       throw illegalState(`Transactional producer '${this.transactionalId}' cannot send outside a transaction: call beginTransaction() first`);
@@ -125,28 +114,6 @@ export class EmbeddedProducer implements Producer {
     }
   }
 
-  private append(records: readonly OutgoingRecord[]): void {
-    const n = records.length;
-    const logs = new Array<PartitionLog>(n);
-    const sizes = new Array<number>(n);
-    let topic: Topic | undefined;
-    const now = this.broker.settings.now();
-    // Validate and route the whole batch before appending anything.
-    for (let i = 0; i < n; i++) {
-      const r = records[i]!;
-      if (topic === undefined || topic.name !== r.topic) topic = this.broker.topics.require(r.topic);
-      const explicit = r.partition !== undefined;
-      const p = explicit ? r.partition! : this.partitioner.partition(r.topic, r.key, topic.partitions.length);
-      const size = recordSize(r.key, r.value, r.headers);
-      logs[i] = checkRecord(topic, p, explicit, r.timestamp, size);
-      sizes[i] = size;
-    }
-    this.appendRouted(logs, now, (i, log, mark) => {
-      const r = records[i]!;
-      log.append(r.key, r.value, r.timestamp ?? now, r.headers === undefined ? null : copyHeaders(r.headers), sizes[i]!, mark, this.producerId);
-    });
-  }
-
   /**
    * Appends a validated batch in order: each partition joins the open transaction once, then
    * `appendOne` writes record i to its log; then retention, compaction and wake-ups.
@@ -186,41 +153,40 @@ export class EmbeddedProducer implements Producer {
     const n = b.length;
     const logs = new Array<PartitionLog>(n);
     const sizes = new Array<number>(n);
-    const { topics, partitions, timestamps, chunks, keyStarts, keyLengths, valueLengths, headers } = b;
+    const { topics, partitions, timestamps, keyChunks, keyStarts, keyEnds, valueChunks, valueStarts, valueEnds, headers } = b;
     let topic: Topic | undefined;
     const now = this.broker.settings.now();
     // Validate and route the whole batch before appending anything.
     for (let i = 0; i < n; i++) {
       const name = topics[i]!;
       if (topic === undefined || topic.name !== name) topic = this.broker.topics.require(name);
-      const keyLen = keyLengths[i]!;
+      const keyChunk = keyChunks[i]!;
       const explicit = partitions[i] !== -1;
       let p = partitions[i]!;
       if (!explicit) {
-        const start = keyStarts[i]!;
-        p = keyLen < 0 ? this.partitioner.partition(name, null, topic.partitions.length) : toPositive(murmur2(chunks[i]!, start, start + keyLen)) % topic.partitions.length;
+        p = keyChunk === null ? this.partitioner.partition(name, null, topic.partitions.length) : toPositive(murmur2(keyChunk, keyStarts[i]!, keyEnds[i]!)) % topic.partitions.length;
       }
-      let size = RECORD_OVERHEAD + (keyLen > 0 ? keyLen : 0) + (valueLengths[i]! > 0 ? valueLengths[i]! : 0);
-      const h = headers[i];
+      let size = RECORD_OVERHEAD + (keyChunk === null ? 0 : keyEnds[i]! - keyStarts[i]!) + (valueChunks[i] === null ? 0 : valueEnds[i]! - valueStarts[i]!);
+      const h = headers === null ? undefined : headers[i];
       if (h !== undefined) for (const k in h) size += k.length + h[k]!.length;
       const ts = timestamps[i]!;
       logs[i] = checkRecord(topic, p, explicit, ts === ts ? ts : undefined, size);
       sizes[i] = size;
     }
     this.appendRouted(logs, now, (i, log, mark) => {
-      const h = headers[i];
-      const chunk = chunks[i]!;
+      const h = headers === null ? undefined : headers[i];
+      const keyChunk = keyChunks[i]!;
+      const valueChunk = valueChunks[i]!;
       const keyStart = keyStarts[i]!;
-      const keyLen = keyLengths[i]!;
-      const valueLen = valueLengths[i]!;
+      const valueStart = valueStarts[i]!;
       const ts = timestamps[i]!;
       log.appendRef(
-        keyLen < 0 ? null : chunk,
+        keyChunk,
         keyStart,
-        keyLen < 0 ? 0 : keyLen,
-        valueLen < 0 ? null : chunk,
-        keyLen > 0 ? keyStart + keyLen : keyStart,
-        valueLen < 0 ? 0 : valueLen,
+        keyChunk === null ? 0 : keyEnds[i]! - keyStart,
+        valueChunk,
+        valueStart,
+        valueChunk === null ? 0 : valueEnds[i]! - valueStart,
         ts === ts ? ts : now,
         h === undefined ? null : copyHeaders(h),
         sizes[i]!,

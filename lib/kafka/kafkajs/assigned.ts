@@ -20,9 +20,9 @@
 import './aborted-filter.js';
 import type { Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
-import type { ConsumerOptions, FetchedBatch, RecordVisitor, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { ConsumerOptions, FetchedColumns, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { KafkajsAdmin } from './admin.js';
-import { hasVisibleRecord, toIncomingRecords, visitRecords } from './convert.js';
+import { hasVisibleRecord, toFetchedColumns } from './convert.js';
 import { translateError } from './errors.js';
 import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type KafkajsInternals, type KjsCluster, type RawMessage, type RawPartitionData } from './internals.js';
 import { Waker } from './waker.js';
@@ -48,7 +48,7 @@ interface Part {
   unresolved: 'committed' | 'reset' | undefined;
 }
 
-/** A fetched batch, converted only when `poll` hands it out (`pollEach` never converts it). */
+/** A fetched batch, converted to columns only when `poll` hands it out. */
 interface Ready {
   /** kafkajs messages: may include control records and records below `from` (whole record batches). */
   readonly messages: readonly RawMessage[];
@@ -162,23 +162,13 @@ export class AssignedFetcher {
     this.pump();
   }
 
-  async poll(timeoutMs: number): Promise<FetchedBatch[]> {
-    const out: FetchedBatch[] = [];
+  async poll(timeoutMs: number): Promise<FetchedColumns[]> {
+    const out: FetchedColumns[] = [];
     for (const [p, r] of await this.take(timeoutMs)) {
-      const { topic, partition } = p.tp;
-      out.push({ topic, partition, records: toIncomingRecords(topic, partition, r.messages as never, r.from), highWatermark: r.highWatermark });
+      const cols = toFetchedColumns(p.tp.topic, p.tp.partition, r.messages as never, r.from, r.highWatermark);
+      if (cols.length > 0) out.push(cols);
     }
     return out;
-  }
-
-  /** `poll` without record objects: each record's fields go to `visitor`. */
-  async pollEach(timeoutMs: number, visitor: RecordVisitor): Promise<number> {
-    let n = 0;
-    for (const [p, r] of await this.take(timeoutMs)) {
-      visitor.partition(p.tp.topic, p.tp.partition);
-      n += visitRecords(r.messages as never, r.from, visitor);
-    }
-    return n;
   }
 
   /** Waits up to `timeoutMs` for fetched data, then takes all of it (positions move past it). */

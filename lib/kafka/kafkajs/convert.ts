@@ -1,11 +1,11 @@
 /**
- * Conversion of fetched kafkajs messages into seam records: offsets and timestamps as numbers,
- * headers as Buffers. This runs once per record, so it stays a plain loop without allocations
- * beyond the record object itself (records without headers share one frozen empty object).
+ * Conversion of fetched kafkajs messages into the seam's columns (`FetchedColumns`): offsets and
+ * timestamps as numbers, headers as Buffers. This runs once per record, so it stays a plain loop
+ * that allocates nothing per record beyond what kafkajs decoded (no record object).
  */
 import './aborted-filter.js';
 import type { Batch, IHeaders, KafkaMessage } from 'kafkajs';
-import type { FetchedBatch, Headers, IncomingRecord, RecordVisitor } from '../types.js';
+import type { FetchedColumns, Headers } from '../types.js';
 
 const NO_HEADERS: Headers = Object.freeze({}) as Headers;
 
@@ -22,62 +22,57 @@ function toHeaders(h: IHeaders | undefined): Headers {
   return out ?? NO_HEADERS;
 }
 
-export function toFetchedBatch(batch: Batch): FetchedBatch {
-  const { topic, partition } = batch;
-  const messages: KafkaMessage[] = batch.messages;
-  const n = messages.length;
-  const records = new Array<IncomingRecord>(n);
-  for (let i = 0; i < n; i++) {
-    const m = messages[i]!;
-    records[i] = {
-      topic,
-      partition,
-      offset: +m.offset,
-      key: m.key ?? null,
-      value: m.value ?? null,
-      timestamp: +m.timestamp,
-      headers: toHeaders(m.headers),
-    };
-  }
-  return { topic, partition, records, highWatermark: batch.highWatermark === undefined ? -1 : +batch.highWatermark };
-}
-
 /**
- * Records of one partition's fetch response as seam records, in one pass: records below
- * `fromOffset` (the fetch returns whole record batches) and control records are skipped.
- * Aborted transactional records must already be gone (see `assigned.ts`).
+ * One partition's fetched kafkajs messages as seam columns, in one pass: records below
+ * `fromOffset` (a fetch returns whole record batches) and control records are skipped; aborted
+ * transactional records must already be gone (see `aborted-filter.ts`). Keys and values stay the
+ * Buffers kafkajs decoded (views of the fetch response): each is its own chunk.
  */
-export function toIncomingRecords(topic: string, partition: number, messages: readonly KafkaMessage[], fromOffset: number): IncomingRecord[] {
-  const out: IncomingRecord[] = [];
-  for (let i = 0; i < messages.length; i++) {
+export function toFetchedColumns(topic: string, partition: number, messages: readonly KafkaMessage[], fromOffset: number, highWatermark: number): FetchedColumns {
+  const n = messages.length;
+  const offsets = new Float64Array(n);
+  const timestamps = new Float64Array(n);
+  const keyChunks = new Array<Buffer | null>(n);
+  const keyEnds = new Int32Array(n);
+  const valueChunks = new Array<Buffer | null>(n);
+  const valueEnds = new Int32Array(n);
+  let headers: Headers[] | null = null;
+  let j = 0;
+  for (let i = 0; i < n; i++) {
     const m = messages[i] as KafkaMessage & { isControlRecord?: boolean };
     if (m.isControlRecord === true) continue;
     const offset = +m.offset;
     if (offset < fromOffset) continue;
-    out.push({ topic, partition, offset, key: m.key ?? null, value: m.value ?? null, timestamp: +m.timestamp, headers: toHeaders(m.headers) });
+    offsets[j] = offset;
+    timestamps[j] = +m.timestamp;
+    const k = m.key ?? null;
+    const v = m.value ?? null;
+    keyChunks[j] = k;
+    keyEnds[j] = k === null ? 0 : k.length;
+    valueChunks[j] = v;
+    valueEnds[j] = v === null ? 0 : v.length;
+    const h = toHeaders(m.headers);
+    if (h !== NO_HEADERS) (headers ??= new Array<Headers>(n).fill(NO_HEADERS))[j] = h;
+    j++;
   }
-  return out;
+  keyChunks.length = j;
+  valueChunks.length = j;
+  // Every key and value starts at 0 of its own chunk: one zero column serves both.
+  const zeros = new Int32Array(j);
+  return { topic, partition, length: j, offsets, timestamps, keyChunks, keyStarts: zeros, keyEnds, valueChunks, valueStarts: zeros, valueEnds, headers, highWatermark };
 }
 
-/** Whether `toIncomingRecords` would return any record: the last record that is not a control record is at or past `fromOffset`. */
+/** `toFetchedColumns` of a kafkajs `Batch` handed out by its group consumer (`eachBatch`). */
+export function batchColumns(batch: Batch): FetchedColumns {
+  const hw = batch.highWatermark === undefined ? -1 : +batch.highWatermark;
+  return toFetchedColumns(batch.topic, batch.partition, batch.messages, -1, hw);
+}
+
+/** Whether `toFetchedColumns` would return any record: the last record that is not a control record is at or past `fromOffset`. */
 export function hasVisibleRecord(messages: readonly { readonly offset: string; readonly isControlRecord?: boolean }[], fromOffset: number): boolean {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
     if (m.isControlRecord !== true) return +m.offset >= fromOffset;
   }
   return false;
-}
-
-/** The records `toIncomingRecords` would return, handed to `visitor` field by field (no record objects); returns their number. */
-export function visitRecords(messages: readonly KafkaMessage[], fromOffset: number, visitor: RecordVisitor): number {
-  let n = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as KafkaMessage & { isControlRecord?: boolean };
-    if (m.isControlRecord === true) continue;
-    const offset = +m.offset;
-    if (offset < fromOffset) continue;
-    visitor.record(offset, m.key ?? null, m.value ?? null, +m.timestamp);
-    n++;
-  }
-  return n;
 }

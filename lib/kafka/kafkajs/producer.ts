@@ -1,6 +1,7 @@
 /**
- * `Producer` over a kafkajs producer: idempotent, acks=all, one kafkajs `sendBatch` per partition
- * of a `send` (concurrent; see `send` for why).
+ * `Producer` over a kafkajs producer: idempotent, acks=all, one kafkajs `sendBatch` per leader
+ * broker of a `send` (concurrent; see `send` for why); the seam's columns go straight into kafkajs
+ * messages (`toTopicMessages`).
  *
  * Transactions map to kafkajs `transaction()` objects. kafkajs initializes the producer id lazily on
  * the first transaction, so `connect` opens and immediately ends an empty transaction: that sends
@@ -17,7 +18,8 @@
 import './aborted-filter.js';
 import type { Kafka, Producer as KjsProducer, RecordMetadata, Transaction as KjsTransaction, TopicMessages, Message } from 'kafkajs';
 import { ProducerFencedError, TributaryError } from '../../errors.js';
-import type { OutgoingRecord, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { keyAt, valueAt } from '../columns.js';
+import type { OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
 import { hasProtocolType, isFenced, translateError } from './errors.js';
 import { DefaultPartitioner } from '../partitioner.js';
 import { createPartitioner } from './partitioning.js';
@@ -100,25 +102,32 @@ export function acknowledgedTwice(acknowledged: readonly RecordMetadata[]): stri
 
 const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
 
-/** Groups records per topic, converted to kafkajs messages, in one pass. */
-export function toTopicMessages(records: readonly OutgoingRecord[]): TopicMessages[] {
+/**
+ * Records `[from, to)` of a batch as kafkajs messages grouped per topic, in one pass: keys and
+ * values are views of the batch's chunks (kafkajs encodes them into its record batch).
+ */
+export function toTopicMessages(b: OutgoingBatch, from: number, to: number): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   let lastTopic: string | undefined;
   let lastList: Message[] | undefined;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+  const { topics, partitions, timestamps, headers } = b;
+  for (let i = from; i < to; i++) {
+    const topic = topics[i]!;
     let list: Message[] | undefined;
-    if (r.topic === lastTopic) list = lastList;
+    if (topic === lastTopic) list = lastList;
     else {
-      list = byTopic.get(r.topic);
-      if (!list) byTopic.set(r.topic, (list = []));
-      lastTopic = r.topic;
+      list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      lastTopic = topic;
       lastList = list;
     }
-    const m: Message = { key: r.key, value: r.value };
-    if (r.partition !== undefined) m.partition = r.partition;
-    if (r.timestamp !== undefined) m.timestamp = String(r.timestamp);
-    if (r.headers !== undefined) m.headers = r.headers;
+    const m: Message = { key: keyAt(b, i), value: valueAt(b, i) };
+    const partition = partitions[i]!;
+    if (partition !== -1) m.partition = partition;
+    const ts = timestamps[i]!;
+    if (ts === ts) m.timestamp = String(ts);
+    const h = headers === null ? undefined : headers[i];
+    if (h !== undefined) m.headers = h;
     list!.push(m);
   }
   const out: TopicMessages[] = [];
@@ -217,9 +226,9 @@ export class KafkajsProducer implements Producer {
     if (p) await p.disconnect().catch(() => undefined);
   }
 
-  async send(records: readonly OutgoingRecord[]): Promise<void> {
+  async send(batch: OutgoingBatch): Promise<void> {
     this.guard();
-    if (records.length === 0) return;
+    if (batch.length === 0) return;
     if (this.txn === undefined && this.transactionalId !== undefined) {
       throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', {
         code: 'ILLEGAL_STATE',
@@ -236,8 +245,12 @@ export class KafkajsProducer implements Producer {
     // `sendChunk`); with one broker per call kafkajs' retry is exact unless leadership moves
     // mid-send. Records without a partition get it here once the topic's partition count is known,
     // as kafkajs would choose it.
-    for (const chunk of chunkByPartitionBytes(records, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes)) {
-      const perPartition = splitByPartition(toTopicMessages(chunk), (topic) => this.partitionCounts.get(topic) ?? this.options.partitionsFor?.(topic), this.partitioner);
+    const ends = chunkByPartitionBytes(batch, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes);
+    let from = 0;
+    for (const to of ends) {
+      const topicMessages = toTopicMessages(batch, from, to);
+      from = to;
+      const perPartition = splitByPartition(topicMessages, (topic) => this.partitionCounts.get(topic) ?? this.options.partitionsFor?.(topic), this.partitioner);
       const calls = groupByLeader(perPartition, (topic, partition) => this.leaders.get(topic)?.get(partition));
       const sent = await Promise.allSettled(calls.map((c) => this.sendChunk(c)));
       for (const s of sent) if (s.status === 'rejected') throw s.reason;
@@ -379,21 +392,24 @@ const RECORD_OVERHEAD_BYTES = 36;
 /** The record batch header (v2), counted once per batch against a topic's max.message.bytes. */
 const BATCH_HEADER_BYTES = 61;
 
-function recordBytes(r: OutgoingRecord): number {
-  let n = RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  if (r.headers) for (const k in r.headers) n += Buffer.byteLength(k) + r.headers[k]!.length + 10;
+function recordBytes(b: OutgoingBatch, i: number): number {
+  let n = RECORD_OVERHEAD_BYTES;
+  if (b.keyChunks[i] !== null) n += b.keyEnds[i]! - b.keyStarts[i]!;
+  if (b.valueChunks[i] !== null) n += b.valueEnds[i]! - b.valueStarts[i]!;
+  const h = b.headers === null ? undefined : b.headers[i];
+  if (h !== undefined) for (const k in h) n += Buffer.byteLength(k) + h[k]!.length + 10;
   return n;
 }
 
 /**
- * Splits records, keeping their order, into consecutive runs in which no partition (or topic, for
+ * Splits a batch, keeping its order, into consecutive runs in which no partition (or topic, for
  * records whose partition is chosen later) collects more than `limit` bytes, nor more than its
- * topic's `topicLimit` less the batch header. A run of one record may exceed it; the broker then
- * names the record as too large.
+ * topic's `topicLimit` less the batch header; returns the end index of each run. A run of one
+ * record may exceed it; the broker then names the record as too large.
  */
-export function chunkByPartitionBytes(records: readonly OutgoingRecord[], limit: number, topicLimit?: (topic: string) => number | undefined): OutgoingRecord[][] {
-  const chunks: OutgoingRecord[][] = [];
-  let current: OutgoingRecord[] = [];
+export function chunkByPartitionBytes(b: OutgoingBatch, limit: number, topicLimit?: (topic: string) => number | undefined): number[] {
+  const ends: number[] = [];
+  let start = 0;
   let bytes = new Map<string, number>();
   const caps = new Map<string, number>();
   const capOf = (topic: string): number => {
@@ -404,18 +420,19 @@ export function chunkByPartitionBytes(records: readonly OutgoingRecord[], limit:
     }
     return cap;
   };
-  for (const r of records) {
-    const key = r.partition === undefined ? r.topic : `${r.topic}\u0000${r.partition}`;
-    const size = recordBytes(r);
+  for (let i = 0; i < b.length; i++) {
+    const topic = b.topics[i]!;
+    const partition = b.partitions[i]!;
+    const key = partition === -1 ? topic : `${topic}\u0000${partition}`;
+    const size = recordBytes(b, i);
     const used = bytes.get(key) ?? 0;
-    if (used + size > capOf(r.topic) && current.length > 0) {
-      chunks.push(current);
-      current = [];
+    if (used + size > capOf(topic) && i > start) {
+      ends.push(i);
+      start = i;
       bytes = new Map();
     }
-    current.push(r);
     bytes.set(key, (bytes.get(key) ?? 0) + size);
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (b.length > start) ends.push(b.length);
+  return ends;
 }

@@ -1,5 +1,6 @@
 import { createKafkaClient } from '../../../lib/kafka/index.js';
 import type { IncomingRecord } from '../../../lib/kafka/types.js';
+import { fetchedBatches } from '../../../lib/kafka/columns.js';
 
 /** Reads every record of a topic (all partitions, from the start) through lib/kafka until `expected` have arrived. */
 export async function readTopic(bootstrapServers: string, topic: string, expected: number, timeoutMs = 30_000): Promise<IncomingRecord[]> {
@@ -15,10 +16,10 @@ export async function readTopic(bootstrapServers: string, topic: string, expecte
   const deadline = Date.now() + timeoutMs;
   try {
     while (records.length < expected && Date.now() < deadline) {
-      for (const batch of await consumer.poll(500)) records.push(...batch.records);
+      for (const batch of fetchedBatches(await consumer.poll(500))) records.push(...batch.records);
     }
     // A short extra poll catches records beyond the expected count.
-    for (const batch of await consumer.poll(300)) records.push(...batch.records);
+    for (const batch of fetchedBatches(await consumer.poll(300))) records.push(...batch.records);
   } finally {
     await consumer.close();
   }

@@ -23,6 +23,7 @@ import { TransactionGenerator } from '../../../lib/cli/produce/transactions.js';
 import { createKafkaClient } from '../../../lib/kafka/index.js';
 import type { IncomingRecord, KafkaClient } from '../../../lib/kafka/types.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const run = promisify(execFile);
 const DEFAULT_RECORDS = 200_000;
@@ -100,8 +101,8 @@ async function readDlq(client: KafkaClient, topic: string, expected: number): Pr
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + 60_000;
   try {
-    while (out.length < expected && Date.now() < deadline) for (const b of await consumer.poll(500)) out.push(...b.records);
-    for (let i = 0; i < 3; i++) for (const b of await consumer.poll(500)) out.push(...b.records);
+    while (out.length < expected && Date.now() < deadline) for (const b of fetchedBatches(await consumer.poll(500))) out.push(...b.records);
+    for (let i = 0; i < 3; i++) for (const b of fetchedBatches(await consumer.poll(500))) out.push(...b.records);
   } finally {
     await consumer.close();
   }
@@ -149,7 +150,7 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
           if (t.category === 'malformed') malformed++;
           batch.push({ topic, key: Buffer.from(t.key), value: Buffer.from(t.value) });
         }
-        await producer.send(batch);
+        await producer.send(outgoingBatch(batch));
         await sleep(Math.round((PAUSE_MS * DEFAULT_RECORDS) / RECORDS));
       }
     })();

@@ -20,6 +20,7 @@ import type { IncomingRecord, KafkaClient } from '../../../lib/kafka/types.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 const PARTITIONS = 4;
@@ -39,7 +40,7 @@ async function produce(client: KafkaClient, topic: string, records: Array<{ key:
   await producer.connect();
   try {
     for (let i = 0; i < records.length; i += 500) {
-      await producer.send(records.slice(i, i + 500).map((r) => ({ topic, key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: r.ts })));
+      await producer.send(outgoingBatch(records.slice(i, i + 500).map((r) => ({ topic, key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: r.ts }))));
     }
   } finally {
     await producer.disconnect();
@@ -53,8 +54,8 @@ async function readAll(client: KafkaClient, topic: string, expected: number, tim
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + timeoutMs;
   try {
-    while (out.length < expected && Date.now() < deadline) for (const b of await consumer.poll(500)) out.push(...b.records);
-    for (const b of await consumer.poll(1000)) out.push(...b.records);
+    while (out.length < expected && Date.now() < deadline) for (const b of fetchedBatches(await consumer.poll(500))) out.push(...b.records);
+    for (const b of fetchedBatches(await consumer.poll(1000))) out.push(...b.records);
   } finally {
     await consumer.close();
   }

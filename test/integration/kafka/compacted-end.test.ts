@@ -15,6 +15,7 @@ import { restoreStores } from '../../../lib/state/restore.js';
 import { Stores } from '../../../lib/state/stores.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
 import { makeContext, stringSerde, tempDir } from '../../unit/state/helpers.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const KEYS = 20;
 const TXNS = 6;
@@ -46,7 +47,7 @@ describe('reading a compacted transactional topic to its end (log cleaner remove
       const deadline = Date.now() + 30_000;
       while ((c.position(tp) ?? -1) < end) {
         if (Date.now() > deadline) throw new Error(`position ${c.position(tp)} never reached ${end} (${out.length} records)`);
-        for (const b of await c.poll(200)) out.push(...b.records);
+        for (const b of fetchedBatches(await c.poll(200))) out.push(...b.records);
       }
       expect(c.position(tp)).toBe(end);
       return out;
@@ -76,7 +77,7 @@ describe('reading a compacted transactional topic to its end (log cleaner remove
           latest.set(k, v);
           return { topic, partition: 0, key: Buffer.from(k), value: Buffer.from(v) };
         });
-        await producer.send(recs);
+        await producer.send(outgoingBatch(recs));
         await producer.commitTransaction();
         written += recs.length;
         await new Promise((r) => setTimeout(r, 150)); // the next append rolls the segment

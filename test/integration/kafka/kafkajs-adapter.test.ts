@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../lib/errors.js';
 import { createKafkaClient, type Admin, type FetchedBatch, type KafkaClient } from '../../../lib/kafka/index.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 describe('kafkajs adapter', () => {
   let client: KafkaClient;
@@ -34,7 +35,7 @@ describe('kafkajs adapter', () => {
     await p.connect();
     const missing = uniqueName('missing');
     try {
-      const err = await p.send([{ topic: missing, key: null, value: Buffer.from('x') }]).then(
+      const err = await p.send(outgoingBatch([{ topic: missing, key: null, value: Buffer.from('x') }])).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -51,7 +52,7 @@ describe('kafkajs adapter', () => {
     const p = client.producer({ transactionalId: uniqueName('txn') });
     await p.connect();
     try {
-      await expect(p.send([{ topic: t, key: null, value: null }])).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
+      await expect(p.send(outgoingBatch([{ topic: t, key: null, value: null }]))).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
       await expect(p.commitTransaction()).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
       await p.beginTransaction();
       await expect(p.beginTransaction()).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
@@ -70,12 +71,12 @@ describe('kafkajs adapter', () => {
     const c = client.consumer({ groupId: uniqueName('group') });
     await c.connect();
     await c.subscribe([t]);
-    await p.send(Array.from({ length: 400 }, (_, i) => ({ topic: t, partition: i % 4, key: null, value: Buffer.alloc(100, i) })));
+    await p.send(outgoingBatch(Array.from({ length: 400 }, (_, i) => ({ topic: t, partition: i % 4, key: null, value: Buffer.alloc(100, i) }))));
     let widest = 0;
     let total = 0;
     const deadline = Date.now() + 30_000;
     while (total < 400 && Date.now() < deadline) {
-      const batches: FetchedBatch[] = await c.poll(200);
+      const batches: FetchedBatch[] = fetchedBatches(await c.poll(200));
       widest = Math.max(widest, new Set(batches.map((b) => b.partition)).size);
       for (const b of batches) {
         total += b.records.length;
@@ -85,7 +86,7 @@ describe('kafkajs adapter', () => {
     expect(total).toBe(400);
     expect(widest).toBeGreaterThan(1);
     // More data arrives and is queued inside the adapter; close must not wait for a poll.
-    await p.send(Array.from({ length: 40 }, (_, i) => ({ topic: t, partition: i % 4, key: null, value: null })));
+    await p.send(outgoingBatch(Array.from({ length: 40 }, (_, i) => ({ topic: t, partition: i % 4, key: null, value: null }))));
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     await c.close();

@@ -7,6 +7,7 @@
  * offsets without its repartition records (issue #14's 3-broker chaos loss).
  */
 import { createKafkaClient } from '../../../lib/kafka/index.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaClient, OutgoingRecord, Producer } from '../../../lib/kafka/types.js';
@@ -74,7 +75,7 @@ describe('sends across a leader failover (three-node cluster)', () => {
   it('an idempotent producer: every record of both partitions is written once', { timeout: 120_000 }, async () => {
     const producer = client.producer({ clientId: 'failover-plain' });
     await producer.connect();
-    const values = await sendAcrossFailover('failover-plain', 1, producer, (batch) => producer.send(batch));
+    const values = await sendAcrossFailover('failover-plain', 1, producer, (batch) => producer.send(outgoingBatch(batch)));
     expect(values.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
@@ -87,7 +88,7 @@ describe('sends across a leader failover (three-node cluster)', () => {
     const coordinator = (await cluster.leaders('__transaction_state'))[transactionStatePartition(transactionalId, 3)];
     const values = await sendAcrossFailover('failover-txn', coordinator === 1 ? 3 : 1, producer, async (batch) => {
       await producer.beginTransaction();
-      await producer.send(batch);
+      await producer.send(outgoingBatch(batch));
       await producer.commitTransaction();
     });
     expect(values.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));

@@ -16,6 +16,7 @@ import type { IncomingRecord, KafkaClient } from '../../../lib/kafka/types.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 const h = (r: IncomingRecord, name: string): string | undefined => r.headers[`tributary.error.${name}`]?.toString();
@@ -27,8 +28,8 @@ async function readAll(client: KafkaClient, topic: string, expected: number, tim
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + timeoutMs;
   try {
-    while (out.length < expected && Date.now() < deadline) for (const b of await consumer.poll(500)) out.push(...b.records);
-    for (const b of await consumer.poll(500)) out.push(...b.records);
+    while (out.length < expected && Date.now() < deadline) for (const b of fetchedBatches(await consumer.poll(500))) out.push(...b.records);
+    for (const b of fetchedBatches(await consumer.poll(500))) out.push(...b.records);
   } finally {
     await consumer.close();
   }
@@ -59,13 +60,13 @@ describe('record size limits on the real broker', () => {
     await producer.connect();
     const rec = (key: string, value: string, i: number) => ({ topic: input, key: Buffer.from(key), value: Buffer.from(value), timestamp: Date.now() + i });
     const burst = Array.from({ length: 6 }, (_, i) => rec(`burst-${i}`, `{${'b'.repeat(2500)}`, 10 + i)); // each fits the DLQ alone, not together
-    await producer.send([
+    await producer.send(outgoingBatch([
       rec('ok-1', '{"n":2}', 0),
       rec('huge-malformed', `{"n": ${'9'.repeat(1_000_000)}`, 1), // legal for the input topic, 250x the DLQ's limit
       ...burst,
       rec('big-output', '{"n":10000}', 20),
       rec('ok-2', '{"n":1}', 21),
-    ]);
+    ]));
     await producer.disconnect();
     try {
       await rt.start();
@@ -100,7 +101,7 @@ describe('record size limits on the real broker', () => {
     const producer = client.producer({ clientId: 'limits-it-raw-producer' });
     await producer.connect();
     try {
-      await expect(producer.send([{ topic, partition: 0, key: null, value: Buffer.alloc(5000, 1) }])).rejects.toMatchObject({
+      await expect(producer.send(outgoingBatch([{ topic, partition: 0, key: null, value: Buffer.alloc(5000, 1) }]))).rejects.toMatchObject({
         code: 'RECORD_TOO_LARGE',
         message: expect.stringMatching(/the broker refused a record batch as too large \(MESSAGE_TOO_LARGE: .*\); raise max.message.bytes of the topic/),
       });

@@ -12,6 +12,7 @@ import { createKafkaClient } from '../../../lib/kafka/index.js';
 import type { KafkaSecurity } from '../../../lib/kafka/security.js';
 import { secureBroker, uniqueName } from '../../helpers/kafka-env.js';
 import { runBin } from '../pipeline/bin.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tributary-oauth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +40,7 @@ describe('OAUTHBEARER over SASL_SSL', () => {
       await admin.createTopics([{ topic, numPartitions: 1 }]);
       const producer = client.producer();
       await producer.connect();
-      await producer.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('v') }]);
+      await producer.send(outgoingBatch([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('v') }]));
       await producer.disconnect();
       const ends = await admin.fetchTopicOffsets(topic);
       expect(ends[0]!.high).toBe(1);

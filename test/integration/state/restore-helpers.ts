@@ -4,6 +4,7 @@ import type { KafkaClient, OutgoingRecord } from '../../../lib/kafka/types.js';
 import { restoreStores } from '../../../lib/state/restore.js';
 import { Stores } from '../../../lib/state/stores.js';
 import { makeContext, RecordingSink, stringSerde, tempDir } from '../../unit/state/helpers.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 export interface Batch {
   readonly ops: ReadonlyArray<{ readonly key: string; readonly value: string | null; readonly time: number }>;
@@ -65,7 +66,7 @@ export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, 
         ? sink.records.map((r) => ({ topic, partition: 0, key: r.key, value: r.value, timestamp: r.timestamp }))
         : b.ops.map((op) => ({ topic, partition: 0, key: Buffer.from(`garbage-${op.key}`), value: Buffer.from('x'), timestamp: op.time }));
       await producer.beginTransaction();
-      if (records.length > 0) await producer.send(records);
+      if (records.length > 0) await producer.send(outgoingBatch(records));
       if (b.commit) await producer.commitTransaction();
       else await producer.abortTransaction();
     }

@@ -11,6 +11,7 @@ import { TributaryApp } from '../../../lib/app/index.js';
 import { Consumed, Grouped, Materialized, Produced, StreamsBuilder } from '../../../lib/dsl/index.js';
 import { EmbeddedKafka } from '../../../lib/kafka/embedded/index.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const P = 4;
 const str = Serdes.string();
@@ -52,7 +53,7 @@ async function produce(client: EmbeddedKafka, from: number, to: number, pauseMs 
   for (let i = from; i < to; i += 200) {
     const batch = [];
     for (let j = i; j < Math.min(to, i + 200); j++) batch.push({ topic: 'in', partition: j % P, key: null, value: Buffer.from(String(j)), timestamp: 1_000 + j });
-    await producer.send(batch);
+    await producer.send(outgoingBatch(batch));
     if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
   await producer.disconnect();

@@ -15,6 +15,7 @@ import { EmbeddedKafka } from '../../../lib/kafka/embedded/index.js';
 import type { IncomingRecord } from '../../../lib/kafka/types.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import { Topology } from '../../../lib/topology/topology.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -36,7 +37,7 @@ async function setup(): Promise<{ client: EmbeddedKafka; stateDir: string }> {
 async function produce(client: EmbeddedKafka, values: readonly string[]): Promise<void> {
   const p = client.producer();
   await p.connect();
-  await p.send(values.map((v, i) => ({ topic: 'in', key: Buffer.from(v), value: Buffer.from(v), timestamp: Date.now() + i })));
+  await p.send(outgoingBatch(values.map((v, i) => ({ topic: 'in', key: Buffer.from(v), value: Buffer.from(v), timestamp: Date.now() + i }))));
   await p.disconnect();
 }
 
@@ -45,7 +46,7 @@ async function read(client: EmbeddedKafka, topic: string): Promise<IncomingRecor
   await c.connect();
   await c.assign([{ topic, partition: 0 }]);
   const out: IncomingRecord[] = [];
-  for (let i = 0; i < 5; i++) for (const b of await c.poll(20)) out.push(...b.records);
+  for (let i = 0; i < 5; i++) for (const b of fetchedBatches(await c.poll(20))) out.push(...b.records);
   await c.close();
   return out;
 }

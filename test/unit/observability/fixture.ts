@@ -13,6 +13,7 @@ import { deltaSink } from '../../../lib/connectors/delta/index.js';
 import { Consumed, Materialized, Produced, StreamsBuilder, TimeWindows } from '../../../lib/index.js';
 import { EmbeddedKafka } from '../../../lib/kafka/embedded/index.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 export const P = 2;
 const str = Serdes.string();
@@ -106,7 +107,7 @@ export async function produce(client: EmbeddedKafka, from: number, count: number
     }
     records.push({ topic: 'in', partition: i % P, key: Buffer.from(`k${i % 10}`), value: Buffer.from(value), timestamp });
   }
-  await producer.send(records);
+  await producer.send(outgoingBatch(records));
   await producer.disconnect();
   return { malformed, late, rejected };
 }

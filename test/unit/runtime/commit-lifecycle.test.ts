@@ -10,6 +10,7 @@ import { Serdes } from '../../../lib/serde/serdes.js';
 import type { ChangelogSink, RestoreRecord, StateStore, StateStoreContext, StoreBuilder } from '../../../lib/state/types.js';
 import type { ProcessorContext, Record } from '../../../lib/topology/processor.js';
 import { Topology } from '../../../lib/topology/topology.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 
@@ -35,7 +36,7 @@ class RecordingClient implements KafkaClient {
       connect: () => p.connect(),
       disconnect: () => p.disconnect(),
       async send(records) {
-        log.push(`send(${tag}:${records.map((r) => r.topic).join(',')})`);
+        log.push(`send(${tag}:${records.topics.slice(0, records.length).join(',')})`);
         await p.send(records);
       },
       async beginTransaction() {
@@ -164,7 +165,7 @@ describe('task commit lifecycle', () => {
       await s.kafka.close();
     });
     expect(s.runtime.config.commitIntervalMs).toBe(100);
-    await s.input.send([0, 1, 2].map((i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: 10 + i })));
+    await s.input.send(outgoingBatch([0, 1, 2].map((i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: 10 + i }))));
     s.client.log.length = 0;
     expect(await s.runtime.runOnce(0)).toBe(3);
     // Outputs are sent at the end of the iteration, inside the task's open transaction; no commit yet.
@@ -191,7 +192,7 @@ describe('task commit lifecycle', () => {
       await s.kafka.close();
     });
     expect(s.runtime.config.commitIntervalMs).toBe(30_000);
-    await s.input.send([{ topic: 'in', key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 5 }]);
+    await s.input.send(outgoingBatch([{ topic: 'in', key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 5 }]));
     s.client.log.length = 0;
     await s.runtime.runOnce(0);
     s.clock.advance(29_999);
@@ -222,11 +223,11 @@ describe('task commit lifecycle', () => {
       await s.runtime.close();
       await s.kafka.close();
     });
-    await s.input.send([{ topic: 'in', key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 1 }]);
+    await s.input.send(outgoingBatch([{ topic: 'in', key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 1 }]));
     await s.runtime.runOnce(0);
     s.clock.advance(100);
     await s.runtime.runOnce(0); // committed offset 1
-    await s.input.send([{ topic: 'in', key: Buffer.from('b'), value: Buffer.from('2'), timestamp: 2 }]);
+    await s.input.send(outgoingBatch([{ topic: 'in', key: Buffer.from('b'), value: Buffer.from('2'), timestamp: 2 }]));
     await s.runtime.runOnce(0);
     const zombieKiller = s.kafka.producer({ transactionalId: 'commit-app-0_0' });
     await zombieKiller.connect(); // fences the task's producer
@@ -249,7 +250,7 @@ describe('task commit lifecycle', () => {
     const reader = s.kafka.consumer({ groupId: 'verify' });
     await reader.connect();
     await reader.assign([{ topic: 'out', partition: 0 }]);
-    const values = (await reader.poll(50)).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    const values = (fetchedBatches(await reader.poll(50))).flatMap((b) => b.records.map((r) => r.value!.toString()));
     expect(values).toEqual(['1', '2']);
     await reader.close();
     await zombieKiller.disconnect();

@@ -17,6 +17,7 @@ import type { ProcessingGuarantee, RuntimeLogLevel } from '../../../lib/runtime/
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import type { KeyValueStore } from '../../../lib/state/types.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
@@ -30,7 +31,7 @@ function topology() {
 async function produce(kafka: EmbeddedKafka, keys: readonly string[]): Promise<void> {
   const p = kafka.producer();
   await p.connect();
-  await p.send(keys.map((k, i) => ({ topic: 'events', key: Buffer.from(k), value: Buffer.from('x'), timestamp: i })));
+  await p.send(outgoingBatch(keys.map((k, i) => ({ topic: 'events', key: Buffer.from(k), value: Buffer.from('x'), timestamp: i }))));
   await p.disconnect();
 }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Consumed, Materialized, Produced, StreamsBuilder } from '../../../lib/dsl/index.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import { TopologyTestDriver } from '../../../lib/testing/index.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 
@@ -25,10 +26,10 @@ describe('global stores', () => {
     await admin.createTopics([{ topic: 'countries', numPartitions: 3 }]);
     const p = kafka.producer();
     await p.connect();
-    await p.send([
+    await p.send(outgoingBatch([
       { topic: 'countries', key: Buffer.from('DE'), value: Buffer.from('Germany'), timestamp: 1 },
       { topic: 'countries', key: Buffer.from('FR'), value: Buffer.from('France'), timestamp: 1 },
-    ]);
+    ]));
     driver = new TopologyTestDriver(b.build(), { kafka });
     const orders = driver.createInputTopic('orders', str, str, { partitions: 2 });
     const globalInput = driver.createInputTopic('countries', str, str);

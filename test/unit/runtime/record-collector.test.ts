@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RecordCollector, toOutgoingRecords } from '../../../lib/runtime/record-collector.js';
+import { RecordCollector } from '../../../lib/runtime/record-collector.js';
+import { outgoingRecords as toOutgoingRecords } from '../../../lib/kafka/columns.js';
 import { TaskMetrics } from '../../../lib/runtime/task-metrics.js';
 
 const collector = () => new RecordCollector(new TaskMetrics('0_0'), new Set(['app-repartition']));
@@ -39,7 +40,7 @@ describe('RecordCollector (records by column)', () => {
       c.endOutputText('out', -1, i, undefined, big + i, false);
     }
     const batch = c.drainBatch();
-    expect(batch.chunks[0]).not.toBe(batch.chunks[1]);
+    expect(batch.valueChunks[0]).not.toBe(batch.valueChunks[1]);
     const records = toOutgoingRecords(batch);
     expect(records.map((r) => r.key!.toString())).toEqual(['key-0', 'key-1', 'key-2']);
     expect(records.map((r) => r.value!.toString())).toEqual([big + 0, big + 1, big + 2]);

@@ -8,6 +8,7 @@ import { ManualClock } from '../../../lib/runtime/clock.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
 import type { KeyValueStore } from '../../../lib/state/types.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 
@@ -37,7 +38,7 @@ async function setUp(dirPrefix: string) {
 async function produce(kafka: EmbeddedKafka, keys: string[]) {
   const p = kafka.producer();
   await p.connect();
-  await p.send(keys.map((k, i) => ({ topic: 'events', key: Buffer.from(k), value: Buffer.from('x'), timestamp: i })));
+  await p.send(outgoingBatch(keys.map((k, i) => ({ topic: 'events', key: Buffer.from(k), value: Buffer.from('x'), timestamp: i }))));
   await p.disconnect();
 }
 

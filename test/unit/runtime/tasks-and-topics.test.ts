@@ -4,6 +4,7 @@ import { Serdes } from '../../../lib/serde/serdes.js';
 import type { ProcessorContext, Record } from '../../../lib/topology/processor.js';
 import { Topology } from '../../../lib/topology/topology.js';
 import { TopologyTestDriver } from '../../../lib/testing/index.js';
+import { outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 
@@ -48,7 +49,7 @@ describe('tasks and topics', () => {
     const p = driver.kafka.producer();
     await p.connect();
     const rec = (topic: string, v: string, ts: number) => ({ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from(v), timestamp: ts });
-    await p.send([rec('a', 'a1', 10), rec('a', 'a2', 30), rec('a', 'a3', 5), rec('b', 'b1', 20), rec('b', 'b2', 25)]);
+    await p.send(outgoingBatch([rec('a', 'a1', 10), rec('a', 'a2', 30), rec('a', 'a3', 5), rec('b', 'b1', 20), rec('b', 'b2', 25)]));
     await p.disconnect();
     await driver.createInputTopic('a', str, str).pipeRecordList([]);
     expect(await out.readValuesToList()).toEqual([

@@ -18,6 +18,7 @@ import { EmbeddedKafka } from '../../../lib/kafka/embedded/index.js';
 import { ManualClock } from '../../../lib/runtime/clock.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
+import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 const SIZE = 1000;
@@ -50,7 +51,7 @@ async function produce(kafka: EmbeddedKafka, events: readonly Event[]): Promise<
   if (events.length === 0) return;
   const p = kafka.producer();
   await p.connect();
-  await p.send(events.map((e) => ({ topic: 'in', key: Buffer.from(e.key), value: Buffer.from('x'), timestamp: e.ts })));
+  await p.send(outgoingBatch(events.map((e) => ({ topic: 'in', key: Buffer.from(e.key), value: Buffer.from('x'), timestamp: e.ts }))));
   await p.disconnect();
 }
 
@@ -91,7 +92,7 @@ async function committedOutput(kafka: EmbeddedKafka): Promise<Map<string, number
   await c.assign([{ topic: 'out', partition: 0 }]);
   const out = new Map<string, number[]>();
   for (let empty = 0; empty < 2; ) {
-    const batches = await c.poll(20);
+    const batches = fetchedBatches(await c.poll(20));
     if (batches.every((b) => b.records.length === 0)) empty++;
     for (const b of batches) {
       for (const r of b.records) {

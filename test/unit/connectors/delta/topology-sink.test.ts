@@ -16,6 +16,7 @@ import type { IncomingRecord } from '../../../../lib/kafka/types.js';
 import { ManualClock } from '../../../../lib/runtime/clock.js';
 import { StreamsRuntime } from '../../../../lib/runtime/streams-runtime.js';
 import { Serdes } from '../../../../lib/serde/serdes.js';
+import { fetchedBatches, outgoingBatch } from '../../../../lib/kafka/columns.js';
 
 const str = Serdes.string();
 const Row = z.object({ id: z.int(), name: z.string().min(1), day: z.iso.date(), offset: z.int() });
@@ -65,7 +66,7 @@ async function boot(kafka: EmbeddedKafka, table: string, clock: ManualClock, opt
 async function produce(kafka: EmbeddedKafka, values: string[]) {
   const p = kafka.producer();
   await p.connect();
-  await p.send(values.map((v, i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(v), timestamp: 1_000 + i })));
+  await p.send(outgoingBatch(values.map((v, i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(v), timestamp: 1_000 + i }))));
   await p.disconnect();
 }
 
@@ -76,7 +77,7 @@ async function dlq(kafka: EmbeddedKafka): Promise<IncomingRecord[]> {
   await c.connect();
   await c.assign([{ topic: 'dsink-dlq', partition: 0 }]);
   const out: IncomingRecord[] = [];
-  for (let i = 0; i < 5; i++) for (const b of await c.poll(5)) out.push(...b.records);
+  for (let i = 0; i < 5; i++) for (const b of fetchedBatches(await c.poll(5))) out.push(...b.records);
   await c.close();
   return out;
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Consumer, FetchedColumns, Headers, IncomingRecord, OutgoingBatch, Producer } from '../../../../lib/kafka/types.js';
 import { partitionForKey } from '../../../../lib/kafka/partitioner.js';
-import { recordAt } from '../../../../lib/runtime/fetched-columns.js';
 import { pollN, rig, v, type Rig } from './helpers.js';
+import { outgoingBatch, recordAt } from '../../../../lib/kafka/columns.js';
 
 let r: Rig;
 afterEach(async () => r?.close());
@@ -12,7 +12,7 @@ async function pollColumnsN(c: Consumer, n: number, ms = 2000): Promise<Incoming
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + ms;
   while (out.length < n && Date.now() < deadline) {
-    for (const cols of await c.pollColumns!(Math.max(1, deadline - Date.now()))) for (let i = 0; i < cols.length; i++) out.push(recordAt(cols, i));
+    for (const cols of await c.poll(Math.max(1, deadline - Date.now()))) for (let i = 0; i < cols.length; i++) out.push(recordAt(cols, i));
   }
   return out;
 }
@@ -20,41 +20,55 @@ async function pollColumnsN(c: Consumer, n: number, ms = 2000): Promise<Incoming
 const plain = (rs: IncomingRecord[]) =>
   rs.map((x) => ({ p: x.partition, o: x.offset, k: x.key?.toString() ?? null, v: x.value?.toString() ?? null, ts: x.timestamp, h: Object.fromEntries(Object.entries(x.headers).map(([k, b]) => [k, b.toString()])) }));
 
-/** A batch by column whose keys and values are written one after the other into one chunk. */
+/** A batch by column whose keys and values are written one after the other into one shared chunk (as the record collector writes them). */
 function batchOf(records: Array<{ topic: string; partition?: number; key: string | null; value: string | null; timestamp?: number; headers?: Headers }>): OutgoingBatch {
   const chunk = Buffer.alloc(4096);
   let pos = 0;
-  const b = { length: records.length, topics: [] as string[], partitions: [] as number[], timestamps: [] as number[], chunks: [] as Buffer[], keyStarts: [] as number[], keyLengths: [] as number[], valueLengths: [] as number[], headers: [] as (Headers | undefined)[] };
+  const b = {
+    length: records.length,
+    topics: [] as string[],
+    partitions: [] as number[],
+    timestamps: [] as number[],
+    keyChunks: [] as (Buffer | null)[],
+    keyStarts: [] as number[],
+    keyEnds: [] as number[],
+    valueChunks: [] as (Buffer | null)[],
+    valueStarts: [] as number[],
+    valueEnds: [] as number[],
+    headers: [] as (Headers | undefined)[],
+  };
   for (const rec of records) {
     b.topics.push(rec.topic);
     b.partitions.push(rec.partition ?? -1);
     b.timestamps.push(rec.timestamp ?? Number.NaN);
-    b.chunks.push(chunk);
+    b.keyChunks.push(rec.key === null ? null : chunk);
     b.keyStarts.push(pos);
-    b.keyLengths.push(rec.key === null ? -1 : chunk.write(rec.key, pos));
-    pos += rec.key === null ? 0 : Buffer.byteLength(rec.key);
-    b.valueLengths.push(rec.value === null ? -1 : chunk.write(rec.value, pos));
-    pos += rec.value === null ? 0 : Buffer.byteLength(rec.value);
+    pos += rec.key === null ? 0 : chunk.write(rec.key, pos);
+    b.keyEnds.push(pos);
+    b.valueChunks.push(rec.value === null ? null : chunk);
+    b.valueStarts.push(pos);
+    pos += rec.value === null ? 0 : chunk.write(rec.value, pos);
+    b.valueEnds.push(pos);
     b.headers.push(rec.headers);
   }
   return b;
 }
 
 describe('embedded broker by column', () => {
-  it('pollColumns hands out what poll does: offsets, keys, values (null too), timestamps, headers; read_committed skips aborted records and markers', async () => {
+  it('poll hands out by column what fetchedRecords reads back: offsets, keys, values (null too), timestamps, headers; read_committed skips aborted records and markers', async () => {
     r = await rig({ t: 2 });
     const p = await r.producer();
-    await p.send([
+    await p.send(outgoingBatch([
       { topic: 't', partition: 0, key: v('a'), value: v('1'), timestamp: 5 },
       { topic: 't', partition: 0, key: null, value: v('2'), timestamp: 6, headers: { h: v('x') } },
       { topic: 't', partition: 1, key: v('b'), value: null, timestamp: 7 },
-    ]);
+    ]));
     const tp = await r.producer({ transactionalId: 'tx' });
     await tp.beginTransaction();
-    await tp.send([{ topic: 't', partition: 0, key: v('aborted'), value: v('no') }]);
+    await tp.send(outgoingBatch([{ topic: 't', partition: 0, key: v('aborted'), value: v('no') }]));
     await tp.abortTransaction();
     await tp.beginTransaction();
-    await tp.send([{ topic: 't', partition: 0, key: v('c'), value: v('3'), timestamp: 9 }]);
+    await tp.send(outgoingBatch([{ topic: 't', partition: 0, key: v('c'), value: v('3'), timestamp: 9 }]));
     await tp.commitTransaction();
     const byRecords = await r.consumer({ groupId: 'records' });
     await byRecords.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
@@ -67,16 +81,16 @@ describe('embedded broker by column', () => {
     expect(byColumns.position({ topic: 't', partition: 0 })).toBe(byRecords.position({ topic: 't', partition: 0 }));
   });
 
-  it('pollColumns respects the per-partition record limit and resumes where it stopped', async () => {
+  it('poll respects the per-partition record limit and resumes where it stopped', async () => {
     r = await rig({ t: 1 }, { maxPollRecordsPerPartition: 3 });
     const p = await r.producer();
-    await p.send(Array.from({ length: 8 }, (_, i) => ({ topic: 't', key: null, value: v(`m${i}`) })));
+    await p.send(outgoingBatch(Array.from({ length: 8 }, (_, i) => ({ topic: 't', key: null, value: v(`m${i}`) }))));
     const c = await r.consumer({ groupId: 'g' });
     await c.assign([{ topic: 't', partition: 0 }]);
     const sizes: number[] = [];
     const got: string[] = [];
     while (got.length < 8) {
-      for (const cols of (await c.pollColumns!(500)) as FetchedColumns[]) {
+      for (const cols of (await c.poll(500)) as FetchedColumns[]) {
         sizes.push(cols.length);
         for (let i = 0; i < cols.length; i++) got.push(recordAt(cols, i).value!.toString());
       }
@@ -85,11 +99,11 @@ describe('embedded broker by column', () => {
     expect(got).toEqual(Array.from({ length: 8 }, (_, i) => `m${i}`));
   });
 
-  it('sendBatch stores what send would: murmur2 routing, explicit partitions, null keys and values, timestamps (NaN: now), headers', async () => {
+  it('send of a one-chunk batch (as the record collector writes it) stores: murmur2 routing, explicit partitions, null keys and values, timestamps (NaN: now), headers', async () => {
     r = await rig({ t: 3 });
     const p = await r.producer();
     const before = Date.now();
-    await p.sendBatch!(
+    await p.send(
       batchOf([
         { topic: 't', key: 'k1', value: 'v1', timestamp: 11 },
         { topic: 't', key: 'k2', value: null, timestamp: 12, headers: { a: v('b') } },
@@ -111,24 +125,24 @@ describe('embedded broker by column', () => {
     expect(now.ts).toBeGreaterThanOrEqual(before);
   });
 
-  it('sendBatch validates the whole batch first: an invalid partition appends nothing', async () => {
+  it('send validates the whole batch first: an invalid partition appends nothing', async () => {
     r = await rig({ t: 2 });
     const p: Producer = await r.producer();
-    await expect(p.sendBatch!(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok' }, { topic: 't', partition: 5, key: null, value: 'x' }]))).rejects.toMatchObject({ code: 'KAFKA' });
-    await expect(p.sendBatch!(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok', timestamp: -3 }]))).rejects.toMatchObject({ code: 'KAFKA' });
+    await expect(p.send(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok' }, { topic: 't', partition: 5, key: null, value: 'x' }]))).rejects.toMatchObject({ code: 'KAFKA' });
+    await expect(p.send(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok', timestamp: -3 }]))).rejects.toMatchObject({ code: 'KAFKA' });
     const admin = r.kafka.admin();
     await admin.connect();
     expect(await admin.fetchTopicOffsets('t')).toEqual([{ partition: 0, low: 0, high: 0 }, { partition: 1, low: 0, high: 0 }]);
   });
 
-  it('a transactional sendBatch is invisible to read_committed readers until the commit', async () => {
+  it('a transactional send by column is invisible to read_committed readers until the commit', async () => {
     r = await rig({ t: 1 });
     const p = await r.producer({ transactionalId: 'tx' });
     await p.beginTransaction();
-    await p.sendBatch!(batchOf([{ topic: 't', key: 'k', value: 'in-txn' }]));
+    await p.send(batchOf([{ topic: 't', key: 'k', value: 'in-txn' }]));
     const c = await r.consumer({ groupId: 'g' });
     await c.assign([{ topic: 't', partition: 0 }]);
-    expect(await c.pollColumns!(50)).toEqual([]);
+    expect(await c.poll(50)).toEqual([]);
     await p.commitTransaction();
     expect((await pollColumnsN(c, 1)).map((x) => x.value!.toString())).toEqual(['in-txn']);
   });

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { EmbeddedKafka } from '../../../../lib/kafka/embedded/index.js';
 import { PartitionLog, SEGMENT_SIZE, type TxnMark } from '../../../../lib/kafka/embedded/partition-log.js';
 import type { IncomingRecord } from '../../../../lib/kafka/types.js';
+import { fetchedBatches, outgoingBatch } from '../../../../lib/kafka/columns.js';
+import { logRead } from './helpers.js';
 
 interface Appended {
   offset: number;
@@ -14,7 +16,7 @@ interface Appended {
 
 function readAll(log: PartitionLog, from: number, readCommitted = true, maxRecords = 1_000_000): { records: IncomingRecord[]; next: number } {
   const out: IncomingRecord[] = [];
-  const res = log.read(from, { readCommitted, maxRecords, maxBytes: Number.MAX_SAFE_INTEGER }, out);
+  const res = logRead(log, from, { readCommitted, maxRecords, maxBytes: Number.MAX_SAFE_INTEGER }, out);
   return { records: out, next: res.nextOffset };
 }
 
@@ -146,12 +148,12 @@ describe('embedded log compaction', () => {
     for (let i = 0; i < 6; i++) {
       for (const topic of ['del', 'cmp', 'both']) {
         // Unique keys: compaction removes nothing, so only retention can shrink a log.
-        await p.send(Array.from({ length: SEGMENT_SIZE }, (_, j) => ({ topic, key: Buffer.from(`k${i * SEGMENT_SIZE + j}`), value: Buffer.alloc(20) })));
+        await p.send(outgoingBatch(Array.from({ length: SEGMENT_SIZE }, (_, j) => ({ topic, key: Buffer.from(`k${i * SEGMENT_SIZE + j}`), value: Buffer.alloc(20) }))));
       }
     }
-    await p.send([{ topic: 'cmp', key: Buffer.from('k0'), value: Buffer.from('new') }]);
+    await p.send(outgoingBatch([{ topic: 'cmp', key: Buffer.from('k0'), value: Buffer.from('new') }]));
     // Enough rewrites of one key that the uncompacted part reaches half the log (min.cleanable.dirty.ratio).
-    for (let i = 0; i < 8; i++) await p.send(Array.from({ length: SEGMENT_SIZE }, () => ({ topic: 'cmp', key: Buffer.from('k1'), value: Buffer.alloc(20) })));
+    for (let i = 0; i < 8; i++) await p.send(outgoingBatch(Array.from({ length: SEGMENT_SIZE }, () => ({ topic: 'cmp', key: Buffer.from('k1'), value: Buffer.alloc(20) }))));
     const low = async (topic: string): Promise<number> => Number((await admin.fetchTopicOffsets(topic))[0]!.low);
     expect(await low('del')).toBeGreaterThan(0);
     expect(await low('both')).toBeGreaterThan(0);
@@ -160,7 +162,7 @@ describe('embedded log compaction', () => {
     await c.connect();
     await c.assign([{ topic: 'cmp', partition: 0 }]);
     const got: IncomingRecord[] = [];
-    for (let i = 0; i < 20 && got.length < 6 * SEGMENT_SIZE; i++) for (const b of await c.poll(100)) got.push(...b.records);
+    for (let i = 0; i < 20 && got.length < 6 * SEGMENT_SIZE; i++) for (const b of fetchedBatches(await c.poll(100))) got.push(...b.records);
     const keys = got.map((r) => r.key!.toString());
     expect(keys.filter((k) => k === 'k0').length).toBe(1);
     expect(got.find((r) => r.key!.toString() === 'k0')!.value!.toString()).toBe('new');

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TaskMigratedError } from '../../../../lib/errors.js';
 import type { Consumer, IncomingRecord, TopicPartition } from '../../../../lib/kafka/types.js';
 import { rig, v, type Rig } from './helpers.js';
+import { fetchedBatches, outgoingBatch } from '../../../../lib/kafka/columns.js';
 
 let r: Rig;
 afterEach(async () => r?.close());
@@ -13,7 +14,7 @@ function loop(c: Consumer): { records: IncomingRecord[]; stop: () => Promise<voi
   const records: IncomingRecord[] = [];
   let running = true;
   const done = (async () => {
-    while (running) for (const b of await c.poll(20)) records.push(...b.records);
+    while (running) for (const b of fetchedBatches(await c.poll(20))) records.push(...b.records);
   })();
   return {
     records,
@@ -45,7 +46,7 @@ describe('embedded consumer groups', () => {
       },
       onPartitionsAssigned: (tps) => void events.push(`a-assigned ${names(tps).join(',')}`),
     });
-    await a.poll(100);
+    fetchedBatches(await a.poll(100));
     expect(names(a.assignment())).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'b-0', 'b-1', 'b-2', 'b-3']);
     const la = loop(a);
     const b = await r.consumer({ groupId: 'g', clientId: 'b' });
@@ -77,10 +78,10 @@ describe('embedded consumer groups', () => {
   it('hands a closed member\'s partitions over, starting from the committed offsets', async () => {
     r = await rig({ t: 2 });
     const producer = await r.producer();
-    await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic: 't', partition: i % 2, key: null, value: v(`${i}`) })));
+    await producer.send(outgoingBatch(Array.from({ length: 10 }, (_, i) => ({ topic: 't', partition: i % 2, key: null, value: v(`${i}`) }))));
     const a = await r.consumer({ groupId: 'g', clientId: 'a' });
     await a.subscribe(['t']);
-    const first = await a.poll(500);
+    const first = fetchedBatches(await a.poll(500));
     expect(first.reduce((n, b) => n + b.records.length, 0)).toBe(10);
     await a.commitOffsets([{ topic: 't', partition: 0, offset: 3 }, { topic: 't', partition: 1, offset: 5 }]);
     await a.close();
@@ -88,7 +89,7 @@ describe('embedded consumer groups', () => {
     await b.subscribe(['t']);
     const got: IncomingRecord[] = [];
     const deadline = Date.now() + 1000;
-    while (got.length < 2 && Date.now() < deadline) for (const batch of await b.poll(100)) got.push(...batch.records);
+    while (got.length < 2 && Date.now() < deadline) for (const batch of fetchedBatches(await b.poll(100))) got.push(...batch.records);
     expect(got.map((x) => `${x.partition}@${x.offset}`).sort()).toEqual(['0@3', '0@4']);
   });
 
@@ -120,7 +121,7 @@ describe('embedded consumer groups', () => {
     r = await rig({ t: 1 });
     const a = await r.consumer({ groupId: 'g', sessionTimeoutMs: 100 });
     await a.subscribe(['t']);
-    await a.poll(400); // longer than the session timeout, but heartbeating
+    fetchedBatches(await a.poll(400)); // longer than the session timeout, but heartbeating
     expect(a.assignment()).toEqual([{ topic: 't', partition: 0 }]);
     await a.commitOffsets([{ topic: 't', partition: 0, offset: 0 }]);
   });
@@ -129,7 +130,7 @@ describe('embedded consumer groups', () => {
     r = await rig({ t: 1 });
     const member = await r.consumer({ groupId: 'g' });
     await member.subscribe(['t']);
-    await member.poll(100);
+    fetchedBatches(await member.poll(100));
     const manual = await r.consumer({ groupId: 'g' });
     await manual.assign([{ topic: 't', partition: 0 }]);
     await expect(manual.commitOffsets([{ topic: 't', partition: 0, offset: 0 }])).rejects.toMatchObject({ code: 'KAFKA' });
@@ -146,14 +147,14 @@ describe('embedded consumer groups', () => {
     r = await rig({});
     const c = await r.consumer({ groupId: 'g' });
     await c.subscribe(['later']);
-    expect(await c.poll(50)).toEqual([]);
+    expect(fetchedBatches(await c.poll(50))).toEqual([]);
     expect(c.assignment()).toEqual([]);
     const admin = r.kafka.admin();
     await admin.connect();
     await admin.createTopics([{ topic: 'later', numPartitions: 2 }]);
     const p = await r.producer();
-    await p.send([{ topic: 'later', partition: 1, key: null, value: v('x') }]);
-    const got = await c.poll(1000);
+    await p.send(outgoingBatch([{ topic: 'later', partition: 1, key: null, value: v('x') }]));
+    const got = fetchedBatches(await c.poll(1000));
     expect(names(c.assignment())).toEqual(['later-0', 'later-1']);
     expect(got.flatMap((b) => b.records.map((x) => x.value!.toString()))).toEqual(['x']);
   });
@@ -166,7 +167,7 @@ describe('embedded rebalance timeout', () => {
     const stuck = new Promise<void>((res) => (release = res));
     const a = await r.consumer({ groupId: 'g', clientId: 'a', rebalanceTimeoutMs: 200 });
     await a.subscribe(['t'], { onPartitionsRevoked: () => stuck });
-    await a.poll(50);
+    fetchedBatches(await a.poll(50));
     expect(a.assignment().length).toBe(2);
     const b = await r.consumer({ groupId: 'g', clientId: 'b', rebalanceTimeoutMs: 200 });
     await b.subscribe(['t']);

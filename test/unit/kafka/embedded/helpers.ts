@@ -1,5 +1,8 @@
 import { EmbeddedKafka, type EmbeddedKafkaOptions } from '../../../../lib/kafka/embedded/index.js';
-import type { Consumer, ConsumerOptions, FetchedBatch, IncomingRecord, Producer, ProducerOptions } from '../../../../lib/kafka/types.js';
+import type { Consumer, ConsumerOptions, FetchedColumns, IncomingRecord, Producer, ProducerOptions } from '../../../../lib/kafka/types.js';
+import { fetchedBatches, fetchedRecords, type FetchedBatch } from '../../../../lib/kafka/columns.js';
+import { ColumnsBuilder } from '../../../../lib/kafka/embedded/columns-builder.js';
+import type { PartitionLog, ReadLimits } from '../../../../lib/kafka/embedded/partition-log.js';
 
 export interface Rig {
   readonly kafka: EmbeddedKafka;
@@ -37,8 +40,8 @@ export async function rig(topics: Record<string, number>, options: EmbeddedKafka
 
 export const v = (s: string): Buffer => Buffer.from(s);
 
-export function values(batches: readonly FetchedBatch[]): string[] {
-  return batches.flatMap((b) => b.records.map((r) => r.value?.toString() ?? 'null'));
+export function values(batches: readonly (FetchedBatch | FetchedColumns)[]): string[] {
+  return batches.flatMap((b) => ('records' in b ? b.records : fetchedRecords(b)).map((r) => r.value?.toString() ?? 'null'));
 }
 
 /** Polls until `n` records arrived or `ms` passed. */
@@ -46,7 +49,15 @@ export async function pollN(c: Consumer, n: number, ms = 2000): Promise<Incoming
   const out: IncomingRecord[] = [];
   const deadline = Date.now() + ms;
   while (out.length < n && Date.now() < deadline) {
-    for (const b of await c.poll(Math.max(1, deadline - Date.now()))) out.push(...b.records);
+    for (const b of fetchedBatches(await c.poll(Math.max(1, deadline - Date.now())))) out.push(...b.records);
   }
   return out;
+}
+
+/** Reads a log from `offset` into record objects (through the columns the consumer reads). */
+export function logRead(log: PartitionLog, offset: number, limits: ReadLimits, out: IncomingRecord[]): ReturnType<PartitionLog['readColumns']> {
+  const cols = new ColumnsBuilder(16);
+  const res = log.readColumns(offset, limits, cols);
+  out.push(...fetchedRecords(cols.build(log.topic, log.partition, -1)));
+  return res;
 }

@@ -7,6 +7,7 @@
  */
 import { EmbeddedKafka } from '../../../../lib/kafka/embedded/index.js';
 import type { OutgoingRecord } from '../../../../lib/kafka/types.js';
+import { fetchedBatches, outgoingBatch } from '../../../../lib/kafka/columns.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const partitions = Number(process.argv[3] ?? 4);
@@ -35,7 +36,7 @@ async function produce(): Promise<void> {
     const n = Math.min(batchSize, total - sent);
     for (let i = 0; i < n; i++) batch.push({ topic: 'bench', key: keys[(sent + i) % keys.length]!, value });
     if (transactional) await producer.beginTransaction();
-    await producer.send(batch);
+    await producer.send(outgoingBatch(batch));
     if (transactional) await producer.commitTransaction();
   }
 }
@@ -44,7 +45,7 @@ async function consume(): Promise<number> {
   let got = 0;
   let bytes = 0;
   while (got < total) {
-    for (const b of await consumer.poll(1000)) {
+    for (const b of fetchedBatches(await consumer.poll(1000))) {
       got += b.records.length;
       for (const r of b.records) bytes += r.value!.length;
     }
@@ -62,7 +63,7 @@ await reader.connect();
 await reader.assign(Array.from({ length: partitions }, (_, partition) => ({ topic: 'bench', partition })));
 const t1 = performance.now();
 let reread = 0;
-while (reread < total) for (const b of await reader.poll(1000)) reread += b.records.length;
+while (reread < total) for (const b of fetchedBatches(await reader.poll(1000))) reread += b.records.length;
 const rereadMs = performance.now() - t1;
 
 clearInterval(sampler);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionLog, SEGMENT_SIZE, type TxnMark } from '../../../../lib/kafka/embedded/partition-log.js';
 import type { IncomingRecord } from '../../../../lib/kafka/types.js';
+import { logRead } from './helpers.js';
 
 function put(log: PartitionLog, value: string, txn: TxnMark | null = null, producerId = 1): number {
   const offset = log.nextOffset;
@@ -10,7 +11,7 @@ function put(log: PartitionLog, value: string, txn: TxnMark | null = null, produ
 
 function readAll(log: PartitionLog, from: number, readCommitted: boolean): { values: string[]; next: number } {
   const out: IncomingRecord[] = [];
-  const res = log.read(from, { readCommitted, maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER }, out);
+  const res = logRead(log, from, { readCommitted, maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER }, out);
   return { values: out.map((r) => r.value!.toString()), next: res.nextOffset };
 }
 
@@ -57,7 +58,7 @@ describe('PartitionLog', () => {
       log.writeMarker(7, t);
     }
     const out: IncomingRecord[] = [];
-    log.read(0, { readCommitted: true, maxRecords: 100, maxBytes: 1e9 }, out);
+    logRead(log, 0, { readCommitted: true, maxRecords: 100, maxBytes: 1e9 }, out);
     expect(out.map((r) => r.offset)).toEqual([0, 2, 4]);
     expect(log.highWatermark).toBe(6);
   });
@@ -76,14 +77,14 @@ describe('PartitionLog', () => {
     const log = new PartitionLog('t', 0);
     for (let i = 0; i < SEGMENT_SIZE * 2 + 10; i++) put(log, `v${i}`);
     const out: IncomingRecord[] = [];
-    let res = log.read(SEGMENT_SIZE - 5, { readCommitted: true, maxRecords: 20, maxBytes: 1e9 }, out);
+    let res = logRead(log, SEGMENT_SIZE - 5, { readCommitted: true, maxRecords: 20, maxBytes: 1e9 }, out);
     expect(out.map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => SEGMENT_SIZE - 5 + i));
     expect(res.nextOffset).toBe(SEGMENT_SIZE + 15);
     out.length = 0;
-    res = log.read(0, { readCommitted: true, maxRecords: 100, maxBytes: 95 }, out);
+    res = logRead(log, 0, { readCommitted: true, maxRecords: 100, maxBytes: 95 }, out);
     expect(out.length).toBe(3); // 30 bytes each
     out.length = 0;
-    res = log.read(0, { readCommitted: true, maxRecords: 100, maxBytes: 1 }, out);
+    res = logRead(log, 0, { readCommitted: true, maxRecords: 100, maxBytes: 1 }, out);
     expect(out.length).toBe(1);
     expect(res.nextOffset).toBe(1);
   });

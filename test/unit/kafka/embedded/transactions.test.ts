@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProducerFencedError, TributaryError } from '../../../../lib/errors.js';
 import { pollN, rig, v, values, type Rig } from './helpers.js';
+import { outgoingBatch } from '../../../../lib/kafka/columns.js';
 
 let r: Rig;
 afterEach(async () => r?.close());
@@ -14,7 +15,7 @@ describe('embedded transactions', () => {
     await committed.assign([{ topic: 't', partition: 0 }]);
     await uncommitted.assign([{ topic: 't', partition: 0 }]);
     await p.beginTransaction();
-    await p.send([{ topic: 't', key: null, value: v('a') }, { topic: 't', key: null, value: v('b') }]);
+    await p.send(outgoingBatch([{ topic: 't', key: null, value: v('a') }, { topic: 't', key: null, value: v('b') }]));
     expect(await committed.poll(50)).toEqual([]);
     expect(values(await uncommitted.poll(50))).toEqual(['a', 'b']);
     const waiting = committed.poll(2000);
@@ -29,7 +30,7 @@ describe('embedded transactions', () => {
     const p = await r.producer({ transactionalId: 'tx-b' });
     for (const [val, commit] of [['x', false], ['y', true], ['z', true]] as const) {
       await p.beginTransaction();
-      await p.send([{ topic: 't', partition: 0, key: null, value: v(val) }]);
+      await p.send(outgoingBatch([{ topic: 't', partition: 0, key: null, value: v(val) }]));
       if (commit) await p.commitTransaction();
       else await p.abortTransaction();
     }
@@ -48,11 +49,11 @@ describe('embedded transactions', () => {
     const fast = await r.producer({ transactionalId: 'fast' });
     const plain = await r.producer();
     await slow.beginTransaction();
-    await slow.send([{ topic: 't', partition: 0, key: null, value: v('slow-1') }]);
+    await slow.send(outgoingBatch([{ topic: 't', partition: 0, key: null, value: v('slow-1') }]));
     await fast.beginTransaction();
-    await fast.send([{ topic: 't', partition: 0, key: null, value: v('fast-1') }]);
+    await fast.send(outgoingBatch([{ topic: 't', partition: 0, key: null, value: v('fast-1') }]));
     await fast.commitTransaction();
-    await plain.send([{ topic: 't', partition: 0, key: null, value: v('plain') }]);
+    await plain.send(outgoingBatch([{ topic: 't', partition: 0, key: null, value: v('plain') }]));
     const c = await r.consumer({ groupId: 'g' });
     await c.assign([{ topic: 't', partition: 0 }]);
     expect(await c.poll(50)).toEqual([]);
@@ -64,15 +65,15 @@ describe('embedded transactions', () => {
     r = await rig({ t: 2 });
     const zombie = await r.producer({ transactionalId: 'task-0' });
     await zombie.beginTransaction();
-    await zombie.send([{ topic: 't', partition: 1, key: null, value: v('zombie') }]);
+    await zombie.send(outgoingBatch([{ topic: 't', partition: 1, key: null, value: v('zombie') }]));
     await zombie.sendOffsets('app', [{ topic: 't', partition: 0, offset: 42 }]);
     const fresh = await r.producer({ transactionalId: 'task-0' });
     await expect(zombie.commitTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
-    await expect(zombie.send([{ topic: 't', partition: 1, key: null, value: v('again') }])).rejects.toMatchObject({ code: 'PRODUCER_FENCED' });
+    await expect(zombie.send(outgoingBatch([{ topic: 't', partition: 1, key: null, value: v('again') }]))).rejects.toMatchObject({ code: 'PRODUCER_FENCED' });
     await expect(zombie.beginTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
 
     await fresh.beginTransaction();
-    await fresh.send([{ topic: 't', partition: 1, key: null, value: v('fresh') }]);
+    await fresh.send(outgoingBatch([{ topic: 't', partition: 1, key: null, value: v('fresh') }]));
     await fresh.commitTransaction();
     const c = await r.consumer({ groupId: 'reader' });
     await c.assign([{ topic: 't', partition: 1 }]);
@@ -89,7 +90,7 @@ describe('embedded transactions', () => {
     await admin.connect();
     const p = await r.producer({ transactionalId: 'eos' });
     await p.beginTransaction();
-    await p.send([{ topic: 'out', key: v('k'), value: v('1') }]);
+    await p.send(outgoingBatch([{ topic: 'out', key: v('k'), value: v('1') }]));
     await p.sendOffsets('app', [{ topic: 'in', partition: 0, offset: 10 }]);
     expect(await admin.fetchCommittedOffsets('app', ['in'])).toEqual([]);
     await p.abortTransaction();
@@ -106,21 +107,21 @@ describe('embedded transactions', () => {
     r = await rig({ t: 1 });
     const p = await r.producer({ transactionalId: 'stuck', transactionTimeoutMs: 100 });
     await p.beginTransaction();
-    await p.send([{ topic: 't', key: null, value: v('late') }]);
+    await p.send(outgoingBatch([{ topic: 't', key: null, value: v('late') }]));
     const c = await r.consumer({ groupId: 'g' });
     await c.assign([{ topic: 't', partition: 0 }]);
     // The LSO is released by the timeout abort; the record is never visible.
     expect(await c.poll(400)).toEqual([]);
     await expect(p.commitTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
     const plain = await r.producer();
-    await plain.send([{ topic: 't', key: null, value: v('after') }]);
+    await plain.send(outgoingBatch([{ topic: 't', key: null, value: v('after') }]));
     expect(values(await c.poll(1000))).toEqual(['after']);
   });
 
   it('rejects sends outside a transaction for transactional producers and misuse of transactions', async () => {
     r = await rig({ t: 1 });
     const p = await r.producer({ transactionalId: 'x' });
-    await expect(p.send([{ topic: 't', key: null, value: v('a') }])).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
+    await expect(p.send(outgoingBatch([{ topic: 't', key: null, value: v('a') }]))).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
     await expect(p.commitTransaction()).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
     await p.beginTransaction();
     expect(p.inTransaction).toBe(true);
@@ -136,7 +137,7 @@ describe('embedded transactions', () => {
     const p = await r.producer({ transactionalId: 'multi' });
     await p.beginTransaction();
     const recs = Array.from({ length: 50 }, (_, i) => ({ topic: i % 2 ? 'a' : 'b', key: v(`k${i}`), value: v(`${i}`) }));
-    await p.send(recs);
+    await p.send(outgoingBatch(recs));
     const c = await r.consumer({ groupId: 'g' });
     await c.subscribe(['a', 'b']);
     expect(await c.poll(100)).toEqual([]);
@@ -150,9 +151,9 @@ describe('embedded transactions', () => {
       r = await rig({ t: 1 });
       const p = await r.producer({ transactionalId: 'fake-clock' }); // default timeout: 60 s
       await p.beginTransaction();
-      await p.send([{ topic: 't', key: null, value: v('x') }]);
+      await p.send(outgoingBatch([{ topic: 't', key: null, value: v('x') }]));
       vi.advanceTimersByTime(59_000);
-      await p.send([{ topic: 't', key: null, value: v('y') }]);
+      await p.send(outgoingBatch([{ topic: 't', key: null, value: v('y') }]));
       vi.advanceTimersByTime(1_001);
       await expect(p.commitTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
     } finally {

@@ -1,6 +1,7 @@
 /**
- * `Consumer.pollEach` of the kafkajs adapter (manual assignment) against a real broker: the same
- * records as `poll` under read_committed — aborted transactions of interleaved producers hidden,
+ * `Consumer.poll` of the kafkajs adapter in its two real modes — manual assignment (group-less
+ * fetches, `AssignedFetcher`) and group membership (`GroupConsumer`) — against a real broker: the
+ * same columns under read_committed — aborted transactions of interleaved producers hidden,
  * control records skipped, records below a seek inside a record batch skipped — and the same
  * position at the end.
  */
@@ -8,38 +9,34 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../../lib/kafka/index.js';
 import type { Consumer, Producer, TopicPartition } from '../../../lib/kafka/types.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
+import { keyAt, outgoingBatch, valueAt } from '../../../lib/kafka/columns.js';
 
 type Row = [offset: number, key: string | null, value: string | null, timestamp: number];
 
-describe('kafkajs adapter: pollEach', () => {
+describe('kafkajs adapter: poll by column, manual assignment and group', () => {
   const client = createKafkaClient({ bootstrapServers: realBootstrapServers() });
   const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   });
 
-  async function readAll(tp: TopicPartition, from: number, end: number, each: boolean): Promise<Row[]> {
-    const c: Consumer = client.consumer({ groupId: uniqueName('poll-each'), maxBytesPerPartition: 1024 });
+  async function readAll(tp: TopicPartition, from: number, end: number, mode: 'assign' | 'subscribe'): Promise<Row[]> {
+    const c: Consumer = client.consumer({ groupId: uniqueName('poll-modes'), maxBytesPerPartition: 1024 });
     closers.push(() => c.close());
     await c.connect();
-    await c.assign([tp]);
-    c.seek(tp, from);
+    if (mode === 'assign') {
+      await c.assign([tp]);
+      c.seek(tp, from);
+    } else await c.subscribe([tp.topic]);
     const rows: Row[] = [];
     const deadline = Date.now() + 30_000;
     while ((c.position(tp) ?? -1) < end) {
       if (Date.now() > deadline) throw new Error(`position ${c.position(tp)} never reached ${end}`);
-      if (each) {
-        let current = '';
-        const n = await c.pollEach!(200, {
-          partition: (topic, partition) => (current = `${topic}/${partition}`),
-          record: (offset, key, value, timestamp) => {
-            expect(current).toBe(`${tp.topic}/${tp.partition}`);
-            rows.push([offset, key?.toString() ?? null, value?.toString() ?? null, timestamp]);
-          },
-        });
-        expect(n).toBeGreaterThanOrEqual(0);
-      } else {
-        for (const b of await c.poll(200)) for (const r of b.records) rows.push([r.offset, r.key?.toString() ?? null, r.value?.toString() ?? null, r.timestamp]);
+      for (const cols of await c.poll(200)) {
+        expect(`${cols.topic}/${cols.partition}`).toBe(`${tp.topic}/${tp.partition}`);
+        for (let i = 0; i < cols.length; i++) {
+          rows.push([cols.offsets[i]!, keyAt(cols, i)?.toString() ?? null, valueAt(cols, i)?.toString() ?? null, cols.timestamps[i]!]);
+        }
       }
     }
     expect(c.position(tp)).toBe(end);
@@ -47,14 +44,14 @@ describe('kafkajs adapter: pollEach', () => {
   }
 
   it('hands out the records poll does: committed only, no control records, from the seek offset, to the end offset', async () => {
-    const topic = uniqueName('poll-each');
+    const topic = uniqueName('poll-modes');
     const admin = client.admin();
     await admin.connect();
     closers.push(() => admin.disconnect());
     await admin.createTopics([{ topic, numPartitions: 1 }]);
     const producers: Producer[] = [];
     for (let i = 0; i < 3; i++) {
-      const p = client.producer({ transactionalId: uniqueName(`poll-each-${i}`) });
+      const p = client.producer({ transactionalId: uniqueName(`poll-modes-${i}`) });
       await p.connect();
       closers.push(() => p.disconnect());
       producers.push(p);
@@ -65,7 +62,7 @@ describe('kafkajs adapter: pollEach', () => {
       for (let step = 0; step < 3; step++) {
         for (let i = 0; i < producers.length; i++) {
           const v = `r${round}-p${i}-s${step}`;
-          await producers[i]!.send([{ topic, partition: 0, key: step === 1 ? null : Buffer.from(`p${i}`), value: round === 2 && step === 2 ? null : Buffer.from(v.padEnd(150, '.')), timestamp: 1000 * round + step }]);
+          await producers[i]!.send(outgoingBatch([{ topic, partition: 0, key: step === 1 ? null : Buffer.from(`p${i}`), value: round === 2 && step === 2 ? null : Buffer.from(v.padEnd(150, '.')), timestamp: 1000 * round + step }]));
         }
       }
       for (let i = 0; i < producers.length; i++) {
@@ -78,8 +75,8 @@ describe('kafkajs adapter: pollEach', () => {
     }
     const [end] = await admin.fetchTopicOffsets(topic, { isolation: 'read_committed' });
     const tp = { topic, partition: 0 };
-    const viaPoll = await readAll(tp, 0, end!.high, false);
-    const viaEach = await readAll(tp, 0, end!.high, true);
+    const viaPoll = await readAll(tp, 0, end!.high, 'subscribe');
+    const viaEach = await readAll(tp, 0, end!.high, 'assign');
     expect(viaEach).toEqual(viaPoll);
     expect(viaEach.length).toBe(committed.length);
     const values = viaEach.map((r) => r[2]?.replace(/\.+$/, '') ?? null);
@@ -87,6 +84,6 @@ describe('kafkajs adapter: pollEach', () => {
     expect(viaEach.some((r) => r[1] === null)).toBe(true);
     // From the middle: records below the seek offset are not handed out.
     const mid = viaEach[Math.floor(viaEach.length / 2)]![0];
-    expect(await readAll(tp, mid + 1, end!.high, true)).toEqual(viaPoll.filter((r) => r[0] > mid));
+    expect(await readAll(tp, mid + 1, end!.high, 'assign')).toEqual(viaPoll.filter((r) => r[0] > mid));
   }, 120_000);
 });
