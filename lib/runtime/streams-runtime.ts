@@ -35,6 +35,7 @@ import type { RestoreProgress } from '../state/restore.js';
 import { ClosedParticipants } from './participant-metrics.js';
 import { checkpointTask, newCheckpointMarker, openTaskStores, wipeTaskState, type LoggedStore, type TaskStateOptions } from './task-stores.js';
 import { StreamTask } from './task.js';
+import { ExternalSources } from './external-sources.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
 export type RuntimeState = 'created' | 'starting' | 'running' | 'rebalancing' | 'closing' | 'closed' | 'error';
@@ -125,29 +126,22 @@ export class StreamsRuntime {
   /** What the commit participants (Delta sinks) of closed tasks wrote, per target. */
   readonly closedParticipants = new ClosedParticipants();
   private wakeSleep: (() => void) | null = null;
+  /** Sources outside Kafka (`builder.deltaStream`), fed between polls; null when the topology has none. */
+  private readonly external: ExternalSources | null;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
     this.client = options.client;
     this.queryable = options.queryable ?? new QueryableStores();
-    this.topology = options.topology instanceof Topology ? options.topology.build(this.config.applicationId) : options.topology;
-    if (this.topology.applicationId !== this.config.applicationId) {
+    const built = options.topology instanceof Topology ? options.topology.build(this.config.applicationId) : options.topology;
+    if (built.applicationId !== this.config.applicationId) {
       throw new TributaryError(
-        `The topology was built for application id ${this.topology.applicationId}, the runtime is ${this.config.applicationId}`,
+        `The topology was built for application id ${built.applicationId}, the runtime is ${this.config.applicationId}`,
         { code: 'CONFIG' },
       );
     }
-    for (const sub of this.topology.subtopologies) {
-      for (const src of sub.sourceByTopic.values()) {
-        if (src.external !== undefined) {
-          throw new TributaryError(
-            `Source ${src.name} reads a ${src.external.kind} table (${src.external.location}), not a Kafka topic: run this topology with its ${src.external.kind} runner ` +
-              '(for Delta: runDeltaStreams from tributary/connectors/delta)',
-            { code: 'CONFIG' },
-          );
-        }
-      }
-    }
+    this.external = ExternalSources.of(built);
+    this.topology = this.external?.topology ?? built;
     this.global = new GlobalStateManager(this.topology.globalStores, this.config, this.client);
     this.backoff = new RecoveryBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, this.config.recoveryTimeoutMs);
   }
@@ -197,6 +191,7 @@ export class StreamsRuntime {
       this.stateDirectory = StateDirectory.lock(this.config.stateDir, this.config.applicationId);
       this.admin = this.client.admin();
       await this.admin.connect();
+      await this.external?.prepare(this.admin, this.config.replicationFactor);
       this.prepared = await prepareTopics(this.admin, this.topology, {
         deadLetterTopic: this.config.deadLetterTopic,
         deadLetterTopicPartitions: this.config.deadLetterTopicPartitions,
@@ -274,18 +269,20 @@ export class StreamsRuntime {
     try {
       const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
-      const timeoutMs = globalUpdates > 0 ? 0 : pollMs;
+      const fed = this.external === null ? 0 : await this.external.feed();
+      const timeoutMs = globalUpdates > 0 || fed > 0 || this.external?.busy === true ? 0 : pollMs;
       // By column when the client can (no object per record); else records, turned into columns.
       const batches = consumer.pollColumns !== undefined ? await consumer.pollColumns(timeoutMs) : (await consumer.poll(timeoutMs)).map(toColumns);
       let fetched = 0;
       for (const batch of batches) {
-        if (batch.length === 0) continue;
+        if (batch.length === 0 || this.external?.isAnchor(batch.topic) === true) continue;
         const task = this.taskByTp.get(tpKey(batch.topic, batch.partition));
         if (task !== undefined && task.isRunning) {
           task.addColumns(batch);
           fetched += batch.length;
         }
       }
+      fetched += fed;
       if (fetched > 0) this.backoff.succeed();
       return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
@@ -465,6 +462,7 @@ export class StreamsRuntime {
     if (created.length === 0) return;
     this.counters.rebalances++;
     await this.seekToCommitted(created);
+    if (this.admin !== null && this.consumer !== null) await this.external?.open(created, this.client, this.admin, this.consumer, this.config.logger);
     this.config.logger('info', `tasks assigned: ${created.map((t) => t.id).join(', ')}`, { tasks: created.map((t) => t.id) });
   }
 
@@ -518,6 +516,7 @@ export class StreamsRuntime {
     // A task closed before (or never initialized) has nothing committed to vouch for: no checkpoint.
     const clean = requestedClean && task.isRunning;
     this.taskMap.delete(task.id);
+    this.external?.closeTask(task);
     for (const tp of task.inputPartitions()) {
       if (this.taskByTp.get(tpKey(tp.topic, tp.partition)) === task) this.taskByTp.delete(tpKey(tp.topic, tp.partition));
     }
