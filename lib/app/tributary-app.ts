@@ -153,10 +153,10 @@ export class TributaryApp {
     return this.topology.sourceTopics;
   }
 
-  /** Source topics other than the app's repartition topics (what upstream producers write). */
+  /** Source topics other than the app's repartition topics (what upstream producers write); sources outside Kafka (`deltaStream`) are not topics. */
   get userSourceTopics(): readonly string[] {
     const internal = new Set(this.topology.subtopologies.flatMap((s) => s.repartitionSourceTopics));
-    return this.topology.sourceTopics.filter((t) => !internal.has(t));
+    return this.topology.sourceTopics.filter((t) => !internal.has(t) && this.topology.subtopologyForTopic(t)?.sourceByTopic.get(t)?.external === undefined);
   }
 
   /**

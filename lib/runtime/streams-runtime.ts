@@ -34,6 +34,7 @@ import { ClosedParticipants } from './participant-metrics.js';
 import { CommitSchedule } from './commit-schedule.js';
 import { TaskManager } from './task-manager.js';
 import type { StreamTask } from './task.js';
+import { ExternalSources } from './external-sources.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
 export type RuntimeState = 'created' | 'starting' | 'running' | 'rebalancing' | 'closing' | 'closed' | 'error';
@@ -104,29 +105,22 @@ export class StreamsRuntime {
   /** What the commit participants (Delta sinks) of closed tasks wrote, per target. */
   readonly closedParticipants = new ClosedParticipants();
   private wakeSleep: (() => void) | null = null;
+  /** Sources outside Kafka (`builder.deltaStream`), fed between polls; null when the topology has none. */
+  private readonly external: ExternalSources | null;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
     this.client = options.client;
     this.queryable = options.queryable ?? new QueryableStores();
-    this.topology = options.topology instanceof Topology ? options.topology.build(this.config.applicationId, { optimize: this.config.optimize }) : options.topology;
-    if (this.topology.applicationId !== this.config.applicationId) {
+    const built = options.topology instanceof Topology ? options.topology.build(this.config.applicationId, { optimize: this.config.optimize }) : options.topology;
+    if (built.applicationId !== this.config.applicationId) {
       throw new TributaryError(
-        `The topology was built for application id ${this.topology.applicationId}, the runtime is ${this.config.applicationId}`,
+        `The topology was built for application id ${built.applicationId}, the runtime is ${this.config.applicationId}`,
         { code: 'CONFIG' },
       );
     }
-    for (const sub of this.topology.subtopologies) {
-      for (const src of sub.sourceByTopic.values()) {
-        if (src.external !== undefined) {
-          throw new TributaryError(
-            `Source ${src.name} reads a ${src.external.kind} table (${src.external.location}), not a Kafka topic: run this topology with its ${src.external.kind} runner ` +
-              '(for Delta: runDeltaStreams from tributary/connectors/delta)',
-            { code: 'CONFIG' },
-          );
-        }
-      }
-    }
+    this.external = ExternalSources.of(built);
+    this.topology = this.external?.topology ?? built;
     this.global = new GlobalStateManager(this.topology.globalStores, this.config, this.client);
     this.backoff = new RecoveryBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, this.config.recoveryTimeoutMs);
     this.schedule = new CommitSchedule(this.config.commitIntervalMs, 0);
@@ -141,6 +135,7 @@ export class StreamsRuntime {
       globalStores: this.global.stores,
       consumer: () => this.consumer,
       admin: () => this.admin,
+      onTaskClosed: (task) => this.external?.closeTask(task),
     });
   }
 
@@ -189,6 +184,7 @@ export class StreamsRuntime {
       this.stateDirectory = StateDirectory.lock(this.config.stateDir, this.config.applicationId);
       this.admin = this.client.admin();
       await this.admin.connect();
+      await this.external?.prepare(this.admin, this.config.replicationFactor);
       this.prepared = await prepareTopics(this.admin, this.topology, {
         deadLetterTopic: this.config.deadLetterTopic,
         deadLetterTopicPartitions: this.config.deadLetterTopicPartitions,
@@ -256,8 +252,12 @@ export class StreamsRuntime {
     try {
       const consumer = this.requireConsumer();
       const globalUpdates = this.global.isEmpty ? 0 : await this.global.update();
-      const timeoutMs = globalUpdates > 0 ? 0 : pollMs;
-      if (this.taskManager.route(await consumer.poll(timeoutMs)) > 0) this.backoff.succeed();
+      const fed = this.external === null ? 0 : await this.external.feed();
+      const timeoutMs = globalUpdates > 0 || fed > 0 || this.external?.busy === true ? 0 : pollMs;
+      const polled = await consumer.poll(timeoutMs);
+      // The anchor topic of an external source only carries the group's partitions: nothing to process.
+      const fetched = this.taskManager.route(this.external === null ? polled : polled.filter((b) => !this.external!.isAnchor(b.topic))) + fed;
+      if (fetched > 0) this.backoff.succeed();
       return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
       let failure: unknown = error;
@@ -360,6 +360,7 @@ export class StreamsRuntime {
     const created = await this.taskManager.createTasks(tps);
     if (created.length === 0) return;
     this.counters.rebalances++;
+    if (this.admin !== null && this.consumer !== null) await this.external?.open(created, this.client, this.admin, this.consumer, this.config.logger);
     this.config.logger('info', `tasks assigned: ${created.map((t) => t.id).join(', ')}`, { tasks: created.map((t) => t.id) });
   }
 

@@ -55,6 +55,8 @@ export interface TaskManagerOptions {
   /** The thread's current consumer and admin (the consumer is replaced when the thread rejoins). */
   readonly consumer: () => Consumer | null;
   readonly admin: () => Admin | null;
+  /** Called as each task closes (before its stores), e.g. to stop feeding it from an external source. */
+  readonly onTaskClosed?: (task: StreamTask) => void;
 }
 
 export class TaskManager {
@@ -287,6 +289,7 @@ export class TaskManager {
     // A task closed before (or never initialized) has nothing committed to vouch for: no checkpoint.
     const clean = requestedClean && task.isRunning;
     this.byId.delete(task.id);
+    this.o.onTaskClosed?.(task);
     for (const tp of task.inputPartitions()) {
       if (this.byTp.get(tpKey(tp.topic, tp.partition)) === task) this.byTp.delete(tpKey(tp.topic, tp.partition));
     }

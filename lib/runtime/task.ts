@@ -408,10 +408,25 @@ export class StreamTask {
     return this.context.commitRequested;
   }
 
-  /** Offsets to commit: next offset to read per input partition processed since the last commit. */
+  /**
+   * Offsets to commit: next offset to read per input partition processed since the last commit.
+   * Inputs from external sources (`builder.deltaStream`) are left out: their offsets are source
+   * positions, committed by the runtime as records (see `externalPositions`, external-sources.ts).
+   */
   offsetsToCommit(): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
-    for (const q of this.queues) if (q.uncommittedOffset >= 0) out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset + 1 });
+    for (const q of this.queues) {
+      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external === undefined) out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset + 1 });
+    }
+    return out;
+  }
+
+  /** Per input from an external source: the last offset (source position) processed since the last commit. */
+  externalPositions(): TopicPartitionOffset[] {
+    const out: TopicPartitionOffset[] = [];
+    for (const q of this.queues) {
+      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external !== undefined) out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset });
+    }
     return out;
   }
 

@@ -9,7 +9,7 @@ import { decimalSpec } from './schema.js';
 import type { DeltaArrayType, DeltaDataType, DeltaMapType, DeltaStructField } from './types.js';
 import {
   Rejection, compareUtf8, describe, formatDate, formatDecimal, formatTimestampIso,
-  toDateDays, toDecimalUnscaled, toIntInRange, toLong, toTimestampMicros,
+  toDateDays, toDecimalUnscaled, decimalUnscaledNumber, toIntInRange, toLong, toTimestampMicros,
 } from './values.js';
 
 /** JSON text spliced verbatim into stats (exact decimals and 64-bit integers). */
@@ -340,13 +340,32 @@ class DecimalColumn extends ColumnBuilder {
   constructor(name: string, type: DeltaDataType, nullable: boolean, private readonly precision: number, private readonly scale: number) {
     super(name, type, nullable);
   }
+  /** Min and max of the values pushed as numbers (see `prepare`); merged with the bigint ones for stats. */
+  private minN = Infinity;
+  private maxN = -Infinity;
   protected prepare(v: unknown): unknown {
-    return toDecimalUnscaled(v, this.precision, this.scale);
+    // A number when the unscaled value is a small exact integer (no BigInt per value), else a bigint.
+    return decimalUnscaledNumber(v, this.precision, this.scale) ?? toDecimalUnscaled(v, this.precision, this.scale);
   }
   protected pushValue(p: unknown): void {
-    const v = p as bigint;
     const i = this.length;
     this.words = grow(this.words, (i + 1) * 4, Uint32Array);
+    if (typeof p === 'number') {
+      // Two's complement over 128 bits of a safe integer, by 32-bit words (little-endian).
+      const neg = p < 0;
+      const m = neg ? -p - 1 : p;
+      const hi = Math.floor(m / 4294967296);
+      const lo = m - hi * 4294967296;
+      const w = this.words;
+      w[i * 4] = neg ? ~lo >>> 0 : lo;
+      w[i * 4 + 1] = neg ? ~hi >>> 0 : hi;
+      w[i * 4 + 2] = neg ? 0xffffffff : 0;
+      w[i * 4 + 3] = neg ? 0xffffffff : 0;
+      if (p < this.minN) this.minN = p;
+      if (p > this.maxN) this.maxN = p;
+      return;
+    }
+    const v = p as bigint;
     let x = BigInt.asUintN(128, v);
     for (let w = 0; w < 4; w++) {
       this.words[i * 4 + w] = Number(x & 0xffffffffn);
@@ -362,6 +381,8 @@ class DecimalColumn extends ColumnBuilder {
   }
   protected resetValues(): void {
     this.min = this.max = undefined;
+    this.minN = Infinity;
+    this.maxN = -Infinity;
   }
   arrowType(): A.DataType {
     return new A.Decimal(this.scale, this.precision, 128);
@@ -375,8 +396,15 @@ class DecimalColumn extends ColumnBuilder {
   stats(budget: { left: number }): ColumnStats | undefined {
     if (budget.left <= 0) return undefined;
     budget.left--;
-    if (this.min === undefined) return { nullCount: this.statNulls };
-    return { min: new RawJson(formatDecimal(this.min, this.scale)), max: new RawJson(formatDecimal(this.max!, this.scale)), nullCount: this.statNulls };
+    let min = this.min;
+    let max = this.max;
+    if (this.minN <= this.maxN) {
+      const lo = BigInt(this.minN), hi = BigInt(this.maxN);
+      if (min === undefined || lo < min) min = lo;
+      if (max === undefined || hi > max) max = hi;
+    }
+    if (min === undefined) return { nullCount: this.statNulls };
+    return { min: new RawJson(formatDecimal(min, this.scale)), max: new RawJson(formatDecimal(max!, this.scale)), nullCount: this.statNulls };
   }
 }
 

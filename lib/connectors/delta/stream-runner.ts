@@ -9,51 +9,33 @@
  *   open: task processors init ─▶ participants open (deltaSinks load their tables)
  *         ─▶ resume offset per source = min over participants of committedOffset (txn versions)
  *         ─▶ DeltaSourceReader at that position (or the stream's start)
- *   loop: poll each reader (≤ maxRowsPerBatch) ─▶ records (offset = packed position, see below)
+ *   loop: poll each source (≤ maxRowsPerBatch) ─▶ records (offset = packed position, see below)
  *         ─▶ task.process (sync) ─▶ participants due? flush stores ─▶ commit participants
  *         (each deltaSink: files + txn <applicationId>-<source>-0 = last offset, one Delta version)
  *   crash anywhere ─▶ restart resumes after the smallest committed offset; a sink that is ahead
  *         skips the rows it already holds (offset ≤ its txn version): no row twice, none lost
  * ```
  *
- * Offsets: a position (version, row ordinal within the version's added files, initial snapshot?)
- * packed into one integer below 2^53: `(2·version + (snapshot ? 0 : 1)) · 2^26 + ordinal`. So a
- * stream handles versions below 2^26 and at most 2^26 rows per version (or in the initial
- * snapshot); beyond that it stops with an error saying so.
+ * Offsets: packed positions (see source-feed.ts).
  *
  * Not supported here (refused at start with what to do): Kafka sinks and dead-letter output,
  * state stores with changelogs (stateful operators need Kafka; see docs/delta.md), repartitions.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, TributaryError } from '../../errors.js';
-import type { FetchedColumns, KafkaClient } from '../../kafka/types.js';
+import type { KafkaClient } from '../../kafka/types.js';
 import type { Serde } from '../../serde/types.js';
 import { normalizeConfig } from '../../runtime/config.js';
 import { ErrorHandlers } from '../../runtime/error-handlers.js';
+import { objectColumns, objectRowSerde, type RowHolder } from '../../runtime/external-sources.js';
 import { StreamTask } from '../../runtime/task.js';
 import { openTaskStores } from '../../runtime/task-stores.js';
 import type { BuiltNode, BuiltSourceNode, Subtopology } from '../../topology/built-topology.js';
 import type { Topology } from '../../topology/topology.js';
-import { DeltaSourceReader, type DeltaSourceOptions, type DeltaSourcePosition } from './source-reader.js';
-import type { DeltaStructType } from './types.js';
+import { DeltaSourceFeed } from './source-feed.js';
+import type { DeltaSourcePosition } from './source-reader.js';
 
-const ORDINAL_BITS = 2 ** 26;
-const MAX_VERSION = 2 ** 26;
-
-/** The packed offset of the row at `ordinal` of `version` (see module doc). */
-export function packOffset(version: number, snapshot: boolean, ordinal: number): number {
-  if (version >= MAX_VERSION || ordinal >= ORDINAL_BITS) {
-    throw new TributaryError(`a Delta stream position (version ${version}, row ${ordinal}) exceeds what a source offset can hold (version < 2^26, rows per version < 2^26)`, {
-      code: 'DELTA', context: { version },
-    });
-  }
-  return (2 * version + (snapshot ? 0 : 1)) * ORDINAL_BITS + ordinal;
-}
-
-export function unpackOffset(offset: number): { version: number; snapshot: boolean; ordinal: number } {
-  const slot = Math.floor(offset / ORDINAL_BITS);
-  return { version: Math.floor(slot / 2), snapshot: slot % 2 === 0, ordinal: offset % ORDINAL_BITS };
-}
+export { packOffset, unpackOffset } from './source-feed.js';
 
 export interface DeltaStreamsConfig {
   readonly applicationId: string;
@@ -90,28 +72,9 @@ export interface DeltaStreamsResult {
 interface Source {
   readonly topic: string;
   readonly node: BuiltSourceNode;
-  /** The rows of the batch being processed: record i's value is rows[i] (see rowSerde). */
-  readonly holder: { rows: readonly Record<string, unknown>[] };
-  readonly reader: DeltaSourceReader;
-  readonly timestampColumn: string | undefined;
-  readonly maxRows: number;
-  caughtUp: boolean;
-}
-
-/**
- * The value serde of a Delta source inside this runner: a record's value bytes are only a
- * position (start of its range) in the current batch, and the value is the row object itself —
- * no encoding between the reader and the processors.
- */
-function rowSerde(holder: { rows: readonly Record<string, unknown>[] }, topic: string): Serde<unknown> {
-  const refuse = (): never => {
-    throw new TributaryError(`the rows of deltaStream ${topic} are objects, not bytes: they cannot be serialized here`, { code: 'ILLEGAL_STATE' });
-  };
-  return {
-    serialize: refuse,
-    deserialize: refuse,
-    deserializeRange: (_chunk, start) => holder.rows[start],
-  };
+  /** The rows of the batch being processed: record i's value is rows[i] (see objectRowSerde). */
+  readonly holder: RowHolder;
+  readonly feed: DeltaSourceFeed;
 }
 
 /** `sub` with each Delta source reading its rows through `serdes` (by topic). */
@@ -122,21 +85,6 @@ function bindSources(sub: Subtopology, serdes: ReadonlyMap<string, Serde<unknown
     return serde === undefined ? n : { ...n, valueSerde: serde };
   });
   return { ...sub, nodes, nodesByName: new Map(nodes.map((n) => [n.name, n])) };
-}
-
-/** A batch of rows as task input columns (no key, value = the row's index, see rowSerde). */
-function columns(topic: string, offsets: number[], timestamps: number[], dummy: Buffer): FetchedColumns {
-  const n = offsets.length;
-  const valueChunks = new Array<Buffer | null>(n).fill(dummy);
-  const keyChunks = new Array<Buffer | null>(n).fill(null);
-  const starts = new Array<number>(n);
-  const ends = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    starts[i] = i;
-    ends[i] = i + 1;
-  }
-  const zeros = new Array<number>(n).fill(0);
-  return { topic, partition: 0, length: n, offsets, timestamps, keyChunks, keyStarts: zeros, keyEnds: zeros, valueChunks, valueStarts: starts, valueEnds: ends, headers: null, highWatermark: -1 };
 }
 
 /** Refuses any use of Kafka: a Delta-only hop has no broker. */
@@ -167,28 +115,6 @@ function checkTopology(topology: Topology, applicationId: string): ReturnType<To
   return built;
 }
 
-function requiredColumns(schema: unknown): string[] {
-  if (schema === undefined || schema === null) return [];
-  const s = schema as { type?: unknown; fields?: unknown; shape?: unknown };
-  if (s.type === 'struct' && Array.isArray(s.fields)) return (s as DeltaStructType).fields.filter((f) => !f.nullable).map((f) => f.name);
-  if (typeof s.shape === 'object' && s.shape !== null) {
-    return Object.entries(s.shape as Record<string, { safeParse?: (v: unknown) => { success: boolean } }>)
-      .filter(([, t]) => typeof t.safeParse === 'function' && !t.safeParse(undefined).success && !t.safeParse(null).success)
-      .map(([k]) => k);
-  }
-  throw new ConfigError('deltaStream: schema must be a Delta struct type or a zod object schema');
-}
-
-function timestampOf(v: unknown, fallback: number): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    if (Number.isFinite(t)) return t;
-  }
-  if (v instanceof Date) return v.getTime();
-  return fallback;
-}
-
 /** Runs the topology until `signal` aborts (or, with `untilCaughtUp`, until there is nothing new). */
 export async function runDeltaStreams(topology: Topology, config: DeltaStreamsConfig): Promise<DeltaStreamsResult> {
   const built = checkTopology(topology, config.applicationId);
@@ -209,9 +135,9 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
   try {
     for (const sub of built.subtopologies) {
       const topics = [...sub.sourceByTopic.keys()];
-      const holders = new Map(topics.map((t) => [t, { rows: [] as readonly Record<string, unknown>[] }]));
+      const holders = new Map(topics.map((t) => [t, { rows: [] } as RowHolder]));
       const task = new StreamTask({
-        subtopology: bindSources(sub, new Map(topics.map((t) => [t, rowSerde(holders.get(t)!, t)]))), partition: 0, inputs: topics.map((topic) => ({ topic, partition: 0 })), config: streams,
+        subtopology: bindSources(sub, new Map(topics.map((t) => [t, objectRowSerde(holders.get(t)!, t)]))), partition: 0, inputs: topics.map((topic) => ({ topic, partition: 0 })), config: streams,
         internalTopics: new Set(), partitionsFor: () => 1,
       });
       tasks.push({ task, sources: [] });
@@ -222,13 +148,6 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
       for (const topic of topics) {
         const node = sub.sourceByTopic.get(topic)!;
         const ext = node.external!;
-        const o = ext.options as DeltaSourceOptions & { schema?: unknown; timestampColumn?: string };
-        const readerOptions: DeltaSourceOptions = {
-          ...(o.startingVersion !== undefined ? { startingVersion: o.startingVersion } : {}),
-          maxRowsPerBatch: o.maxRowsPerBatch ?? 10_000,
-          ...(o.ignoreDeletes !== undefined ? { ignoreDeletes: o.ignoreDeletes } : {}),
-          ...(o.ignoreChanges !== undefined ? { ignoreChanges: o.ignoreChanges } : {}),
-        };
         const positionHolders = participants.filter((p) => typeof p.committedOffset === 'function');
         let last: number | undefined;
         if (positionHolders.length > 0) {
@@ -236,28 +155,14 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
           for (const p of positionHolders) min = Math.min(min, p.committedOffset!(topic, 0) ?? -1);
           last = min;
         }
-        let reader: DeltaSourceReader;
-        if (last === undefined || last < 0) {
-          reader = await DeltaSourceReader.open(ext.location, readerOptions);
-          resumedAt[topic] = 'start';
-        } else {
-          const { version, snapshot, ordinal } = unpackOffset(last);
-          reader = await DeltaSourceReader.open(ext.location, readerOptions, { version, fileIndex: 0, rowIndex: 0, snapshot });
-          await reader.skipTo(ordinal + 1);
-          resumedAt[topic] = reader.position;
-        }
-        const table = reader.tableSchema;
-        if (table) {
-          const missing = requiredColumns(o.schema).filter((c) => !table.fields.some((f) => f.name === c));
-          if (missing.length) throw new ConfigError(`deltaStream(${ext.location}): the table has no column ${missing.map((m) => `"${m}"`).join(', ')} that the stream's schema requires`);
-        }
-        tasks[tasks.length - 1]!.sources.push({ topic, node, holder: holders.get(topic)!, reader, timestampColumn: o.timestampColumn, maxRows: readerOptions.maxRowsPerBatch!, caughtUp: false });
+        const feed = await DeltaSourceFeed.open(ext, last);
+        resumedAt[topic] = feed.resumedAt;
+        tasks[tasks.length - 1]!.sources.push({ topic, node, holder: holders.get(topic)!, feed });
         config.logger?.('info', `deltaStream ${topic} (${ext.location}) resumes at ${JSON.stringify(resumedAt[topic])}`);
       }
     }
 
     const lastOffsets = new Map<string, number>();
-    let dummy = Buffer.alloc(1024);
     const commit = async (task: StreamTask, sources: readonly Source[]): Promise<void> => {
       for (const src of sources) {
         const last = lastOffsets.get(src.topic);
@@ -278,26 +183,14 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
       for (const { task, sources } of tasks) {
         if (!stopping) {
           for (const src of sources) {
-            if (task.numBuffered() >= src.maxRows) continue;
-            const batch = await src.reader.poll();
-            src.caughtUp = batch.rows.length === 0;
-            if (!src.caughtUp) allCaughtUp = false;
-            if (batch.rows.length === 0) continue;
+            if (task.numBuffered() > 0) continue;
+            const batch = await src.feed.poll();
+            if (!src.feed.caughtUp) allCaughtUp = false;
             const n = batch.rows.length;
-            const offsets = new Array<number>(n);
-            const timestamps = new Array<number>(n);
-            let k = 0;
-            for (const seg of batch.segments) {
-              const base = packOffset(seg.version, seg.snapshot, seg.ordinalStart);
-              packOffset(seg.version, seg.snapshot, seg.ordinalStart + seg.rows - 1);
-              for (let i = 0; i < seg.rows; i++, k++) {
-                offsets[k] = base + i;
-                timestamps[k] = src.timestampColumn === undefined ? seg.modificationTime : timestampOf(batch.rows[k]![src.timestampColumn], seg.modificationTime);
-              }
-            }
+            if (n === 0) continue;
             src.holder.rows = batch.rows;
-            if (dummy.length < n) dummy = Buffer.alloc(Math.max(n, 2 * dummy.length));
-            task.addColumns(columns(src.topic, offsets, timestamps, dummy));
+            task.addColumns(objectColumns(src.topic, 0, batch.offsets, batch.timestamps));
+            const offsets = batch.offsets;
             lastOffsets.set(src.topic, offsets[n - 1]!);
             polled += n;
             records += n;

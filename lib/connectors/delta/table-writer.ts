@@ -259,6 +259,11 @@ export class DeltaTableWriter {
     return this.checkRow(row, 0, false);
   }
 
+  /** The last single partition column value (a primitive) seen by `checkRow`, with its directory and values. */
+  private lastPartitionRaw: unknown = undefined;
+  private lastPartitionKey = '';
+  private lastPartitionValues: Record<string, string | null> | undefined;
+
   private checkRow(row: Record<string, unknown>, now: number, push: boolean): AppendResult {
     if (typeof row !== 'object' || row === null) return { ok: false, reason: 'a row must be an object' };
     if (this.zod) {
@@ -269,7 +274,11 @@ export class DeltaTableWriter {
     }
     let key = '';
     let values: Record<string, string | null> | undefined;
-    if (this.partitionFields.length) {
+    if (this.partitionFields.length === 1 && row[this.partitionKeys[0]!] === this.lastPartitionRaw && this.lastPartitionRaw !== undefined) {
+      // Consecutive rows mostly share their partition: the raw value (a primitive) is compared.
+      key = this.lastPartitionKey;
+      values = this.lastPartitionValues;
+    } else if (this.partitionFields.length) {
       values = {};
       for (let i = 0; i < this.partitionFields.length; i++) {
         const f = this.partitionFields[i]!;
@@ -282,6 +291,13 @@ export class DeltaTableWriter {
       key = partitionDirectory(this.partitionColumns, values);
       if (key.split('/').some((seg) => Buffer.byteLength(seg) > 255)) {
         return { ok: false, reason: 'partition value too long for a directory name (255 bytes once escaped)' };
+      }
+      if (this.partitionFields.length === 1) {
+        const raw = row[this.partitionKeys[0]!];
+        const primitive = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint';
+        this.lastPartitionRaw = primitive ? raw : undefined;
+        this.lastPartitionKey = key;
+        this.lastPartitionValues = values;
       }
     }
     let buf = this.buffers.get(key);

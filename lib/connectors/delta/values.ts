@@ -47,9 +47,56 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** The number of the `n` ASCII digits of `v` at `at`, or -1 if one is not a digit. */
+function digitsAt(v: string, at: number, n: number): number {
+  let x = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    x = x * 10 + c;
+  }
+  return x;
+}
+
+/** Days of a valid `YYYY-MM-DD` at the start of `v` (month and day checked), else NaN. No allocation. */
+function civilDays(v: string): number {
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return NaN;
+  const y = digitsAt(v, 0, 4), m = digitsAt(v, 5, 2), d = digitsAt(v, 8, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
+  return daysFromCivil(y, m, d);
+}
+
+/** Epoch ms of the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (what Date#toISOString prints, fields in range), else NaN. */
+export function canonicalIsoMs(v: string): number {
+  if (v.length !== 24 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return NaN;
+  const days = civilDays(v);
+  const h = digitsAt(v, 11, 2), mi = digitsAt(v, 14, 2), sec = digitsAt(v, 17, 2), ms = digitsAt(v, 20, 3);
+  if (days !== days || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return NaN;
+  return days * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+}
+
 /** Days since 1970-01-01 from `YYYY-MM-DD` or a Date at exactly midnight UTC. */
 export function toDateDays(v: unknown): number | Rejection {
   if (typeof v === 'string') {
+    if (v.length === 10) {
+      const days = civilDays(v);
+      if (days === days) return days;
+    }
     const m = DATE_RE.exec(v);
     if (m) {
       const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
@@ -85,10 +132,8 @@ export function toTimestampMicros(v: unknown): bigint | number | Rejection {
   if (typeof v === 'bigint') return v >= INT64_MIN && v <= INT64_MAX ? v : new Rejection('timestamp micros out of range');
   if (typeof v === 'string') {
     // Fast path for the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (what Date#toISOString prints).
-    if (v.length === 24 && v.charCodeAt(23) === 90 && v.charCodeAt(10) === 84) {
-      const ms = Date.parse(v);
-      if (!Number.isNaN(ms) && new Date(ms).toISOString() === v) return ms * 1000;
-    }
+    const canonical = canonicalIsoMs(v);
+    if (canonical === canonical) return canonical * 1000;
     const m = TS_RE.exec(v);
     if (!m) return new Rejection(`expected an ISO-8601 timestamp with a zone (Z or ±hh:mm), got ${describe(v)}`);
     const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
@@ -114,6 +159,49 @@ export function toTimestampMicros(v: unknown): bigint | number | Rejection {
 }
 
 const DEC_RE = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * `toDecimalUnscaled` for the common case, as a number: a plain decimal string (`-?digits[.digits]`)
+ * with at most `scale` fractional digits and at most 15 significant digits in all (exact in a
+ * double). Undefined when it is not that case (the caller falls back to `toDecimalUnscaled`).
+ */
+export function decimalUnscaledNumber(v: unknown, precision: number, scale: number): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const n = v.length;
+  let i = 0;
+  let neg = false;
+  if (n > 0 && v.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+  }
+  let x = 0;
+  let intDigits = 0;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    x = x * 10 + c;
+    intDigits++;
+  }
+  if (intDigits === 0) return undefined;
+  let frac = 0;
+  if (i < n) {
+    if (v.charCodeAt(i) !== 46) return undefined;
+    for (i++; i < n; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return undefined;
+      x = x * 10 + c;
+      frac++;
+    }
+    if (frac === 0 || frac > scale) return undefined;
+  }
+  for (; frac < scale; frac++) x *= 10;
+  // At most 15 digits: exact (anything longer goes the BigInt way).
+  if (!(x <= 999_999_999_999_999)) return undefined;
+  let digits = 0;
+  for (let t = x; t >= 1; t = Math.floor(t / 10)) digits++;
+  if (digits > precision) return undefined;
+  return neg && x !== 0 ? -x : x;
+}
 
 /** The unscaled value of a decimal(p,s) from a string, a finite number (its shortest decimal form) or a bigint. */
 export function toDecimalUnscaled(v: unknown, precision: number, scale: number): bigint | Rejection {
@@ -149,8 +237,16 @@ export function formatDecimal(unscaled: bigint, scale: number): string {
   return neg ? `-${s}` : s;
 }
 
+let lastFormattedDays = NaN;
+let lastFormattedDate = '';
+
+/** `YYYY-MM-DD` of days since the epoch (the last one is remembered: rows of a batch share dates). */
 export function formatDate(days: number): string {
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+  if (days === lastFormattedDays) return lastFormattedDate;
+  const out = new Date(days * 86_400_000).toISOString().slice(0, 10);
+  lastFormattedDays = days;
+  lastFormattedDate = out;
+  return out;
 }
 
 /** ISO-8601 UTC with milliseconds, or microseconds when the value has them. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -174,6 +174,21 @@ describe('DeltaSourceReader', () => {
     for (const v of [0, 1]) unlinkSync(path.join(table, '_delta_log', `${String(v).padStart(20, '0')}.json`));
     expect((await read({})).map(key).sort()).toEqual(written.map(key).sort());
     expect((await read({ startingVersion: 2 })).map(key).sort()).toEqual(written.slice(50).map(key).sort());
+  });
+
+  it('reads a delta-rs table past a delta-rs optimize (dataChange=false): no row twice, later appends read', async () => {
+    const table = tmp();
+    const { stdout } = await run(process.env['PYTHON'] ?? 'python3', [path.join(import.meta.dirname, '../../../integration/delta/delta_rs_write.py'), table, '3', '20', '2', 'OPTIMIZE']);
+    const written = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(written.length).toBe(100);
+    const log = readdirSync(path.join(table, '_delta_log')).filter((f) => f.endsWith('.json')).sort();
+    const optimizeCommit = log.map((f) => readFileSync(path.join(table, '_delta_log', f), 'utf8')).find((t) => t.includes('"remove"'));
+    expect(optimizeCommit).toMatch(/"dataChange":false/);
+    const key = (r: Record<string, unknown>) => JSON.stringify([r['id'], r['name'], r['amount'], r['day'], r['note'] ?? null]);
+    const r = await DeltaSourceReader.open(table, { startingVersion: 0 });
+    const out: Record<string, unknown>[] = [];
+    for (let b = await r.poll(13); b.rows.length; b = await r.poll(13)) out.push(...b.rows);
+    expect(out.map(key).sort()).toEqual(written.map(key).sort());
   });
 });
 

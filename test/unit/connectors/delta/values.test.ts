@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Rejection, compareUtf8, formatDecimal, formatTimestampIso, formatTimestampPartition, toDateDays, toDecimalUnscaled, toLong, toTimestampMicros,
+  Rejection, canonicalIsoMs, compareUtf8, decimalUnscaledNumber, formatDecimal, formatTimestampIso, formatTimestampPartition, toDateDays, toDecimalUnscaled, toLong, toTimestampMicros,
 } from '../../../../lib/connectors/delta/values.js';
 
 describe('strict value conversions', () => {
@@ -55,5 +56,42 @@ describe('strict value conversions', () => {
     expect(a < b).toBe(false); // JS order
     expect(compareUtf8(a, b)).toBeLessThan(0);
     expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(-1);
+  });
+});
+
+describe('fast paths agree with the general conversions', () => {
+  it('canonical ISO timestamps and dates: the field parser = Date.parse + round trip, over years 0000–9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        const iso = new Date(ms).toISOString();
+        expect(canonicalIsoMs(iso)).toBe(ms);
+        expect(toTimestampMicros(iso)).toBe(ms * 1000);
+        expect(toDateDays(iso.slice(0, 10))).toBe(Math.floor(ms / 86_400_000));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of ['2024-02-30T00:00:00.000Z', '2023-02-29T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-0xT00:00:00.000Z']) {
+      expect(Number.isNaN(canonicalIsoMs(bad))).toBe(true);
+      expect(toTimestampMicros(bad)).toBeInstanceOf(Rejection);
+    }
+    expect(canonicalIsoMs('2024-02-29T23:59:59.999Z')).toBe(Date.parse('2024-02-29T23:59:59.999Z'));
+    expect(toDateDays('2023-02-29')).toBeInstanceOf(Rejection);
+  });
+
+  it('decimal strings: the number path = the BigInt path whenever it answers', () => {
+    const text = fc.tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,5}$/))).map(([neg, i, f]) => `${neg ? '-' : ''}${i}${f === null ? '' : `.${f}`}`);
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 38 }), fc.integer({ min: 0, max: 6 }), (v, precision, scale0) => {
+        const scale = Math.min(scale0, precision);
+        const fast = decimalUnscaledNumber(v, precision, scale);
+        const slow = toDecimalUnscaled(v, precision, scale);
+        if (fast !== undefined) expect(BigInt(fast)).toBe(slow);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(decimalUnscaledNumber('123.45', 18, 2)).toBe(12345);
+    expect(decimalUnscaledNumber('-0.5', 18, 2)).toBe(-50);
+    expect(decimalUnscaledNumber('1.234', 18, 2)).toBeUndefined();
+    expect(decimalUnscaledNumber('1e5', 18, 2)).toBeUndefined();
   });
 });
