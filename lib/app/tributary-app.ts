@@ -37,14 +37,18 @@ import type { TopologyDescription } from '../topology/describe.js';
 import type { Registry } from 'prom-client';
 import { TributaryMetrics } from '../observability/collector.js';
 
+/** Lifecycle state of a `TributaryApp`, as Kafka Streams' `KafkaStreams.State`. */
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+/** Called on every app state change with the new and the previous state. */
 export type AppStateListener = (next: AppState, previous: AppState) => void;
 
+/** Options of `TributaryApp.close`: how long (ms) to wait for a clean close. */
 export interface CloseOptions {
   /** Milliseconds to wait for the graceful close; it goes on in the background after. Default: no limit. */
   readonly timeout?: number;
 }
 
+/** Counters of a running app: its state, thread replacements, poison records dead-lettered, runtime counters, and task metrics per task and in total. */
 export interface AppMetrics {
   readonly state: AppState;
   /** Stream threads replaced after uncaught errors (REPLACE_THREAD). */
@@ -105,6 +109,10 @@ export const MAX_REPLACEMENTS_WITHOUT_PROGRESS = 10;
 
 const recordKey = (topic: unknown, partition: unknown, offset: unknown): string => `${String(topic)}\0${String(partition)}\0${String(offset)}`;
 
+/**
+ * Runs a topology as one member of a Kafka consumer group: exactly-once by default, with state,
+ * rebalancing, fencing, recovery, failure handlers and graceful shutdown.
+ */
 export class TributaryApp {
   readonly applicationId: string;
   private readonly resolved: ResolvedAppConfig;

@@ -51,6 +51,7 @@ export interface TopologyTestDriverConfig extends Partial<Omit<TributaryConfig, 
   readonly kafka?: KafkaClient;
 }
 
+/** Options of `TopologyTestDriver.createOutputTopic`: partitions when the driver creates the topic. */
 export interface OutputTopicOptions {
   /** Partitions when the driver creates the topic. Default 1. */
   readonly partitions?: number;

@@ -50,11 +50,16 @@ export function packOffset(version: number, snapshot: boolean, ordinal: number):
   return (2 * version + (snapshot ? 0 : 1)) * ORDINAL_BITS + ordinal;
 }
 
+/** Splits the synthetic offset of a Delta source record into table version, snapshot flag and row ordinal. */
 export function unpackOffset(offset: number): { version: number; snapshot: boolean; ordinal: number } {
   const slot = Math.floor(offset / ORDINAL_BITS);
   return { version: Math.floor(slot / 2), snapshot: slot % 2 === 0, ordinal: offset % ORDINAL_BITS };
 }
 
+/**
+ * Options of `runDeltaStreams` (a topology whose sources are Delta tables): application id, state
+ * directory, poll and commit pacing, and stop conditions.
+ */
 export interface DeltaStreamsConfig {
   readonly applicationId: string;
   /** Task state directory (stores without changelogs). Default `<tmpdir>/tributary`. */
@@ -78,6 +83,7 @@ export interface DeltaStreamsConfig {
   readonly onIdle?: (progress: { readonly records: number; readonly commits: number }) => void;
 }
 
+/** What `runDeltaStreams` did: records processed, commits, and where each source resumed. */
 export interface DeltaStreamsResult {
   /** Rows read from the sources. */
   readonly records: number;
