@@ -41,7 +41,10 @@ function issueKeys(issue: z.core.$ZodIssue): string[] {
 /** One `ConfigError` for all of `error`'s issues; its context names the first key. */
 export function toConfigError(error: z.ZodError): ConfigError {
   const lines = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return issueKeys(issue).map((k) => `${k}: unknown configuration key${issue.path.length === 0 ? suggestion(k) : ''}`).join('\n');
+    if (issue.code === 'unrecognized_keys')
+      return issueKeys(issue)
+        .map((k) => `${k}: unknown configuration key${issue.path.length === 0 ? suggestion(k) : ''}`)
+        .join('\n');
     return `${issueKeys(issue)[0]}: ${issue.message}`;
   });
   const first = error.issues[0];

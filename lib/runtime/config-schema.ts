@@ -12,7 +12,15 @@ import type { TimestampExtractor } from '../topology/types.js';
 import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, nameProblem } from '../util/names.js';
 import { DEFAULT_STATE_DIR_TEXT, defaultStateDir } from '../util/state-dir.js';
 import { systemClock, type Clock } from './clock.js';
-import type { HandlerName, NormalizedConfig, RuntimeLogger, StreamsConfig, TributaryConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './config.js';
+import type {
+  HandlerName,
+  NormalizedConfig,
+  RuntimeLogger,
+  StreamsConfig,
+  TributaryConfig,
+  UncaughtExceptionHandler,
+  UncaughtExceptionResponse,
+} from './config.js';
 import { ErrorHandlers, type ErrorHandlerContext, type ErrorResponse } from './error-handlers.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './timestamps.js';
 
@@ -66,9 +74,12 @@ const SHAPE = {
   client: key(
     'client',
     z
-      .custom<KafkaClient>((v) => typeof v === 'object' && v !== null && typeof (v as KafkaClient).consumer === 'function' && typeof (v as KafkaClient).producer === 'function', {
-        message: 'must be a KafkaClient (createKafkaClient(...) or new EmbeddedKafka())',
-      })
+      .custom<KafkaClient>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as KafkaClient).consumer === 'function' && typeof (v as KafkaClient).producer === 'function',
+        {
+          message: 'must be a KafkaClient (createKafkaClient(...) or new EmbeddedKafka())',
+        },
+      )
       .optional(),
     { type: 'KafkaClient' },
   ),
@@ -102,7 +113,10 @@ const SHAPE = {
   }),
   pollMs: key('pollMs', ms.default(100), { type: 'number', properties: ['poll.ms'], kind: 'number' }),
   sendThresholdRecords: key('sendThresholdRecords', z.number().int().positive().default(1), { type: 'number' }),
-  autoOffsetReset: key('autoOffsetReset', z.enum(['earliest', 'latest']).default('earliest'), { type: "'earliest' | 'latest'", properties: ['auto.offset.reset'] }),
+  autoOffsetReset: key('autoOffsetReset', z.enum(['earliest', 'latest']).default('earliest'), {
+    type: "'earliest' | 'latest'",
+    properties: ['auto.offset.reset'],
+  }),
   replicationFactor: key('replicationFactor', z.number().int().positive().optional(), {
     type: 'number',
     properties: ['replication.factor'],
@@ -111,26 +125,39 @@ const SHAPE = {
   }),
   defaultKeySerde: key('defaultKeySerde', serde.optional(), { type: 'Serde', derived: 'none: every source and sink names its serdes' }),
   defaultValueSerde: key('defaultValueSerde', serde.optional(), { type: 'Serde', derived: 'none: every source and sink names its serdes' }),
-  defaultTimestampExtractor: key('defaultTimestampExtractor', fn<TimestampExtractor>('record, partitionTime => timestamp').optional(), { type: 'TimestampExtractor', derived: "the record's timestamp" }),
-  maxFutureSkewMs: key('maxFutureSkewMs', z
-      .custom<number>((v) => v === Number.POSITIVE_INFINITY || (Number.isInteger(v) && (v as number) >= 0), { message: 'must be a number of ms >= 0 (0 or Infinity disables the check)' })
-      .default(DEFAULT_MAX_FUTURE_SKEW_MS), {
-    type: 'number',
-    properties: ['max.future.skew.ms'],
-    kind: 'number',
+  defaultTimestampExtractor: key('defaultTimestampExtractor', fn<TimestampExtractor>('record, partitionTime => timestamp').optional(), {
+    type: 'TimestampExtractor',
+    derived: "the record's timestamp",
   }),
+  maxFutureSkewMs: key(
+    'maxFutureSkewMs',
+    z
+      .custom<number>((v) => v === Number.POSITIVE_INFINITY || (Number.isInteger(v) && (v as number) >= 0), {
+        message: 'must be a number of ms >= 0 (0 or Infinity disables the check)',
+      })
+      .default(DEFAULT_MAX_FUTURE_SKEW_MS),
+    {
+      type: 'number',
+      properties: ['max.future.skew.ms'],
+      kind: 'number',
+    },
+  ),
   deadLetterTopic: key('deadLetterTopic', name('my-app-dlq', undefined, 'is a topic name').optional(), {
     type: 'string',
     properties: ['dead.letter.topic'],
     derived: '<applicationId>-dlq',
   }),
   deadLetterTopicPartitions: key('deadLetterTopicPartitions', z.number().int().positive().default(1), { type: 'number' }),
-  deserializationExceptionHandler: key('deserializationExceptionHandler', handler.default('dead-letter'), { type: 'DeserializationExceptionHandler | HandlerName' }),
+  deserializationExceptionHandler: key('deserializationExceptionHandler', handler.default('dead-letter'), {
+    type: 'DeserializationExceptionHandler | HandlerName',
+  }),
   processingExceptionHandler: key('processingExceptionHandler', handler.default('fail'), { type: 'ProcessingExceptionHandler | HandlerName' }),
   productionExceptionHandler: key('productionExceptionHandler', handler.default('dead-letter'), { type: 'ProductionExceptionHandler | HandlerName' }),
   uncaughtExceptionHandler: key(
     'uncaughtExceptionHandler',
-    z.union([z.enum(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']), fn<UncaughtExceptionHandler>('error => response')]).default('SHUTDOWN_CLIENT'),
+    z
+      .union([z.enum(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']), fn<UncaughtExceptionHandler>('error => response')])
+      .default('SHUTDOWN_CLIENT'),
     { type: 'UncaughtExceptionHandler | UncaughtExceptionResponse' },
   ),
   poisonRecordAttempts: key('poisonRecordAttempts', z.number().int().positive().default(2), { type: 'number' }),
@@ -145,13 +172,19 @@ const SHAPE = {
     kind: 'number',
     derived: "the client's (kafkajs 3000)",
   }),
-  transactionTimeoutMs: key('transactionTimeoutMs', z.number().int().positive().default(60_000), { type: 'number', properties: ['transaction.timeout.ms'], kind: 'number' }),
+  transactionTimeoutMs: key('transactionTimeoutMs', z.number().int().positive().default(60_000), {
+    type: 'number',
+    properties: ['transaction.timeout.ms'],
+    kind: 'number',
+  }),
   recoveryTimeoutMs: key('recoveryTimeoutMs', ms.default(300_000), { type: 'number', properties: ['task.timeout.ms'], kind: 'number' }),
   retryBackoffMs: key('retryBackoffMs', ms.default(100), { type: 'number', properties: ['retry.backoff.ms'], kind: 'number' }),
   retryBackoffMaxMs: key('retryBackoffMaxMs', ms.default(10_000), { type: 'number', properties: ['retry.backoff.max.ms'], kind: 'number' }),
   installSignalHandlers: key('installSignalHandlers', z.boolean().default(false), { type: 'boolean' }),
   logger: key('logger', fn<RuntimeLogger>('level, message, fields => void').optional(), { type: 'RuntimeLogger', derived: 'warnings and errors to stderr' }),
-  clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', { message: 'must be a Clock ({ now(): number })' }).optional(),
+  clock: z
+    .custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', { message: 'must be a Clock ({ now(): number })' })
+    .optional(),
 } satisfies { readonly [K in keyof Required<StreamsConfig>]: z.ZodType };
 
 /** The public keys (all but the internal `clock`), in schema order. */
@@ -190,14 +223,20 @@ function resolveHandler(h: HandlerName | ErrorHandler): ErrorHandler {
 export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
   .strictObject(SHAPE)
   .superRefine((c, ctx) => {
-    if (c.bootstrapServers !== undefined && c.client !== undefined) ctx.addIssue({ code: 'custom', path: ['client'], message: 'give bootstrapServers or client, not both' });
+    if (c.bootstrapServers !== undefined && c.client !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['client'], message: 'give bootstrapServers or client, not both' });
     if (c.security !== undefined && c.client !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['security'], message: 'applies to clients the app creates from bootstrapServers; give the security settings to the client you pass instead' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['security'],
+        message: 'applies to clients the app creates from bootstrapServers; give the security settings to the client you pass instead',
+      });
     }
     if (c.sessionTimeoutMs !== undefined && c.heartbeatIntervalMs !== undefined && c.heartbeatIntervalMs * 3 > c.sessionTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `must be at most a third of sessionTimeoutMs (${c.sessionTimeoutMs})` });
     }
-    if (c.retryBackoffMaxMs < c.retryBackoffMs) ctx.addIssue({ code: 'custom', path: ['retryBackoffMaxMs'], message: `must be >= retryBackoffMs (${c.retryBackoffMs})` });
+    if (c.retryBackoffMaxMs < c.retryBackoffMs)
+      ctx.addIssue({ code: 'custom', path: ['retryBackoffMaxMs'], message: `must be >= retryBackoffMs (${c.retryBackoffMs})` });
   })
   .transform((c): NormalizedConfig => {
     const exactlyOnce = c.processingGuarantee === 'exactly_once';

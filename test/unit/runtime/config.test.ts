@@ -27,7 +27,9 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 const passThrough = (): Topology =>
-  new Topology().addSource('src', ['in'], { keySerde: Serdes.string(), valueSerde: Serdes.string() }).addSink('out', 'out', { keySerde: Serdes.string(), valueSerde: Serdes.string() }, 'src');
+  new Topology()
+    .addSource('src', ['in'], { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+    .addSink('out', 'out', { keySerde: Serdes.string(), valueSerde: Serdes.string() }, 'src');
 
 describe('one configuration', () => {
   const closers: (() => Promise<void>)[] = [];
@@ -66,7 +68,9 @@ describe('one configuration', () => {
     expect(normalizeConfig({ applicationId: 'app', processingGuarantee: 'at_least_once' }).commitIntervalMs).toBe(30_000);
     expect(normalizeConfig({ applicationId: 'app', maxFutureSkewMs: 0 }).maxFutureSkewMs).toBe(Number.POSITIVE_INFINITY);
     expect(normalizeConfig({ applicationId: 'app', deserializationExceptionHandler: 'continue' }).deserializationExceptionHandler(ctx, 1)).toBe('continue');
-    expect(normalizeConfig({ applicationId: 'app', deserializationExceptionHandler: ErrorHandlers.fail }).deserializationExceptionHandler).toBe(ErrorHandlers.fail);
+    expect(normalizeConfig({ applicationId: 'app', deserializationExceptionHandler: ErrorHandlers.fail }).deserializationExceptionHandler).toBe(
+      ErrorHandlers.fail,
+    );
   });
 
   it('the app, the runtime and the test driver run the same guarantee and defaults (exactly-once)', async () => {
@@ -81,7 +85,16 @@ describe('one configuration', () => {
     const d = driver.streams.config;
     for (const c of [runtime, d]) {
       expect(c.processingGuarantee).toBe('exactly_once');
-      for (const k of ['commitIntervalMs', 'pollMs', 'deadLetterTopic', 'transactionTimeoutMs', 'recoveryTimeoutMs', 'autoOffsetReset', 'sendThresholdRecords', 'poisonRecordAttempts'] as const) {
+      for (const k of [
+        'commitIntervalMs',
+        'pollMs',
+        'deadLetterTopic',
+        'transactionTimeoutMs',
+        'recoveryTimeoutMs',
+        'autoOffsetReset',
+        'sendThresholdRecords',
+        'poisonRecordAttempts',
+      ] as const) {
         expect(c[k], k).toEqual(app[k]);
       }
     }
@@ -109,12 +122,16 @@ describe('one configuration', () => {
     expect(e.message).toMatch(/^processingGuarantee: .*"exactly_once"\|"at_least_once"/m);
     expect(e.message).toMatch(/^sessionTimeoutMs: must be >= 1000/m);
     expect(e.message).toContain("comitIntervalMs: unknown configuration key; did you mean 'commitIntervalMs'?");
-    expect(configError(() => normalizeConfig({ applicationId: 'app', retryBackoffMs: 500, retryBackoffMaxMs: 100 })).message).toContain('retryBackoffMaxMs: must be >= retryBackoffMs (500)');
+    expect(configError(() => normalizeConfig({ applicationId: 'app', retryBackoffMs: 500, retryBackoffMaxMs: 100 })).message).toContain(
+      'retryBackoffMaxMs: must be >= retryBackoffMs (500)',
+    );
     expect(configError(() => normalizeConfig({ applicationId: 'app', sessionTimeoutMs: 6000, heartbeatIntervalMs: 3000 })).message).toContain(
       'heartbeatIntervalMs: must be at most a third of sessionTimeoutMs (6000)',
     );
     expect(configError(() => normalizeConfig({ applicationId: 'app', defaultKeySerde: {} as never })).message).toContain('defaultKeySerde: must be a Serde');
-    expect(configError(() => normalizeConfig({ applicationId: 'app', processingExceptionHandler: 'ignore' as never })).context['key']).toBe('processingExceptionHandler');
+    expect(configError(() => normalizeConfig({ applicationId: 'app', processingExceptionHandler: 'ignore' as never })).context['key']).toBe(
+      'processingExceptionHandler',
+    );
   });
 
   it('the app needs a cluster: bootstrapServers or client, not both, security only with bootstrapServers', () => {
@@ -122,9 +139,15 @@ describe('one configuration', () => {
       /^Invalid tributary configuration:\nbootstrapServers: is required: set bootstrapServers \(host:port\) or client \(a KafkaClient\)/,
     );
     const kafka = new EmbeddedKafka();
-    expect(configError(() => resolveAppConfig({ applicationId: 'app', client: kafka, bootstrapServers: 'localhost:9092' })).message).toContain('client: give bootstrapServers or client, not both');
-    expect(configError(() => resolveAppConfig({ applicationId: 'app', client: kafka, security: { protocol: 'SSL' } })).message).toContain('security: applies to clients the app creates');
-    expect(configError(() => resolveAppConfig({ applicationId: 'app', bootstrapServers: [] })).message).toContain('bootstrapServers: must list at least one host:port');
+    expect(configError(() => resolveAppConfig({ applicationId: 'app', client: kafka, bootstrapServers: 'localhost:9092' })).message).toContain(
+      'client: give bootstrapServers or client, not both',
+    );
+    expect(configError(() => resolveAppConfig({ applicationId: 'app', client: kafka, security: { protocol: 'SSL' } })).message).toContain(
+      'security: applies to clients the app creates',
+    );
+    expect(configError(() => resolveAppConfig({ applicationId: 'app', bootstrapServers: [] })).message).toContain(
+      'bootstrapServers: must list at least one host:port',
+    );
   });
 
   it('the test driver refuses invalid configuration the same way', () => {
@@ -154,21 +177,27 @@ describe('one configuration', () => {
     });
     const c = normalizeConfig({ ...props, applicationId: 'orders' });
     expect([c.commitIntervalMs, c.cacheMaxBytes, c.recoveryTimeoutMs, c.exactlyOnce]).toEqual([250, 1_048_576, 60_000, true]);
-    expect(configFromProperties({ 'processing.guarantee': 'at_least_once', 'cache.max.bytes.buffering': '0' })).toEqual({ processingGuarantee: 'at_least_once', cacheMaxBytes: 0 });
+    expect(configFromProperties({ 'processing.guarantee': 'at_least_once', 'cache.max.bytes.buffering': '0' })).toEqual({
+      processingGuarantee: 'at_least_once',
+      cacheMaxBytes: 0,
+    });
     const unknown = configError(() => configFromProperties({ 'num.stream.threads': '2' }));
     expect(unknown.message).toMatch(/^num\.stream\.threads: unknown property; known: application\.id, bootstrap\.servers, /);
     expect(unknown.context['key']).toBe('num.stream.threads');
     expect(configError(() => configFromProperties({ 'commit.interval.ms': 'soon' })).message).toMatch(/^commit\.interval\.ms: must be a number, got 'soon'/);
     expect(configError(() => configFromProperties({ 'poll.ms': '' })).message).toMatch(/^poll\.ms: must be a number, got ''/);
     // A value of the wrong kind passes the mapping and fails validation, naming the key.
-    expect(configError(() => normalizeConfig({ applicationId: 'a', ...configFromProperties({ 'auto.offset.reset': 'none' }) })).message).toMatch(/^autoOffsetReset: /m);
+    expect(configError(() => normalizeConfig({ applicationId: 'a', ...configFromProperties({ 'auto.offset.reset': 'none' }) })).message).toMatch(
+      /^autoOffsetReset: /m,
+    );
   });
 
   it('every public key has a type and either a static or a described default, and properties name existing keys', () => {
     for (const k of CONFIG_KEYS) {
       const meta = keyMeta(k);
       expect(meta.type, k).not.toBe('');
-      if (k !== 'applicationId' && k !== 'bootstrapServers' && k !== 'client') expect(staticDefault(k) !== undefined || meta.derived !== undefined, k).toBe(true);
+      if (k !== 'applicationId' && k !== 'bootstrapServers' && k !== 'client')
+        expect(staticDefault(k) !== undefined || meta.derived !== undefined, k).toBe(true);
     }
     expect(CONFIG_KEYS).not.toContain('clock');
     for (const [p, { key }] of PROPERTY_NAMES) expect(CONFIG_KEYS, p).toContain(key);

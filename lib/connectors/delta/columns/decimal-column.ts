@@ -9,7 +9,13 @@ export class DecimalColumn extends ColumnBuilder<bigint> {
   private min: bigint | undefined;
   private max: bigint | undefined;
 
-  constructor(name: string, type: DeltaDataType, nullable: boolean, private readonly precision: number, private readonly scale: number) {
+  constructor(
+    name: string,
+    type: DeltaDataType,
+    nullable: boolean,
+    private readonly precision: number,
+    private readonly scale: number,
+  ) {
     super(name, type, nullable);
   }
 

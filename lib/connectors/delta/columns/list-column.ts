@@ -53,7 +53,13 @@ export class ListColumn extends ColumnBuilder<readonly unknown[]> {
   }
 
   finish(): A.Data {
-    return A.makeData({ type: this.arrowType(), length: this.length, valueOffsets: this.offsets.slice(0, this.length + 1), child: this.child.finish(), ...this.takeValidity() });
+    return A.makeData({
+      type: this.arrowType(),
+      length: this.length,
+      valueOffsets: this.offsets.slice(0, this.length + 1),
+      child: this.child.finish(),
+      ...this.takeValidity(),
+    });
   }
 
   stats(budget: StatsBudget): ColumnStats | undefined {

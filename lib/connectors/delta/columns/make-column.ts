@@ -39,17 +39,59 @@ export function makeColumn(name: string, type: DeltaDataType, nullable: boolean)
     return new MapColumn(name, type, nullable, makeColumn);
   }
   switch (type) {
-    case 'string': return new StringColumn(name, type, nullable);
-    case 'binary': return new BinaryColumn(name, type, nullable);
-    case 'boolean': return new BoolColumn(name, type, nullable);
-    case 'long': return new LongColumn(name, type, nullable, () => new A.Int64(), toLong, longStat);
-    case 'timestamp': return new LongColumn(name, type, nullable, () => new A.TimestampMicrosecond('UTC'), toTimestampMicros, (v) => formatTimestampIso(v));
-    case 'integer': return new NumberColumn(name, type, nullable, Int32Array, () => new A.Int32(), (v) => toIntInRange(v, -2147483648, 2147483647, 'integer'), same);
-    case 'short': return new NumberColumn(name, type, nullable, Int16Array, () => new A.Int16(), (v) => toIntInRange(v, -32768, 32767, 'short'), same);
-    case 'byte': return new NumberColumn(name, type, nullable, Int8Array, () => new A.Int8(), (v) => toIntInRange(v, -128, 127, 'byte'), same);
-    case 'double': return new NumberColumn(name, type, nullable, Float64Array, () => new A.Float64(), toDouble, same);
-    case 'float': return new NumberColumn(name, type, nullable, Float32Array, () => new A.Float32(), toFloat, same);
-    case 'date': return new NumberColumn(name, type, nullable, Int32Array, () => new A.DateDay(), toDateDays, formatDate);
+    case 'string':
+      return new StringColumn(name, type, nullable);
+    case 'binary':
+      return new BinaryColumn(name, type, nullable);
+    case 'boolean':
+      return new BoolColumn(name, type, nullable);
+    case 'long':
+      return new LongColumn(name, type, nullable, () => new A.Int64(), toLong, longStat);
+    case 'timestamp':
+      return new LongColumn(
+        name,
+        type,
+        nullable,
+        () => new A.TimestampMicrosecond('UTC'),
+        toTimestampMicros,
+        (v) => formatTimestampIso(v),
+      );
+    case 'integer':
+      return new NumberColumn(
+        name,
+        type,
+        nullable,
+        Int32Array,
+        () => new A.Int32(),
+        (v) => toIntInRange(v, -2147483648, 2147483647, 'integer'),
+        same,
+      );
+    case 'short':
+      return new NumberColumn(
+        name,
+        type,
+        nullable,
+        Int16Array,
+        () => new A.Int16(),
+        (v) => toIntInRange(v, -32768, 32767, 'short'),
+        same,
+      );
+    case 'byte':
+      return new NumberColumn(
+        name,
+        type,
+        nullable,
+        Int8Array,
+        () => new A.Int8(),
+        (v) => toIntInRange(v, -128, 127, 'byte'),
+        same,
+      );
+    case 'double':
+      return new NumberColumn(name, type, nullable, Float64Array, () => new A.Float64(), toDouble, same);
+    case 'float':
+      return new NumberColumn(name, type, nullable, Float32Array, () => new A.Float32(), toFloat, same);
+    case 'date':
+      return new NumberColumn(name, type, nullable, Int32Array, () => new A.DateDay(), toDateDays, formatDate);
   }
   const d = decimalSpec(type);
   if (d) return new DecimalColumn(name, type, nullable, d.precision, d.scale);

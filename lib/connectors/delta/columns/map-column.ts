@@ -29,7 +29,10 @@ export class MapColumn extends ColumnBuilder<readonly (PreparedStruct | Null)[]>
     let pairs: [unknown, unknown][];
     if (v instanceof Map) pairs = [...v.entries()];
     else if (isPlainObject(v)) pairs = Object.entries(v);
-    else return new Rejection(`expected a Map or an object for map<string,${typeof this.valueType === 'string' ? this.valueType : this.valueType.type}>, got ${describe(v)}`);
+    else
+      return new Rejection(
+        `expected a Map or an object for map<string,${typeof this.valueType === 'string' ? this.valueType : this.valueType.type}>, got ${describe(v)}`,
+      );
     const out: (PreparedStruct | Null)[] = [];
     for (const [k, val] of pairs) {
       const p = this.entries.prep({ key: k, value: val });
@@ -67,7 +70,13 @@ export class MapColumn extends ColumnBuilder<readonly (PreparedStruct | Null)[]>
   }
 
   finish(): A.Data {
-    return A.makeData({ type: this.arrowType(), length: this.length, valueOffsets: this.offsets.slice(0, this.length + 1), child: this.entries.finish(), ...this.takeValidity() });
+    return A.makeData({
+      type: this.arrowType(),
+      length: this.length,
+      valueOffsets: this.offsets.slice(0, this.length + 1),
+      child: this.entries.finish(),
+      ...this.takeValidity(),
+    });
   }
 
   stats(budget: StatsBudget): ColumnStats | undefined {

@@ -30,11 +30,11 @@ export class StringColumn extends VarWidthColumn<string> {
       this.minAscii = this.maxAscii = ascii;
       return;
     }
-    if ((ascii || this.minAscii) ? s < this.min : compareUtf8(s, this.min) < 0) {
+    if (ascii || this.minAscii ? s < this.min : compareUtf8(s, this.min) < 0) {
       this.min = s;
       this.minAscii = ascii;
     }
-    if ((ascii || this.maxAscii) ? s > this.max : compareUtf8(s, this.max) > 0) {
+    if (ascii || this.maxAscii ? s > this.max : compareUtf8(s, this.max) > 0) {
       this.max = s;
       this.maxAscii = ascii;
     }
