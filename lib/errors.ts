@@ -6,6 +6,7 @@
  */
 import type { OutgoingRecord } from './kafka/types.js';
 
+/** Where an error happened: task id, topic, partition, offset, store, transactional id, group id, or any other named value. */
 export interface ErrorContext {
   readonly taskId?: string;
   readonly topic?: string;
@@ -17,6 +18,7 @@ export interface ErrorContext {
   readonly [key: string]: unknown;
 }
 
+/** What kind of failure a `TributaryError` is (`CONFIG`, `KAFKA_CONNECTION`, `PRODUCER_FENCED`, `TASK_MIGRATED`, `SERDE`, ...). */
 export type ErrorCode =
   | 'CONFIG'
   | 'KAFKA'
@@ -48,6 +50,10 @@ export interface TributaryErrorOptions {
   readonly context?: ErrorContext;
 }
 
+/**
+ * The root of every error tributary throws: a `code`, whether it is `retriable`, the `cause`, and
+ * the context that matters (task, topic, partition, store).
+ */
 export class TributaryError extends Error {
   readonly code: ErrorCode;
   readonly retriable: boolean;

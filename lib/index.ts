@@ -86,6 +86,12 @@ export type { ErrorCode, ErrorContext } from './errors.js';
 
 // Application: run a topology on a Kafka cluster (exactly-once by default)
 export { TributaryApp, configFromProperties } from './app/index.js';
+// The one configuration (docs/configuration.md): keys, failure handlers, logger
+export type { TributaryConfig, HandlerName, ProcessingGuarantee, RuntimeLogger, RuntimeLogLevel } from './runtime/config.js';
+export { ErrorHandlers } from './runtime/error-handlers.js';
+export type { DeserializationExceptionHandler, ErrorHandlerContext, ErrorResponse, ProcessingExceptionHandler, ProductionExceptionHandler } from './runtime/error-handlers.js';
+// The Kafka client seam (\`TributaryConfig.client\`): implemented by tributary's kafkajs adapter and by \`EmbeddedKafka\` (tributary/testing)
+export type { KafkaClient } from './kafka/types.js';
 export type { AppMetrics, AppProgress, TaskProgress, CommitLatencyWindow, AppState, AppStateListener, CloseOptions, TributaryAppConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './app/index.js';
 export type { PartitionLag } from './app/lag.js';
 

@@ -8,7 +8,8 @@
  * source reader instead: for every name an entry point exports it follows the re-export chain to
  * the declaring file, takes the `/** … *\/` comment right above the declaration and the
  * declaration's signature, and for classes and interfaces their public members with their
- * comments. `--check` exits 1 when the committed pages differ from what would be generated (CI).
+ * comments. Exits 1 when an export has no doc comment (every row has a summary); `--check` also
+ * exits 1 when the committed pages differ from what would be generated (CI).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -163,6 +164,9 @@ function anchor(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
+/** Exports without a doc comment (every row of the reference needs a summary). */
+const undocumented: string[] = [];
+
 function page(entry: Entry): string {
   const exported = exportsOf(join(ROOT, entry.file));
   const seen = new Set<string>();
@@ -174,10 +178,12 @@ function page(entry: Entry): string {
     seen.add(e.name);
     const d = findDeclaration(e.local, e.from);
     if (!d) {
+      undocumented.push(`${entry.module}: ${e.name} (declaration not found)`);
       rows.push(`| \`${e.name}\` | | *(declaration not found)* |`);
       continue;
     }
-    rows.push(`| [\`${e.name}\`](#${anchor(e.name)}) | ${d.kind} | ${firstSentence(d.doc) || '—'} |`);
+    if (firstSentence(d.doc) === '') undocumented.push(`${entry.module}: ${e.name} (${relative(ROOT, d.file)})`);
+    rows.push(`| [\`${e.name}\`](#${anchor(e.name)}) | ${d.kind} | ${firstSentence(d.doc)} |`);
     const src = relative(ROOT, d.file);
     sections.push(`### ${e.name}`, '', `*${d.kind}* · [${src}](../../${src})`, '', '```ts', d.signature, '```', '');
     if (d.doc) sections.push(d.doc, '');
@@ -205,6 +211,10 @@ function index(): string {
 function main(): void {
   const check = process.argv.includes('--check');
   const files = new Map<string, string>([['README.md', index()], ...ENTRIES.map((e) => [e.page, page(e)] as [string, string])]);
+  if (undocumented.length > 0) {
+    process.stderr.write(`${undocumented.length} exports have no doc comment (write one above the declaration):\n${undocumented.map((u) => `  ${u}`).join('\n')}\n`);
+    process.exit(1);
+  }
   let stale = 0;
   if (!check) mkdirSync(OUT, { recursive: true });
   for (const [name, content] of files) {

@@ -39,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     broker = await startBroker({ secure: true, log: (m) => process.stderr.write(`[global-setup] ${m}\n`) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`[global-setup] could not start the test Kafka broker; the run cannot continue.\n${message}`);
+    throw new Error(`[global-setup] could not start the test Kafka broker; the run cannot continue.\n${message}`, { cause: err });
   }
   process.stderr.write(`[global-setup] Kafka broker ready at ${broker.bootstrapServers} in ${broker.readyMs} ms\n`);
   process.env[BOOTSTRAP_ENV] = broker.bootstrapServers;

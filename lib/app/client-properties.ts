@@ -25,9 +25,12 @@ import {
   type TlsConfig,
 } from '../kafka/security.js';
 
+/** Environment variable read for the SASL username when the properties leave it out. */
 export const SASL_USERNAME_ENV = 'TRIBUTARY_SASL_USERNAME';
+/** Environment variable read for the SASL password when the properties leave it out. */
 export const SASL_PASSWORD_ENV = 'TRIBUTARY_SASL_PASSWORD';
 
+/** What `parseClientProperties` found: the security settings, and bootstrap servers and client id when given. */
 export interface ClientProperties {
   readonly security: KafkaSecurity;
   /** `bootstrap.servers` when the file has it (used when no flag or env var gives brokers). */
@@ -35,6 +38,7 @@ export interface ClientProperties {
   readonly clientId?: string;
 }
 
+/** Options of `parseClientProperties`: the environment secrets are read from, the source named in errors, how files are read and relative to where, and an OAUTHBEARER token provider. */
 export interface ClientPropertiesOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Names the file in messages. Default `client properties`. */
@@ -101,6 +105,10 @@ export function loadClientProperties(path: string, options: Omit<ClientPropertie
   return parseClientProperties(text, { ...options, source: path });
 }
 
+/**
+ * Reads a Java-style `client.properties` text (security.protocol, sasl.*, ssl.*) into the
+ * `security` config and the bootstrap servers; secrets may come from environment variables.
+ */
 export function parseClientProperties(text: string, options: ClientPropertiesOptions = {}): ClientProperties {
   const source = options.source ?? 'client properties';
   const env = options.env ?? process.env;

@@ -4,6 +4,7 @@
  */
 import type { Admin } from '../kafka/types.js';
 
+/** Lag of one input partition of a consumer group: committed offset, high watermark and their difference. */
 export interface PartitionLag {
   readonly topic: string;
   readonly partition: number;

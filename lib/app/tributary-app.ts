@@ -19,7 +19,6 @@ import { TributaryError } from '../errors.js';
 import type { Admin } from '../kafka/types.js';
 import { StreamsRuntime, type RuntimeCounters, type RuntimeState } from '../runtime/streams-runtime.js';
 import type { ErrorHandlerContext, ErrorResponse } from '../runtime/error-handlers.js';
-import { ErrorHandlers } from '../runtime/error-handlers.js';
 import { sumMetrics, type TaskMetricsSnapshot } from '../runtime/task-metrics.js';
 import type { CommitLatencyWindow } from '../runtime/commit-latency.js';
 import { QueryableStores } from '../state/queryable.js';
@@ -38,14 +37,18 @@ import type { TopologyDescription } from '../topology/describe.js';
 import type { Registry } from 'prom-client';
 import { TributaryMetrics } from '../observability/collector.js';
 
+/** Lifecycle state of a `TributaryApp`, as Kafka Streams' `KafkaStreams.State`. */
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+/** Called on every app state change with the new and the previous state. */
 export type AppStateListener = (next: AppState, previous: AppState) => void;
 
+/** Options of `TributaryApp.close`: how long (ms) to wait for a clean close. */
 export interface CloseOptions {
   /** Milliseconds to wait for the graceful close; it goes on in the background after. Default: no limit. */
   readonly timeout?: number;
 }
 
+/** Counters of a running app: its state, thread replacements, poison records dead-lettered, runtime counters, and task metrics per task and in total. */
 export interface AppMetrics {
   readonly state: AppState;
   /** Stream threads replaced after uncaught errors (REPLACE_THREAD). */
@@ -106,6 +109,10 @@ export const MAX_REPLACEMENTS_WITHOUT_PROGRESS = 10;
 
 const recordKey = (topic: unknown, partition: unknown, offset: unknown): string => `${String(topic)}\0${String(partition)}\0${String(offset)}`;
 
+/**
+ * Runs a topology as one member of a Kafka consumer group: exactly-once by default, with state,
+ * rebalancing, fencing, recovery, failure handlers and graceful shutdown.
+ */
 export class TributaryApp {
   readonly applicationId: string;
   private readonly resolved: ResolvedAppConfig;
@@ -138,8 +145,8 @@ export class TributaryApp {
   /** Validates `config` (throws `ConfigError` naming the key) and builds the topology; connects nothing yet. */
   constructor(topology: Topology | BuiltTopology, config: TributaryAppConfig) {
     this.resolved = resolveAppConfig(config);
-    this.applicationId = this.resolved.streams.applicationId;
-    this.topology = topology instanceof Topology ? topology.build(this.applicationId, { optimize: this.resolved.streams.optimize ?? true }) : topology;
+    this.applicationId = this.resolved.config.applicationId;
+    this.topology = topology instanceof Topology ? topology.build(this.applicationId, { optimize: this.resolved.config.optimize }) : topology;
     this.description = topology instanceof Topology ? topology.describe() : undefined;
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
@@ -170,7 +177,7 @@ export class TributaryApp {
 
   /** Where records refused by the handlers go. */
   get deadLetterTopic(): string {
-    return this.resolved.streams.deadLetterTopic ?? `${this.applicationId}-dlq`;
+    return this.resolved.config.deadLetterTopic;
   }
 
   /** Registers a state listener; returns a function that removes it. */
@@ -188,7 +195,7 @@ export class TributaryApp {
       try {
         l(next, previous);
       } catch (error) {
-        this.resolved.logger('warn', `state listener failed: ${String(error)}`);
+        this.resolved.config.logger('warn', `state listener failed: ${String(error)}`);
       }
     }
     if (next === 'NOT_RUNNING' || next === 'ERROR') this.finish(next);
@@ -203,15 +210,15 @@ export class TributaryApp {
   async start(): Promise<void> {
     if (this.currentState !== 'CREATED') throw new TributaryError(`Cannot start an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
     this.setState('REBALANCING');
-    if (this.resolved.installSignalHandlers) {
-      this.removeSignalHandlers = installSignalHandlers(() => this.close(), (m) => this.resolved.logger('info', m));
+    if (this.resolved.config.installSignalHandlers) {
+      this.removeSignalHandlers = installSignalHandlers(() => this.close(), (m) => this.resolved.config.logger('info', m));
     }
-    const backoff = new RecoveryBackoff(this.resolved.streams.retryBackoffMs ?? 100, this.resolved.streams.retryBackoffMaxMs ?? 10_000, this.resolved.streams.recoveryTimeoutMs ?? 300_000);
+    const backoff = new RecoveryBackoff(this.resolved.config.retryBackoffMs, this.resolved.config.retryBackoffMaxMs, this.resolved.config.recoveryTimeoutMs);
     for (;;) {
       try {
         this.admin ??= this.resolved.client.admin();
         await this.admin.connect();
-        this.shutdownRequests = new ShutdownRequests(this.resolved.client, this.applicationId, this.resolved.streams.replicationFactor);
+        this.shutdownRequests = new ShutdownRequests(this.resolved.client, this.applicationId, this.resolved.config.replicationFactor);
         await this.shutdownRequests.start(this.admin);
         await this.startRuntime();
         break;
@@ -223,7 +230,7 @@ export class TributaryApp {
           await this.shutdown('ERROR');
           throw error;
         }
-        this.resolved.logger('error', `start failed (attempt ${backoff.attempts}), retrying in ${delay} ms: ${error instanceof Error ? error.message : String(error)}`);
+        this.resolved.config.logger('error', `start failed (attempt ${backoff.attempts}), retrying in ${delay} ms: ${error instanceof Error ? error.message : String(error)}`);
         await this.admin?.disconnect().catch(() => undefined);
         this.admin = null;
         await new Promise((r) => setTimeout(r, delay));
@@ -239,10 +246,10 @@ export class TributaryApp {
       client: this.resolved.client,
       queryable: this.queryable,
       config: {
-        ...this.resolved.streams,
-        processingExceptionHandler: this.guarded(this.resolved.streams.processingExceptionHandler ?? ErrorHandlers.fail),
-        deserializationExceptionHandler: this.guarded(this.resolved.streams.deserializationExceptionHandler ?? ErrorHandlers.deadLetter),
-        productionExceptionHandler: this.guarded(this.resolved.streams.productionExceptionHandler ?? ErrorHandlers.deadLetter),
+        ...this.resolved.input,
+        processingExceptionHandler: this.guarded(this.resolved.config.processingExceptionHandler),
+        deserializationExceptionHandler: this.guarded(this.resolved.config.deserializationExceptionHandler),
+        productionExceptionHandler: this.guarded(this.resolved.config.productionExceptionHandler),
       },
     });
     this.runtime = runtime;
@@ -270,9 +277,9 @@ export class TributaryApp {
       const response = handler(context, error);
       if (response !== 'fail' || context.partition < 0) return response;
       const failures = this.poison.get(recordKey(context.topic, context.partition, context.offset)) ?? 0;
-      if (failures < this.resolved.poisonRecordAttempts) return response;
+      if (failures < this.resolved.config.poisonRecordAttempts) return response;
       this.poisonDeadLettered++;
-      this.resolved.logger('error', `poison record ${context.topic}-${context.partition}@${context.offset} failed ${failures} times; dead-lettering it`);
+      this.resolved.config.logger('error', `poison record ${context.topic}-${context.partition}@${context.offset} failed ${failures} times; dead-lettering it`);
       return 'dead-letter';
     };
   }
@@ -290,13 +297,13 @@ export class TributaryApp {
     this.notePoison(error);
     let response: UncaughtExceptionResponse;
     try {
-      response = this.resolved.uncaughtExceptionHandler(error);
+      response = this.resolved.config.uncaughtExceptionHandler(error);
     } catch (handlerError) {
-      this.resolved.logger('error', `uncaught-exception handler failed: ${String(handlerError)}`);
+      this.resolved.config.logger('error', `uncaught-exception handler failed: ${String(handlerError)}`);
       response = 'SHUTDOWN_CLIENT';
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.resolved.logger('error', `stream thread died (${response}): ${message}`);
+    this.resolved.config.logger('error', `stream thread died (${response}): ${message}`);
     if (response === 'REPLACE_THREAD') {
       this.replacementStreak = runtime.counters.commits > 0 ? 1 : this.replacementStreak + 1;
       if (this.replacementStreak <= MAX_REPLACEMENTS_WITHOUT_PROGRESS) {
@@ -309,12 +316,12 @@ export class TributaryApp {
           'Fix the cause (or choose a dead-letter handler for the failing records) and restart',
         { code: error instanceof TributaryError ? error.code : 'PROCESSING', cause: error, context: error instanceof TributaryError ? error.context : {} },
       );
-      this.resolved.logger('error', (error as Error).message);
+      this.resolved.config.logger('error', (error as Error).message);
     }
     this.failure ??= error;
     if (response === 'SHUTDOWN_APPLICATION') {
-      await this.shutdownRequests?.request(`${this.resolved.streams.clientId ?? this.applicationId}: ${message}`).catch((e: unknown) => {
-        this.resolved.logger('error', `could not publish the application shutdown request: ${String(e)}`);
+      await this.shutdownRequests?.request(`${this.resolved.config.clientId}: ${message}`).catch((e: unknown) => {
+        this.resolved.config.logger('error', `could not publish the application shutdown request: ${String(e)}`);
       });
     }
     await this.shutdown('ERROR');
@@ -329,8 +336,8 @@ export class TributaryApp {
     this.threadReplacements++;
     this.setState('REBALANCING');
     await failed.close().catch(() => undefined);
-    const base = this.resolved.streams.retryBackoffMs ?? 100;
-    const delay = Math.min(this.resolved.streams.retryBackoffMaxMs ?? 10_000, base * 2 ** Math.min(this.replacementStreak - 1, 20));
+    const base = this.resolved.config.retryBackoffMs;
+    const delay = Math.min(this.resolved.config.retryBackoffMaxMs, base * 2 ** Math.min(this.replacementStreak - 1, 20));
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     // Its counters move to the app's past; it is no longer the current runtime (counted once).
     this.keepMetrics(failed);
@@ -341,7 +348,7 @@ export class TributaryApp {
         await this.startRuntime();
         return;
       } catch (error) {
-        this.resolved.logger('error', `replacing the stream thread failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+        this.resolved.config.logger('error', `replacing the stream thread failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
         await new Promise((r) => setTimeout(r, REPLACE_BACKOFF_MS));
       }
     }
@@ -361,7 +368,7 @@ export class TributaryApp {
     } catch {
       return; // broker unreachable: the runtime reports it
     }
-    this.resolved.logger('error', 'another instance requested an application shutdown (SHUTDOWN_APPLICATION)');
+    this.resolved.config.logger('error', 'another instance requested an application shutdown (SHUTDOWN_APPLICATION)');
     this.failure ??= new TributaryError('Another instance requested an application shutdown (SHUTDOWN_APPLICATION)', { code: 'ILLEGAL_STATE' });
     await this.shutdown('ERROR');
   }
@@ -402,7 +409,7 @@ export class TributaryApp {
         } catch (error) {
           failed = true;
           this.failure ??= error;
-          this.resolved.logger('error', `close failed: ${error instanceof Error ? error.message : String(error)}`);
+          this.resolved.config.logger('error', `close failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
       await this.admin?.disconnect().catch(() => undefined);

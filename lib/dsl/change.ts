@@ -5,6 +5,7 @@
 import type { Serde } from '../serde/types.js';
 import { serdeError } from '../serde/serde-error.js';
 
+/** An update of a table row as aggregations see it: the new value and the old one (null when there was none, or on a delete). */
 export interface Change<V> {
   readonly newValue: V | null;
   readonly oldValue: V | null;

@@ -9,6 +9,11 @@ import type { SessionWindows } from './windows/session-windows.js';
 import type { SlidingWindows } from './windows/sliding-windows.js';
 import type { TimeWindows } from './windows/time-windows.js';
 
+/**
+ * A stream grouped by key (`groupByKey`, `groupBy`): aggregate it with `count`, `reduce` or
+ * `aggregate` into a `KTable`, or window it first. Stateful: creates a store and a changelog
+ * topic.
+ */
 export interface KGroupedStream<K, V> {
   /** Counts records per key (null values are skipped). Stateful. */
   count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number>;

@@ -6,6 +6,10 @@ import type { KTable } from './ktable.js';
 import type { Materialized } from './options/materialized.js';
 import type { Named } from './options/named.js';
 
+/**
+ * A table re-grouped by a new key (`KTable.groupBy`): aggregate it with `count`, `reduce` or
+ * `aggregate`, which subtract the old value of an updated row and add the new one.
+ */
 export interface KGroupedTable<K, V> {
   count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number>;
   reduce(

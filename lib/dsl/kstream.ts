@@ -20,12 +20,18 @@ import type { Named } from './options/named.js';
 import type { Produced } from './options/produced.js';
 import type { Repartitioned } from './options/repartitioned.js';
 
+/** Options of `KStream.process`: a processor name and the stores it uses. */
 export interface ProcessOptions {
   readonly named?: Named;
   /** Names of stores added with `StreamsBuilder.addStateStore` that the processor uses. */
   readonly stores?: readonly string[];
 }
 
+/**
+ * An unbounded stream of key-value records (Kafka Streams' `KStream`): stateless operators run
+ * record by record; grouping, joins and windows create stores. Records flow synchronously through
+ * the chain.
+ */
 export interface KStream<K, V> {
   /** Keeps records matching `predicate`. Stateless; see `filterNot`. */
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V>;

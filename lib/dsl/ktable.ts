@@ -11,6 +11,10 @@ import type { Suppressed } from './windowed/suppressed.js';
 import type { Materialized } from './options/materialized.js';
 import type { ValueJoiner } from './joins/value-joiner.js';
 
+/**
+ * A changelog stream read as a table: the latest value per key, with `null` deleting the key.
+ * Operators produce new tables; `toStream()` turns updates back into records.
+ */
 export interface KTable<K, V> {
   /** Name of the store holding this table, or null when it is not materialized. */
   readonly queryableStoreName: string | null;

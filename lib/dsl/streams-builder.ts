@@ -47,6 +47,7 @@ export interface DeltaStreamOptions {
 
 export type { BuilderOptions as StreamsBuilderOptions, DslLogger } from './internal/builder.js';
 
+/** Entry point of the DSL: creates `KStream`s, `KTable`s and `GlobalKTable`s from topics, and `build()` turns them into a `Topology`. */
 export class StreamsBuilder {
   private readonly internal: InternalStreamsBuilder;
 

@@ -11,7 +11,9 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors.js';
 
+/** Kafka's `security.protocol` values: plaintext or TLS, with or without SASL. */
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+/** SASL mechanisms tributary's clients speak. */
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
 
 export const SECURITY_PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
@@ -25,10 +27,12 @@ export interface OAuthBearerToken {
 /** Called for every new broker connection; return a fresh (unexpired) token. */
 export type OAuthBearerTokenProvider = () => Promise<OAuthBearerToken>;
 
+/** SASL settings by mechanism: username and password for PLAIN and SCRAM, a token provider for OAUTHBEARER. */
 export type SaslConfig =
   | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string }
   | { readonly mechanism: 'OAUTHBEARER'; readonly tokenProvider: OAuthBearerTokenProvider };
 
+/** TLS settings: CA certificates, client certificate and key with its password (mutual TLS), and whether the server's hostname is verified. */
 export interface TlsConfig {
   /** PEM text of the CA certificate(s) that signed the brokers' certificates. Default: Node's built-in roots. */
   readonly ca?: string;

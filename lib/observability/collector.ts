@@ -66,6 +66,7 @@ function histogramValues(name: string, labels: Labels, h: LatencyHistogramSnapsh
   return out;
 }
 
+/** Options of `TributaryMetrics`: the Prometheus registry to register in and whether to add Node's default metrics. */
 export interface TributaryMetricsOptions {
   /** Register into this registry (default: a new one). */
   readonly registry?: Registry;
@@ -73,6 +74,7 @@ export interface TributaryMetricsOptions {
   readonly defaultMetrics?: boolean;
 }
 
+/** The Prometheus metrics of one app (records, commits, lag, restores, dead letters, latencies), read from what the runtime already counts when scraped. */
 export class TributaryMetrics {
   readonly registry: Registry;
   private readonly apps: MetricsSource[] = [];

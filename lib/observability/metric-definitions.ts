@@ -11,8 +11,10 @@
  */
 import { DEAD_LETTER_REASONS } from '../runtime/task-metrics.js';
 
+/** Prometheus metric types tributary exports. */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
+/** One row of the metric reference: name, type, help text and labels. */
 export interface MetricDefinition {
   readonly name: string;
   readonly type: MetricType;

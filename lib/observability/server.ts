@@ -22,6 +22,7 @@ import { ConfigError } from '../errors.js';
 import type { TributaryMetrics } from './collector.js';
 import { liveApp, topologyGraph } from './live-view.js';
 
+/** Options of `startMetricsServer`: the metrics, port and host, and the live page's refresh interval. */
 export interface MetricsServerOptions {
   readonly metrics: TributaryMetrics;
   /** 0 picks a free port. */
@@ -32,6 +33,7 @@ export interface MetricsServerOptions {
   readonly liveIntervalMs?: number;
 }
 
+/** A running metrics server: its port, URL and `close()`. */
 export interface MetricsServer {
   readonly port: number;
   readonly url: string;
@@ -69,6 +71,7 @@ export function readiness(metrics: TributaryMetrics): { ready: boolean; live: bo
   };
 }
 
+/** Starts an HTTP server with `/metrics` (Prometheus), health probes (`/health/live`, `/health/ready`) and the live page (`/`). */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { metrics } = options;
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {

@@ -16,6 +16,7 @@ export interface CommitLatencySnapshot {
   readonly maxMs: number | undefined;
 }
 
+/** Commit durations over a recent window: count, mean, max and last in ms. */
 export interface CommitLatencyWindow {
   readonly count: number;
   readonly meanMs: number;

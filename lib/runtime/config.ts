@@ -1,191 +1,213 @@
 /**
- * Runtime configuration, with Kafka Streams' defaults: `commitIntervalMs` is 100 ms under
- * exactly-once and 30 s under at-least-once. `normalizeConfig` validates and fills defaults once;
- * the rest of the runtime reads only the normalized form.
+ * The one configuration of tributary: `TributaryConfig` is what users write, for `TributaryApp`,
+ * the `TopologyTestDriver` and the runtime alike. `normalizeConfig` validates it against the one
+ * schema (`config-schema.ts`, which holds every default) and returns the `NormalizedConfig` the
+ * rest of the code reads. Invalid configuration fails at start with a `ConfigError` naming each
+ * key and what to change. `docs/configuration.md` is generated from the schema and these comments
+ * (`npm run docs:config`).
  */
-import { ConfigError } from '../errors.js';
+import type { KafkaClient } from '../kafka/types.js';
+import type { KafkaSecurity } from '../kafka/security.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
-import { DEFAULT_MAX_FUTURE_SKEW_MS } from './timestamps.js';
 import type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler } from './error-handlers.js';
-import { ErrorHandlers } from './error-handlers.js';
-import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, checkName } from '../util/names.js';
-import { defaultStateDir } from '../util/state-dir.js';
+import { CONFIG_SCHEMA, PROPERTY_NAMES } from './config-schema.js';
+import { toConfigError } from './config-errors.js';
+import { ConfigError } from '../errors.js';
 
+/** Exactly-once (transactions, read_committed) or at-least-once (replays after a failure). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
 
-export interface StreamsConfig {
-  /** Names the consumer group, transactional ids, internal topics and the state directory. */
+/**
+ * A built-in response by name: `'dead-letter'` writes the record to the dead-letter topic and
+ * goes on, `'continue'` drops it, `'fail'` stops the thread, `'log-and-continue'` logs and drops.
+ */
+export type HandlerName = 'dead-letter' | 'continue' | 'fail' | 'log-and-continue';
+
+/** What to do when the stream thread dies of an error no handler absorbed. */
+export type UncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
+
+/** Decides, for an error no record handler absorbed, whether to replace the thread or shut down. */
+export type UncaughtExceptionHandler = (error: unknown) => UncaughtExceptionResponse;
+
+/** Severity of a runtime log line. */
+export type RuntimeLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Receives what the runtime does (rebalances, fencing, recovery, warnings) as a message and structured fields. */
+export type RuntimeLogger = (level: RuntimeLogLevel, message: string, fields?: Readonly<Record<string, unknown>>) => void;
+
+/**
+ * Configuration of a tributary application, validated (zod) when the app, the runtime or the test
+ * driver is constructed. Keys are camelCase; `configFromProperties` maps Kafka Streams' dotted
+ * property names. Defaults live in one place, the schema; the table in `docs/configuration.md`
+ * lists each key with its type and default.
+ */
+export interface TributaryConfig {
+  /** Names the consumer group, transactional ids, internal topics and the state directory: 1-200 of `[A-Za-z0-9._-]`, not `.` or `..`. */
   readonly applicationId: string;
-  /** Default `'at_least_once'`. */
-  readonly processingGuarantee?: ProcessingGuarantee;
-  /** Default 100 under exactly-once, 30000 under at-least-once. */
-  readonly commitIntervalMs?: number;
-  /** Default `$XDG_STATE_HOME/tributary`, else `~/.local/state/tributary` (durable: not the OS temp dir). Task state lives in `<stateDir>/<applicationId>/<taskId>`. */
-  readonly stateDir?: string;
-  /** Serdes for sources and sinks that name none. */
-  readonly defaultKeySerde?: Serde<unknown>;
-  readonly defaultValueSerde?: Serde<unknown>;
-  /** Default: the record's Kafka timestamp. */
-  readonly defaultTimestampExtractor?: TimestampExtractor;
-  /** Where the group starts without committed offsets. Default `'earliest'`. */
-  readonly autoOffsetReset?: 'earliest' | 'latest';
-  /** Default `<applicationId>-dlq`. */
-  readonly deadLetterTopic?: string;
-  /** Partitions of the dead-letter topic when the runtime creates it. Default 1. */
-  readonly deadLetterTopicPartitions?: number;
-  /** Default: dead-letter. */
-  readonly deserializationExceptionHandler?: DeserializationExceptionHandler;
-  /** Default: fail. */
-  readonly processingExceptionHandler?: ProcessingExceptionHandler;
-  /** Records too large for their topic (see `ProductionExceptionHandler`). Default: dead-letter (truncated copy). */
-  readonly productionExceptionHandler?: ProductionExceptionHandler;
-  /** Replication factor of internal topics the runtime creates. Default: the broker's default. */
-  readonly replicationFactor?: number;
-  /** Max wait of one poll. Default 100 ms. */
-  readonly pollMs?: number;
+  /** `host:port[,host:port]` of the cluster; the app creates kafkajs clients. Give this or `client` (the app needs one). */
+  readonly bootstrapServers?: string | readonly string[];
+  /** A ready Kafka client (another adapter, the embedded broker) instead of `bootstrapServers`. */
+  readonly client?: KafkaClient;
   /**
-   * Output records a task buffers before they are sent at the end of a loop iteration (between
-   * commits; inside the open transaction under exactly-once). Default 1: send every iteration, as a
-   * producer with a small linger would, so downstream sub-topologies never wait for a commit.
+   * TLS and SASL of every client the app creates (consumers, per-task producers, admin, restore
+   * consumers); with `bootstrapServers` only. See `parseClientProperties` for a Java-style
+   * `client.properties` file, and docs/operations.md "Connecting to a secured cluster".
    */
-  readonly sendThresholdRecords?: number;
-  /**
-   * How far ahead of the wall clock an input record's timestamp may be (ms). A record further in
-   * the future goes to the deserialization handler (default: the dead-letter topic) as an
-   * `InvalidTimestampError` instead of moving stream time so far that every later record is late.
-   * Default 86400000 (one day); 0 or Infinity disables the check (timestamps up to 8.64e15 pass).
-   * The TopologyTestDriver disables it unless given (its wall clock starts at 0).
-   */
-  readonly maxFutureSkewMs?: number;
-  /** Wall clock (injectable for tests). */
-  readonly clock?: Clock;
+  readonly security?: KafkaSecurity;
+  /** Client id prefix of the Kafka clients the app creates. */
   readonly clientId?: string;
-  /** Group session timeout: how long a dead member keeps its tasks. Default: the client's (kafkajs 30000). */
-  readonly sessionTimeoutMs?: number;
-  /** Default: the client's (kafkajs 3000); keep it below a third of `sessionTimeoutMs`. */
-  readonly heartbeatIntervalMs?: number;
-  /** Transaction timeout of the task producers under exactly-once. Default 60000. */
-  readonly transactionTimeoutMs?: number;
+  /** Exactly-once commits output, state changes and input offsets in one Kafka transaction per task; at-least-once may replay after a failure. */
+  readonly processingGuarantee?: ProcessingGuarantee;
+  /** How often tasks commit (ms). Under exactly-once this bounds how long output stays invisible to read_committed consumers. */
+  readonly commitIntervalMs?: number;
+  /** Base directory of local state; task state lives in `<stateDir>/<applicationId>/<taskId>`. Durable: not the OS temp dir. */
+  readonly stateDir?: string;
   /**
-   * Record-cache budget of one task in bytes, shared evenly by its stores that have caching
-   * enabled (Materialized.withCachingEnabled / the DSL default). 0 forwards every update at once.
-   * Default: each store keeps its own budget.
+   * Record-cache budget of one task in bytes, shared evenly by its stores with caching enabled
+   * (`Materialized.withCachingEnabled`, the DSL default). 0 forwards every update at once; unset,
+   * each store keeps its own budget.
    */
   readonly cacheMaxBytes?: number;
   /**
    * Run the optimisation pass's fused processors (a windowed aggregation with its final-results
    * suppression, chains of record-by-record operators) in place of the logical nodes they replace;
    * results are the same either way, only faster. `describe()` lists them under `Tributary plan:`.
-   * Default true; false runs every logical node as written (to compare, or to rule the pass out).
+   * false runs every logical node as written (to compare, or to rule the pass out).
    */
   readonly optimize?: boolean;
+  /** Max wait of one poll (ms). */
+  readonly pollMs?: number;
   /**
-   * How long the runtime keeps recovering from retriable failures (broker unreachable, a commit
-   * whose outcome is unknown) before it gives up and fails. Default 300000 (Kafka Streams'
-   * task.timeout.ms).
+   * Output records a task buffers before they are sent at the end of a loop iteration (between
+   * commits; inside the open transaction under exactly-once). 1 sends every iteration, as a producer
+   * with a small linger would, so downstream sub-topologies never wait for a commit.
    */
+  readonly sendThresholdRecords?: number;
+  /** Where the group starts reading a partition without a committed offset. */
+  readonly autoOffsetReset?: 'earliest' | 'latest';
+  /** Replication factor of the internal topics the runtime creates; unset, the broker's default. */
+  readonly replicationFactor?: number;
+  /** Key serde of sources and sinks that name none. */
+  readonly defaultKeySerde?: Serde<unknown>;
+  /** Value serde of sources and sinks that name none. */
+  readonly defaultValueSerde?: Serde<unknown>;
+  /** Event time of input records that name no extractor; unset, the record's Kafka timestamp. */
+  readonly defaultTimestampExtractor?: TimestampExtractor;
+  /**
+   * How far ahead of the wall clock an input record's timestamp may be (ms). A record further in
+   * the future goes to the deserialization handler (by default the dead-letter topic) as an
+   * `InvalidTimestampError` instead of moving stream time so far that every later record is late.
+   * 0 or Infinity disables the check. The TopologyTestDriver disables it unless given (its wall
+   * clock starts at 0).
+   */
+  readonly maxFutureSkewMs?: number;
+  /** Topic that receives dead-lettered records with `tributary.error.*` headers; unset, `<applicationId>-dlq`. */
+  readonly deadLetterTopic?: string;
+  /** Partitions of the dead-letter topic when the runtime creates it. */
+  readonly deadLetterTopicPartitions?: number;
+  /** Records whose key, value or timestamp cannot be read: a handler or a `HandlerName`. */
+  readonly deserializationExceptionHandler?: DeserializationExceptionHandler | HandlerName;
+  /** Errors thrown by a processor: `'fail'` hands them to the uncaught-exception handler (a poison record is dead-lettered after `poisonRecordAttempts`). */
+  readonly processingExceptionHandler?: ProcessingExceptionHandler | HandlerName;
+  /** Records too large for their topic's `max.message.bytes`; `'dead-letter'` writes a truncated copy. */
+  readonly productionExceptionHandler?: ProductionExceptionHandler | HandlerName;
+  /** What the app does when its stream thread dies of an unabsorbed error: replace the thread, shut this client down, or the whole application. */
+  readonly uncaughtExceptionHandler?: UncaughtExceptionHandler | UncaughtExceptionResponse;
+  /** Failures of one record (same topic, partition, offset) before a replaced thread dead-letters it instead of failing again. */
+  readonly poisonRecordAttempts?: number;
+  /** Group session timeout (ms): how long a dead member keeps its tasks; unset, the client's (kafkajs 30000). Brokers refuse less than 6000 by default. */
+  readonly sessionTimeoutMs?: number;
+  /** Group heartbeat interval (ms); at most a third of `sessionTimeoutMs`; unset, the client's (kafkajs 3000). */
+  readonly heartbeatIntervalMs?: number;
+  /** Transaction timeout of the task producers under exactly-once (ms). */
+  readonly transactionTimeoutMs?: number;
+  /** How long the runtime keeps recovering from retriable failures (broker unreachable, a commit whose outcome is unknown) before it fails (ms; Kafka Streams' `task.timeout.ms`). */
   readonly recoveryTimeoutMs?: number;
-  /** First and largest backoff between recovery attempts. Default 100 and 10000 ms. */
+  /** First backoff between recovery attempts (ms); it doubles up to `retryBackoffMaxMs`. */
   readonly retryBackoffMs?: number;
+  /** Largest backoff between recovery attempts (ms); at least `retryBackoffMs`. */
   readonly retryBackoffMaxMs?: number;
-  /** Where the runtime reports what it does (rebalances, fencing, recovery). Default: nowhere. */
+  /** Install SIGINT/SIGTERM handlers on `TributaryApp.start`: the first signal closes gracefully, a second forces exit. */
+  readonly installSignalHandlers?: boolean;
+  /** Where the runtime reports what it does (rebalances, fencing, recovery, warnings); unset, warnings and errors go to stderr. */
   readonly logger?: RuntimeLogger;
 }
 
-export type RuntimeLogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type RuntimeLogger = (level: RuntimeLogLevel, message: string, fields?: Readonly<Record<string, unknown>>) => void;
+/** The runtime's input: the public configuration plus an injectable wall clock (the test driver's manual clock). */
+export interface StreamsConfig extends TributaryConfig {
+  /** Wall clock; internal, for the test driver. */
+  readonly clock?: Clock;
+}
 
+/** `TributaryConfig` validated, with every default filled in and handler names resolved. */
 export interface NormalizedConfig {
   readonly applicationId: string;
+  readonly bootstrapServers: string | readonly string[] | undefined;
+  readonly client: KafkaClient | undefined;
+  readonly security: KafkaSecurity | undefined;
+  readonly clientId: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly exactlyOnce: boolean;
   readonly commitIntervalMs: number;
   readonly stateDir: string;
+  readonly cacheMaxBytes: number | undefined;
+  readonly optimize: boolean;
+  readonly pollMs: number;
+  readonly sendThresholdRecords: number;
+  readonly autoOffsetReset: 'earliest' | 'latest';
+  readonly replicationFactor: number | undefined;
   readonly defaultKeySerde: Serde<unknown> | undefined;
   readonly defaultValueSerde: Serde<unknown> | undefined;
   readonly defaultTimestampExtractor: TimestampExtractor | undefined;
-  readonly autoOffsetReset: 'earliest' | 'latest';
+  /** Infinity when disabled. */
+  readonly maxFutureSkewMs: number;
   readonly deadLetterTopic: string;
   readonly deadLetterTopicPartitions: number;
   readonly deserializationExceptionHandler: DeserializationExceptionHandler;
   readonly processingExceptionHandler: ProcessingExceptionHandler;
   readonly productionExceptionHandler: ProductionExceptionHandler;
-  readonly replicationFactor: number | undefined;
-  readonly pollMs: number;
-  readonly sendThresholdRecords: number;
-  /** Infinity when disabled. */
-  readonly maxFutureSkewMs: number;
-  readonly clock: Clock;
-  readonly clientId: string;
+  readonly uncaughtExceptionHandler: UncaughtExceptionHandler;
+  readonly poisonRecordAttempts: number;
   readonly sessionTimeoutMs: number | undefined;
   readonly heartbeatIntervalMs: number | undefined;
   readonly transactionTimeoutMs: number;
-  readonly cacheMaxBytes: number | undefined;
-  readonly optimize: boolean;
   readonly recoveryTimeoutMs: number;
   readonly retryBackoffMs: number;
   readonly retryBackoffMaxMs: number;
+  readonly installSignalHandlers: boolean;
   readonly logger: RuntimeLogger;
+  readonly clock: Clock;
 }
 
-const silent: RuntimeLogger = () => undefined;
-
-function nonNegative(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ConfigError(`${name} must be a number >= 0, got ${String(value)}`);
-}
-
+/** Validates `config` and fills every default; throws a `ConfigError` listing each invalid key and what to change. */
 export function normalizeConfig(config: StreamsConfig): NormalizedConfig {
-  const applicationId = config.applicationId;
-  checkName('applicationId', applicationId, { maxLength: APPLICATION_ID_MAX_LENGTH, usedFor: APPLICATION_ID_USE });
-  if (config.deadLetterTopic !== undefined) checkName('deadLetterTopic', config.deadLetterTopic, { usedFor: 'is a topic name' });
-  const guarantee = config.processingGuarantee ?? 'at_least_once';
-  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
-    throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once', got '${String(guarantee)}'`);
+  const parsed = CONFIG_SCHEMA.safeParse(config);
+  if (!parsed.success) throw toConfigError(parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Maps Kafka Streams property names (`application.id`, `commit.interval.ms`, ... for `.properties`
+ * files) to a partial config: numbers are parsed, `exactly_once_v2` means exactly-once. Unknown
+ * properties fail with the list of known ones; values are checked when the config is used.
+ */
+export function configFromProperties(props: Readonly<Record<string, string>>): Partial<TributaryConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(props)) {
+    const spec = PROPERTY_NAMES.get(name);
+    if (spec === undefined) throw new ConfigError(`${name}: unknown property; known: ${[...PROPERTY_NAMES.keys()].join(', ')}`, { context: { key: name } });
+    const value = raw.trim();
+    if (spec.kind === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n) || value === '') throw new ConfigError(`${name}: must be a number, got '${raw}'`, { context: { key: name } });
+      out[spec.key] = n;
+    } else if (spec.kind === 'guarantee') {
+      out[spec.key] = value === 'exactly_once_v2' || value === 'exactly_once_beta' ? 'exactly_once' : value;
+    } else {
+      out[spec.key] = value;
+    }
   }
-  const exactlyOnce = guarantee === 'exactly_once';
-  const commitIntervalMs = config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000);
-  if (!(commitIntervalMs >= 0)) throw new ConfigError(`commitIntervalMs must be >= 0, got ${commitIntervalMs}`);
-  nonNegative('cacheMaxBytes', config.cacheMaxBytes);
-  if (config.optimize !== undefined && typeof config.optimize !== 'boolean') {
-    throw new ConfigError(`optimize must be true or false (false runs every logical node as written), got ${String(config.optimize)}`);
-  }
-  const skew = config.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
-  if (!(skew >= 0)) throw new ConfigError(`maxFutureSkewMs must be a number of ms >= 0 (0 or Infinity disables the check), got ${String(config.maxFutureSkewMs)}`);
-  nonNegative('recoveryTimeoutMs', config.recoveryTimeoutMs);
-  nonNegative('retryBackoffMs', config.retryBackoffMs);
-  nonNegative('retryBackoffMaxMs', config.retryBackoffMaxMs);
-  return {
-    applicationId,
-    processingGuarantee: guarantee,
-    exactlyOnce,
-    commitIntervalMs,
-    stateDir: config.stateDir ?? defaultStateDir(),
-    defaultKeySerde: config.defaultKeySerde,
-    defaultValueSerde: config.defaultValueSerde,
-    defaultTimestampExtractor: config.defaultTimestampExtractor,
-    autoOffsetReset: config.autoOffsetReset ?? 'earliest',
-    deadLetterTopic: config.deadLetterTopic ?? `${applicationId}-dlq`,
-    deadLetterTopicPartitions: config.deadLetterTopicPartitions ?? 1,
-    deserializationExceptionHandler: config.deserializationExceptionHandler ?? ErrorHandlers.deadLetter,
-    processingExceptionHandler: config.processingExceptionHandler ?? ErrorHandlers.fail,
-    productionExceptionHandler: config.productionExceptionHandler ?? ErrorHandlers.deadLetter,
-    replicationFactor: config.replicationFactor,
-    pollMs: config.pollMs ?? 100,
-    sendThresholdRecords: config.sendThresholdRecords ?? 1,
-    maxFutureSkewMs: skew === 0 ? Number.POSITIVE_INFINITY : skew,
-    clock: config.clock ?? systemClock,
-    clientId: config.clientId ?? applicationId,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
-    transactionTimeoutMs: config.transactionTimeoutMs ?? 60_000,
-    cacheMaxBytes: config.cacheMaxBytes,
-    optimize: config.optimize ?? true,
-    recoveryTimeoutMs: config.recoveryTimeoutMs ?? 300_000,
-    retryBackoffMs: config.retryBackoffMs ?? 100,
-    retryBackoffMaxMs: config.retryBackoffMaxMs ?? 10_000,
-    logger: config.logger ?? silent,
-  };
+  return out as Partial<TributaryConfig>;
 }

@@ -17,6 +17,7 @@
 import { TributaryError } from '../errors.js';
 import type { Headers, OutgoingRecord } from '../kafka/types.js';
 
+/** What a failure handler decides: stop the task, write the record to the dead-letter topic, or skip it. */
 export type ErrorResponse = 'fail' | 'dead-letter' | 'continue';
 
 /** What a handler learns about the record that failed. */
@@ -33,7 +34,9 @@ export interface ErrorHandlerContext {
   readonly headers: Headers;
 }
 
+/** Decides about an input record whose key, value or timestamp cannot be read (Kafka Streams' `DeserializationExceptionHandler`). */
 export type DeserializationExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
+/** Decides about an error a processor threw for a record (Kafka Streams' `ProcessingExceptionHandler`, KIP-1033). */
 export type ProcessingExceptionHandler = (context: ErrorHandlerContext, error: unknown) => ErrorResponse;
 /**
  * Decides about a record that cannot be produced (a `RecordTooLargeError`: larger than its topic's

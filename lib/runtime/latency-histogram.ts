@@ -6,6 +6,7 @@
  */
 export const LATENCY_BOUNDS_SECONDS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** A latency histogram at one moment: bucket bounds, counts, total count and sum in seconds. */
 export interface LatencyHistogramSnapshot {
   readonly bounds: readonly number[];
   /** Per bucket (not cumulative); one more entry than `bounds` (+Inf). */

@@ -10,6 +10,7 @@ import { jsonSerde } from './json-serde.js';
 import { zodSerde } from './zod-serde.js';
 import { sessionWindowedSerde, timeWindowedSerde } from './windowed-serde.js';
 
+/** Ready-made serdes: string, bytes, numbers (int32, int64, double), JSON and more. */
 export const Serdes = {
   /** UTF-8 text. */
   string: (): Serde<string> => stringSerde,

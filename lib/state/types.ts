@@ -122,6 +122,7 @@ export interface Window {
   readonly end: number;
 }
 
+/** A key of a windowed table: the record key and its window. */
 export interface Windowed<K> {
   readonly key: K;
   readonly window: Window;

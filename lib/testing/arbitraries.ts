@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 
+/** One generated event: key, value, timestamp, partition, and whether it arrives late or as a duplicate. */
 export interface ArrivingEvent<K = string, V = number> {
   readonly key: K;
   readonly value: V;
@@ -22,6 +23,7 @@ export interface ArrivingEvent<K = string, V = number> {
   readonly duplicate: boolean;
 }
 
+/** Options of the `eventStream` arbitrary: keys, partitions and partitioning, number of events, start time and time step. */
 export interface EventStreamOptions {
   /** Key alphabet. Default `['a', 'b', 'c']`. */
   readonly keys?: readonly string[];
@@ -121,6 +123,7 @@ export function partitionedChunks(options: EventStreamOptions & { readonly parti
   });
 }
 
+/** Options of the `outOfOrderRecords` arbitrary: key and value arbitraries, how many records, the time step and how far out of order. */
 export interface OutOfOrderOptions<K, V> {
   readonly keys: fc.Arbitrary<K>;
   readonly values: fc.Arbitrary<V>;

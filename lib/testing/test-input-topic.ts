@@ -8,6 +8,7 @@ import type { Headers } from '../kafka/types.js';
 import type { Serde } from '../serde/types.js';
 import type { KeyValuePair, TestRecord } from './test-record.js';
 
+/** Options of `TopologyTestDriver.createInputTopic`: partitions, the first record timestamp and how far each record without one advances it. */
 export interface InputTopicOptions {
   /** Partitions of the topic when the driver creates it. Default 1. */
   readonly partitions?: number;
@@ -23,6 +24,7 @@ export interface InputSink {
   now(): number;
 }
 
+/** Pipes records into a topic of a `TopologyTestDriver`; each `pipeInput` resolves after the records were processed to completion. */
 export class TestInputTopic<K, V> {
   private nextTimestamp: number | undefined;
   private readonly autoAdvanceMs: number;

@@ -14,6 +14,7 @@ export interface OutputSource {
   fetch(topic: string, reader: object): Promise<IncomingRecord[]>;
 }
 
+/** Reads what a topology wrote to a topic of a `TopologyTestDriver` (committing first, so cached updates are flushed). */
 export class TestOutputTopic<K, V> {
   private readonly buffer: OutputRecord<K, V>[] = [];
 

@@ -1,6 +1,7 @@
 /** A record as piped into or read from a test topic. */
 import type { Headers } from '../kafka/types.js';
 
+/** A record as the test driver pipes or reads it: key, value, timestamp, headers and partition. */
 export interface TestRecord<K, V> {
   readonly key: K;
   readonly value: V;
@@ -22,6 +23,7 @@ export interface OutputRecord<K, V> {
   readonly offset: number;
 }
 
+/** A key and a value, as `readKeyValuesToList` returns them. */
 export interface KeyValuePair<K, V> {
   readonly key: K;
   readonly value: V;

@@ -24,9 +24,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { EmbeddedKafka } from '../kafka/embedded/index.js';
-import type { Admin, Consumer, Headers, IncomingRecord, Producer } from '../kafka/types.js';
+import type { Admin, Consumer, Headers, IncomingRecord, KafkaClient, Producer } from '../kafka/types.js';
 import { ManualClock } from '../runtime/clock.js';
-import type { StreamsConfig } from '../runtime/config.js';
+import type { TributaryConfig } from '../runtime/config.js';
 import { StreamsRuntime } from '../runtime/streams-runtime.js';
 import type { TaskMetricsSnapshot } from '../runtime/task-metrics.js';
 import { TimestampedKeyValueStoreBuilder } from '../state/stores.js';
@@ -38,13 +38,21 @@ import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 import { fetchedBatches, outgoingBatch } from '../kafka/columns.js';
 
-export interface TopologyTestDriverConfig extends Partial<StreamsConfig> {
+/**
+ * The driver's configuration: the one `TributaryConfig` (same schema, same defaults as the app:
+ * exactly-once unless `processingGuarantee` says otherwise), less the keys about reaching a
+ * cluster, plus the driver's clock and broker. Differences from the app: `applicationId` defaults
+ * to `topology-test-driver`, `stateDir` to a fresh temp dir removed on close, and
+ * `maxFutureSkewMs` to Infinity (the driver's wall clock starts at `initialWallClockTimeMs`).
+ */
+export interface TopologyTestDriverConfig extends Partial<Omit<TributaryConfig, 'bootstrapServers' | 'client' | 'security' | 'installSignalHandlers'>> {
   /** Start of the driver's wall clock, epoch ms. Default 0. */
   readonly initialWallClockTimeMs?: number;
-  /** Bring your own embedded broker (e.g. to inspect topics); default a fresh one per driver. */
-  readonly kafka?: EmbeddedKafka;
+  /** Bring your own Kafka client (e.g. an embedded broker to inspect topics); default a fresh embedded broker per driver, closed with it. */
+  readonly kafka?: KafkaClient;
 }
 
+/** Options of `TopologyTestDriver.createOutputTopic`: partitions when the driver creates the topic. */
 export interface OutputTopicOptions {
   /** Partitions when the driver creates the topic. Default 1. */
   readonly partitions?: number;
@@ -52,11 +60,13 @@ export interface OutputTopicOptions {
 
 const MAX_DRAIN_ROUNDS = 100_000;
 
+/** Runs a topology in process on the real runtime and an embedded broker; see the module doc. */
 export class TopologyTestDriver {
-  readonly kafka: EmbeddedKafka;
+  /** The Kafka client the driver runs on (its own embedded broker unless `config.kafka` was given). */
+  readonly kafka: KafkaClient;
+  private readonly ownKafka: EmbeddedKafka | null;
   private readonly clock: ManualClock;
   private readonly runtime: StreamsRuntime;
-  private readonly ownsKafka: boolean;
   private readonly ownsStateDir: string | null;
   private readonly topicPartitions = new Map<string, number>();
   private admin: Admin | null = null;
@@ -70,8 +80,8 @@ export class TopologyTestDriver {
   constructor(topology: Topology, config: TopologyTestDriverConfig = {}) {
     const { initialWallClockTimeMs, kafka, ...streams } = config;
     this.clock = new ManualClock(initialWallClockTimeMs ?? 0);
-    this.kafka = kafka ?? new EmbeddedKafka({ name: 'topology-test-driver' });
-    this.ownsKafka = kafka === undefined;
+    this.ownKafka = kafka === undefined ? new EmbeddedKafka({ name: 'topology-test-driver' }) : null;
+    this.kafka = kafka ?? this.ownKafka!;
     this.ownsStateDir = streams.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'tributary-ttd-')) : null;
     this.runtime = new StreamsRuntime({
       topology,
@@ -87,7 +97,10 @@ export class TopologyTestDriver {
     });
   }
 
-  /** The runtime under test (tasks, metrics, state). */
+  /**
+   * The runtime under test (tasks, metrics, state), for tributary's own tests.
+   * @internal
+   */
   get streams(): StreamsRuntime {
     return this.runtime;
   }
@@ -283,7 +296,7 @@ export class TopologyTestDriver {
       for (const c of this.readers.values()) await c.close().catch(() => undefined);
       await this.producer?.disconnect().catch(() => undefined);
       await this.admin?.disconnect().catch(() => undefined);
-      if (this.ownsKafka) await this.kafka.close();
+      if (this.ownKafka !== null) await this.ownKafka.close();
       if (this.ownsStateDir !== null) await rm(this.ownsStateDir, { recursive: true, force: true });
     }
   }

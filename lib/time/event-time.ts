@@ -20,8 +20,10 @@
 import { ConfigError } from '../errors.js';
 import { type DurationInput, windowDuration } from '../dsl/windows/durations.js';
 
+/** How event time advances: stream time (the largest timestamp the task has seen) or a watermark (the minimum over its input partitions). */
 export type EventTimeMode = 'stream-time' | 'watermark';
 
+/** How a windowed operator's event time advances: stream time, or a watermark over input partitions, optionally closing windows after idle time or on the wall clock. */
 export class EventTime {
   private constructor(
     readonly mode: EventTimeMode,

@@ -20,6 +20,7 @@ export class InvalidTimestampError extends TributaryError {
   }
 }
 
+/** How `parseEventTime` and the field extractors read a timestamp text: whether one without a zone is taken as UTC. */
 export interface TimestampParseOptions {
   /** Accept ISO strings without a time zone as UTC. Default false: such strings are invalid (ambiguous). */
   readonly assumeUtc?: boolean;
@@ -136,6 +137,7 @@ function readPath(value: unknown, path: string): unknown {
   return cur;
 }
 
+/** Ready-made timestamp extractors: the record's Kafka timestamp, or a field of the value parsed as an instant; invalid timestamps throw `InvalidTimestampError`. */
 export const TimestampExtractors = {
   /** The Kafka record timestamp (create time or log-append time). The default. */
   recordTimestamp(): TimestampExtractor {

@@ -86,6 +86,7 @@ export interface BuiltStore {
   readonly changelogTopic: string | null;
 }
 
+/** One compiled sub-topology: the nodes one task runs, its source topics and its stores. */
 export interface Subtopology {
   readonly id: number;
   readonly sourceTopics: readonly string[];
@@ -125,6 +126,7 @@ export interface ChangelogTopic extends InternalTopic {
   readonly subtopology: number;
 }
 
+/** A topology compiled for one application id: sub-topologies, source, repartition and changelog topics, and global stores. */
 export interface BuiltTopology {
   readonly applicationId: string;
   readonly subtopologies: readonly Subtopology[];

@@ -19,16 +19,19 @@ interface NodeDescriptionBase {
   readonly successors: readonly string[];
 }
 
+/** A source node in a `TopologyDescription`, with its topics. */
 export interface SourceDescription extends NodeDescriptionBase {
   readonly type: 'source';
   readonly topics: readonly string[];
 }
 
+/** A processor node in a `TopologyDescription`, with the stores it is connected to. */
 export interface ProcessorDescription extends NodeDescriptionBase {
   readonly type: 'processor';
   readonly stores: readonly string[];
 }
 
+/** A sink node in a `TopologyDescription`, with its topic (or topic extractor). */
 export interface SinkDescription extends NodeDescriptionBase {
   readonly type: 'sink';
   /** The static topic, or null when a topic chooser picks it per record. */
@@ -37,13 +40,16 @@ export interface SinkDescription extends NodeDescriptionBase {
   readonly topicExtractor: string | null;
 }
 
+/** A node in a `TopologyDescription`: a source, a processor or a sink. */
 export type NodeDescription = SourceDescription | ProcessorDescription | SinkDescription;
 
+/** One sub-topology (the nodes one task runs) in a `TopologyDescription`. */
 export interface SubtopologyDescription {
   readonly id: number;
   readonly nodes: readonly NodeDescription[];
 }
 
+/** A global store in a `TopologyDescription`: the source that reads its topic and the processor that updates it. */
 export interface GlobalStoreDescription {
   readonly id: number;
   readonly source: SourceDescription;
@@ -59,6 +65,7 @@ export interface FusedProcessorDescription {
   readonly replaces: readonly string[];
 }
 
+/** What `Topology.describe()` returns: sub-topologies and global stores; `toString()` equals Kafka Streams' text for the logical topology; fused processors follow under `Tributary plan:`. */
 export class TopologyDescription {
   constructor(
     readonly subtopologies: readonly SubtopologyDescription[],

@@ -23,12 +23,15 @@ export interface RecordMetadata {
   readonly offset: number;
 }
 
+/** What drives a punctuation: stream time (advanced by record timestamps) or the wall clock. */
 export type PunctuationType = 'stream-time' | 'wall-clock';
 
+/** Handle of a scheduled punctuation; `cancel()` stops further calls. */
 export interface Cancellable {
   cancel(): void;
 }
 
+/** What a processor sees of its task: forwarding to children, state stores, punctuation scheduling, the current record's metadata and commit requests. */
 export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   readonly applicationId: string;
   readonly taskId: string;
@@ -114,10 +117,15 @@ export interface CommitParticipantMetrics {
   readonly bufferedRows: number;
 }
 
+/**
+ * A node of the Processor API: `init` once per task, `process` for every record (synchronously,
+ * never awaiting), `close` on task close. Forwards with `context.forward`.
+ */
 export interface Processor<KIn, VIn, KOut = never, VOut = never> {
   init?(context: ProcessorContext<KOut, VOut>): void;
   process(record: Record<KIn, VIn>): void;
   close?(): void;
 }
 
+/** Makes a fresh `Processor` for each task (one instance per partition), as `Topology.addProcessor` and `KStream.process` take it. */
 export type ProcessorSupplier<KIn, VIn, KOut = never, VOut = never> = () => Processor<KIn, VIn, KOut, VOut>;

@@ -10,6 +10,7 @@
 import type { Headers } from '../kafka/types.js';
 import type { Record } from './processor.js';
 
+/** Makes a Processor API record with a key, value, timestamp and headers. */
 export function createRecord<K, V>(key: K, value: V, timestamp: number, headers: Headers = {}): Record<K, V> {
   return { key, value, timestamp, headers };
 }
@@ -96,10 +97,12 @@ export function withKey<K, V, KR>(record: Record<K, V>, key: KR): Record<KR, V> 
   return new DerivedLazyRecord<KR, V>(record as Record<unknown, V>, key, record.timestamp, record.headers);
 }
 
+/** A copy of `record` with a new value (key, timestamp and headers kept). */
 export function withValue<K, V, VR>(record: Record<K, V>, value: VR): Record<K, VR> {
   return { key: record.key, value, timestamp: record.timestamp, headers: record.headers };
 }
 
+/** A copy of `record` with a new key and value (timestamp and headers kept). */
 export function withKeyValue<K, V, KR, VR>(record: Record<K, V>, key: KR, value: VR): Record<KR, VR> {
   return { key, value, timestamp: record.timestamp, headers: record.headers };
 }

@@ -74,6 +74,11 @@ export interface GlobalStoreDef {
   readonly processorName: string;
 }
 
+/**
+ * The physical topology of the Processor API: sources, processors, sinks and state stores wired by
+ * name. `describe()` prints it as Kafka Streams' `TopologyDescription` does;
+ * `StreamsBuilder.build()` returns one.
+ */
 export class Topology {
   /** @internal Nodes in insertion order (parents always precede children). */
   readonly nodes = new Map<string, NodeDef>();

@@ -55,6 +55,7 @@ export type StreamPartitioner<K = unknown, V = unknown> = (
   numPartitions: number,
 ) => number | undefined;
 
+/** Serdes, timestamp extractor and offset reset of a source node (`Topology.addSource`), or the external table it reads (Delta sources). */
 export interface SourceOptions<K = unknown, V = unknown> {
   /** Absent: the application's default key serde. */
   readonly keySerde?: Serde<K>;
@@ -78,6 +79,7 @@ export interface ExternalSource {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/** Serdes and partitioner of a sink node (`Topology.addSink`); unset serdes fall back to the configured defaults. */
 export interface SinkOptions<K = unknown, V = unknown> {
   readonly keySerde?: Serde<K>;
   readonly valueSerde?: Serde<V>;

@@ -26,6 +26,7 @@ const UNIT_ALIASES: Readonly<Record<string, DurationUnit>> = {
   w: 'w', week: 'w', weeks: 'w',
 };
 
+/** Options of `parseDuration`: the flag named in errors, the unit of a bare number, and whether zero and fractions are allowed. */
 export interface ParseDurationOptions {
   /** Name shown in errors, e.g. `--window` or `TimeWindows.ofSize`. */
   readonly flag?: string;

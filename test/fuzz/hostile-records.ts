@@ -65,7 +65,7 @@ export function tsArb(base: number = WALL_MS): fc.Arbitrary<TsSpec> {
   // Invalid: negative, fractional, unsafe, huge, non-finite encodings, wrong types, junk strings.
   { weight: 1, arbitrary: fc.integer({ min: -1e12, max: -1 }).map((raw) => ({ raw, ms: null })) },
   { weight: 1, arbitrary: fc.integer({ min: base - 1000, max: base + 1000 }).map((ms) => ({ raw: ms + 0.5, ms: null })) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>(2 ** 53, 2 ** 60, 9223372036854775807, 1e300, -0.5, 'NaN', 'Infinity', '', 'soon', true, null, [], {}).map((raw) => ({ raw, ms: null })) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(2 ** 53, 2 ** 60, 2 ** 63 /* Long.MAX_VALUE as a double */, 1e300, -0.5, 'NaN', 'Infinity', '', 'soon', true, null, [], {}).map((raw) => ({ raw, ms: null })) },
   // Years 0000-0099 name instants before the epoch: invalid event times (they once parsed as 19xx).
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => ({ raw: `${pad2(y, 4)}-${pad2(m)}-${pad2(d)}T00:00:00Z`, ms: null })) },
   { weight: 1, arbitrary: fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00', '2026-13-01T00:00:00Z').map((raw) => ({ raw, ms: null })) },

@@ -112,6 +112,6 @@ export async function readS3WithDeltaRs(moto: MotoServer, table: string, appIds:
     return JSON.parse(stdout);
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`delta-rs failed to read ${table}: ${e.stderr ?? e.message}`);
+    throw new Error(`delta-rs failed to read ${table}: ${e.stderr ?? e.message}`, { cause: err });
   }
 }

@@ -10,9 +10,9 @@
  * so a job with that watermark drops them. Event 0 is always on time.
  */
 import {
-  CURRENCIES,
-  TRANSACTION_STATUSES,
-  TRANSACTION_TYPES,
+  type CURRENCIES,
+  type TRANSACTION_STATUSES,
+  type TRANSACTION_TYPES,
   type TransactionEvent,
 } from '../../../topologies/transactions-schema.js';
 import { SeededRandom, WeightedChoice, zipfWeights } from './random.js';

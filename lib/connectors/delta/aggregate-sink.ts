@@ -24,6 +24,7 @@ import { readTable } from './read.js';
 import { DeltaTableWriter } from './table-writer.js';
 import type { DeltaStructType } from './types.js';
 
+/** Options of the Delta aggregate sink: table, schema and partitioning, the key of each value, and how values fold into an aggregate row. */
 export interface DeltaAggregateSinkOptions<V, A> {
   /** Table location (created with `schema` if missing). */
   readonly table: string;

@@ -142,6 +142,7 @@ export function toJsonForm(type: DeltaDataType, v: unknown): unknown {
   return formatDecimal(must(toDecimalUnscaled(v, d.precision, d.scale)), d.scale);
 }
 
+/** A row as JSON-friendly values (64-bit integers and decimals as strings, dates as ISO text), for printing and comparing. */
 export function rowToJsonForm(schema: DeltaStructType, row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of schema.fields) out[f.name] = toJsonForm(f.type, row[f.name]);

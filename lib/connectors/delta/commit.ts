@@ -44,6 +44,7 @@ export interface CommitPlan {
   readonly maxRetries?: number;
 }
 
+/** A committed table version: its number, the attempts it took and whether a checkpoint was written. */
 export interface CommitResult {
   readonly version: number;
   readonly attempts: number;

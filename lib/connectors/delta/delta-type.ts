@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+/** Delta data types by name (`deltaType.long`, `deltaType.decimal(10, 2)`, `deltaType.array(...)`) for hand-written schemas. */
 export const deltaType = {
   long: () => z.union([z.int(), z.bigint()]).meta({ delta: 'long' }),
   integer: () => z.int32().meta({ delta: 'integer' }),

@@ -11,6 +11,7 @@ import { listLog, readCommit } from './log-store.js';
 import { loadSnapshot } from './snapshot.js';
 import type { AddAction, CommitInfoAction, TxnAction } from './types.js';
 
+/** Files, rows and bytes of one partition of a table. */
 export interface PartitionSummary {
   /** `col=value/...` directory, '' for an unpartitioned table. */
   readonly partition: string;
@@ -19,6 +20,7 @@ export interface PartitionSummary {
   readonly bytes: number;
 }
 
+/** One version of a table as `inspectTable` reports it: time, operation, files added and removed, rows added and txn actions. */
 export interface VersionSummary {
   readonly version: number;
   readonly timestamp: number | undefined;
@@ -30,6 +32,7 @@ export interface VersionSummary {
   readonly txns: readonly TxnAction[];
 }
 
+/** What `inspectTable` reports: location, version, name, partition columns, files, rows, bytes, per-partition figures and history. */
 export interface TableSummary {
   readonly tableDir: string;
   readonly version: number;

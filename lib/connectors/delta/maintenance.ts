@@ -26,6 +26,7 @@ function refuseRemote(tableDir: string, op: string): void {
   if (isS3Location(tableDir)) throw new TributaryError(`${op} of ${tableDir}: maintenance of tables on object storage is not implemented yet (local tables only)`, { code: 'NOT_IMPLEMENTED', context: { table: tableDir } });
 }
 
+/** Options of `optimizeTable`: which files count as small, the target file size and the compression codec. */
 export interface OptimizeOptions {
   /** Files smaller than this are compacted (default 3/4 of the target). */
   readonly minFileSize?: number;
@@ -34,6 +35,7 @@ export interface OptimizeOptions {
   readonly codec?: ParquetCodec;
 }
 
+/** What `optimizeTable` did: the new version (if any), files removed and added, and rows rewritten. */
 export interface OptimizeResult {
   readonly version: number | undefined;
   readonly filesRemoved: number;
@@ -157,6 +159,7 @@ function planFrom(snap: Snapshot, tableDir: string, options: OptimizeOptions): O
   return { targetFileSize: target, minFileSize: minSize, bins: bins.filter((b) => b.files.length >= 2) };
 }
 
+/** Options of `vacuumTable`: retention in hours, forcing a short retention, dry run, and the current time. */
 export interface VacuumOptions {
   /** Keep unreferenced files younger than this (default: table retention, 7 days). */
   readonly retentionHours?: number;
@@ -166,6 +169,7 @@ export interface VacuumOptions {
   readonly now?: number;
 }
 
+/** What `vacuumTable` deleted (or would delete in a dry run). */
 export interface VacuumResult {
   readonly deleted: readonly string[];
   readonly dryRun: boolean;

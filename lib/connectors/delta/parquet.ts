@@ -7,6 +7,7 @@ import * as A from 'apache-arrow';
 import * as PW from 'parquet-wasm';
 import { TributaryError } from '../../errors.js';
 
+/** Compression codecs the Parquet writer supports. */
 export type ParquetCodec = 'zstd' | 'snappy' | 'gzip' | 'lz4_raw' | 'uncompressed';
 
 const CODECS: Record<ParquetCodec, PW.Compression> = {

@@ -10,6 +10,7 @@ import { parsePartitionValue } from './partition.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import type { AddAction, DeltaStructType } from './types.js';
 
+/** A table version as `readTable` returns it: schema, partition columns, file count and all rows. */
 export interface TableContents {
   readonly version: number;
   readonly schema: DeltaStructType;

@@ -4,7 +4,7 @@
  * column is touched; a misfit row yields a reason and leaves the buffer as it was.
  */
 import * as A from 'apache-arrow';
-import { makeColumn, type ColumnBuilder } from './columns.js';
+import { makeColumn, type ColumnBuilder } from './columns/index.js';
 import { statsJson } from './stats.js';
 import type { DeltaStructField } from './types.js';
 import { Rejection, describe } from './values.js';

@@ -20,6 +20,7 @@ import {
 import { ConfigError, TributaryError } from '../../errors.js';
 import type { TableStore } from './object-store.js';
 
+/** How to reach a table on S3-compatible storage: region, endpoint, path-style addressing, retries and credentials. */
 export interface S3StorageOptions {
   /** Default: env `AWS_REGION`, `AWS_DEFAULT_REGION`, else `us-east-1`. */
   readonly region?: string;

@@ -24,10 +24,12 @@ export function decimalSpec(type: DeltaDataType): DecimalSpec | undefined {
   return { precision: Number(m[1]), scale: Number(m[2]) };
 }
 
+/** A Delta schema field: name, type, nullability and metadata. */
 export function field(name: string, type: DeltaDataType, nullable = true, metadata: Record<string, unknown> = {}): DeltaStructField {
   return { name, type, nullable, metadata };
 }
 
+/** A Delta struct type (a table schema) from fields. */
 export function struct(fields: readonly DeltaStructField[]): DeltaStructType {
   return { type: 'struct', fields };
 }
@@ -84,6 +86,7 @@ function normalizeType(t: DeltaDataType): DeltaDataType {
   return { type: 'map', keyType: normalizeType(t.keyType), valueType: normalizeType(t.valueType), valueContainsNull: t.valueContainsNull !== false };
 }
 
+/** The schema as the JSON string Delta stores in its metaData action. */
 export function schemaToString(schema: DeltaStructType): string {
   return JSON.stringify(schema);
 }

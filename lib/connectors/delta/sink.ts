@@ -14,21 +14,25 @@ import { loadSnapshot, type Snapshot } from './snapshot.js';
 import { DeltaTableWriter, type AppendResult, type DeltaWriterOptions, type WriterCommitResult } from './table-writer.js';
 import type { TxnAction } from './types.js';
 
+/** A Kafka input position: topic, partition and offset. */
 export interface SourcePosition {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
 }
 
+/** Options of a `DeltaSink`: the writer options plus the application id naming its `txn` entries. */
 export interface DeltaSinkOptions extends DeltaWriterOptions {
   /** Kafka Streams `application.id`; part of every txn appId. */
   readonly applicationId: string;
 }
 
+/** Result of `DeltaSink.append`: accepted, refused with a reason, or a duplicate of an already committed offset. */
 export type SinkAppendResult = AppendResult | { readonly ok: true; readonly duplicate: true };
 
 const DUPLICATE: SinkAppendResult = { ok: true, duplicate: true };
 
+/** The Delta `txn` app id under which a sink records its last input offset for one topic partition. */
 export function txnAppId(applicationId: string, topic: string, partition: number): string {
   return `${applicationId}-${topic}-${partition}`;
 }
@@ -60,6 +64,7 @@ export async function lastCommittedOffsets(tableDir: string, applicationId: stri
   return committedOffsetsOf(await loadSnapshot(tableDir), applicationId, topics);
 }
 
+/** Appends Kafka records to a Delta table exactly once: the input offsets are stored with the data (`txn` actions) and replays are skipped. */
 export class DeltaSink {
   private readonly ranges = new Map<string, Range>();
 

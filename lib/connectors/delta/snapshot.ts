@@ -11,6 +11,7 @@ import { assertReadable } from './protocol.js';
 import { parseSchemaString } from './schema.js';
 import type { Action, AddAction, CommitInfoAction, DeltaStructType, MetaDataAction, ProtocolAction, RemoveAction, TxnAction } from './types.js';
 
+/** A Delta table at one version: protocol, metadata, schema, live files and app transactions, read from the log and checkpoints. */
 export class Snapshot {
   version = -1;
   protocol: ProtocolAction | undefined;
@@ -91,6 +92,7 @@ export async function loadSnapshot(tableDir: string, version?: number): Promise<
   return snap;
 }
 
+/** One commit in a table's history: version, timestamp, operation and its parameters, txn actions, and files added and removed. */
 export interface HistoryEntry {
   readonly version: number;
   readonly timestamp: number | undefined;

@@ -41,6 +41,7 @@ export interface DeltaSourcePosition {
   readonly snapshot: boolean;
 }
 
+/** Options of a Delta source: the starting version, rows per batch, and whether deletes and changes in later versions are ignored. */
 export interface DeltaSourceOptions {
   /** Read the commits from this version on, instead of the snapshot at the latest version first. */
   readonly startingVersion?: number;
@@ -66,6 +67,7 @@ export interface DeltaSourceSegment {
   readonly rows: number;
 }
 
+/** Rows a `DeltaSourceReader` read in one call, the file segments they came from, and the positions before and after them. */
 export interface DeltaSourceBatch {
   readonly rows: Record<string, unknown>[];
   /** Where the rows came from, in order (segments cover `rows` exactly). */
@@ -91,6 +93,7 @@ export function comparePositions(a: DeltaSourcePosition, b: DeltaSourcePosition)
   return ka - kb || a.fileIndex - b.fileIndex || a.rowIndex - b.rowIndex;
 }
 
+/** Reads a Delta table as a source: the snapshot first, then each new version's added rows, resuming from a position. */
 export class DeltaSourceReader {
   private schema: DeltaStructType | undefined;
   private metadata: MetaDataAction | undefined;

@@ -6,7 +6,7 @@
  * cannot be stated exactly (NaN/±Infinity, very long strings, binary, booleans, nested
  * collections) it is left out, which readers treat as "unknown".
  */
-import { RawJson, type ColumnBuilder } from './columns.js';
+import { RawJson, type ColumnBuilder } from './columns/index.js';
 
 export const DEFAULT_NUM_INDEXED_COLS = 32;
 

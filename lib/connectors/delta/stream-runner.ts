@@ -37,6 +37,10 @@ import type { DeltaSourcePosition } from './source-reader.js';
 
 export { packOffset, unpackOffset } from './source-feed.js';
 
+/**
+ * Options of `runDeltaStreams` (a topology whose sources are Delta tables): application id, state
+ * directory, poll and commit pacing, and stop conditions.
+ */
 export interface DeltaStreamsConfig {
   readonly applicationId: string;
   /** Task state directory (stores without changelogs). Default `<tmpdir>/tributary`. */
@@ -60,6 +64,7 @@ export interface DeltaStreamsConfig {
   readonly onIdle?: (progress: { readonly records: number; readonly commits: number }) => void;
 }
 
+/** What `runDeltaStreams` did: records processed, commits, and where each source resumed. */
 export interface DeltaStreamsResult {
   /** Rows read from the sources. */
   readonly records: number;

@@ -24,6 +24,7 @@ import type { Action, AddAction, DeltaStructField, DeltaStructType, MetaDataActi
 import { Rejection } from './values.js';
 import { deltaSchemaFromZod } from './zod-schema.js';
 
+/** Options of a `DeltaTableWriter`: table location, schema, partition columns, file size, compression and storage. */
 export interface DeltaWriterOptions {
   /** Table directory (local file system). */
   readonly tableDir: string;
@@ -49,6 +50,7 @@ export interface DeltaWriterOptions {
   readonly zodValidate?: boolean;
 }
 
+/** Result of appending a row: accepted, or refused with the reason (the row does not fit the schema). */
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 interface PartitionBuffer {
@@ -66,6 +68,7 @@ interface PendingFile {
   readonly numRecords: number;
 }
 
+/** Options of `DeltaTableWriter.commit`: `txn` actions and fences to write atomically with the files, the operation recorded, and whether to replace the table's contents. */
 export interface WriterCommitOptions {
   readonly txns?: readonly TxnAction[];
   readonly fences?: readonly TxnFence[];
@@ -78,6 +81,7 @@ export interface WriterCommitOptions {
   readonly replaceAll?: boolean;
 }
 
+/** What a writer commit produced: the table version and the files, rows and bytes added. */
 export interface WriterCommitResult extends CommitResult {
   readonly files: number;
   readonly rows: number;
@@ -86,6 +90,7 @@ export interface WriterCommitResult extends CommitResult {
 
 const OK: AppendResult = { ok: true };
 
+/** Writes rows into a Delta table: validates each row against the schema, buffers Parquet files, and commits them as one table version. */
 export class DeltaTableWriter {
   private readonly buffers = new Map<string, PartitionBuffer>();
   private pending: PendingFile[] = [];

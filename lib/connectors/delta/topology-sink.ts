@@ -38,6 +38,10 @@ import { LatencyHistogram } from '../../runtime/latency-histogram.js';
 import { DeltaSink, type SourcePosition } from './sink.js';
 import type { DeltaWriterOptions } from './table-writer.js';
 
+/**
+ * Options of `deltaSink` (a processor writing a stream into a Delta table inside the task commit):
+ * table, schema, how a record becomes a row, file size and pacing.
+ */
 export interface DeltaSinkProcessorOptions<K = unknown, V = unknown> extends Omit<DeltaWriterOptions, 'tableDir'> {
   /** Table directory (created with the schema if it does not exist). */
   readonly table?: string;
@@ -63,6 +67,7 @@ export interface DeltaSinkProcessorOptions<K = unknown, V = unknown> extends Omi
   readonly onCommit?: (info: DeltaSinkCommitInfo) => void;
 }
 
+/** What one Delta sink commit wrote: table, task, version, files, rows, bytes and the input positions recorded with them. */
 export interface DeltaSinkCommitInfo {
   readonly table: string;
   readonly taskId: string;

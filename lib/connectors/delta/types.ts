@@ -19,6 +19,7 @@ export type DeltaPrimitiveName =
 /** A primitive type name, or `decimal(p,s)`. */
 export type DeltaPrimitiveType = DeltaPrimitiveName | `decimal(${number},${number})`;
 
+/** A field of a Delta struct: name, type, nullability and metadata. */
 export interface DeltaStructField {
   readonly name: string;
   readonly type: DeltaDataType;
@@ -26,17 +27,20 @@ export interface DeltaStructField {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
+/** A Delta struct type: ordered fields (a table schema is one). */
 export interface DeltaStructType {
   readonly type: 'struct';
   readonly fields: readonly DeltaStructField[];
 }
 
+/** A Delta array type: element type and whether elements may be null. */
 export interface DeltaArrayType {
   readonly type: 'array';
   readonly elementType: DeltaDataType;
   readonly containsNull: boolean;
 }
 
+/** A Delta map type: key and value types and whether values may be null. */
 export interface DeltaMapType {
   readonly type: 'map';
   readonly keyType: DeltaDataType;
@@ -44,8 +48,10 @@ export interface DeltaMapType {
   readonly valueContainsNull: boolean;
 }
 
+/** Any Delta data type: a primitive name, a struct, an array or a map. */
 export type DeltaDataType = DeltaPrimitiveType | DeltaStructType | DeltaArrayType | DeltaMapType;
 
+/** Delta's `protocol` action: minimum reader and writer versions (and features). */
 export interface ProtocolAction {
   readonly minReaderVersion: number;
   readonly minWriterVersion: number;
@@ -53,6 +59,7 @@ export interface ProtocolAction {
   readonly writerFeatures?: readonly string[];
 }
 
+/** Delta's `metaData` action: table id, schema string, partition columns and configuration. */
 export interface MetaDataAction {
   readonly id: string;
   readonly name?: string | null;
@@ -64,6 +71,7 @@ export interface MetaDataAction {
   readonly createdTime?: number | null;
 }
 
+/** Delta's `add` action: a data file with its partition values, size, stats and modification time. */
 export interface AddAction {
   readonly path: string;
   readonly partitionValues: Readonly<Record<string, string | null>>;
@@ -74,6 +82,7 @@ export interface AddAction {
   readonly tags?: Readonly<Record<string, string>> | null;
 }
 
+/** Delta's `remove` action: a data file logically deleted at a timestamp. */
 export interface RemoveAction {
   readonly path: string;
   readonly deletionTimestamp?: number | null;
@@ -83,6 +92,7 @@ export interface RemoveAction {
   readonly size?: number | null;
 }
 
+/** Delta's `txn` action: the last version an application id committed (exactly-once bookkeeping). */
 export interface TxnAction {
   readonly appId: string;
   readonly version: number;

@@ -8,8 +8,10 @@ import { Topology } from '../../topology/topology.js';
 import type { GraphNode } from './graph-node.js';
 import { planFusions } from './optimize.js';
 
+/** Receives the DSL's warnings (e.g. a store named by a generated name). */
 export type DslLogger = (message: string) => void;
 
+/** Options of a `StreamsBuilder`: default key and value serdes of the DSL and where it reports warnings (e.g. unnamed stores). */
 export interface BuilderOptions {
   /** Serdes for stores when neither the operator nor upstream gives one. */
   readonly defaultKeySerde?: Serde<unknown>;

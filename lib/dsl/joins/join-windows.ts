@@ -14,6 +14,10 @@
  */
 import { ConfigError } from '../../errors.js';
 
+/**
+ * The time bound of a stream-stream join: records join when their timestamps differ by at most the
+ * window size (before/after), with a grace period for late records.
+ */
 export class JoinWindows {
   private constructor(
     /** How far back (ms) a left record looks for right records. */

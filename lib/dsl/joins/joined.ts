@@ -12,6 +12,7 @@ interface JoinedOptions<K, V, VO> {
   readonly name: string | undefined;
 }
 
+/** Serdes and name of a stream-table join (`KStream.join(table)`, `leftJoin`). */
 export class Joined<K, V, VO> {
   private constructor(readonly options: JoinedOptions<K, V, VO>) {}
 

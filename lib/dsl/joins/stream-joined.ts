@@ -36,6 +36,7 @@ const DEFAULTS: StreamJoinedOptions<any, any, any> = { // eslint-disable-line @t
   lateRecords: undefined,
 };
 
+/** Serdes, store names and options of the two window stores of a stream-stream join. */
 export class StreamJoined<K, V, VO> {
   private constructor(readonly options: StreamJoinedOptions<K, V, VO>) {}
 

@@ -1,6 +1,7 @@
 /** Names a branch of `KStream.split()` and optionally transforms or consumes it. */
 import type { KStream } from '../kstream.js';
 
+/** Names a branch of `KStream.split()` and optionally maps the branch stream (`Branched.as`, `withFunction`, `withConsumer`). */
 export class Branched<K, V> {
   private constructor(
     readonly name: string | undefined,

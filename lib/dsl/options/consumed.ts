@@ -23,6 +23,7 @@ function empty<K, V>(): ConsumedOptions<K, V> {
   };
 }
 
+/** How a source topic is read: key and value serdes, timestamp extractor, offset reset and processor name. */
 export class Consumed<K, V> {
   private constructor(readonly options: ConsumedOptions<K, V>) {}
 

@@ -10,6 +10,7 @@ interface GroupedOptions<K, V> {
   readonly name: string | undefined;
 }
 
+/** Serdes and name of a grouping (`groupBy`, `groupByKey`); the name also names the repartition topic when one is needed. */
 export class Grouped<K, V> {
   private constructor(readonly options: GroupedOptions<K, V>) {}
 

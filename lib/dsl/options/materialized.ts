@@ -6,6 +6,7 @@
  */
 import type { Serde } from '../../serde/types.js';
 
+/** Backend of a store: persistent (LevelDB under the state directory) or in memory (restored from its changelog on start). */
 export type StoreType = 'persistent' | 'in-memory';
 
 interface MaterializedOptions<K, V> {
@@ -31,6 +32,7 @@ const DEFAULTS: MaterializedOptions<never, never> = {
   storeType: undefined,
 };
 
+/** How a stateful operator's store is made: its name (and so its changelog topic `<app>-<name>-changelog`), serdes, store type, caching and logging. */
 export class Materialized<K, V> {
   private constructor(readonly options: MaterializedOptions<K, V>) {}
 

@@ -9,6 +9,7 @@ interface ProducedOptions<K, V> {
   readonly name: string | undefined;
 }
 
+/** How records are written to a topic (`to`): key and value serdes, partitioner and processor name. */
 export class Produced<K, V> {
   private constructor(readonly options: ProducedOptions<K, V>) {}
 

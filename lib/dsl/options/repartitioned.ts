@@ -20,6 +20,7 @@ function empty<K, V>(): RepartitionedOptions<K, V> {
   };
 }
 
+/** Options of an explicit `repartition()`: topic name, number of partitions, serdes and partitioner. */
 export class Repartitioned<K, V> {
   private constructor(readonly options: RepartitionedOptions<K, V>) {}
 

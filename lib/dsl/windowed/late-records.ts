@@ -11,6 +11,7 @@ import type { Headers } from '../../kafka/types.js';
 import type { Serde } from '../../serde/types.js';
 import type { ProcessorContext, Record } from '../../topology/processor.js';
 
+/** Prefix of the headers (`tributary.late.*`) that say why a record sent to the late-records topic was late. */
 export const LATE_HEADER_PREFIX = 'tributary.late.';
 
 /** Why a record was late, for one operator. */
@@ -29,6 +30,7 @@ export interface LateRecordInfo {
   readonly watermarkMs: number;
 }
 
+/** A record a window operator refused because its window had closed, with why (`LateRecordInfo`). */
 export interface LateRecord<K, V> extends LateRecordInfo {
   readonly key: K;
   readonly value: V;
@@ -36,8 +38,10 @@ export interface LateRecord<K, V> extends LateRecordInfo {
   readonly headers: Headers;
 }
 
+/** Called synchronously with each late record (count it, log it); must not throw or await. */
 export type LateRecordsCallback<K, V> = (record: LateRecord<K, V>) => void;
 
+/** Sends late records to a topic with `tributary.late.*` headers instead of only counting them. */
 export interface LateRecordsTopic<K, V> {
   readonly topic: string;
   /** Default: the grouped stream's serdes (or the application defaults). */

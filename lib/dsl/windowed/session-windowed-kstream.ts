@@ -10,6 +10,7 @@ import type { Materialized } from '../options/materialized.js';
 import type { Named } from '../options/named.js';
 import type { EmitStrategy } from '../windows/emit-strategy.js';
 
+/** A grouped stream windowed by `SessionWindows`: `count`, `reduce` and `aggregate` per key and session, merging sessions with a merger. */
 export interface SessionWindowedKStream<K, V> {
   count(materialized?: Materialized<K, number>, named?: Named): KTable<Windowed<K>, number>;
   /** The reducer also merges sessions. */

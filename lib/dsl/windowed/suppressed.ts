@@ -14,6 +14,7 @@
 import { ConfigError } from '../../errors.js';
 import { type DurationInput, windowDuration } from '../windows/durations.js';
 
+/** Bounds of a suppression buffer (records, bytes) and what to do when it is full: emit early or shut down. */
 export class BufferConfig {
   private constructor(
     readonly maxRecords: number,
@@ -70,6 +71,7 @@ function checkBound(n: number, parameter: string): number {
 
 export type SuppressionKind = 'window-close' | 'time-limit';
 
+/** Holds back updates of a table: `untilWindowCloses` emits one final result per window, `untilTimeLimit` at most one update per key per interval. */
 export class Suppressed {
   private constructor(
     readonly kind: SuppressionKind,

@@ -11,6 +11,7 @@ import type { Materialized } from '../options/materialized.js';
 import type { Named } from '../options/named.js';
 import type { EmitStrategy } from '../windows/emit-strategy.js';
 
+/** A grouped stream windowed by `TimeWindows` or `SlidingWindows`: `count`, `reduce` and `aggregate` per key and window into a windowed `KTable`. */
 export interface TimeWindowedKStream<K, V> {
   /** Counts records per key and window (null keys/values are skipped and counted as dropped). */
   count(materialized?: Materialized<K, number>, named?: Named): KTable<Windowed<K>, number>;

@@ -5,6 +5,7 @@
 import type { EventTime } from '../../time/event-time.js';
 import type { LateRecords } from './late-records.js';
 
+/** Options of a windowed aggregation: how its event time advances and what happens to late records. */
 export interface WindowedOptions<K, V> {
   /** Default `EventTime.streamTime()` (Kafka Streams). */
   readonly eventTime?: EventTime;

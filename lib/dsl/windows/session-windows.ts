@@ -6,6 +6,7 @@
  */
 import { type DurationInput, windowDuration } from './durations.js';
 
+/** Session windows: records of a key within the inactivity gap merge into one session; a late record may merge sessions. */
 export class SessionWindows {
   readonly kind = 'session' as const;
 

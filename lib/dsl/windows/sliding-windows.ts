@@ -8,6 +8,7 @@
  */
 import { type DurationInput, windowDuration } from './durations.js';
 
+/** Sliding windows of a given maximum time difference: one window per distinct set of records close enough in time (Kafka Streams' `SlidingWindows`). */
 export class SlidingWindows {
   readonly kind = 'sliding' as const;
 

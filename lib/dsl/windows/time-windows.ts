@@ -12,6 +12,7 @@ import { ConfigError } from '../../errors.js';
 import { InvalidTimestampError } from '../../time/timestamp-extractors.js';
 import { type DurationInput, windowDuration } from './durations.js';
 
+/** Fixed-size time windows: tumbling (advance = size) or hopping (`advanceBy`), with an optional grace period for out-of-order records. */
 export class TimeWindows {
   readonly kind = 'time' as const;
 

@@ -13,6 +13,7 @@ import { Broker } from './broker.js';
 import { EmbeddedConsumer } from './consumer.js';
 import { EmbeddedProducer } from './producer.js';
 
+/** Options of an `EmbeddedKafka`: name, assignor, pretend broker count, topic defaults, retention and poll limits. */
 export interface EmbeddedKafkaOptions {
   /** Shown in `name`. Default `embedded`. */
   readonly name?: string;
@@ -36,6 +37,10 @@ export interface EmbeddedKafkaOptions {
   readonly maxBytesPerPoll?: number;
 }
 
+/**
+ * An in-process Kafka (topics, consumer groups, transactions, read_committed) implementing the
+ * `KafkaClient` seam: what the `TopologyTestDriver` runs on, and a `client` for `TributaryApp` in tests.
+ */
 export class EmbeddedKafka implements KafkaClient {
   readonly name: string;
   private readonly broker: Broker;

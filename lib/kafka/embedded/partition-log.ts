@@ -282,7 +282,7 @@ export class PartitionLog {
           if (marker[i] === 1) continue;
           if (limits.readCommitted) {
             const t = txns[i];
-            if (t != null && t.state === 'aborted') continue;
+            if (t?.state === 'aborted') continue;
           }
         }
         const size = sizes[i]!;

@@ -17,6 +17,7 @@ import type { Topology } from '../../topology/topology.js';
 import { TopologyTestDriver, type TopologyTestDriverConfig } from '../topology-test-driver.js';
 import type { OutputRecord } from '../test-record.js';
 
+/** An input event of `checkTopologyAgainstModel`: key, value and timestamp. */
 export interface CheckEvent<K, V> {
   readonly key: K;
   readonly value: V;
@@ -25,6 +26,7 @@ export interface CheckEvent<K, V> {
   readonly headers?: Headers;
 }
 
+/** Options of `checkTopologyAgainstModel`: the topology, its topics and serdes, the model and the events. */
 export interface CheckOptions<K, V, KO, VO> {
   /** A topology, or a function building a fresh one (a `StreamsBuilder` builds once). */
   readonly topology: Topology | (() => Topology);
@@ -48,11 +50,13 @@ export interface CheckOptions<K, V, KO, VO> {
   readonly config?: TopologyTestDriverConfig;
 }
 
+/** What `checkTopologyAgainstModel` observed: the topology's output records and its task metrics. */
 export interface CheckResult<KO, VO> {
   readonly records: OutputRecord<KO, VO>[];
   readonly metrics: TaskMetricsSnapshot[];
 }
 
+/** Thrown by `checkTopologyAgainstModel` when the topology's output differs from the model's, with both outputs. */
 export class ModelMismatchError extends Error {
   constructor(
     message: string,
@@ -68,6 +72,7 @@ function isChunked<K, V>(events: CheckOptions<K, V, unknown, unknown>['events'])
   return events.length > 0 && Array.isArray(events[0]);
 }
 
+/** Runs generated events through a topology on the test driver and through a plain-function model, and reports the first difference (property tests). */
 export async function checkTopologyAgainstModel<K, V, KO, VO>(options: CheckOptions<K, V, KO, VO>): Promise<CheckResult<KO, VO>> {
   const topology = typeof options.topology === 'function' ? options.topology() : options.topology;
   const driver = new TopologyTestDriver(topology, options.config ?? {});

@@ -9,6 +9,7 @@
  */
 import { eventsByKey, type ModelEvent, type WindowResult } from './time-windows.js';
 
+/** The reference model of a sliding-window aggregation, for property tests against the runtime. */
 export function slidingWindowModel<K, V, A>(
   events: readonly ModelEvent<K, V>[],
   timeDifferenceMs: number,

@@ -17,6 +17,7 @@ export interface ModelEvent<K = string, V = number> {
   readonly partition?: number;
 }
 
+/** One result of a windowed reference model: key, window start and end, and the aggregate. */
 export interface WindowResult<K, A> {
   readonly key: K;
   readonly start: number;
@@ -25,12 +26,14 @@ export interface WindowResult<K, A> {
   readonly timestamp: number;
 }
 
+/** A time-window definition for the reference models: size, advance and grace (ms). */
 export interface TimeWindowSpec {
   readonly sizeMs: number;
   readonly advanceMs?: number;
   readonly graceMs: number;
 }
 
+/** Start times of every time window (size, advance) containing `ts`, as the reference models compute them. */
 export function windowStarts(ts: number, sizeMs: number, advanceMs: number = sizeMs): number[] {
   const out: number[] = [];
   for (let s = Math.floor(Math.max(0, ts - sizeMs + advanceMs) / advanceMs) * advanceMs; s <= ts; s += advanceMs) out.push(s);
@@ -70,6 +73,7 @@ export function eventsByKey<K, V>(events: readonly ModelEvent<K, V>[], keyId: (k
   return [...byKey.keys()].sort().map((id) => byKey.get(id)!);
 }
 
+/** The reference model of a time-windowed aggregation: final results per window and what was dropped as late. */
 export interface TimeWindowModel<K, A> {
   /** Final result per window, sorted by key then start. */
   readonly windows: WindowResult<K, A>[];

@@ -13,8 +13,8 @@
  */
 import { StreamsBuilder, Grouped, Materialized, Produced, Serdes } from '../../../lib/index.js';
 import { createKafkaClient } from '../../../lib/kafka/index.js';
-import { StreamsRuntime } from '../../../lib/runtime/index.js';
-import { Stores } from '../../../lib/state/index.js';
+import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
+import { Stores } from '../../../lib/state/stores.js';
 import type { KeyValueStore } from '../../../lib/state/types.js';
 import type { ProcessorContext, Record as StreamRecord } from '../../../lib/topology/processor.js';
 import { withValue } from '../../../lib/topology/record.js';

@@ -37,8 +37,8 @@ export async function readWithDeltaRs(table: string, appIds: string[] = [], filt
     return JSON.parse(stdout) as ReaderOutput;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    if (/No module named 'deltalake'/.test(e.stderr ?? '')) throw new Error(`delta-rs reader missing: ${SETUP_HINT}`);
-    throw new Error(`delta-rs failed to read ${table}: ${e.stderr ?? e.message}`);
+    if (/No module named 'deltalake'/.test(e.stderr ?? '')) throw new Error(`delta-rs reader missing: ${SETUP_HINT}`, { cause: err });
+    throw new Error(`delta-rs failed to read ${table}: ${e.stderr ?? e.message}`, { cause: err });
   }
 }
 
@@ -52,7 +52,7 @@ export async function readWithKernel(table: string, appIds: string[] = []): Prom
     return JSON.parse(stdout.trim().split('\n').pop()!) as ReaderOutput;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`Delta Kernel failed to read ${table}: ${e.stderr ?? e.message}`);
+    throw new Error(`Delta Kernel failed to read ${table}: ${e.stderr ?? e.message}`, { cause: err });
   }
 }
 

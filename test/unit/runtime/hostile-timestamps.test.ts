@@ -48,7 +48,7 @@ describe('hostile timestamps (#19 reproduction 1)', () => {
     const input = driver.createInputTopic('in', str, str);
     const dlq = driver.createOutputTopic('ts-app-dlq', str, str);
     await input.pipeInput('k', 'a', 1000);
-    await input.pipeInput('k', 'b', 9223372036854775807);
+    await input.pipeInput('k', 'b', 2 ** 63 /* Long.MAX_VALUE as a double */);
     await input.pipeInput('k', 'c', 2 ** 60);
     await input.pipeInput('k', 'd', MAX_TIMESTAMP_MS + 1);
     await input.pipeInput('k', 'e', 1500);
@@ -146,7 +146,7 @@ describe('hostile timestamps (#19 reproduction 1)', () => {
       expect(d.streams.config.maxFutureSkewMs).toBe(Number.POSITIVE_INFINITY);
       void d.close();
     }
-    expect(() => new TopologyTestDriver(windowedCount().build(), { maxFutureSkewMs: -1 })).toThrow(/maxFutureSkewMs must be a number of ms >= 0 \(0 or Infinity disables the check\), got -1/);
+    expect(() => new TopologyTestDriver(windowedCount().build(), { maxFutureSkewMs: -1 })).toThrow(/maxFutureSkewMs: must be a number of ms >= 0 \(0 or Infinity disables the check\)/);
   });
 
   it('the window loop refuses a timestamp it could not step through', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Topology } from '../../../lib/topology/topology.js';
 import type { StateStore, StoreBuilder } from '../../../lib/state/types.js';
 import type { Processor } from '../../../lib/topology/processor.js';
-import { TributaryError, ConfigError } from '../../../lib/errors.js';
+import { type TributaryError, ConfigError } from '../../../lib/errors.js';
 
 function storeBuilder(name: string, loggingEnabled = true): StoreBuilder {
   return {

@@ -52,7 +52,7 @@ describe('names (#19 reproduction 7)', () => {
       expect(() => parseApplicationId(bad)).toThrow(ConfigError);
       expect(() => StateDirectory.lock(scratch, bad)).toThrow(ConfigError);
     }
-    expect(() => normalizeConfig({ applicationId: 'ok', deadLetterTopic: '../dlq' })).toThrow(/Invalid deadLetterTopic "..\/dlq"/);
+    expect(() => normalizeConfig({ applicationId: 'ok', deadLetterTopic: '../dlq' })).toThrow(/deadLetterTopic: "\.\.\/dlq" is not allowed: it contains "\/"; .*\(it is a topic name\); use 1-249 characters/);
     // Nothing was created outside (or inside) the scratch state dir.
     expect(readdirSync(scratch)).toEqual([]);
   });
@@ -66,7 +66,7 @@ describe('names (#19 reproduction 7)', () => {
   it('a runtime with applicationId ".." never starts (no state outside the state dir)', async () => {
     const kafka = new EmbeddedKafka();
     const stateDir = join(scratch, 'state');
-    expect(() => new StreamsRuntime({ topology: passThrough(), client: kafka, config: { applicationId: '..', stateDir } })).toThrow(/Invalid applicationId "\.\."/);
+    expect(() => new StreamsRuntime({ topology: passThrough(), client: kafka, config: { applicationId: '..', stateDir } })).toThrow(/applicationId: "\.\." is not allowed/);
     expect(readdirSync(scratch)).toEqual([]);
   });
 });
