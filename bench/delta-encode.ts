@@ -43,7 +43,14 @@ function makePool(): Record<string, unknown>[] {
   const ingest = new Date();
   return Array.from({ length: POOL }, (_, i) => {
     const e = gen.next().event;
-    return { ...e, event_date: e.transaction_timestamp.slice(0, 10), kafka_topic: 'transactions', kafka_partition: i % 6, kafka_offset: i, ingest_time: ingest };
+    return {
+      ...e,
+      event_date: e.transaction_timestamp.slice(0, 10),
+      kafka_topic: 'transactions',
+      kafka_partition: i % 6,
+      kafka_offset: i,
+      ingest_time: ingest,
+    };
   });
 }
 
@@ -64,7 +71,14 @@ interface Result {
 
 function result(name: string, rows: number, ms: number, extra: Record<string, unknown> = {}): Result {
   sampleRss();
-  return { case: name, rows, seconds: +(ms / 1000).toFixed(2), recordsPerSec: Math.round(rows / (ms / 1000)), peakRssMb: Math.round(peakRss / 1048576), ...extra };
+  return {
+    case: name,
+    rows,
+    seconds: +(ms / 1000).toFixed(2),
+    recordsPerSec: Math.round(rows / (ms / 1000)),
+    peakRssMb: Math.round(peakRss / 1048576),
+    ...extra,
+  };
 }
 
 async function main(): Promise<void> {
@@ -103,7 +117,8 @@ async function main(): Promise<void> {
     }
     for (const b of buffers.values()) if (b.length) flush(b);
     const ms = performance.now() - t0;
-    if (!warmup) results.push(result('parquet-encode', ROWS, ms, { files, parquetMb: +(bytes / 1048576).toFixed(1), parquetWasmSeconds: +(encodeMs / 1000).toFixed(2) }));
+    if (!warmup)
+      results.push(result('parquet-encode', ROWS, ms, { files, parquetMb: +(bytes / 1048576).toFixed(1), parquetWasmSeconds: +(encodeMs / 1000).toFixed(2) }));
   }
 
   // 2./3. Full write + commit, with and without zod validation.
@@ -128,16 +143,22 @@ async function main(): Promise<void> {
       }
       const ms = performance.now() - t0;
       const snap = await loadSnapshot(path.join(dir, 'bronze'));
-      results.push(result(zodValidate ? 'write-commit' : 'write-commit-nozod', ROWS, ms, {
-        files, commits, tableVersion: snap.version, partitions: new Set([...snap.files.values()].map((a) => a.partitionValues['event_date'])).size,
-        parquetMb: +(bytes / 1048576).toFixed(1),
-      }));
+      results.push(
+        result(zodValidate ? 'write-commit' : 'write-commit-nozod', ROWS, ms, {
+          files,
+          commits,
+          tableVersion: snap.version,
+          partitions: new Set([...snap.files.values()].map((a) => a.partitionValues['event_date'])).size,
+          parquetMb: +(bytes / 1048576).toFixed(1),
+        }),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   clearInterval(sampler);
-  for (const r of results) console.log(`${r.case.padEnd(20)} ${String(r.recordsPerSec).padStart(9)} rows/s  ${r.seconds}s  peak RSS ${r.peakRssMb} MB  ${JSON.stringify(r)}`);
+  for (const r of results)
+    console.log(`${r.case.padEnd(20)} ${String(r.recordsPerSec).padStart(9)} rows/s  ${r.seconds}s  peak RSS ${r.peakRssMb} MB  ${JSON.stringify(r)}`);
   console.log(JSON.stringify({ bench: 'delta-encode', rows: ROWS, node: process.version, results }));
 }
 

@@ -56,8 +56,15 @@ async function measured(name: string, records: number, fn: () => Promise<Record<
   const cpuSec = (cpu.user + cpu.system) / 1e6;
   peak = Math.max(peak, process.memoryUsage().rss);
   const r: Result = {
-    case: name, records, seconds: +seconds.toFixed(2), recordsPerSec: Math.round(records / seconds), recordsPerCpuSec: Math.round(records / cpuSec),
-    cpuSeconds: +cpuSec.toFixed(2), peakRssMb: Math.round(peak / 1048576), load1: +os.loadavg()[0]!.toFixed(2), ...(extra ?? {}),
+    case: name,
+    records,
+    seconds: +seconds.toFixed(2),
+    recordsPerSec: Math.round(records / seconds),
+    recordsPerCpuSec: Math.round(records / cpuSec),
+    cpuSeconds: +cpuSec.toFixed(2),
+    peakRssMb: Math.round(peak / 1048576),
+    load1: +os.loadavg()[0]!.toFixed(2),
+    ...(extra ?? {}),
   };
   process.stdout.write(`${JSON.stringify(r)}\n`);
   return r;
@@ -73,10 +80,19 @@ async function writeBronze(table: string): Promise<void> {
   for (let i = 0; i < RECORDS; i++) {
     const ts = start + Math.floor((i * 5 * 86_400_000) / RECORDS);
     const r = w.append({
-      transaction_id: randomUUID(), account_id: `ACC${String(i % 5000).padStart(8, '0')}`, merchant_id: `MER${String(i % 300).padStart(6, '0')}`,
-      amount: ((i * 7919) % 100_000) / 100 + 0.01, currency: CURRENCIES[i % 8]!, transaction_type: 'purchase', status: STATUSES[i % 4]!,
-      transaction_timestamp: new Date(ts).toISOString(), event_date: new Date(ts).toISOString().slice(0, 10),
-      source_topic: 'transactions', source_partition: i % 4, source_offset: i >> 2, ingest_time: new Date(ts + 1000).toISOString(),
+      transaction_id: randomUUID(),
+      account_id: `ACC${String(i % 5000).padStart(8, '0')}`,
+      merchant_id: `MER${String(i % 300).padStart(6, '0')}`,
+      amount: ((i * 7919) % 100_000) / 100 + 0.01,
+      currency: CURRENCIES[i % 8]!,
+      transaction_type: 'purchase',
+      status: STATUSES[i % 4]!,
+      transaction_timestamp: new Date(ts).toISOString(),
+      event_date: new Date(ts).toISOString().slice(0, 10),
+      source_topic: 'transactions',
+      source_partition: i % 4,
+      source_offset: i >> 2,
+      ingest_time: new Date(ts + 1000).toISOString(),
     });
     if (!r.ok) throw new Error(r.reason);
     if ((i + 1) % COMMIT_ROWS === 0) await w.commit();
@@ -96,22 +112,32 @@ async function main(): Promise<void> {
     configureS3({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     location = `s3://${await moto.bucket('bench')}/lake`;
   }
-  const s = silverSettings({ params: { 'bronze-table': `${location}/bronze`, table: `${location}/silver`, 'quarantine-table': `${location}/quarantine`, 'commit-interval': '5s' } });
+  const s = silverSettings({
+    params: { 'bronze-table': `${location}/bronze`, table: `${location}/silver`, 'quarantine-table': `${location}/quarantine`, 'commit-interval': '5s' },
+  });
   try {
     await writeBronze(s.bronzeTable);
     const results: Result[] = [];
-    results.push(await measured('source-read', RECORDS, async () => {
-      const r = await DeltaSourceReader.open(s.bronzeTable, { maxRowsPerBatch: 20_000 });
-      let n = 0;
-      for (let b = await r.poll(); b.rows.length; b = await r.poll()) n += b.rows.length;
-      if (n !== RECORDS) throw new Error(`read ${n} rows, expected ${RECORDS}`);
-    }));
-    results.push(await measured('silver-hop-eos', RECORDS, async () => {
-      const counters = { duplicates: 0 };
-      const res = await runDeltaStreams(buildSilverTopology(s, counters), { applicationId: 'bench-silver', stateDir: path.join(work, 'state'), untilCaughtUp: true });
-      if (res.records !== RECORDS) throw new Error(`the hop read ${res.records} rows, expected ${RECORDS}`);
-      return { commits: res.commits };
-    }));
+    results.push(
+      await measured('source-read', RECORDS, async () => {
+        const r = await DeltaSourceReader.open(s.bronzeTable, { maxRowsPerBatch: 20_000 });
+        let n = 0;
+        for (let b = await r.poll(); b.rows.length; b = await r.poll()) n += b.rows.length;
+        if (n !== RECORDS) throw new Error(`read ${n} rows, expected ${RECORDS}`);
+      }),
+    );
+    results.push(
+      await measured('silver-hop-eos', RECORDS, async () => {
+        const counters = { duplicates: 0 };
+        const res = await runDeltaStreams(buildSilverTopology(s, counters), {
+          applicationId: 'bench-silver',
+          stateDir: path.join(work, 'state'),
+          untilCaughtUp: true,
+        });
+        if (res.records !== RECORDS) throw new Error(`the hop read ${res.records} rows, expected ${RECORDS}`);
+        return { commits: res.commits };
+      }),
+    );
     process.stdout.write(`${JSON.stringify({ bench: 'delta-source', location: location === work ? 'local' : location, results })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });

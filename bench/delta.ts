@@ -77,7 +77,14 @@ async function measured(name: string, records: number, fn: () => Promise<Record<
   }
   const seconds = (performance.now() - t0) / 1000;
   peak = Math.max(peak, process.memoryUsage().rss);
-  const r = { case: name, records, seconds: +seconds.toFixed(2), recordsPerSec: Math.round(records / seconds), peakRssMb: Math.round(peak / 1048576), ...(extra ?? {}) };
+  const r = {
+    case: name,
+    records,
+    seconds: +seconds.toFixed(2),
+    recordsPerSec: Math.round(records / seconds),
+    peakRssMb: Math.round(peak / 1048576),
+    ...(extra ?? {}),
+  };
   process.stdout.write(`${JSON.stringify(r)}\n`);
   return r;
 }
@@ -123,7 +130,11 @@ function parquetEncode(): Record<string, unknown> {
   const schema = deltaSchemaFromZod(BronzeSchema);
   const dataFields = schema.fields.filter((f) => f.name !== 'event_date');
   const gen = generator();
-  const rows = Array.from({ length: Math.min(RECORDS, 200_000) }, (_, i) => ({ ...enrich({ ...gen.next().event }), kafka_partition: i % PARTITIONS, kafka_offset: i }));
+  const rows = Array.from({ length: Math.min(RECORDS, 200_000) }, (_, i) => ({
+    ...enrich({ ...gen.next().event }),
+    kafka_partition: i % PARTITIONS,
+    kafka_offset: i,
+  }));
   const buffers = new Map<string, RowBuffer>();
   let bytes = 0;
   let files = 0;
@@ -183,7 +194,12 @@ async function kafkaToDelta(client: KafkaClient, topic: string, table: string, s
     config: { applicationId: `bench-delta-${Date.now()}`, processingGuarantee: 'exactly_once', stateDir },
   });
   await runtime.start();
-  await Promise.race([done, runtime.done().then(() => { throw new Error('runtime stopped early'); })]);
+  await Promise.race([
+    done,
+    runtime.done().then(() => {
+      throw new Error('runtime stopped early');
+    }),
+  ]);
   await runtime.close();
   const snap = await loadSnapshot(table);
   return {

@@ -233,7 +233,10 @@ async function main(): Promise<void> {
   const results: Array<Record<string, number | string>> = [];
   const run = (c: string, target: string): Record<string, number | string> => {
     const extra = [...args].filter(([k]) => k !== 'target').flatMap(([k, v]) => [`--${k}`, v]);
-    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--target', target, ...extra], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--target', target, ...extra], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     const result = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
     result.target = target;
     return result;

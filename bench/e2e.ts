@@ -73,7 +73,13 @@ async function produce(client: KafkaClient, topic: string, from: number, to: num
     const now = Date.now();
     const batch = [];
     for (let id = i; id < Math.min(to, i + chunk); id++) {
-      batch.push({ topic, partition: id % PARTITIONS, key: null, value: Buffer.from(`${id}|u${(Math.imul(id, 2654435761) >>> 0) % KEYS}|${now}`), timestamp: now });
+      batch.push({
+        topic,
+        partition: id % PARTITIONS,
+        key: null,
+        value: Buffer.from(`${id}|u${(Math.imul(id, 2654435761) >>> 0) % KEYS}|${now}`),
+        timestamp: now,
+      });
     }
     await producer.send(outgoingBatch(batch));
     if (ratePerSec !== null) {
@@ -160,7 +166,9 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     await new Promise((r) => setTimeout(r, 50));
     if (Date.now() - lastLog > 5000) {
       lastLog = Date.now();
-      process.stderr.write(`[e2e] ${name}: ${counted}/${records} records counted in the committed output, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+      process.stderr.write(
+        `[e2e] ${name}: ${counted}/${records} records counted in the committed output, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`,
+      );
     }
   }
   const elapsed = Date.now() - started;
@@ -199,18 +207,28 @@ async function main(): Promise<void> {
   const protocols = securityArg === 'both' ? ['PLAINTEXT', 'SASL_SSL'] : [securityArg];
   const needsSecure = protocols.includes('SASL_SSL');
   let broker: RunningBroker | undefined;
-  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024, secure: needsSecure })).bootstrapServers;
+  const bootstrap =
+    process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024, secure: needsSecure })).bootstrapServers;
   const secureFile = process.env['TRIBUTARY_SECURE_BROKER'];
   const secure: SecureListeners | undefined = broker?.secure ?? (secureFile ? (JSON.parse(readFileSync(secureFile, 'utf8')) as SecureListeners) : undefined);
-  if (needsSecure && secure === undefined) throw new Error('SASL_SSL needs a broker with secured listeners: unset KAFKA_BOOTSTRAP_SERVERS or set TRIBUTARY_SECURE_BROKER');
+  if (needsSecure && secure === undefined)
+    throw new Error('SASL_SSL needs a broker with secured listeners: unset KAFKA_BOOTSTRAP_SERVERS or set TRIBUTARY_SECURE_BROKER');
   const results: CaseResult[] = [];
   try {
     for (const protocol of protocols) {
       const security: KafkaSecurity | undefined =
         protocol === 'SASL_SSL'
-          ? { protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: secure!.users.alice }, tls: { ca: readFileSync(secure!.caFile, 'utf8') } }
+          ? {
+              protocol: 'SASL_SSL',
+              sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: secure!.users.alice },
+              tls: { ca: readFileSync(secure!.caFile, 'utf8') },
+            }
           : undefined;
-      const client = createKafkaClient({ bootstrapServers: security ? secure!.saslSslBootstrap : bootstrap, clientId: 'e2e-bench', ...(security ? { security } : {}) });
+      const client = createKafkaClient({
+        bootstrapServers: security ? secure!.saslSslBootstrap : bootstrap,
+        clientId: 'e2e-bench',
+        ...(security ? { security } : {}),
+      });
       const tag = protocol === 'PLAINTEXT' ? '' : `-${protocol.toLowerCase()}`;
       results.push(await runCase(client, `backlog-${records}-eos-100ms${tag}`, records, null));
       if (!process.argv.includes('--skip-paced')) results.push(await runCase(client, `paced-${rate}/s-eos-100ms${tag}`, rate * pacedSeconds, rate));

@@ -75,7 +75,16 @@ function peakRssMb(): number {
 function newKafka(): KafkaClient {
   // Output topics keep at most 64 MB per partition (old segments dropped), standing in for a real
   // broker keeping its log outside our heap; inputs keep everything.
-  return caseClient(TARGET, () => new EmbeddedKafka({ name: 'bench-joins', maxPollRecordsPerPartition: 2000, enforceRetention: true, topicDefaults: { 'retention.bytes': String(64 * 1024 * 1024) } }));
+  return caseClient(
+    TARGET,
+    () =>
+      new EmbeddedKafka({
+        name: 'bench-joins',
+        maxPollRecordsPerPartition: 2000,
+        enforceRetention: true,
+        topicDefaults: { 'retention.bytes': String(64 * 1024 * 1024) },
+      }),
+  );
 }
 
 async function produce(kafka: KafkaClient, make: (i: number) => OutgoingRecord, count: number): Promise<void> {
@@ -140,7 +149,9 @@ async function streamTableCase(): Promise<Record<string, number | string>> {
   const kafka = newKafka();
   await createTopics(kafka, [T('users'), T('clicks')], [T('enriched')]);
   const userJson = (i: number): Buffer =>
-    Buffer.from(JSON.stringify({ name: `user-${i}`, country: ['DE', 'FR', 'US', 'NL'][i % 4], tier: i % 10 === 0 ? 'gold' : 'basic', signup: BASE - i } satisfies User));
+    Buffer.from(
+      JSON.stringify({ name: `user-${i}`, country: ['DE', 'FR', 'US', 'NL'][i % 4], tier: i % 10 === 0 ? 'gold' : 'basic', signup: BASE - i } satisfies User),
+    );
   await produce(kafka, (i) => ({ topic: T('users'), key: Buffer.from(`u${i}`), value: userJson(i), timestamp: BASE }), TABLE_KEYS);
 
   const b = new StreamsBuilder({ logger: () => {} });
@@ -149,7 +160,11 @@ async function streamTableCase(): Promise<Record<string, number | string>> {
     .join(users, (c, u) => ({ id: c.id, page: c.page, durationMs: c.durationMs, country: u.country, tier: u.tier }))
     .to(T('enriched'), Produced.with(str, Serdes.json<{ id: string; page: string; durationMs: number; country: string; tier: string }>()));
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-joins-'));
-  const runtime = new StreamsRuntime({ topology: b.build(), client: kafka, config: { applicationId: T('bench-joins-st'), processingGuarantee: GUARANTEE, stateDir } });
+  const runtime = new StreamsRuntime({
+    topology: b.build(),
+    client: kafka,
+    config: { applicationId: T('bench-joins-st'), processingGuarantee: GUARANTEE, stateDir },
+  });
   await runtime.start({ loop: false });
   while (total(runtime, 'recordsIn') < TABLE_KEYS) await runtime.runOnce(20);
   await runtime.commit();
@@ -167,7 +182,14 @@ async function streamTableCase(): Promise<Record<string, number | string>> {
   const expected = TABLE_KEYS + RECORDS;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  return finishCase(`stream-table enrichment, ${TABLE_KEYS} table keys, ${RECORDS} stream records [${GUARANTEE}]`, RECORDS, { runtime, kafka, stateDir, expected, t0, cpu0 });
+  return finishCase(`stream-table enrichment, ${TABLE_KEYS} table keys, ${RECORDS} stream records [${GUARANTEE}]`, RECORDS, {
+    runtime,
+    kafka,
+    stateDir,
+    expected,
+    t0,
+    cpu0,
+  });
 }
 
 async function streamStreamCase(): Promise<Record<string, number | string>> {
@@ -175,10 +197,24 @@ async function streamStreamCase(): Promise<Record<string, number | string>> {
   await createTopics(kafka, [T('orders'), T('payments')], [T('paid')]);
   const KEYS = 60_000;
   const key = (i: number, salt: number): string => `o${(i * 7919 + salt) % KEYS}`;
-  await produce(kafka, (i) => ({ topic: T('orders'), key: Buffer.from(key(i, 0)), value: Buffer.from(JSON.stringify({ id: `order-${i}`, amount: i % 1000 } satisfies Order)), timestamp: BASE + i * 10 }), RECORDS);
   await produce(
     kafka,
-    (i) => ({ topic: T('payments'), key: Buffer.from(key(i, 13)), value: Buffer.from(JSON.stringify({ id: `pay-${i}`, method: i % 2 ? 'card' : 'sepa' } satisfies Payment)), timestamp: BASE + i * 10 + 5 }),
+    (i) => ({
+      topic: T('orders'),
+      key: Buffer.from(key(i, 0)),
+      value: Buffer.from(JSON.stringify({ id: `order-${i}`, amount: i % 1000 } satisfies Order)),
+      timestamp: BASE + i * 10,
+    }),
+    RECORDS,
+  );
+  await produce(
+    kafka,
+    (i) => ({
+      topic: T('payments'),
+      key: Buffer.from(key(i, 13)),
+      value: Buffer.from(JSON.stringify({ id: `pay-${i}`, method: i % 2 ? 'card' : 'sepa' } satisfies Payment)),
+      timestamp: BASE + i * 10 + 5,
+    }),
     RECORDS,
   );
   const b = new StreamsBuilder({ logger: () => {} });
@@ -191,12 +227,23 @@ async function streamStreamCase(): Promise<Record<string, number | string>> {
     )
     .to(T('paid'), Produced.with(str, Serdes.json<{ order: string; payment: string; amount: number; method: string }>()));
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-joins-'));
-  const runtime = new StreamsRuntime({ topology: b.build(), client: kafka, config: { applicationId: T('bench-joins-ss'), processingGuarantee: GUARANTEE, stateDir } });
+  const runtime = new StreamsRuntime({
+    topology: b.build(),
+    client: kafka,
+    config: { applicationId: T('bench-joins-ss'), processingGuarantee: GUARANTEE, stateDir },
+  });
   const expected = 2 * RECORDS;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await runtime.start({ loop: false });
-  return finishCase(`stream-stream join, 5-min windows, ${RECORDS} records per side [${GUARANTEE}]`, expected, { runtime, kafka, stateDir, expected, t0, cpu0 });
+  return finishCase(`stream-stream join, 5-min windows, ${RECORDS} records per side [${GUARANTEE}]`, expected, {
+    runtime,
+    kafka,
+    stateDir,
+    expected,
+    t0,
+    cpu0,
+  });
 }
 
 function round(x: number): number {
@@ -215,7 +262,10 @@ async function main(): Promise<void> {
   const results: Array<Record<string, number | string>> = [];
   const run = (c: string, target: string): Record<string, number | string> => {
     const extra = [...args].filter(([k]) => k !== 'target').flatMap(([k, v]) => [`--${k}`, v]);
-    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--target', target, ...extra], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', c, '--target', target, ...extra], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     const result = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
     result.target = target;
     return result;
@@ -240,7 +290,19 @@ async function main(): Promise<void> {
     }
   });
   console.log(`target: stream-table ≥ 250000 rec/s — ${(results[0]!.recordsPerSec as number) >= 250_000 ? 'met' : 'NOT met'}`);
-  console.log(JSON.stringify({ bench: 'joins', results: results.map((r) => ({ case: r.case, target: r.target, ...(r.ratioToEmbedded === undefined ? {} : { ratioToEmbedded: r.ratioToEmbedded }), recordsPerSec: r.recordsPerSec, recordsPerCpuSec: r.recordsPerCpuSec, peakRssMb: r.peakRssMb })) }));
+  console.log(
+    JSON.stringify({
+      bench: 'joins',
+      results: results.map((r) => ({
+        case: r.case,
+        target: r.target,
+        ...(r.ratioToEmbedded === undefined ? {} : { ratioToEmbedded: r.ratioToEmbedded }),
+        recordsPerSec: r.recordsPerSec,
+        recordsPerCpuSec: r.recordsPerCpuSec,
+        peakRssMb: r.peakRssMb,
+      })),
+    }),
+  );
 }
 
 await main();

@@ -69,7 +69,11 @@ interface Engine {
 
 const log = (m: string): void => void process.stderr.write(`[peers] ${m}\n`);
 const envInt = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
-const envList = (name: string, fallback: string): string[] => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const envList = (name: string, fallback: string): string[] =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 // ---------------------------------------------------------------------------------------------
 // Input and expected output
@@ -133,8 +137,10 @@ async function produceInput(client: KafkaClient, topic: string, records: number)
   }
   const edge = closeBefore % WINDOW_MS;
   const boundaryMarginMs = Math.min(edge, WINDOW_MS - edge);
-  log(`produced ${records} records (${Math.round(bytes / records)} B avg value) to ${topic} in ${Date.now() - t0} ms; ` +
-    `${perWindow.size} (merchant, window) pairs, ${windows.size} close; boundary margin ${boundaryMarginMs} ms`);
+  log(
+    `produced ${records} records (${Math.round(bytes / records)} B avg value) to ${topic} in ${Date.now() - t0} ms; ` +
+      `${perWindow.size} (merchant, window) pairs, ${windows.size} close; boundary margin ${boundaryMarginMs} ms`,
+  );
   if (windows.size === 0) throw new Error('no window closes: too few records');
   if (boundaryMarginMs < 20_000) throw new Error(`close boundary only ${boundaryMarginMs} ms from a window edge: expected output would depend on partitioning`);
   return { stateless, windows, maxTimestamp, boundaryMarginMs };
@@ -190,7 +196,16 @@ function vmHwmKb(pid: number): number | null {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine, mode: Mode, input: string, records: number, expected: Expected, run: number): Promise<RunResult> {
+async function runEngine(
+  client: KafkaClient,
+  bootstrap: string,
+  engine: Engine,
+  mode: Mode,
+  input: string,
+  records: number,
+  expected: Expected,
+  run: number,
+): Promise<RunResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
   const output = `peers-${mode}-${engine.name}-out-${suffix}`;
   const appId = `peers-${mode}-${engine.name}-${suffix}`;
@@ -242,7 +257,12 @@ async function runEngine(client: KafkaClient, bootstrap: string, engine: Engine,
   const { cmd, args } = engine.command(mode, bootstrap, input, output, appId, join(stateDir, 'state'));
   const spawnedAt = Date.now();
   // Own process group (Spark's Python driver starts a JVM): stopped as a group at the end.
-  const child = spawn(cmd, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...engine.env, PYTHONUNBUFFERED: '1' } });
+  const child = spawn(cmd, args, {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...engine.env, PYTHONUNBUFFERED: '1' },
+  });
   let firstAt: number | null = null;
   let exited: string | null = null;
   let stdoutBuf = '';
@@ -353,7 +373,15 @@ function engines(skipped: Map<EngineName, string>): Engine[] {
     } else if (name === 'kafka-streams') {
       const ks = installKafkaStreams(log);
       if (!ks.ok) skipped.set(name, ks.reason);
-      else out.push({ name, guarantee: 'exactly_once', command: (...a) => ({ cmd: 'java', args: ['-cp', ks.value.classPath, `-Dlog4j.configuration=file:${ks.value.log4jConfig}`, 'tributary.bench.PeerApp', ...a] }) });
+      else
+        out.push({
+          name,
+          guarantee: 'exactly_once',
+          command: (...a) => ({
+            cmd: 'java',
+            args: ['-cp', ks.value.classPath, `-Dlog4j.configuration=file:${ks.value.log4jConfig}`, 'tributary.bench.PeerApp', ...a],
+          }),
+        });
     } else if (name === 'quix') {
       const q: Installed<{ python: string }> = installQuix(log);
       if (!q.ok) skipped.set(name, q.reason);
@@ -361,7 +389,13 @@ function engines(skipped: Map<EngineName, string>): Engine[] {
     } else if (name === 'spark') {
       const sp = installSpark(log);
       if (!sp.ok) skipped.set(name, sp.reason);
-      else out.push({ name, guarantee: 'at_least_once', env: { SPARK_KAFKA_JARS: sp.value.jars }, command: (...a) => ({ cmd: sp.value.python, args: [SPARK_APP, ...a] }) });
+      else
+        out.push({
+          name,
+          guarantee: 'at_least_once',
+          env: { SPARK_KAFKA_JARS: sp.value.jars },
+          command: (...a) => ({ cmd: sp.value.python, args: [SPARK_APP, ...a] }),
+        });
     } else {
       throw new Error(`unknown engine ${String(name)} in BENCH_PEERS_ENGINES`);
     }
@@ -393,8 +427,12 @@ async function main(): Promise<void> {
   const list = engines(skipped);
   for (const [name, why] of skipped) log(`${name} skipped: ${why}`);
   let broker: RunningBroker | undefined;
-  const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'] ?? (broker = await startBroker({ jvmOptions: [], heapMb: 1024, extraProperties: brokerProperties() })).bootstrapServers;
-  log(`broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms, extra properties ${JSON.stringify(brokerProperties())})` : ''}; ${records} records, ${runs} run(s), engines ${list.map((e) => e.name).join(', ')}`);
+  const bootstrap =
+    process.env['KAFKA_BOOTSTRAP_SERVERS'] ??
+    (broker = await startBroker({ jvmOptions: [], heapMb: 1024, extraProperties: brokerProperties() })).bootstrapServers;
+  log(
+    `broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms, extra properties ${JSON.stringify(brokerProperties())})` : ''}; ${records} records, ${runs} run(s), engines ${list.map((e) => e.name).join(', ')}`,
+  );
   const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'peers-bench' });
   const headlines: Headline[] = [];
   try {
@@ -456,8 +494,10 @@ async function main(): Promise<void> {
           `${pad(`${r.outputRecords}/${r.expectedOutputs}`, 16)}${r.loadAvg1m[0]}→${r.loadAvg1m[1]}${r.problem ? `  ${r.problem}` : ''}`,
       );
     }
-    lines.push(`${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)` +
-      `${h.guarantee === 'at_least_once' ? '  AT-LEAST-ONCE (no transactional Kafka sink)' : ''}`);
+    lines.push(
+      `${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)` +
+        `${h.guarantee === 'at_least_once' ? '  AT-LEAST-ONCE (no transactional Kafka sink)' : ''}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const brokerExtra = broker ? brokerProperties() : 'external';

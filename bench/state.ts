@@ -116,7 +116,9 @@ async function updateCase(embedded: EmbeddedKafka, dir: string): Promise<CaseRes
   await producer.connect();
   const sink = new BufferingSink(TOPIC, 0);
   const now = { t: 0 };
-  const store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('counts'), stringSerde, int64Serde).withCachingEnabled(10 * 1024 * 1024).build();
+  const store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('counts'), stringSerde, int64Serde)
+    .withCachingEnabled(10 * 1024 * 1024)
+    .build();
   await store.init(context(dir, sink, now));
   const keys = Array.from({ length: KEYS }, (_, i) => `key-${i}`);
   let rnd = 42;
@@ -150,7 +152,13 @@ async function updateCase(embedded: EmbeddedKafka, dir: string): Promise<CaseRes
   const m = store.metrics();
   await store.close();
   await producer.disconnect();
-  return result('update', UPDATES, clock, { keys: KEYS, commits, changelogRecords, flushAvgMs: +m.flushLatencyAvgMs.toFixed(2), flushMaxMs: +m.flushLatencyMaxMs.toFixed(2) });
+  return result('update', UPDATES, clock, {
+    keys: KEYS,
+    commits,
+    changelogRecords,
+    flushAvgMs: +m.flushLatencyAvgMs.toFixed(2),
+    flushMaxMs: +m.flushLatencyMaxMs.toFixed(2),
+  });
 }
 
 /** Copies the changelog from the embedded broker to the real one, in transactions of 10k records (untimed). */
@@ -216,7 +224,11 @@ async function rawConsumeCase(real: KafkaClient): Promise<CaseResult> {
   const polling = stopPolling();
   await consumer.close();
   const clock = stop();
-  return result('raw-consume', n, clock, { bytes, pollOnlySeconds: Math.round(polling.seconds * 1000) / 1000, pollOnlyRecordsPerSec: Math.round(n / polling.seconds) });
+  return result('raw-consume', n, clock, {
+    bytes,
+    pollOnlySeconds: Math.round(polling.seconds * 1000) / 1000,
+    pollOnlyRecordsPerSec: Math.round(n / polling.seconds),
+  });
 }
 
 async function restoreCase(real: KafkaClient, dir: string, expected: number): Promise<CaseResult> {
@@ -224,7 +236,12 @@ async function restoreCase(real: KafkaClient, dir: string, expected: number): Pr
   await store.init(context(dir, null, { t: 0 }));
   let progressCalls = 0;
   const stop = startClock();
-  const [res] = await restoreStores({ client: real, groupId: `bench-restore-${TOPIC}-${Date.now().toString(36)}`, partitions: [{ topic: TOPIC, partition: 0, store }], onProgress: () => progressCalls++ });
+  const [res] = await restoreStores({
+    client: real,
+    groupId: `bench-restore-${TOPIC}-${Date.now().toString(36)}`,
+    partitions: [{ topic: TOPIC, partition: 0, store }],
+    onProgress: () => progressCalls++,
+  });
   const clock = stop();
   // The log cleaner may have compacted more between the two reads, never less.
   if (res!.restored > expected || res!.restored < expected * 0.9) throw new Error(`restore applied ${res!.restored} records, raw consume read ${expected}`);
@@ -254,7 +271,10 @@ async function runCase(name: string, bootstrap: string): Promise<CaseResult> {
 
 function child(name: string, bootstrap: string, extra: string[] = []): CaseResult {
   const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', name, '--topic', TOPIC, '--bootstrap', bootstrap, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [...process.execArgv, self, '--case', name, '--topic', TOPIC, '--bootstrap', bootstrap, ...extra], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as CaseResult;
 }
 
@@ -270,7 +290,9 @@ async function main(): Promise<void> {
       bootstrap = broker.bootstrapServers;
     }
     const update = child('update', bootstrap);
-    process.stdout.write(`update: ${update.recordsPerSec} updates/s (${update.recordsPerCpuSec} per CPU-s; ${update['changelogRecords']} changelog records, ${update['commits']} commits), peak RSS ${update.peakRssMb} MB, load ${update.loadAvg1m}\n`);
+    process.stdout.write(
+      `update: ${update.recordsPerSec} updates/s (${update.recordsPerCpuSec} per CPU-s; ${update['changelogRecords']} changelog records, ${update['commits']} commits), peak RSS ${update.peakRssMb} MB, load ${update.loadAvg1m}\n`,
+    );
     process.stdout.write(`copied ${update['copied']} changelog records to ${bootstrap}\n`);
     const results: CaseResult[] = [update];
     for (let round = 0; round < ROUNDS; round++) {
@@ -279,7 +301,9 @@ async function main(): Promise<void> {
       const restore = child('restore', bootstrap, ['--expected', String(raw.records)]);
       restore['ratioToRawConsume'] = +(restore.recordsPerSec / raw.recordsPerSec).toFixed(3);
       restore['ratioToPollOnly'] = +(restore.recordsPerSec / Number(raw['pollOnlyRecordsPerSec'])).toFixed(3);
-      process.stdout.write(`restore: ${perCpu(restore)}; ${restore['ratioToRawConsume']} of raw (${restore['ratioToPollOnly']} of its polling alone), ${restore['entries']} keys\n`);
+      process.stdout.write(
+        `restore: ${perCpu(restore)}; ${restore['ratioToRawConsume']} of raw (${restore['ratioToPollOnly']} of its polling alone), ${restore['entries']} keys\n`,
+      );
       results.push(raw, restore);
     }
     process.stdout.write(`${JSON.stringify({ bench: 'state', results })}\n`);

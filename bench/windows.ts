@@ -74,7 +74,11 @@ function topology(store: 'persistent' | 'in-memory'): Topology {
   b.stream(TX, Consumed.with(str, Serdes.json<Tx>()).withTimestampExtractor(TimestampExtractors.field('transaction_timestamp')))
     .groupByKey()
     .windowedBy(TimeWindows.ofSizeAndGrace('1 minute', '10 minutes'), { lateRecords: { topic: TX_LATE } })
-    .count(Materialized.as<string, number>('tx-counts').withStoreType(store).withCachingEnabled(CACHE_MB * 1024 * 1024))
+    .count(
+      Materialized.as<string, number>('tx-counts')
+        .withStoreType(store)
+        .withCachingEnabled(CACHE_MB * 1024 * 1024),
+    )
     .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
     .toStream()
     .to(TX_FINAL, Produced.with(Serdes.timeWindowed(str, 60_000), Serdes.int64()));
@@ -119,7 +123,11 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
   await producer.disconnect();
   await admin.disconnect();
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-bench-windows-'));
-  const runtime = new StreamsRuntime({ topology: topology(store), client: kafka, config: { applicationId: nameFor(TARGET, 'bench-windows'), stateDir, commitIntervalMs: COMMIT_MS } });
+  const runtime = new StreamsRuntime({
+    topology: topology(store),
+    client: kafka,
+    config: { applicationId: nameFor(TARGET, 'bench-windows'), stateDir, commitIntervalMs: COMMIT_MS },
+  });
   const total = (): number => runtime.metrics().reduce((n, m) => n + m.recordsIn, 0);
   const load = METRICS ? await startMetricsLoad(runtimeSource(runtime)) : null;
   const cpu0 = process.cpuUsage();
@@ -163,7 +171,22 @@ if (child !== undefined) {
   const run = (c: string, target: string): Record<string, number | string> => {
     const out = execFileSync(
       process.execPath,
-      [...process.execArgv, self, '--case', c, '--target', target, '--records', String(RECORDS), '--keys', String(KEYS), '--cache-mb', String(CACHE_MB), '--commit-ms', String(COMMIT_MS)],
+      [
+        ...process.execArgv,
+        self,
+        '--case',
+        c,
+        '--target',
+        target,
+        '--records',
+        String(RECORDS),
+        '--keys',
+        String(KEYS),
+        '--cache-mb',
+        String(CACHE_MB),
+        '--commit-ms',
+        String(COMMIT_MS),
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(METRICS ? { TRIBUTARY_BENCH_METRICS: '1' } : {}) } },
     );
     const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
@@ -175,13 +198,16 @@ if (child !== undefined) {
       const embedded = targets.includes('embedded') ? run(c, 'embedded') : undefined;
       if (embedded !== undefined) {
         const r = embedded;
-        console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}, metrics ${r['metrics']}`);
+        console.log(
+          `${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}, metrics ${r['metrics']}`,
+        );
         results.push(r);
       }
       // The heap-growth comparison case stays in process.
       if (targets.includes('kafkajs') && c !== 'persistent-v8-default') {
         const real = run(c, 'kafkajs');
-        if (embedded !== undefined) real['ratioToEmbedded'] = Math.round(((real['recordsPerSec'] as number) / (embedded['recordsPerSec'] as number)) * 1000) / 1000;
+        if (embedded !== undefined)
+          real['ratioToEmbedded'] = Math.round(((real['recordsPerSec'] as number) / (embedded['recordsPerSec'] as number)) * 1000) / 1000;
         console.log(`${kafkajsLine(real, embedded)}, late ${real['late']}, final results ${real['finalResults']}`);
         results.push(real);
       }

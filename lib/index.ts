@@ -62,7 +62,16 @@ export type { KeyMapper, ValueJoiner } from './dsl/joins/index.js';
 export { TimeWindows, SlidingWindows, SessionWindows, EmitStrategy } from './dsl/windows/index.js';
 export type { DurationInput } from './dsl/windows/index.js';
 export { Suppressed, BufferConfig, LATE_HEADER_PREFIX } from './dsl/windowed/index.js';
-export type { TimeWindowedKStream, SessionWindowedKStream, WindowedOptions, LateRecord, LateRecordInfo, LateRecords, LateRecordsCallback, LateRecordsTopic } from './dsl/windowed/index.js';
+export type {
+  TimeWindowedKStream,
+  SessionWindowedKStream,
+  WindowedOptions,
+  LateRecord,
+  LateRecordInfo,
+  LateRecords,
+  LateRecordsCallback,
+  LateRecordsTopic,
+} from './dsl/windowed/index.js';
 export type { Window, Windowed } from './state/types.js';
 export { EventTime, TimestampExtractors, InvalidTimestampError, parseEventTime } from './time/index.js';
 export type { EventTimeMode, TimestampParseOptions } from './time/index.js';
@@ -81,7 +90,15 @@ export type { BuiltTopology, Subtopology } from './topology/built-topology.js';
 export type { FusedProcessorDef } from './topology/fusion.js';
 
 // Errors
-export { ConfigError, ProducerFencedError, RecordRejectedError, RecordTooLargeError, SinkBackpressureError, TaskMigratedError, TributaryError } from './errors.js';
+export {
+  ConfigError,
+  ProducerFencedError,
+  RecordRejectedError,
+  RecordTooLargeError,
+  SinkBackpressureError,
+  TaskMigratedError,
+  TributaryError,
+} from './errors.js';
 export type { ErrorCode, ErrorContext } from './errors.js';
 
 // Application: run a topology on a Kafka cluster (exactly-once by default)
@@ -89,10 +106,27 @@ export { TributaryApp, configFromProperties } from './app/index.js';
 // The one configuration (docs/configuration.md): keys, failure handlers, logger
 export type { TributaryConfig, HandlerName, ProcessingGuarantee, RuntimeLogger, RuntimeLogLevel } from './runtime/config.js';
 export { ErrorHandlers } from './runtime/error-handlers.js';
-export type { DeserializationExceptionHandler, ErrorHandlerContext, ErrorResponse, ProcessingExceptionHandler, ProductionExceptionHandler } from './runtime/error-handlers.js';
+export type {
+  DeserializationExceptionHandler,
+  ErrorHandlerContext,
+  ErrorResponse,
+  ProcessingExceptionHandler,
+  ProductionExceptionHandler,
+} from './runtime/error-handlers.js';
 // The Kafka client seam (\`TributaryConfig.client\`): implemented by tributary's kafkajs adapter and by \`EmbeddedKafka\` (tributary/testing)
 export type { KafkaClient } from './kafka/types.js';
-export type { AppMetrics, AppProgress, TaskProgress, CommitLatencyWindow, AppState, AppStateListener, CloseOptions, TributaryAppConfig, UncaughtExceptionHandler, UncaughtExceptionResponse } from './app/index.js';
+export type {
+  AppMetrics,
+  AppProgress,
+  TaskProgress,
+  CommitLatencyWindow,
+  AppState,
+  AppStateListener,
+  CloseOptions,
+  TributaryAppConfig,
+  UncaughtExceptionHandler,
+  UncaughtExceptionResponse,
+} from './app/index.js';
 export type { PartitionLag } from './app/lag.js';
 
 // Connecting to a secured cluster (TLS, SASL, OAUTHBEARER; Java-style client.properties)

@@ -27,7 +27,12 @@ interface Entry {
 const ENTRIES: readonly Entry[] = [
   { module: 'tributary', file: 'lib/index.ts', page: 'tributary.md', title: 'tributary — the library' },
   { module: 'tributary/testing', file: 'lib/testing/index.ts', page: 'testing.md', title: 'tributary/testing — test driver, arbitraries, reference models' },
-  { module: 'tributary/connectors/delta', file: 'lib/connectors/delta/index.ts', page: 'connectors-delta.md', title: 'tributary/connectors/delta — Delta Lake sink and tables' },
+  {
+    module: 'tributary/connectors/delta',
+    file: 'lib/connectors/delta/index.ts',
+    page: 'connectors-delta.md',
+    title: 'tributary/connectors/delta — Delta Lake sink and tables',
+  },
 ];
 
 interface Exported {
@@ -53,7 +58,10 @@ function exportsOf(file: string): Exported[] {
   const text = read(file);
   const out: Exported[] = [];
   for (const m of text.matchAll(EXPORT_FROM)) {
-    for (const part of m[2]!.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of m[2]!
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const clean = part.replace(/^type\s+/, '');
       const [local, alias] = clean.split(/\s+as\s+/);
       out.push({ name: (alias ?? local)!, local: local!, from: resolveModule(file, m[3]!) });
@@ -71,7 +79,8 @@ interface Declaration {
   readonly members: readonly { readonly signature: string; readonly doc: string }[];
 }
 
-const DECL = (name: string) => new RegExp(`^export\\s+(?:declare\\s+)?(?:abstract\\s+)?(class|interface|type|function|async function|const|let|enum)\\s+${name}\\b`, 'm');
+const DECL = (name: string) =>
+  new RegExp(`^export\\s+(?:declare\\s+)?(?:abstract\\s+)?(class|interface|type|function|async function|const|let|enum)\\s+${name}\\b`, 'm');
 
 /** Finds the declaration of `name` in `file`, following `export … from` chains. */
 function findDeclaration(name: string, file: string, seen = new Set<string>()): Declaration | undefined {
@@ -212,7 +221,9 @@ function main(): void {
   const check = process.argv.includes('--check');
   const files = new Map<string, string>([['README.md', index()], ...ENTRIES.map((e) => [e.page, page(e)] as [string, string])]);
   if (undocumented.length > 0) {
-    process.stderr.write(`${undocumented.length} exports have no doc comment (write one above the declaration):\n${undocumented.map((u) => `  ${u}`).join('\n')}\n`);
+    process.stderr.write(
+      `${undocumented.length} exports have no doc comment (write one above the declaration):\n${undocumented.map((u) => `  ${u}`).join('\n')}\n`,
+    );
     process.exit(1);
   }
   let stale = 0;

@@ -41,16 +41,7 @@ import { kafkaClusterId, log4jProperties, serverProperties } from './kafka/confi
 import { resolveKafkaJars } from './kafka/jars.js';
 import { makeCertificates, scramFormatArgs, secureListeners, secureServerProperties, type SecureListeners } from './kafka/secure.js';
 import { BIND_CONFLICT, FATAL_START, LogFollower, logTail } from './kafka/logs.js';
-import {
-  cleanStaleBrokerDirs,
-  delay,
-  DIR_PREFIX,
-  groupMembers,
-  killGroup,
-  OWNER_FILE,
-  ownerOfSelf,
-  waitGroupGone,
-} from './kafka/processes.js';
+import { cleanStaleBrokerDirs, delay, DIR_PREFIX, groupMembers, killGroup, OWNER_FILE, ownerOfSelf, waitGroupGone } from './kafka/processes.js';
 
 export { cleanStaleBrokerDirs } from './kafka/processes.js';
 export { defaultCacheDir, resolveKafkaJars } from './kafka/jars.js';
@@ -193,16 +184,17 @@ export async function pickPorts(preferred: number | undefined, probe: boolean, c
  * reads the wrapper's stdin (a pipe from this Node process) and kills the JVM at EOF, i.e. when
  * this process exits for any reason. Exits with the JVM's status.
  */
-const WRAPPER = [
-  'exec 3<&0',
-  '"$@" </dev/null &',
-  'j=$!',
-  '( cat <&3 >/dev/null; kill -KILL "$j" 2>/dev/null ) &',
-  'exec 3<&-',
-  'wait "$j"',
-].join('\n');
+const WRAPPER = ['exec 3<&0', '"$@" </dev/null &', 'j=$!', '( cat <&3 >/dev/null; kill -KILL "$j" 2>/dev/null ) &', 'exec 3<&-', 'wait "$j"'].join('\n');
 
-export async function formatStorage(java: string, libs: string, dir: string, propsFile: string, log4jFile: string, extraArgs: readonly string[] = [], clusterId = kafkaClusterId()): Promise<void> {
+export async function formatStorage(
+  java: string,
+  libs: string,
+  dir: string,
+  propsFile: string,
+  log4jFile: string,
+  extraArgs: readonly string[] = [],
+  clusterId = kafkaClusterId(),
+): Promise<void> {
   const out = spawnSync(
     java,
     [
@@ -332,7 +324,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
     const owner = ownerOfSelf();
     writeFileSync(join(dir, OWNER_FILE), JSON.stringify(owner));
-    const [port, controllerPort, sslPort, saslSslPort] = (await pickPorts(preferred, options.probePorts ?? true, options.secure ? 4 : 2)) as [number, number, number?, number?];
+    const [port, controllerPort, sslPort, saslSslPort] = (await pickPorts(preferred, options.probePorts ?? true, options.secure ? 4 : 2)) as [
+      number,
+      number,
+      number?,
+      number?,
+    ];
     preferred = undefined;
     const propsFile = join(dir, 'server.properties');
     const log4jFile = join(dir, 'log4j.properties');
@@ -474,7 +471,9 @@ async function main(argv: readonly string[]): Promise<void> {
   if (brokers > 1) {
     const { startCluster } = await import('./kafka/cluster.js');
     const cluster = await startCluster({ brokers, log: say });
-    say(`${brokers} nodes ready in ${cluster.readyMs} ms (replication factor ${Math.min(3, brokers)}, min.insync.replicas ${Math.min(2, brokers)}); logs under ${cluster.dir}`);
+    say(
+      `${brokers} nodes ready in ${cluster.readyMs} ms (replication factor ${Math.min(3, brokers)}, min.insync.replicas ${Math.min(2, brokers)}); logs under ${cluster.dir}`,
+    );
     process.stdout.write(`KAFKA_BOOTSTRAP_SERVERS=${cluster.bootstrapServers}\n`);
     say('press Ctrl-C to stop');
     await new Promise<void>((resolve) => {

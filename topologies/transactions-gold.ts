@@ -91,13 +91,23 @@ export function addRow(t: Totals, r: Pick<SilverRow, 'amount_usd' | 'status' | '
 }
 
 export function dailyRow(date: string, t: Totals): globalThis.Record<string, unknown> {
-  return { event_date: date, transaction_count: t.count, completed_count: t.completed, total_amount_usd: decimal2(t.sumCents), max_amount_usd: decimal2(t.maxCents) };
+  return {
+    event_date: date,
+    transaction_count: t.count,
+    completed_count: t.completed,
+    total_amount_usd: decimal2(t.sumCents),
+    max_amount_usd: decimal2(t.maxCents),
+  };
 }
 
 export function merchantRow(merchant: string, t: Totals): globalThis.Record<string, unknown> {
   return {
-    merchant_id: merchant, transaction_count: t.count, completed_count: t.completed, total_amount_usd: decimal2(t.sumCents),
-    first_transaction_ts: new Date(t.first).toISOString(), last_transaction_ts: new Date(t.last).toISOString(),
+    merchant_id: merchant,
+    transaction_count: t.count,
+    completed_count: t.completed,
+    total_amount_usd: decimal2(t.sumCents),
+    first_transaction_ts: new Date(t.first).toISOString(),
+    last_transaction_ts: new Date(t.last).toISOString(),
   };
 }
 
@@ -106,23 +116,51 @@ export function buildGoldTopology(s: GoldSettings): Topology {
   const silver = builder.deltaStream<SilverRow>(s.silverTable, { sourceName: 'silver', maxRowsPerBatch: s.maxRowsPerBatch });
   silver.process(
     deltaAggregateSink<null, SilverRow, Totals>({
-      table: s.dailyTable, schema: DailySchema, name: 'transactions_daily_totals', description: 'Transactions per event date (tributary transactions-gold)',
-      key: (r) => r.event_date, initial: emptyTotals, add: addRow, toRow: dailyRow, commitIntervalMs: s.commitIntervalMs,
-      fromRow: (r) => [r['event_date'] as string, {
-        count: Number(r['transaction_count']), completed: Number(r['completed_count']), sumCents: toCents(r['total_amount_usd'] as string),
-        maxCents: toCents(r['max_amount_usd'] as string), first: Infinity, last: -Infinity,
-      }],
+      table: s.dailyTable,
+      schema: DailySchema,
+      name: 'transactions_daily_totals',
+      description: 'Transactions per event date (tributary transactions-gold)',
+      key: (r) => r.event_date,
+      initial: emptyTotals,
+      add: addRow,
+      toRow: dailyRow,
+      commitIntervalMs: s.commitIntervalMs,
+      fromRow: (r) => [
+        r['event_date'] as string,
+        {
+          count: Number(r['transaction_count']),
+          completed: Number(r['completed_count']),
+          sumCents: toCents(r['total_amount_usd'] as string),
+          maxCents: toCents(r['max_amount_usd'] as string),
+          first: Infinity,
+          last: -Infinity,
+        },
+      ],
     }),
     { named: Named.as('gold-daily') },
   );
   silver.process(
     deltaAggregateSink<null, SilverRow, Totals>({
-      table: s.merchantTable, schema: MerchantSchema, name: 'transactions_merchant_totals', description: 'Transactions per merchant (tributary transactions-gold)',
-      key: (r) => r.merchant_id, initial: emptyTotals, add: addRow, toRow: merchantRow, commitIntervalMs: s.commitIntervalMs,
-      fromRow: (r) => [r['merchant_id'] as string, {
-        count: Number(r['transaction_count']), completed: Number(r['completed_count']), sumCents: toCents(r['total_amount_usd'] as string),
-        maxCents: 0, first: Date.parse(r['first_transaction_ts'] as string), last: Date.parse(r['last_transaction_ts'] as string),
-      }],
+      table: s.merchantTable,
+      schema: MerchantSchema,
+      name: 'transactions_merchant_totals',
+      description: 'Transactions per merchant (tributary transactions-gold)',
+      key: (r) => r.merchant_id,
+      initial: emptyTotals,
+      add: addRow,
+      toRow: merchantRow,
+      commitIntervalMs: s.commitIntervalMs,
+      fromRow: (r) => [
+        r['merchant_id'] as string,
+        {
+          count: Number(r['transaction_count']),
+          completed: Number(r['completed_count']),
+          sumCents: toCents(r['total_amount_usd'] as string),
+          maxCents: 0,
+          first: Date.parse(r['first_transaction_ts'] as string),
+          last: Date.parse(r['last_transaction_ts'] as string),
+        },
+      ],
     }),
     { named: Named.as('gold-merchant') },
   );

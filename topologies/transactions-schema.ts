@@ -26,11 +26,7 @@ export const TransactionEventSchema = z.object({
   account_id: z.string().min(1).max(64),
   merchant_id: z.string().min(1).max(64),
   /** Positive, finite, at most two decimals. Refunds are positive amounts with type `refund`. */
-  amount: z
-    .number()
-    .positive()
-    .max(MAX_AMOUNT)
-    .refine(hasCents, 'amount must have at most two decimals'),
+  amount: z.number().positive().max(MAX_AMOUNT).refine(hasCents, 'amount must have at most two decimals'),
   /** ISO 4217 code: three uppercase letters. */
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be three uppercase letters'),
   transaction_type: z.enum(TRANSACTION_TYPES),

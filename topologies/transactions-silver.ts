@@ -47,7 +47,16 @@ export function silverSettings(options: TopologyFactoryOptions = {}): SilverSett
 }
 
 /** USD per unit of each currency the silver layer converts (fixed reference rates). */
-export const USD_RATES: Readonly<globalThis.Record<string, number>> = { USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067, CAD: 0.73, AUD: 0.66, CHF: 1.12, SEK: 0.095 };
+export const USD_RATES: Readonly<globalThis.Record<string, number>> = {
+  USD: 1,
+  EUR: 1.08,
+  GBP: 1.27,
+  JPY: 0.0067,
+  CAD: 0.73,
+  AUD: 0.66,
+  CHF: 1.12,
+  SEK: 0.095,
+};
 
 /** An event time this far after the ingest time is invalid. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -103,7 +112,9 @@ export interface SilverRow {
 }
 
 /** A normalised row (with its event time in ms, for dedup) or why the bronze row is invalid. */
-export type Normalised = { readonly ok: true; readonly row: SilverRow; readonly ts: number } | { readonly ok: false; readonly reason: string; readonly input: BronzeInput };
+export type Normalised =
+  | { readonly ok: true; readonly row: SilverRow; readonly ts: number }
+  | { readonly ok: false; readonly reason: string; readonly input: BronzeInput };
 
 const cents = (x: number): number => Math.round(x * 100);
 const decimal2 = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
@@ -219,22 +230,47 @@ export function buildSilverTopology(s: SilverSettings, counters: SilverCounters 
     .deltaStream<BronzeInput>(s.bronzeTable, { sourceName: 'bronze', maxRowsPerBatch: s.maxRowsPerBatch })
     .mapValues((b) => normalise(b), Named.as('normalise'))
     .process(dedup(s.silverTable, s.dedupRetentionMs, counters), { named: Named.as('dedup-transaction-id') });
-  const branches = checked.split(Named.as('validity-')).branch((_k, v) => v.ok, Branched.as('valid')).defaultBranch(Branched.as('invalid'));
-  branches.get('validity-valid')!
+  const branches = checked
+    .split(Named.as('validity-'))
+    .branch((_k, v) => v.ok, Branched.as('valid'))
+    .defaultBranch(Branched.as('invalid'));
+  branches
+    .get('validity-valid')!
     .mapValues((v) => (v as Extract<Normalised, { ok: true }>).row, Named.as('silver-row'))
-    .process(deltaSink({
-      table: s.silverTable, schema: SilverSchema, partitionBy: ['event_date'], name: 'transactions_silver',
-      description: 'Deduplicated, normalised transactions (tributary transactions-silver)', codec: 'snappy', commitIntervalMs: s.commitIntervalMs,
-    }), { named: Named.as('silver-delta-sink') });
-  branches.get('validity-invalid')!
+    .process(
+      deltaSink({
+        table: s.silverTable,
+        schema: SilverSchema,
+        partitionBy: ['event_date'],
+        name: 'transactions_silver',
+        description: 'Deduplicated, normalised transactions (tributary transactions-silver)',
+        codec: 'snappy',
+        commitIntervalMs: s.commitIntervalMs,
+      }),
+      { named: Named.as('silver-delta-sink') },
+    );
+  branches
+    .get('validity-invalid')!
     .mapValues((v) => {
       const bad = v as Extract<Normalised, { ok: false }>;
-      return { transaction_id: bad.input.transaction_id ?? null, reason: bad.reason, bronze_row: JSON.stringify(bad.input), quarantined_at: new Date().toISOString() };
+      return {
+        transaction_id: bad.input.transaction_id ?? null,
+        reason: bad.reason,
+        bronze_row: JSON.stringify(bad.input),
+        quarantined_at: new Date().toISOString(),
+      };
     }, Named.as('quarantine-row'))
-    .process(deltaSink({
-      table: s.quarantineTable, schema: QuarantineSchema, name: 'transactions_quarantine',
-      description: 'Bronze rows the silver layer refused, with the reason (tributary transactions-silver)', codec: 'snappy', commitIntervalMs: s.commitIntervalMs,
-    }), { named: Named.as('quarantine-delta-sink') });
+    .process(
+      deltaSink({
+        table: s.quarantineTable,
+        schema: QuarantineSchema,
+        name: 'transactions_quarantine',
+        description: 'Bronze rows the silver layer refused, with the reason (tributary transactions-silver)',
+        codec: 'snappy',
+        commitIntervalMs: s.commitIntervalMs,
+      }),
+      { named: Named.as('quarantine-delta-sink') },
+    );
   return builder.build();
 }
 

@@ -34,7 +34,16 @@ import {
 } from '../lib/index.js';
 import { deltaTable } from './support/delta.js';
 import { Params, tablePath, type TopologyFactoryOptions } from './support/options.js';
-import { addAmount, aggregateKey, aggregateRow, AggregateRowSchema, EMPTY_STATS, type AggregateDimension, type AggregateRow, type AmountStats } from './transactions-rows.js';
+import {
+  addAmount,
+  aggregateKey,
+  aggregateRow,
+  AggregateRowSchema,
+  EMPTY_STATS,
+  type AggregateDimension,
+  type AggregateRow,
+  type AmountStats,
+} from './transactions-rows.js';
 import { TransactionEventSchema, type TransactionEvent } from './transactions-schema.js';
 
 export const applicationId = 'transactions-windowed';

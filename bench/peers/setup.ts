@@ -65,8 +65,14 @@ export function installKafkaStreams(log: (m: string) => void): Installed<KafkaSt
   if (!javac.ok) return { ok: false, reason: `javac failed: ${tail(javac.output)}` };
   writeFileSync(
     log4jConfig,
-    ['log4j.rootLogger=WARN, stderr', 'log4j.appender.stderr=org.apache.log4j.ConsoleAppender', 'log4j.appender.stderr.Target=System.err',
-      'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout', 'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %c{1}: %m%n', ''].join('\n'),
+    [
+      'log4j.rootLogger=WARN, stderr',
+      'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stderr.Target=System.err',
+      'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %c{1}: %m%n',
+      '',
+    ].join('\n'),
   );
   writeFileSync(marker, hash);
   return { ok: true, value: { classPath, log4jConfig } };
@@ -80,7 +86,8 @@ export function installQuix(log: (m: string) => void): Installed<QuixInstall> {
   const venv = join(peersCacheDir(), `quix-${QUIX_VERSION}`);
   const python = join(venv, 'bin', 'python');
   const check = (): boolean =>
-    existsSync(python) && spawnSync(python, ['-c', 'import quixstreams, sys; sys.exit(0 if quixstreams.__version__ == sys.argv[1] else 1)', QUIX_VERSION]).status === 0;
+    existsSync(python) &&
+    spawnSync(python, ['-c', 'import quixstreams, sys; sys.exit(0 if quixstreams.__version__ == sys.argv[1] else 1)', QUIX_VERSION]).status === 0;
   if (check()) return { ok: true, value: { python } };
   rmSync(venv, { recursive: true, force: true });
   const mk = run('python3', ['-m', 'venv', venv], log);

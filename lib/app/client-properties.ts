@@ -100,7 +100,9 @@ export function loadClientProperties(path: string, options: Omit<ClientPropertie
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`--client-config: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { context: { key: 'client-config' } });
+    throw new ConfigError(`--client-config: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      context: { key: 'client-config' },
+    });
   }
   return parseClientProperties(text, { ...options, source: path });
 }
@@ -121,7 +123,10 @@ export function parseClientProperties(text: string, options: ClientPropertiesOpt
     if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
       fail(key, `unknown client property; known: ${KNOWN_KEYS.join(', ')}`);
     }
-    props.set(key, substituteEnv(value, env, (variable) => fail(key, `refers to \${env:${variable}}, which is not set`)));
+    props.set(
+      key,
+      substituteEnv(value, env, (variable) => fail(key, `refers to \${env:${variable}}, which is not set`)),
+    );
   }
   const get = (key: (typeof KNOWN_KEYS)[number]): string | undefined => {
     const v = props.get(key);
@@ -201,7 +206,10 @@ export function parseClientProperties(text: string, options: ClientPropertiesOpt
     for (const key of ['ssl.truststore.type', 'ssl.keystore.type'] as const) {
       const type = get(key);
       if (type !== undefined && type.toUpperCase() !== 'PEM') {
-        fail(key, `'${type}' stores are not supported; use PEM files (convert with: keytool -exportcert -rfc for certificates, openssl pkcs12 -nodes for keys)`);
+        fail(
+          key,
+          `'${type}' stores are not supported; use PEM files (convert with: keytool -exportcert -rfc for certificates, openssl pkcs12 -nodes for keys)`,
+        );
       }
     }
     const truststore = get('ssl.truststore.location');
@@ -210,13 +218,17 @@ export function parseClientProperties(text: string, options: ClientPropertiesOpt
     const caKey = truststore !== undefined ? 'ssl.truststore.location' : 'ssl.ca.location';
     const ca = truststore ?? caLocation;
     const caPem = ca === undefined ? undefined : read(caKey, ca);
-    if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----')) fail(caKey, `${ca} is not a PEM file of CA certificates (no '-----BEGIN CERTIFICATE-----')`);
+    if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----'))
+      fail(caKey, `${ca} is not a PEM file of CA certificates (no '-----BEGIN CERTIFICATE-----')`);
 
     const keystore = get('ssl.keystore.location');
     const certLocation = get('ssl.certificate.location');
     const keyLocation = get('ssl.key.location');
     if (keystore !== undefined && (certLocation !== undefined || keyLocation !== undefined)) {
-      fail('ssl.keystore.location', 'give ssl.keystore.location (one PEM file with certificate and key) or ssl.certificate.location + ssl.key.location, not both');
+      fail(
+        'ssl.keystore.location',
+        'give ssl.keystore.location (one PEM file with certificate and key) or ssl.certificate.location + ssl.key.location, not both',
+      );
     }
     let cert: string | undefined;
     let key: string | undefined;
@@ -237,7 +249,10 @@ export function parseClientProperties(text: string, options: ClientPropertiesOpt
     if (keyPassword !== undefined && key === undefined) fail('ssl.key.password', 'is set but no client key is (ssl.keystore.location or ssl.key.location)');
     const algorithm = props.get('ssl.endpoint.identification.algorithm');
     if (algorithm !== undefined && algorithm.trim() !== '' && algorithm.trim().toLowerCase() !== 'https') {
-      fail('ssl.endpoint.identification.algorithm', `'${algorithm.trim()}' is not supported; use https (the default: verify the host name) or leave it empty to turn verification off`);
+      fail(
+        'ssl.endpoint.identification.algorithm',
+        `'${algorithm.trim()}' is not supported; use https (the default: verify the host name) or leave it empty to turn verification off`,
+      );
     }
     return {
       ...(caPem !== undefined ? { ca: caPem } : {}),
@@ -269,7 +284,7 @@ function pemBlocks(pem: string, label: RegExp): string | undefined {
  */
 function parseJaas(text: string, fail: (message: string) => never): { module: string; options: Map<string, string> } {
   const m = /^\s*([A-Za-z0-9_.$]+)\s+(required|requisite|sufficient|optional)\s*([\s\S]*?)\s*;?\s*$/.exec(text);
-  if (!m) return fail("is not of the form '<LoginModule> required username=\"...\" password=\"...\";'");
+  if (!m) return fail('is not of the form \'<LoginModule> required username="..." password="...";\'');
   const options = new Map<string, string>();
   const rest = m[3]!;
   const re = /([A-Za-z0-9_.]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))\s*/gy;

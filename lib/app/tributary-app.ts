@@ -134,7 +134,15 @@ export class TributaryApp {
   private replacementStreak = 0;
   private failure: unknown = undefined;
   private poisonDeadLettered = 0;
-  private readonly pastCounters: RuntimeCounters = { rebalances: 0, tasksCreated: 0, tasksClosedClean: 0, tasksClosedDirty: 0, migrations: 0, recoveries: 0, commits: 0 };
+  private readonly pastCounters: RuntimeCounters = {
+    rebalances: 0,
+    tasksCreated: 0,
+    tasksClosedClean: 0,
+    tasksClosedDirty: 0,
+    migrations: 0,
+    recoveries: 0,
+    commits: 0,
+  };
   private readonly pastTasks: TaskMetricsSnapshot[] = [];
   /** Commit latencies of runtimes replaced before the current one (so the histogram never goes back). */
   private readonly pastCommitLatency = new LatencyHistogram();
@@ -211,7 +219,10 @@ export class TributaryApp {
     if (this.currentState !== 'CREATED') throw new TributaryError(`Cannot start an app that is ${this.currentState}`, { code: 'ILLEGAL_STATE' });
     this.setState('REBALANCING');
     if (this.resolved.config.installSignalHandlers) {
-      this.removeSignalHandlers = installSignalHandlers(() => this.close(), (m) => this.resolved.config.logger('info', m));
+      this.removeSignalHandlers = installSignalHandlers(
+        () => this.close(),
+        (m) => this.resolved.config.logger('info', m),
+      );
     }
     const backoff = new RecoveryBackoff(this.resolved.config.retryBackoffMs, this.resolved.config.retryBackoffMaxMs, this.resolved.config.recoveryTimeoutMs);
     for (;;) {
@@ -230,7 +241,10 @@ export class TributaryApp {
           await this.shutdown('ERROR');
           throw error;
         }
-        this.resolved.config.logger('error', `start failed (attempt ${backoff.attempts}), retrying in ${delay} ms: ${error instanceof Error ? error.message : String(error)}`);
+        this.resolved.config.logger(
+          'error',
+          `start failed (attempt ${backoff.attempts}), retrying in ${delay} ms: ${error instanceof Error ? error.message : String(error)}`,
+        );
         await this.admin?.disconnect().catch(() => undefined);
         this.admin = null;
         await new Promise((r) => setTimeout(r, delay));
@@ -310,7 +324,10 @@ export class TributaryApp {
         await this.replaceThread(runtime);
         return;
       }
-      const where = error instanceof TributaryError && typeof error.context.topic === 'string' ? ` at ${error.context.topic}-${String(error.context.partition)}@${String(error.context.offset)}` : '';
+      const where =
+        error instanceof TributaryError && typeof error.context.topic === 'string'
+          ? ` at ${error.context.topic}-${String(error.context.partition)}@${String(error.context.offset)}`
+          : '';
       error = new TributaryError(
         `REPLACE_THREAD gave up: ${MAX_REPLACEMENTS_WITHOUT_PROGRESS} stream threads in a row failed without committing anything${where}; last failure: ${message}. ` +
           'Fix the cause (or choose a dead-letter handler for the failing records) and restart',
@@ -537,7 +554,10 @@ export class TributaryApp {
   store<K, V>(name: string, type?: 'keyValue'): ReadOnlyKeyValueStore<K, V>;
   store<K, V>(name: string, type: 'window'): ReadOnlyWindowStore<K, V>;
   store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>;
-  store<K, V>(name: string, type: 'keyValue' | 'window' | 'session' = 'keyValue'): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+  store<K, V>(
+    name: string,
+    type: 'keyValue' | 'window' | 'session' = 'keyValue',
+  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlySessionStore<K, V> {
     if (type === 'window') return this.queryable.windowStore<K, V>(name);
     if (type === 'session') return this.queryable.sessionStore<K, V>(name);
     return this.queryable.keyValueStore<K, V>(name);

@@ -49,8 +49,10 @@ export async function connectKafka(servers: readonly string[], options: ConnectO
   const remaining = Math.max(1_000, deadline - Date.now() - 1_500);
   let timedOut: TributaryError | undefined;
   try {
-    await withTimeout(admin.connect(), remaining, () =>
-      (timedOut = unreachable(servers, `the port accepts connections but no Kafka handshake completed within ${seconds(timeoutMs)}`)),
+    await withTimeout(
+      admin.connect(),
+      remaining,
+      () => (timedOut = unreachable(servers, `the port accepts connections but no Kafka handshake completed within ${seconds(timeoutMs)}`)),
     );
   } catch (err) {
     // A half-open connection can make disconnect wait too; never let cleanup extend the deadline.
@@ -91,21 +93,21 @@ function securityFailure(servers: readonly string[], security: KafkaSecurity | u
         : mechanism === 'OAUTHBEARER'
           ? 'that the token is current and accepted by the broker'
           : `the username and password (sasl.jaas.config or TRIBUTARY_SASL_USERNAME / TRIBUTARY_SASL_PASSWORD) and that the user exists for ${mechanism ?? 'the mechanism'} on the broker`;
-  return new TributaryError(`${code === 'KAFKA_AUTHORIZATION' ? 'Not authorized' : 'Authentication failed'} at ${servers.join(',')} over ${describeSecurity(security)}: ${detail}. Check ${check}.`, {
-    code,
-    retriable: false,
-    cause: err,
-  });
+  return new TributaryError(
+    `${code === 'KAFKA_AUTHORIZATION' ? 'Not authorized' : 'Authentication failed'} at ${servers.join(',')} over ${describeSecurity(security)}: ${detail}. Check ${check}.`,
+    {
+      code,
+      retriable: false,
+      cause: err,
+    },
+  );
 }
 
 /**
  * Resolves once any of the servers accepts a TCP connection. Retries with backoff until
  * `deadline`; then throws a `KAFKA_CONNECTION` error naming each server and why it failed.
  */
-export async function probeBrokers(
-  servers: readonly string[],
-  options: { readonly deadline: number; readonly signal?: AbortSignal },
-): Promise<void> {
+export async function probeBrokers(servers: readonly string[], options: { readonly deadline: number; readonly signal?: AbortSignal }): Promise<void> {
   const started = Date.now();
   let attempt = 0;
   let reasons: string[] = [];
@@ -119,10 +121,7 @@ export async function probeBrokers(
     if (delay === undefined || options.signal?.aborted || Date.now() + delay >= options.deadline) break;
     await sleep(delay, options.signal);
   }
-  throw unreachable(
-    servers,
-    `${reasons.join('; ')} — ${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`,
-  );
+  throw unreachable(servers, `${reasons.join('; ')} — ${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`);
 }
 
 /** Undefined when the TCP connection succeeds, else a short reason. */

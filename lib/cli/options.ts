@@ -103,7 +103,9 @@ export function parseInstant(text: string, flag: string): number {
   const t = text.trim();
   const ms = /^\d+$/.test(t) ? Number(t) : /(Z|[+-]\d{2}:?\d{2})$/i.test(t) ? Date.parse(t) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new ConfigError(`Invalid ${flag}: ${JSON.stringify(text)}. Expected an ISO-8601 time with a timezone (e.g. 2025-01-01T00:00:00Z) or epoch milliseconds.`);
+    throw new ConfigError(
+      `Invalid ${flag}: ${JSON.stringify(text)}. Expected an ISO-8601 time with a timezone (e.g. 2025-01-01T00:00:00Z) or epoch milliseconds.`,
+    );
   }
   return ms;
 }

@@ -20,12 +20,7 @@ export interface KGroupedStream<K, V> {
   /** Combines values per key; the first value is the initial aggregate. Stateful. */
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V>;
   /** Folds values per key into an aggregate of another type. Stateful. */
-  aggregate<VA>(
-    initializer: () => VA,
-    aggregator: (key: K, value: V, aggregate: VA) => VA,
-    materialized?: Materialized<K, VA>,
-    named?: Named,
-  ): KTable<K, VA>;
+  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, materialized?: Materialized<K, VA>, named?: Named): KTable<K, VA>;
   /**
    * Windows the grouped stream for windowed aggregations (tumbling/hopping `TimeWindows`,
    * `SlidingWindows`, or `SessionWindows`). `options` (tributary): the event-time clock and the

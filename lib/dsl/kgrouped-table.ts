@@ -12,12 +12,7 @@ import type { Named } from './options/named.js';
  */
 export interface KGroupedTable<K, V> {
   count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number>;
-  reduce(
-    adder: (aggregate: V, value: V) => V,
-    subtractor: (aggregate: V, value: V) => V,
-    materialized?: Materialized<K, V>,
-    named?: Named,
-  ): KTable<K, V>;
+  reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V>;
   aggregate<VA>(
     initializer: () => VA,
     adder: (key: K, value: V, aggregate: VA) => VA,

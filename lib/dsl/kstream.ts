@@ -87,9 +87,19 @@ export interface KStream<K, V> {
    * null partner only once their window + grace closed (never early); stream-table records with
    * no table value (or a null key, as Kafka Streams 3.7+) joined with null.
    */
-  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
   leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keyMapper: KeyMapper<K, V, KG>, joiner: ValueJoiner<V, VG | null, VR, K>, named?: Named): KStream<K, VR>;
   /** Windowed stream-stream join emitting unmatched records of either side with a null partner once their window + grace closed. */
-  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
 }

@@ -39,7 +39,10 @@ function tlsFailure(code: string | undefined, message: string, host: string): { 
     case 'CERT_UNTRUSTED':
       return { reason: `the broker's certificate is not trusted (${code})`, hint: TRUST_HINT };
     case 'CERT_HAS_EXPIRED':
-      return { reason: "the broker's certificate has expired (CERT_HAS_EXPIRED)", hint: 'the broker needs a renewed certificate (or check this machine\'s clock)' };
+      return {
+        reason: "the broker's certificate has expired (CERT_HAS_EXPIRED)",
+        hint: "the broker needs a renewed certificate (or check this machine's clock)",
+      };
     case 'CERT_NOT_YET_VALID':
       return { reason: "the broker's certificate is not valid yet (CERT_NOT_YET_VALID)", hint: "check this machine's clock" };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':

@@ -95,10 +95,14 @@ export function validateSecurity(security: KafkaSecurity, source = 'security'): 
   if (tls !== undefined) {
     if (!usesTls(security.protocol)) fail(`TLS settings are given but the protocol is ${security.protocol}; use SSL or SASL_SSL`);
     if ((tls.cert === undefined) !== (tls.key === undefined)) fail('mutual TLS needs both a client certificate and its private key');
-    for (const [name, pem] of [['ca', tls.ca], ['cert', tls.cert]] as const) {
+    for (const [name, pem] of [
+      ['ca', tls.ca],
+      ['cert', tls.cert],
+    ] as const) {
       if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) fail(`tls.${name} must be PEM text containing '-----BEGIN CERTIFICATE-----'`);
     }
-    if (tls.key !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key)) fail("tls.key must be PEM text containing '-----BEGIN ... PRIVATE KEY-----'");
+    if (tls.key !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key))
+      fail("tls.key must be PEM text containing '-----BEGIN ... PRIVATE KEY-----'");
   }
   return security;
 }
@@ -142,4 +146,3 @@ export function tlsOptions(security: KafkaSecurity): ConnectionOptions {
     ...(t.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
   };
 }
-

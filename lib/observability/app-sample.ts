@@ -147,7 +147,20 @@ function foldTables(running: readonly TaskObservation[], closed: readonly Commit
   const add = (p: CommitParticipantMetrics) => {
     let t = byTable.get(p.target);
     if (t === undefined) {
-      byTable.set(p.target, (t = { table: p.target, commits: 0, rows: 0, files: 0, bytes: 0, version: undefined, lastCommitAtMs: undefined, bufferedRows: 0, commitLatency: new LatencyHistogram() }));
+      byTable.set(
+        p.target,
+        (t = {
+          table: p.target,
+          commits: 0,
+          rows: 0,
+          files: 0,
+          bytes: 0,
+          version: undefined,
+          lastCommitAtMs: undefined,
+          bufferedRows: 0,
+          commitLatency: new LatencyHistogram(),
+        }),
+      );
     }
     addParticipant(t, p);
   };
@@ -182,7 +195,11 @@ async function directorySize(dir: string): Promise<number> {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) total += await directorySize(p);
-    else if (e.isFile()) total += await stat(p).then((s) => s.size, () => 0);
+    else if (e.isFile())
+      total += await stat(p).then(
+        (s) => s.size,
+        () => 0,
+      );
   }
   return total;
 }

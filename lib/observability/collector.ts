@@ -86,7 +86,8 @@ export class TributaryMetrics {
     if (options.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
       // Gauges named like counters, which Prometheus' lint (promtool check metrics) rejects.
-      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+        this.registry.removeSingleMetric(name);
     }
     const values = () => this.current().values;
     for (const def of Object.values(METRICS)) this.registry.registerMetric(new SampledFamily(def, values) as never);

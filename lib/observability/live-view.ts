@@ -34,7 +34,16 @@ export interface LiveApp {
   readonly lag: number | null;
   readonly tasks: readonly LiveTask[];
   readonly restores: readonly { taskId: string; store: string; restored: number; total: number; done: boolean }[];
-  readonly tables: readonly { table: string; version: number | null; commits: number; rows: number; files: number; bytes: number; lastCommitAtMs: number | null; bufferedRows: number }[];
+  readonly tables: readonly {
+    table: string;
+    version: number | null;
+    commits: number;
+    rows: number;
+    files: number;
+    bytes: number;
+    lastCommitAtMs: number | null;
+    bufferedRows: number;
+  }[];
   readonly fencings: number;
   readonly rebalances: number;
 }
@@ -96,13 +105,29 @@ export function liveApp(s: AppSample): LiveApp {
     applicationId: s.applicationId,
     state: s.state,
     atMs: s.atMs,
-    totals: { recordsIn: tot.recordsIn, processed: tot.processed, recordsOut: tot.recordsOut, late: tasks.reduce((n, t) => n + t.late, 0), deadLettered: tot.deadLettered, commits: s.metrics.runtime.commits },
+    totals: {
+      recordsIn: tot.recordsIn,
+      processed: tot.processed,
+      recordsOut: tot.recordsOut,
+      late: tasks.reduce((n, t) => n + t.late, 0),
+      deadLettered: tot.deadLettered,
+      commits: s.metrics.runtime.commits,
+    },
     commit: rc === undefined ? null : { lastMs: rc.lastMs, meanMs: rc.meanMs, maxMs: rc.maxMs, count: rc.count },
     watermarkMs: s.watermarkMs ?? null,
     lag: s.lag === undefined ? null : s.lag.reduce((n, l) => n + l.lag, 0),
     tasks,
     restores: s.restores.map((r) => ({ taskId: r.taskId, store: r.store, restored: r.restored, total: r.total, done: r.done })),
-    tables: s.tables.map((t) => ({ table: t.table, version: t.version ?? null, commits: t.commits, rows: t.rows, files: t.files, bytes: t.bytes, lastCommitAtMs: t.lastCommitAtMs ?? null, bufferedRows: t.bufferedRows })),
+    tables: s.tables.map((t) => ({
+      table: t.table,
+      version: t.version ?? null,
+      commits: t.commits,
+      rows: t.rows,
+      files: t.files,
+      bytes: t.bytes,
+      lastCommitAtMs: t.lastCommitAtMs ?? null,
+      bufferedRows: t.bufferedRows,
+    })),
     fencings: s.metrics.runtime.migrations,
     rebalances: s.metrics.runtime.rebalances,
   };

@@ -62,7 +62,10 @@ export function readiness(metrics: TributaryMetrics): { ready: boolean; live: bo
   const apps = metrics.applications.map((a) => ({
     applicationId: a.applicationId,
     state: a.state as string,
-    restoring: a.observe().restores.filter((r) => !r.done).map((r) => `${r.taskId}/${r.store}`),
+    restoring: a
+      .observe()
+      .restores.filter((r) => !r.done)
+      .map((r) => `${r.taskId}/${r.store}`),
   }));
   return {
     ready: apps.length > 0 && apps.every((a) => a.state === 'RUNNING' && a.restoring.length === 0),

@@ -88,8 +88,19 @@ export function objectColumns(topic: string, partition: number, offsets: readonl
   for (let i = 0; i < n; i++) starts[i] = i;
   const none = new Array<number>(n).fill(0);
   return {
-    topic, partition, length: n, offsets: offsets as number[], timestamps: timestamps as number[], keyChunks, keyStarts: none, keyEnds: none,
-    valueChunks, valueStarts: starts, valueEnds: starts.map((s) => s + 1), headers: null, highWatermark: -1,
+    topic,
+    partition,
+    length: n,
+    offsets: offsets as number[],
+    timestamps: timestamps as number[],
+    keyChunks,
+    keyStarts: none,
+    keyEnds: none,
+    valueChunks,
+    valueStarts: starts,
+    valueEnds: starts.map((s) => s + 1),
+    headers: null,
+    highWatermark: -1,
   };
 }
 
@@ -124,7 +135,8 @@ export class ExternalSources {
         );
       }
       for (const s of external) {
-        if (OPENERS[s.external!.kind] === undefined) throw new ConfigError(`Source ${s.name} reads a ${s.external!.kind} source, which the runtime cannot read`);
+        if (OPENERS[s.external!.kind] === undefined)
+          throw new ConfigError(`Source ${s.name} reads a ${s.external!.kind} source, which the runtime cannot read`);
         const topic = `${built.applicationId}-${s.topics[0]!}-position`;
         byName.set(s.topics[0]!, topic);
         this.anchors.set(topic, { topic, sourceName: s.topics[0]!, source: s.external!, holder: { rows: [] } });
@@ -152,7 +164,10 @@ export class ExternalSources {
       const nodesByName = new Map(nodes.map((n) => [n.name, n]));
       const sourceByTopic = new Map([...sub.sourceByTopic].map(([t, n]) => [rename(t), nodesByName.get(n.name) as BuiltSourceNode]));
       return {
-        ...sub, nodes, nodesByName, sourceByTopic,
+        ...sub,
+        nodes,
+        nodesByName,
+        sourceByTopic,
         sourceTopics: sub.sourceTopics.map(rename),
         copartitionGroups: sub.copartitionGroups.map((g) => g.map(rename)),
       };
@@ -187,13 +202,21 @@ export class ExternalSources {
     const existing = new Set(await admin.listTopics());
     const missing = [...this.anchors.keys()].filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics(missing.map((topic) => ({
-        topic, numPartitions: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(1 << 20) }, ...(replicationFactor === undefined ? {} : { replicationFactor }),
-      })));
+      await admin.createTopics(
+        missing.map((topic) => ({
+          topic,
+          numPartitions: 1,
+          configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(1 << 20) },
+          ...(replicationFactor === undefined ? {} : { replicationFactor }),
+        })),
+      );
     }
     const present = [...this.anchors.keys()].filter((t) => existing.has(t));
     for (const d of present.length > 0 ? await admin.describeTopics(present, { configs: false }) : []) {
-      if (d.partitions !== 1) throw new ConfigError(`Topic ${d.topic} anchors an external source and must have 1 partition, it has ${d.partitions}; delete it (tributary reset)`, { context: { topic: d.topic } });
+      if (d.partitions !== 1)
+        throw new ConfigError(`Topic ${d.topic} anchors an external source and must have 1 partition, it has ${d.partitions}; delete it (tributary reset)`, {
+          context: { topic: d.topic },
+        });
     }
   }
 
@@ -217,9 +240,15 @@ export class ExternalSources {
         } catch {
           // Not pausable here: records of an anchor topic are dropped anyway.
         }
-        logger('info', `task ${task.id}: ${anchor.source.kind} source ${anchor.sourceName} (${anchor.source.location}) resumes at ${JSON.stringify(feed.resumedAt)}`, {
-          taskId: task.id, source: anchor.sourceName, topic: tp.topic,
-        });
+        logger(
+          'info',
+          `task ${task.id}: ${anchor.source.kind} source ${anchor.sourceName} (${anchor.source.location}) resumes at ${JSON.stringify(feed.resumedAt)}`,
+          {
+            taskId: task.id,
+            source: anchor.sourceName,
+            topic: tp.topic,
+          },
+        );
       }
       this.feeds.set(task, list);
       // Runs after the stores are flushed and before the task's Kafka commit drains its buffer:
@@ -229,7 +258,13 @@ export class ExternalSources {
         commit: async () => {
           for (const p of task.externalPositions()) {
             const anchor = this.anchors.get(p.topic)!;
-            task.collector.changelog({ topic: p.topic, partition: 0, key: Buffer.from(anchor.sourceName), value: Buffer.from(JSON.stringify({ offset: p.offset })), timestamp: Date.now() });
+            task.collector.changelog({
+              topic: p.topic,
+              partition: 0,
+              key: Buffer.from(anchor.sourceName),
+              value: Buffer.from(JSON.stringify({ offset: p.offset })),
+              timestamp: Date.now(),
+            });
           }
         },
       });
@@ -279,13 +314,20 @@ async function readLastPosition(client: KafkaClient, admin: Admin, anchor: Ancho
       let last: number | undefined;
       const deadline = Date.now() + 60_000;
       while ((consumer.position(tp) ?? -1) < ends.high) {
-        if (Date.now() > deadline) throw new TributaryError(`reading the position of source ${anchor.sourceName} from ${anchor.topic}: did not reach offset ${ends.high}`, { code: 'KAFKA', context: tp });
+        if (Date.now() > deadline)
+          throw new TributaryError(`reading the position of source ${anchor.sourceName} from ${anchor.topic}: did not reach offset ${ends.high}`, {
+            code: 'KAFKA',
+            context: tp,
+          });
         for (const batch of fetchedBatches(await consumer.poll(100))) {
           for (const r of batch.records) {
             if (r.key?.toString() !== anchor.sourceName || r.value === null) continue;
             const offset = (JSON.parse(r.value.toString()) as { offset?: unknown }).offset;
             if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-              throw new TributaryError(`${anchor.topic} offset ${r.offset} holds no source position (${r.value.toString().slice(0, 80)}); was the topic written by something else?`, { code: 'STATE', context: tp });
+              throw new TributaryError(
+                `${anchor.topic} offset ${r.offset} holds no source position (${r.value.toString().slice(0, 80)}); was the topic written by something else?`,
+                { code: 'STATE', context: tp },
+              );
             }
             last = offset;
           }

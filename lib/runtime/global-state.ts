@@ -135,7 +135,21 @@ export class GlobalStateManager {
       const extractor = u.def.source.timestampExtractor;
       for (const r of fetchedRecords(b)) {
         try {
-          const ts = extractor === undefined ? r.timestamp : extractor({ key: u.source.deserializeKey(r), value: u.source.deserializeValue(r), timestamp: r.timestamp, topic: r.topic, partition: r.partition, offset: r.offset, headers: r.headers }, u.streamTime);
+          const ts =
+            extractor === undefined
+              ? r.timestamp
+              : extractor(
+                  {
+                    key: u.source.deserializeKey(r),
+                    value: u.source.deserializeValue(r),
+                    timestamp: r.timestamp,
+                    topic: r.topic,
+                    partition: r.partition,
+                    offset: r.offset,
+                    headers: r.headers,
+                  },
+                  u.streamTime,
+                );
           if (ts > u.streamTime) u.streamTime = ts;
           u.context.setRecord(r.topic, r.partition, r.offset, ts, r.headers);
           u.source.processDecoded(u.source.deserializeKey(r), u.source.deserializeValue(r), ts, r.headers);

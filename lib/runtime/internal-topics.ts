@@ -55,7 +55,7 @@ export async function prepareTopics(admin: Admin, built: BuiltTopology, options:
     if (d.partitions !== expected) {
       throw new ConfigError(
         `Internal topic ${d.topic} has ${d.partitions} partitions but the topology needs ${expected}; ` +
-          'delete it (tributary reset) or restore the source topics\' partition counts',
+          "delete it (tributary reset) or restore the source topics' partition counts",
         { context: { topic: d.topic } },
       );
     }
@@ -66,7 +66,7 @@ export async function prepareTopics(admin: Admin, built: BuiltTopology, options:
   for (const [name, count] of internal) {
     partitions.set(name, count);
     if (existing.has(name)) continue;
-    const configs = repartition.has(name) ? built.repartitionTopics.find((t) => t.name === name)!.configs : changelogs.get(name)?.configs ?? {};
+    const configs = repartition.has(name) ? built.repartitionTopics.find((t) => t.name === name)!.configs : (changelogs.get(name)?.configs ?? {});
     specs.push({ topic: name, numPartitions: count, configs, ...rf });
   }
   if (!existing.has(options.deadLetterTopic)) {

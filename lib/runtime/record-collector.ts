@@ -54,7 +54,16 @@ class Columns implements OutgoingBatch {
   }
 
   /** A record whose key (length -1: null) starts at `start` in `chunk`, its value (-1: null) right after it. */
-  add(topic: string, partition: number, timestamp: number, chunk: Buffer, start: number, keyLength: number, valueLength: number, headers: Headers | undefined): void {
+  add(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    chunk: Buffer,
+    start: number,
+    keyLength: number,
+    valueLength: number,
+    headers: Headers | undefined,
+  ): void {
     const i = this.length;
     if (i === this.capacity) this.grow();
     this.topics.push(topic);

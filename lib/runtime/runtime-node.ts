@@ -298,7 +298,8 @@ export class SourceNode extends RuntimeNode {
   decodeValueAt(cols: FetchedColumns, i: number): unknown {
     const value = this.deserializeValueAt(cols, i);
     const chunk = cols.valueChunks[i]!;
-    if (this.decodedValues !== null && chunk !== null) this.decodedValues.rememberRange(value, chunk, cols.valueStarts[i]!, cols.valueEnds[i]!, this.valueSerde);
+    if (this.decodedValues !== null && chunk !== null)
+      this.decodedValues.rememberRange(value, chunk, cols.valueStarts[i]!, cols.valueEnds[i]!, this.valueSerde);
     return value;
   }
 
@@ -310,7 +311,9 @@ export class SourceNode extends RuntimeNode {
     const end = cols.valueEnds[i]!;
     const serde = this.valueSerde;
     try {
-      return serde.deserializeRange !== undefined ? serde.deserializeRange(chunk, start, end, cols.topic) : serde.deserialize(chunk.subarray(start, end), cols.topic);
+      return serde.deserializeRange !== undefined
+        ? serde.deserializeRange(chunk, start, end, cols.topic)
+        : serde.deserialize(chunk.subarray(start, end), cols.topic);
     } catch (error) {
       throw new SourceDeserializationError(this.name, 'value', cols.topic, error);
     }

@@ -112,12 +112,12 @@ export class StreamsRuntime {
     this.config = normalizeConfig(options.config);
     this.client = options.client;
     this.queryable = options.queryable ?? new QueryableStores();
-    const built = options.topology instanceof Topology ? options.topology.build(this.config.applicationId, { optimize: this.config.optimize }) : options.topology;
+    const built =
+      options.topology instanceof Topology ? options.topology.build(this.config.applicationId, { optimize: this.config.optimize }) : options.topology;
     if (built.applicationId !== this.config.applicationId) {
-      throw new TributaryError(
-        `The topology was built for application id ${built.applicationId}, the runtime is ${this.config.applicationId}`,
-        { code: 'CONFIG' },
-      );
+      throw new TributaryError(`The topology was built for application id ${built.applicationId}, the runtime is ${this.config.applicationId}`, {
+        code: 'CONFIG',
+      });
     }
     this.external = ExternalSources.of(built);
     this.topology = this.external?.topology ?? built;
@@ -390,7 +390,11 @@ export class StreamsRuntime {
     else this.counters.recoveries++;
     this.setState('rebalancing');
     const message = cause instanceof Error ? cause.message : String(cause);
-    this.config.logger(kind === 'migrated' ? 'warn' : 'error', `${kind === 'migrated' ? 'task migrated (producer fenced)' : 'retriable failure'}: closing all tasks dirty and rejoining: ${message}`, { kind });
+    this.config.logger(
+      kind === 'migrated' ? 'warn' : 'error',
+      `${kind === 'migrated' ? 'task migrated (producer fenced)' : 'retriable failure'}: closing all tasks dirty and rejoining: ${message}`,
+      { kind },
+    );
     await this.taskManager.closeAll(false);
     await this.consumer?.close().catch(() => undefined);
     this.consumer = null;

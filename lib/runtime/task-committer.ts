@@ -170,7 +170,7 @@ async function guardFenced(task: StreamTask, work: () => Promise<void>): Promise
     if (error instanceof TributaryError && (error.code === 'PRODUCER_FENCED' || error.code === 'TASK_MIGRATED')) {
       throw new TaskMigratedError(`Task ${task.id} was migrated: its producer was fenced`, {
         cause: error,
-        context: { taskId: task.id, transactionalId: task.producer?.transactionalId ?? "" },
+        context: { taskId: task.id, transactionalId: task.producer?.transactionalId ?? '' },
       });
     }
     throw error;

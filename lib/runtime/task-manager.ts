@@ -113,7 +113,12 @@ export class TaskManager {
   async connectSharedProducer(): Promise<void> {
     await this.disconnectSharedProducer();
     const c = this.o.config;
-    const producer = this.o.client.producer({ idempotent: true, clientId: `${c.clientId}-producer`, maxBatchBytes: this.maxBatchBytes, partitionsFor: this.partitionCount });
+    const producer = this.o.client.producer({
+      idempotent: true,
+      clientId: `${c.clientId}-producer`,
+      maxBatchBytes: this.maxBatchBytes,
+      partitionsFor: this.partitionCount,
+    });
     await producer.connect();
     this.producer = producer;
   }

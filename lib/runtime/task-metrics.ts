@@ -87,7 +87,10 @@ export class TaskMetrics {
 }
 
 /** Sums snapshots of several tasks (for an application-level view). */
-export type TaskMetricsTotals = Pick<TaskMetricsSnapshot, 'recordsIn' | 'processed' | 'recordsOut' | 'deadLettered' | 'skipped' | 'dropped' | 'changelogRecords' | 'punctuations' | 'commits'>;
+export type TaskMetricsTotals = Pick<
+  TaskMetricsSnapshot,
+  'recordsIn' | 'processed' | 'recordsOut' | 'deadLettered' | 'skipped' | 'dropped' | 'changelogRecords' | 'punctuations' | 'commits'
+>;
 
 export function sumMetrics(snapshots: readonly TaskMetricsSnapshot[]): TaskMetricsTotals {
   const total = { recordsIn: 0, processed: 0, recordsOut: 0, deadLettered: 0, skipped: 0, dropped: 0, changelogRecords: 0, punctuations: 0, commits: 0 };

@@ -59,7 +59,8 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
   const log = options.logger ?? (() => undefined);
   const opening = task.subtopology.stores.length > 0 ? await openTaskState(taskDir, options.exactlyOnce) : null;
   // A crash under exactly-once (no checkpoint) is routine; a corrupt checkpoint is not.
-  if (opening?.reason !== undefined) log(opening.reason.startsWith('no checkpoint') ? 'info' : 'warn', `task ${task.id}: ${opening.reason}`, { taskId: task.id });
+  if (opening?.reason !== undefined)
+    log(opening.reason.startsWith('no checkpoint') ? 'info' : 'warn', `task ${task.id}: ${opening.reason}`, { taskId: task.id });
   const logged: LoggedStore[] = [];
   /** Logged stores whose local data the checkpoint does not vouch for: restored from the log start. */
   const distrusted = new Set<string>();
@@ -88,7 +89,11 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
           { code: 'STATE', cause: error, context: { taskId: task.id, store: def.name } },
         );
       }
-      log('warn', `task ${task.id}: store ${def.name} cannot be opened at ${storeDir} (${errorText(error)}); wiping it and restoring it from ${def.changelogTopic}`, { taskId: task.id, store: def.name });
+      log(
+        'warn',
+        `task ${task.id}: store ${def.name} cannot be opened at ${storeDir} (${errorText(error)}); wiping it and restoring it from ${def.changelogTopic}`,
+        { taskId: task.id, store: def.name },
+      );
       await rm(storeDir, { recursive: true, force: true });
       await store.init(storeContext);
       distrusted.add(def.name);
@@ -99,7 +104,11 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
     if (offset === undefined) continue; // restored from the log start anyway
     const problem = markerProblem(store, opening!.markers.get(def.name));
     if (problem === null) continue;
-    log('warn', `task ${task.id}: store ${def.name} at ${storeDir} ${problem}; ignoring the checkpoint, wiping the store and restoring it from ${def.changelogTopic}`, { taskId: task.id, store: def.name });
+    log(
+      'warn',
+      `task ${task.id}: store ${def.name} at ${storeDir} ${problem}; ignoring the checkpoint, wiping the store and restoring it from ${def.changelogTopic}`,
+      { taskId: task.id, store: def.name },
+    );
     await store.close();
     await rm(storeDir, { recursive: true, force: true });
     await store.init(storeContext);
@@ -115,7 +124,8 @@ export async function openTaskStores(task: StreamTask, options: TaskStateOptions
         partition: l.partition,
         store: restorable(task, l.store),
         // An in-memory store starts empty in every process: it replays its whole changelog.
-        checkpoint: task.stores.get(l.store)!.persistent && !distrusted.has(l.store) ? checkpointOffset(opening?.checkpoint ?? null, l.topic, l.partition) : undefined,
+        checkpoint:
+          task.stores.get(l.store)!.persistent && !distrusted.has(l.store) ? checkpointOffset(opening?.checkpoint ?? null, l.topic, l.partition) : undefined,
       })),
     });
   }
@@ -127,7 +137,7 @@ function markerProblem(store: StateStore, expected: string | undefined): string 
   if (!isMarkedStore(store)) return null;
   if (expected === undefined) return 'is not covered by the checkpoint (no marker recorded for it)';
   const found = store.readMarker();
-  if (found === null) return 'does not hold the checkpoint\'s marker (missing, emptied or truncated store)';
+  if (found === null) return "does not hold the checkpoint's marker (missing, emptied or truncated store)";
   if (found !== expected) return `holds marker ${found}, the checkpoint expects ${expected} (the store is not the one checkpointed)`;
   return null;
 }
@@ -141,7 +151,10 @@ function errorText(error: unknown): string {
 function restorable(task: StreamTask, name: string): RestorableStore {
   const store = task.stores.get(name)!;
   if (!isRestorableStore(store)) {
-    throw new TributaryError(`Store ${name} has a changelog but cannot be restored (no restoreBatch)`, { code: 'STATE', context: { taskId: task.id, store: name } });
+    throw new TributaryError(`Store ${name} has a changelog but cannot be restored (no restoreBatch)`, {
+      code: 'STATE',
+      context: { taskId: task.id, store: name },
+    });
   }
   return store;
 }

@@ -264,10 +264,7 @@ export class StreamTask {
         key = source.deserializeKeyAt(cols, i);
         value = source.deserializeValueAt(cols, i);
         const headers = headersAt(cols, i);
-        ts = extractor(
-          { key, value, timestamp: cols.timestamps[i]!, topic, partition: cols.partition, offset: cols.offsets[i]!, headers },
-          pt,
-        );
+        ts = extractor({ key, value, timestamp: cols.timestamps[i]!, topic, partition: cols.partition, offset: cols.offsets[i]!, headers }, pt);
         if (!(Number.isSafeInteger(ts) && ts >= 0 && ts <= limit)) throw invalidInputTimestamp(ts, limit, recordAt(cols, i), 'extracted');
       } catch (error) {
         notes[i] = new RejectedRecord(error, source.name);
@@ -376,14 +373,20 @@ export class StreamTask {
       let response: ErrorResponse;
       try {
         const handler = dataError ? this.config.deserializationExceptionHandler : this.config.processingExceptionHandler;
-        response = handler({ taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} }, cause);
+        response = handler(
+          { taskId: this.id, topic: '', partition: -1, offset: -1, processorName: nodeName, key: null, value: null, timestamp, headers: {} },
+          cause,
+        );
       } catch (handlerError) {
         response = 'fail';
         cause = handlerError;
       }
       if (response !== 'fail' && dataError) {
         this.metrics.skipped++;
-        this.config.logger('warn', `punctuation of ${p.nodeName} forwarded a record that was dropped: ${errorMessage(cause)}`, { taskId: this.id, processor: nodeName });
+        this.config.logger('warn', `punctuation of ${p.nodeName} forwarded a record that was dropped: ${errorMessage(cause)}`, {
+          taskId: this.id,
+          processor: nodeName,
+        });
       }
       if (response === 'fail') {
         throw new TributaryError(`Punctuation of ${p.nodeName} failed at ${nodeName}: ${errorMessage(cause)}`, {
@@ -416,7 +419,8 @@ export class StreamTask {
   offsetsToCommit(): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
     for (const q of this.queues) {
-      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external === undefined) out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset + 1 });
+      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external === undefined)
+        out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset + 1 });
     }
     return out;
   }
@@ -425,7 +429,8 @@ export class StreamTask {
   externalPositions(): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
     for (const q of this.queues) {
-      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external !== undefined) out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset });
+      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external !== undefined)
+        out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset });
     }
     return out;
   }

@@ -31,7 +31,8 @@ export function futureLimit(nowMs: number, maxFutureSkewMs: number): number {
 /** Why an input timestamp is refused (`limit` from `futureLimit`), or null when it is accepted. */
 export function timestampProblem(ts: number, limit: number): string | null {
   if (typeof ts !== 'number' || Number.isNaN(ts)) return 'it is not a number';
-  if (!Number.isSafeInteger(ts)) return Number.isFinite(ts) && Math.abs(ts) <= Number.MAX_SAFE_INTEGER ? 'it is not an integer (epoch milliseconds)' : 'it is not a safe integer';
+  if (!Number.isSafeInteger(ts))
+    return Number.isFinite(ts) && Math.abs(ts) <= Number.MAX_SAFE_INTEGER ? 'it is not an integer (epoch milliseconds)' : 'it is not a safe integer';
   if (ts < 0) return 'it is negative';
   if (ts > MAX_TIMESTAMP_MS) return `it is beyond ${MAX_TIMESTAMP_MS} (the largest JavaScript Date)`;
   if (ts > limit) return `it is more than maxFutureSkewMs ahead of the wall clock (accepted up to ${limit}, ${new Date(limit).toISOString()})`;
@@ -39,9 +40,17 @@ export function timestampProblem(ts: number, limit: number): string | null {
 }
 
 /** The error for a refused input timestamp of the record at `topic-partition@offset`. */
-export function invalidInputTimestamp(ts: number, limit: number, where: { topic: string; partition: number; offset: number }, source = 'record'): InvalidTimestampError {
+export function invalidInputTimestamp(
+  ts: number,
+  limit: number,
+  where: { topic: string; partition: number; offset: number },
+  source = 'record',
+): InvalidTimestampError {
   const problem = timestampProblem(ts, limit) ?? 'it is out of range';
-  return new InvalidTimestampError(`Invalid ${source} timestamp ${String(ts)} of the record at ${where.topic}-${where.partition}@${where.offset}: ${problem}`, where);
+  return new InvalidTimestampError(
+    `Invalid ${source} timestamp ${String(ts)} of the record at ${where.topic}-${where.partition}@${where.offset}: ${problem}`,
+    where,
+  );
 }
 
 /** The error for a processor (or punctuation) forwarding a record with an invalid timestamp. */

@@ -20,7 +20,8 @@ export function zodSerde<S extends z.ZodType>(schema: S): Serde<z.output<S>> {
     deserialize(data, topic) {
       const text = data.toString('utf8');
       // Decoding turns invalid bytes into U+FFFD; only then are the bytes checked (cheap path first).
-      if (text.includes('\uFFFD') && !isUtf8(data)) throw serdeError('zod serde: value is not valid UTF-8 (JSON text must be UTF-8; decoding would replace bytes with U+FFFD)', topic);
+      if (text.includes('\uFFFD') && !isUtf8(data))
+        throw serdeError('zod serde: value is not valid UTF-8 (JSON text must be UTF-8; decoding would replace bytes with U+FFFD)', topic);
       let json: unknown;
       try {
         json = JSON.parse(text);

@@ -42,7 +42,8 @@ export async function readTaskCheckpoint(taskDir: string): Promise<TaskCheckpoin
     if ((parsed.version !== 1 && parsed.version !== 2) || !Array.isArray(parsed.offsets)) throw new Error(`unknown checkpoint version ${parsed.version}`);
     const offsets = new Map<string, number>();
     for (const e of parsed.offsets) {
-      if (typeof e.topic !== 'string' || !Number.isSafeInteger(e.partition) || !Number.isSafeInteger(e.offset) || e.offset < 0) throw new Error('malformed entry');
+      if (typeof e.topic !== 'string' || !Number.isSafeInteger(e.partition) || !Number.isSafeInteger(e.offset) || e.offset < 0)
+        throw new Error('malformed entry');
       offsets.set(ckey(e.topic, e.partition), e.offset);
     }
     const markers = new Map<string, string>();
@@ -55,7 +56,10 @@ export async function readTaskCheckpoint(taskDir: string): Promise<TaskCheckpoin
     }
     return { offsets, markers };
   } catch (e) {
-    throw new TributaryError(`corrupt checkpoint file ${join(taskDir, CHECKPOINT_FILE)}: ${e instanceof Error ? e.message : String(e)}`, { code: 'STATE', cause: e });
+    throw new TributaryError(`corrupt checkpoint file ${join(taskDir, CHECKPOINT_FILE)}: ${e instanceof Error ? e.message : String(e)}`, {
+      code: 'STATE',
+      cause: e,
+    });
   }
 }
 
@@ -137,7 +141,12 @@ export async function openTaskState(taskDir: string, exactlyOnce: boolean): Prom
     read = await readTaskCheckpoint(taskDir);
   } catch (e) {
     await wipeTaskDir(taskDir);
-    return { checkpoint: null, markers: NO_MARKERS, wiped: true, reason: `${e instanceof Error ? e.message : String(e)}; wiped the task's state to restore it from the changelogs` };
+    return {
+      checkpoint: null,
+      markers: NO_MARKERS,
+      wiped: true,
+      reason: `${e instanceof Error ? e.message : String(e)}; wiped the task's state to restore it from the changelogs`,
+    };
   }
   const markers = read?.markers ?? NO_MARKERS;
   if (!exactlyOnce) return { checkpoint: read?.offsets ?? null, markers, wiped: false };
@@ -145,7 +154,12 @@ export async function openTaskState(taskDir: string, exactlyOnce: boolean): Prom
     const entries = (await readdir(taskDir)).filter((e) => !e.startsWith('.checkpoint'));
     if (entries.length > 0) {
       await wipeTaskDir(taskDir);
-      return { checkpoint: null, markers, wiped: true, reason: 'no checkpoint (the last run did not close cleanly): wiped local state to restore it from the changelogs' };
+      return {
+        checkpoint: null,
+        markers,
+        wiped: true,
+        reason: 'no checkpoint (the last run did not close cleanly): wiped local state to restore it from the changelogs',
+      };
     }
     return { checkpoint: null, markers, wiped: false };
   }

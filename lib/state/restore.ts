@@ -111,13 +111,23 @@ export async function restoreStores(options: RestoreOptions): Promise<RestoreRes
       const { low, high } = ends.get(key(cp.topic, cp.partition))!;
       const ctx = { store: cp.store.name, topic: cp.topic, partition: cp.partition };
       if (cp.checkpoint !== undefined && cp.checkpoint > high) {
-        throw new TributaryError(`checkpointed offset ${cp.checkpoint} is beyond the changelog end ${high}: local state is corrupt; wipe the task directory and restore`, { code: 'STATE', context: ctx });
+        throw new TributaryError(
+          `checkpointed offset ${cp.checkpoint} is beyond the changelog end ${high}: local state is corrupt; wipe the task directory and restore`,
+          { code: 'STATE', context: ctx },
+        );
       }
       const start = cp.checkpoint === undefined || cp.checkpoint < low ? low : cp.checkpoint;
       states.set(key(cp.topic, cp.partition), { cp, start, end: high, restored: 0, lastSeen: start - 1, done: start >= high, batchLast: -1, batchRestored: 0 });
     }
     const report = (s: PartState) =>
-      options.onProgress?.({ store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, restored: s.restored, total: s.end - s.start, done: s.done });
+      options.onProgress?.({
+        store: s.cp.store.name,
+        topic: s.cp.topic,
+        partition: s.cp.partition,
+        restored: s.restored,
+        total: s.end - s.start,
+        done: s.done,
+      });
 
     const pending = [...states.values()].filter((s) => !s.done);
     for (const s of states.values()) if (s.done) report(s);
@@ -132,7 +142,14 @@ export async function restoreStores(options: RestoreOptions): Promise<RestoreRes
       const limits = { records: options.bufferRecords ?? 200_000, bytes: options.bufferBytes ?? 32 * 1024 * 1024 };
       await pollUntilDone(c, states, pending.length, pollTimeoutMs, idleTimeoutMs, limits, report);
     }
-    return [...states.values()].map((s) => ({ store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, restored: s.restored, startOffset: s.start, endOffset: s.end }));
+    return [...states.values()].map((s) => ({
+      store: s.cp.store.name,
+      topic: s.cp.topic,
+      partition: s.cp.partition,
+      restored: s.restored,
+      startOffset: s.start,
+      endOffset: s.end,
+    }));
   } finally {
     if (early !== undefined) await early.catch(() => undefined);
     if (owned && consumer !== undefined) await (consumer as Consumer).close();
@@ -242,7 +259,10 @@ class Collector {
       s.batchLast = offset;
       if (offset < s.start || offset >= s.end) continue;
       if (keyChunks[i] === null) {
-        throw new TributaryError('changelog record without a key', { code: 'STATE', context: { store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, offset } });
+        throw new TributaryError('changelog record without a key', {
+          code: 'STATE',
+          context: { store: s.cp.store.name, topic: s.cp.topic, partition: s.cp.partition, offset },
+        });
       }
       buf.add(keyAt(cols, i)!, valueAt(cols, i), timestamps[i]!);
       s.restored++;
@@ -269,7 +289,11 @@ export async function endOffsets(
       for (const o of await admin.fetchTopicOffsets(topic, { isolation })) out.set(key(topic, o.partition), { low: o.low, high: o.high });
     }
     for (const p of partitions) {
-      if (!out.has(key(p.topic, p.partition))) throw new TributaryError(`changelog partition ${p.topic}-${p.partition} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic: p.topic, partition: p.partition } });
+      if (!out.has(key(p.topic, p.partition)))
+        throw new TributaryError(`changelog partition ${p.topic}-${p.partition} does not exist`, {
+          code: 'TOPIC_NOT_FOUND',
+          context: { topic: p.topic, partition: p.partition },
+        });
     }
     return out;
   } finally {
@@ -281,7 +305,10 @@ export async function endOffsets(
  * The offsets to checkpoint for changelog partitions this task alone writes: their end offsets
  * after the last commit (read from the broker, read_committed like restoration's end).
  */
-export async function changelogCheckpointOffsets(client: KafkaClient, partitions: readonly { topic: string; partition: number }[]): Promise<Array<{ topic: string; partition: number; offset: number }>> {
+export async function changelogCheckpointOffsets(
+  client: KafkaClient,
+  partitions: readonly { topic: string; partition: number }[],
+): Promise<Array<{ topic: string; partition: number; offset: number }>> {
   const ends = await endOffsets(client, partitions, 'read_committed');
   return partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: ends.get(key(p.topic, p.partition))!.high }));
 }

@@ -135,7 +135,10 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredKeyV
   }
 }
 
-export class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredKeyValueStore<K, ValueAndTimestamp<V>>, TimestampedKeyValueStoreBuilder<K, V>> {
+export class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<
+  MeteredKeyValueStore<K, ValueAndTimestamp<V>>,
+  TimestampedKeyValueStoreBuilder<K, V>
+> {
   constructor(
     private readonly supplier: KeyValueBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
@@ -210,14 +213,17 @@ export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredSessi
 }
 
 function checkDuration(what: string, store: string, ms: number): void {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new ConfigError(`${what} of store ${store} must be a non-negative integer number of ms, got ${ms}`, { context: { store } });
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new ConfigError(`${what} of store ${store} must be a non-negative integer number of ms, got ${ms}`, { context: { store } });
 }
 
 function windowSupplier(name: string, persistent: boolean, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
   checkDuration('retention', name, retentionMs);
   checkDuration('window size', name, windowSizeMs);
   if (windowSizeMs > retentionMs) {
-    throw new ConfigError(`retention of window store ${name} (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms); use size + grace`, { context: { store: name } });
+    throw new ConfigError(`retention of window store ${name} (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms); use size + grace`, {
+      context: { store: name },
+    });
   }
   return {
     name,
@@ -226,7 +232,10 @@ function windowSupplier(name: string, persistent: boolean, retentionMs: number, 
     retentionMs,
     windowSizeMs,
     retainDuplicates,
-    get: () => (persistent ? new LevelDbWindowStore(name, retentionMs, windowSizeMs, retainDuplicates) : new InMemoryWindowStore(name, retentionMs, windowSizeMs, retainDuplicates)),
+    get: () =>
+      persistent
+        ? new LevelDbWindowStore(name, retentionMs, windowSizeMs, retainDuplicates)
+        : new InMemoryWindowStore(name, retentionMs, windowSizeMs, retainDuplicates),
   };
 }
 

@@ -60,7 +60,14 @@ export interface MarkedStore {
 }
 
 export function isMarkedStore(store: StateStore): store is StateStore & MarkedStore {
-  return 'keepsMarkers' in store && store.keepsMarkers === true && 'readMarker' in store && typeof store.readMarker === 'function' && 'writeMarker' in store && typeof store.writeMarker === 'function';
+  return (
+    'keepsMarkers' in store &&
+    store.keepsMarkers === true &&
+    'readMarker' in store &&
+    typeof store.readMarker === 'function' &&
+    'writeMarker' in store &&
+    typeof store.writeMarker === 'function'
+  );
 }
 
 /**

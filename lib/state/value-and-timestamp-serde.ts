@@ -10,7 +10,9 @@ export interface ValueAndTimestampSerde<V> extends Serde<ValueAndTimestamp<V>> {
 
 /** The inner serde when `serde` was made by `valueAndTimestampSerde`, else undefined. */
 export function valueAndTimestampInner(serde: Serde<unknown>): Serde<unknown> | undefined {
-  return 'timestampedValueSerde' in serde && typeof serde.timestampedValueSerde === 'object' && serde.timestampedValueSerde !== null ? (serde.timestampedValueSerde as Serde<unknown>) : undefined;
+  return 'timestampedValueSerde' in serde && typeof serde.timestampedValueSerde === 'object' && serde.timestampedValueSerde !== null
+    ? (serde.timestampedValueSerde as Serde<unknown>)
+    : undefined;
 }
 
 /** Serde of `ValueAndTimestamp<V>` as `[8-byte big-endian timestamp][value bytes]` (the Kafka Streams layout). */

@@ -11,7 +11,10 @@ import type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore, ReadOnlyWindowStor
 export function combinedKeyValueStore<K, V>(name: string, stores: readonly KeyValueStore<K, V>[]): KeyValueStore<K, V> {
   if (stores.length === 1) return stores[0]!;
   const readOnly = (): never => {
-    throw new TributaryError(`Store ${name} spans ${stores.length} tasks in this driver; it is read-only here`, { code: 'ILLEGAL_STATE', context: { store: name } });
+    throw new TributaryError(`Store ${name} spans ${stores.length} tasks in this driver; it is read-only here`, {
+      code: 'ILLEGAL_STATE',
+      context: { store: name },
+    });
   };
   const view: ReadOnlyKeyValueStore<K, V> = {
     get: (key) => {

@@ -20,7 +20,10 @@ export interface InputTopicOptions {
 
 /** @internal What an input topic needs from the driver. */
 export interface InputSink {
-  pipe(topic: string, records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Headers; partition?: number }>): Promise<void>;
+  pipe(
+    topic: string,
+    records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Headers; partition?: number }>,
+  ): Promise<void>;
   now(): number;
 }
 

@@ -141,7 +141,8 @@ export class TopologyTestDriver {
     const internal = new Set([...built.repartitionTopics.map((t) => t.name), ...built.changelogTopics.map((t) => t.name)]);
     for (const t of built.sourceTopics) if (!internal.has(t)) this.declareTopic(t, undefined);
     for (const g of built.globalStores) this.declareTopic(g.topic, undefined);
-    for (const s of built.subtopologies) for (const sink of s.sinks) if (sink.topic !== null && !internal.has(sink.topic)) this.declareTopic(sink.topic, undefined);
+    for (const s of built.subtopologies)
+      for (const sink of s.sinks) if (sink.topic !== null && !internal.has(sink.topic)) this.declareTopic(sink.topic, undefined);
     await this.createDeclaredTopics();
     this.producer = this.kafka.producer({ clientId: 'topology-test-driver-input' });
     await this.producer.connect();
@@ -257,7 +258,7 @@ export class TopologyTestDriver {
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
     const timestamped = this.isTimestamped(name);
     const stores = this.getStateStores<KeyValueStore<K, unknown>>(name).map((s) =>
-      timestamped ? unwrapTimestamped(s as KeyValueStore<K, never>) as KeyValueStore<K, V> : (s as KeyValueStore<K, V>),
+      timestamped ? (unwrapTimestamped(s as KeyValueStore<K, never>) as KeyValueStore<K, V>) : (s as KeyValueStore<K, V>),
     );
     return combinedKeyValueStore(name, stores);
   }

@@ -155,8 +155,7 @@ export interface BuiltTopology {
 
 export function buildTopology(topology: Topology, applicationId: string, optimize = true): BuiltTopology {
   if (!applicationId) throw new ConfigError('application.id must not be empty');
-  const resolveTopic = (name: string): string =>
-    topology.repartitionTopics.has(name) ? `${applicationId}-${name}` : name;
+  const resolveTopic = (name: string): string => (topology.repartitionTopics.has(name) ? `${applicationId}-${name}` : name);
   const changelogName = (store: string): string => `${applicationId}-${store}-changelog`;
 
   const repartitionResolved = new Set([...topology.repartitionTopics.keys()].map(resolveTopic));
@@ -300,8 +299,7 @@ export function buildTopology(topology: Topology, applicationId: string, optimiz
   const byTopic = new Map<string, Subtopology>();
   for (const s of subtopologies) for (const t of s.sourceTopics) byTopic.set(t, s);
 
-  const partitionResolver = (partitionsOf: (topic: string) => number | undefined) =>
-    new PartitionResolver(subtopologies, repartitionTopics, partitionsOf);
+  const partitionResolver = (partitionsOf: (topic: string) => number | undefined) => new PartitionResolver(subtopologies, repartitionTopics, partitionsOf);
 
   return {
     applicationId,

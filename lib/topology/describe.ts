@@ -162,11 +162,7 @@ function subtopologyText(s: SubtopologyDescription): string {
 }
 
 function globalStoreText(g: GlobalStoreDescription): string {
-  return (
-    `Sub-topology: ${g.id} for global store (will not generate tasks)\n` +
-    `    ${nodeText(g.source)}\n` +
-    `    ${nodeText(g.processor)}\n`
-  );
+  return `Sub-topology: ${g.id} for global store (will not generate tasks)\n` + `    ${nodeText(g.source)}\n` + `    ${nodeText(g.processor)}\n`;
 }
 
 function nodeText(n: NodeDescription): string {
@@ -174,10 +170,7 @@ function nodeText(n: NodeDescription): string {
     case 'source':
       return `Source: ${n.name} (topics: [${n.topics.join(', ')}])\n      --> ${names(n.successors)}`;
     case 'processor':
-      return (
-        `Processor: ${n.name} (stores: [${n.stores.join(', ')}])\n` +
-        `      --> ${names(n.successors)}\n      <-- ${names(n.predecessors)}`
-      );
+      return `Processor: ${n.name} (stores: [${n.stores.join(', ')}])\n` + `      --> ${names(n.successors)}\n      <-- ${names(n.predecessors)}`;
     case 'sink':
       return n.topic !== null
         ? `Sink: ${n.name} (topic: ${n.topic})\n      <-- ${names(n.predecessors)}`

@@ -22,6 +22,7 @@
 import { TributaryError } from '../errors.js';
 import type { AnyProcessorSupplier, NodeDef, ProcessorDef } from './topology.js';
 
+/** A processor of the optimisation pass standing in for a chain of logical nodes (listed in `BuiltTopology.fused`). */
 export interface FusedProcessorDef {
   /** What it does, for `describe()` (e.g. `windowed aggregation + final-results suppression`). */
   readonly description: string;

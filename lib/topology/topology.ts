@@ -125,12 +125,7 @@ export class Topology {
    * per record. A sink has no children; its topic may be a source topic of this topology (the
    * write/read pair splits the graph into two sub-topologies, as repartition topics do).
    */
-  addSink<K = unknown, V = unknown>(
-    name: string,
-    topic: string | TopicNameExtractor<K, V>,
-    options: SinkOptions<K, V>,
-    ...parentNames: string[]
-  ): this {
+  addSink<K = unknown, V = unknown>(name: string, topic: string | TopicNameExtractor<K, V>, options: SinkOptions<K, V>, ...parentNames: string[]): this {
     this.checkNewName(name);
     if (typeof topic === 'string' && topic.length === 0) throw topologyError(`Sink ${name}: topic must not be empty`);
     const parents = this.checkParents(name, parentNames);

@@ -48,12 +48,7 @@ export type TopicNameExtractor<K = unknown, V = unknown> = (key: K, value: V, re
  * Chooses the partition of an output record. Returning `undefined` falls back to the default
  * (murmur2 of the serialized key, Java-compatible; round-robin for null keys).
  */
-export type StreamPartitioner<K = unknown, V = unknown> = (
-  topic: string,
-  key: K,
-  value: V,
-  numPartitions: number,
-) => number | undefined;
+export type StreamPartitioner<K = unknown, V = unknown> = (topic: string, key: K, value: V, numPartitions: number) => number | undefined;
 
 /** Serdes, timestamp extractor and offset reset of a source node (`Topology.addSource`), or the external table it reads (Delta sources). */
 export interface SourceOptions<K = unknown, V = unknown> {

@@ -80,11 +80,11 @@ export async function resolveKafkaJars(options: ResolveOptions = {}): Promise<st
   const staging = join(base, `libs.resolving-${process.pid}-${randomBytes(4).toString('hex')}`);
   log(`resolving Kafka ${version} jars with Maven into ${libs}`);
   const started = Date.now();
-  const mvn = spawnSync(
-    'mvn',
-    ['-q', '-B', '-f', POM_PATH, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 },
-  );
+  const mvn = spawnSync('mvn', ['-q', '-B', '-f', POM_PATH, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (mvn.error || mvn.status !== 0) {
     await rm(staging, { recursive: true, force: true });
     const why = mvn.error ? String(mvn.error) : `exit ${mvn.status}`;

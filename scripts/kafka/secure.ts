@@ -46,7 +46,23 @@ export function makeCertificates(dir: string): { caFile: string; brokerPem: stri
   openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '7', '-subj', '/CN=tributary-test-ca']);
   writeFileSync(join(dir, 'broker.ext'), 'subjectAltName=IP:127.0.0.1,DNS:tributary-broker.test\n');
   openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'broker.key', '-out', 'broker.csr', '-subj', '/CN=tributary-broker.test']);
-  openssl(dir, ['x509', '-req', '-in', 'broker.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'broker.crt', '-days', '7', '-extfile', 'broker.ext']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'broker.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'broker.crt',
+    '-days',
+    '7',
+    '-extfile',
+    'broker.ext',
+  ]);
   openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', `/CN=${CLIENT_CN}`]);
   openssl(dir, ['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '7']);
   writeFileSync(join(dir, 'broker.pem'), readFileSync(join(dir, 'broker.key'), 'utf8') + readFileSync(join(dir, 'broker.crt'), 'utf8'));
@@ -90,7 +106,10 @@ export function secureServerProperties(
   };
 }
 
-export function secureListeners(ports: { readonly ssl: number; readonly saslSsl: number }, files: { caFile: string; clientCertFile: string; clientKeyFile: string }): SecureListeners {
+export function secureListeners(
+  ports: { readonly ssl: number; readonly saslSsl: number },
+  files: { caFile: string; clientCertFile: string; clientKeyFile: string },
+): SecureListeners {
   return {
     sslBootstrap: `127.0.0.1:${ports.ssl}`,
     saslSslBootstrap: `127.0.0.1:${ports.saslSsl}`,

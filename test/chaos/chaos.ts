@@ -185,7 +185,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const bootstrap =
     options.bootstrapServers ??
     (options.cluster
-      ? (cluster = await startCluster({ brokers: options.cluster.brokers, log, extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers
+      ? (cluster = await startCluster({
+          brokers: options.cluster.brokers,
+          log,
+          extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' },
+        })).bootstrapServers
       : (broker = await startBroker({ extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers);
   log(`broker ${bootstrap}${broker ? ` (own, ready in ${broker.readyMs} ms)` : ''}`);
   const security = options.clientConfig ? loadClientProperties(options.clientConfig).security : undefined;
@@ -210,7 +214,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const startRunner = (stateDir: string): Runner => {
     const r = spawnRunner(
-      { bootstrap, appId, input, output, stateDir, name: `r${runnerStarts++}`, guarantee: options.guarantee, commitIntervalMs: options.commitIntervalMs, sessionTimeoutMs: options.sessionTimeoutMs, clientConfig: options.clientConfig },
+      {
+        bootstrap,
+        appId,
+        input,
+        output,
+        stateDir,
+        name: `r${runnerStarts++}`,
+        guarantee: options.guarantee,
+        commitIntervalMs: options.commitIntervalMs,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        clientConfig: options.clientConfig,
+      },
       (line) => {
         if (/migrated|fenced/i.test(line)) migrationsLogged++;
         if (/retriable failure/.test(line)) recoveriesLogged++;
@@ -235,7 +250,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (cluster && options.cluster) {
       const c = cluster;
       const watched = [input, changelog, repartition];
-      const snapshot = async () => new Map((await Promise.all(watched.map(async (t) => (await c.leaders(t).catch(() => [])).map((l, p) => [`${t}/${p}`, l] as const)))).flat());
+      const snapshot = async () =>
+        new Map((await Promise.all(watched.map(async (t) => (await c.leaders(t).catch(() => [])).map((l, p) => [`${t}/${p}`, l] as const)))).flat());
       await sleep(options.killGapMs[0]);
       while (leaderKills < options.cluster.leaderKills) {
         const topic = watched[leaderKills % watched.length]!;
@@ -424,7 +440,14 @@ export async function waitCommitted(admin: Admin, group: string, topic: string, 
   }
 }
 
-export async function waitRepartitionCommitted(admin: Admin, group: string, topic: string, lastData: Map<number, number>, deadline: number, log: (m: string) => void): Promise<void> {
+export async function waitRepartitionCommitted(
+  admin: Admin,
+  group: string,
+  topic: string,
+  lastData: Map<number, number>,
+  deadline: number,
+  log: (m: string) => void,
+): Promise<void> {
   for (;;) {
     const committed = await committedSum(admin, group, topic);
     const behind = [...lastData].filter(([p, off]) => (committed.get(p) ?? 0) <= off);
@@ -459,7 +482,11 @@ export async function readAll(client: KafkaClient, topic: string): Promise<Incom
   return out;
 }
 
-export function verify(options: { readonly records: number; readonly base: number }, repartitionRecords: readonly IncomingRecord[], outputRecords: readonly IncomingRecord[]) {
+export function verify(
+  options: { readonly records: number; readonly base: number },
+  repartitionRecords: readonly IncomingRecord[],
+  outputRecords: readonly IncomingRecord[],
+) {
   const seen = new Uint8Array(options.records);
   let repartitionDuplicates = 0;
   for (const r of repartitionRecords) {

@@ -50,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  emit({ event: 'fatal', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  emit({ event: 'fatal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   process.exit(2);
 });

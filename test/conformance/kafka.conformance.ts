@@ -132,7 +132,8 @@ async function pollColumnsUntil(consumer: Consumer, n: number, timeoutMs = WAIT_
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; saw ${rows.length} records`);
     for (const cols of await consumer.poll(200)) {
       expect(cols.length).toBeGreaterThan(0);
-      for (const column of [cols.offsets, cols.timestamps, cols.keyStarts, cols.keyEnds, cols.valueStarts, cols.valueEnds]) expect(column.length).toBeGreaterThanOrEqual(cols.length);
+      for (const column of [cols.offsets, cols.timestamps, cols.keyStarts, cols.keyEnds, cols.valueStarts, cols.valueEnds])
+        expect(column.length).toBeGreaterThanOrEqual(cols.length);
       for (let i = 1; i < cols.length; i++) expect(cols.offsets[i]!).toBeGreaterThan(cols.offsets[i - 1]!);
       rows.push(...rowsOf(cols));
     }
@@ -444,13 +445,15 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const t = await topic(1);
       const p = await producer();
       const empty = Buffer.alloc(0);
-      await p.send(outgoingBatch([
-        { topic: t, partition: 0, key: empty, value: empty },
-        { topic: t, partition: 0, key: null, value: null },
-        { topic: t, partition: 0, key: buf('k'), value: empty },
-        { topic: t, partition: 0, key: empty, value: null },
-        { topic: t, partition: 0, key: null, value: empty, headers: { h: empty } },
-      ]));
+      await p.send(
+        outgoingBatch([
+          { topic: t, partition: 0, key: empty, value: empty },
+          { topic: t, partition: 0, key: null, value: null },
+          { topic: t, partition: 0, key: buf('k'), value: empty },
+          { topic: t, partition: 0, key: empty, value: null },
+          { topic: t, partition: 0, key: null, value: empty, headers: { h: empty } },
+        ]),
+      );
       const got = await readCommitted(t, 5);
       const shape = (b: Buffer | null): string => (b === null ? 'null' : b.length === 0 ? 'empty' : `"${b.toString('utf8')}"`);
       expect(got.map((r) => [r.offset, shape(r.key), shape(r.value)])).toEqual([
@@ -612,7 +615,9 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         const batches = fetchedBatches(await c.poll(200));
         const recs = batches.flatMap((b) => b.records);
         for (const r of recs) seen.add(str(r.value)!);
-        const commits = batches.filter((b) => b.records.length > 0).map((b) => ({ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }));
+        const commits = batches
+          .filter((b) => b.records.length > 0)
+          .map((b) => ({ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }));
         if (commits.length > 0) await c.commitOffsets(commits);
         return recs;
       };
@@ -623,7 +628,8 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       };
       const deadline = Date.now() + WAIT_MS;
       while (!(split() && seen.size === 40)) {
-        if (Date.now() > deadline) throw new Error(`group did not split / consume: ${JSON.stringify({ c1: c1.assignment(), c2: c2.assignment(), seen: seen.size, events })}`);
+        if (Date.now() > deadline)
+          throw new Error(`group did not split / consume: ${JSON.stringify({ c1: c1.assignment(), c2: c2.assignment(), seen: seen.size, events })}`);
         await Promise.all([pollAndCommit(c1), pollAndCommit(c2)]);
       }
       // Assigned callbacks ran for both members and cover their final assignment.
@@ -638,7 +644,8 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       const after: IncomingRecord[] = [];
       const deadline2 = Date.now() + WAIT_MS;
       while (!(c1.assignment().length === 4 && after.length >= 40)) {
-        if (Date.now() > deadline2) throw new Error(`remaining member did not take over: ${JSON.stringify({ assignment: c1.assignment(), got: after.length, events })}`);
+        if (Date.now() > deadline2)
+          throw new Error(`remaining member did not take over: ${JSON.stringify({ assignment: c1.assignment(), got: after.length, events })}`);
         after.push(...(await pollAndCommit(c1)));
       }
       after.push(...(await pollFor(c1, 500)));
@@ -683,7 +690,12 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
           throw new Error(`closeAfterMs ${closeAfterMs}: ${String(e)}; assignment ${JSON.stringify(a.assignment())}`);
         });
         got.push(...(await pollFor(a, 300)));
-        expect(a.assignment().map((tp) => tp.partition).sort()).toEqual([0, 1, 2, 3]);
+        expect(
+          a
+            .assignment()
+            .map((tp) => tp.partition)
+            .sort(),
+        ).toEqual([0, 1, 2, 3]);
         for (let partition = 0; partition < 4; partition++) {
           expect(got.filter((r) => r.partition === partition).map((r) => str(r.value))).toEqual(Array.from({ length: 5 }, (_, i) => `${partition}-${i}`));
         }
@@ -853,12 +865,26 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
         await p.send(awkwardBatch(t, 1, 5, shared, true));
         await p.abortTransaction();
         await p.beginTransaction();
-        await p.send(outgoingBatch([{ topic: t, partition: 0, key: buf('kept'), value: buf('1') }, { topic: t, partition: 0, key: null, value: null }]));
+        await p.send(
+          outgoingBatch([
+            { topic: t, partition: 0, key: buf('kept'), value: buf('1') },
+            { topic: t, partition: 0, key: null, value: null },
+          ]),
+        );
         await p.commitTransaction();
         const c = await consumer();
         await c.subscribe([t]);
         const rows = await pollColumnsUntil(c, 2);
-        rows.push(...(await pollFor(c, 300)).map((r) => ({ partition: r.partition, offset: r.offset, key: str(r.key), value: str(r.value), timestamp: r.timestamp, headers: {} })));
+        rows.push(
+          ...(await pollFor(c, 300)).map((r) => ({
+            partition: r.partition,
+            offset: r.offset,
+            key: str(r.key),
+            value: str(r.value),
+            timestamp: r.timestamp,
+            headers: {},
+          })),
+        );
         expect(rows.map((r) => [r.offset, r.key, r.value])).toEqual([
           [6, 'kept', '1'],
           [7, null, null],

@@ -36,7 +36,8 @@ function byKey(outputs: readonly OutputRecord[]): Map<string, { topic: string; k
   return m;
 }
 
-const same = (a: readonly Emitted[], b: readonly Emitted[]): boolean => a.length === b.length && a.every((x, i) => x.value === b[i]!.value && x.ts === b[i]!.ts);
+const same = (a: readonly Emitted[], b: readonly Emitted[]): boolean =>
+  a.length === b.length && a.every((x, i) => x.value === b[i]!.value && x.ts === b[i]!.ts);
 
 export function compareCase(c: Case, kafkaStreams: CaseResult, tributary: CaseResult): CaseComparison {
   if (kafkaStreams.error !== undefined || tributary.error !== undefined) {

@@ -54,8 +54,10 @@ export function unifiedDiff(java: string, ours: string, context = 2): string {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ tag: ' ', line: a[i++]! }), j++;
-    else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ tag: '+', line: b[j++]! });
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      ops.push({ tag: ' ', line: a[i++]! });
+      j++;
+    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ tag: '+', line: b[j++]! });
     else ops.push({ tag: '-', line: a[i++]! });
   }
   const keep = ops.map((_, k) => ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.tag !== ' '));

@@ -81,17 +81,25 @@ const TOPOLOGIES: Readonly<Record<string, (b: StreamsBuilder) => void | Topology
       .stream<string, number>('in')
       .split(Named.as('s-'))
       .branch((_k, v) => v > 10, Branched.as('big'))
-      .branch((_k, v) => v > 5, Branched.withConsumer((ks) => ks.to('out-mid'), 'mid'))
+      .branch(
+        (_k, v) => v > 5,
+        Branched.withConsumer((ks) => ks.to('out-mid'), 'mid'),
+      )
       .defaultBranch(Branched.as('rest'));
     m.get('s-big')!.to('out-big');
-    m.get('s-rest')!.mapValues((v) => v * 2).to('out-rest');
+    m.get('s-rest')!
+      .mapValues((v) => v * 2)
+      .to('out-rest');
   },
   'split-generated': (b) => {
     const m = b
       .stream<string, number>('in')
       .split()
       .branch((_k, v) => v > 10)
-      .branch((_k, v) => v > 5, Branched.withFunction((ks) => ks.mapValues((v) => v + 1)))
+      .branch(
+        (_k, v) => v > 5,
+        Branched.withFunction((ks) => ks.mapValues((v) => v + 1)),
+      )
       .defaultBranch();
     for (const key of [...m.keys()].sort()) m.get(key)!.to(`out-${key}`);
   },
@@ -395,30 +403,33 @@ export function buildDescribeTopology(name: string): Topology {
  * difference in the two texts; the CI test fails when such a topology becomes identical (remove it
  * here) or differs in another way.
  */
-export const DESCRIBE_DIVERGENCES: Readonly<Record<string, { readonly entry: string; readonly shows: (kafkaStreams: string, ours: string) => boolean }>> = (() => {
-  const streamStream = {
-    entry: 'describe-stream-stream-join-windowed-nodes',
-    shows: (ks: string, ours: string) => /-windowed \(stores|KSTREAM-WINDOWED-\d+ \(stores/.test(ks) && !/windowed|WINDOWED/i.test(ours),
-  };
-  const foreignKey = {
-    entry: 'describe-foreign-key-join-nodes',
-    shows: (ks: string, ours: string) =>
-      /Processor: (KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-\d+|\S+-subscription-response-resolver) /.test(ks) && !/RESPONSE-RESOLVER|response-resolver/.test(ours),
-  };
-  return {
-    'ss-inner': streamStream,
-    'ss-left-named': streamStream,
-    'ss-outer': streamStream,
-    'ss-join-after-selectkey': streamStream,
-    'table-table': {
-      entry: 'describe-table-table-join-side-stores',
-      shows: (ks: string, ours: string) => /-join-this-store|KTABLE-JOINTHIS-\d+-store/.test(ours) && !/join-this-store|JOINTHIS-\d+-store/.test(ks),
-    },
-    'fk-join': foreignKey,
-    'fk-left-named': foreignKey,
-    'emit-on-window-close': {
-      entry: 'describe-emit-on-window-close-node',
-      shows: (ks: string, ours: string) => /Processor: \S+-on-window-close \(stores: \[\S+-on-window-close-store\]\)/.test(ours) && !ks.includes('on-window-close'),
-    },
-  };
-})();
+export const DESCRIBE_DIVERGENCES: Readonly<Record<string, { readonly entry: string; readonly shows: (kafkaStreams: string, ours: string) => boolean }>> =
+  (() => {
+    const streamStream = {
+      entry: 'describe-stream-stream-join-windowed-nodes',
+      shows: (ks: string, ours: string) => /-windowed \(stores|KSTREAM-WINDOWED-\d+ \(stores/.test(ks) && !/windowed|WINDOWED/i.test(ours),
+    };
+    const foreignKey = {
+      entry: 'describe-foreign-key-join-nodes',
+      shows: (ks: string, ours: string) =>
+        /Processor: (KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-\d+|\S+-subscription-response-resolver) /.test(ks) &&
+        !/RESPONSE-RESOLVER|response-resolver/.test(ours),
+    };
+    return {
+      'ss-inner': streamStream,
+      'ss-left-named': streamStream,
+      'ss-outer': streamStream,
+      'ss-join-after-selectkey': streamStream,
+      'table-table': {
+        entry: 'describe-table-table-join-side-stores',
+        shows: (ks: string, ours: string) => /-join-this-store|KTABLE-JOINTHIS-\d+-store/.test(ours) && !/join-this-store|JOINTHIS-\d+-store/.test(ks),
+      },
+      'fk-join': foreignKey,
+      'fk-left-named': foreignKey,
+      'emit-on-window-close': {
+        entry: 'describe-emit-on-window-close-node',
+        shows: (ks: string, ours: string) =>
+          /Processor: \S+-on-window-close \(stores: \[\S+-on-window-close-store\]\)/.test(ours) && !ks.includes('on-window-close'),
+      },
+    };
+  })();

@@ -103,7 +103,13 @@ function joinShape(c: Case, d: KeyDivergence): JoinShape {
   if (c.family !== 'ss-left' && c.family !== 'ss-outer') return null;
   const ks = d.kafkaStreams;
   const ours = d.tributary;
-  if (!sameSeq(ks.filter((e) => !nullSided(e)), ours.filter((e) => !nullSided(e)))) return null;
+  if (
+    !sameSeq(
+      ks.filter((e) => !nullSided(e)),
+      ours.filter((e) => !nullSided(e)),
+    )
+  )
+    return null;
   const extraKs = minus(ks, ours);
   const extraOurs = minus(ours, ks);
   if (!extraKs.every(nullSided) || !extraOurs.every(nullSided)) return null;

@@ -101,7 +101,11 @@ export function buildFamily(family: string, p: Params, T: (topic: string) => str
       const l = b.table(T('left'), C(), mat<number>());
       const r = b.table(T('right'), C(), mat<number>());
       const j: KTable<string, number> =
-        variant === 'inner' ? l.join(r, joiner, undefined, mat()) : variant === 'left' ? l.leftJoin(r, joiner, undefined, mat()) : l.outerJoin(r, joiner, undefined, mat());
+        variant === 'inner'
+          ? l.join(r, joiner, undefined, mat())
+          : variant === 'left'
+            ? l.leftJoin(r, joiner, undefined, mat())
+            : l.outerJoin(r, joiner, undefined, mat());
       j.toStream().to(T('out'), P());
       return { topology: b.build(), inputs: [T('left'), T('right')], outputs: [T('out')] };
     }
@@ -150,7 +154,9 @@ export function buildFamily(family: string, p: Params, T: (topic: string) => str
         .branch((_k, v) => n(v) % 3 === 0, Branched.as('a'))
         .branch((_k, v) => n(v) % 3 === 1, Branched.as('b'))
         .defaultBranch(Branched.as('c'));
-      m.get('s-a')!.merge(m.get('s-c')!.mapValues((v) => (v === null ? null : v * 10))).to(T('out'), P());
+      m.get('s-a')!
+        .merge(m.get('s-c')!.mapValues((v) => (v === null ? null : v * 10)))
+        .to(T('out'), P());
       m.get('s-b')!.to(T('out-b'), P());
       return { topology: b.build(), inputs: [T('in')], outputs: [T('out'), T('out-b')] };
     }
@@ -182,7 +188,11 @@ function windowed(b: StreamsBuilder, kind: string, agg: string, p: Params, T: (t
     let s =
       kind === 'sliding'
         ? g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(num(p, 'diff'), grace))
-        : g.windowedBy(kind === 'hopping' ? TimeWindows.ofSizeAndGrace(num(p, 'size'), grace).advanceBy(num(p, 'advance')) : TimeWindows.ofSizeAndGrace(num(p, 'size'), grace));
+        : g.windowedBy(
+            kind === 'hopping'
+              ? TimeWindows.ofSizeAndGrace(num(p, 'size'), grace).advanceBy(num(p, 'advance'))
+              : TimeWindows.ofSizeAndGrace(num(p, 'size'), grace),
+          );
     if (mode === 'close') s = s.emitStrategy(EmitStrategy.onWindowClose());
     t =
       agg === 'count'

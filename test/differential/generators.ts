@@ -8,7 +8,21 @@ import type { Case, InputRecord } from './spec.js';
 
 export const WINDOWED_FAMILIES = ['tumbling', 'hopping', 'sliding', 'session'].flatMap((w) => ['count', 'reduce', 'aggregate'].map((a) => `${w}-${a}`));
 export const JOIN_FAMILIES = ['ss-inner', 'ss-left', 'ss-outer'];
-export const OTHER_FAMILIES = ['st-inner', 'st-left', 'tt-inner', 'tt-left', 'tt-outer', 'fk-inner', 'fk-left', 'tgroup-count', 'tgroup-reduce', 'tgroup-aggregate', 'selectkey-count', 'selectkey-repartition', 'split-merge'];
+export const OTHER_FAMILIES = [
+  'st-inner',
+  'st-left',
+  'tt-inner',
+  'tt-left',
+  'tt-outer',
+  'fk-inner',
+  'fk-left',
+  'tgroup-count',
+  'tgroup-reduce',
+  'tgroup-aggregate',
+  'selectkey-count',
+  'selectkey-repartition',
+  'split-merge',
+];
 export const ALL_FAMILIES = [...WINDOWED_FAMILIES, ...JOIN_FAMILIES, ...OTHER_FAMILIES];
 
 type Params = Record<string, number | string>;
@@ -55,12 +69,19 @@ function timestamps(drafts: readonly Draft[], start: number): InputRecord[] {
   });
 }
 
-function records(topics: readonly string[], keysFor: (topic: string) => readonly string[], maxLength: number, nullValues: boolean): fc.Arbitrary<InputRecord[]> {
+function records(
+  topics: readonly string[],
+  keysFor: (topic: string) => readonly string[],
+  maxLength: number,
+  nullValues: boolean,
+): fc.Arbitrary<InputRecord[]> {
   const draft = fc.constantFrom(...topics).chain((topic) =>
     fc.record({
       topic: fc.constant(topic),
       key: fc.oneof({ weight: 19, arbitrary: fc.constantFrom(...keysFor(topic)) }, { weight: 1, arbitrary: fc.constant(null) }),
-      value: nullValues ? fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 9 }) }, { weight: 1, arbitrary: fc.constant(null) }) : fc.integer({ min: 0, max: 9 }),
+      value: nullValues
+        ? fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 9 }) }, { weight: 1, arbitrary: fc.constant(null) })
+        : fc.integer({ min: 0, max: 9 }),
       step: tsStep,
     }),
   );

@@ -64,7 +64,8 @@ export async function shrink(runner: KafkaStreamsRunner, failing: CaseComparison
     if (rs.length && minTs > 0) candidates.push(rs.map((r) => ({ ...r, ts: r.ts - minTs })));
     rs.forEach((r, i) => {
       if (r.value !== null && r.value > 1) candidates.push(rs.map((x, j) => (j === i ? { ...x, value: 1 } : x)));
-      if (r.key !== null && r.key !== 'a' && r.key !== 'f0') candidates.push(rs.map((x, j) => (j === i ? { ...x, key: r.topic === 'right' && x.key?.startsWith('f') ? 'f0' : 'a' } : x)));
+      if (r.key !== null && r.key !== 'a' && r.key !== 'f0')
+        candidates.push(rs.map((x, j) => (j === i ? { ...x, key: r.topic === 'right' && x.key?.startsWith('f') ? 'f0' : 'a' } : x)));
     });
     const cases = candidates.map((records) => ({ ...best.case, id: `${best.case.id}~${round}.${seq++}`, records }));
     const results = await runCases(runner, cases);

@@ -31,13 +31,21 @@ const PINNED: Readonly<Record<string, readonly string[]>> = {
   'sliding-suppress-early-emission': ['p1\tsliding-count\tmode=suppress,diff=43,grace=0\tin,a,1,49;in,a,1,21'],
   'stream-stream-early-nulls': ['p2\tss-left\tdiff=13,grace=24,after=19\tleft,a,1,33;left,a,1,0'],
   'stream-stream-null-emission-order': ['p3\tss-outer\tdiff=15,grace=4\tleft,a,1,0;left,a,1,8;right,a,0,22'],
-  'stream-stream-delayed-nulls': ['p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18', 'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68', 'p4c\tss-left\tdiff=1,grace=5,after=4\tleft,a,1,74;left,a,~,99;right,a,1,0'],
+  'stream-stream-delayed-nulls': [
+    'p4\tss-left\tdiff=22,grace=3,after=6\tleft,a,1,0;right,a,1,18',
+    'p4b\tss-outer\tdiff=2,grace=40\tleft,a,1,0;right,a,1,16;right,a,1,27;right,a,1,48;right,a,1,68',
+    'p4c\tss-left\tdiff=1,grace=5,after=4\tleft,a,1,74;left,a,~,99;right,a,1,0',
+  ],
   'stream-stream-short-retention': ['p5\tss-outer\tdiff=0,grace=0\tright,c,1,0;left,c,1,0'],
   'on-window-close-lost-windows': [
     'p6\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,30;in,a,1,76',
     'p7\ttumbling-reduce\tmode=close,size=10,grace=0\tin,a,1,0;in,a,1,46',
   ],
-  'table-join-no-op-updates': ['p10\ttt-inner\t\tright,a,1,0;left,a,~,22', 'p11\tfk-inner\t\tleft,a,1,0;left,a,5,22', 'p16\ttt-left\t\tleft,c,1,0;right,c,~,27;right,c,2,56;right,c,2,25'],
+  'table-join-no-op-updates': [
+    'p10\ttt-inner\t\tright,a,1,0;left,a,~,22',
+    'p11\tfk-inner\t\tleft,a,1,0;left,a,5,22',
+    'p16\ttt-left\t\tleft,c,1,0;right,c,~,27;right,c,2,56;right,c,2,25',
+  ],
 };
 
 /**
@@ -63,7 +71,11 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
     const results = await runCases(runner, cases);
     const wrong = results.flatMap((r) => {
       const entry = Object.entries(PINNED).find(([, lines]) => lines.some((l) => l.startsWith(`${r.case.id}\t`)))![0];
-      const got = diverges(r) ? (classify(r)?.map((e) => e.id).join(',') ?? 'unexplained') : 'no divergence';
+      const got = diverges(r)
+        ? (classify(r)
+            ?.map((e) => e.id)
+            .join(',') ?? 'unexplained')
+        : 'no divergence';
       return got === entry ? [] : [`${entry}: ${got}\n${formatComparison(r)}`];
     });
     expect(wrong).toEqual([]);
@@ -74,20 +86,25 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
     expect(results.filter(diverges).map(formatComparison)).toEqual([]);
   });
 
-  it('describe() text equals Kafka Streams 3.9.1 for every topology of describe-topologies.ts (documented divergences excepted)', { timeout: 120_000 }, async () => {
-    expect(DESCRIBE_TOPOLOGY_NAMES.length).toBeGreaterThanOrEqual(20);
-    const results = await compareDescribes(runner);
-    const wrong = results.flatMap((r) => {
-      const allowed = DESCRIBE_DIVERGENCES[r.name];
-      if (r.same) return allowed ? [`describe:${r.name} is now identical: remove it from DESCRIBE_DIVERGENCES and docs/divergences.md (${allowed.entry})`] : [];
-      if (allowed?.shows(r.java, r.ours)) return [];
-      return [`${formatDescribeComparison(r)}${allowed ? `\n(differs otherwise than ${allowed.entry} says)` : ''}`];
-    });
-    const same = results.filter((r) => r.same).length;
-    console.log(`describe(): ${results.length} topologies, ${same} identical, ${results.length - same} documented divergences`);
-    // The message is the unified diff (- Kafka Streams, + tributary) of each failing topology.
-    if (wrong.length > 0) expect.fail(`describe() differs from Kafka Streams 3.9.1:\n\n${wrong.join('\n\n')}`);
-  });
+  it(
+    'describe() text equals Kafka Streams 3.9.1 for every topology of describe-topologies.ts (documented divergences excepted)',
+    { timeout: 120_000 },
+    async () => {
+      expect(DESCRIBE_TOPOLOGY_NAMES.length).toBeGreaterThanOrEqual(20);
+      const results = await compareDescribes(runner);
+      const wrong = results.flatMap((r) => {
+        const allowed = DESCRIBE_DIVERGENCES[r.name];
+        if (r.same)
+          return allowed ? [`describe:${r.name} is now identical: remove it from DESCRIBE_DIVERGENCES and docs/divergences.md (${allowed.entry})`] : [];
+        if (allowed?.shows(r.java, r.ours)) return [];
+        return [`${formatDescribeComparison(r)}${allowed ? `\n(differs otherwise than ${allowed.entry} says)` : ''}`];
+      });
+      const same = results.filter((r) => r.same).length;
+      console.log(`describe(): ${results.length} topologies, ${same} identical, ${results.length - same} documented divergences`);
+      // The message is the unified diff (- Kafka Streams, + tributary) of each failing topology.
+      if (wrong.length > 0) expect.fail(`describe() differs from Kafka Streams 3.9.1:\n\n${wrong.join('\n\n')}`);
+    },
+  );
 
   it(`${RUNS} generated cases per family: no unexplained divergence`, { timeout: 600_000 }, async () => {
     const t0 = Date.now();
@@ -97,7 +114,10 @@ describe('differential: tributary vs Kafka Streams 3.9.1 TopologyTestDriver', ()
       seed: SEED,
       shrinkLimit: 1,
     });
-    const lines = reports.map((r) => `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained, ${r.seconds.toFixed(1)} s`);
+    const lines = reports.map(
+      (r) =>
+        `${r.family}: ${r.cases} cases, ${r.divergent} divergent, ${r.explained} explained, ${r.open} open, ${r.unexplained} unexplained, ${r.seconds.toFixed(1)} s`,
+    );
     console.log(`differential (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
     for (const r of reports) expect(r.cases).toBe(RUNS);
     const bad = reports.filter((r) => r.unexplained > 0);

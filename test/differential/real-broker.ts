@@ -227,12 +227,27 @@ function compareOutputs(how: Compare, ks: Map<string, (number | null)[]>, ours: 
   return out;
 }
 
-function startKafkaStreams(install: RunnerInstall, spec: RealBrokerFamily, bootstrap: string, appId: string, prefix: string, stateDir: string, log: (m: string) => void): { child: ChildProcess; running: Promise<void> } {
-  const params = Object.entries(spec.params).map(([k, v]) => `${k}=${v}`).join(',') || '-';
+function startKafkaStreams(
+  install: RunnerInstall,
+  spec: RealBrokerFamily,
+  bootstrap: string,
+  appId: string,
+  prefix: string,
+  stateDir: string,
+  log: (m: string) => void,
+): { child: ChildProcess; running: Promise<void> } {
+  const params =
+    Object.entries(spec.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '-';
   const java = process.env['JAVA_HOME'] ? join(process.env['JAVA_HOME'], 'bin', 'java') : 'java';
-  const child = spawn(java, ['-Xmx512m', '-XX:+UseSerialGC', '-cp', install.classPath, 'tributary.diff.RealBrokerApp', spec.family, params, bootstrap, appId, prefix, stateDir], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    java,
+    ['-Xmx512m', '-XX:+UseSerialGC', '-cp', install.classPath, 'tributary.diff.RealBrokerApp', spec.family, params, bootstrap, appId, prefix, stateDir],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-4000);
@@ -274,7 +289,10 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
   let ks: ReturnType<typeof startKafkaStreams> | null = null;
   let app: TributaryApp | null = null;
   try {
-    await admin.createTopics([...inputs.map((t) => ({ topic: topic(t), numPartitions: options.partitions })), ...[...ksOut, ...trOut].map((t) => ({ topic: t, numPartitions: options.partitions }))]);
+    await admin.createTopics([
+      ...inputs.map((t) => ({ topic: topic(t), numPartitions: options.partitions })),
+      ...[...ksOut, ...trOut].map((t) => ({ topic: t, numPartitions: options.partitions })),
+    ]);
     // The backlog, then the flush records.
     const records = generate(spec, options.records, options.seed + index);
     const maxTs = Math.max(...records.map((r) => r.ts));
@@ -297,7 +315,9 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
     // What the apps will read (a retried batch may have been written twice).
     let inputRecords = 0;
     for (const t of inputs) for (const p of await admin.fetchTopicOffsets(topic(t))) inputRecords += p.high - p.low;
-    log(`${spec.family}: produced ${records.length} records + ${flush.length} flush records to ${inputs.map(topic).join(', ')} (${options.partitions} partitions, ${inputRecords} records in the topics)`);
+    log(
+      `${spec.family}: produced ${records.length} records + ${flush.length} flush records to ${inputs.map(topic).join(', ')} (${options.partitions} partitions, ${inputRecords} records in the topics)`,
+    );
 
     // Both engines, exactly-once.
     const ksApp = `${prefix}ks`;
@@ -328,7 +348,8 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
 
     // Done: every input and repartition partition committed to its end by both groups, outputs quiet.
     const deadline = Date.now() + (options.timeoutMs ?? 180_000);
-    const internal = async (appId: string): Promise<string[]> => (await admin.listTopics()).filter((t) => t.startsWith(`${appId}-`) && t.endsWith('-repartition'));
+    const internal = async (appId: string): Promise<string[]> =>
+      (await admin.listTopics()).filter((t) => t.startsWith(`${appId}-`) && t.endsWith('-repartition'));
     const ends = new RecordEnds(client);
     let quietSince = 0;
     let lastEnds = '';
@@ -337,7 +358,9 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
       if (Date.now() > deadline) throw new Error(`${spec.family}: the apps did not finish within ${(options.timeoutMs ?? 180_000) / 1000} s`);
       await new Promise((r) => setTimeout(r, 500));
       const outEnds = JSON.stringify(await Promise.all([...ksOut, ...trOut].map((t) => admin.fetchTopicOffsets(t))));
-      const done = (await caughtUp(admin, ends, ksApp, [...inputs.map(topic), ...(await internal(ksApp))])) && (await caughtUp(admin, ends, trApp, [...inputs.map(topic), ...(await internal(trApp))]));
+      const done =
+        (await caughtUp(admin, ends, ksApp, [...inputs.map(topic), ...(await internal(ksApp))])) &&
+        (await caughtUp(admin, ends, trApp, [...inputs.map(topic), ...(await internal(trApp))]));
       if (!done || outEnds !== lastEnds) {
         quietSince = Date.now();
         lastEnds = outEnds;
@@ -350,7 +373,9 @@ async function runOne(options: RealBrokerOptions, spec: RealBrokerFamily, index:
     const mismatches = compareOutputs(spec.compare, ksOutputs, trOutputs);
     return {
       family: spec.family,
-      params: Object.entries(spec.params).map(([k, v]) => `${k}=${v}`).join(','),
+      params: Object.entries(spec.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
       compare: spec.compare,
       inputRecords,
       outputs: { kafkaStreams: count(ksOutputs), tributary: count(trOutputs) },
@@ -376,8 +401,20 @@ export async function runRealBroker(options: RealBrokerOptions): Promise<RealBro
     try {
       reports.push(await runOne(options, spec, i));
     } catch (err) {
-      const params = Object.entries(spec.params).map(([k, v]) => `${k}=${v}`).join(',');
-      reports.push({ family: name, params, compare: spec.compare, inputRecords: 0, outputs: { kafkaStreams: 0, tributary: 0 }, keys: 0, mismatches: [], seconds: (Date.now() - t0) / 1000, error: String(err instanceof Error ? err.message : err) });
+      const params = Object.entries(spec.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      reports.push({
+        family: name,
+        params,
+        compare: spec.compare,
+        inputRecords: 0,
+        outputs: { kafkaStreams: 0, tributary: 0 },
+        keys: 0,
+        mismatches: [],
+        seconds: (Date.now() - t0) / 1000,
+        error: String(err instanceof Error ? err.message : err),
+      });
     }
     const r = reports[reports.length - 1]!;
     options.log?.(`${name}: ${r.error ?? `${r.keys} keys, ${r.mismatches.length} differ`} (${r.seconds.toFixed(1)} s)`);

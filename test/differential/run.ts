@@ -51,14 +51,29 @@ if (o.realBroker) {
     log(`broker at ${bootstrapServers}`);
   }
   try {
-    const reports = await runRealBroker({ bootstrapServers, install: installKafkaStreamsRunner(log), families, records: Number(o.records), partitions: Number(o.partitions), seed: Number(o.seed), log });
-    console.log(`real broker, seed ${o.seed}, ${o.records} records per family, ${o.partitions} partitions, exactly-once, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    console.log(`${'family'.padEnd(20)} ${'params'.padEnd(36)} ${'compare'.padEnd(9)} ${'input'.padStart(6)} ${'out KS'.padStart(7)} ${'out trib'.padStart(8)} ${'keys'.padStart(5)} ${'differ'.padStart(6)} ${'seconds'.padStart(8)}`);
+    const reports = await runRealBroker({
+      bootstrapServers,
+      install: installKafkaStreamsRunner(log),
+      families,
+      records: Number(o.records),
+      partitions: Number(o.partitions),
+      seed: Number(o.seed),
+      log,
+    });
+    console.log(
+      `real broker, seed ${o.seed}, ${o.records} records per family, ${o.partitions} partitions, exactly-once, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `${'family'.padEnd(20)} ${'params'.padEnd(36)} ${'compare'.padEnd(9)} ${'input'.padStart(6)} ${'out KS'.padStart(7)} ${'out trib'.padStart(8)} ${'keys'.padStart(5)} ${'differ'.padStart(6)} ${'seconds'.padStart(8)}`,
+    );
     for (const r of reports) {
-      console.log(`${r.family.padEnd(20)} ${r.params.padEnd(36)} ${r.compare.padEnd(9)} ${String(r.inputRecords).padStart(6)} ${String(r.outputs.kafkaStreams).padStart(7)} ${String(r.outputs.tributary).padStart(8)} ${String(r.keys).padStart(5)} ${String(r.mismatches.length).padStart(6)} ${r.seconds.toFixed(1).padStart(8)}${r.error ? `  FAILED: ${r.error}` : ''}`);
+      console.log(
+        `${r.family.padEnd(20)} ${r.params.padEnd(36)} ${r.compare.padEnd(9)} ${String(r.inputRecords).padStart(6)} ${String(r.outputs.kafkaStreams).padStart(7)} ${String(r.outputs.tributary).padStart(8)} ${String(r.keys).padStart(5)} ${String(r.mismatches.length).padStart(6)} ${r.seconds.toFixed(1).padStart(8)}${r.error ? `  FAILED: ${r.error}` : ''}`,
+      );
     }
     for (const r of reports) {
-      for (const m of r.mismatches.slice(0, 5)) console.log(`\nDIFFERS ${r.family} ${m.key}: Kafka Streams [${m.kafkaStreams.join(' ')}]  tributary [${m.tributary.join(' ')}]`);
+      for (const m of r.mismatches.slice(0, 5))
+        console.log(`\nDIFFERS ${r.family} ${m.key}: Kafka Streams [${m.kafkaStreams.join(' ')}]  tributary [${m.tributary.join(' ')}]`);
     }
     process.exitCode = reports.some((r) => r.error !== undefined || r.mismatches.length > 0 || r.outputs.kafkaStreams === 0) ? 1 : 0;
   } finally {
@@ -67,16 +82,30 @@ if (o.realBroker) {
 } else {
   const families = o.families ? o.families.split(',') : ALL_FAMILIES;
   const runner = KafkaStreamsRunner.start(installKafkaStreamsRunner(log));
-  const reports = await runFamilies(runner, { families, runs: Number(o.runs), seed: Number(o.seed), shrinkLimit: Number(o.shrink), log, concurrency: Number(o.concurrency), generate: () => ({ nullValues: o.nullValues }) });
+  const reports = await runFamilies(runner, {
+    families,
+    runs: Number(o.runs),
+    seed: Number(o.seed),
+    shrinkLimit: Number(o.shrink),
+    log,
+    concurrency: Number(o.concurrency),
+    generate: () => ({ nullValues: o.nullValues }),
+  });
   await runner.close();
 
   console.log(`seed ${o.seed}, ${o.runs} cases per family, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`${'family'.padEnd(24)} ${'cases'.padStart(6)} ${'diverge'.padStart(8)} ${'explained'.padStart(10)} ${'open'.padStart(5)} ${'unexplained'.padStart(12)} ${'seconds'.padStart(8)}  by entry`);
+  console.log(
+    `${'family'.padEnd(24)} ${'cases'.padStart(6)} ${'diverge'.padStart(8)} ${'explained'.padStart(10)} ${'open'.padStart(5)} ${'unexplained'.padStart(12)} ${'seconds'.padStart(8)}  by entry`,
+  );
   let bad = 0;
   for (const r of reports) {
     bad += r.unexplained;
-    const entries = Object.entries(r.byEntry).map(([k, v]) => `${k}:${v}`).join(' ');
-    console.log(`${r.family.padEnd(24)} ${String(r.cases).padStart(6)} ${String(r.divergent).padStart(8)} ${String(r.explained).padStart(10)} ${String(r.open).padStart(5)} ${String(r.unexplained).padStart(12)} ${r.seconds.toFixed(1).padStart(8)}  ${entries}`);
+    const entries = Object.entries(r.byEntry)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
+    console.log(
+      `${r.family.padEnd(24)} ${String(r.cases).padStart(6)} ${String(r.divergent).padStart(8)} ${String(r.explained).padStart(10)} ${String(r.open).padStart(5)} ${String(r.unexplained).padStart(12)} ${r.seconds.toFixed(1).padStart(8)}  ${entries}`,
+    );
   }
   for (const r of reports) {
     for (const f of r.findings) console.log(`\nUNEXPLAINED (shrunk) ${f.case.id}\n${formatComparison(f)}`);

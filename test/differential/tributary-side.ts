@@ -29,7 +29,12 @@ export async function runTributary(c: Case): Promise<CaseResult> {
     }
     return { outputs };
   } catch (err) {
-    return { outputs: [], error: String(err instanceof Error ? (err.stack ?? err.message) : err).replace(/\s+/g, ' ').slice(0, 500) };
+    return {
+      outputs: [],
+      error: String(err instanceof Error ? (err.stack ?? err.message) : err)
+        .replace(/\s+/g, ' ')
+        .slice(0, 500),
+    };
   } finally {
     await driver?.close().catch(() => {});
   }

@@ -19,7 +19,17 @@ import { caseArb, type Damage, type ModelOptions } from './hostile-records.js';
  * all of it since a truncated store's LevelDB handle is closed before the wipe-and-retry (#14
  * session 4); `--all-damage` / `HOSTILE_DAMAGE=all` is kept as a synonym.
  */
-export const SAFE_DAMAGE: readonly Damage[] = ['none', 'none', 'none', 'wipe-task-dir', 'delete-checkpoint', 'delete-store-keep-checkpoint', 'corrupt-manifest', 'corrupt-checkpoint', 'truncate-store-log'];
+export const SAFE_DAMAGE: readonly Damage[] = [
+  'none',
+  'none',
+  'none',
+  'wipe-task-dir',
+  'delete-checkpoint',
+  'delete-store-keep-checkpoint',
+  'corrupt-manifest',
+  'corrupt-checkpoint',
+  'truncate-store-log',
+];
 export const ALL_DAMAGE: readonly Damage[] = SAFE_DAMAGE;
 
 export interface FuzzOptions {
@@ -53,7 +63,7 @@ export const DEFAULT_MODEL: ModelOptions = { strictUtf8: true, restart: 'seeded'
 
 export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
-  const seed = options.seed ?? (started % 2_147_483_647);
+  const seed = options.seed ?? started % 2_147_483_647;
   const every = options.deltaRsEvery ?? 5;
   const batch = new DeltaRsBatch();
   const model = options.model ?? DEFAULT_MODEL;
@@ -85,7 +95,8 @@ export async function runHostileFuzz(options: FuzzOptions): Promise<FuzzReport> 
     }
     // A delta-rs mismatch belongs to an earlier case: recorded, not thrown into this one's shrinking.
     if (batch.size >= 50) await batch.flush().catch((err: Error) => void (deltaRsFailure ??= err.message));
-    if (seq % 100 === 0) options.log?.(`${seq} cases, ${records} records, ${batch.checked} tables read by delta-rs, ${Math.round((Date.now() - started) / 1000)} s`);
+    if (seq % 100 === 0)
+      options.log?.(`${seq} cases, ${records} records, ${batch.checked} tables read by delta-rs, ${Math.round((Date.now() - started) / 1000)} s`);
   });
   let failure: string | undefined;
   try {

@@ -21,8 +21,18 @@ import { sumMetrics } from '../../lib/runtime/task-metrics.js';
 import { TopologyTestDriver } from '../../lib/testing/index.js';
 import { ErrorHandlers } from '../../lib/runtime/error-handlers.js';
 import {
-  GRACE_CHOICES, WALL_MS, WINDOW_MS, encodeValue, eventTime, model, recordKeyOf,
-  type Damage, type FuzzCase, type ModelOptions, type ModelResult, type SchemaVariant,
+  GRACE_CHOICES,
+  WALL_MS,
+  WINDOW_MS,
+  encodeValue,
+  eventTime,
+  model,
+  recordKeyOf,
+  type Damage,
+  type FuzzCase,
+  type ModelOptions,
+  type ModelResult,
+  type SchemaVariant,
 } from './hostile-records.js';
 
 export interface HarnessOptions {
@@ -82,7 +92,13 @@ export function topicNames(caseId: string): TopicNames {
 }
 
 /** The fuzz topology for one session (its schema variant decides the amount column's spelling). */
-export function fuzzTopology(t: TopicNames, table: string, variant: SchemaVariant, tsSource: 'field' | 'record' = 'field', graceMs: number = GRACE_CHOICES[0]): Topology {
+export function fuzzTopology(
+  t: TopicNames,
+  table: string,
+  variant: SchemaVariant,
+  tsSource: 'field' | 'record' = 'field',
+  graceMs: number = GRACE_CHOICES[0],
+): Topology {
   const b = new StreamsBuilder();
   const consumed = Consumed.with(Serdes.string(), Serdes.zod(rowSchema(variant)) as unknown as ReturnType<typeof Serdes.json<Row>>).withName('hostile-source');
   const events = b.stream(t.input, tsSource === 'field' ? consumed.withTimestampExtractor(TimestampExtractors.field('ts')) : consumed);
@@ -252,14 +268,23 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
       const first = id;
       const records = session.records.map((r) => {
         const rid = id++;
-        return { key: recordKeyOf(r, rid), value: encodeValue(r, rid, session.variant) as Buffer, timestamp: eventTime(r, c.tsSource ?? 'field').recordTs, partition: expected.positions[rid]!.partition };
+        return {
+          key: recordKeyOf(r, rid),
+          value: encodeValue(r, rid, session.variant) as Buffer,
+          timestamp: eventTime(r, c.tsSource ?? 'field').recordTs,
+          partition: expected.positions[rid]!.partition,
+        };
       });
       if (failAt >= first && failAt < id) {
         // FAIL handlers: the first bad record stops the app with an error naming it.
-        const error = await input.pipeRecordList(records).then(() => undefined, (e: unknown) => e);
+        const error = await input.pipeRecordList(records).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         const text = String((error as Error | undefined)?.message ?? error);
         if (error === undefined) throw new InvariantError(`FAIL handlers: record ${failAt} (${JSON.stringify(expected.fates[failAt])}) did not stop the app`);
-        if (!text.includes(`topic=${t.input},`) || !new RegExp(`offset=${failAt}\\b`).test(text)) throw new InvariantError(`FAIL handlers: the error does not name ${t.input}-0@${failAt}: ${text}`);
+        if (!text.includes(`topic=${t.input},`) || !new RegExp(`offset=${failAt}\\b`).test(text))
+          throw new InvariantError(`FAIL handlers: the error does not name ${t.input}-0@${failAt}: ${text}`);
         await driver.close().catch(() => undefined);
         return await afterFailure(h.kafka, t, table, expected, failAt, log);
       }
@@ -290,10 +315,12 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   // dead-lettered by the production handler instead: accounted for once, in the DLQ.
   const lateTooLarge = new Set(dlq.filter((r) => r.headers['tributary.error.output-topic']?.toString() === t.late).map(idOf));
   for (const o of lateTooLarge) {
-    if (expected.fates[o]?.fate !== 'late' || c.sessions.flatMap((x) => x.records)[o]!.pad === 0) fail(`record ${o} was dead-lettered as too large for the late topic, but the model has it ${JSON.stringify(expected.fates[o])}`);
+    if (expected.fates[o]?.fate !== 'late' || c.sessions.flatMap((x) => x.records)[o]!.pad === 0)
+      fail(`record ${o} was dead-lettered as too large for the late topic, but the model has it ${JSON.stringify(expected.fates[o])}`);
   }
   for (const r of dlq) {
-    if (recordSize(r.key, r.value, r.headers) > (h.maxMessageBytes ?? Number.POSITIVE_INFINITY)) fail(`a dead letter of ${recordSize(r.key, r.value, r.headers)} bytes exceeds the DLQ's limit ${h.maxMessageBytes}`);
+    if (recordSize(r.key, r.value, r.headers) > (h.maxMessageBytes ?? Number.POSITIVE_INFINITY))
+      fail(`a dead letter of ${recordSize(r.key, r.value, r.headers)} bytes exceeds the DLQ's limit ${h.maxMessageBytes}`);
   }
   // Each dead letter says why, and the reason matches the model's.
   for (const r of dlq) {
@@ -301,13 +328,16 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
     const f = expected.fates[o];
     const reason = r.headers['tributary.error.reason']?.toString() ?? '';
     const want = f?.fate === 'dead-letter' ? REASONS[f.why] : /max\.message\.bytes/;
-    if (want !== undefined && !want.test(reason)) fail(`dead letter at offset ${o} (${JSON.stringify(f)}) has reason ${JSON.stringify(reason)}, expected ${want}`);
+    if (want !== undefined && !want.test(reason))
+      fail(`dead letter at offset ${o} (${JSON.stringify(f)}) has reason ${JSON.stringify(reason)}, expected ${want}`);
   }
   const dlqOffsets = dlq.map(idOf).sort((a, b) => a - b);
   const wantDlq = expected.fates.flatMap((f, i) => (f.fate === 'dead-letter' || lateTooLarge.has(i) ? [i] : []));
   if (JSON.stringify(dlqOffsets) !== JSON.stringify(wantDlq)) {
     const reasons = dlq.map((r) => `${r.headers['tributary.error.offset']?.toString()}: ${r.headers['tributary.error.reason']?.toString()}`);
-    fail(`dead-letter record ids ${JSON.stringify(dlqOffsets)}, model ${JSON.stringify(wantDlq)} (${expected.fates.map((f, i) => `${i}:${f.fate}${f.fate === 'dead-letter' ? `(${f.why})` : ''}`).join(' ')}); reasons: ${reasons.join(' | ')}`);
+    fail(
+      `dead-letter record ids ${JSON.stringify(dlqOffsets)}, model ${JSON.stringify(wantDlq)} (${expected.fates.map((f, i) => `${i}:${f.fate}${f.fate === 'dead-letter' ? `(${f.why})` : ''}`).join(' ')}); reasons: ${reasons.join(' | ')}`,
+    );
   }
   // 2. The late topic holds exactly the late records.
   const late = (await readTopic(h.kafka, t.late)).map((r) => (JSON.parse(r.value!.toString()) as { id: number }).id).sort((a, b) => a - b);
@@ -322,8 +352,12 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   // 4. The Delta table (our reader) equals the model's rows, in the table's spelling.
   const contents = await readTable(table).catch((err: Error) => fail(`the table cannot be read: ${err.message}`));
   const got = contents.rows.map((r) => canonicalRow(r, expected.amountColumn)).sort();
-  const want = expectedRows(expected, contents.schema.fields.some((f) => f.name === 'Note')).sort();
-  if (JSON.stringify(got) !== JSON.stringify(want)) fail(`table rows differ: got ${got.length}, model ${want.length}\n got: ${got.slice(0, 5).join('\n      ')}\nwant: ${want.slice(0, 5).join('\n      ')}`);
+  const want = expectedRows(
+    expected,
+    contents.schema.fields.some((f) => f.name === 'Note'),
+  ).sort();
+  if (JSON.stringify(got) !== JSON.stringify(want))
+    fail(`table rows differ: got ${got.length}, model ${want.length}\n got: ${got.slice(0, 5).join('\n      ')}\nwant: ${want.slice(0, 5).join('\n      ')}`);
   const names = contents.schema.fields.map((f) => f.name.toLowerCase());
   if (new Set(names).size !== names.length) fail(`table schema has names equal ignoring case: ${names.join(', ')}`);
   // 5. Metrics reconcile, and with the model: in = processed + dead-lettered + late + skipped.
@@ -331,7 +365,12 @@ export async function runCase(c: FuzzCase, caseId: string, h: HarnessOptions): P
   const onTime = expected.fates.filter((f) => f.fate === 'on-time').length;
   if (totals.recordsIn !== piped) fail(`recordsIn ${totals.recordsIn}, piped ${piped}`);
   if (totals.recordsIn !== totals.processed + totals.deadLettered + totals.skipped) fail(`metrics do not reconcile: ${JSON.stringify(totals)}`);
-  if (totals.deadLettered !== wantDlq.length - lateTooLarge.size || totals.dropped !== wantLate.length + lateTooLarge.size || totals.skipped !== 0 || totals.processed - totals.dropped !== onTime) {
+  if (
+    totals.deadLettered !== wantDlq.length - lateTooLarge.size ||
+    totals.dropped !== wantLate.length + lateTooLarge.size ||
+    totals.skipped !== 0 ||
+    totals.processed - totals.dropped !== onTime
+  ) {
     fail(`metrics ${JSON.stringify(totals)} vs model on-time ${onTime}, dead-lettered ${wantDlq.length}, late ${wantLate.length}`);
   }
   return { table, expected, tableRows: contents.rows.length, deltaRsReadable: true };
@@ -349,8 +388,14 @@ async function afterFailure(kafka: EmbeddedKafka, t: TopicNames, table: string, 
   const ids = (contents?.rows ?? []).map((r) => Number(r['id']));
   const allowed = new Set(expected.rows.filter((r) => r.id < failAt).map((r) => r.id));
   const stray = ids.filter((i) => !allowed.has(i));
-  if (stray.length) throw new InvariantError(`FAIL handlers: rows ${JSON.stringify(stray)} at or after the failed record ${failAt} reached the table${context}`);
-  return { table, expected: { ...expected, rows: expected.rows.filter((r) => ids.includes(r.id)) }, tableRows: ids.length, deltaRsReadable: contents !== undefined };
+  if (stray.length)
+    throw new InvariantError(`FAIL handlers: rows ${JSON.stringify(stray)} at or after the failed record ${failAt} reached the table${context}`);
+  return {
+    table,
+    expected: { ...expected, rows: expected.rows.filter((r) => ids.includes(r.id)) },
+    tableRows: ids.length,
+    deltaRsReadable: contents !== undefined,
+  };
 }
 
 /** One row as a comparable string: id, k, part, amount (under the table's spelling), ts, note. */
@@ -413,16 +458,21 @@ export class DeltaRsBatch {
           keep = await fs.mkdtemp(path.join(path.dirname(path.dirname(b.table)), `delta-rs-crash-case-${b.caseId}-`));
           await fs.cp(b.table, path.join(keep, 'table'), { recursive: true });
         }
-        throw new InvariantError(`delta-rs crashed reading ${last ?? '?'} (case ${b?.caseId ?? '?'}; table kept at ${keep ?? '-'}): ${err.message.slice(-2000)}`);
+        throw new InvariantError(
+          `delta-rs crashed reading ${last ?? '?'} (case ${b?.caseId ?? '?'}; table kept at ${keep ?? '-'}): ${err.message.slice(-2000)}`,
+        );
       });
       const read = JSON.parse(stdout) as Record<string, { rows?: Record<string, unknown>[]; fields?: string[]; error?: string }>;
       for (const b of batch) {
         const r = read[b.table];
-        if (!r || r.error !== undefined || !r.rows || !r.fields) throw new InvariantError(`case ${b.caseId}: delta-rs cannot read ${b.table}: ${r?.error ?? 'no output'}`);
+        if (!r || r.error !== undefined || !r.rows || !r.fields)
+          throw new InvariantError(`case ${b.caseId}: delta-rs cannot read ${b.table}: ${r?.error ?? 'no output'}`);
         const got = r.rows.map((row) => canonicalRow(row, b.expected.amountColumn)).sort();
         const want = expectedRows(b.expected, r.fields.includes('Note')).sort();
         if (JSON.stringify(got) !== JSON.stringify(want)) {
-          throw new InvariantError(`case ${b.caseId}: delta-rs reads ${got.length} rows, model ${want.length}\n got: ${got.slice(0, 5).join('\n      ')}\nwant: ${want.slice(0, 5).join('\n      ')}`);
+          throw new InvariantError(
+            `case ${b.caseId}: delta-rs reads ${got.length} rows, model ${want.length}\n got: ${got.slice(0, 5).join('\n      ')}\nwant: ${want.slice(0, 5).join('\n      ')}`,
+          );
         }
         this.checked++;
       }

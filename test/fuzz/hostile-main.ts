@@ -15,7 +15,7 @@ function flag(name: string): number | undefined {
 /** `--damage a,b` (kinds from hostile-records.ts `Damage`), `--all-damage`, or the CI set. */
 function damages(): readonly Damage[] {
   const i = process.argv.indexOf('--damage');
-  if (i >= 0) return ['none', ...(process.argv[i + 1] ?? '').split(',').filter(Boolean) as Damage[]];
+  if (i >= 0) return ['none', ...((process.argv[i + 1] ?? '').split(',').filter(Boolean) as Damage[])];
   return process.argv.includes('--all-damage') || process.env['HOSTILE_DAMAGE'] === 'all' ? ALL_DAMAGE : SAFE_DAMAGE;
 }
 

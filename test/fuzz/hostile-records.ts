@@ -59,27 +59,50 @@ function isoWithOffset(ms: number, offsetMin: number): string {
 /** Event times: mostly within ±20 s of `base` (so windows fill and close), plus every hostile shape. */
 export function tsArb(base: number = WALL_MS): fc.Arbitrary<TsSpec> {
   return fc.oneof(
-  { weight: 30, arbitrary: fc.integer({ min: base - 20_000, max: base + 20_000 }).map((ms) => ({ raw: ms, ms })) },
-  { weight: 8, arbitrary: fc.tuple(fc.integer({ min: base - 20_000, max: base + 20_000 }), fc.integer({ min: -14 * 60, max: 14 * 60 })).map(([ms, off]) => ({ raw: isoWithOffset(ms, off), ms })) },
-  { weight: 2, arbitrary: fc.integer({ min: base - 20_000, max: base + 20_000 }).map((ms) => ({ raw: new Date(ms).toISOString(), ms })) },
-  // Invalid: negative, fractional, unsafe, huge, non-finite encodings, wrong types, junk strings.
-  { weight: 1, arbitrary: fc.integer({ min: -1e12, max: -1 }).map((raw) => ({ raw, ms: null })) },
-  { weight: 1, arbitrary: fc.integer({ min: base - 1000, max: base + 1000 }).map((ms) => ({ raw: ms + 0.5, ms: null })) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>(2 ** 53, 2 ** 60, 2 ** 63 /* Long.MAX_VALUE as a double */, 1e300, -0.5, 'NaN', 'Infinity', '', 'soon', true, null, [], {}).map((raw) => ({ raw, ms: null })) },
-  // Years 0000-0099 name instants before the epoch: invalid event times (they once parsed as 19xx).
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => ({ raw: `${pad2(y, 4)}-${pad2(m)}-${pad2(d)}T00:00:00Z`, ms: null })) },
-  { weight: 1, arbitrary: fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00', '2026-13-01T00:00:00Z').map((raw) => ({ raw, ms: null })) },
-  // Far future: valid event times unless a future-skew limit sends them to the dead-letter topic.
-  { weight: 1, arbitrary: fc.constantFrom(Date.UTC(9999, 11, 31), WALL_MS + 400 * 86_400_000, 2 ** 52).map((ms) => ({ raw: ms, ms })) },
-  { weight: 1, arbitrary: fc.constant({ raw: '9999-12-31T23:59:59Z', ms: Date.UTC(9999, 11, 31, 23, 59, 59) }) },
-);
+    { weight: 30, arbitrary: fc.integer({ min: base - 20_000, max: base + 20_000 }).map((ms) => ({ raw: ms, ms })) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .tuple(fc.integer({ min: base - 20_000, max: base + 20_000 }), fc.integer({ min: -14 * 60, max: 14 * 60 }))
+        .map(([ms, off]) => ({ raw: isoWithOffset(ms, off), ms })),
+    },
+    { weight: 2, arbitrary: fc.integer({ min: base - 20_000, max: base + 20_000 }).map((ms) => ({ raw: new Date(ms).toISOString(), ms })) },
+    // Invalid: negative, fractional, unsafe, huge, non-finite encodings, wrong types, junk strings.
+    { weight: 1, arbitrary: fc.integer({ min: -1e12, max: -1 }).map((raw) => ({ raw, ms: null })) },
+    { weight: 1, arbitrary: fc.integer({ min: base - 1000, max: base + 1000 }).map((ms) => ({ raw: ms + 0.5, ms: null })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom<unknown>(2 ** 53, 2 ** 60, 2 ** 63 /* Long.MAX_VALUE as a double */, 1e300, -0.5, 'NaN', 'Infinity', '', 'soon', true, null, [], {})
+        .map((raw) => ({ raw, ms: null })),
+    },
+    // Years 0000-0099 name instants before the epoch: invalid event times (they once parsed as 19xx).
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }))
+        .map(([y, m, d]) => ({ raw: `${pad2(y, 4)}-${pad2(m)}-${pad2(d)}T00:00:00Z`, ms: null })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00', '2026-13-01T00:00:00Z')
+        .map((raw) => ({ raw, ms: null })),
+    },
+    // Far future: valid event times unless a future-skew limit sends them to the dead-letter topic.
+    { weight: 1, arbitrary: fc.constantFrom(Date.UTC(9999, 11, 31), WALL_MS + 400 * 86_400_000, 2 ** 52).map((ms) => ({ raw: ms, ms })) },
+    { weight: 1, arbitrary: fc.constant({ raw: '9999-12-31T23:59:59Z', ms: Date.UTC(9999, 11, 31, 23, 59, 59) }) },
+  );
 }
 
 /** Partition values: ordinary, path-like, escapable, unicode, the null literal, empty, and lengths at the 255-byte directory limit. */
 export const partArb: fc.Arbitrary<string | null> = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom('p1', 'p2', 'p3') },
   { weight: 2, arbitrary: fc.constant(null) },
-  { weight: 4, arbitrary: fc.constantFrom('../x', '../../etc', '/abs', '.', '..', 'a/b', '%2F', 'k=v', '\\', ':', 'é', '日本', '😀', ' ', 'Ünï', '\u0000', '\n', 'a%b') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom('../x', '../../etc', '/abs', '.', '..', 'a/b', '%2F', 'k=v', '\\', ':', 'é', '日本', '😀', ' ', 'Ünï', '\u0000', '\n', 'a%b'),
+  },
   { weight: 2, arbitrary: fc.constantFrom(HIVE_NULL, '') },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 6 }) },
   // "part=" is 5 bytes: a value of 250 unescaped bytes is the longest directory name allowed.
@@ -90,25 +113,30 @@ export const partArb: fc.Arbitrary<string | null> = fc.oneof(
 const amountArb = fc.integer({ min: -1_000_000, max: 1_000_000 }).map((c) => c / 100);
 const keyArb = fc.constantFrom(...KEYS);
 
-const validArb = (base: number): fc.Arbitrary<Body> => fc.record({ kind: fc.constant('valid' as const), k: keyArb, part: partArb, amount: amountArb, ts: tsArb(base) });
+const validArb = (base: number): fc.Arbitrary<Body> =>
+  fc.record({ kind: fc.constant('valid' as const), k: keyArb, part: partArb, amount: amountArb, ts: tsArb(base) });
 
 const schemaArb: fc.Arbitrary<Body> = fc
-  .tuple(keyArb, fc.integer({ min: WALL_MS - 5000, max: WALL_MS + 5000 }), fc.constantFrom(
-    { amount: '12.5' }, { amount: null }, { k: 7 }, { k: null }, { part: 5 }, { part: { x: 1 } }, { amount: [1] }, { id: 'x' },
-  ))
+  .tuple(
+    keyArb,
+    fc.integer({ min: WALL_MS - 5000, max: WALL_MS + 5000 }),
+    fc.constantFrom({ amount: '12.5' }, { amount: null }, { k: 7 }, { k: null }, { part: 5 }, { part: { x: 1 } }, { amount: [1] }, { id: 'x' }),
+  )
   .map(([k, ts, bad]) => ({ kind: 'schema' as const, json: { k, part: 'p1', amount: 1, ts, ...bad } }));
 
-const malformedArb: fc.Arbitrary<Body> = fc.oneof(
-  fc.constantFrom('{', '{"k":"a",', 'nul', '[1,2', '{"k":"a" "ts":1}', '', ' ', '\u0000', '{"k":"a","ts":1}}'),
-  fc.string({ maxLength: 12 }).filter((s) => {
-    try {
-      JSON.parse(s);
-      return false;
-    } catch {
-      return true;
-    }
-  }),
-).map((text) => ({ kind: 'malformed-json' as const, text }));
+const malformedArb: fc.Arbitrary<Body> = fc
+  .oneof(
+    fc.constantFrom('{', '{"k":"a",', 'nul', '[1,2', '{"k":"a" "ts":1}', '', ' ', '\u0000', '{"k":"a","ts":1}}'),
+    fc.string({ maxLength: 12 }).filter((s) => {
+      try {
+        JSON.parse(s);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
+  )
+  .map((text) => ({ kind: 'malformed-json' as const, text }));
 
 const invalidUtf8Arb: fc.Arbitrary<Body> = fc.record({
   kind: fc.constant('invalid-utf8' as const),
@@ -119,13 +147,14 @@ const invalidUtf8Arb: fc.Arbitrary<Body> = fc.record({
   bad: fc.constantFrom([0x80], [0xff], [0xc3], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]),
 });
 
-export const bodyArb = (base: number = WALL_MS): fc.Arbitrary<Body> => fc.oneof(
-  { weight: 30, arbitrary: validArb(base) },
-  { weight: 2, arbitrary: schemaArb },
-  { weight: 2, arbitrary: malformedArb },
-  { weight: 2, arbitrary: invalidUtf8Arb },
-  { weight: 1, arbitrary: fc.constant({ kind: 'null-value' as const }) },
-);
+export const bodyArb = (base: number = WALL_MS): fc.Arbitrary<Body> =>
+  fc.oneof(
+    { weight: 30, arbitrary: validArb(base) },
+    { weight: 2, arbitrary: schemaArb },
+    { weight: 2, arbitrary: malformedArb },
+    { weight: 2, arbitrary: invalidUtf8Arb },
+    { weight: 1, arbitrary: fc.constant({ kind: 'null-value' as const }) },
+  );
 
 export interface SizeLimits {
   /** Largest value the input topic accepts (bytes): max.message.bytes less the record overhead and key. */
@@ -134,13 +163,14 @@ export interface SizeLimits {
 
 /** Padding: none, or a size that puts the record at (or up to 64 bytes under) the value limit. */
 export function recordArb(limits: SizeLimits | undefined, base: number = WALL_MS): fc.Arbitrary<HostileRecord> {
-  const padArb = limits === undefined
-    ? fc.constant(0)
-    : fc.oneof(
-      { weight: 40, arbitrary: fc.constant(0) },
-      { weight: 1, arbitrary: fc.constant(limits.maxValueBytes) },
-      { weight: 1, arbitrary: fc.integer({ min: limits.maxValueBytes - 64, max: limits.maxValueBytes }) },
-    );
+  const padArb =
+    limits === undefined
+      ? fc.constant(0)
+      : fc.oneof(
+          { weight: 40, arbitrary: fc.constant(0) },
+          { weight: 1, arbitrary: fc.constant(limits.maxValueBytes) },
+          { weight: 1, arbitrary: fc.integer({ min: limits.maxValueBytes - 64, max: limits.maxValueBytes }) },
+        );
   return fc.record({ body: bodyArb(base), pad: padArb });
 }
 
@@ -238,22 +268,31 @@ export interface CaseOptions {
 export function caseArb(options: CaseOptions): fc.Arbitrary<FuzzCase> {
   // Session i's event times centre on WALL + i × 25 s: mostly after the earlier sessions', with
   // some overlap (records late across a restart).
-  const session = (i: number): fc.Arbitrary<Session> => fc.record({
-    variant: fc.constantFrom<SchemaVariant>('A', 'B'),
-    records: fc.array(recordArb(options.limits, WALL_MS + i * SESSION_SHIFT_MS), { minLength: 1, maxLength: options.maxRecordsPerSession }),
-    damage: fc.constantFrom(...options.damages),
-  });
-  return fc
-    .tuple(
-      fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))),
-      fc.constantFrom<'field' | 'record'>('field', 'field', 'record'),
-      fc.constantFrom(...GRACE_CHOICES),
-      fc.constantFrom<'dead-letter' | 'fail'>('dead-letter', 'dead-letter', 'dead-letter', 'dead-letter', 'fail'),
-      fc.constantFrom(1, 1, 2),
-    )
-    // FAIL cases use one partition: with two tasks, which bad record stops the app first is the
-    // runtime's choice of task order.
-    .map(([sessions, tsSource, graceMs, handlers, partitions]) => ({ sessions, tsSource, graceMs, handlers, partitions: handlers === 'fail' ? 1 : partitions }));
+  const session = (i: number): fc.Arbitrary<Session> =>
+    fc.record({
+      variant: fc.constantFrom<SchemaVariant>('A', 'B'),
+      records: fc.array(recordArb(options.limits, WALL_MS + i * SESSION_SHIFT_MS), { minLength: 1, maxLength: options.maxRecordsPerSession }),
+      damage: fc.constantFrom(...options.damages),
+    });
+  return (
+    fc
+      .tuple(
+        fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => session(i)))),
+        fc.constantFrom<'field' | 'record'>('field', 'field', 'record'),
+        fc.constantFrom(...GRACE_CHOICES),
+        fc.constantFrom<'dead-letter' | 'fail'>('dead-letter', 'dead-letter', 'dead-letter', 'dead-letter', 'fail'),
+        fc.constantFrom(1, 1, 2),
+      )
+      // FAIL cases use one partition: with two tasks, which bad record stops the app first is the
+      // runtime's choice of task order.
+      .map(([sessions, tsSource, graceMs, handlers, partitions]) => ({
+        sessions,
+        tsSource,
+        graceMs,
+        handlers,
+        partitions: handlers === 'fail' ? 1 : partitions,
+      }))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,14 +390,35 @@ export function model(c: FuzzCase, options: ModelOptions): ModelResult {
       const b = r.body;
       const time = eventTime(r, tsSource);
       // The record timestamp is checked before the value is read (the default extractor).
-      if (tsSource === 'record' && !timestampValid(time.ms, options)) { fates.push({ fate: 'dead-letter', why: 'invalid record timestamp' }); continue; }
-      if (b.kind === 'null-value') { fates.push({ fate: 'dead-letter', why: 'null value' }); continue; }
-      if (b.kind === 'malformed-json') { fates.push({ fate: 'dead-letter', why: 'malformed JSON' }); continue; }
-      if (b.kind === 'schema') { fates.push({ fate: 'dead-letter', why: 'schema' }); continue; }
-      if (b.kind === 'invalid-utf8' && options.strictUtf8) { fates.push({ fate: 'dead-letter', why: 'invalid UTF-8' }); continue; }
+      if (tsSource === 'record' && !timestampValid(time.ms, options)) {
+        fates.push({ fate: 'dead-letter', why: 'invalid record timestamp' });
+        continue;
+      }
+      if (b.kind === 'null-value') {
+        fates.push({ fate: 'dead-letter', why: 'null value' });
+        continue;
+      }
+      if (b.kind === 'malformed-json') {
+        fates.push({ fate: 'dead-letter', why: 'malformed JSON' });
+        continue;
+      }
+      if (b.kind === 'schema') {
+        fates.push({ fate: 'dead-letter', why: 'schema' });
+        continue;
+      }
+      if (b.kind === 'invalid-utf8' && options.strictUtf8) {
+        fates.push({ fate: 'dead-letter', why: 'invalid UTF-8' });
+        continue;
+      }
       const ts = time.ms;
-      if (ts === null || !timestampValid(ts, options)) { fates.push({ fate: 'dead-letter', why: 'invalid timestamp' }); continue; }
-      if (partitionRefused(b.part)) { fates.push({ fate: 'dead-letter', why: 'partition value' }); continue; }
+      if (ts === null || !timestampValid(ts, options)) {
+        fates.push({ fate: 'dead-letter', why: 'invalid timestamp' });
+        continue;
+      }
+      if (partitionRefused(b.part)) {
+        fates.push({ fate: 'dead-letter', why: 'partition value' });
+        continue;
+      }
       const amount = b.kind === 'valid' ? b.amount : 1;
       rows.push({ id: myId, k: b.k, part: b.part, amount, ts, note: s.variant === 'B' ? `n${myId}` : null });
       if (ts > streamTime[p]!) streamTime[p] = ts;

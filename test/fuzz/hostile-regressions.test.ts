@@ -37,36 +37,51 @@ async function check(c: FuzzCase, model: ModelOptions = DEFAULT_MODEL, deltaRs =
 }
 
 const T = 1767225600000; // WALL_MS
-const valid = (k: string, part: string | null, ts: number | string, ms: number | null, amount = 0) => ({ body: { kind: 'valid' as const, k, part, amount, ts: { raw: ts, ms } }, pad: 0 });
+const valid = (k: string, part: string | null, ts: number | string, ms: number | null, amount = 0) => ({
+  body: { kind: 'valid' as const, k, part, amount, ts: { raw: ts, ms } },
+  pad: 0,
+});
 
 describe('hostile fuzz counterexamples', () => {
   it('seed 1: a stray 0x80 inside a JSON string is dead-lettered, not decoded to U+FFFD and written to the table', async () => {
     await check({
-      sessions: [{
-        variant: 'A',
-        damage: 'none',
-        records: [
-          { body: { kind: 'invalid-utf8', k: 'a', part: 'p1', ts: { raw: T - 5000, ms: T - 5000 }, bad: [0x80] }, pad: 0 },
-          valid('a', '__HIVE_DEFAULT_PARTITION__', T - 20000, T - 20000),
-        ],
-      }],
+      sessions: [
+        {
+          variant: 'A',
+          damage: 'none',
+          records: [
+            { body: { kind: 'invalid-utf8', k: 'a', part: 'p1', ts: { raw: T - 5000, ms: T - 5000 }, bad: [0x80] }, pad: 0 },
+            valid('a', '__HIVE_DEFAULT_PARTITION__', T - 20000, T - 20000),
+          ],
+        },
+      ],
     });
   });
 
   it('the partition literal __HIVE_DEFAULT_PARTITION__ next to null: null is written, the literal dead-lettered, neither counted twice', async () => {
     await check({
-      sessions: [{ variant: 'B', damage: 'none', records: [valid('a', null, T, T), valid('a', '__HIVE_DEFAULT_PARTITION__', T + 1, T + 1), valid('a', null, T + 2, T + 2)] }],
+      sessions: [
+        {
+          variant: 'B',
+          damage: 'none',
+          records: [valid('a', null, T, T), valid('a', '__HIVE_DEFAULT_PARTITION__', T + 1, T + 1), valid('a', null, T + 2, T + 2)],
+        },
+      ],
     });
   });
 
   it('schema by case across restarts: {amount} then {Amount, Note} then {amount} is one column; delta-rs-readable', async () => {
-    await check({
-      sessions: [
-        { variant: 'A', damage: 'wipe-task-dir', records: [valid('a', 'p1', T, T, 1.5)] },
-        { variant: 'B', damage: 'delete-checkpoint', records: [valid('a', 'p1', T + 25_000, T + 25_000, 2.5)] },
-        { variant: 'A', damage: 'none', records: [valid('b', 'p2', T + 50_000, T + 50_000, 3.5)] },
-      ],
-    }, DEFAULT_MODEL, true);
+    await check(
+      {
+        sessions: [
+          { variant: 'A', damage: 'wipe-task-dir', records: [valid('a', 'p1', T, T, 1.5)] },
+          { variant: 'B', damage: 'delete-checkpoint', records: [valid('a', 'p1', T + 25_000, T + 25_000, 2.5)] },
+          { variant: 'A', damage: 'none', records: [valid('b', 'p2', T + 50_000, T + 50_000, 3.5)] },
+        ],
+      },
+      DEFAULT_MODEL,
+      true,
+    );
   });
 
   it('year 0099 in an ISO event time is an invalid event time (once parsed as 1999 and counted)', async () => {
@@ -74,7 +89,10 @@ describe('hostile fuzz counterexamples', () => {
   });
 
   it('seed 11: a tombstone read with the record-timestamp extractor is dead-lettered by the sink, not a crash of the topology', async () => {
-    await check({ tsSource: 'record', sessions: [{ variant: 'A', damage: 'none', records: [{ body: { kind: 'null-value' }, pad: 0 }, valid('a', '../x', T - 20_000, T - 20_000)] }] });
+    await check({
+      tsSource: 'record',
+      sessions: [{ variant: 'A', damage: 'none', records: [{ body: { kind: 'null-value' }, pad: 0 }, valid('a', '../x', T - 20_000, T - 20_000)] }],
+    });
   });
 
   it('seed 11: 9999-12-31 (beyond maxFutureSkewMs) is dead-lettered and does not make the next records late', async () => {
@@ -89,14 +107,26 @@ describe('hostile fuzz counterexamples', () => {
   it('record timestamps 2^53, 2^60, 2 ** 63 /* Long.MAX_VALUE as a double */ and 1e300 are dead-lettered (once out of memory or a task failure)', async () => {
     await check({
       tsSource: 'record',
-      sessions: [{ variant: 'A', damage: 'none', records: [2 ** 53, 2 ** 60, 2 ** 63 /* Long.MAX_VALUE as a double */, 1e300, 2 ** 52, T].map((ts) => valid('a', 'p1', ts, null)) }],
+      sessions: [
+        {
+          variant: 'A',
+          damage: 'none',
+          records: [2 ** 53, 2 ** 60, 2 ** 63 /* Long.MAX_VALUE as a double */, 1e300, 2 ** 52, T].map((ts) => valid('a', 'p1', ts, null)),
+        },
+      ],
     });
   });
 
   it('FAIL handlers: malformed JSON at offset 1 stops the app with an error naming the record; nothing after it is written', async () => {
     await check({
       handlers: 'fail',
-      sessions: [{ variant: 'A', damage: 'none', records: [valid('a', 'p1', T, T), { body: { kind: 'malformed-json', text: '{' }, pad: 0 }, valid('a', 'p1', T + 1, T + 1)] }],
+      sessions: [
+        {
+          variant: 'A',
+          damage: 'none',
+          records: [valid('a', 'p1', T, T), { body: { kind: 'malformed-json', text: '{' }, pad: 0 }, valid('a', 'p1', T + 1, T + 1)],
+        },
+      ],
     });
   });
 
@@ -125,40 +155,70 @@ describe('hostile fuzz counterexamples', () => {
 
   it('issue #19.2: values at the input limit whose dead-letter copies exceed the DLQ limit are dead-lettered truncated; the app goes on', async () => {
     const limit = 4096 - 24 - 1; // max.message.bytes − record overhead − key
-    await check({
-      sessions: [
-        {
-          variant: 'A',
-          damage: 'none',
-          records: [
-            { body: { kind: 'malformed-json', text: '{' }, pad: limit },
-            { body: { kind: 'schema', json: { k: 'a', part: 'p1', amount: '12.5', ts: T } }, pad: limit },
-            { ...valid('a', 'p1', T, T), pad: limit },
-            { ...valid('a', '__HIVE_DEFAULT_PARTITION__', T, T), pad: limit - 10 },
-            valid('b', 'p2', T + 1, T + 1),
-          ],
-        },
-        { variant: 'A', damage: 'none', records: [{ body: { kind: 'malformed-json', text: '[1,2' }, pad: limit }, valid('a', 'p1', T + 25_000, T + 25_000)] },
-      ],
-    }, DEFAULT_MODEL, false, 4096);
+    await check(
+      {
+        sessions: [
+          {
+            variant: 'A',
+            damage: 'none',
+            records: [
+              { body: { kind: 'malformed-json', text: '{' }, pad: limit },
+              { body: { kind: 'schema', json: { k: 'a', part: 'p1', amount: '12.5', ts: T } }, pad: limit },
+              { ...valid('a', 'p1', T, T), pad: limit },
+              { ...valid('a', '__HIVE_DEFAULT_PARTITION__', T, T), pad: limit - 10 },
+              valid('b', 'p2', T + 1, T + 1),
+            ],
+          },
+          { variant: 'A', damage: 'none', records: [{ body: { kind: 'malformed-json', text: '[1,2' }, pad: limit }, valid('a', 'p1', T + 25_000, T + 25_000)] },
+        ],
+      },
+      DEFAULT_MODEL,
+      false,
+      4096,
+    );
   });
 
   it('issue #19.2: a late record at the input limit, too large for the late topic with its headers, is dead-lettered (truncated) by the production handler', async () => {
     const limit = 4096 - 24 - 1;
-    await check({
-      sessions: [{ variant: 'A', damage: 'none', records: [valid('a', 'p1', T + 10_000, T + 10_000), { ...valid('a', 'p1', T, T), pad: limit }, { ...valid('b', 'p2', T + 1, T + 1), pad: 100 }] }],
-    }, DEFAULT_MODEL, false, 4096);
+    await check(
+      {
+        sessions: [
+          {
+            variant: 'A',
+            damage: 'none',
+            records: [valid('a', 'p1', T + 10_000, T + 10_000), { ...valid('a', 'p1', T, T), pad: limit }, { ...valid('b', 'p2', T + 1, T + 1), pad: 100 }],
+          },
+        ],
+      },
+      DEFAULT_MODEL,
+      false,
+      4096,
+    );
   });
 
   it('two input partitions (two tasks, one Delta table, a txn per partition) across a restart with a wiped task dir', async () => {
-    await check({
-      partitions: 2,
-      graceMs: 60_000,
-      sessions: [
-        { variant: 'A', damage: 'wipe-task-dir', records: [valid('a', 'p1', T, T), valid('b', 'p1', T, T), valid('c', 'p2', T + 1, T + 1), { body: { kind: 'malformed-json', text: '{' }, pad: 0 }, valid('b', '', T, T)] },
-        { variant: 'B', damage: 'none', records: [valid('a', 'p1', T + 2, T + 2), valid('b', 'p2', T + 3, T + 3), { body: { kind: 'null-value' }, pad: 0 }] },
-      ],
-    }, DEFAULT_MODEL, true);
+    await check(
+      {
+        partitions: 2,
+        graceMs: 60_000,
+        sessions: [
+          {
+            variant: 'A',
+            damage: 'wipe-task-dir',
+            records: [
+              valid('a', 'p1', T, T),
+              valid('b', 'p1', T, T),
+              valid('c', 'p2', T + 1, T + 1),
+              { body: { kind: 'malformed-json', text: '{' }, pad: 0 },
+              valid('b', '', T, T),
+            ],
+          },
+          { variant: 'B', damage: 'none', records: [valid('a', 'p1', T + 2, T + 2), valid('b', 'p2', T + 3, T + 3), { body: { kind: 'null-value' }, pad: 0 }] },
+        ],
+      },
+      DEFAULT_MODEL,
+      true,
+    );
   });
 
   it('seed 18: a window store whose LevelDB log was truncated is wiped and restored from its changelog', async () => {
@@ -166,8 +226,16 @@ describe('hostile fuzz counterexamples', () => {
     // open failed on the lock ("cannot open LevelDB store").
     await check({
       sessions: [
-        { variant: 'A', damage: 'none', records: [{ body: { kind: 'invalid-utf8', k: 'a', part: 'p1', ts: { raw: T - 5000, ms: T - 5000 }, bad: [0x80] }, pad: 0 }] },
-        { variant: 'A', damage: 'truncate-store-log', records: [{ body: { kind: 'schema', json: { k: 'a', part: 'p1', amount: '12.5', ts: T - 5000 } }, pad: 0 }] },
+        {
+          variant: 'A',
+          damage: 'none',
+          records: [{ body: { kind: 'invalid-utf8', k: 'a', part: 'p1', ts: { raw: T - 5000, ms: T - 5000 }, bad: [0x80] }, pad: 0 }],
+        },
+        {
+          variant: 'A',
+          damage: 'truncate-store-log',
+          records: [{ body: { kind: 'schema', json: { k: 'a', part: 'p1', amount: '12.5', ts: T - 5000 } }, pad: 0 }],
+        },
         { variant: 'A', damage: 'none', records: [valid('a', null, T + 30_000, T + 30_000)] },
       ],
     });

@@ -34,9 +34,7 @@ export function realBootstrapServers(): string {
   const provided = inject(BOOTSTRAP_KEY);
   const value = provided || process.env[BOOTSTRAP_ENV];
   if (!value) {
-    throw new Error(
-      `no Kafka broker for this run: test/global-setup.ts did not provide '${BOOTSTRAP_KEY}' and ${BOOTSTRAP_ENV} is unset`,
-    );
+    throw new Error(`no Kafka broker for this run: test/global-setup.ts did not provide '${BOOTSTRAP_KEY}' and ${BOOTSTRAP_ENV} is unset`);
   }
   return value;
 }
@@ -52,7 +50,9 @@ export function secureBroker(): SecureListeners {
   const file = process.env['TRIBUTARY_SECURE_BROKER'];
   const text = provided || (file ? readFileSync(file, 'utf8') : '');
   if (!text) {
-    throw new Error('the test broker has no SSL / SASL_SSL listeners: start it with `npm run broker` (not --plain) and export TRIBUTARY_SECURE_BROKER as it prints');
+    throw new Error(
+      'the test broker has no SSL / SASL_SSL listeners: start it with `npm run broker` (not --plain) and export TRIBUTARY_SECURE_BROKER as it prints',
+    );
   }
   return JSON.parse(text) as SecureListeners;
 }

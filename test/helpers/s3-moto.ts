@@ -100,8 +100,16 @@ export async function startMoto(): Promise<MotoServer> {
 }
 
 /** delta-rs (python deltalake) reads an S3 table: scripts/delta-readers/delta_rs_read.py output. */
-export async function readS3WithDeltaRs(moto: MotoServer, table: string, appIds: string[] = []): Promise<{
-  version: number; numFiles: number; rows: Record<string, unknown>[]; txn: Record<string, number | null>; partitionColumns: string[];
+export async function readS3WithDeltaRs(
+  moto: MotoServer,
+  table: string,
+  appIds: string[] = [],
+): Promise<{
+  version: number;
+  numFiles: number;
+  rows: Record<string, unknown>[];
+  txn: Record<string, number | null>;
+  partitionColumns: string[];
 }> {
   const args = [path.join(root, 'scripts/delta-readers/delta_rs_read.py'), table, ...appIds.flatMap((a) => ['--app-id', a])];
   try {

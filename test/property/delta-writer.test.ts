@@ -22,7 +22,14 @@ const partValue: fc.Arbitrary<string | null> = fc.oneof(
 type Op = { kind: 'append'; writer: 0 | 1; rows: Record<string, unknown>[] } | { kind: 'commit'; writers: (0 | 1)[] };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('append' as const), writer: fc.constantFrom(0 as const, 1 as const), rows: fc.array(allTypesRow(partValue), { minLength: 1, maxLength: 6 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('append' as const),
+      writer: fc.constantFrom(0 as const, 1 as const),
+      rows: fc.array(allTypesRow(partValue), { minLength: 1, maxLength: 6 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('commit' as const), writers: fc.constantFrom<(0 | 1)[]>([0], [1], [0, 1]) }) },
 );
 

@@ -17,17 +17,43 @@ function program(steps: readonly Op[]): StreamsBuilder {
   const first = s;
   steps.forEach((op, i) => {
     switch (op) {
-      case 'filter': s = s.filter((_k, v) => v.length > i); break;
-      case 'filterNot': s = s.filterNot((_k, v) => v === String(i)); break;
-      case 'mapValues': s = s.mapValues((v) => v + i); break;
-      case 'selectKey': s = s.selectKey((_k, v) => v); break;
-      case 'map': s = s.map((k, v) => ({ key: v, value: k })); break;
-      case 'flatMapValues': s = s.flatMapValues((v) => [v, v]); break;
-      case 'peek': s = s.peek(() => {}); break;
-      case 'merge': s = s.merge(first); break;
-      case 'repartition': s = s.repartition(); break;
-      case 'count': s.groupByKey(g).count().toStream().mapValues((n) => String(n)).to(`counts-${i}`); break;
-      case 'to': s.to(`out-${i}`); break;
+      case 'filter':
+        s = s.filter((_k, v) => v.length > i);
+        break;
+      case 'filterNot':
+        s = s.filterNot((_k, v) => v === String(i));
+        break;
+      case 'mapValues':
+        s = s.mapValues((v) => v + i);
+        break;
+      case 'selectKey':
+        s = s.selectKey((_k, v) => v);
+        break;
+      case 'map':
+        s = s.map((k, v) => ({ key: v, value: k }));
+        break;
+      case 'flatMapValues':
+        s = s.flatMapValues((v) => [v, v]);
+        break;
+      case 'peek':
+        s = s.peek(() => {});
+        break;
+      case 'merge':
+        s = s.merge(first);
+        break;
+      case 'repartition':
+        s = s.repartition();
+        break;
+      case 'count':
+        s.groupByKey(g)
+          .count()
+          .toStream()
+          .mapValues((n) => String(n))
+          .to(`counts-${i}`);
+        break;
+      case 'to':
+        s.to(`out-${i}`);
+        break;
     }
   });
   s.to('final');

@@ -35,25 +35,39 @@ const keep = (v: number, mod: number): boolean => ((v % mod) + mod) % mod === 0;
 
 function applyToStream(s: KStream<string, number>, st: Step): KStream<string, number> {
   switch (st.op) {
-    case 'filter': return s.filter((_k, v) => keep(v, st.mod));
-    case 'filterNot': return s.filterNot((_k, v) => keep(v, st.mod));
-    case 'mapValues': return s.mapValues((v) => v + st.add);
-    case 'flatMapValues': return s.flatMapValues((v) => Array.from({ length: st.copies }, (_, i) => v + i));
-    case 'selectKey': return s.selectKey((k) => k + st.suffix);
-    case 'map': return s.map((k, v) => ({ key: `${k}:${v}`, value: v * st.mul + 0 }));
-    case 'peek': return s.peek(() => {});
+    case 'filter':
+      return s.filter((_k, v) => keep(v, st.mod));
+    case 'filterNot':
+      return s.filterNot((_k, v) => keep(v, st.mod));
+    case 'mapValues':
+      return s.mapValues((v) => v + st.add);
+    case 'flatMapValues':
+      return s.flatMapValues((v) => Array.from({ length: st.copies }, (_, i) => v + i));
+    case 'selectKey':
+      return s.selectKey((k) => k + st.suffix);
+    case 'map':
+      return s.map((k, v) => ({ key: `${k}:${v}`, value: v * st.mul + 0 }));
+    case 'peek':
+      return s.peek(() => {});
   }
 }
 
 function applyToArray(xs: KV[], st: Step): KV[] {
   switch (st.op) {
-    case 'filter': return xs.filter((r) => keep(r.value, st.mod));
-    case 'filterNot': return xs.filter((r) => !keep(r.value, st.mod));
-    case 'mapValues': return xs.map((r) => ({ key: r.key, value: r.value + st.add }));
-    case 'flatMapValues': return xs.flatMap((r) => Array.from({ length: st.copies }, (_, i) => ({ key: r.key, value: r.value + i })));
-    case 'selectKey': return xs.map((r) => ({ key: r.key + st.suffix, value: r.value }));
-    case 'map': return xs.map((r) => ({ key: `${r.key}:${r.value}`, value: r.value * st.mul + 0 }));
-    case 'peek': return xs;
+    case 'filter':
+      return xs.filter((r) => keep(r.value, st.mod));
+    case 'filterNot':
+      return xs.filter((r) => !keep(r.value, st.mod));
+    case 'mapValues':
+      return xs.map((r) => ({ key: r.key, value: r.value + st.add }));
+    case 'flatMapValues':
+      return xs.flatMap((r) => Array.from({ length: st.copies }, (_, i) => ({ key: r.key, value: r.value + i })));
+    case 'selectKey':
+      return xs.map((r) => ({ key: r.key + st.suffix, value: r.value }));
+    case 'map':
+      return xs.map((r) => ({ key: `${r.key}:${r.value}`, value: r.value * st.mul + 0 }));
+    case 'peek':
+      return xs;
   }
 }
 

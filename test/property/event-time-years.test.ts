@@ -20,8 +20,15 @@ const year = fc.oneof(
 );
 
 interface Parts {
-  y: number; mo: number; d: number; h: number; mi: number; s: number | undefined; frac: string | undefined;
-  zone: string; sep: 'T' | ' ';
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number | undefined;
+  frac: string | undefined;
+  zone: string;
+  sep: 'T' | ' ';
 }
 
 const parts: fc.Arbitrary<Parts> = fc.record({
@@ -34,13 +41,16 @@ const parts: fc.Arbitrary<Parts> = fc.record({
   frac: fc.option(fc.stringMatching(/^\d{1,6}$/), { nil: undefined }),
   zone: fc.oneof(
     fc.constant('Z'),
-    fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([sg, hh, mm]) => `${sg}${pad(hh, 2)}:${pad(mm, 2)}`),
+    fc
+      .tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([sg, hh, mm]) => `${sg}${pad(hh, 2)}:${pad(mm, 2)}`),
   ),
   sep: fc.constantFrom('T' as const, ' ' as const),
 });
 
 function format(p: Parts): string {
-  const time = p.s === undefined ? `${pad(p.h, 2)}:${pad(p.mi, 2)}` : `${pad(p.h, 2)}:${pad(p.mi, 2)}:${pad(p.s, 2)}${p.frac === undefined ? '' : `.${p.frac}`}`;
+  const time =
+    p.s === undefined ? `${pad(p.h, 2)}:${pad(p.mi, 2)}` : `${pad(p.h, 2)}:${pad(p.mi, 2)}:${pad(p.s, 2)}${p.frac === undefined ? '' : `.${p.frac}`}`;
   return `${pad(p.y, 4)}-${pad(p.mo, 2)}-${pad(p.d, 2)}${p.sep}${time}${p.zone}`;
 }
 
@@ -68,7 +78,10 @@ function pythonMillis(strings: readonly string[]): (number | null)[] {
 describe('parseEventTime at years 0000–9999 (oracle: Python datetime, 400-year cycle)', () => {
   it('agrees with Python on batches of ISO strings (negative instants are invalid event times)', () => {
     // Python's datetime has no year 0: that year is covered by the cycle property below.
-    const batch = fc.sample(parts.filter((p) => p.y >= 1), { numRuns: 4000, seed: 19 });
+    const batch = fc.sample(
+      parts.filter((p) => p.y >= 1),
+      { numRuns: 4000, seed: 19 },
+    );
     const strings = batch.map(format);
     const oracle = pythonMillis(strings);
     const mismatches = strings
@@ -79,7 +92,13 @@ describe('parseEventTime at years 0000–9999 (oracle: Python datetime, 400-year
 
   it('utcMillis agrees with Python for every valid date-time, before and after 1970', () => {
     const batch = fc.sample(
-      fc.record({ y: fc.integer({ min: 1, max: 9999 }), mo: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }), h: fc.integer({ min: 0, max: 23 }), ms: fc.integer({ min: 0, max: 999 }) }),
+      fc.record({
+        y: fc.integer({ min: 1, max: 9999 }),
+        mo: fc.integer({ min: 1, max: 12 }),
+        d: fc.integer({ min: 1, max: 28 }),
+        h: fc.integer({ min: 0, max: 23 }),
+        ms: fc.integer({ min: 0, max: 999 }),
+      }),
       { numRuns: 3000, seed: 1999 },
     );
     const strings = batch.map((p) => `${pad(p.y, 4)}-${pad(p.mo, 2)}-${pad(p.d, 2)}T${pad(p.h, 2)}:00:00.${pad(p.ms, 3)}+00:00`);
@@ -90,15 +109,21 @@ describe('parseEventTime at years 0000–9999 (oracle: Python datetime, 400-year
 
   it('years 0–99 are 400 years (146,097 days) before years 400–499, never 1900–1999', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 11 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: DAY_MS - 1 }), (y, mo, d, t) => {
-        const h = Math.floor(t / 3_600_000);
-        const mi = Math.floor(t / 60_000) % 60;
-        const s = Math.floor(t / 1000) % 60;
-        const ms = t % 1000;
-        const ours = utcMillis(y, mo, d, h, mi, s, ms);
-        expect(ours).toBe(utcMillis(y + 400, mo, d, h, mi, s, ms) - 146_097 * DAY_MS);
-        expect(new Date(ours).getUTCFullYear()).toBe(y);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 0, max: DAY_MS - 1 }),
+        (y, mo, d, t) => {
+          const h = Math.floor(t / 3_600_000);
+          const mi = Math.floor(t / 60_000) % 60;
+          const s = Math.floor(t / 1000) % 60;
+          const ms = t % 1000;
+          const ours = utcMillis(y, mo, d, h, mi, s, ms);
+          expect(ours).toBe(utcMillis(y + 400, mo, d, h, mi, s, ms) - 146_097 * DAY_MS);
+          expect(new Date(ours).getUTCFullYear()).toBe(y);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -102,11 +102,17 @@ describe('optimisation pass: same outputs with fusion on and off', () => {
         const topology = (): Topology => {
           const b = new StreamsBuilder({ logger: () => {} });
           const windows = TimeWindows.ofSizeAndGrace(p.size, p.grace).advanceBy(advance);
-          const grouped = b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(windows, p.lateTopic ? { lateRecords: { topic: 'late' } } : {});
+          const grouped = b
+            .stream('in', Consumed.with(str, i64))
+            .groupByKey()
+            .windowedBy(windows, p.lateTopic ? { lateRecords: { topic: 'late' } } : {});
           let m = Materialized.as<string, number>('agg').withStoreType(p.persistent ? 'persistent' : 'in-memory');
           if (!p.caching) m = m.withCachingDisabled();
           const table = p.reduce ? grouped.reduce((a, v) => a + v, m) : grouped.count(m);
-          table.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('out', Produced.with(Serdes.timeWindowed(str, p.size), i64));
+          table
+            .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+            .toStream()
+            .to('out', Produced.with(Serdes.timeWindowed(str, p.size), i64));
           return b.build();
         };
         const chunks = chunked(events, at);
@@ -133,44 +139,73 @@ describe('optimisation pass: same outputs with fusion on and off', () => {
     const first = s;
     steps.forEach((op, i) => {
       switch (op) {
-        case 'filter-value': s = s.filter((_k, v) => v % (i + 2) !== 0); break;
-        case 'filter-key': s = s.filter((k) => k !== 'b'); break;
-        case 'filterNot': s = s.filterNot((k, v) => k === 'c' && v > 50); break;
-        case 'mapValues': s = s.mapValues((v, k) => v + k.length + i); break;
-        case 'selectKey-key': s = s.selectKey((k) => `${k}${i % 2}`); break;
-        case 'selectKey-value': s = s.selectKey((_k, v) => `k${v % 3}`); break;
-        case 'map': s = s.map((k, v) => ({ key: k.toUpperCase(), value: v * 2 })); break;
-        case 'peek': s = s.peek(() => undefined); break;
-        case 'merge': s = s.merge(first); break;
+        case 'filter-value':
+          s = s.filter((_k, v) => v % (i + 2) !== 0);
+          break;
+        case 'filter-key':
+          s = s.filter((k) => k !== 'b');
+          break;
+        case 'filterNot':
+          s = s.filterNot((k, v) => k === 'c' && v > 50);
+          break;
+        case 'mapValues':
+          s = s.mapValues((v, k) => v + k.length + i);
+          break;
+        case 'selectKey-key':
+          s = s.selectKey((k) => `${k}${i % 2}`);
+          break;
+        case 'selectKey-value':
+          s = s.selectKey((_k, v) => `k${v % 3}`);
+          break;
+        case 'map':
+          s = s.map((k, v) => ({ key: k.toUpperCase(), value: v * 2 }));
+          break;
+        case 'peek':
+          s = s.peek(() => undefined);
+          break;
+        case 'merge':
+          s = s.merge(first);
+          break;
       }
     });
     return s;
   }
 
-  it('chains of record-by-record operators (key-only and value-reading lambdas, pass-through merges) into a stream and a repartitioned count', { timeout: TIMEOUT }, async () => {
-    const cases = fc.tuple(fc.array(fc.constantFrom(...ops), { minLength: 2, maxLength: 8 }), eventStream({ maxEvents: 30, keys: ['a', 'b', 'c', 'dd'] }), cuts);
-    let fusedCases = 0;
-    await fc.assert(
-      fc.asyncProperty(cases, async ([steps, events, at]) => {
-        const topology = (): Topology => {
-          const b = new StreamsBuilder({ logger: () => {} });
-          const s = chain(b.stream('in', Consumed.with(str, i64)), steps);
-          s.to('raw', Produced.with(str, i64));
-          s.groupByKey(Grouped.with(str, i64).withName('g')).count(Materialized.as<string, number>('n').withStoreType('in-memory')).toStream().to('counts', Produced.with(str, i64));
-          return b.build();
-        };
-        const outputs: Output[] = [
-          { topic: 'raw', keySerde: str as Serde<unknown>, valueSerde: i64 as Serde<unknown> },
-          { topic: 'counts', keySerde: str as Serde<unknown>, valueSerde: i64 as Serde<unknown> },
-        ];
-        const t = topology();
-        if (t.describe().fused.some((f) => f.description.startsWith('record-by-record'))) fusedCases++;
-        const chunks = chunked(events, at);
-        expect(await run(t, true, chunks, outputs)).toEqual(await run(topology(), false, chunks, outputs));
-      }),
-      { numRuns: RUNS },
-    );
-    // Most programs have two chainable operators in a row (a merge breaks a chain): the property is not vacuous.
-    expect(fusedCases).toBeGreaterThan(RUNS / 3);
-  });
+  it(
+    'chains of record-by-record operators (key-only and value-reading lambdas, pass-through merges) into a stream and a repartitioned count',
+    { timeout: TIMEOUT },
+    async () => {
+      const cases = fc.tuple(
+        fc.array(fc.constantFrom(...ops), { minLength: 2, maxLength: 8 }),
+        eventStream({ maxEvents: 30, keys: ['a', 'b', 'c', 'dd'] }),
+        cuts,
+      );
+      let fusedCases = 0;
+      await fc.assert(
+        fc.asyncProperty(cases, async ([steps, events, at]) => {
+          const topology = (): Topology => {
+            const b = new StreamsBuilder({ logger: () => {} });
+            const s = chain(b.stream('in', Consumed.with(str, i64)), steps);
+            s.to('raw', Produced.with(str, i64));
+            s.groupByKey(Grouped.with(str, i64).withName('g'))
+              .count(Materialized.as<string, number>('n').withStoreType('in-memory'))
+              .toStream()
+              .to('counts', Produced.with(str, i64));
+            return b.build();
+          };
+          const outputs: Output[] = [
+            { topic: 'raw', keySerde: str as Serde<unknown>, valueSerde: i64 as Serde<unknown> },
+            { topic: 'counts', keySerde: str as Serde<unknown>, valueSerde: i64 as Serde<unknown> },
+          ];
+          const t = topology();
+          if (t.describe().fused.some((f) => f.description.startsWith('record-by-record'))) fusedCases++;
+          const chunks = chunked(events, at);
+          expect(await run(t, true, chunks, outputs)).toEqual(await run(topology(), false, chunks, outputs));
+        }),
+        { numRuns: RUNS },
+      );
+      // Most programs have two chainable operators in a row (a merge breaks a chain): the property is not vacuous.
+      expect(fusedCases).toBeGreaterThan(RUNS / 3);
+    },
+  );
 });

@@ -102,7 +102,8 @@ async function runJoin(kind: Kind, w: { before: number; after: number; grace: nu
   const windows = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace).before(w.before).after(w.after);
   let sj = StreamJoined.with(str, str, str).withStoreName('p');
   if (inMemory) sj = sj.withStoreType('in-memory');
-  const joined = kind === 'join' ? l.join(r, joinText, windows, sj) : kind === 'leftJoin' ? l.leftJoin(r, joinText, windows, sj) : l.outerJoin(r, joinText, windows, sj);
+  const joined =
+    kind === 'join' ? l.join(r, joinText, windows, sj) : kind === 'leftJoin' ? l.leftJoin(r, joinText, windows, sj) : l.outerJoin(r, joinText, windows, sj);
   joined.to('out', Produced.with(str, str));
   const driver = new TopologyTestDriver(b.build(), { applicationId: 'prop-ss' });
   try {
@@ -124,10 +125,10 @@ describe('stream-stream joins match the nested-loop model', () => {
         fc.asyncProperty(windowsArb, eventsArb, fc.boolean(), async (w, arrivals, inMemory) => {
           const actual = await runJoin(kind, w, arrivals, inMemory);
           const expected = streamStreamModel(kind, w, arrivals);
-          if (process.env["DEBUG_JOINS"]) console.log(kind, arrivals.length, expected.out.length, expected.dropped);
+          if (process.env['DEBUG_JOINS']) console.log(kind, arrivals.length, expected.out.length, expected.dropped);
           expect(actual).toEqual(expected);
         }),
-        { numRuns: Number(process.env["JOIN_RUNS"] ?? 60) },
+        { numRuns: Number(process.env['JOIN_RUNS'] ?? 60) },
       );
     }, 120_000);
   }
@@ -141,7 +142,10 @@ describe('stream-stream joins match the nested-loop model', () => {
         async (w, events, noise) => {
           // Grace covering the whole time range: no order can make a record late.
           const win = { ...w, grace: 1000 };
-          const shuffled = events.map((e) => ({ e, k: noise.next().value })).sort((a, b) => a.k - b.k).map((x) => x.e);
+          const shuffled = events
+            .map((e) => ({ e, k: noise.next().value }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.e);
           const a = await runJoin('outerJoin', win, events, true);
           const b = await runJoin('outerJoin', win, shuffled, true);
           expect(b).toEqual(a);

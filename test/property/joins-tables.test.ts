@@ -70,7 +70,7 @@ describe('stream-table joins match a replay over a map', () => {
             await driver.close();
           }
         }),
-        { numRuns: Number(process.env["JOIN_RUNS"] ?? 40) },
+        { numRuns: Number(process.env['JOIN_RUNS'] ?? 40) },
       );
     }, 120_000);
   }
@@ -117,7 +117,12 @@ describe('table-table joins match a replay over two maps', () => {
           const mat = (name: string) => (cached ? Materialized.as<string, string>(name) : Materialized.as<string, string>(name).withCachingDisabled());
           const lt = b.table('l', Consumed.with(str, str), mat('l-store'));
           const rt = b.table('r', Consumed.with(str, str), mat('r-store'));
-          const joined = kind === 'join' ? lt.join(rt, text, Named.as('tt')) : kind === 'leftJoin' ? lt.leftJoin(rt, text, Named.as('tt')) : lt.outerJoin(rt, text, Named.as('tt'));
+          const joined =
+            kind === 'join'
+              ? lt.join(rt, text, Named.as('tt'))
+              : kind === 'leftJoin'
+                ? lt.leftJoin(rt, text, Named.as('tt'))
+                : lt.outerJoin(rt, text, Named.as('tt'));
           joined.toStream().to('out', Produced.with(str, str));
           const driver = new TopologyTestDriver(b.build(), { applicationId: 'prop-tt' });
           try {
@@ -138,7 +143,7 @@ describe('table-table joins match a replay over two maps', () => {
             await driver.close();
           }
         }),
-        { numRuns: Number(process.env["JOIN_RUNS"] ?? 40) },
+        { numRuns: Number(process.env['JOIN_RUNS'] ?? 40) },
       );
     }, 120_000);
   }
@@ -159,7 +164,11 @@ describe('foreign-key joins converge to the join of the final tables', () => {
       await fc.assert(
         fc.asyncProperty(opArb, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), async (ops, lp, rp) => {
           const b = new StreamsBuilder({ logger: () => {} });
-          const orders = b.table('orders', Consumed.with(str, orderSerde), Materialized.as<string, { fk: string | null; n: number }>('orders-store').withCachingDisabled());
+          const orders = b.table(
+            'orders',
+            Consumed.with(str, orderSerde),
+            Materialized.as<string, { fk: string | null; n: number }>('orders-store').withCachingDisabled(),
+          );
           const customers = b.table('customers', Consumed.with(str, str), Materialized.as<string, string>('customers-store').withCachingDisabled());
           const joiner = (o: { n: number }, c: string | null) => `${o.n}/${c}`;
           (leftJoin ? orders.leftJoin(customers, (o) => o.fk, joiner, Named.as('fk')) : orders.join(customers, (o) => o.fk, joiner, Named.as('fk')))
@@ -203,7 +212,7 @@ describe('foreign-key joins converge to the join of the final tables', () => {
             await driver.close();
           }
         }),
-        { numRuns: Number(process.env["JOIN_RUNS"] ?? 30) },
+        { numRuns: Number(process.env['JOIN_RUNS'] ?? 30) },
       );
     }, 180_000);
   }

@@ -29,11 +29,7 @@ describe('runtime properties', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(recordArb, { maxLength: 40 }), fc.integer({ min: 1, max: 3 }), async (records, partitions) => {
         const b = new StreamsBuilder();
-        b.stream('in', Consumed.with(str, json))
-          .filter(keep)
-          .mapValues(transform)
-          .flatMapValues(explode)
-          .to('out', Produced.with(str, json));
+        b.stream('in', Consumed.with(str, json)).filter(keep).mapValues(transform).flatMapValues(explode).to('out', Produced.with(str, json));
         const driver = new TopologyTestDriver(b.build());
         try {
           const input = driver.createInputTopic('in', str, json, { partitions });
@@ -79,7 +75,13 @@ describe('runtime properties', () => {
           // Output timestamps: max of the key's record timestamps (emit-on-update with max ts).
           const latest = new Map<string, number>();
           for (const r of records) latest.set(r.key, Math.max(latest.get(r.key) ?? -1, r.timestamp!));
-          expect(driver.getTimestampedKeyValueStore<string, number>('c').all().map((kv) => [kv.key, kv.value.timestamp]).sort()).toEqual([...latest].sort());
+          expect(
+            driver
+              .getTimestampedKeyValueStore<string, number>('c')
+              .all()
+              .map((kv) => [kv.key, kv.value.timestamp])
+              .sort(),
+          ).toEqual([...latest].sort());
         } finally {
           await driver.close();
         }

@@ -43,7 +43,11 @@ describe('event-time clocks', () => {
     fc.assert(
       fc.property(mode, fc.array(op, { maxLength: 60 }), (spec, ops) => {
         const { ctx, setNow, setPartition } = fakeContext();
-        const tracker = new EventTimeTracker(spec, ctx, [0, 1, 2].map((partition) => ({ topic: 't', partition })));
+        const tracker = new EventTimeTracker(
+          spec,
+          ctx,
+          [0, 1, 2].map((partition) => ({ topic: 't', partition })),
+        );
         let now = 0;
         let max = -1;
         let last = tracker.time();

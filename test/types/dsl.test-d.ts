@@ -28,6 +28,7 @@ export function typeTests(): void {
   assertType<Equals<typeof rekeyed, KStream<number, string>>>();
   const counts = s.groupByKey().count();
   assertType<Equals<typeof counts, KTable<string, number>>>();
+  // prettier-ignore
   const sums = s.groupByKey().aggregate(() => 0, (_k, v, agg) => agg + v.amount, Materialized.as('sums'));
   assertType<Equals<typeof sums, KTable<string, number>>>();
   const stream = counts.toStream();
@@ -46,6 +47,7 @@ export function typeTests(): void {
   s.filter((_k, v) => v.missing > 0);
   // @ts-expect-error the predicate must return a boolean
   s.filter((_k, v) => v.amount);
+  // prettier-ignore
   // @ts-expect-error the aggregator must return the aggregate type
   s.groupByKey().aggregate(() => 0, (_k, v) => v.id);
   // @ts-expect-error Materialized for the wrong value type

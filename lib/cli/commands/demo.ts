@@ -53,9 +53,7 @@ interface RawDemoOptions {
 }
 
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
-  const cmd = program
-    .command('demo')
-    .description('run the seed pipeline end to end: produce → watermarked windows → Delta bronze table');
+  const cmd = program.command('demo').description('run the seed pipeline end to end: produce → watermarked windows → Delta bronze table');
   addBootstrapOption(cmd, true);
   cmd
     .option('--num-transactions <n>', 'transactions to produce', '10000')

@@ -10,13 +10,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { connectKafka } from '../connect.js';
 import type { CliContext } from '../context.js';
-import {
-  parseDurationFlag,
-  parseInstant,
-  parseInteger,
-  parseShare,
-  resolveBrokerTarget,
-} from '../options.js';
+import { parseDurationFlag, parseInstant, parseInteger, parseShare, resolveBrokerTarget } from '../options.js';
 import { produceTransactions, type ProduceSummary } from '../produce/producer.js';
 import { formatSummary, progressLine } from '../produce/progress.js';
 import type { TransactionGeneratorOptions } from '../produce/transactions.js';
@@ -131,8 +125,7 @@ export function parseProduceOptions(
     topic: raw.topic,
     partitions: parseInteger(raw.partitions, '--partitions', 1, 10_000),
     count: raw.continuous ? undefined : parseInteger(raw.numTransactions, '--num-transactions', 0),
-    durationMs:
-      raw.duration === undefined ? undefined : parseDurationFlag(raw.duration, '--duration', { bareUnit: 's', allowZero: false, fractional: true }),
+    durationMs: raw.duration === undefined ? undefined : parseDurationFlag(raw.duration, '--duration', { bareUnit: 's', allowZero: false, fractional: true }),
     intervalMs,
     batchSize: parseInteger(raw.batchSize, '--batch-size', 1, 1_000_000),
     clientId: raw.clientId,

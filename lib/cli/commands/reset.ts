@@ -163,9 +163,7 @@ export async function resetApplication(options: ResetOptions, ctx: CliContext): 
     }
     if (plan.topics.length) await admin.deleteTopics(plan.topics);
     if (hasStateDir) await rm(stateDir, { recursive: true, force: true });
-    out(
-      `Deleted ${plan.topics.length} topic(s), the consumer group${hasStateDir ? ' and the local state' : ''} of '${options.applicationId}'.\n`,
-    );
+    out(`Deleted ${plan.topics.length} topic(s), the consumer group${hasStateDir ? ' and the local state' : ''} of '${options.applicationId}'.\n`);
     return { deletedTopics: plan.topics, deletedGroup: true, deletedStateDir: hasStateDir ? stateDir : undefined, confirmed: true };
   } finally {
     await admin.disconnect().catch(() => undefined);

@@ -69,14 +69,15 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
   cmd
     .option('--application-id <id>', 'consumer group, transactional id and internal topic prefix')
     .option('--state-dir <dir>', `directory of local state stores; keep it across restarts (default: ${DEFAULT_STATE_DIR_TEXT})`)
-    .addOption(
-      new Option('--processing-guarantee <guarantee>', 'delivery guarantee')
-        .choices(['exactly_once', 'at_least_once'])
-        .default('exactly_once'),
-    )
+    .addOption(new Option('--processing-guarantee <guarantee>', 'delivery guarantee').choices(['exactly_once', 'at_least_once']).default('exactly_once'))
     .option('--window <duration>', 'window size for topologies that take one, e.g. "1 minute"')
     .option('--data-dir <dir>', 'base directory of the Delta tables a topology writes', 'data')
-    .option('--param <key=value>', 'a topology setting, e.g. input-topic=transactions (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--param <key=value>',
+      'a topology setting, e.g. input-topic=transactions (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--progress-interval <duration>', 'time between progress reports (default: 1s on a terminal, 10s otherwise)')
     .addOption(
       new Option(
@@ -84,7 +85,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         'when processing fails and no handler absorbs it: REPLACE_THREAD (restart; a record failing twice is dead-lettered), SHUTDOWN_CLIENT (stop, exit 1) or SHUTDOWN_APPLICATION (stop every instance) (default: SHUTDOWN_CLIENT)',
       ).choices(['REPLACE_THREAD', 'SHUTDOWN_CLIENT', 'SHUTDOWN_APPLICATION']),
     );
-  cmd.option('--metrics-port <port>', `serve Prometheus /metrics, /health/live, /health/ready and the live page on this port (127.0.0.1; ${METRICS_HOST_ENV} to change), e.g. 9464`);
+  cmd.option(
+    '--metrics-port <port>',
+    `serve Prometheus /metrics, /health/live, /health/ready and the live page on this port (127.0.0.1; ${METRICS_HOST_ENV} to change), e.g. 9464`,
+  );
   addConnectTimeoutOption(cmd);
   cmd.action(async (topology: string, raw: RawRunOptions) => {
     await runTopology(parseRunOptions(topology, raw, ctx.env), ctx);
@@ -106,8 +110,7 @@ export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliCo
     connectTimeoutMs: parseDurationFlag(raw.connectTimeout, '--connect-timeout', { allowZero: false }),
     dataDir: raw.dataDir,
     params: parseParams(raw.param ?? []),
-    progressIntervalMs:
-      raw.progressInterval === undefined ? undefined : parseDurationFlag(raw.progressInterval, '--progress-interval', { allowZero: false }),
+    progressIntervalMs: raw.progressInterval === undefined ? undefined : parseDurationFlag(raw.progressInterval, '--progress-interval', { allowZero: false }),
     uncaughtExceptionHandler: raw.onUncaughtError,
     metricsPort: parseMetricsPort(raw.metricsPort),
   };

@@ -5,10 +5,7 @@ import { Option, type Command } from 'commander';
 import { BOOTSTRAP_ENV } from '../options.js';
 
 export function addBootstrapOption(cmd: Command, embedded: boolean): Command {
-  cmd.option(
-    '--bootstrap-servers <host:port[,host:port]>',
-    `Kafka brokers to connect to (default: $${BOOTSTRAP_ENV}${embedded ? ', or --embedded' : ''})`,
-  );
+  cmd.option('--bootstrap-servers <host:port[,host:port]>', `Kafka brokers to connect to (default: $${BOOTSTRAP_ENV}${embedded ? ', or --embedded' : ''})`);
   if (embedded) cmd.option('--embedded', 'use the in-process embedded broker instead of a real cluster');
   return cmd;
 }
@@ -21,9 +18,7 @@ export function addClientConfigOption(cmd: Command): Command {
 }
 
 export function addConnectTimeoutOption(cmd: Command): Command {
-  return cmd.addOption(
-    new Option('--connect-timeout <duration>', 'give up reaching the broker after this long (includes retries)').default('25s'),
-  );
+  return cmd.addOption(new Option('--connect-timeout <duration>', 'give up reaching the broker after this long (includes retries)').default('25s'));
 }
 
 /** An option that exists only to explain that it does not apply here. */

@@ -35,7 +35,9 @@ export function lakehouseModel(bronze: readonly BronzeInput[], dedupRetentionMs:
     addRow(merchants.get(r.merchant_id) ?? merchants.set(r.merchant_id, emptyTotals()).get(r.merchant_id)!, r);
   }
   return {
-    silver, quarantine, duplicates,
+    silver,
+    quarantine,
+    duplicates,
     daily: [...daily].map(([k, t]) => dailyRow(k, t)),
     merchants: [...merchants].map(([k, t]) => merchantRow(k, t)),
   };

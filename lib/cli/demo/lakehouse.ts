@@ -21,7 +21,18 @@ export interface LakehouseSummary {
   readonly mismatches: readonly string[];
 }
 
-const SILVER_COLS = ['transaction_id', 'account_id', 'merchant_id', 'transaction_type', 'status', 'amount', 'currency', 'amount_usd', 'transaction_ts', 'event_date'];
+const SILVER_COLS = [
+  'transaction_id',
+  'account_id',
+  'merchant_id',
+  'transaction_type',
+  'status',
+  'amount',
+  'currency',
+  'amount_usd',
+  'transaction_ts',
+  'event_date',
+];
 const DAILY_COLS = ['event_date', 'transaction_count', 'completed_count', 'total_amount_usd', 'max_amount_usd'];
 const MERCHANT_COLS = ['merchant_id', 'transaction_count', 'completed_count', 'total_amount_usd', 'first_transaction_ts', 'last_transaction_ts'];
 
@@ -44,13 +55,19 @@ export async function runLakehouse(outputDir: string, stateDir: string, prefix: 
   const g = goldSettings(options);
   const counters = { duplicates: 0 };
   let t = performance.now();
-  await runDeltaStreams(buildSilverTopology(s, counters), { applicationId: `${prefix}transactions-silver`, stateDir: join(stateDir, 'silver'), untilCaughtUp: true });
+  await runDeltaStreams(buildSilverTopology(s, counters), {
+    applicationId: `${prefix}transactions-silver`,
+    stateDir: join(stateDir, 'silver'),
+    untilCaughtUp: true,
+  });
   const silverMs = performance.now() - t;
   t = performance.now();
   await runDeltaStreams(buildGoldTopology(g), { applicationId: `${prefix}transactions-gold`, stateDir: join(stateDir, 'gold'), untilCaughtUp: true });
   const goldMs = performance.now() - t;
 
-  const [bronze, silver, quarantine, daily, merchants] = await Promise.all([s.bronzeTable, s.silverTable, s.quarantineTable, g.dailyTable, g.merchantTable].map((p) => readTable(p)));
+  const [bronze, silver, quarantine, daily, merchants] = await Promise.all(
+    [s.bronzeTable, s.silverTable, s.quarantineTable, g.dailyTable, g.merchantTable].map((p) => readTable(p)),
+  );
   const model = lakehouseModel(bronze!.rows as unknown as BronzeInput[], s.dedupRetentionMs);
   const mismatches: string[] = [];
   const compare = (what: string, actual: Record<string, unknown>[], expected: readonly Record<string, unknown>[], cols: readonly string[]) => {
@@ -67,6 +84,8 @@ export async function runLakehouse(outputDir: string, stateDir: string, prefix: 
   compare('gold daily totals', daily!.rows, model.daily, DAILY_COLS);
   compare('gold merchant totals', merchants!.rows, model.merchants, MERCHANT_COLS);
   if (counters.duplicates !== model.duplicates) mismatches.push(`silver duplicates dropped: ${counters.duplicates}, model ${model.duplicates}`);
-  const [silverT, quarantineT, dailyT, merchantsT] = await Promise.all([s.silverTable, s.quarantineTable, g.dailyTable, g.merchantTable].map((p) => summarizeTable(p)));
+  const [silverT, quarantineT, dailyT, merchantsT] = await Promise.all(
+    [s.silverTable, s.quarantineTable, g.dailyTable, g.merchantTable].map((p) => summarizeTable(p)),
+  );
   return { silver: silverT!, quarantine: quarantineT!, duplicates: counters.duplicates, daily: dailyT!, merchants: merchantsT!, silverMs, goldMs, mismatches };
 }

@@ -68,7 +68,10 @@ class WindowModel {
   private readonly windows = new Map<string, { key: string; start: number; stats: AmountStats }>();
   readonly late: ValidRecord[] = [];
 
-  constructor(private readonly sizeMs: number, private readonly graceMs: number) {}
+  constructor(
+    private readonly sizeMs: number,
+    private readonly graceMs: number,
+  ) {}
 
   add(key: string, v: ValidRecord): void {
     if (v.ts > this.streamTime) this.streamTime = v.ts;

@@ -61,7 +61,13 @@ export interface DemoSummary {
   readonly broker: string;
   readonly seed: number;
   /** Generator settings: with the seed they rebuild every event (`generateTransactions`). */
-  readonly generator: { readonly startTime: string; readonly spacingMs: number; readonly lateShare: number; readonly malformedShare: number; readonly watermarkMs: number };
+  readonly generator: {
+    readonly startTime: string;
+    readonly spacingMs: number;
+    readonly lateShare: number;
+    readonly malformedShare: number;
+    readonly watermarkMs: number;
+  };
   readonly topics: { readonly input: string; readonly late: string; readonly aggregates: string; readonly deadLetter: readonly string[] };
   readonly produced: { readonly records: number; readonly onTime: number; readonly late: number; readonly malformed: number };
   readonly bronze: { readonly recordsIn: number; readonly rows: number; readonly late: number; readonly deadLettered: number; readonly table: TableSummary };
@@ -98,7 +104,12 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
   const embedded = options.broker.kind === 'embedded';
   // On a real broker every run gets its own topics and application ids; the embedded one starts empty.
   const prefix = embedded ? '' : `demo-${Date.now().toString(36)}-`;
-  const topics = { input: `${prefix}transactions`, late: `${prefix}transactions-late`, aggregates: `${prefix}transactions-aggregates`, windowedLate: `${prefix}transactions-windowed-late` };
+  const topics = {
+    input: `${prefix}transactions`,
+    late: `${prefix}transactions-late`,
+    aggregates: `${prefix}transactions-aggregates`,
+    windowedLate: `${prefix}transactions-windowed-late`,
+  };
   const { client, admin, name } = await connect(options.broker, ctx.signal);
   const apps: AppRunner[] = [];
   let server: MetricsServer | undefined;
@@ -130,7 +141,12 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
     say(`tributary demo: the seed pipeline on ${name}`);
     say(`  starting ${bronze.applicationId} and ${windowed.applicationId} (exactly once, state in ${stateDir})`);
     if (options.metricsPort !== undefined) {
-      server = await serveMetrics(apps.map((a) => a.app), options.metricsPort, ctx.env[METRICS_HOST_ENV], options.ui === true);
+      server = await serveMetrics(
+        apps.map((a) => a.app),
+        options.metricsPort,
+        ctx.env[METRICS_HOST_ENV],
+        options.ui === true,
+      );
       say(`  live page at ${server.url}/ (metrics at ${server.url}/metrics)`);
     }
     await Promise.all(apps.map((a) => a.start()));
@@ -144,7 +160,9 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
       malformedShare: options.malformedShare,
       watermarkMs: options.watermarkMs,
     };
-    say(`  producing ${formatCount(options.numTransactions)} transactions to ${topics.input} (seed ${seed}, ${options.partitions} partition${options.partitions === 1 ? '' : 's'})`);
+    say(
+      `  producing ${formatCount(options.numTransactions)} transactions to ${topics.input} (seed ${seed}, ${options.partitions} partition${options.partitions === 1 ? '' : 's'})`,
+    );
     const produced: ProduceSummary = await produceTransactions({
       client,
       admin,
@@ -161,9 +179,10 @@ export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<De
 
     await waitUntilCaughtUp(apps, admin, options, ctx, topics.input);
     await Promise.all(apps.map((a) => a.close()));
-    for (const a of apps) await a.done().catch((err: unknown) => {
-      throw new TributaryError(`${a.applicationId} failed: ${(err as Error).message}`, { code: 'PROCESSING', cause: err });
-    });
+    for (const a of apps)
+      await a.done().catch((err: unknown) => {
+        throw new TributaryError(`${a.applicationId} failed: ${(err as Error).message}`, { code: 'PROCESSING', cause: err });
+      });
 
     say(`  bronze caught up; running the lakehouse hops bronze → silver → gold (Delta → Delta, no Kafka)`);
     const lakehouse = await runLakehouse(outputDir, stateDir, prefix);
@@ -264,7 +283,8 @@ async function waitUntilCaughtUp(apps: readonly AppRunner[], admin: Admin, optio
   try {
     while (quietChecks < 2) {
       if (ctx.signal.aborted) throw new TributaryError('Demo interrupted.', { code: 'ILLEGAL_STATE' });
-      if (Date.now() > deadline) throw new TributaryError(`The applications did not catch up within ${Math.round(options.timeoutMs / 1000)} s`, { code: 'PROCESSING' });
+      if (Date.now() > deadline)
+        throw new TributaryError(`The applications did not catch up within ${Math.round(options.timeoutMs / 1000)} s`, { code: 'PROCESSING' });
       for (const a of apps) if (a.failed) await a.done();
       await sleep(500, ctx.signal);
       const stats = apps.map((a) => a.stats());
@@ -279,7 +299,14 @@ async function waitUntilCaughtUp(apps: readonly AppRunner[], admin: Admin, optio
       quietChecks = lagTotal === 0 && !moved ? quietChecks + 1 : 0;
       if (ctx.stderrIsTTY) {
         shown = true;
-        const line = stats.map((s, i) => progressLine({ stats: s, lag: undefined, graceMs: 0 }, rates(previous?.[i], s, now - previousAt)).split(' · ').slice(0, 3).join(' · ')).join('  |  ');
+        const line = stats
+          .map((s, i) =>
+            progressLine({ stats: s, lag: undefined, graceMs: 0 }, rates(previous?.[i], s, now - previousAt))
+              .split(' · ')
+              .slice(0, 3)
+              .join(' · '),
+          )
+          .join('  |  ');
         ctx.stderr(terminalLine(`${line}  |  lag ${formatCount(lagTotal)}`, process.stderr.columns));
       }
       previous = stats;

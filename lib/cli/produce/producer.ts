@@ -8,12 +8,7 @@
  */
 import type { Admin, KafkaClient, OutgoingRecord } from '../../kafka/types.js';
 import { sleep } from '../connect.js';
-import {
-  MALFORMED_KINDS,
-  TransactionGenerator,
-  type MalformedKind,
-  type TransactionGeneratorOptions,
-} from './transactions.js';
+import { MALFORMED_KINDS, TransactionGenerator, type MalformedKind, type TransactionGeneratorOptions } from './transactions.js';
 import { outgoingBatch } from '../../kafka/columns.js';
 
 export interface ProduceRunOptions {

@@ -63,8 +63,20 @@ export class SeededRandom {
     const c = ((this.uint32() & 0x3fffffff) | 0x80000000) >>> 0; // variant 10xx
     const d = this.uint32();
     return (
-      hex32(a) + '-' + HEX[b >>> 24]! + HEX[(b >>> 16) & 0xff]! + '-' + HEX[(b >>> 8) & 0xff]! + HEX[b & 0xff]! + '-' +
-      HEX[c >>> 24]! + HEX[(c >>> 16) & 0xff]! + '-' + HEX[(c >>> 8) & 0xff]! + HEX[c & 0xff]! + hex32(d)
+      hex32(a) +
+      '-' +
+      HEX[b >>> 24]! +
+      HEX[(b >>> 16) & 0xff]! +
+      '-' +
+      HEX[(b >>> 8) & 0xff]! +
+      HEX[b & 0xff]! +
+      '-' +
+      HEX[c >>> 24]! +
+      HEX[(c >>> 16) & 0xff]! +
+      '-' +
+      HEX[(c >>> 8) & 0xff]! +
+      HEX[c & 0xff]! +
+      hex32(d)
     );
   }
 }

@@ -9,12 +9,7 @@
  * their nominal time by more than the watermark (default 10 minutes, the seed's `withWatermark`),
  * so a job with that watermark drops them. Event 0 is always on time.
  */
-import {
-  type CURRENCIES,
-  type TRANSACTION_STATUSES,
-  type TRANSACTION_TYPES,
-  type TransactionEvent,
-} from '../../../topologies/transactions-schema.js';
+import { type CURRENCIES, type TRANSACTION_STATUSES, type TRANSACTION_TYPES, type TransactionEvent } from '../../../topologies/transactions-schema.js';
 import { SeededRandom, WeightedChoice, zipfWeights } from './random.js';
 
 export const MALFORMED_KINDS = ['invalid_json', 'missing_field', 'wrong_type', 'bad_timestamp', 'invalid_value'] as const;
@@ -63,13 +58,27 @@ export const MAX_ON_TIME_JITTER_MS = 30_000;
 export const MIN_EXTRA_LATENESS_MS = 2 * 60_000;
 
 const CURRENCY = new WeightedChoice<(typeof CURRENCIES)[number]>([
-  ['USD', 55], ['EUR', 20], ['GBP', 10], ['CAD', 5], ['AUD', 4], ['JPY', 3], ['CHF', 2], ['SEK', 1],
+  ['USD', 55],
+  ['EUR', 20],
+  ['GBP', 10],
+  ['CAD', 5],
+  ['AUD', 4],
+  ['JPY', 3],
+  ['CHF', 2],
+  ['SEK', 1],
 ]);
 const TYPE = new WeightedChoice<(typeof TRANSACTION_TYPES)[number]>([
-  ['purchase', 72], ['withdrawal', 10], ['transfer', 8], ['deposit', 6], ['refund', 4],
+  ['purchase', 72],
+  ['withdrawal', 10],
+  ['transfer', 8],
+  ['deposit', 6],
+  ['refund', 4],
 ]);
 const STATUS = new WeightedChoice<(typeof TRANSACTION_STATUSES)[number]>([
-  ['completed', 90], ['pending', 5], ['failed', 3], ['declined', 2],
+  ['completed', 90],
+  ['pending', 5],
+  ['failed', 3],
+  ['declined', 2],
 ]);
 
 /** Streams transaction records; `next()` returns record 0, 1, 2, … of the sequence. */

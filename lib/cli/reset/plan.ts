@@ -32,7 +32,8 @@ export function planReset(
   const topics: string[] = [];
   const skipped: { topic: string; reason: string }[] = [];
   for (const topic of [...allTopics].sort()) {
-    const internal = topic.startsWith(prefix) && topic.length > prefix.length && INTERNAL_SUFFIXES.some((s) => topic.endsWith(s) && topic.length > prefix.length + s.length);
+    const internal =
+      topic.startsWith(prefix) && topic.length > prefix.length && INTERNAL_SUFFIXES.some((s) => topic.endsWith(s) && topic.length > prefix.length + s.length);
     if (!internal && topic !== options.deadLetterTopic) continue;
     const owner = others.find((o) => topic.startsWith(`${o}-`));
     if (owner !== undefined && topic !== options.deadLetterTopic) {

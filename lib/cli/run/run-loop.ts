@@ -124,7 +124,11 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
       // An empty in-process broker: create the topology's input topics so it can start and wait for data.
       await admin.createTopics(runner.userSourceTopics.filter((t) => !declared.has(t)).map((topic) => ({ topic, numPartitions: 1 })));
     }
-    await ensureOutputTopics(admin, loaded.topics, runner.userSourceTopics.filter((t) => !declared.has(t)));
+    await ensureOutputTopics(
+      admin,
+      loaded.topics,
+      runner.userSourceTopics.filter((t) => !declared.has(t)),
+    );
     out.event(
       'starting',
       { applicationId: loaded.applicationId, topology: loaded.file, processingGuarantee: options.processingGuarantee, sourceTopics: runner.sourceTopics },
@@ -158,7 +162,14 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
     }
     out.event(
       'stopped',
-      { applicationId: loaded.applicationId, recordsIn: final.recordsIn, processed: final.processed, recordsOut: final.recordsOut, late: final.dropped, deadLettered: final.deadLettered },
+      {
+        applicationId: loaded.applicationId,
+        recordsIn: final.recordsIn,
+        processed: final.processed,
+        recordsOut: final.recordsOut,
+        late: final.dropped,
+        deadLettered: final.deadLettered,
+      },
       `Stopped ${loaded.applicationId}: ${final.recordsIn} in, ${final.recordsOut} out, ${final.dropped} late, ${final.deadLettered} dead-lettered.`,
     );
     return final;
@@ -205,8 +216,12 @@ async function monitor(runner: AppRunner, admin: Admin, options: RunLoopOptions,
     if (ctx.signal.aborted || failed) break;
     if (!lagInFlight) {
       lagInFlight = true;
-      void runner.lag(admin)
-        .then((l) => (lag = l), () => undefined)
+      void runner
+        .lag(admin)
+        .then(
+          (l) => (lag = l),
+          () => undefined,
+        )
         .finally(() => (lagInFlight = false));
     }
     const now = performance.now();

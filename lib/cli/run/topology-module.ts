@@ -81,17 +81,25 @@ export function applicationIdFromFile(file: string): string {
  */
 export async function loadTopology(
   path: string,
-  options: { readonly applicationId: string | undefined; readonly windowMs: number | undefined; readonly dataDir: string; readonly params: Readonly<Record<string, string>> },
+  options: {
+    readonly applicationId: string | undefined;
+    readonly windowMs: number | undefined;
+    readonly dataDir: string;
+    readonly params: Readonly<Record<string, string>>;
+  },
 ): Promise<LoadedTopology> {
   const file = resolveTopologyPath(path);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new TributaryError(`Cannot load topology file ${path}: importing it threw: ${err instanceof Error ? err.message : String(err)}. Fix the file (run it with node/tsx to see the stack) and retry.`, {
-      code: 'CONFIG',
-      cause: err,
-    });
+    throw new TributaryError(
+      `Cannot load topology file ${path}: importing it threw: ${err instanceof Error ? err.message : String(err)}. Fix the file (run it with node/tsx to see the stack) and retry.`,
+      {
+        code: 'CONFIG',
+        cause: err,
+      },
+    );
   }
   const moduleAppId = typeof mod['applicationId'] === 'string' ? mod['applicationId'] : undefined;
   const fallbackAppId = options.applicationId ?? moduleAppId ?? applicationIdFromFile(file);

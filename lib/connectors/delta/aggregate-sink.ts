@@ -100,7 +100,9 @@ class DeltaAggregateSinkProcessor<K, V, A> implements Processor<K, V, never, nev
   private async open(): Promise<void> {
     const o = this.options;
     this.writer = await DeltaTableWriter.open({
-      tableDir: o.table, schema: o.schema, codec: 'snappy',
+      tableDir: o.table,
+      schema: o.schema,
+      codec: 'snappy',
       ...(o.partitionBy !== undefined ? { partitionBy: o.partitionBy } : {}),
       ...(o.name !== undefined ? { name: o.name } : {}),
       ...(o.description !== undefined ? { description: o.description } : {}),
@@ -125,7 +127,10 @@ class DeltaAggregateSinkProcessor<K, V, A> implements Processor<K, V, never, nev
   process(record: Record<K, V>): void {
     const meta = this.context.recordMetadata();
     if (meta === null) {
-      throw new TributaryError(`${this.label} received a record without a source position (from a punctuation or a cache flush)`, { code: 'TOPOLOGY', context: { taskId: this.context.taskId } });
+      throw new TributaryError(`${this.label} received a record without a source position (from a punctuation or a cache flush)`, {
+        code: 'TOPOLOGY',
+        context: { taskId: this.context.taskId },
+      });
     }
     if (!this.advance(meta.topic, meta.partition, meta.offset)) return;
     const o = this.options;
@@ -139,7 +144,11 @@ class DeltaAggregateSinkProcessor<K, V, A> implements Processor<K, V, never, nev
     if (w === null || this.pending.size === 0) return;
     for (const [k, a] of this.aggregates) {
       const r = w.append(this.options.toRow(k, a));
-      if (!r.ok) throw new TributaryError(`${this.label}: the aggregate row of ${k} does not fit the table: ${r.reason}`, { code: 'DELTA', context: { table: this.options.table } });
+      if (!r.ok)
+        throw new TributaryError(`${this.label}: the aggregate row of ${k} does not fit the table: ${r.reason}`, {
+          code: 'DELTA',
+          context: { table: this.options.table },
+        });
     }
     const now = Date.now();
     const txns = [...this.pending].map(([appId, p]) => ({ appId, version: p.last, lastUpdated: now }));
@@ -148,7 +157,10 @@ class DeltaAggregateSinkProcessor<K, V, A> implements Processor<K, V, never, nev
       await w.commit({ txns, fences, replaceAll: true, operation: 'WRITE', operationParameters: { mode: 'Overwrite' } });
     } catch (error) {
       if (error instanceof TributaryError && error.code === 'DELTA_CONFLICT' && !error.retriable) {
-        throw new TaskMigratedError(`${this.label} of task ${this.context.taskId} was fenced: another writer committed its positions`, { cause: error, context: { taskId: this.context.taskId } });
+        throw new TaskMigratedError(`${this.label} of task ${this.context.taskId} was fenced: another writer committed its positions`, {
+          cause: error,
+          context: { taskId: this.context.taskId },
+        });
       }
       await w.discard(false);
       throw error;
@@ -157,4 +169,3 @@ class DeltaAggregateSinkProcessor<K, V, A> implements Processor<K, V, never, nev
     this.dirtySince = -1;
   }
 }
-

@@ -129,14 +129,25 @@ export function toJsonForm(type: DeltaDataType, v: unknown): unknown {
     return x;
   };
   switch (type) {
-    case 'long': return safeLong(BigInt(v as number | bigint));
-    case 'integer': case 'short': case 'byte': return Number(v);
-    case 'float': return num(Math.fround(v as number));
-    case 'double': return num(v as number);
-    case 'date': return formatDate(must(toDateDays(v)));
-    case 'timestamp': return formatTimestampIso(must(toTimestampMicros(v)));
-    case 'binary': return Buffer.from(v as Uint8Array).toString('base64');
-    case 'string': case 'boolean': return v;
+    case 'long':
+      return safeLong(BigInt(v as number | bigint));
+    case 'integer':
+    case 'short':
+    case 'byte':
+      return Number(v);
+    case 'float':
+      return num(Math.fround(v as number));
+    case 'double':
+      return num(v as number);
+    case 'date':
+      return formatDate(must(toDateDays(v)));
+    case 'timestamp':
+      return formatTimestampIso(must(toTimestampMicros(v)));
+    case 'binary':
+      return Buffer.from(v as Uint8Array).toString('base64');
+    case 'string':
+    case 'boolean':
+      return v;
   }
   const d = decimalSpec(type)!;
   return formatDecimal(must(toDecimalUnscaled(v, d.precision, d.scale)), d.scale);

@@ -18,23 +18,46 @@ const s = (fields: ReturnType<typeof field>[]): DeltaDataType => ({ type: 'struc
 
 export const CHECKPOINT_FIELDS = [
   field('txn', s([field('appId', 'string'), field('version', 'long'), field('lastUpdated', 'long')])),
-  field('add', s([
-    field('path', 'string'), field('partitionValues', strMap), field('size', 'long'), field('modificationTime', 'long'),
-    field('dataChange', 'boolean'), field('tags', strMap), field('stats', 'string'),
-  ])),
-  field('remove', s([
-    field('path', 'string'), field('deletionTimestamp', 'long'), field('dataChange', 'boolean'),
-    field('extendedFileMetadata', 'boolean'), field('partitionValues', strMap), field('size', 'long'),
-  ])),
-  field('metaData', s([
-    field('id', 'string'), field('name', 'string'), field('description', 'string'),
-    field('format', s([field('provider', 'string'), field('options', strMap)])),
-    field('schemaString', 'string'), field('partitionColumns', strList), field('configuration', strMap), field('createdTime', 'long'),
-  ])),
-  field('protocol', s([
-    field('minReaderVersion', 'integer'), field('minWriterVersion', 'integer'),
-    field('readerFeatures', strList), field('writerFeatures', strList),
-  ])),
+  field(
+    'add',
+    s([
+      field('path', 'string'),
+      field('partitionValues', strMap),
+      field('size', 'long'),
+      field('modificationTime', 'long'),
+      field('dataChange', 'boolean'),
+      field('tags', strMap),
+      field('stats', 'string'),
+    ]),
+  ),
+  field(
+    'remove',
+    s([
+      field('path', 'string'),
+      field('deletionTimestamp', 'long'),
+      field('dataChange', 'boolean'),
+      field('extendedFileMetadata', 'boolean'),
+      field('partitionValues', strMap),
+      field('size', 'long'),
+    ]),
+  ),
+  field(
+    'metaData',
+    s([
+      field('id', 'string'),
+      field('name', 'string'),
+      field('description', 'string'),
+      field('format', s([field('provider', 'string'), field('options', strMap)])),
+      field('schemaString', 'string'),
+      field('partitionColumns', strList),
+      field('configuration', strMap),
+      field('createdTime', 'long'),
+    ]),
+  ),
+  field(
+    'protocol',
+    s([field('minReaderVersion', 'integer'), field('minWriterVersion', 'integer'), field('readerFeatures', strList), field('writerFeatures', strList)]),
+  ),
 ];
 
 export interface CheckpointContent {
@@ -60,24 +83,42 @@ export async function writeCheckpoint(tableDir: string, content: CheckpointConte
       numOfAddFiles++;
     } else if ('remove' in a) {
       const r = a.remove;
-      row = { remove: clean({
-        path: r.path, deletionTimestamp: r.deletionTimestamp ?? null, dataChange: r.dataChange,
-        extendedFileMetadata: r.extendedFileMetadata ?? null, partitionValues: r.partitionValues ?? null, size: r.size ?? null,
-      }) };
+      row = {
+        remove: clean({
+          path: r.path,
+          deletionTimestamp: r.deletionTimestamp ?? null,
+          dataChange: r.dataChange,
+          extendedFileMetadata: r.extendedFileMetadata ?? null,
+          partitionValues: r.partitionValues ?? null,
+          size: r.size ?? null,
+        }),
+      };
     } else if ('txn' in a) {
       row = { txn: { appId: a.txn.appId, version: a.txn.version, lastUpdated: a.txn.lastUpdated ?? null } };
     } else if ('metaData' in a) {
       const m = a.metaData;
-      row = { metaData: {
-        id: m.id, name: m.name ?? null, description: m.description ?? null, format: { provider: m.format.provider, options: m.format.options ?? {} },
-        schemaString: m.schemaString, partitionColumns: [...m.partitionColumns], configuration: m.configuration, createdTime: m.createdTime ?? null,
-      } };
+      row = {
+        metaData: {
+          id: m.id,
+          name: m.name ?? null,
+          description: m.description ?? null,
+          format: { provider: m.format.provider, options: m.format.options ?? {} },
+          schemaString: m.schemaString,
+          partitionColumns: [...m.partitionColumns],
+          configuration: m.configuration,
+          createdTime: m.createdTime ?? null,
+        },
+      };
     } else if ('protocol' in a) {
       const p = a.protocol;
-      row = { protocol: {
-        minReaderVersion: p.minReaderVersion, minWriterVersion: p.minWriterVersion,
-        readerFeatures: p.readerFeatures ? [...p.readerFeatures] : null, writerFeatures: p.writerFeatures ? [...p.writerFeatures] : null,
-      } };
+      row = {
+        protocol: {
+          minReaderVersion: p.minReaderVersion,
+          minWriterVersion: p.minWriterVersion,
+          readerFeatures: p.readerFeatures ? [...p.readerFeatures] : null,
+          writerFeatures: p.writerFeatures ? [...p.writerFeatures] : null,
+        },
+      };
     } else continue;
     const reason = buf.append(row);
     if (reason) throw new RangeError(`checkpoint row does not fit: ${reason}`);
@@ -103,35 +144,56 @@ export async function readCheckpoint(tableDir: string, files: readonly string[])
       const r = row as Record<string, Record<string, unknown> | null | undefined>;
       if (r['add']) {
         const a = r['add'];
-        out.push({ add: clean({
-          path: a['path'] as string, partitionValues: (a['partitionValues'] ?? {}) as AddAction['partitionValues'], size: Number(a['size']),
-          modificationTime: Number(a['modificationTime']), dataChange: a['dataChange'] !== false,
-          stats: nn(a['stats'] as string | null), tags: nn(a['tags'] as Record<string, string> | null),
-        }) as AddAction });
+        out.push({
+          add: clean({
+            path: a['path'] as string,
+            partitionValues: (a['partitionValues'] ?? {}) as AddAction['partitionValues'],
+            size: Number(a['size']),
+            modificationTime: Number(a['modificationTime']),
+            dataChange: a['dataChange'] !== false,
+            stats: nn(a['stats'] as string | null),
+            tags: nn(a['tags'] as Record<string, string> | null),
+          }) as AddAction,
+        });
       } else if (r['remove']) {
         const x = r['remove'];
-        out.push({ remove: clean({
-          path: x['path'] as string, deletionTimestamp: nn(x['deletionTimestamp'] as number | null), dataChange: x['dataChange'] !== false,
-          partitionValues: nn(x['partitionValues'] as Record<string, string | null> | null), size: nn(x['size'] as number | null),
-        }) as RemoveAction });
+        out.push({
+          remove: clean({
+            path: x['path'] as string,
+            deletionTimestamp: nn(x['deletionTimestamp'] as number | null),
+            dataChange: x['dataChange'] !== false,
+            partitionValues: nn(x['partitionValues'] as Record<string, string | null> | null),
+            size: nn(x['size'] as number | null),
+          }) as RemoveAction,
+        });
       } else if (r['txn']) {
         const t = r['txn'];
         out.push({ txn: clean({ appId: t['appId'] as string, version: Number(t['version']), lastUpdated: nn(t['lastUpdated'] as number | null) }) });
       } else if (r['metaData']) {
         const m = r['metaData'];
         const fmt = (m['format'] ?? { provider: 'parquet', options: {} }) as { provider: string; options: Record<string, string> | null };
-        out.push({ metaData: clean({
-          id: m['id'] as string, name: m['name'] as string | null, description: m['description'] as string | null,
-          format: { provider: fmt.provider, options: fmt.options ?? {} }, schemaString: m['schemaString'] as string,
-          partitionColumns: (m['partitionColumns'] ?? []) as string[], configuration: (m['configuration'] ?? {}) as Record<string, string>,
-          createdTime: nn(m['createdTime'] as number | null),
-        }) });
+        out.push({
+          metaData: clean({
+            id: m['id'] as string,
+            name: m['name'] as string | null,
+            description: m['description'] as string | null,
+            format: { provider: fmt.provider, options: fmt.options ?? {} },
+            schemaString: m['schemaString'] as string,
+            partitionColumns: (m['partitionColumns'] ?? []) as string[],
+            configuration: (m['configuration'] ?? {}) as Record<string, string>,
+            createdTime: nn(m['createdTime'] as number | null),
+          }),
+        });
       } else if (r['protocol']) {
         const p = r['protocol'];
-        out.push({ protocol: clean({
-          minReaderVersion: Number(p['minReaderVersion']), minWriterVersion: Number(p['minWriterVersion']),
-          readerFeatures: nn(p['readerFeatures'] as string[] | null), writerFeatures: nn(p['writerFeatures'] as string[] | null),
-        }) });
+        out.push({
+          protocol: clean({
+            minReaderVersion: Number(p['minReaderVersion']),
+            minWriterVersion: Number(p['minWriterVersion']),
+            readerFeatures: nn(p['readerFeatures'] as string[] | null),
+            writerFeatures: nn(p['writerFeatures'] as string[] | null),
+          }),
+        });
       }
     }
   }

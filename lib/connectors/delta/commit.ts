@@ -100,12 +100,16 @@ function checkConflicts(snapshot: Snapshot, winner: readonly Action[], version: 
     }
     if ('remove' in a && removing.has(a.remove.path)) {
       throw new TributaryError(`conflict: version ${version} of ${table} removed ${a.remove.path}, which this commit also rewrites`, {
-        code: 'DELTA_CONFLICT', retriable: true, context: { table, version },
+        code: 'DELTA_CONFLICT',
+        retriable: true,
+        context: { table, version },
       });
     }
     if (('metaData' in a || 'protocol' in a) && changesMeta) {
       throw new TributaryError(`conflict: version ${version} of ${table} changed the table metadata concurrently`, {
-        code: 'DELTA_CONFLICT', retriable: true, context: { table, version },
+        code: 'DELTA_CONFLICT',
+        retriable: true,
+        context: { table, version },
       });
     }
     if ('metaData' in a && plan.dataSchema) {
@@ -121,7 +125,12 @@ export function parseInterval(s: string | undefined, fallbackMs: number): number
   const m = /^\s*(?:interval\s+)?(\d+)\s*(\w+?)s?\s*$/i.exec(s);
   if (!m) return fallbackMs;
   const unit: Record<string, number> = {
-    millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: WEEK_MS,
+    millisecond: 1,
+    second: 1000,
+    minute: 60_000,
+    hour: 3_600_000,
+    day: 86_400_000,
+    week: WEEK_MS,
   };
   const mult = unit[m[2]!.toLowerCase()];
   return mult ? Number(m[1]) * mult : fallbackMs;

@@ -12,8 +12,7 @@ export const deltaType = {
   short: () => z.int().min(-32768).max(32767).meta({ delta: 'short' }),
   byte: () => z.int().min(-128).max(127).meta({ delta: 'byte' }),
   float: () => z.number().meta({ delta: 'float' }),
-  decimal: (precision: number, scale: number) =>
-    z.union([z.string(), z.number(), z.bigint()]).meta({ delta: `decimal(${precision},${scale})` }),
+  decimal: (precision: number, scale: number) => z.union([z.string(), z.number(), z.bigint()]).meta({ delta: `decimal(${precision},${scale})` }),
   date: () => z.union([z.iso.date(), z.date()]).meta({ delta: 'date' }),
   timestamp: () => z.union([z.date(), z.iso.datetime({ offset: true }), z.bigint()]).meta({ delta: 'timestamp' }),
   binary: () => z.instanceof(Uint8Array).meta({ delta: 'binary' }),

@@ -40,6 +40,15 @@ export type { OptimizeOptions, OptimizeResult, VacuumOptions, VacuumResult } fro
 export type { ParquetCodec } from './parquet.js';
 export type { CommitResult } from './commit.js';
 export type {
-  AddAction, DeltaArrayType, DeltaDataType, DeltaMapType, DeltaPrimitiveType, DeltaStructField, DeltaStructType,
-  MetaDataAction, ProtocolAction, RemoveAction, TxnAction,
+  AddAction,
+  DeltaArrayType,
+  DeltaDataType,
+  DeltaMapType,
+  DeltaPrimitiveType,
+  DeltaStructField,
+  DeltaStructType,
+  MetaDataAction,
+  ProtocolAction,
+  RemoveAction,
+  TxnAction,
 } from './types.js';

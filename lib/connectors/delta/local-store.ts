@@ -30,7 +30,12 @@ export class LocalTableStore implements TableStore {
     try {
       return await fs.readFile(this.full(rel));
     } catch (err) {
-      throw new TributaryError(`cannot read ${this.full(rel)}`, { code: 'DELTA', cause: err, retriable: !isMissing(err), context: { table: this.location, missing: isMissing(err) } });
+      throw new TributaryError(`cannot read ${this.full(rel)}`, {
+        code: 'DELTA',
+        cause: err,
+        retriable: !isMissing(err),
+        context: { table: this.location, missing: isMissing(err) },
+      });
     }
   }
 

@@ -103,7 +103,12 @@ export async function putCommitIfAbsent(tableDir: string, version: number, actio
   try {
     return await store.putIfAbsent(`${LOG_DIR}/${commitFileName(version)}`, serializeActions(actions));
   } catch (err) {
-    throw new TributaryError(`cannot commit version ${version} to ${store.describe(LOG_DIR)}`, { code: 'DELTA', cause: err, retriable: true, context: { table: tableDir, version } });
+    throw new TributaryError(`cannot commit version ${version} to ${store.describe(LOG_DIR)}`, {
+      code: 'DELTA',
+      cause: err,
+      retriable: true,
+      context: { table: tableDir, version },
+    });
   }
 }
 

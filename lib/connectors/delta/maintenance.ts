@@ -23,7 +23,11 @@ import type { Action, AddAction } from './types.js';
 import { isS3Location } from './s3-store.js';
 
 function refuseRemote(tableDir: string, op: string): void {
-  if (isS3Location(tableDir)) throw new TributaryError(`${op} of ${tableDir}: maintenance of tables on object storage is not implemented yet (local tables only)`, { code: 'NOT_IMPLEMENTED', context: { table: tableDir } });
+  if (isS3Location(tableDir))
+    throw new TributaryError(`${op} of ${tableDir}: maintenance of tables on object storage is not implemented yet (local tables only)`, {
+      code: 'NOT_IMPLEMENTED',
+      context: { table: tableDir },
+    });
 }
 
 /** Options of `optimizeTable`: which files count as small, the target file size and the compression codec. */
@@ -84,7 +88,9 @@ export async function optimize(tableDir: string, options: OptimizeOptions = {}):
       rows += n;
       const partitionValues = bin.files[0]!.partitionValues;
       for (const f of bin.files) {
-        actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } });
+        actions.push({
+          remove: { path: f.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size },
+        });
       }
       actions.push({ add: { path: addPath, partitionValues, size: bytes.length, modificationTime: Date.now(), dataChange: false, stats } });
     }

@@ -61,7 +61,10 @@ export function clearTableStores(): void {
  */
 export function relativeDataPath(location: string, addPath: string): string {
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(addPath)) {
-    throw new TributaryError(`file path ${JSON.stringify(addPath)} is an absolute URI; only relative paths are supported`, { code: 'DELTA', context: { table: location } });
+    throw new TributaryError(`file path ${JSON.stringify(addPath)} is an absolute URI; only relative paths are supported`, {
+      code: 'DELTA',
+      context: { table: location },
+    });
   }
   if (!isS3Location(location)) return path.relative(path.resolve(location), resolveInTable(location, addPath)).split(path.sep).join('/');
   let rel: string;
@@ -72,7 +75,10 @@ export function relativeDataPath(location: string, addPath: string): string {
   }
   const norm = path.posix.normalize(rel);
   if (rel.startsWith('/') || norm === '.' || norm === '..' || norm.startsWith('../')) {
-    throw new TributaryError(`file path ${JSON.stringify(addPath)} is outside the table directory ${location}`, { code: 'DELTA', context: { table: location } });
+    throw new TributaryError(`file path ${JSON.stringify(addPath)} is outside the table directory ${location}`, {
+      code: 'DELTA',
+      context: { table: location },
+    });
   }
   return norm;
 }

@@ -13,8 +13,16 @@ import { TributaryError } from '../../errors.js';
 import { decimalSpec } from './schema.js';
 import type { DeltaDataType } from './types.js';
 import {
-  Rejection, describe, formatDate, formatDecimal, formatTimestampPartition,
-  toDateDays, toDecimalUnscaled, toIntInRange, toLong, toTimestampMicros,
+  Rejection,
+  describe,
+  formatDate,
+  formatDecimal,
+  formatTimestampPartition,
+  toDateDays,
+  toDecimalUnscaled,
+  toIntInRange,
+  toLong,
+  toTimestampMicros,
 } from './values.js';
 
 export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';
@@ -22,7 +30,21 @@ export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';
 // Spark's ExternalCatalogUtils.charToEscape: control chars, " # % ' * / : = ? \ DEL { [ ] ^
 const ESCAPE = new Set<number>([
   ...Array.from({ length: 0x20 }, (_, i) => i),
-  0x22, 0x23, 0x25, 0x27, 0x2a, 0x2f, 0x3a, 0x3d, 0x3f, 0x5c, 0x7f, 0x7b, 0x5b, 0x5d, 0x5e,
+  0x22,
+  0x23,
+  0x25,
+  0x27,
+  0x2a,
+  0x2f,
+  0x3a,
+  0x3d,
+  0x3f,
+  0x5c,
+  0x7f,
+  0x7b,
+  0x5b,
+  0x5d,
+  0x5e,
 ]);
 
 export function escapePathName(s: string): string {
@@ -51,7 +73,9 @@ export function partitionValueString(v: unknown, type: DeltaDataType): string | 
       out = x instanceof Rejection ? x : String(x);
       break;
     }
-    case 'integer': case 'short': case 'byte': {
+    case 'integer':
+    case 'short':
+    case 'byte': {
       const lim = type === 'integer' ? 2147483647 : type === 'short' ? 32767 : 127;
       const x = toIntInRange(v, -lim - 1, lim, type);
       out = x instanceof Rejection ? x : String(x);
@@ -79,7 +103,9 @@ export function partitionValueString(v: unknown, type: DeltaDataType): string | 
   }
   if (out === '') return new Rejection('is an empty string; Delta reads an empty partition value as null, so it is refused');
   if (out === HIVE_DEFAULT_PARTITION) {
-    return new Rejection(`is the literal "${HIVE_DEFAULT_PARTITION}", the directory name Delta and Hive use for null; it is refused so that it cannot be confused with null`);
+    return new Rejection(
+      `is the literal "${HIVE_DEFAULT_PARTITION}", the directory name Delta and Hive use for null; it is refused so that it cannot be confused with null`,
+    );
   }
   return out;
 }
@@ -88,15 +114,23 @@ export function partitionValueString(v: unknown, type: DeltaDataType): string | 
 export function parsePartitionValue(s: string | null | undefined, type: DeltaDataType): unknown {
   if (s === null || s === undefined || s === '') return null;
   switch (type) {
-    case 'string': return s;
+    case 'string':
+      return s;
     case 'long': {
       const b = BigInt(s);
       return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
     }
-    case 'integer': case 'short': case 'byte': return Number(s);
-    case 'double': case 'float': return Number(s);
-    case 'boolean': return s === 'true';
-    case 'date': return s;
+    case 'integer':
+    case 'short':
+    case 'byte':
+      return Number(s);
+    case 'double':
+    case 'float':
+      return Number(s);
+    case 'boolean':
+      return s === 'true';
+    case 'date':
+      return s;
     case 'timestamp': {
       const iso = s.includes('T') ? s : s.replace(' ', 'T');
       const withZone = /Z$|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`;
@@ -104,7 +138,8 @@ export function parsePartitionValue(s: string | null | undefined, type: DeltaDat
       if (t instanceof Rejection) throw new TributaryError(`bad timestamp partition value ${JSON.stringify(s)}`, { code: 'DELTA' });
       return BigInt(t);
     }
-    default: return s;
+    default:
+      return s;
   }
 }
 
@@ -117,11 +152,17 @@ export function partitionDirectory(columns: readonly string[], values: Readonly<
 
 /** Encodes a relative file path for `add.path` (RFC 3986 per segment, `=` kept readable). */
 export function encodeAddPath(relative: string): string {
-  return relative.split('/').map((seg) => encodeURIComponent(seg).replace(/%3D/g, '=')).join('/');
+  return relative
+    .split('/')
+    .map((seg) => encodeURIComponent(seg).replace(/%3D/g, '='))
+    .join('/');
 }
 
 export function decodeAddPath(p: string): string {
-  return p.split('/').map((seg) => decodeURIComponent(seg)).join('/');
+  return p
+    .split('/')
+    .map((seg) => decodeURIComponent(seg))
+    .join('/');
 }
 
 /**

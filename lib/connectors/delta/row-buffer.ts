@@ -20,7 +20,11 @@ export class RowBuffer {
    * `keys[i]` is the row property read for `fields[i]` when it is spelled differently from the
    * column (a writer's `Amount` for the table's `amount`); default: the field names.
    */
-  constructor(readonly fields: readonly DeltaStructField[], ignored: readonly string[] = [], keys?: readonly string[]) {
+  constructor(
+    readonly fields: readonly DeltaStructField[],
+    ignored: readonly string[] = [],
+    keys?: readonly string[],
+  ) {
     this.columns = fields.map((f) => makeColumn(f.name, f.type, f.nullable));
     this.keys = keys ?? fields.map((f) => f.name);
     this.known = new Set([...this.keys, ...ignored]);

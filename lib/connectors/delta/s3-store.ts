@@ -14,9 +14,7 @@
  *   with jitter plus client-side rate limiting on throttling), `maxAttempts` (default 8).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ConfigError, TributaryError } from '../../errors.js';
 import type { TableStore } from './object-store.js';
 
@@ -75,7 +73,13 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
   return { bucket: m[1], prefix: m[2]!.replace(/\/+$/, '') };
 }
 
-function resolvedSettings(): { region: string; endpoint: string | undefined; forcePathStyle: boolean; maxAttempts: number; retryMode: 'standard' | 'adaptive' } {
+function resolvedSettings(): {
+  region: string;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  maxAttempts: number;
+  retryMode: 'standard' | 'adaptive';
+} {
   const env = process.env;
   const endpoint = configured.endpoint ?? (env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL'] || undefined);
   if (endpoint !== undefined && configured.endpoint === undefined) checkEndpoint(endpoint, 'env AWS_ENDPOINT_URL');
@@ -142,7 +146,10 @@ export class S3TableStore implements TableStore {
     const retriable = e.$retryable !== undefined || e.$fault === 'server' || (code !== undefined && code >= 500) || code === undefined;
     const what = code !== undefined ? `HTTP ${code} ${e.name ?? ''}`.trim() : (e.name ?? 'network error');
     return new TributaryError(`S3 ${op} of ${this.describe(rel)} failed: ${what}`, {
-      code: 'DELTA', cause: err, retriable, context: { table: this.location, key: this.key(rel), missing: code === 404 },
+      code: 'DELTA',
+      cause: err,
+      retriable,
+      context: { table: this.location, key: this.key(rel), missing: code === 404 },
     });
   }
 
@@ -205,10 +212,14 @@ export class S3TableStore implements TableStore {
     let token: string | undefined;
     try {
       do {
-        const r = await clientFor().send(new ListObjectsV2Command({
-          Bucket: this.bucket, Prefix: prefix, Delimiter: '/',
-          ...(token !== undefined ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}),
-        }));
+        const r = await clientFor().send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ...(token !== undefined ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}),
+          }),
+        );
         for (const o of r.Contents ?? []) if (o.Key) out.push(o.Key.slice(prefix.length));
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
       } while (token !== undefined);

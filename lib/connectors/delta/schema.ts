@@ -6,9 +6,7 @@
 import { TributaryError } from '../../errors.js';
 import type { DeltaDataType, DeltaStructField, DeltaStructType } from './types.js';
 
-const PRIMITIVES = new Set([
-  'string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp',
-]);
+const PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp']);
 const DECIMAL_RE = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;
 
 export interface DecimalSpec {
@@ -54,12 +52,15 @@ function validateType(type: DeltaDataType, where: string): void {
     throw new TributaryError(`${where}: unsupported type "${type}"`, { code: 'DELTA' });
   }
   switch (type.type) {
-    case 'struct': return validateSchema(type, where);
-    case 'array': return validateType(type.elementType, `${where}[]`);
+    case 'struct':
+      return validateSchema(type, where);
+    case 'array':
+      return validateType(type.elementType, `${where}[]`);
     case 'map':
       if (type.keyType !== 'string') throw new TributaryError(`${where}: only string map keys are supported`, { code: 'DELTA' });
       return validateType(type.valueType, `${where}{}`);
-    default: throw new TributaryError(`${where}: unsupported type ${JSON.stringify(type)}`, { code: 'DELTA' });
+    default:
+      throw new TributaryError(`${where}: unsupported type ${JSON.stringify(type)}`, { code: 'DELTA' });
   }
 }
 
@@ -99,10 +100,13 @@ export function sameType(a: DeltaDataType, b: DeltaDataType): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
   if (a.type !== b.type) return false;
   if (a.type === 'struct' && b.type === 'struct') {
-    return a.fields.length === b.fields.length && a.fields.every((f, i) => {
-      const g = b.fields[i]!;
-      return f.name === g.name && f.nullable === g.nullable && sameType(f.type, g.type);
-    });
+    return (
+      a.fields.length === b.fields.length &&
+      a.fields.every((f, i) => {
+        const g = b.fields[i]!;
+        return f.name === g.name && f.nullable === g.nullable && sameType(f.type, g.type);
+      })
+    );
   }
   if (a.type === 'array' && b.type === 'array') return a.containsNull === b.containsNull && sameType(a.elementType, b.elementType);
   if (a.type === 'map' && b.type === 'map') {
@@ -166,7 +170,10 @@ export function mergeSchemas(table: DeltaStructType, writer: DeltaStructType, al
   }
   const notNull = added.filter((f) => !f.nullable);
   if (notNull.length) {
-    throw new TributaryError(`Delta table ${tableName}: schema evolution can only add nullable columns (${notNull.map((f) => f.name).join(', ')} is NOT NULL)`, { code: 'DELTA' });
+    throw new TributaryError(
+      `Delta table ${tableName}: schema evolution can only add nullable columns (${notNull.map((f) => f.name).join(', ')} is NOT NULL)`,
+      { code: 'DELTA' },
+    );
   }
   const merged = struct([...table.fields, ...added]);
   validateSchema(merged, `Delta table ${tableName}: merged schema`);

@@ -68,7 +68,10 @@ export async function lastCommittedOffsets(tableDir: string, applicationId: stri
 export class DeltaSink {
   private readonly ranges = new Map<string, Range>();
 
-  private constructor(readonly writer: DeltaTableWriter, readonly applicationId: string) {}
+  private constructor(
+    readonly writer: DeltaTableWriter,
+    readonly applicationId: string,
+  ) {}
 
   static async open(options: DeltaSinkOptions): Promise<DeltaSink> {
     if (!options.applicationId) throw new TributaryError('DeltaSink needs an applicationId', { code: 'CONFIG' });
@@ -105,7 +108,8 @@ export class DeltaSink {
     const r = this.ranges.get(appId);
     if (r && source.offset < r.last) {
       throw new TributaryError(`offset ${source.offset} is before ${r.last} already buffered for ${source.topic}-${source.partition}`, {
-        code: 'ILLEGAL_STATE', context: { topic: source.topic, partition: source.partition, offset: source.offset },
+        code: 'ILLEGAL_STATE',
+        context: { topic: source.topic, partition: source.partition, offset: source.offset },
       });
     }
     const result = this.writer.append(row);

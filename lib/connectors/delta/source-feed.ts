@@ -20,13 +20,18 @@ const MAX_VERSION = 2 ** 26;
 /** The packed offset of the row at `ordinal` of `version` (see module doc). */
 export function packOffset(version: number, snapshot: boolean, ordinal: number): number {
   if (version >= MAX_VERSION || ordinal >= ORDINAL_BITS) {
-    throw new TributaryError(`a Delta stream position (version ${version}, row ${ordinal}) exceeds what a source offset can hold (version < 2^26, rows per version < 2^26)`, {
-      code: 'DELTA', context: { version },
-    });
+    throw new TributaryError(
+      `a Delta stream position (version ${version}, row ${ordinal}) exceeds what a source offset can hold (version < 2^26, rows per version < 2^26)`,
+      {
+        code: 'DELTA',
+        context: { version },
+      },
+    );
   }
   return (2 * version + (snapshot ? 0 : 1)) * ORDINAL_BITS + ordinal;
 }
 
+/** Splits the synthetic offset of a Delta source record into table version, snapshot flag and row ordinal. */
 export function unpackOffset(offset: number): { version: number; snapshot: boolean; ordinal: number } {
   const slot = Math.floor(offset / ORDINAL_BITS);
   return { version: Math.floor(slot / 2), snapshot: slot % 2 === 0, ordinal: offset % ORDINAL_BITS };
@@ -78,7 +83,10 @@ export class DeltaSourceFeed {
     const table = reader.tableSchema;
     if (table) {
       const missing = requiredColumns(o.schema).filter((c) => !table.fields.some((f) => f.name === c));
-      if (missing.length) throw new ConfigError(`deltaStream(${source.location}): the table has no column ${missing.map((m) => `"${m}"`).join(', ')} that the stream's schema requires`);
+      if (missing.length)
+        throw new ConfigError(
+          `deltaStream(${source.location}): the table has no column ${missing.map((m) => `"${m}"`).join(', ')} that the stream's schema requires`,
+        );
     }
     return new DeltaSourceFeed(reader, resumedAt, readerOptions.maxRowsPerBatch!, o.timestampColumn);
   }

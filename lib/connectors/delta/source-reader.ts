@@ -109,7 +109,11 @@ export class DeltaSourceReader {
   private lastVersion: number;
   private readonly maxRows: number;
 
-  private constructor(readonly table: string, private readonly options: DeltaSourceOptions, lastVersion: number) {
+  private constructor(
+    readonly table: string,
+    private readonly options: DeltaSourceOptions,
+    lastVersion: number,
+  ) {
     this.lastVersion = lastVersion;
     this.maxRows = options.maxRowsPerBatch ?? 100_000;
     if (!(Number.isInteger(this.maxRows) && this.maxRows > 0)) {
@@ -144,9 +148,14 @@ export class DeltaSourceReader {
     const r = new DeltaSourceReader(table, options, start - 1);
     if (start > 0) {
       const snap = await loadSnapshot(table, start - 1).catch((err: unknown) => {
-        throw new TributaryError(`deltaStream(${table}): cannot read the table as of version ${start - 1} to start at version ${start}: ${err instanceof Error ? err.message : String(err)}`, {
-          code: SOURCE_ERROR, cause: err, context: { table, version: start },
-        });
+        throw new TributaryError(
+          `deltaStream(${table}): cannot read the table as of version ${start - 1} to start at version ${start}: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            code: SOURCE_ERROR,
+            cause: err,
+            context: { table, version: start },
+          },
+        );
       });
       r.metadata = snap.metadata;
       r.schema = snap.schema;
@@ -173,14 +182,20 @@ export class DeltaSourceReader {
   async skipTo(ordinal: number): Promise<void> {
     if (!this.current) {
       if (ordinal === 0) return;
-      throw new TributaryError(`deltaStream(${this.table}): cannot skip to row ${ordinal} of version ${this.lastVersion + 1}: the version is not loaded`, { code: 'ILLEGAL_STATE' });
+      throw new TributaryError(`deltaStream(${this.table}): cannot skip to row ${ordinal} of version ${this.lastVersion + 1}: the version is not loaded`, {
+        code: 'ILLEGAL_STATE',
+      });
     }
     while (this.ordinal < ordinal) {
       const add = this.current.files[this.fileIndex];
       if (!add) {
-        throw new TributaryError(`deltaStream(${this.table}): version ${this.current.version} has ${this.ordinal} rows, fewer than the stored position ${ordinal}`, {
-          code: SOURCE_ERROR, context: { table: this.table, version: this.current.version },
-        });
+        throw new TributaryError(
+          `deltaStream(${this.table}): version ${this.current.version} has ${this.ordinal} rows, fewer than the stored position ${ordinal}`,
+          {
+            code: SOURCE_ERROR,
+            context: { table: this.table, version: this.current.version },
+          },
+        );
       }
       const n = numRecords(add) ?? (this.fileRows ??= await this.readFile(add, this.current.version)).length;
       const want = ordinal - this.ordinalBase;
@@ -235,7 +250,16 @@ export class DeltaSourceReader {
       const take = Math.min(maxRows - rows.length, fileRows.length - this.rowIndex);
       if (take > 0) {
         for (let i = this.rowIndex; i < this.rowIndex + take; i++) rows.push(fileRows[i]!);
-        segments.push({ version: this.current.version, fileIndex: this.fileIndex, snapshot: this.current.snapshot, path: add.path, modificationTime: add.modificationTime, rowStart: this.rowIndex, ordinalStart: this.ordinalBase + this.rowIndex, rows: take });
+        segments.push({
+          version: this.current.version,
+          fileIndex: this.fileIndex,
+          snapshot: this.current.snapshot,
+          path: add.path,
+          modificationTime: add.modificationTime,
+          rowStart: this.rowIndex,
+          ordinalStart: this.ordinalBase + this.rowIndex,
+          rows: take,
+        });
         this.rowIndex += take;
       }
       if (this.rowIndex >= fileRows.length) {
@@ -324,13 +348,21 @@ export class DeltaSourceReader {
     }
     const schema = this.schema;
     const meta = this.metadata;
-    if (!schema || !meta) throw new TributaryError(`deltaStream(${this.table}): version ${version} adds files before the table has metadata`, { code: SOURCE_ERROR, context: { table: this.table, version } });
+    if (!schema || !meta)
+      throw new TributaryError(`deltaStream(${this.table}): version ${version} adds files before the table has metadata`, {
+        code: SOURCE_ERROR,
+        context: { table: this.table, version },
+      });
     const partition: Record<string, unknown> = {};
     for (const c of meta.partitionColumns) {
       const f = schema.fields.find((x) => x.name === c);
       if (f) partition[c] = toJsonForm(f.type, parsePartitionValue(add.partitionValues[c], f.type));
     }
-    return columnRows(decodeParquet(bytes), schema.fields.map((f) => f.name), partition);
+    return columnRows(
+      decodeParquet(bytes),
+      schema.fields.map((f) => f.name),
+      partition,
+    );
   }
 }
 

@@ -37,7 +37,17 @@ export function writeJson(v: unknown): string {
   const parts: string[] = [];
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined) continue;
-    if (typeof x === 'object' && x !== null && !(x instanceof RawJson) && !Array.isArray(x) && Object.keys(x).length === 0 && k !== 'minValues' && k !== 'maxValues' && k !== 'nullCount') continue;
+    if (
+      typeof x === 'object' &&
+      x !== null &&
+      !(x instanceof RawJson) &&
+      !Array.isArray(x) &&
+      Object.keys(x).length === 0 &&
+      k !== 'minValues' &&
+      k !== 'maxValues' &&
+      k !== 'nullCount'
+    )
+      continue;
     parts.push(`${JSON.stringify(k)}:${writeJson(x)}`);
   }
   return `{${parts.join(',')}}`;

@@ -93,23 +93,32 @@ function bindSources(sub: Subtopology, serdes: ReadonlyMap<string, Serde<unknown
 }
 
 /** Refuses any use of Kafka: a Delta-only hop has no broker. */
-const NO_KAFKA = new Proxy({}, {
-  get(_t, prop) {
-    throw new ConfigError(`runDeltaStreams has no Kafka client (a state store needed ${String(prop)}): stores with changelogs are not supported in a Delta-only hop`);
+const NO_KAFKA = new Proxy(
+  {},
+  {
+    get(_t, prop) {
+      throw new ConfigError(
+        `runDeltaStreams has no Kafka client (a state store needed ${String(prop)}): stores with changelogs are not supported in a Delta-only hop`,
+      );
+    },
   },
-}) as KafkaClient;
+) as KafkaClient;
 
 function checkTopology(topology: Topology, applicationId: string): ReturnType<Topology['build']> {
   const built = topology.build(applicationId);
   if (built.globalStores.length > 0) throw new ConfigError('runDeltaStreams: global tables need Kafka; a Delta-only hop cannot have them');
   if (built.repartitionTopics.length > 0) {
-    throw new ConfigError('runDeltaStreams: the topology repartitions (a key-changing operation before a grouping or join); a Delta-only hop runs as one task — group by the key you need after the hop, or run that part on Kafka');
+    throw new ConfigError(
+      'runDeltaStreams: the topology repartitions (a key-changing operation before a grouping or join); a Delta-only hop runs as one task — group by the key you need after the hop, or run that part on Kafka',
+    );
   }
   for (const sub of built.subtopologies) {
     for (const src of sub.sourceByTopic.values()) {
-      if (src.external?.kind !== 'delta') throw new ConfigError(`runDeltaStreams: source ${src.name} reads Kafka topic(s) ${src.topics.join(', ')}; every source must be a deltaStream`);
+      if (src.external?.kind !== 'delta')
+        throw new ConfigError(`runDeltaStreams: source ${src.name} reads Kafka topic(s) ${src.topics.join(', ')}; every source must be a deltaStream`);
     }
-    if (sub.sinks.length > 0) throw new ConfigError(`runDeltaStreams: sink ${sub.sinks[0]!.name} writes to Kafka; a Delta-only hop writes with deltaSink processors`);
+    if (sub.sinks.length > 0)
+      throw new ConfigError(`runDeltaStreams: sink ${sub.sinks[0]!.name} writes to Kafka; a Delta-only hop writes with deltaSink processors`);
     const logged = sub.stores.find((s) => s.changelogTopic !== null);
     if (logged) {
       throw new ConfigError(
@@ -142,8 +151,12 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
       const topics = [...sub.sourceByTopic.keys()];
       const holders = new Map(topics.map((t) => [t, { rows: [] } as RowHolder]));
       const task = new StreamTask({
-        subtopology: bindSources(sub, new Map(topics.map((t) => [t, objectRowSerde(holders.get(t)!, t)]))), partition: 0, inputs: topics.map((topic) => ({ topic, partition: 0 })), config: streams,
-        internalTopics: new Set(), partitionsFor: () => 1,
+        subtopology: bindSources(sub, new Map(topics.map((t) => [t, objectRowSerde(holders.get(t)!, t)]))),
+        partition: 0,
+        inputs: topics.map((topic) => ({ topic, partition: 0 })),
+        config: streams,
+        internalTopics: new Set(),
+        partitionsFor: () => 1,
       });
       tasks.push({ task, sources: [] });
       await openTaskStores(task, { client: NO_KAFKA, stateDir: streams.stateDir, exactlyOnce: false });
@@ -204,10 +217,13 @@ export async function runDeltaStreams(topology: Topology, config: DeltaStreamsCo
         task.process();
         task.punctuateWallClock();
         if (task.collector.size > 0) {
-          throw new TributaryError('runDeltaStreams: the topology produced Kafka output (a dead-letter or sink record); a Delta-only hop has no broker', { code: 'CONFIG' });
+          throw new TributaryError('runDeltaStreams: the topology produced Kafka output (a dead-letter or sink record); a Delta-only hop has no broker', {
+            code: 'CONFIG',
+          });
         }
         const now = streams.clock.now();
-        if (task.commitNeeded() && (stopping || allCaughtUp || (now - lastCommitAt >= commitIntervalMs && task.participantsDue(now)))) await commit(task, sources);
+        if (task.commitNeeded() && (stopping || allCaughtUp || (now - lastCommitAt >= commitIntervalMs && task.participantsDue(now))))
+          await commit(task, sources);
       }
       if (stopping) break;
       if (polled === 0 && allCaughtUp) {

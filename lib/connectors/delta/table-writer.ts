@@ -174,10 +174,9 @@ export class DeltaTableWriter {
       assertWritable(this.snap.protocol!, meta, this.snap.schema!, this.tableDir);
       const cols = meta.partitionColumns;
       if (cols.length !== this.partitionBy.length || cols.some((c, i) => c.toLowerCase() !== this.partitionBy[i]!.toLowerCase())) {
-        throw new TributaryError(
-          `Delta table ${this.tableDir} is partitioned by [${cols.join(', ')}], the writer by [${this.partitionBy.join(', ')}]`,
-          { code: 'DELTA' },
-        );
+        throw new TributaryError(`Delta table ${this.tableDir} is partitioned by [${cols.join(', ')}], the writer by [${this.partitionBy.join(', ')}]`, {
+          code: 'DELTA',
+        });
       }
       const merge = mergeSchemas(this.snap.schema!, this.schema, this.options.schemaEvolution === true, this.tableDir);
       this.useTableSpelling(merge.renamed);
@@ -196,7 +195,10 @@ export class DeltaTableWriter {
         this.snap = await loadSnapshot(this.tableDir);
       }
     }
-    throw new TributaryError(`could not prepare Delta table ${this.tableDir}: too many concurrent metadata changes`, { code: 'DELTA_CONFLICT', retriable: true });
+    throw new TributaryError(`could not prepare Delta table ${this.tableDir}: too many concurrent metadata changes`, {
+      code: 'DELTA_CONFLICT',
+      retriable: true,
+    });
   }
 
   private async tryCreate(): Promise<boolean> {
@@ -374,7 +376,9 @@ export class DeltaTableWriter {
     const removed = options.replaceAll ? [...this.snap.files.values()] : [];
     const now = Date.now();
     for (const f of removed) {
-      adds.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } });
+      adds.push({
+        remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size },
+      });
     }
     let rows = 0;
     let bytes = 0;
@@ -383,8 +387,12 @@ export class DeltaTableWriter {
         const addPath = encodeAddPath(f.relPath);
         await writeDataFile(this.tableDir, addPath, f.bytes);
         const add: AddAction = {
-          path: addPath, partitionValues: f.partitionValues, size: f.bytes.length,
-          modificationTime: Date.now(), dataChange: true, stats: f.stats,
+          path: addPath,
+          partitionValues: f.partitionValues,
+          size: f.bytes.length,
+          modificationTime: Date.now(),
+          dataChange: true,
+          stats: f.stats,
         };
         adds.push({ add });
         rows += f.numRecords;

@@ -94,7 +94,9 @@ export function deltaSink<K = unknown, V = unknown>(options: DeltaSinkProcessorO
   }
   const interval = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
   if (!(interval >= 0 && interval <= MAX_COMMIT_INTERVAL_MS)) {
-    throw new ConfigError(`deltaSink(${table}): commitIntervalMs must be within [0, ${MAX_COMMIT_INTERVAL_MS}] (the task's Kafka transaction stays open that long), got ${interval}`);
+    throw new ConfigError(
+      `deltaSink(${table}): commitIntervalMs must be within [0, ${MAX_COMMIT_INTERVAL_MS}] (the task's Kafka transaction stays open that long), got ${interval}`,
+    );
   }
   return () => new DeltaSinkProcessor(options, table, interval);
 }
@@ -193,10 +195,7 @@ class DeltaSinkProcessor<K, V> implements Processor<K, V, never, never> {
       this.quietSince = now;
     }
     return (
-      now - this.since >= this.intervalMs ||
-      now - this.quietSince >= this.idleMs ||
-      sink.bufferedRows >= this.maxRows ||
-      sink.bufferedBytes >= this.maxBytes
+      now - this.since >= this.intervalMs || now - this.quietSince >= this.idleMs || sink.bufferedRows >= this.maxRows || sink.bufferedBytes >= this.maxBytes
     );
   }
 

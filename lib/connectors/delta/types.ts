@@ -3,18 +3,7 @@
  * reference: "Schema Serialization Format" and "Actions"). Plain data, no behaviour.
  */
 
-export type DeltaPrimitiveName =
-  | 'string'
-  | 'long'
-  | 'integer'
-  | 'short'
-  | 'byte'
-  | 'float'
-  | 'double'
-  | 'boolean'
-  | 'binary'
-  | 'date'
-  | 'timestamp';
+export type DeltaPrimitiveName = 'string' | 'long' | 'integer' | 'short' | 'byte' | 'float' | 'double' | 'boolean' | 'binary' | 'date' | 'timestamp';
 
 /** A primitive type name, or `decimal(p,s)`. */
 export type DeltaPrimitiveType = DeltaPrimitiveName | `decimal(${number},${number})`;

@@ -76,16 +76,22 @@ function digitsAt(v: string, at: number, n: number): number {
 /** Days of a valid `YYYY-MM-DD` at the start of `v` (month and day checked), else NaN. No allocation. */
 function civilDays(v: string): number {
   if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return NaN;
-  const y = digitsAt(v, 0, 4), m = digitsAt(v, 5, 2), d = digitsAt(v, 8, 2);
+  const y = digitsAt(v, 0, 4),
+    m = digitsAt(v, 5, 2),
+    d = digitsAt(v, 8, 2);
   if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
   return daysFromCivil(y, m, d);
 }
 
 /** Epoch ms of the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (what Date#toISOString prints, fields in range), else NaN. */
 export function canonicalIsoMs(v: string): number {
-  if (v.length !== 24 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return NaN;
+  if (v.length !== 24 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90)
+    return NaN;
   const days = civilDays(v);
-  const h = digitsAt(v, 11, 2), mi = digitsAt(v, 14, 2), sec = digitsAt(v, 17, 2), ms = digitsAt(v, 20, 3);
+  const h = digitsAt(v, 11, 2),
+    mi = digitsAt(v, 14, 2),
+    sec = digitsAt(v, 17, 2),
+    ms = digitsAt(v, 20, 3);
   if (days !== days || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return NaN;
   return days * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
 }
@@ -99,7 +105,9 @@ export function toDateDays(v: unknown): number | Rejection {
     }
     const m = DATE_RE.exec(v);
     if (m) {
-      const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+      const y = Number(m[1]),
+        mo = Number(m[2]),
+        d = Number(m[3]);
       const ms = utcMs(y, mo, d, 0, 0, 0);
       const back = new Date(ms);
       if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return ms / 86_400_000;

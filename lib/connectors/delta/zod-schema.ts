@@ -70,7 +70,9 @@ function unwrap(s: AnyZod, path: string): Unwrapped {
     } else if (d.type === 'readonly') {
       cur = d.innerType!;
     } else if (d.type === 'default' || d.type === 'prefault' || d.type === 'catch' || d.type === 'transform' || d.type === 'pipe') {
-      throw new TributaryError(`${path}: zod "${d.type}" changes values; the Delta writer stores what it receives, so declare the plain type`, { code: 'DELTA' });
+      throw new TributaryError(`${path}: zod "${d.type}" changes values; the Delta writer stores what it receives, so declare the plain type`, {
+        code: 'DELTA',
+      });
     } else {
       break;
     }
@@ -83,7 +85,10 @@ function unwrap(s: AnyZod, path: string): Unwrapped {
 function typeOf(s: AnyZod, path: string): { type: DeltaDataType; nullable: boolean } {
   const { schema, nullable, override } = unwrap(s, path);
   if (override) {
-    if (!decimalSpec(override) && !['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp'].includes(override)) {
+    if (
+      !decimalSpec(override) &&
+      !['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp'].includes(override)
+    ) {
       throw new TributaryError(`${path}: unknown Delta type "${override}" in zod meta`, { code: 'DELTA' });
     }
     return { type: override, nullable };
@@ -133,16 +138,20 @@ function typeOf(s: AnyZod, path: string): { type: DeltaDataType; nullable: boole
       return { type: { type: 'map', keyType: 'string', valueType: v.type, valueContainsNull: v.nullable }, nullable };
     }
   }
-  throw new TributaryError(`${path}: zod type "${d.type}" has no Delta equivalent; add .meta({ delta: '<type>' }) or use an explicit Delta schema`, { code: 'DELTA' });
+  throw new TributaryError(`${path}: zod type "${d.type}" has no Delta equivalent; add .meta({ delta: '<type>' }) or use an explicit Delta schema`, {
+    code: 'DELTA',
+  });
 }
 
 function objectToStruct(s: AnyZod, path: string): DeltaStructType {
   const shape = defOf(s).shape;
   if (!shape) throw new TributaryError(`${path}: expected a z.object`, { code: 'DELTA' });
-  return struct(Object.entries(shape).map(([name, fs]) => {
-    const t = typeOf(fs, path ? `${path}.${name}` : name);
-    return field(name, t.type, t.nullable);
-  }));
+  return struct(
+    Object.entries(shape).map(([name, fs]) => {
+      const t = typeOf(fs, path ? `${path}.${name}` : name);
+      return field(name, t.type, t.nullable);
+    }),
+  );
 }
 
 /** The Delta schema of a zod object schema; see the module comment for the mapping. */

@@ -31,19 +31,21 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
   ) {}
 
   count(materialized?: Materialized<K, number>, named?: Named): KTable<K, number> {
-    return this.aggregateWith<number>('KSTREAM-AGGREGATE-', 'count', ignoringValue<AggregateStep<K, V, number>>((_k, _v, agg) => (agg ?? 0) + 1), materialized, named, Serdes.int64());
+    return this.aggregateWith<number>(
+      'KSTREAM-AGGREGATE-',
+      'count',
+      ignoringValue<AggregateStep<K, V, number>>((_k, _v, agg) => (agg ?? 0) + 1),
+      materialized,
+      named,
+      Serdes.int64(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V> {
     return this.aggregateWith<V>('KSTREAM-REDUCE-', 'reduce', (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)), materialized, named, this.valueSerde);
   }
 
-  aggregate<VA>(
-    initializer: () => VA,
-    aggregator: (key: K, value: V, aggregate: VA) => VA,
-    materialized?: Materialized<K, VA>,
-    named?: Named,
-  ): KTable<K, VA> {
+  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, materialized?: Materialized<K, VA>, named?: Named): KTable<K, VA> {
     return this.aggregateWith<VA>(
       'KSTREAM-AGGREGATE-',
       'aggregate',

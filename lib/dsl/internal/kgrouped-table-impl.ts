@@ -37,12 +37,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
     );
   }
 
-  reduce(
-    adder: (aggregate: V, value: V) => V,
-    subtractor: (aggregate: V, value: V) => V,
-    materialized?: Materialized<K, V>,
-    named?: Named,
-  ): KTable<K, V> {
+  reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<K, V> {
     return this.aggregateWith<V>(
       'KTABLE-REDUCE-',
       'reduce',

@@ -51,11 +51,27 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   outerJoin: KStream<K, V>['outerJoin'] = (...args: unknown[]) => streamJoin(this as KStreamImpl<unknown, unknown>, 'outer', args) as never;
 
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, false), false, this.keySerde, this.valueSerde, step('filter', filterStep(predicate, false)));
+    return this.stateless(
+      'KSTREAM-FILTER-',
+      named,
+      filterSupplier(predicate, false),
+      false,
+      this.keySerde,
+      this.valueSerde,
+      step('filter', filterStep(predicate, false)),
+    );
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.stateless('KSTREAM-FILTER-', named, filterSupplier(predicate, true), false, this.keySerde, this.valueSerde, step('filterNot', filterStep(predicate, true)));
+    return this.stateless(
+      'KSTREAM-FILTER-',
+      named,
+      filterSupplier(predicate, true),
+      false,
+      this.keySerde,
+      this.valueSerde,
+      step('filterNot', filterStep(predicate, true)),
+    );
   }
 
   map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR> {
@@ -63,7 +79,15 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
-    return this.stateless<K, VR>('KSTREAM-MAPVALUES-', named, mapValuesSupplier(mapper), false, this.keySerde, undefined, step('mapValues', mapValuesStep(mapper)));
+    return this.stateless<K, VR>(
+      'KSTREAM-MAPVALUES-',
+      named,
+      mapValuesSupplier(mapper),
+      false,
+      this.keySerde,
+      undefined,
+      step('mapValues', mapValuesStep(mapper)),
+    );
   }
 
   flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
@@ -75,7 +99,15 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   selectKey<KR>(selector: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
-    return this.stateless<KR, V>('KSTREAM-KEY-SELECT-', named, selectKeySupplier(selector), true, undefined, this.valueSerde, step('selectKey', selectKeyStep(selector)));
+    return this.stateless<KR, V>(
+      'KSTREAM-KEY-SELECT-',
+      named,
+      selectKeySupplier(selector),
+      true,
+      undefined,
+      this.valueSerde,
+      step('selectKey', selectKeyStep(selector)),
+    );
   }
 
   peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
@@ -105,7 +137,8 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const opts = repartitioned?.options;
     const userNamed = opts?.name !== undefined;
     const prefix = opts?.name ?? this.builder.newProcessorName('KSTREAM-REPARTITION-');
-    if (!userNamed) this.builder.warn(`repartition() has no name; its topic ${prefix}-repartition will shift when the topology changes: use Repartitioned.as(...)`);
+    if (!userNamed)
+      this.builder.warn(`repartition() has no name; its topic ${prefix}-repartition will shift when the topology changes: use Repartitioned.as(...)`);
     const keySerde = opts?.keySerde ?? this.keySerde;
     const valueSerde = opts?.valueSerde ?? this.valueSerde;
     const name = addRepartition(this.builder, {
@@ -160,7 +193,14 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
 
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
     const g = grouped?.options;
-    return new KGroupedStreamImpl<K, V>(this.builder, this.name, g?.keySerde ?? this.keySerde, g?.valueSerde ?? this.valueSerde, this.repartitionRequired, g?.name);
+    return new KGroupedStreamImpl<K, V>(
+      this.builder,
+      this.name,
+      g?.keySerde ?? this.keySerde,
+      g?.valueSerde ?? this.valueSerde,
+      this.repartitionRequired,
+      g?.name,
+    );
   }
 
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
@@ -172,7 +212,8 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   /** This stream, or a repartitioned copy when the key changed upstream (null keys dropped). */
   repartitionForKeyOperation(prefix: string, operator: string, generated: boolean): KStreamImpl<K, V> {
     if (!this.repartitionRequired) return this;
-    if (generated) this.builder.warn(`${operator} after a key change has no name; its repartition topic ${prefix}-repartition will shift when the topology changes`);
+    if (generated)
+      this.builder.warn(`${operator} after a key change has no name; its repartition topic ${prefix}-repartition will shift when the topology changes`);
     const name = addRepartition(this.builder, {
       parent: this.name,
       prefix,

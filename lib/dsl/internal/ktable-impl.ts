@@ -7,12 +7,7 @@ import type { KTable } from '../ktable.js';
 import type { Grouped } from '../options/grouped.js';
 import type { Named } from '../options/named.js';
 import type { SendOldValues } from '../processors/change-forwarder.js';
-import {
-  tableFilterSupplier,
-  tableMapValuesSupplier,
-  tableRepartitionMapSupplier,
-  tableToStreamSupplier,
-} from '../processors/table-stateless.js';
+import { tableFilterSupplier, tableMapValuesSupplier, tableRepartitionMapSupplier, tableToStreamSupplier } from '../processors/table-stateless.js';
 import type { InternalStreamsBuilder } from './builder.js';
 import { KGroupedTableImpl } from './kgrouped-table-impl.js';
 import { KStreamImpl } from './kstream-impl.js';

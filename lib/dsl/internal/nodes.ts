@@ -107,7 +107,9 @@ export class RepartitionGraphNode implements GraphNode {
   }
 
   fusibles(): Iterable<readonly [string, Fusible]> {
-    return this.filterSupplier !== null && this.names.filter !== null ? [[this.names.filter, { kind: 'record-step', operator: 'null-key filter', step: nullKeyFilterStep }]] : [];
+    return this.filterSupplier !== null && this.names.filter !== null
+      ? [[this.names.filter, { kind: 'record-step', operator: 'null-key filter', step: nullKeyFilterStep }]]
+      : [];
   }
 }
 

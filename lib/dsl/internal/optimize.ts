@@ -53,7 +53,11 @@ export function planFusions(topology: Topology, nodes: readonly GraphNode[]): vo
     chain.push(suppressName);
     // Other children of the fused processor (the late-records sink): the suppression then emits to its own by name.
     const others = agg.children.filter((c) => !chain.includes(c));
-    fuse('windowed aggregation + final-results suppression', chain, f.fuse(s as FinalResultsSuppressFusible, others.length > 0 ? [...suppress.children] : null));
+    fuse(
+      'windowed aggregation + final-results suppression',
+      chain,
+      f.fuse(s as FinalResultsSuppressFusible, others.length > 0 ? [...suppress.children] : null),
+    );
   }
 
   // 2. Chains of record-by-record operators.
@@ -84,6 +88,10 @@ export function planFusions(topology: Topology, nodes: readonly GraphNode[]): vo
       stepNames.push(def.name);
     }
     const operators = chain.map((d) => stepOf(d.name)!.operator);
-    fuse(`record-by-record: ${operators.join(' ▶ ')}`, chain.map((d) => d.name), fusedStepsSupplier(steps, stepNames));
+    fuse(
+      `record-by-record: ${operators.join(' ▶ ')}`,
+      chain.map((d) => d.name),
+      fusedStepsSupplier(steps, stepNames),
+    );
   }
 }

@@ -7,12 +7,7 @@ import type { Materialized } from '../options/materialized.js';
 import type { InternalStreamsBuilder } from './builder.js';
 
 /** The first serde given, else the builder default; throws a `ConfigError` naming the store. */
-export function requireSerde<T>(
-  builder: InternalStreamsBuilder,
-  what: 'key' | 'value',
-  store: string,
-  ...candidates: (Serde<T> | undefined)[]
-): Serde<T> {
+export function requireSerde<T>(builder: InternalStreamsBuilder, what: 'key' | 'value', store: string, ...candidates: (Serde<T> | undefined)[]): Serde<T> {
   for (const c of candidates) if (c !== undefined) return c;
   const fallback = what === 'key' ? builder.options.defaultKeySerde : builder.options.defaultValueSerde;
   if (fallback !== undefined) return fallback as Serde<T>;
@@ -31,8 +26,7 @@ export function timestampedKeyValueStore<K, V>(
   valueSerde: Serde<V>,
 ): StoreBuilder {
   const opts = materialized?.options;
-  const supplier =
-    opts?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentTimestampedKeyValueStore(name);
+  const supplier = opts?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentTimestampedKeyValueStore(name);
   let b = Stores.timestampedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
   b = opts === undefined || opts.caching ? b.withCachingEnabled() : b.withCachingDisabled();
   b = opts === undefined || opts.logging !== null ? b.withLoggingEnabled(opts?.logging ?? {}) : b.withLoggingDisabled();

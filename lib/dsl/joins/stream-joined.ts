@@ -25,7 +25,8 @@ interface StreamJoinedOptions<K, V, VO> {
   readonly lateRecords: LateRecords<K, V | VO> | undefined;
 }
 
-const DEFAULTS: StreamJoinedOptions<any, any, any> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const DEFAULTS: StreamJoinedOptions<any, any, any> = {
   keySerde: undefined,
   valueSerde: undefined,
   otherValueSerde: undefined,

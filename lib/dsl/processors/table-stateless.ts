@@ -36,10 +36,7 @@ export function tableFilterSupplier<K, V>(
   };
 }
 
-export function tableMapValuesSupplier<K, V, VR>(
-  mapper: (value: V, key: K) => VR,
-  flags: SendOldValues,
-): ProcessorSupplier<K, Change<V>, K, Change<VR>> {
+export function tableMapValuesSupplier<K, V, VR>(mapper: (value: V, key: K) => VR, flags: SendOldValues): ProcessorSupplier<K, Change<V>, K, Change<VR>> {
   return () => {
     const sendOld = flags.sendOldValues;
     return new (class extends TableProcessor<K, V, K, Change<VR>> {
@@ -69,9 +66,7 @@ export function tableToStreamSupplier<K, V>(): ProcessorSupplier<K, Change<V>, K
  * Re-keys table updates for `KTable.groupBy`: the old value is retracted under its old key and
  * the new value added under its new key (one record when both keys are equal).
  */
-export function tableRepartitionMapSupplier<K, V, KR, VR>(
-  selector: (key: K, value: V) => KeyValue<KR, VR>,
-): ProcessorSupplier<K, Change<V>, KR, Change<VR>> {
+export function tableRepartitionMapSupplier<K, V, KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>): ProcessorSupplier<K, Change<V>, KR, Change<VR>> {
   return () =>
     new (class extends TableProcessor<K, V, KR, Change<VR>> {
       process(record: Record<K, Change<V>>): void {

@@ -52,7 +52,8 @@ export function wireOperator<K, V>(source: GroupedSource<K, V>, options: Windowe
   if (late === undefined || typeof late === 'function') {
     return { parent, eventTime, lateCallback: late ?? null, lateChild: null, emitChild: undefined, outputName: funcName, finish: () => undefined };
   }
-  if (typeof late.topic !== 'string' || late.topic === '') throw new ConfigError('windowedBy(..., { lateRecords: { topic } }): topic must be a non-empty string');
+  if (typeof late.topic !== 'string' || late.topic === '')
+    throw new ConfigError('windowedBy(..., { lateRecords: { topic } }): topic must be a non-empty string');
   const lateChild = `${funcName}-LATE-RECORDS-SINK`;
   const emitChild = `${funcName}-EMIT`;
   return {

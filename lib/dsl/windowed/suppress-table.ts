@@ -22,7 +22,7 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
   if (suppressed.kind === 'window-close' && info === undefined) {
     throw new ConfigError(
       'suppress(Suppressed.untilWindowCloses(...)) must be applied directly to the result of a windowed aggregation ' +
-        '(windowedBy(...).count/reduce/aggregate): it needs the windows\' grace period',
+        "(windowedBy(...).count/reduce/aggregate): it needs the windows' grace period",
     );
   }
   const name = suppressed.name ?? builder.newProcessorName('KTABLE-SUPPRESS-'); // Kafka Streams burns no counter value for a named suppression
@@ -44,28 +44,27 @@ export function suppressTable<K, V>(table: KTableImpl<K, V>, suppressed: Suppres
   };
   const fusible: FinalResultsSuppressFusible | null =
     info !== undefined && fusesWithTimeWindows(suppressed, options, info.kind)
-      ? { kind: 'final-results-suppress', aggregation: info.processorName, create: (emitTo) => new SuppressProcessor<Windowed<unknown>, unknown>(suppressed, options, emitTo) }
+      ? {
+          kind: 'final-results-suppress',
+          aggregation: info.processorName,
+          create: (emitTo) => new SuppressProcessor<Windowed<unknown>, unknown>(suppressed, options, emitTo),
+        }
       : null;
   builder.addNode(
-    new ProcessorGraphNode(
-      name,
-      [table.name],
-      suppressSupplier<K, V>(suppressed, options),
-      {
-        ...(fusible === null ? {} : { fusible }),
-        stores: () => [
-          new SuppressionBufferBuilder<K, V>(
-            storeName,
-            requireSerde<K>(builder, 'key', storeName, keySerde),
-            needsValueSerde ? requireSerde<V>(builder, 'value', storeName, valueSerde) : ((valueSerde as Serde<V> | undefined) ?? null),
-            suppressed.logging,
-            Number.isFinite(suppressed.bufferConfig.maxBytes),
-            derived,
-          ),
-        ],
-        ...(info === undefined ? {} : { implementationStores: [info.storeName] }),
-      },
-    ),
+    new ProcessorGraphNode(name, [table.name], suppressSupplier<K, V>(suppressed, options), {
+      ...(fusible === null ? {} : { fusible }),
+      stores: () => [
+        new SuppressionBufferBuilder<K, V>(
+          storeName,
+          requireSerde<K>(builder, 'key', storeName, keySerde),
+          needsValueSerde ? requireSerde<V>(builder, 'value', storeName, valueSerde) : ((valueSerde as Serde<V> | undefined) ?? null),
+          suppressed.logging,
+          Number.isFinite(suppressed.bufferConfig.maxBytes),
+          derived,
+        ),
+      ],
+      ...(info === undefined ? {} : { implementationStores: [info.storeName] }),
+    }),
   );
   const parent = table.lineage;
   return new KTableImpl<K, V>(builder, name, keySerde, valueSerde, {

@@ -84,9 +84,12 @@ export class Suppressed {
 
   /** Final results: each window once, when `windowEnd + grace <= streamTime`. The buffer must be strict. */
   static untilWindowCloses(bufferConfig: BufferConfig): Suppressed {
-    if (!(bufferConfig instanceof BufferConfig)) throw new ConfigError('Suppressed.untilWindowCloses(bufferConfig): pass BufferConfig.unbounded() or a bounded config with shutDownWhenFull()');
+    if (!(bufferConfig instanceof BufferConfig))
+      throw new ConfigError('Suppressed.untilWindowCloses(bufferConfig): pass BufferConfig.unbounded() or a bounded config with shutDownWhenFull()');
     if (bufferConfig.whenFull === 'emit-early' && bufferConfig.bounded) {
-      throw new ConfigError('Suppressed.untilWindowCloses(bufferConfig) needs a strict buffer: BufferConfig.unbounded() or .shutDownWhenFull(); emitting early would break "final results"');
+      throw new ConfigError(
+        'Suppressed.untilWindowCloses(bufferConfig) needs a strict buffer: BufferConfig.unbounded() or .shutDownWhenFull(); emitting early would break "final results"',
+      );
     }
     return new Suppressed('window-close', 0, bufferConfig, undefined, {});
   }

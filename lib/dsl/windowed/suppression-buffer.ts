@@ -86,7 +86,8 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
   ) {
     this.valueSerde = valueSerde;
     this.changes = valueSerde === null ? null : changeSerde(valueSerde);
-    this.windows = derived && !measureBytes ? new WindowEndBuckets((key, start, end) => keySerde.serialize({ key, window: { start, end } } as K).toString('latin1')) : null;
+    this.windows =
+      derived && !measureBytes ? new WindowEndBuckets((key, start, end) => keySerde.serialize({ key, window: { start, end } } as K).toString('latin1')) : null;
   }
 
   get isOpen(): boolean {
@@ -105,7 +106,10 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     this.changelog = context.changelog;
     this.context = context;
     if (this.changelog !== null && this.changes === null && !this.derived) {
-      throw new TributaryError(`Suppression buffer ${this.name} logs to a changelog and needs a value serde`, { code: 'CONFIG', context: { store: this.name } });
+      throw new TributaryError(`Suppression buffer ${this.name} logs to a changelog and needs a value serde`, {
+        code: 'CONFIG',
+        context: { store: this.name },
+      });
     }
     this.open = true;
   }
@@ -188,7 +192,14 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
     if (this.windows !== null) {
       const w = this.windows.poll();
       if (w === undefined) return undefined;
-      return { key: w.key as K, keyBytes: null, change: { newValue: w.value, oldValue: null }, timestamp: w.timestamp, bufferTime: w.end, size: ENTRY_OVERHEAD };
+      return {
+        key: w.key as K,
+        keyBytes: null,
+        change: { newValue: w.value, oldValue: null },
+        timestamp: w.timestamp,
+        bufferTime: w.end,
+        size: ENTRY_OVERHEAD,
+      };
     }
     const b = this.frontBucket();
     if (b === null) return undefined;
@@ -276,7 +287,16 @@ export class SuppressionBufferStore<K, V> implements RestorableStore {
       const bufferTime = r.value.readDoubleBE(0);
       const timestamp = r.value.readDoubleBE(8);
       const change = this.changes!.deserialize(r.value.subarray(16));
-      const entry: Entry<K, V> = { key: this.keySerde.deserialize(r.key), keyBytes: Buffer.from(r.key), change, timestamp, bufferTime, size: ENTRY_OVERHEAD + r.key.length + r.value.length, id, dead: false };
+      const entry: Entry<K, V> = {
+        key: this.keySerde.deserialize(r.key),
+        keyBytes: Buffer.from(r.key),
+        change,
+        timestamp,
+        bufferTime,
+        size: ENTRY_OVERHEAD + r.key.length + r.value.length,
+        id,
+        dead: false,
+      };
       this.entries.set(id, entry);
       this.bytes += entry.size;
       this.push(entry);

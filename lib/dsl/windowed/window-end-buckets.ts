@@ -128,7 +128,12 @@ export class WindowEndBuckets<K, V> {
     const p = (b.cursor.next().value as [unknown, Pending<K, V>])[1];
     b.polled++;
     this.count--;
-    return { key: { key: p.key === undefined ? (p.id as K) : p.key, window: { start: b.start, end: b.end } }, value: p.value, timestamp: p.timestamp, end: b.end };
+    return {
+      key: { key: p.key === undefined ? (p.id as K) : p.key, window: { start: b.start, end: b.end } },
+      value: p.value,
+      timestamp: p.timestamp,
+      end: b.end,
+    };
   }
 
   clear(): void {

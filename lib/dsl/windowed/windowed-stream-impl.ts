@@ -42,10 +42,14 @@ function retentionOf(materialized: AnyMaterialized, minimum: number, what: strin
   return r;
 }
 
-function configure<B extends { withCachingEnabled(maxBytes?: number): B; withCachingDisabled(): B; withLoggingEnabled(c?: Readonly<Record<string, string>>): B; withLoggingDisabled(): B }>(
-  b: B,
-  materialized: AnyMaterialized,
-): B {
+function configure<
+  B extends {
+    withCachingEnabled(maxBytes?: number): B;
+    withCachingDisabled(): B;
+    withLoggingEnabled(c?: Readonly<Record<string, string>>): B;
+    withLoggingDisabled(): B;
+  },
+>(b: B, materialized: AnyMaterialized): B {
   const o = materialized?.options;
   b = o === undefined || o.caching ? b.withCachingEnabled(o?.cacheMaxBytes) : b.withCachingDisabled();
   return o === undefined || o.logging !== null ? b.withLoggingEnabled(o?.logging ?? {}) : b.withLoggingDisabled();
@@ -264,7 +268,16 @@ export class SessionWindowedKStreamImpl<K, V> extends WindowedStreamBase<K, V> i
   }
 
   count(materialized?: Materialized<K, number>, named?: Named): KTable<Windowed<K>, number> {
-    return this.with('KSTREAM-AGGREGATE-', 'session count', () => 0, countStep<K, V>(), (_k, a, b) => a + b, materialized, named, Serdes.int64());
+    return this.with(
+      'KSTREAM-AGGREGATE-',
+      'session count',
+      () => 0,
+      countStep<K, V>(),
+      (_k, a, b) => a + b,
+      materialized,
+      named,
+      Serdes.int64(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized?: Materialized<K, V>, named?: Named): KTable<Windowed<K>, V> {

@@ -57,7 +57,8 @@ export class TimeWindows {
   /** Starts of the windows containing `ts`, ascending. */
   windowStartsFor(ts: number): number[] {
     // Guard: beyond 2^53 `s += advance` stops advancing; the runtime refuses such timestamps before they get here.
-    if (!Number.isSafeInteger(ts) || ts < 0) throw new InvalidTimestampError(`Invalid window timestamp ${String(ts)}: must be a non-negative safe integer (epoch ms)`);
+    if (!Number.isSafeInteger(ts) || ts < 0)
+      throw new InvalidTimestampError(`Invalid window timestamp ${String(ts)}: must be a non-negative safe integer (epoch ms)`);
     const out: number[] = [];
     for (let s = this.firstStart(ts); s <= ts; s += this.advanceMs) out.push(s);
     return out;

@@ -18,11 +18,7 @@ export interface AssignorMember {
 }
 
 /** `partitionCount(topic)` returns 0 for missing topics, which are skipped. */
-export function assign(
-  assignor: AssignorName,
-  members: readonly AssignorMember[],
-  partitionCount: (topic: string) => number,
-): Map<string, TopicPartition[]> {
+export function assign(assignor: AssignorName, members: readonly AssignorMember[], partitionCount: (topic: string) => number): Map<string, TopicPartition[]> {
   const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
   const result = new Map<string, TopicPartition[]>();
   for (const m of sorted) result.set(m.memberId, []);

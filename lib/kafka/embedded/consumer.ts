@@ -12,14 +12,7 @@
  * ```
  */
 import { TributaryError } from '../../errors.js';
-import type {
-  Consumer,
-  ConsumerOptions,
-  FetchedColumns,
-  RebalanceListener,
-  TopicPartition,
-  TopicPartitionOffset,
-} from '../types.js';
+import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
 import type { Group, Member } from './group-coordinator.js';
 import { ColumnsBuilder } from './columns-builder.js';
@@ -269,7 +262,11 @@ export class EmbeddedConsumer implements Consumer {
       if (st.paused) continue;
       const log = this.resolve(st);
       if (log === undefined || st.position === null) continue;
-      const result = read(st, log, { readCommitted: this.readCommitted, maxRecords: settings.maxPollRecordsPerPartition, maxBytes: Math.min(this.maxBytesPerPartition, budget) });
+      const result = read(st, log, {
+        readCommitted: this.readCommitted,
+        maxRecords: settings.maxPollRecordsPerPartition,
+        maxBytes: Math.min(this.maxBytesPerPartition, budget),
+      });
       st.position = result.nextOffset;
       if (result.batch !== null) {
         budget -= result.bytes;

@@ -126,10 +126,10 @@ export class GroupCoordinator {
     const g = this.group(groupId);
     if (member === null) {
       if (g.members.size > 0) {
-        throw new TributaryError(
-          `Group '${groupId}' has active members: a consumer without membership cannot commit offsets for it (UNKNOWN_MEMBER_ID)`,
-          { code: 'KAFKA', context: { groupId } },
-        );
+        throw new TributaryError(`Group '${groupId}' has active members: a consumer without membership cannot commit offsets for it (UNKNOWN_MEMBER_ID)`, {
+          code: 'KAFKA',
+          context: { groupId },
+        });
       }
     } else {
       const m = g.members.get(member.memberId);

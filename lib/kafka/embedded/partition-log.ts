@@ -153,7 +153,19 @@ export class PartitionLog {
       valueChunk = this.store(value);
       valuePos = this.chunkPos - value.length;
     }
-    this.appendRef(keyChunk, keyPos, key === null ? 0 : key.length, valueChunk, valuePos, value === null ? 0 : value.length, timestamp, headers, size, txn, producerId);
+    this.appendRef(
+      keyChunk,
+      keyPos,
+      key === null ? 0 : key.length,
+      valueChunk,
+      valuePos,
+      value === null ? 0 : value.length,
+      timestamp,
+      headers,
+      size,
+      txn,
+      producerId,
+    );
   }
 
   /**

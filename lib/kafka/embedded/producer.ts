@@ -164,7 +164,10 @@ export class EmbeddedProducer implements Producer {
       const explicit = partitions[i] !== -1;
       let p = partitions[i]!;
       if (!explicit) {
-        p = keyChunk === null ? this.partitioner.partition(name, null, topic.partitions.length) : toPositive(murmur2(keyChunk, keyStarts[i]!, keyEnds[i]!)) % topic.partitions.length;
+        p =
+          keyChunk === null
+            ? this.partitioner.partition(name, null, topic.partitions.length)
+            : toPositive(murmur2(keyChunk, keyStarts[i]!, keyEnds[i]!)) % topic.partitions.length;
       }
       let size = RECORD_OVERHEAD + (keyChunk === null ? 0 : keyEnds[i]! - keyStarts[i]!) + (valueChunks[i] === null ? 0 : valueEnds[i]! - valueStarts[i]!);
       const h = headers === null ? undefined : headers[i];
@@ -241,13 +244,22 @@ function checkRecord(topic: Topic, p: number, explicit: boolean, ts: number | un
   const name = topic.name;
   const count = topic.partitions.length;
   if (explicit && (!Number.isInteger(p) || p < 0 || p >= count)) {
-    throw new TributaryError(`Invalid partition ${p} for topic '${name}': it has partitions [0, ${count})`, { code: 'KAFKA', context: { topic: name, partition: p } });
+    throw new TributaryError(`Invalid partition ${p} for topic '${name}': it has partitions [0, ${count})`, {
+      code: 'KAFKA',
+      context: { topic: name, partition: p },
+    });
   }
   if (ts !== undefined && (!Number.isInteger(ts) || ts < 0)) {
-    throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, { code: 'KAFKA', context: { topic: name, partition: p } });
+    throw new TributaryError(`Invalid record timestamp ${ts}: must be a non-negative integer (epoch ms)`, {
+      code: 'KAFKA',
+      context: { topic: name, partition: p },
+    });
   }
   if (size > topic.maxMessageBytes) {
-    throw new TributaryError(`Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${name}'`, { code: 'KAFKA', context: { topic: name, partition: p } });
+    throw new TributaryError(`Record of ${size} bytes is larger than max.message.bytes (${topic.maxMessageBytes}) of topic '${name}'`, {
+      code: 'KAFKA',
+      context: { topic: name, partition: p },
+    });
   }
   return topic.partitions[p]!;
 }

@@ -62,10 +62,10 @@ export class TopicRegistry {
     }
     const rf = spec.replicationFactor ?? -1;
     if (rf !== -1 && (!Number.isInteger(rf) || rf < 1 || rf > this.brokerCount)) {
-      throw new TributaryError(
-        `Invalid replication factor ${rf} for topic '${name}': the embedded cluster has ${this.brokerCount} broker(s)`,
-        { code: 'KAFKA', context: { topic: name } },
-      );
+      throw new TributaryError(`Invalid replication factor ${rf} for topic '${name}': the embedded cluster has ${this.brokerCount} broker(s)`, {
+        code: 'KAFKA',
+        context: { topic: name },
+      });
     }
     const configs = { ...this.defaultConfigs, ...(spec.configs ?? {}) };
     validateConfigs(name, configs);
@@ -140,10 +140,10 @@ export function topicNotFound(topic: string): TributaryError {
 
 function validateName(name: string): void {
   if (name.length === 0 || name.length > 249 || name === '.' || name === '..' || !LEGAL_NAME.test(name)) {
-    throw new TributaryError(
-      `Invalid topic name '${name}': use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'`,
-      { code: 'KAFKA', context: { topic: name } },
-    );
+    throw new TributaryError(`Invalid topic name '${name}': use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'`, {
+      code: 'KAFKA',
+      context: { topic: name },
+    });
   }
 }
 

@@ -129,7 +129,13 @@ export class KafkajsAdmin implements Admin {
       try {
         const configs = await this.admin.describeConfigs({
           includeSynonyms: false,
-          resources: [{ type: ConfigResourceTypes.BROKER, name: String(cluster.controller ?? cluster.brokers[0]?.nodeId ?? 1), configNames: ['default.replication.factor'] }],
+          resources: [
+            {
+              type: ConfigResourceTypes.BROKER,
+              name: String(cluster.controller ?? cluster.brokers[0]?.nodeId ?? 1),
+              configNames: ['default.replication.factor'],
+            },
+          ],
         });
         const value = Number(configs.resources[0]?.configEntries.find((e) => e.configName === 'default.replication.factor')?.configValue);
         if (Number.isInteger(value) && value > 0) return value;
@@ -194,7 +200,8 @@ export class KafkajsAdmin implements Admin {
       const error = translateError(e, 'describeTopics', topics.length === 1 ? { topic: topics[0]! } : {});
       // Every topic was listed: metadata that still says unknown comes from a broker that has not
       // caught up (a node restarting on a cluster), an outage to retry rather than a missing topic.
-      if (protocolType(e) === 'UNKNOWN_TOPIC_OR_PARTITION') throw new TributaryError(error.message, { code: 'KAFKA', retriable: true, cause: e, context: error.context });
+      if (protocolType(e) === 'UNKNOWN_TOPIC_OR_PARTITION')
+        throw new TributaryError(error.message, { code: 'KAFKA', retriable: true, cause: e, context: error.context });
       throw error;
     }
   }

@@ -24,7 +24,14 @@ import type { ConsumerOptions, FetchedColumns, TopicPartition, TopicPartitionOff
 import { KafkajsAdmin } from './admin.js';
 import { hasVisibleRecord, toFetchedColumns } from './convert.js';
 import { translateError } from './errors.js';
-import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type KafkajsInternals, type KjsCluster, type RawMessage, type RawPartitionData } from './internals.js';
+import {
+  ISOLATION_READ_COMMITTED,
+  ISOLATION_READ_UNCOMMITTED,
+  type KafkajsInternals,
+  type KjsCluster,
+  type RawMessage,
+  type RawPartitionData,
+} from './internals.js';
 import { Waker } from './waker.js';
 
 const DEFAULT_MAX_BYTES_PER_PARTITION = 1048576;
@@ -97,7 +104,8 @@ export class AssignedFetcher {
         const leaders = this.cluster.findLeaderForPartitions(topic, wanted);
         const found = new Set(Object.values(leaders).flat());
         const missing = wanted.find((p) => !found.has(p));
-        if (missing !== undefined) throw new TributaryError(`partition ${topic}-${missing} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic, partition: missing } });
+        if (missing !== undefined)
+          throw new TributaryError(`partition ${topic}-${missing} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic, partition: missing } });
       }
     } catch (e) {
       await this.cluster.disconnect().catch(() => undefined);
@@ -132,7 +140,11 @@ export class AssignedFetcher {
 
   private part(tp: TopicPartition, what: string): Part {
     const p = this.parts.get(key(tp.topic, tp.partition));
-    if (p === undefined) throw new TributaryError(`${what} on unassigned partition ${tp.topic}-${tp.partition}`, { code: 'ILLEGAL_STATE', context: { ...tp, groupId: this.options.groupId } });
+    if (p === undefined)
+      throw new TributaryError(`${what} on unassigned partition ${tp.topic}-${tp.partition}`, {
+        code: 'ILLEGAL_STATE',
+        context: { ...tp, groupId: this.options.groupId },
+      });
     return p;
   }
 
@@ -384,7 +396,9 @@ export class AssignedFetcher {
       if (!l) byTopic.set(p.tp.topic, (l = []));
       l.push(p);
     }
-    const res = await this.cluster.fetchTopicsOffset([...byTopic].map(([topic, list]) => ({ topic, fromBeginning, partitions: list.map((p) => ({ partition: p.tp.partition })) })));
+    const res = await this.cluster.fetchTopicsOffset(
+      [...byTopic].map(([topic, list]) => ({ topic, fromBeginning, partitions: list.map((p) => ({ partition: p.tp.partition })) })),
+    );
     for (const t of res) {
       for (const o of t.partitions) {
         const p = this.parts.get(key(t.topic, o.partition));

@@ -28,7 +28,13 @@ function toHeaders(h: IHeaders | undefined): Headers {
  * transactional records must already be gone (see `aborted-filter.ts`). Keys and values stay the
  * Buffers kafkajs decoded (views of the fetch response): each is its own chunk.
  */
-export function toFetchedColumns(topic: string, partition: number, messages: readonly KafkaMessage[], fromOffset: number, highWatermark: number): FetchedColumns {
+export function toFetchedColumns(
+  topic: string,
+  partition: number,
+  messages: readonly KafkaMessage[],
+  fromOffset: number,
+  highWatermark: number,
+): FetchedColumns {
   const n = messages.length;
   const offsets = new Float64Array(n);
   const timestamps = new Float64Array(n);
@@ -59,7 +65,21 @@ export function toFetchedColumns(topic: string, partition: number, messages: rea
   valueChunks.length = j;
   // Every key and value starts at 0 of its own chunk: one zero column serves both.
   const zeros = new Int32Array(j);
-  return { topic, partition, length: j, offsets, timestamps, keyChunks, keyStarts: zeros, keyEnds, valueChunks, valueStarts: zeros, valueEnds, headers, highWatermark };
+  return {
+    topic,
+    partition,
+    length: j,
+    offsets,
+    timestamps,
+    keyChunks,
+    keyStarts: zeros,
+    keyEnds,
+    valueChunks,
+    valueStarts: zeros,
+    valueEnds,
+    headers,
+    highWatermark,
+  };
 }
 
 /** `toFetchedColumns` of a kafkajs `Batch` handed out by its group consumer (`eachBatch`). */

@@ -33,10 +33,7 @@ const unitOf = (count: number, partition: number): string => `${count}:${partiti
  * Pure assignment: `partitionCounts` of the subscribed topics, the members and what they owned.
  * Returns each member's partitions by topic (every member appears, possibly with nothing).
  */
-export function assignCopartitioned(
-  partitionCounts: ReadonlyMap<string, number>,
-  members: readonly AssignorMember[],
-): Map<string, Record<string, number[]>> {
+export function assignCopartitioned(partitionCounts: ReadonlyMap<string, number>, members: readonly AssignorMember[]): Map<string, Record<string, number[]>> {
   const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
   const units = new Map<string, { count: number; partition: number }>();
   for (const count of new Set(partitionCounts.values())) {

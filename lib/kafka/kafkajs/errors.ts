@@ -76,7 +76,8 @@ function codeFor(error: unknown): { code: ErrorCode; retriable: boolean } {
       return { code: 'TOPIC_NOT_FOUND', retriable: false };
     }
     if (e.type === 'TOPIC_ALREADY_EXISTS') return { code: 'TOPIC_EXISTS', retriable: false };
-    if ((e as unknown) instanceof TributaryError && (e as unknown as TributaryError).code === 'KAFKA_AUTHENTICATION') return { code: 'KAFKA_AUTHENTICATION', retriable: false };
+    if ((e as unknown) instanceof TributaryError && (e as unknown as TributaryError).code === 'KAFKA_AUTHENTICATION')
+      return { code: 'KAFKA_AUTHENTICATION', retriable: false };
     if (e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED' || e.type === 'UNSUPPORTED_SASL_MECHANISM') {
       return { code: 'KAFKA_AUTHENTICATION', retriable: false };
     }

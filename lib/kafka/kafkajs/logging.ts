@@ -37,18 +37,23 @@ function stderrSink(entry: KafkaLogEntry): void {
 }
 
 /** kafkajs `logLevel` and `logCreator` for the given sink and level. */
-export function kafkajsLogging(sink: KafkaLogSink | undefined, level: KafkaLogLevel | undefined): {
+export function kafkajsLogging(
+  sink: KafkaLogSink | undefined,
+  level: KafkaLogLevel | undefined,
+): {
   logLevel: KafkajsLevel;
   logCreator: logCreator;
 } {
   const envLevel = process.env['TRIBUTARY_KAFKA_LOG'] as KafkaLogLevel | undefined;
   const effectiveSink = sink ?? (envLevel && envLevel in TO_KAFKAJS ? stderrSink : undefined);
   const effectiveLevel: KafkaLogLevel = effectiveSink ? (level ?? (sink ? 'warn' : envLevel) ?? 'warn') : 'nothing';
-  const creator: logCreator = () => ({ namespace, level: lvl, log }) => {
-    const mapped = FROM_KAFKAJS[lvl];
-    if (!effectiveSink || !mapped) return;
-    const { message, timestamp: _ts, logger: _l, ...extra } = log as { message: string; [k: string]: unknown };
-    effectiveSink({ level: mapped, namespace, message, extra });
-  };
+  const creator: logCreator =
+    () =>
+    ({ namespace, level: lvl, log }) => {
+      const mapped = FROM_KAFKAJS[lvl];
+      if (!effectiveSink || !mapped) return;
+      const { message, timestamp: _ts, logger: _l, ...extra } = log as { message: string; [k: string]: unknown };
+      effectiveSink({ level: mapped, namespace, message, extra });
+    };
   return { logLevel: TO_KAFKAJS[effectiveLevel], logCreator: creator };
 }

@@ -29,7 +29,11 @@ import { createPartitioner } from './partitioning.js';
  * gets one from `partitioner` when its topic's partition count is known, else stays in a
  * per-topic remainder (kafkajs partitions it).
  */
-export function splitByPartition(sent: readonly TopicMessages[], countOf: (topic: string) => number | undefined, partitioner: DefaultPartitioner): TopicMessages[] {
+export function splitByPartition(
+  sent: readonly TopicMessages[],
+  countOf: (topic: string) => number | undefined,
+  partitioner: DefaultPartitioner,
+): TopicMessages[] {
   const out: TopicMessages[] = [];
   for (const t of sent) {
     const count = countOf(t.topic);
@@ -293,11 +297,14 @@ export class KafkajsProducer implements Producer {
       if (pending.length === 0) return;
       if (attempt >= UNACKNOWLEDGED_RESENDS) {
         const partitions = pending.flatMap((t) => [...new Set(t.messages.map((m) => m.partition))].map((p) => `${t.topic}-${p ?? '?'}`));
-        throw new TributaryError(`send: the brokers did not acknowledge partitions ${partitions.join(', ')} after ${attempt + 1} attempts (leadership moving?)`, {
-          code: 'KAFKA_CONNECTION',
-          retriable: true,
-          context: { ...this.ctx(), ...(pending.length === 1 ? { topic: pending[0]!.topic } : {}) },
-        });
+        throw new TributaryError(
+          `send: the brokers did not acknowledge partitions ${partitions.join(', ')} after ${attempt + 1} attempts (leadership moving?)`,
+          {
+            code: 'KAFKA_CONNECTION',
+            retriable: true,
+            context: { ...this.ctx(), ...(pending.length === 1 ? { topic: pending[0]!.topic } : {}) },
+          },
+        );
       }
     }
   }

@@ -19,10 +19,28 @@
   };
   const safeId = (s) => s.replace(/[^A-Za-z0-9_-]/g, '_');
   const rate = (n) => (n === null || n === undefined ? '–' : `${fmt.format(n)}/s`);
-  const bytes = (n) => (n === null || n === undefined ? '–' : n < 1024 ? `${n} B` : n < 1048576 ? `${fmt1.format(n / 1024)} KiB` : `${fmt1.format(n / 1048576)} MiB`);
-  const secs = (ms) => (ms === null || ms === undefined ? '–' : ms < 120000 ? `${fmt1.format(ms / 1000)} s` : ms < 7200000 ? `${fmt1.format(ms / 60000)} min` : `${fmt1.format(ms / 3600000)} h`);
-  const iso = (ms) => (ms === null || ms === undefined ? '–' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
-  const shortName = (name) => name.replace(/^KSTREAM-|^KTABLE-/, '').replace(/-0+(\d+)$/, '-$1').replace(/-STATE-STORE/, '-STORE');
+  const bytes = (n) =>
+    n === null || n === undefined ? '–' : n < 1024 ? `${n} B` : n < 1048576 ? `${fmt1.format(n / 1024)} KiB` : `${fmt1.format(n / 1048576)} MiB`;
+  const secs = (ms) =>
+    ms === null || ms === undefined
+      ? '–'
+      : ms < 120000
+        ? `${fmt1.format(ms / 1000)} s`
+        : ms < 7200000
+          ? `${fmt1.format(ms / 60000)} min`
+          : `${fmt1.format(ms / 3600000)} h`;
+  const iso = (ms) =>
+    ms === null || ms === undefined
+      ? '–'
+      : new Date(ms)
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, 'Z');
+  const shortName = (name) =>
+    name
+      .replace(/^KSTREAM-|^KTABLE-/, '')
+      .replace(/-0+(\d+)$/, '-$1')
+      .replace(/-STATE-STORE/, '-STORE');
 
   const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
   function chart(el, title, series) {
@@ -30,7 +48,16 @@
     const data = [[], ...series.map(() => [])];
     // Series may name their own scale (then it gets its own axis, on the right).
     const scales = [...new Set(series.map((s) => s.scale || 'y'))];
-    const axes = [{ space: 60 }, ...scales.map((sc, i) => ({ scale: sc, side: i === 0 ? 3 : 1, size: 50, grid: { show: i === 0 }, values: (u, vals) => vals.map((v) => compact.format(v)) }))];
+    const axes = [
+      { space: 60 },
+      ...scales.map((sc, i) => ({
+        scale: sc,
+        side: i === 0 ? 3 : 1,
+        size: 50,
+        grid: { show: i === 0 },
+        values: (u, vals) => vals.map((v) => compact.format(v)),
+      })),
+    ];
     const plot = new uPlot(
       {
         title,
@@ -45,12 +72,16 @@
       data,
       el,
     );
-    return { plot, data, push(t, values) {
-      data[0].push(t);
-      values.forEach((v, i) => data[i + 1].push(v));
-      if (data[0].length > HISTORY) for (const d of data) d.shift();
-      plot.setData(data);
-    } };
+    return {
+      plot,
+      data,
+      push(t, values) {
+        data[0].push(t);
+        values.forEach((v, i) => data[i + 1].push(v));
+        if (data[0].length > HISTORY) for (const d of data) d.shift();
+        plot.setData(data);
+      },
+    };
   }
 
   function drawGraph(container, graph) {
@@ -79,7 +110,15 @@
     const h = Math.ceil(size.height);
     const root = svg('svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, class: 'topology', 'data-app': graph.applicationId });
     const defs = svg('defs');
-    const marker = svg('marker', { id: `arrow-${safeId(graph.applicationId)}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' });
+    const marker = svg('marker', {
+      id: `arrow-${safeId(graph.applicationId)}`,
+      viewBox: '0 0 10 10',
+      refX: 9,
+      refY: 5,
+      markerWidth: 6,
+      markerHeight: 6,
+      orient: 'auto-start-reverse',
+    });
     marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#94a3b8' }));
     defs.append(marker);
     root.append(defs);
@@ -143,7 +182,12 @@
     const storesBox = $('div', {});
     const tablesBox = $('div', {});
     section.append(
-      $('div', { class: 'grid', style: 'margin-top:14px' }, $('div', { class: 'panel' }, $('h3', {}, 'Tasks'), tasksBox), $('div', { class: 'panel' }, $('h3', {}, 'State stores and restoration'), storesBox, $('h3', { style: 'margin-top:10px' }, 'Delta tables'), tablesBox)),
+      $(
+        'div',
+        { class: 'grid', style: 'margin-top:14px' },
+        $('div', { class: 'panel' }, $('h3', {}, 'Tasks'), tasksBox),
+        $('div', { class: 'panel' }, $('h3', {}, 'State stores and restoration'), storesBox, $('h3', { style: 'margin-top:10px' }, 'Delta tables'), tablesBox),
+      ),
     );
     document.getElementById('apps').append(section);
     const nodeRates = graph ? drawGraph(graphBox, graph) : new Map();
@@ -156,12 +200,34 @@
     const taskIds = app.tasks.map((t) => t.taskId);
     const palette = ['#2a6fdb', '#dc2626', '#1f9d55', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f'];
     return {
-      section, state, k, nodeRates, graph, tasksBox, storesBox, tablesBox, prev: null,
-      rates: chart(c1, 'records/s', [{ label: 'in', color: '#2a6fdb' }, { label: 'processed', color: '#1f9d55' }, { label: 'out', color: '#d97706' }]),
-      perTask: chart(c2, 'processed/s per task', taskIds.slice(0, 8).map((t, i) => ({ label: t, color: palette[i % palette.length] }))),
+      section,
+      state,
+      k,
+      nodeRates,
+      graph,
+      tasksBox,
+      storesBox,
+      tablesBox,
+      prev: null,
+      rates: chart(c1, 'records/s', [
+        { label: 'in', color: '#2a6fdb' },
+        { label: 'processed', color: '#1f9d55' },
+        { label: 'out', color: '#d97706' },
+      ]),
+      perTask: chart(
+        c2,
+        'processed/s per task',
+        taskIds.slice(0, 8).map((t, i) => ({ label: t, color: palette[i % palette.length] })),
+      ),
       perTaskIds: taskIds.slice(0, 8),
-      commit: chart(c3, 'commit duration (ms)', [{ label: 'mean', color: '#7c3aed' }, { label: 'max', color: '#dc2626' }]),
-      lagChart: chart(c4, 'lag (records) · watermark behind wall clock (s)', [{ label: 'lag', color: '#d97706' }, { label: 'behind (s)', color: '#0891b2', scale: 's' }]),
+      commit: chart(c3, 'commit duration (ms)', [
+        { label: 'mean', color: '#7c3aed' },
+        { label: 'max', color: '#dc2626' },
+      ]),
+      lagChart: chart(c4, 'lag (records) · watermark behind wall clock (s)', [
+        { label: 'lag', color: '#d97706' },
+        { label: 'behind (s)', color: '#0891b2', scale: 's' },
+      ]),
     };
   }
 
@@ -222,11 +288,14 @@
       }
       const t = app.atMs / 1000;
       v.rates.push(t, [rIn, rProc, rOut]);
-      v.perTask.push(t, v.perTaskIds.map((id) => {
-        const cur = app.tasks.find((x) => x.taskId === id);
-        const p = prevTasks.get(id);
-        return cur && p ? ((cur.processed - p.processed) * 1000) / dt : null;
-      }));
+      v.perTask.push(
+        t,
+        v.perTaskIds.map((id) => {
+          const cur = app.tasks.find((x) => x.taskId === id);
+          const p = prevTasks.get(id);
+          return cur && p ? ((cur.processed - p.processed) * 1000) / dt : null;
+        }),
+      );
       v.commit.push(t, [app.commit ? app.commit.meanMs : null, app.commit ? app.commit.maxMs : null]);
       v.lagChart.push(t, [app.lag, behind === null ? null : behind / 1000]);
     }
@@ -238,11 +307,26 @@
 
   function renderTasks(v, app, prev, dt) {
     const prevTasks = new Map(prev ? prev.tasks.map((t) => [t.taskId, t]) : []);
-    const head = $('tr', {}, ...['task', 'in/s', 'processed/s', 'lag', 'stream time', 'behind', 'batch ms', 'late', 'DLQ', 'last dead-letter reasons'].map((h, i) => $('th', i === 9 ? { class: 'left' } : {}, h)));
+    const head = $(
+      'tr',
+      {},
+      ...['task', 'in/s', 'processed/s', 'lag', 'stream time', 'behind', 'batch ms', 'late', 'DLQ', 'last dead-letter reasons'].map((h, i) =>
+        $('th', i === 9 ? { class: 'left' } : {}, h),
+      ),
+    );
     const rows = app.tasks.map((t) => {
       const p = prevTasks.get(t.taskId);
-      const reasons = $('td', { class: 'reasons' }, ...t.lastDeadLetters.slice(-2).reverse().map((d) => $('div', { title: `${iso(d.atMs)} ${d.reason}: ${d.message}` }, `${d.reason}: ${d.message}`)));
-      return $('tr', { 'data-task': t.taskId },
+      const reasons = $(
+        'td',
+        { class: 'reasons' },
+        ...t.lastDeadLetters
+          .slice(-2)
+          .reverse()
+          .map((d) => $('div', { title: `${iso(d.atMs)} ${d.reason}: ${d.message}` }, `${d.reason}: ${d.message}`)),
+      );
+      return $(
+        'tr',
+        { 'data-task': t.taskId },
         $('td', {}, t.taskId + (t.running ? '' : ' (closed)')),
         $('td', {}, rate(p ? ((t.recordsIn - p.recordsIn) * 1000) / dt : null)),
         $('td', {}, rate(p ? ((t.processed - p.processed) * 1000) / dt : null)),
@@ -252,7 +336,8 @@
         $('td', {}, t.processLatencyMeanMs === null ? '–' : fmt1.format(t.processLatencyMeanMs)),
         $('td', {}, fmt.format(t.late)),
         $('td', {}, fmt.format(t.deadLettered)),
-        reasons);
+        reasons,
+      );
     });
     v.tasksBox.replaceChildren(rows.length ? $('table', {}, head, ...rows) : $('div', { class: 'empty' }, 'no tasks yet'));
   }
@@ -260,19 +345,47 @@
   function renderStores(v, app) {
     const restoreBy = new Map(app.restores.map((r) => [`${r.taskId}/${r.store}`, r]));
     const rows = [];
-    for (const t of app.tasks) for (const s of t.stores) {
-      const r = restoreBy.get(`${t.taskId}/${s.name}`);
-      const frac = r ? (r.done ? 1 : r.total > 0 ? Math.min(1, r.restored / r.total) : 0) : 1;
-      const bar = $('div', { class: `bar${!r || r.done ? ' done' : ''}`, title: r ? `${fmt.format(r.restored)} of ${fmt.format(r.total)} restored` : 'nothing to restore' }, $('div', { style: `width:${Math.round(frac * 100)}%` }));
-      rows.push($('tr', {}, $('td', {}, `${t.taskId} · ${s.name}`), $('td', {}, bytes(s.sizeBytes)), $('td', {}, s.hitRatio === null ? '–' : `${fmt1.format(s.hitRatio * 100)} %`), $('td', {}, r ? `${fmt.format(r.restored)}/${fmt.format(r.total)}` : '–'), $('td', {}, bar)));
-    }
+    for (const t of app.tasks)
+      for (const s of t.stores) {
+        const r = restoreBy.get(`${t.taskId}/${s.name}`);
+        const frac = r ? (r.done ? 1 : r.total > 0 ? Math.min(1, r.restored / r.total) : 0) : 1;
+        const bar = $(
+          'div',
+          { class: `bar${!r || r.done ? ' done' : ''}`, title: r ? `${fmt.format(r.restored)} of ${fmt.format(r.total)} restored` : 'nothing to restore' },
+          $('div', { style: `width:${Math.round(frac * 100)}%` }),
+        );
+        rows.push(
+          $(
+            'tr',
+            {},
+            $('td', {}, `${t.taskId} · ${s.name}`),
+            $('td', {}, bytes(s.sizeBytes)),
+            $('td', {}, s.hitRatio === null ? '–' : `${fmt1.format(s.hitRatio * 100)} %`),
+            $('td', {}, r ? `${fmt.format(r.restored)}/${fmt.format(r.total)}` : '–'),
+            $('td', {}, bar),
+          ),
+        );
+      }
     const head = $('tr', {}, ...['task · store', 'on disk', 'cache hits', 'restored', 'restore'].map((h) => $('th', {}, h)));
     v.storesBox.replaceChildren(rows.length ? $('table', {}, head, ...rows) : $('div', { class: 'empty' }, 'no state stores'));
   }
 
   function renderTables(v, app) {
     const head = $('tr', {}, ...['table', 'version', 'commits', 'rows', 'files', 'size', 'last commit', 'buffered'].map((h) => $('th', {}, h)));
-    const rows = app.tables.map((t) => $('tr', {}, $('td', { class: 'path', title: t.table }, t.table.split('/').filter(Boolean).slice(-2).join('/')), $('td', {}, t.version === null ? '–' : String(t.version)), $('td', {}, fmt.format(t.commits)), $('td', {}, fmt.format(t.rows)), $('td', {}, fmt.format(t.files)), $('td', {}, bytes(t.bytes)), $('td', {}, iso(t.lastCommitAtMs)), $('td', {}, fmt.format(t.bufferedRows))));
+    const rows = app.tables.map((t) =>
+      $(
+        'tr',
+        {},
+        $('td', { class: 'path', title: t.table }, t.table.split('/').filter(Boolean).slice(-2).join('/')),
+        $('td', {}, t.version === null ? '–' : String(t.version)),
+        $('td', {}, fmt.format(t.commits)),
+        $('td', {}, fmt.format(t.rows)),
+        $('td', {}, fmt.format(t.files)),
+        $('td', {}, bytes(t.bytes)),
+        $('td', {}, iso(t.lastCommitAtMs)),
+        $('td', {}, fmt.format(t.bufferedRows)),
+      ),
+    );
     v.tablesBox.replaceChildren(rows.length ? $('table', {}, head, ...rows) : $('div', { class: 'empty' }, 'no Delta sink'));
   }
 
@@ -280,8 +393,14 @@
     const graphs = new Map((await (await fetch('/api/topology')).json()).map((g) => [g.applicationId, g]));
     const conn = document.getElementById('conn');
     const es = new EventSource('/events');
-    es.onopen = () => { conn.textContent = 'live'; conn.className = 'pill live'; };
-    es.onerror = () => { conn.textContent = 'disconnected (retrying)'; conn.className = 'pill lost'; };
+    es.onopen = () => {
+      conn.textContent = 'live';
+      conn.className = 'pill live';
+    };
+    es.onerror = () => {
+      conn.textContent = 'disconnected (retrying)';
+      conn.className = 'pill lost';
+    };
     es.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
       if (!Array.isArray(msg)) return;

@@ -59,7 +59,8 @@ export abstract class SegmentedWindowStore extends SegmentedStore implements Win
         const t = timeAt(k, WINDOW_SUFFIX);
         if (t > maxTime) maxTime = t;
         if (this.retainDuplicates) {
-          const sq = k.charCodeAt(k.length - 4) * 0x1000000 + (k.charCodeAt(k.length - 3) << 16) + (k.charCodeAt(k.length - 2) << 8) + k.charCodeAt(k.length - 1);
+          const sq =
+            k.charCodeAt(k.length - 4) * 0x1000000 + (k.charCodeAt(k.length - 3) << 16) + (k.charCodeAt(k.length - 2) << 8) + k.charCodeAt(k.length - 1);
           if (sq > maxSeq) maxSeq = sq;
         }
       }

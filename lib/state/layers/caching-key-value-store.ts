@@ -12,7 +12,6 @@ import { CachingStoreLayer } from './caching-store-layer.js';
  * looking up the same missing keys).
  */
 export class CachingKeyValueStore extends CachingStoreLayer<KeyValueBytesStore> implements KeyValueBytesStore {
-
   constructor(
     inner: KeyValueBytesStore,
     maxBytes: number,

@@ -10,7 +10,6 @@ import { CachingStoreLayer } from './caching-store-layer.js';
  * them down at flush/eviction; the listener receives that composite key.
  */
 export class CachingSessionStore extends CachingStoreLayer<SessionBytesStore> implements SessionBytesStore {
-
   constructor(inner: SessionBytesStore, maxBytes: number) {
     super(inner, maxBytes, true);
   }

@@ -72,7 +72,12 @@ export class MeteredKeyValueStore<K, V> extends StoreLayer<KeyValueBytesStore> i
     if (!isCachedStore<Buffer, Buffer>(inner)) return false;
     return inner.setFlushListener(
       (k, nv, ov, ts) =>
-        listener(this.keySerde.deserialize(k, this.topic), nv === null ? null : this.valueSerde.deserialize(nv, this.topic), ov === null ? null : this.valueSerde.deserialize(ov, this.topic), ts),
+        listener(
+          this.keySerde.deserialize(k, this.topic),
+          nv === null ? null : this.valueSerde.deserialize(nv, this.topic),
+          ov === null ? null : this.valueSerde.deserialize(ov, this.topic),
+          ts,
+        ),
       sendOldValues,
     );
   }

@@ -10,7 +10,10 @@ import { WindowedStoreLayer } from './windowed-store-layer.js';
 import { cacheStatsOf } from './caching-store-layer.js';
 
 /** Outermost layer of a session stack: serdes and counters. Session windows have inclusive ends. */
-export class MeteredSessionStore<K, V> extends WindowedStoreLayer<SessionBytesStore> implements SessionStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
+export class MeteredSessionStore<K, V>
+  extends WindowedStoreLayer<SessionBytesStore>
+  implements SessionStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V>
+{
   private readonly m: StoreMetrics;
   private topic: string | undefined;
 

@@ -12,7 +12,10 @@ import { WindowedStoreLayer } from './windowed-store-layer.js';
 import { cacheStatsOf } from './caching-store-layer.js';
 
 /** Outermost layer of a window stack: serdes and counters. Windows are `[start, start + windowSize)`. */
-export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStore> implements WriteBackWindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V> {
+export class MeteredWindowStore<K, V>
+  extends WindowedStoreLayer<WindowBytesStore>
+  implements WriteBackWindowStore<K, V>, RestorableStore, CachedStateStore<Windowed<K>, V>
+{
   private readonly m: StoreMetrics;
   private topic: string | undefined;
   /**
@@ -116,7 +119,9 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
 
   fetchRange(key: K, timeFrom: number, timeTo: number): KeyValue<number, V>[] {
     this.m.ranges++;
-    return this.inner.fetchRange(this.keySerde.serialize(key, this.topic), timeFrom, timeTo).map((e) => ({ key: e.key, value: this.valueSerde.deserialize(e.value, this.topic) }));
+    return this.inner
+      .fetchRange(this.keySerde.serialize(key, this.topic), timeFrom, timeTo)
+      .map((e) => ({ key: e.key, value: this.valueSerde.deserialize(e.value, this.topic) }));
   }
 
   fetchAll(timeFrom: number, timeTo: number): KeyValue<Windowed<K>, V>[] {
@@ -130,7 +135,10 @@ export class MeteredWindowStore<K, V> extends WindowedStoreLayer<WindowBytesStor
   }
 
   private decode(entries: KeyValue<Windowed<Buffer>, Buffer>[]): KeyValue<Windowed<K>, V>[] {
-    return entries.map((e) => ({ key: { key: this.keySerde.deserialize(e.key.key, this.topic), window: e.key.window }, value: this.valueSerde.deserialize(e.value, this.topic) }));
+    return entries.map((e) => ({
+      key: { key: this.keySerde.deserialize(e.key.key, this.topic), window: e.key.window },
+      value: this.valueSerde.deserialize(e.value, this.topic),
+    }));
   }
 
   async restoreBatch(records: readonly RestoreRecord[]): Promise<void> {

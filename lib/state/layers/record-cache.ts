@@ -286,7 +286,22 @@ export class RecordCache {
     } else {
       // A clean entry was read from the store below (which holds it); a dirty one may be new.
       const bytes = keyBytes ?? bytesOf(key);
-      n = { k: key, h, key: bytes, value, dirty, timestamp, size, stored: !dirty && value !== null, decoded: undefined, decodedTs: 0, prev: null, next: null, ref: false, live: true };
+      n = {
+        k: key,
+        h,
+        key: bytes,
+        value,
+        dirty,
+        timestamp,
+        size,
+        stored: !dirty && value !== null,
+        decoded: undefined,
+        decodedTs: 0,
+        prev: null,
+        next: null,
+        ref: false,
+        live: true,
+      };
       // Listed before it is inserted: growing the table re-adds the listed nodes.
       this.append(n);
       this.insert(n, slot);

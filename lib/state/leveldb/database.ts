@@ -173,7 +173,6 @@ export class LevelDbDatabase {
     this.clears.push([prefix, prefixEnd(prefix)]);
   }
 
-
   /** Applies queued clears, then all buffered writes as one batch. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;

@@ -112,12 +112,14 @@ export async function checkTopologyAgainstModel<K, V, KO, VO>(options: CheckOpti
     if ((options.compare ?? 'table') === 'records') {
       const a = records.map((r) => [keyId(r.key), r.value]);
       const e = expected.map((r) => [keyId(r.key), r.value]);
-      if (JSON.stringify(a) !== JSON.stringify(e)) throw new ModelMismatchError(`output records differ from the model\n  expected ${JSON.stringify(e)}\n  actual   ${JSON.stringify(a)}`, e, a);
+      if (JSON.stringify(a) !== JSON.stringify(e))
+        throw new ModelMismatchError(`output records differ from the model\n  expected ${JSON.stringify(e)}\n  actual   ${JSON.stringify(a)}`, e, a);
     } else {
       const actual = toTable(records, keyId);
       const want = toTable(expected, keyId);
       const diffs: string[] = [];
-      for (const [k, v] of want) if (JSON.stringify(actual.get(k)) !== JSON.stringify(v)) diffs.push(`${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual.get(k))}`);
+      for (const [k, v] of want)
+        if (JSON.stringify(actual.get(k)) !== JSON.stringify(v)) diffs.push(`${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual.get(k))}`);
       for (const [k, v] of actual) if (!want.has(k)) diffs.push(`${k}: not expected, got ${JSON.stringify(v)}`);
       if (diffs.length > 0) throw new ModelMismatchError(`final table differs from the model:\n  ${diffs.slice(0, 20).join('\n  ')}`, [...want], [...actual]);
     }

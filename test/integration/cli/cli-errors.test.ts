@@ -45,15 +45,19 @@ describe('bin/tributary.js error paths', () => {
   it.each([
     ['produce', ['produce', 'transactions']],
     ['reset', ['reset', 'some-app', '--yes']],
-  ])('%s: an unreachable broker fails clearly within 30 s', async (_name, args) => {
-    const port = await closedPort();
-    const r = await runBin([...args, '--bootstrap-servers', `127.0.0.1:${port}`]);
-    expect(r.code).toBe(1);
-    expect(r.ms).toBeLessThan(30_000);
-    expect(r.stderr).toContain(`Cannot reach a Kafka broker at 127.0.0.1:${port}`);
-    expect(r.stderr).toContain('connection refused');
-    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1); // one line, no stack trace
-  }, 40_000);
+  ])(
+    '%s: an unreachable broker fails clearly within 30 s',
+    async (_name, args) => {
+      const port = await closedPort();
+      const r = await runBin([...args, '--bootstrap-servers', `127.0.0.1:${port}`]);
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(30_000);
+      expect(r.stderr).toContain(`Cannot reach a Kafka broker at 127.0.0.1:${port}`);
+      expect(r.stderr).toContain('connection refused');
+      expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1); // one line, no stack trace
+    },
+    40_000,
+  );
 
   it('gives up within the deadline when the port accepts connections but never speaks Kafka', async () => {
     const server = createServer(() => {}); // accepts and stays silent

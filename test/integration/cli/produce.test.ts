@@ -16,9 +16,28 @@ describe('tributary produce transactions (real broker)', () => {
     const ctx = captureContext();
     const code = await runCli(
       [
-        'produce', 'transactions', '--bootstrap-servers', servers, '--topic', topic, '--partitions', '3',
-        '--num-transactions', String(n), '--seed', '42', '--start-time', '2025-01-15T12:00:00Z',
-        '--event-spacing', '50ms', '--late-share', '0.05', '--malformed-share', '0.02', '--batch-size', '500',
+        'produce',
+        'transactions',
+        '--bootstrap-servers',
+        servers,
+        '--topic',
+        topic,
+        '--partitions',
+        '3',
+        '--num-transactions',
+        String(n),
+        '--seed',
+        '42',
+        '--start-time',
+        '2025-01-15T12:00:00Z',
+        '--event-spacing',
+        '50ms',
+        '--late-share',
+        '0.05',
+        '--malformed-share',
+        '0.02',
+        '--batch-size',
+        '500',
       ],
       ctx,
     );
@@ -38,7 +57,11 @@ describe('tributary produce transactions (real broker)', () => {
     expect(records).toHaveLength(n);
 
     const reference = generateTransactions(n, {
-      seed: 42, startTime: Date.parse('2025-01-15T12:00:00Z'), spacingMs: 50, lateShare: 0.05, malformedShare: 0.02,
+      seed: 42,
+      startTime: Date.parse('2025-01-15T12:00:00Z'),
+      spacingMs: 50,
+      lateShare: 0.05,
+      malformedShare: 0.02,
     });
     // Same multiset of (key, value), and per partition in generation order.
     const keyed = (k: string, v: string) => `${k}\u0000${v}`;
@@ -102,7 +125,21 @@ describe('tributary produce transactions (real broker)', () => {
     const topic = uniqueName('cli-produce-cont');
     const ctx = captureContext();
     const code = await runCli(
-      ['produce', 'transactions', '--bootstrap-servers', servers, '--topic', topic, '--continuous', '--duration', '1.5', '--interval', '10ms', '--partitions', '1'],
+      [
+        'produce',
+        'transactions',
+        '--bootstrap-servers',
+        servers,
+        '--topic',
+        topic,
+        '--continuous',
+        '--duration',
+        '1.5',
+        '--interval',
+        '10ms',
+        '--partitions',
+        '1',
+      ],
       ctx,
     );
     expect(code).toBe(0);

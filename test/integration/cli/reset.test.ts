@@ -29,17 +29,19 @@ describe('tributary reset (real broker)', () => {
   async function setUpApplication() {
     const app = uniqueName('reset-app');
     const input = `${app}-input`;
-    const mine = [
-      `${app}-KSTREAM-AGGREGATE-STATE-STORE-0000000002-changelog`,
-      `${app}-KSTREAM-KEY-SELECT-0000000003-repartition`,
-      `${app}-dlq`,
-    ];
+    const mine = [`${app}-KSTREAM-AGGREGATE-STATE-STORE-0000000002-changelog`, `${app}-KSTREAM-KEY-SELECT-0000000003-repartition`, `${app}-dlq`];
     const others = [input, `${app}-output`, `${app}-2-store-changelog`, `${uniqueName('reset-other')}-store-changelog`];
     await admin.createTopics([...mine, ...others].map((topic) => ({ topic, numPartitions: 2 })));
     const consumer = createKafkaClient({ bootstrapServers: servers }).consumer({ groupId: app });
     await consumer.connect();
-    await consumer.assign([{ topic: input, partition: 0 }, { topic: input, partition: 1 }]);
-    await consumer.commitOffsets([{ topic: input, partition: 0, offset: 0 }, { topic: input, partition: 1, offset: 0 }]);
+    await consumer.assign([
+      { topic: input, partition: 0 },
+      { topic: input, partition: 1 },
+    ]);
+    await consumer.commitOffsets([
+      { topic: input, partition: 0, offset: 0 },
+      { topic: input, partition: 1, offset: 0 },
+    ]);
     await consumer.close();
     const stateDir = join(stateBase, app);
     mkdirSync(join(stateDir, '0_0'), { recursive: true });
@@ -52,10 +54,7 @@ describe('tributary reset (real broker)', () => {
     expect(await admin.fetchCommittedOffsets(app, [input])).toHaveLength(2);
 
     const ctx = captureContext();
-    const code = await runCli(
-      ['reset', app, '--bootstrap-servers', servers, '--state-dir', stateBase, '--keep-application', `${app}-2`, '--yes'],
-      ctx,
-    );
+    const code = await runCli(['reset', app, '--bootstrap-servers', servers, '--state-dir', stateBase, '--keep-application', `${app}-2`, '--yes'], ctx);
     expect(ctx.err()).toBe('');
     expect(code).toBe(0);
     for (const topic of mine) expect(ctx.out()).toContain(`delete topic        ${topic}`);

@@ -54,7 +54,8 @@ function enrich(v: Record<string, unknown>): Record<string, unknown> {
 function withFastSessions(client: KafkaClient): KafkaClient {
   return new Proxy(client, {
     get(target, prop, receiver) {
-      if (prop === 'consumer') return (o: ConsumerOptions) => target.consumer({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 10_000, ...o });
+      if (prop === 'consumer')
+        return (o: ConsumerOptions) => target.consumer({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 10_000, ...o });
       return Reflect.get(target, prop, receiver) as unknown;
     },
   });
@@ -82,7 +83,9 @@ async function main(): Promise<void> {
         commitIntervalMs: Number(env('EOS_COMMIT_MS', '1000')),
         onCommit: (c) => {
           process.stdout.write(`${JSON.stringify({ commit: c.version, task: c.taskId, rows: c.rows, files: c.files })}\n`);
-          process.stderr.write(`[${new Date().toISOString()}] delta v${c.version} ${c.taskId} ${c.positions.map((p) => `${p.partition}@${p.offset}`).join(',')}\n`);
+          process.stderr.write(
+            `[${new Date().toISOString()}] delta v${c.version} ${c.taskId} ${c.positions.map((p) => `${p.partition}@${p.offset}`).join(',')}\n`,
+          );
           if (crashP > 0 && Math.random() < crashP) {
             process.stdout.write('crash-in-commit\n');
             process.kill(process.pid, 'SIGKILL');

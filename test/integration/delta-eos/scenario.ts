@@ -90,7 +90,11 @@ async function readDlqWithJava(bootstrap: string, topic: string): Promise<Array<
   const cp = `${kafkaLibs}/*${path.delimiter}${classes}`;
   await run('javac', ['-d', classes, '-cp', `${kafkaLibs}/*`, path.join(here, 'DlqRead.java')]);
   const { stdout } = await run('java', ['-Xmx256m', '-cp', cp, 'DlqRead', bootstrap, topic], { maxBuffer: 64 * 1024 * 1024 });
-  return stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number]);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ').map(Number) as [number, number]);
 }
 
 /** Reads the dead-letter topic read_committed through the kafkajs adapter (reported, not asserted). */
@@ -134,7 +138,10 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
     const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'delta-eos-test' });
     const admin = client.admin();
     await admin.connect();
-    await admin.createTopics([{ topic, numPartitions: PARTITIONS }, { topic: `${appId}-dlq`, numPartitions: 1 }]);
+    await admin.createTopics([
+      { topic, numPartitions: PARTITIONS },
+      { topic: `${appId}-dlq`, numPartitions: 1 },
+    ]);
 
     // Producer: ~70 s of input, so the kills land while the application is ingesting.
     const gen = new TransactionGenerator({ seed: 8, startTime: Date.UTC(2024, 5, 1), spacingMs: (3 * 86_400_000) / RECORDS, malformedShare: 0.02 });
@@ -202,7 +209,8 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
       const committed = await admin.fetchCommittedOffsets(appId, [topic]);
       const done = ends.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.high);
       if (done) break;
-      if (Date.now() > deadline) throw new Error(`final run did not finish: committed ${JSON.stringify(committed)} vs ends ${JSON.stringify(ends)}; ${last.stderr.join('')}`);
+      if (Date.now() > deadline)
+        throw new Error(`final run did not finish: committed ${JSON.stringify(committed)} vs ends ${JSON.stringify(ends)}; ${last.stderr.join('')}`);
       await sleep(1_000);
     }
     last.proc.kill('SIGTERM');
@@ -212,7 +220,15 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, ...(options.readerEnv ?? {}) },
     });
-    const delta = JSON.parse(stdout) as { version: number; files: number; rows: number; topics: string[]; nullDates: number; offsets: Record<string, number[]>; commits: number };
+    const delta = JSON.parse(stdout) as {
+      version: number;
+      files: number;
+      rows: number;
+      topics: string[];
+      nullDates: number;
+      offsets: Record<string, number[]>;
+      commits: number;
+    };
     // The dead-letter topic as the Java client reads it (read_committed): the reference. The
     // kafkajs-based reader is only reported — it has returned records of aborted transactions.
     const dlq = await readDlqWithJava(bootstrap, `${appId}-dlq`);
@@ -242,9 +258,21 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
     }
     const total = ends.reduce((n, e) => n + e.high, 0);
     const summary = {
-      produced: total, tableRows: delta.rows, deadLettered: dlq.length, malformedGenerated: malformed,
-      tableDupes, dlqDupes, missing, overlap, externalKills, commitKills,
-      dlqViaKafkajs: dlqKafkajs.length, deltaVersion: delta.version, deltaCommits: delta.commits, files: delta.files, kills,
+      produced: total,
+      tableRows: delta.rows,
+      deadLettered: dlq.length,
+      malformedGenerated: malformed,
+      tableDupes,
+      dlqDupes,
+      missing,
+      overlap,
+      externalKills,
+      commitKills,
+      dlqViaKafkajs: dlqKafkajs.length,
+      deltaVersion: delta.version,
+      deltaCommits: delta.commits,
+      files: delta.files,
+      kills,
     };
     console.log(`delta-eos: ${JSON.stringify(summary)}`);
     expect(total).toBe(RECORDS);

@@ -26,7 +26,13 @@ function rng(seed: number): () => number {
 /** Writes `commits` commits of `rowsPerCommit` rows; returns every row in bronze (version, file) order is not known here: in write order. */
 export async function writeBronze(table: string, commits: number, rowsPerCommit: number, seed = 1, startTs = Date.UTC(2024, 5, 1)): Promise<BronzeInput[]> {
   const r = rng(seed);
-  const w = await DeltaTableWriter.open({ tableDir: table, schema: BronzeRowSchema, partitionBy: ['event_date'], codec: 'snappy', configuration: { 'delta.checkpointInterval': '5' } });
+  const w = await DeltaTableWriter.open({
+    tableDir: table,
+    schema: BronzeRowSchema,
+    partitionBy: ['event_date'],
+    codec: 'snappy',
+    configuration: { 'delta.checkpointInterval': '5' },
+  });
   const all: BronzeInput[] = [];
   let offset = 0;
   for (let c = 0; c < commits; c++) {

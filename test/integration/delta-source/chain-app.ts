@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   process.on('SIGTERM', () => stop.abort());
   const res = await runDeltaStreams(topology, {
-    applicationId: `lakehouse-${hop}`, stateDir: env('STATE_DIR'), untilCaughtUp: env('UNTIL_CAUGHT_UP', '0') === '1', signal: stop.signal, pollIntervalMs: 100,
+    applicationId: `lakehouse-${hop}`,
+    stateDir: env('STATE_DIR'),
+    untilCaughtUp: env('UNTIL_CAUGHT_UP', '0') === '1',
+    signal: stop.signal,
+    pollIntervalMs: 100,
     commitIntervalMs: commitMs,
     logger: (_level, message) => process.stdout.write(`log +${Math.round(performance.now())}ms ${message}\n`),
     onCommit: (p) => process.stdout.write(`commit ${p.commits} ${p.records}\n`),
@@ -35,7 +39,10 @@ async function main(): Promise<void> {
   process.stdout.write(`done ${res.records} ${JSON.stringify(res.resumedAt)} +${Math.round(performance.now())}ms\n`);
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  process.stderr.write(`chain-app failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`chain-app failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -11,8 +11,18 @@ import { canonicalRows, lakehouseModel, type LakehouseModel } from '../../../lib
 import { lakehouseTables } from './lakehouse-tables.js';
 import { writeBronze } from './bronze-fixture.js';
 
-
-const SILVER_COLS = ['transaction_id', 'account_id', 'merchant_id', 'transaction_type', 'status', 'amount', 'currency', 'amount_usd', 'transaction_ts', 'event_date'];
+const SILVER_COLS = [
+  'transaction_id',
+  'account_id',
+  'merchant_id',
+  'transaction_type',
+  'status',
+  'amount',
+  'currency',
+  'amount_usd',
+  'transaction_ts',
+  'event_date',
+];
 const DAILY_COLS = ['event_date', 'transaction_count', 'completed_count', 'total_amount_usd', 'max_amount_usd'];
 const MERCHANT_COLS = ['merchant_id', 'transaction_count', 'completed_count', 'total_amount_usd', 'first_transaction_ts', 'last_transaction_ts'];
 export const RETENTION = 7 * 86_400_000;
@@ -40,7 +50,16 @@ export async function expectTablesEqualModel(root: string, model: LakehouseModel
 
 function runHop(hop: 'silver' | 'gold', root: string, stateDir: string, untilCaughtUp: boolean, extraEnv: Record<string, string>) {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'chain-app.ts')], {
-    env: { ...process.env, ...extraEnv, HOP: hop, TABLE_ROOT: root, STATE_DIR: stateDir, UNTIL_CAUGHT_UP: untilCaughtUp ? '1' : '0', COMMIT_MS: '200', BATCH_ROWS: '1500' },
+    env: {
+      ...process.env,
+      ...extraEnv,
+      HOP: hop,
+      TABLE_ROOT: root,
+      STATE_DIR: stateDir,
+      UNTIL_CAUGHT_UP: untilCaughtUp ? '1' : '0',
+      COMMIT_MS: '200',
+      BATCH_ROWS: '1500',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -65,7 +84,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Writes a bronze table under `root`, then runs silver and gold, each SIGKILLed `kills` times at a
  * random moment after a commit and restarted, then once until caught up; checks every table.
  */
-export async function chainKillTest(root: string, stateDir: string, options: { kills: number; commits: number; rows: number; env?: Record<string, string>; deltaRs: ChainReader }): Promise<string[]> {
+export async function chainKillTest(
+  root: string,
+  stateDir: string,
+  options: { kills: number; commits: number; rows: number; env?: Record<string, string>; deltaRs: ChainReader },
+): Promise<string[]> {
   const bronze = await writeBronze(lakehouseTables(root).bronze, options.commits, options.rows, 5);
   if (process.env['CHAIN_DEBUG']) process.stderr.write(`${new Date().toISOString()} bronze written\n`);
   const log: string[] = [];
@@ -87,7 +110,10 @@ export async function chainKillTest(root: string, stateDir: string, options: { k
       if (outcome === 'exited') throw new Error(`${hop} run ${k} exited by itself: ${child.errors()}`);
       child.proc.kill('SIGKILL');
       await child.exited;
-      const commits = child.output().split('\n').filter((l) => l.startsWith('commit ')).length;
+      const commits = child
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('commit ')).length;
       const resumed = /resumes at (.*)/.exec(child.output())?.[1] ?? '';
       if (process.env['CHAIN_DEBUG']) process.stderr.write(`${new Date().toISOString()} ${hop} run ${k} killed\n`);
       log.push(`${hop} run ${k}: killed +${delay}ms after its first commit (${commits} commits seen) ${resumed}`);
@@ -96,7 +122,11 @@ export async function chainKillTest(root: string, stateDir: string, options: { k
     const last = runHop(hop, root, stateDir, true, options.env ?? {});
     const code = await last.exited;
     if (code !== 0) throw new Error(`final ${hop} run failed (${code}): ${last.errors()}`);
-    const finalLine = last.output().split('\n').find((l) => l.startsWith('done ')) ?? '';
+    const finalLine =
+      last
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('done ')) ?? '';
     log.push(`${hop} final: ${finalLine}`);
     // The final run resumed where the killed ones left off (not from the start).
     expect(finalLine).not.toContain('"start"');
@@ -104,4 +134,3 @@ export async function chainKillTest(root: string, stateDir: string, options: { k
   await expectTablesEqualModel(root, lakehouseModel(bronze, RETENTION), options.deltaRs);
   return log;
 }
-

@@ -15,7 +15,7 @@ import { StreamsBuilder, Grouped, Materialized, Produced, Serdes } from '../../.
 import { createKafkaClient } from '../../../lib/kafka/index.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Stores } from '../../../lib/state/stores.js';
-import type { KeyValueStore } from '../../../lib/state/types.js';
+import type { KeyValueStore, StateStore } from '../../../lib/state/types.js';
 import type { ProcessorContext, Record as StreamRecord } from '../../../lib/topology/processor.js';
 import { withValue } from '../../../lib/topology/record.js';
 
@@ -36,21 +36,24 @@ function buildDeltaToKafka(bronze: string, out: string, counts: string): Streams
   b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('row-seq'), Serdes.string(), Serdes.int64()));
   const rows = b.deltaStream<BronzeRow>(bronze, { sourceName: 'bronze', maxRowsPerBatch: 700 });
   rows
-    .processValues<string>(() => {
-      let store: KeyValueStore<string, number>;
-      let ctx: ProcessorContext<null, string>;
-      return {
-        init: (c: ProcessorContext<null, string>) => {
-          ctx = c;
-          store = c.getStateStore<KeyValueStore<string, number> & import('../../../lib/state/types.js').StateStore>('row-seq');
-        },
-        process: (r: StreamRecord<null, BronzeRow>) => {
-          const seq = (store.get('n') ?? 0) + 1;
-          store.put('n', seq);
-          ctx.forward(withValue(r, `${r.value.transaction_id}/${r.value.source_offset}|${seq}`));
-        },
-      };
-    }, { stores: ['row-seq'] })
+    .processValues<string>(
+      () => {
+        let store: KeyValueStore<string, number>;
+        let ctx: ProcessorContext<null, string>;
+        return {
+          init: (c: ProcessorContext<null, string>) => {
+            ctx = c;
+            store = c.getStateStore<KeyValueStore<string, number> & StateStore>('row-seq');
+          },
+          process: (r: StreamRecord<null, BronzeRow>) => {
+            const seq = (store.get('n') ?? 0) + 1;
+            store.put('n', seq);
+            ctx.forward(withValue(r, `${r.value.transaction_id}/${r.value.source_offset}|${seq}`));
+          },
+        };
+      },
+      { stores: ['row-seq'] },
+    )
     .selectKey((_k, v) => v.slice(0, v.indexOf('|')))
     .to(out, Produced.with(Serdes.string(), Serdes.string()));
   rows
@@ -65,18 +68,26 @@ async function main(): Promise<void> {
   const client = createKafkaClient({ bootstrapServers: env('KAFKA_BOOTSTRAP_SERVERS'), clientId: 'delta-to-kafka' });
   const topology = buildDeltaToKafka(env('BRONZE'), env('OUT'), env('COUNTS')).build();
   const runtime = new StreamsRuntime({
-    topology, client,
+    topology,
+    client,
     config: {
-      applicationId: env('APP_ID'), processingGuarantee: 'exactly_once', stateDir: env('STATE_DIR'), commitIntervalMs: 200,
+      applicationId: env('APP_ID'),
+      processingGuarantee: 'exactly_once',
+      stateDir: env('STATE_DIR'),
+      commitIntervalMs: 200,
       // A SIGKILLed member holds its partitions until its session expires: keep that short.
-      sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
       logger: (level, message) => process.stdout.write(`log ${level} ${message}\n`),
     },
   });
   let stopping = false;
   process.on('SIGTERM', () => {
     stopping = true;
-    void runtime.close().then(() => process.exit(0), () => process.exit(1));
+    void runtime.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
   await runtime.start();
   let last = -1;

@@ -29,7 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function runApp(env: Record<string, string>) {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'delta-to-kafka-app.ts')], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
@@ -54,8 +55,18 @@ describe('Delta → Kafka in the Kafka runtime (exactly once)', () => {
     await admin.connect();
     const out = uniqueName('dk-out');
     const counts = uniqueName('dk-counts');
-    await admin.createTopics([{ topic: out, numPartitions: 3 }, { topic: counts, numPartitions: 2 }]);
-    const env = { KAFKA_BOOTSTRAP_SERVERS: bootstrap, APP_ID: uniqueName('dk-app'), BRONZE: bronze, OUT: out, COUNTS: counts, STATE_DIR: path.join(root, 'state') };
+    await admin.createTopics([
+      { topic: out, numPartitions: 3 },
+      { topic: counts, numPartitions: 2 },
+    ]);
+    const env = {
+      KAFKA_BOOTSTRAP_SERVERS: bootstrap,
+      APP_ID: uniqueName('dk-app'),
+      BRONZE: bronze,
+      OUT: out,
+      COUNTS: counts,
+      STATE_DIR: path.join(root, 'state'),
+    };
     const log: string[] = [];
     const kills = 4;
     try {
@@ -119,7 +130,13 @@ describe('Delta → Kafka in the Kafka runtime (exactly once)', () => {
       const duplicates = [...keys.values()].filter((n) => n > 1).length;
       const missing = [...expectedKeys].filter((k) => !keys.has(k)).length;
       const unexpected = [...keys.keys()].filter((k) => !expectedKeys.has(k)).length;
-      expect({ records: records.length, duplicates, missing, unexpected, badSeq }).toEqual({ records: total, duplicates: 0, missing: 0, unexpected: 0, badSeq: 0 });
+      expect({ records: records.length, duplicates, missing, unexpected, badSeq }).toEqual({
+        records: total,
+        duplicates: 0,
+        missing: 0,
+        unexpected: 0,
+        badSeq: 0,
+      });
       // Each sequence number once: the store's state was committed with the source position.
       expect(seqs.subarray(1).every((n) => n === 1)).toBe(true);
       expect(Object.fromEntries(lastCounts)).toEqual(Object.fromEntries(expectedCounts));

@@ -30,7 +30,8 @@ const MAX_TS = Date.UTC(2150, 0, 1) * 1000;
 const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 5 });
 
 const decimalString = (intDigits: number, scale: number) =>
-  fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** BigInt(intDigits) - 1n }), fc.bigInt({ min: 0n, max: 10n ** BigInt(scale) - 1n }))
+  fc
+    .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** BigInt(intDigits) - 1n }), fc.bigInt({ min: 0n, max: 10n ** BigInt(scale) - 1n }))
     .map(([neg, i, f]) => `${neg && (i > 0n || f > 0n) ? '-' : ''}${i}.${f.toString().padStart(scale, '0')}`);
 
 export function allTypesRow(partitionValues: fc.Arbitrary<string | null> = fc.constantFrom('a', 'b', null)): fc.Arbitrary<Record<string, unknown>> {
@@ -45,15 +46,23 @@ export function allTypesRow(partitionValues: fc.Arbitrary<string | null> = fc.co
     f: nullable(fc.float({ noNaN: true, noDefaultInfinity: true })),
     flag: nullable(fc.boolean()),
     day: nullable(fc.integer({ min: -10000, max: 60000 }).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10))),
-    ts: nullable(fc.oneof(
-      fc.bigInt({ min: BigInt(MIN_TS), max: BigInt(MAX_TS) }),
-      fc.date({ min: new Date(MIN_TS / 1000), max: new Date(MAX_TS / 1000), noInvalidDate: true }),
-      fc.date({ min: new Date(MIN_TS / 1000), max: new Date(MAX_TS / 1000), noInvalidDate: true }).map((d) => d.toISOString()),
-    )),
+    ts: nullable(
+      fc.oneof(
+        fc.bigInt({ min: BigInt(MIN_TS), max: BigInt(MAX_TS) }),
+        fc.date({ min: new Date(MIN_TS / 1000), max: new Date(MAX_TS / 1000), noInvalidDate: true }),
+        fc.date({ min: new Date(MIN_TS / 1000), max: new Date(MAX_TS / 1000), noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
+    ),
     dec: nullable(decimalString(14, 4)),
     wide: nullable(decimalString(28, 10)),
     bin: nullable(fc.uint8Array({ maxLength: 8 })),
-    obj: nullable(fc.record({ name: fc.string({ maxLength: 5 }), n: nullable(fc.integer({ min: -1000, max: 1000 })), inner: nullable(fc.record({ x: nullable(fc.double({ noNaN: true, noDefaultInfinity: true })) })) })),
+    obj: nullable(
+      fc.record({
+        name: fc.string({ maxLength: 5 }),
+        n: nullable(fc.integer({ min: -1000, max: 1000 })),
+        inner: nullable(fc.record({ x: nullable(fc.double({ noNaN: true, noDefaultInfinity: true })) })),
+      }),
+    ),
     arr: nullable(fc.array(nullable(fc.string({ maxLength: 4 })), { maxLength: 3 })),
     nums: nullable(fc.array(fc.maxSafeInteger(), { maxLength: 3 })),
     m: nullable(fc.dictionary(fc.string({ minLength: 1, maxLength: 3 }), nullable(fc.maxSafeInteger()), { maxKeys: 3 })),

@@ -25,7 +25,9 @@ function tmpTable(): string {
 function lastSchemaString(table: string): { name: string }[] {
   const log = path.join(table, '_delta_log');
   let schema: { fields: { name: string }[] } | undefined;
-  for (const f of readdirSync(log).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(log)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     for (const line of readFileSync(path.join(log, f), 'utf8').split('\n').filter(Boolean)) {
       const a = JSON.parse(line) as { metaData?: { schemaString: string } };
       if (a.metaData) schema = JSON.parse(a.metaData.schemaString) as { fields: { name: string }[] };
@@ -35,7 +37,7 @@ function lastSchemaString(table: string): { name: string }[] {
 }
 
 describe('Delta schema evolution compares names ignoring case', () => {
-  it('{amount} then {Amount} with schemaEvolution is one column (the table\'s casing wins); delta-rs reads every row', async () => {
+  it("{amount} then {Amount} with schemaEvolution is one column (the table's casing wins); delta-rs reads every row", async () => {
     const table = tmpTable();
     const w1 = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('id', 'long', false), field('amount', 'double')]) });
     w1.append({ id: 1, amount: 1.5 });
@@ -49,7 +51,11 @@ describe('Delta schema evolution compares names ignoring case', () => {
     await w2.commit();
 
     // A third writer spelling the evolved column differently adds nothing.
-    const w3 = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('ID', 'long', false), field('AMOUNT', 'double'), field('note', 'string')]), schemaEvolution: true });
+    const w3 = await DeltaTableWriter.open({
+      tableDir: table,
+      schema: struct([field('ID', 'long', false), field('AMOUNT', 'double'), field('note', 'string')]),
+      schemaEvolution: true,
+    });
     w3.append({ ID: 4, AMOUNT: 4.5, note: 'y' });
     await w3.commit();
 
@@ -74,7 +80,7 @@ describe('Delta schema evolution compares names ignoring case', () => {
     );
   });
 
-  it('partition columns match ignoring case; rows land under the table\'s column name', async () => {
+  it("partition columns match ignoring case; rows land under the table's column name", async () => {
     const table = tmpTable();
     const w1 = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('id', 'long'), field('day', 'string')]), partitionBy: ['day'] });
     w1.append({ id: 1, day: 'a' });
@@ -82,9 +88,18 @@ describe('Delta schema evolution compares names ignoring case', () => {
     const w2 = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('id', 'long'), field('Day', 'string')]), partitionBy: ['Day'] });
     w2.append({ id: 2, Day: 'b' });
     await w2.commit();
-    expect(readdirSync(table).filter((n) => !n.startsWith('_')).sort()).toEqual(['day=a', 'day=b']);
+    expect(
+      readdirSync(table)
+        .filter((n) => !n.startsWith('_'))
+        .sort(),
+    ).toEqual(['day=a', 'day=b']);
     const rs = await readWithDeltaRs(table);
-    expect(sortRows(rs.rows)).toEqual(sortRows([{ id: 1, day: 'a' }, { id: 2, day: 'b' }]));
+    expect(sortRows(rs.rows)).toEqual(
+      sortRows([
+        { id: 1, day: 'a' },
+        { id: 2, day: 'b' },
+      ]),
+    );
   });
 
   it('a metaData commit whose schema has two names equal ignoring case never reaches the log', async () => {
@@ -92,7 +107,9 @@ describe('Delta schema evolution compares names ignoring case', () => {
     const w = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('amount', 'double')]) });
     const snap = await loadSnapshot(table);
     const meta = { ...snap.requireMetadata(), schemaString: schemaToString(struct([field('amount', 'double'), field('Amount', 'double')])) };
-    await expect(commitActions(snap, { actions: [{ metaData: meta }], operation: 'ADD COLUMNS' })).rejects.toThrow(/duplicate field "Amount" \(Delta names are case-insensitive\)/);
+    await expect(commitActions(snap, { actions: [{ metaData: meta }], operation: 'ADD COLUMNS' })).rejects.toThrow(
+      /duplicate field "Amount" \(Delta names are case-insensitive\)/,
+    );
     expect(readdirSync(path.join(table, '_delta_log')).filter((n) => n.endsWith('.json'))).toHaveLength(1);
     await w.discard();
   });
@@ -103,7 +120,10 @@ describe('the partition value __HIVE_DEFAULT_PARTITION__ and null', () => {
     const table = tmpTable();
     const w = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('id', 'long'), field('p', 'string')]), partitionBy: ['p'] });
     expect(w.append({ id: 1, p: null })).toEqual({ ok: true });
-    expect(w.append({ id: 2, p: '__HIVE_DEFAULT_PARTITION__' })).toMatchObject({ ok: false, reason: expect.stringMatching(/partition column "p" is the literal "__HIVE_DEFAULT_PARTITION__".*confused with null/) });
+    expect(w.append({ id: 2, p: '__HIVE_DEFAULT_PARTITION__' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/partition column "p" is the literal "__HIVE_DEFAULT_PARTITION__".*confused with null/),
+    });
     expect(w.append({ id: 3, p: '__hive_default_partition__' })).toEqual({ ok: true });
     expect(w.append({ id: 4, p: '_HIVE_DEFAULT_PARTITION_' })).toEqual({ ok: true });
     expect(w.append({ id: 5, p: null })).toEqual({ ok: true });

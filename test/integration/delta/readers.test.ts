@@ -9,7 +9,18 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  DeltaSink, DeltaTableWriter, deltaType, field, history, lastCommittedOffsets, loadSnapshot, optimize, readTable, rowToJsonForm, struct, vacuum,
+  DeltaSink,
+  DeltaTableWriter,
+  deltaType,
+  field,
+  history,
+  lastCommittedOffsets,
+  loadSnapshot,
+  optimize,
+  readTable,
+  rowToJsonForm,
+  struct,
+  vacuum,
 } from '../../../lib/connectors/delta/index.js';
 import { ALL_TYPES, sampleRows } from './fixtures.js';
 import { readWithDeltaRs, readWithKernel, stable, type ReaderOutput } from './readers.js';
@@ -72,7 +83,10 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
     const schema = z.object({ event_date: z.iso.date(), n: z.int(), at: z.date(), amount: deltaType.decimal(12, 2) });
     const w = await DeltaTableWriter.open({ tableDir: table, schema, partitionBy: ['event_date'] });
     const rows = Array.from({ length: 90 }, (_, k) => ({
-      event_date: `2024-03-0${1 + (k % 3)}`, n: k, at: new Date(Date.UTC(2024, 2, 1 + (k % 3), 0, k)), amount: `${k}.${k % 10}0`,
+      event_date: `2024-03-0${1 + (k % 3)}`,
+      n: k,
+      at: new Date(Date.UTC(2024, 2, 1 + (k % 3), 0, k)),
+      amount: `${k}.${k % 10}0`,
     }));
     for (const r of rows) expect(w.append(r).ok).toBe(true);
     await w.commit();
@@ -92,7 +106,7 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
     const st = rs.addStats![0]!;
     expect(st['num_records']).toBe(300);
     const json = rows.map((r) => rowToJsonForm(ALL_TYPES, r));
-    const cp = (a: string, b: string) => (Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const cp = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
     const bounds = (col: string, cmp: (a: never, b: never) => number) => {
       const vals = json.map((r) => r[col]).filter((v) => v !== null) as never[];
       vals.sort(cmp);
@@ -104,8 +118,16 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
     const tsMicros = (x: string) => BigInt(Date.parse(`${x.slice(0, 23)}Z`)) * 1000n + BigInt(x.length === 27 ? x.slice(23, 26) : '0');
     const ts = (a: string, b: string) => big(String(tsMicros(a)), String(tsMicros(b)));
     const checks: [string, (a: never, b: never) => number][] = [
-      ['id', num as never], ['s', cp as never], ['l', big as never], ['i', num as never], ['d', num as never], ['f', num as never],
-      ['day', cp as never], ['ts', ts as never], ['dec', dec(4) as never], ['wide', dec(10) as never],
+      ['id', num as never],
+      ['s', cp as never],
+      ['l', big as never],
+      ['i', num as never],
+      ['d', num as never],
+      ['f', num as never],
+      ['day', cp as never],
+      ['ts', ts as never],
+      ['dec', dec(4) as never],
+      ['wide', dec(10) as never],
     ];
     for (const [col, cmp] of checks) {
       const b = bounds(col, cmp);
@@ -168,7 +190,10 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
     expect(kernel.txn).toEqual({ 'app-tx-0': 39, 'app-tx-1': 109, 'app-tx-2': null });
     expect(rs.rows.length).toBe(50);
     const offsets = await lastCommittedOffsets(table, 'app', ['tx']);
-    expect([...offsets.get('tx')!.entries()].sort()).toEqual([[0, 39], [1, 109]]);
+    expect([...offsets.get('tx')!.entries()].sort()).toEqual([
+      [0, 39],
+      [1, 109],
+    ]);
   });
 
   it('schema evolution adds a nullable column; readers see null in old files', async () => {
@@ -182,7 +207,10 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
     const w2 = await DeltaTableWriter.open({ tableDir: table, schema: v2, schemaEvolution: true });
     w2.append({ id: 2, name: 'two', score: 2.5 });
     await w2.commit();
-    const expected = [{ id: 1, name: 'one', score: null }, { id: 2, name: 'two', score: 2.5 }];
+    const expected = [
+      { id: 1, name: 'one', score: null },
+      { id: 2, name: 'two', score: 2.5 },
+    ];
     const [rs, kernel] = await Promise.all([readWithDeltaRs(table), readWithKernel(table)]);
     expect(canon(rs.rows)).toEqual(canon(expected));
     expect(canon(kernel.rows)).toEqual(canon(expected));
@@ -195,22 +223,41 @@ describe('Delta tables read by delta-rs and Delta Kernel', () => {
   it('appends to a table created by delta-rs, and refuses unsupported protocols by name', async () => {
     const table = tmpTable();
     const { execFileSync } = await import('node:child_process');
-    execFileSync(process.env['PYTHON'] ?? 'python3', ['-c', `
+    execFileSync(process.env['PYTHON'] ?? 'python3', [
+      '-c',
+      `
 import pyarrow as pa
 from deltalake import write_deltalake
 write_deltalake(${JSON.stringify(table)}, pa.table({"id": pa.array([1, 2], pa.int64()), "name": pa.array(["a", "b"])}))
-`]);
+`,
+    ]);
     const w = await DeltaTableWriter.open({ tableDir: table, schema: struct([field('id', 'long'), field('name', 'string')]) });
     w.append({ id: 3, name: 'c' });
     await w.commit();
     const rs = await readWithDeltaRs(table);
-    expect(canon(rs.rows)).toEqual(canon([{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }]));
+    expect(canon(rs.rows)).toEqual(
+      canon([
+        { id: 1, name: 'a' },
+        { id: 2, name: 'b' },
+        { id: 3, name: 'c' },
+      ]),
+    );
 
     const other = tmpTable();
     mkdirSync(path.join(other, '_delta_log'), { recursive: true });
-    const meta = { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: JSON.stringify(struct([field('id', 'long')])), partitionColumns: [], configuration: {} };
-    writeFileSync(path.join(other, '_delta_log', '00000000000000000000.json'),
-      `${JSON.stringify({ protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors'] } })}\n${JSON.stringify({ metaData: meta })}\n`);
-    await expect(DeltaTableWriter.open({ tableDir: other, schema: struct([field('id', 'long')]) })).rejects.toThrow(/Delta table .*table uses reader feature "deletionVectors"/);
+    const meta = {
+      id: 'x',
+      format: { provider: 'parquet', options: {} },
+      schemaString: JSON.stringify(struct([field('id', 'long')])),
+      partitionColumns: [],
+      configuration: {},
+    };
+    writeFileSync(
+      path.join(other, '_delta_log', '00000000000000000000.json'),
+      `${JSON.stringify({ protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors'] } })}\n${JSON.stringify({ metaData: meta })}\n`,
+    );
+    await expect(DeltaTableWriter.open({ tableDir: other, schema: struct([field('id', 'long')]) })).rejects.toThrow(
+      /Delta table .*table uses reader feature "deletionVectors"/,
+    );
   });
 });

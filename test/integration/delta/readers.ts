@@ -46,9 +46,13 @@ export async function readWithKernel(table: string, appIds: string[] = []): Prom
   if (!existsSync(path.join(cache, 'classes', 'KernelRead.class'))) throw new Error(`Delta Kernel reader missing in ${cache}: ${SETUP_HINT}`);
   const cp = `${path.join(cache, 'jars')}/*${path.delimiter}${path.join(cache, 'classes')}`;
   try {
-    const { stdout } = await run('java', ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', cp, 'KernelRead', table, ...appIds.flatMap((a) => ['--app-id', a])], {
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      'java',
+      ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', cp, 'KernelRead', table, ...appIds.flatMap((a) => ['--app-id', a])],
+      {
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     return JSON.parse(stdout.trim().split('\n').pop()!) as ReaderOutput;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
@@ -58,11 +62,17 @@ export async function readWithKernel(table: string, appIds: string[] = []): Prom
 
 /** Order-independent comparison key for rows in JSON form. */
 export function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((r) => ({ r, k: stable(r) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.r);
+  return rows
+    .map((r) => ({ r, k: stable(r) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.r);
 }
 
 export function stable(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+    .join(',')}}`;
 }

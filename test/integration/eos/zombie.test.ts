@@ -36,9 +36,8 @@ describe('exactly-once: a paused zombie is fenced', () => {
     const lines: Record<string, string[]> = { a: [], b: [] };
     const runners: Runner[] = [];
     const start = (name: 'a' | 'b') => {
-      const r = spawnRunner(
-        { bootstrap, appId, input, output, stateDir: mkdtempSync(join(stateRoot, `${name}-`)), name, guarantee: 'exactly_once' },
-        (line) => lines[name]!.push(line),
+      const r = spawnRunner({ bootstrap, appId, input, output, stateDir: mkdtempSync(join(stateRoot, `${name}-`)), name, guarantee: 'exactly_once' }, (line) =>
+        lines[name]!.push(line),
       );
       runners.push(r);
       return r;

@@ -40,7 +40,9 @@ async function produce(client: KafkaClient, topic: string, records: Array<{ key:
   await producer.connect();
   try {
     for (let i = 0; i < records.length; i += 500) {
-      await producer.send(outgoingBatch(records.slice(i, i + 500).map((r) => ({ topic, key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: r.ts }))));
+      await producer.send(
+        outgoingBatch(records.slice(i, i + 500).map((r) => ({ topic, key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: r.ts }))),
+      );
     }
   } finally {
     await producer.disconnect();
@@ -94,8 +96,16 @@ describe('joins on the real broker', () => {
     const random = rng(42);
     const users = Array.from({ length: 150 }, (_, i) => ({ key: `u${i}`, value: `name${i}`, ts: BASE }));
     const clicks = Array.from({ length: 1500 }, (_, i) => ({ key: `u${Math.floor(random() * 200)}`, value: `click${i}`, ts: BASE + 1000 + i }));
-    const orders = Array.from({ length: 800 }, (_, i) => ({ key: `o${Math.floor(random() * 300)}`, value: `order${i}`, ts: BASE + Math.floor(random() * 600_000) }));
-    const payments = Array.from({ length: 800 }, (_, i) => ({ key: `o${Math.floor(random() * 300)}`, value: `pay${i}`, ts: BASE + Math.floor(random() * 600_000) }));
+    const orders = Array.from({ length: 800 }, (_, i) => ({
+      key: `o${Math.floor(random() * 300)}`,
+      value: `order${i}`,
+      ts: BASE + Math.floor(random() * 600_000),
+    }));
+    const payments = Array.from({ length: 800 }, (_, i) => ({
+      key: `o${Math.floor(random() * 300)}`,
+      value: `pay${i}`,
+      ts: BASE + Math.floor(random() * 600_000),
+    }));
     // One far-future order per partition closes every window on every task.
     const sentinels: typeof orders = [];
     for (let i = 0; sentinels.length < PARTITIONS; i++) {

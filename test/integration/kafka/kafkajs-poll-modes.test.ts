@@ -62,7 +62,17 @@ describe('kafkajs adapter: poll by column, manual assignment and group', () => {
       for (let step = 0; step < 3; step++) {
         for (let i = 0; i < producers.length; i++) {
           const v = `r${round}-p${i}-s${step}`;
-          await producers[i]!.send(outgoingBatch([{ topic, partition: 0, key: step === 1 ? null : Buffer.from(`p${i}`), value: round === 2 && step === 2 ? null : Buffer.from(v.padEnd(150, '.')), timestamp: 1000 * round + step }]));
+          await producers[i]!.send(
+            outgoingBatch([
+              {
+                topic,
+                partition: 0,
+                key: step === 1 ? null : Buffer.from(`p${i}`),
+                value: round === 2 && step === 2 ? null : Buffer.from(v.padEnd(150, '.')),
+                timestamp: 1000 * round + step,
+              },
+            ]),
+          );
         }
       }
       for (let i = 0; i < producers.length; i++) {

@@ -41,7 +41,17 @@ describe('sends across a leader failover (three-node cluster)', () => {
     // kafkajs' own follow-up metadata request can hit a broker that has not applied the topic yet
     // (UNKNOWN_TOPIC_OR_PARTITION) after the controller created it: the wait below decides.
     await admin
-      .createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [dies, survives, third] }, { partition: 1, replicas: [survives, dies, third] }] }] })
+      .createTopics({
+        topics: [
+          {
+            topic,
+            replicaAssignment: [
+              { partition: 0, replicas: [dies, survives, third] },
+              { partition: 1, replicas: [survives, dies, third] },
+            ],
+          },
+        ],
+      })
       .catch((e: { type?: string }) => {
         if (e.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw e;
       });

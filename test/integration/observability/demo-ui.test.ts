@@ -25,11 +25,15 @@ describe('tributary demo --ui', () => {
     const ctx = captureContext({ signal: abort.signal });
     const running = runCli(['demo', '--embedded', '--num-transactions', '600', '--seed', '5', '--output-dir', out, '--ui', '--metrics-port', '0'], ctx);
     let url = '';
-    await until('the page kept up', () => {
-      const m = /stays up at (http:\/\/127\.0\.0\.1:\d+)\//.exec(ctx.err());
-      if (m) url = m[1]!;
-      return url !== '';
-    }, 120_000);
+    await until(
+      'the page kept up',
+      () => {
+        const m = /stays up at (http:\/\/127\.0\.0\.1:\d+)\//.exec(ctx.err());
+        if (m) url = m[1]!;
+        return url !== '';
+      },
+      120_000,
+    );
     expect(ctx.out()).toContain(`live page at ${url}/`);
 
     const page = await fetch(`${url}/`);
@@ -59,7 +63,12 @@ describe('tributary demo --ui', () => {
     let buffered = '';
     while (!buffered.includes('\n\n')) buffered += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
-    const live = JSON.parse(buffered.slice('data: '.length, buffered.indexOf('\n\n'))) as Array<{ applicationId: string; state: string; watermarkMs: number | null; tasks: Array<{ stores: unknown[] }> }>;
+    const live = JSON.parse(buffered.slice('data: '.length, buffered.indexOf('\n\n'))) as Array<{
+      applicationId: string;
+      state: string;
+      watermarkMs: number | null;
+      tasks: Array<{ stores: unknown[] }>;
+    }>;
     const windowed = live.find((a) => a.applicationId === 'transactions-windowed')!;
     expect(windowed.state).toBe('NOT_RUNNING');
     expect(windowed.watermarkMs).not.toBeNull();

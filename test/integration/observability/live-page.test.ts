@@ -54,7 +54,16 @@ describe('live page (headless Chromium)', () => {
         executablePath: CHROMIUM,
         headless: true,
         viewport: { width: 1440, height: 900 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       const page = browser.pages()[0] ?? (await browser.newPage());
       const errors: string[] = [];
@@ -81,14 +90,22 @@ describe('live page (headless Chromium)', () => {
       const rateIn = page.locator('#rate-in-metrics-app');
       await until('a first rate', async () => /\d\/s$/.test((await rateIn.textContent()) ?? ''), 20_000);
       const reads: string[] = [(await rateIn.textContent())!];
-      await until('a different rate', async () => {
-        const t = (await rateIn.textContent())!;
-        if (t !== reads[reads.length - 1]) reads.push(t);
-        return reads.length >= 3;
-      }, 20_000);
+      await until(
+        'a different rate',
+        async () => {
+          const t = (await rateIn.textContent())!;
+          if (t !== reads[reads.length - 1]) reads.push(t);
+          return reads.length >= 3;
+        },
+        20_000,
+      );
       expect(new Set(reads).size).toBeGreaterThanOrEqual(2);
       // The source node shows its rate too; the tasks table has both tasks; the Delta table is listed.
-      await until('the source node rate', async () => /\d\/s$/.test((await page.locator('g.node[data-node="KSTREAM-SOURCE-0000000000"] .node-rate').textContent()) ?? ''), 10_000);
+      await until(
+        'the source node rate',
+        async () => /\d\/s$/.test((await page.locator('g.node[data-node="KSTREAM-SOURCE-0000000000"] .node-rate').textContent()) ?? ''),
+        10_000,
+      );
       expect(await page.locator('tr[data-task]').count()).toBe(2);
       await until('a Delta commit shown', async () => (await page.locator('td.path').count()) === 1, 15_000);
 

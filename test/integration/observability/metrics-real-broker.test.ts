@@ -24,7 +24,10 @@ afterEach(() => {
 
 async function produce(servers: string, topic: string, n: number, seed: number): Promise<{ sent: number; malformed: number; late: number }> {
   const ctx = captureContext();
-  const code = await runCli(['produce', 'transactions', '--bootstrap-servers', servers, '--topic', topic, '--partitions', '2', '--num-transactions', String(n), '--seed', String(seed)], ctx);
+  const code = await runCli(
+    ['produce', 'transactions', '--bootstrap-servers', servers, '--topic', topic, '--partitions', '2', '--num-transactions', String(n), '--seed', String(seed)],
+    ctx,
+  );
   expect(ctx.err()).toBe('');
   expect(code).toBe(0);
   return JSON.parse(ctx.out().trim()) as { sent: number; malformed: number; late: number };
@@ -42,8 +45,27 @@ describe('tributary run --metrics-port (real broker)', () => {
 
     child = spawn(
       process.execPath,
-      ['bin/tributary.js', 'run', 'topologies/transactions-bronze.ts', '--application-id', appId, '--param', `input-topic=${topic}`, '--param', `late-topic=${topic}-late`,
-        '--param', 'commit-interval=500ms', '--data-dir', dataDir, '--state-dir', stateDir, '--metrics-port', '0', '--progress-interval', '1s'],
+      [
+        'bin/tributary.js',
+        'run',
+        'topologies/transactions-bronze.ts',
+        '--application-id',
+        appId,
+        '--param',
+        `input-topic=${topic}`,
+        '--param',
+        `late-topic=${topic}-late`,
+        '--param',
+        'commit-interval=500ms',
+        '--data-dir',
+        dataDir,
+        '--state-dir',
+        stateDir,
+        '--metrics-port',
+        '0',
+        '--progress-interval',
+        '1s',
+      ],
       { env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: servers }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -53,11 +75,15 @@ describe('tributary run --metrics-port (real broker)', () => {
     const exited = new Promise<number | null>((resolve) => child!.on('close', resolve));
 
     let url = '';
-    await until('the metrics event', () => {
-      const line = stdout.split('\n').find((l) => l.includes('"event":"metrics"'));
-      if (line !== undefined) url = (JSON.parse(line) as { url: string }).url;
-      return url !== '';
-    }, 60_000);
+    await until(
+      'the metrics event',
+      () => {
+        const line = stdout.split('\n').find((l) => l.includes('"event":"metrics"'));
+        if (line !== undefined) url = (JSON.parse(line) as { url: string }).url;
+        return url !== '';
+      },
+      60_000,
+    );
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const scrape = async (): Promise<{ text: string; samples: Sample[] }> => {
@@ -68,10 +94,18 @@ describe('tributary run --metrics-port (real broker)', () => {
     await until('the first batch in', async () => sum((await scrape()).samples, 'tributary_stream_task_records_in_total', app) === first.sent, 60_000);
     await until('ready', async () => (await fetch(`${url}/health/ready`)).status === 200, 30_000);
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
-    await until('the first batch committed (lag 0)', async () => {
-      const s = (await scrape()).samples;
-      return s.some((x) => x.name === 'tributary_stream_consumer_lag_records') && sum(s, 'tributary_stream_consumer_lag_records', { ...app, topic }) === 0 && sum(s, 'tributary_delta_commits_total', app) > 0;
-    }, 60_000);
+    await until(
+      'the first batch committed (lag 0)',
+      async () => {
+        const s = (await scrape()).samples;
+        return (
+          s.some((x) => x.name === 'tributary_stream_consumer_lag_records') &&
+          sum(s, 'tributary_stream_consumer_lag_records', { ...app, topic }) === 0 &&
+          sum(s, 'tributary_delta_commits_total', app) > 0
+        );
+      },
+      60_000,
+    );
     const one = await scrape();
     const check = await promtoolCheck(one.text);
     expect(check.output).toBe('');
@@ -79,14 +113,32 @@ describe('tributary run --metrics-port (real broker)', () => {
     const s1 = one.samples;
     expect(sum(s1, 'tributary_stream_tasks_running', app)).toBe(2);
     expect(sum(s1, 'tributary_stream_task_dead_lettered_records_total', { ...app, reason: 'deserialization' })).toBe(first.malformed);
-    expect(s1.filter((x) => x.name === 'tributary_stream_consumer_lag_records' && x.labels['topic'] === topic).map((x) => x.labels['partition']).sort()).toEqual(['0', '1']);
+    expect(
+      s1
+        .filter((x) => x.name === 'tributary_stream_consumer_lag_records' && x.labels['topic'] === topic)
+        .map((x) => x.labels['partition'])
+        .sort(),
+    ).toEqual(['0', '1']);
 
     const second = await produce(servers, topic, 300, 12);
-    await until('the second batch in', async () => sum((await scrape()).samples, 'tributary_stream_task_records_in_total', app) === first.sent + second.sent, 60_000);
-    await until('the second batch in Delta', async () => {
-      const s = (await scrape()).samples;
-      return sum(s, 'tributary_delta_rows_total', app) + sum(s, 'tributary_stream_task_dead_lettered_records_total', app) + sum(s, 'tributary_stream_task_dropped_records_total', app) === first.sent + second.sent;
-    }, 60_000);
+    await until(
+      'the second batch in',
+      async () => sum((await scrape()).samples, 'tributary_stream_task_records_in_total', app) === first.sent + second.sent,
+      60_000,
+    );
+    await until(
+      'the second batch in Delta',
+      async () => {
+        const s = (await scrape()).samples;
+        return (
+          sum(s, 'tributary_delta_rows_total', app) +
+            sum(s, 'tributary_stream_task_dead_lettered_records_total', app) +
+            sum(s, 'tributary_stream_task_dropped_records_total', app) ===
+          first.sent + second.sent
+        );
+      },
+      60_000,
+    );
     const s2 = (await scrape()).samples;
     const moved = (name: string, match: Record<string, string> = app) => sum(s2, name, match) - sum(s1, name, match);
     expect(moved('tributary_stream_task_records_in_total')).toBe(second.sent);

@@ -36,8 +36,16 @@ describe('tributary run / describe / demo: error paths', () => {
   });
 
   it.each([
-    ['run, no default export', ['run', fixture('no-default-export.ts'), '--embedded'], "exports no topology: it needs a default export (a Topology, or a function (options) => Topology); it exports only 'buildTopology'."],
-    ['run, default is not a topology', ['run', fixture('default-not-topology.ts'), '--embedded'], 'exports no topology: its default export is an object with keys name, version'],
+    [
+      'run, no default export',
+      ['run', fixture('no-default-export.ts'), '--embedded'],
+      "exports no topology: it needs a default export (a Topology, or a function (options) => Topology); it exports only 'buildTopology'.",
+    ],
+    [
+      'run, default is not a topology',
+      ['run', fixture('default-not-topology.ts'), '--embedded'],
+      'exports no topology: its default export is an object with keys name, version',
+    ],
     ['describe, no default export', ['describe', fixture('no-default-export.ts')], 'exports no topology'],
     ['run, missing file', ['run', 'topologies/does-not-exist.ts', '--embedded'], 'Topology file not found: topologies/does-not-exist.ts'],
     ['run, unknown param', ['run', bronze, '--embedded', '--param', 'nope=1'], "Unknown --param 'nope'"],
@@ -57,25 +65,42 @@ describe('tributary run / describe / demo: error paths', () => {
   it.each([
     ['run', ['run', bronze]],
     ['demo', ['demo']],
-  ])('%s: an unreachable broker fails clearly within 30 s', async (_n, args) => {
-    const port = await closedPort();
-    const r = await runBin([...args, '--bootstrap-servers', `127.0.0.1:${port}`]);
-    expect(r.code).toBe(1);
-    expect(r.ms).toBeLessThan(30_000);
-    expect(r.stderr).toContain(`Cannot reach a Kafka broker at 127.0.0.1:${port} (127.0.0.1:${port}: connection refused`);
-    expect(r.stderr).toContain('npm run broker');
-    oneLine(r.stderr);
-  }, 40_000);
+  ])(
+    '%s: an unreachable broker fails clearly within 30 s',
+    async (_n, args) => {
+      const port = await closedPort();
+      const r = await runBin([...args, '--bootstrap-servers', `127.0.0.1:${port}`]);
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(30_000);
+      expect(r.stderr).toContain(`Cannot reach a Kafka broker at 127.0.0.1:${port} (127.0.0.1:${port}: connection refused`);
+      expect(r.stderr).toContain('npm run broker');
+      oneLine(r.stderr);
+    },
+    40_000,
+  );
 
   it('run --embedded starts, reports, and stops cleanly on SIGINT with exit 0', async () => {
     const { startBin } = await import('./bin.js');
-    const app = startBin(['run', bronze, '--embedded', '--data-dir', `/tmp/tributary-embedded-${process.pid}`, '--progress-interval', '200ms', '--state-dir', `/tmp/tributary-embedded-state-${process.pid}`]);
+    const app = startBin([
+      'run',
+      bronze,
+      '--embedded',
+      '--data-dir',
+      `/tmp/tributary-embedded-${process.pid}`,
+      '--progress-interval',
+      '200ms',
+      '--state-dir',
+      `/tmp/tributary-embedded-state-${process.pid}`,
+    ]);
     const deadline = Date.now() + 30_000;
     while (!app.stdout().includes('"event":"progress"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     app.child.kill('SIGINT');
     const r = await app.exited;
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { event: string }).event);
     expect(events[0]).toBe('starting');
     expect(events).toContain('running');
     expect(events).toContain('progress');

@@ -45,8 +45,13 @@ describe('producer CLI + tributary run of both seed topologies (real broker, chi
     dirs.push(dir);
     const id = uniqueName('pipe');
     const t = {
-      bronzeIn: `${id}-tx3`, windowedIn: `${id}-tx1`, late: `${id}-late`, aggregates: `${id}-agg`, windowedLate: `${id}-wlate`,
-      bronzeApp: `${id}-bronze`, windowedApp: `${id}-windowed`,
+      bronzeIn: `${id}-tx3`,
+      windowedIn: `${id}-tx1`,
+      late: `${id}-late`,
+      aggregates: `${id}-agg`,
+      windowedLate: `${id}-wlate`,
+      bronzeApp: `${id}-bronze`,
+      windowedApp: `${id}-windowed`,
     };
     const n = 3000;
     const startTime = '2025-01-15T12:00:00Z';
@@ -56,19 +61,74 @@ describe('producer CLI + tributary run of both seed topologies (real broker, chi
     const admin = client.admin();
     await admin.connect();
     try {
-      await admin.createTopics([{ topic: t.bronzeIn, numPartitions: 3 }, { topic: t.windowedIn, numPartitions: 1 }]);
+      await admin.createTopics([
+        { topic: t.bronzeIn, numPartitions: 3 },
+        { topic: t.windowedIn, numPartitions: 1 },
+      ]);
       const from = Date.now();
       const common = ['--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--param', 'commit-interval=1s'];
-      const bronze = startBin(['run', 'topologies/transactions-bronze.ts', '--application-id', t.bronzeApp, ...common,
-        '--param', `input-topic=${t.bronzeIn}`, '--param', `late-topic=${t.late}`], { env });
-      const windowed = startBin(['run', 'topologies/transactions-windowed.ts', '--window', '1 minute', '--application-id', t.windowedApp, ...common,
-        '--param', `input-topic=${t.windowedIn}`, '--param', `output-topic=${t.aggregates}`, '--param', `late-topic=${t.windowedLate}`], { env });
+      const bronze = startBin(
+        [
+          'run',
+          'topologies/transactions-bronze.ts',
+          '--application-id',
+          t.bronzeApp,
+          ...common,
+          '--param',
+          `input-topic=${t.bronzeIn}`,
+          '--param',
+          `late-topic=${t.late}`,
+        ],
+        { env },
+      );
+      const windowed = startBin(
+        [
+          'run',
+          'topologies/transactions-windowed.ts',
+          '--window',
+          '1 minute',
+          '--application-id',
+          t.windowedApp,
+          ...common,
+          '--param',
+          `input-topic=${t.windowedIn}`,
+          '--param',
+          `output-topic=${t.aggregates}`,
+          '--param',
+          `late-topic=${t.windowedLate}`,
+        ],
+        { env },
+      );
       children.push(bronze, windowed);
 
       // Same seeded events into both inputs, while the applications run.
-      for (const [topic, partitions] of [[t.bronzeIn, 3], [t.windowedIn, 1]] as const) {
-        const p = await runBin(['produce', 'transactions', '--topic', topic, '--partitions', String(partitions), '--num-transactions', String(n),
-          '--seed', String(gen.seed), '--start-time', startTime, '--event-spacing', '1s', '--late-share', '0.05', '--malformed-share', '0.02'], { env });
+      for (const [topic, partitions] of [
+        [t.bronzeIn, 3],
+        [t.windowedIn, 1],
+      ] as const) {
+        const p = await runBin(
+          [
+            'produce',
+            'transactions',
+            '--topic',
+            topic,
+            '--partitions',
+            String(partitions),
+            '--num-transactions',
+            String(n),
+            '--seed',
+            String(gen.seed),
+            '--start-time',
+            startTime,
+            '--event-spacing',
+            '1s',
+            '--late-share',
+            '0.05',
+            '--malformed-share',
+            '0.02',
+          ],
+          { env },
+        );
         expect(p.stderr).toBe('');
         expect(p.code).toBe(0);
       }
@@ -91,7 +151,10 @@ describe('producer CLI + tributary run of both seed topologies (real broker, chi
       const to = Date.now();
       for (const r of [b, w]) {
         expect(r.code, r.stderr).toBe(0);
-        const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; late?: number; deadLettered?: number });
+        const events = r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { event: string; late?: number; deadLettered?: number });
         expect(events.at(-1)!.event).toBe('stopped');
       }
       const stopped = (r: typeof b) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { late: number; deadLettered: number };

@@ -55,18 +55,24 @@ describe('record size limits on the real broker', () => {
     b.stream(input, Consumed.with(str, Serdes.json<{ n: number }>()))
       .mapValues((v) => 'x'.repeat(v.n))
       .to(output, Produced.with(str, str));
-    const rt = new StreamsRuntime({ topology: b.build(), client, config: { applicationId: app, processingGuarantee: 'exactly_once', stateDir, commitIntervalMs: 100 } });
+    const rt = new StreamsRuntime({
+      topology: b.build(),
+      client,
+      config: { applicationId: app, processingGuarantee: 'exactly_once', stateDir, commitIntervalMs: 100 },
+    });
     const producer = client.producer({ clientId: 'limits-it-input' });
     await producer.connect();
     const rec = (key: string, value: string, i: number) => ({ topic: input, key: Buffer.from(key), value: Buffer.from(value), timestamp: Date.now() + i });
     const burst = Array.from({ length: 6 }, (_, i) => rec(`burst-${i}`, `{${'b'.repeat(2500)}`, 10 + i)); // each fits the DLQ alone, not together
-    await producer.send(outgoingBatch([
-      rec('ok-1', '{"n":2}', 0),
-      rec('huge-malformed', `{"n": ${'9'.repeat(1_000_000)}`, 1), // legal for the input topic, 250x the DLQ's limit
-      ...burst,
-      rec('big-output', '{"n":10000}', 20),
-      rec('ok-2', '{"n":1}', 21),
-    ]));
+    await producer.send(
+      outgoingBatch([
+        rec('ok-1', '{"n":2}', 0),
+        rec('huge-malformed', `{"n": ${'9'.repeat(1_000_000)}`, 1), // legal for the input topic, 250x the DLQ's limit
+        ...burst,
+        rec('big-output', '{"n":10000}', 20),
+        rec('ok-2', '{"n":1}', 21),
+      ]),
+    );
     await producer.disconnect();
     try {
       await rt.start();

@@ -46,7 +46,13 @@ describe('Delta on S3 (moto)', () => {
     for (let c = 0; c < 9; c++) {
       for (let i = 0; i < 50; i++) {
         const id = c * 50 + i;
-        const row = { id, name: id % 7 ? `n${id}` : null, amount: `${id}.25`, ts: new Date(Date.UTC(2024, 0, 1) + id * 1000).toISOString(), p: ['a', 'b/c', 'd e'][id % 3]! };
+        const row = {
+          id,
+          name: id % 7 ? `n${id}` : null,
+          amount: `${id}.25`,
+          ts: new Date(Date.UTC(2024, 0, 1) + id * 1000).toISOString(),
+          p: ['a', 'b/c', 'd e'][id % 3]!,
+        };
         expect(w.append(row).ok).toBe(true);
         expected.push(row);
       }
@@ -66,7 +72,8 @@ describe('Delta on S3 (moto)', () => {
     const rs = await readS3WithDeltaRs(moto, table, ['app-x']);
     expect(rs.version).toBe(9);
     expect(rs.txn['app-x']).toBe(8);
-    const norm = (rows: Record<string, unknown>[]) => sortRows(rows.map((r) => ({ id: r['id'], name: r['name'], amount: r['amount'], p: r['p'], ts: String(r['ts']).slice(0, 19) })));
+    const norm = (rows: Record<string, unknown>[]) =>
+      sortRows(rows.map((r) => ({ id: r['id'], name: r['name'], amount: r['amount'], p: r['p'], ts: String(r['ts']).slice(0, 19) })));
     expect(norm(rs.rows)).toEqual(norm(expected));
     expect(norm(ours.rows)).toEqual(norm(expected));
   }, 120_000);
@@ -76,13 +83,23 @@ describe('Delta on S3 (moto)', () => {
     const BATCHES = 12;
     const ROWS = 20;
     // Create the table first so both processes race on appends (creation races are covered locally).
-    await DeltaTableWriter.open({ tableDir: table, schema: struct([field('writer', 'string', false), field('batch', 'integer', false), field('i', 'integer', false)]), configuration: { 'delta.checkpointInterval': '5' } });
-    const child = (writer: string) => run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 's3-race-writer.ts')], {
-      env: { ...process.env, ...moto.env, S3_TABLE: table, S3_WRITER: writer, S3_BATCHES: String(BATCHES), S3_ROWS: String(ROWS) },
-      maxBuffer: 16 * 1024 * 1024,
+    await DeltaTableWriter.open({
+      tableDir: table,
+      schema: struct([field('writer', 'string', false), field('batch', 'integer', false), field('i', 'integer', false)]),
+      configuration: { 'delta.checkpointInterval': '5' },
     });
+    const child = (writer: string) =>
+      run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 's3-race-writer.ts')], {
+        env: { ...process.env, ...moto.env, S3_TABLE: table, S3_WRITER: writer, S3_BATCHES: String(BATCHES), S3_ROWS: String(ROWS) },
+        maxBuffer: 16 * 1024 * 1024,
+      });
     const outs = await Promise.all([child('A'), child('B')]);
-    const commits = outs.flatMap((o) => o.stdout.trim().split('\n').map((l) => JSON.parse(l) as { writer: string; batch: number; version: number; attempts: number }));
+    const commits = outs.flatMap((o) =>
+      o.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { writer: string; batch: number; version: number; attempts: number }),
+    );
     expect(commits.length).toBe(2 * BATCHES);
     const versions = commits.map((c) => c.version).sort((a, b) => a - b);
     expect(versions).toEqual(Array.from({ length: 2 * BATCHES }, (_, k) => k + 1));

@@ -29,7 +29,13 @@ afterAll(async () => {
 describe('lakehouse chain on S3 (moto)', () => {
   it('SIGKILL during each hop, restart: every S3 table equals the model', async () => {
     const root = `s3://${await moto.bucket('lake')}/lakehouse`;
-    const log = await chainKillTest(root, state, { kills: Number(process.env['S3_CHAIN_KILLS'] ?? 2), commits: Number(process.env['S3_CHAIN_COMMITS'] ?? 6), rows: 1000, env: moto.env, deltaRs: { read: (t) => readS3WithDeltaRs(moto, t) } });
+    const log = await chainKillTest(root, state, {
+      kills: Number(process.env['S3_CHAIN_KILLS'] ?? 2),
+      commits: Number(process.env['S3_CHAIN_COMMITS'] ?? 6),
+      rows: 1000,
+      env: moto.env,
+      deltaRs: { read: (t) => readS3WithDeltaRs(moto, t) },
+    });
     process.stderr.write(`s3 lakehouse kills: ${log.join('; ')}\n`);
   }, 600_000);
 });

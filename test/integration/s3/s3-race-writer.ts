@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  process.stderr.write(`s3-race-writer failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`s3-race-writer failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -25,7 +25,12 @@ const PRINCIPAL = 'User:limited';
 const RECORDS = 3_000;
 
 /** The ACLs docs/operations.md lists for an exactly-once application (keep both in step). */
-export function applicationAcls(principal: string, applicationId: string, inputs: readonly string[], outputs: readonly string[]): (AclEntry & { why: string })[] {
+export function applicationAcls(
+  principal: string,
+  applicationId: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+): (AclEntry & { why: string })[] {
   const allow = (resourceType: AclResourceTypes, resourceName: string, pattern: ResourcePatternTypes, operation: AclOperationTypes, why: string) => ({
     resourceType,
     resourceName,
@@ -66,7 +71,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (granted.length) {
-    await aclAdmin.deleteAcls({ filters: granted.map(({ resourceType, resourceName, resourcePatternType, principal, host, operation, permissionType }) => ({ resourceType, resourceName, resourcePatternType, principal, host, operation, permissionType })) }).catch(() => undefined);
+    await aclAdmin
+      .deleteAcls({
+        filters: granted.map(({ resourceType, resourceName, resourcePatternType, principal, host, operation, permissionType }) => ({
+          resourceType,
+          resourceName,
+          resourcePatternType,
+          principal,
+          host,
+          operation,
+          permissionType,
+        })),
+      })
+      .catch(() => undefined);
   }
   await aclAdmin?.disconnect();
   await superAdmin?.disconnect();
@@ -83,7 +100,17 @@ async function grant(acls: readonly (AclEntry & { why?: string })[]): Promise<Ac
 }
 
 async function revoke(acls: readonly AclEntry[]): Promise<void> {
-  await aclAdmin.deleteAcls({ filters: acls.map(({ resourceType, resourceName, resourcePatternType, principal, host, operation, permissionType }) => ({ resourceType, resourceName, resourcePatternType, principal, host, operation, permissionType })) });
+  await aclAdmin.deleteAcls({
+    filters: acls.map(({ resourceType, resourceName, resourcePatternType, principal, host, operation, permissionType }) => ({
+      resourceType,
+      resourceName,
+      resourcePatternType,
+      principal,
+      host,
+      operation,
+      permissionType,
+    })),
+  });
   for (const a of acls) granted.splice(granted.indexOf(a), 1);
   await new Promise((r) => setTimeout(r, 1_000));
 }
@@ -181,7 +208,13 @@ describe('ACLs of an exactly-once application (StandardAuthorizer, SASL_SSL prin
       const t0 = Date.now();
       try {
         await app.start();
-        const ended = await Promise.race([app.done().then((state) => `ended in state ${state}`, (e: unknown) => e), new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000))]);
+        const ended = await Promise.race([
+          app.done().then(
+            (state) => `ended in state ${state}`,
+            (e: unknown) => e,
+          ),
+          new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000)),
+        ]);
         error ??= ended;
       } catch (e) {
         error = e;
@@ -192,7 +225,9 @@ describe('ACLs of an exactly-once application (StandardAuthorizer, SASL_SSL prin
       const message = error instanceof Error ? error.message : String(error);
       results.push({ why: missing.why, message: message.slice(0, 300) });
       expect(error, `${missing.why}: ${message}`).toBeInstanceOf(TributaryError);
-      expect(message, missing.why).toMatch(/AUTHORIZATION_FAILED|lacks an ACL|may not READ or DESCRIBE|without (READ on the group|WRITE on the transactional id)/);
+      expect(message, missing.why).toMatch(
+        /AUTHORIZATION_FAILED|lacks an ACL|may not READ or DESCRIBE|without (READ on the group|WRITE on the transactional id)/,
+      );
       expect(Date.now() - t0, missing.why).toBeLessThan(60_000);
     }
     process.stderr.write(`[acls] ${JSON.stringify(results, null, 1)}\n`);

@@ -55,14 +55,43 @@ describe('OAUTHBEARER over SASL_SSL', () => {
     const s = secureBroker();
     const tokenFile = join(dir, 'token');
     const config = join(dir, 'oauth.properties');
-    writeFileSync(config, ['security.protocol=SASL_SSL', 'sasl.mechanism=OAUTHBEARER', `tributary.oauthbearer.token.file=${tokenFile}`, `ssl.truststore.location=${s.caFile}`].join('\n'));
+    writeFileSync(
+      config,
+      ['security.protocol=SASL_SSL', 'sasl.mechanism=OAUTHBEARER', `tributary.oauthbearer.token.file=${tokenFile}`, `ssl.truststore.location=${s.caFile}`].join(
+        '\n',
+      ),
+    );
     const topic = uniqueName('oauth-cli');
     writeFileSync(tokenFile, unsecuredJwt('alice', 3600));
-    const ok = await runBin(['produce', 'transactions', '--bootstrap-servers', s.saslSslBootstrap, '--client-config', config, '--topic', topic, '--num-transactions', '10']);
+    const ok = await runBin([
+      'produce',
+      'transactions',
+      '--bootstrap-servers',
+      s.saslSslBootstrap,
+      '--client-config',
+      config,
+      '--topic',
+      topic,
+      '--num-transactions',
+      '10',
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     const expired = unsecuredJwt('alice', 60, Math.floor(Date.now() / 1000) - 3600);
     writeFileSync(tokenFile, expired);
-    const bad = await runBin(['produce', 'transactions', '--bootstrap-servers', s.saslSslBootstrap, '--client-config', config, '--topic', topic, '--num-transactions', '10', '--connect-timeout', '15s']);
+    const bad = await runBin([
+      'produce',
+      'transactions',
+      '--bootstrap-servers',
+      s.saslSslBootstrap,
+      '--client-config',
+      config,
+      '--topic',
+      topic,
+      '--num-transactions',
+      '10',
+      '--connect-timeout',
+      '15s',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(new RegExp(`Authentication failed at ${s.saslSslBootstrap} over SASL_SSL \\(OAUTHBEARER\\).*Check that the token is current`));
     expect(bad.stdout + bad.stderr).not.toContain(expired.split('.')[1]!);

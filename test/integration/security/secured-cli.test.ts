@@ -65,12 +65,48 @@ async function expiredTlsEndpoint(caFile: string, workDir: string): Promise<{ bo
     const out = spawnSync('openssl', args, { cwd: workDir, encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`openssl ${args[0]} failed: ${out.stderr}`);
   };
-  writeFileSync(join(workDir, 'ca.cnf'), '[ca]\ndefault_ca = expired\n[expired]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n');
+  writeFileSync(
+    join(workDir, 'ca.cnf'),
+    '[ca]\ndefault_ca = expired\n[expired]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n',
+  );
   writeFileSync(join(workDir, 'index.txt'), '');
   writeFileSync(join(workDir, 'serial'), '01\n');
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expired.key', '-out', 'expired.csr', '-subj', '/CN=tributary-broker.test', '-addext', 'subjectAltName=IP:127.0.0.1']);
-  run(['ca', '-batch', '-config', 'ca.cnf', '-cert', caFile, '-keyfile', join(dirname(caFile), 'ca.key'), '-in', 'expired.csr', '-out', 'expired.crt', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
-  const server = createTlsServer({ key: readFileSync(join(workDir, 'expired.key')), cert: readFileSync(join(workDir, 'expired.crt')) }, (socket) => socket.end());
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'expired.key',
+    '-out',
+    'expired.csr',
+    '-subj',
+    '/CN=tributary-broker.test',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
+  run([
+    'ca',
+    '-batch',
+    '-config',
+    'ca.cnf',
+    '-cert',
+    caFile,
+    '-keyfile',
+    join(dirname(caFile), 'ca.key'),
+    '-in',
+    'expired.csr',
+    '-out',
+    'expired.crt',
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+    '-notext',
+  ]);
+  const server = createTlsServer({ key: readFileSync(join(workDir, 'expired.key')), cert: readFileSync(join(workDir, 'expired.crt')) }, (socket) =>
+    socket.end(),
+  );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -79,7 +115,15 @@ async function expiredTlsEndpoint(caFile: string, workDir: string): Promise<{ bo
 
 const CONNECT = ['--connect-timeout', '15s'];
 const produceArgs = (topic: string, config: string | undefined, extra: readonly string[] = []) => [
-  'produce', 'transactions', '--topic', topic, '--num-transactions', '20', ...(config ? ['--client-config', config] : []), ...CONNECT, ...extra,
+  'produce',
+  'transactions',
+  '--topic',
+  topic,
+  '--num-transactions',
+  '20',
+  ...(config ? ['--client-config', config] : []),
+  ...CONNECT,
+  ...extra,
 ];
 
 describe('tributary CLI on a secured cluster', () => {
@@ -96,24 +140,84 @@ describe('tributary CLI on a secured cluster', () => {
     try {
       const n = 1500;
       const startTime = '2025-01-15T12:00:00Z';
-      const p = record('produce', await runBin(['produce', 'transactions', '--bootstrap-servers', bootstrap, '--client-config', config, '--topic', t.input,
-        '--partitions', '1', '--num-transactions', String(n), '--seed', '5', '--start-time', startTime, '--event-spacing', '1s',
-        '--late-share', '0.05', '--malformed-share', '0.02'], { env }));
+      const p = record(
+        'produce',
+        await runBin(
+          [
+            'produce',
+            'transactions',
+            '--bootstrap-servers',
+            bootstrap,
+            '--client-config',
+            config,
+            '--topic',
+            t.input,
+            '--partitions',
+            '1',
+            '--num-transactions',
+            String(n),
+            '--seed',
+            '5',
+            '--start-time',
+            startTime,
+            '--event-spacing',
+            '1s',
+            '--late-share',
+            '0.05',
+            '--malformed-share',
+            '0.02',
+          ],
+          { env },
+        ),
+      );
       // kafkajs logs a retriable protocol response (e.g. InitProducerId while the transaction
       // coordinator of a fresh broker is still loading) at error level before it retries: not ours.
-      const ownErrors = p.stderr.split('\n').filter((l) => /error/i.test(l) && !/^\[kafkajs error\] Connection: Response \w+\(key: \d+, version: \d+\)$/.test(l));
+      const ownErrors = p.stderr
+        .split('\n')
+        .filter((l) => /error/i.test(l) && !/^\[kafkajs error\] Connection: Response \w+\(key: \d+, version: \d+\)$/.test(l));
       expect(ownErrors).toEqual([]);
       expect(p.code, p.stderr).toBe(0);
 
       // bootstrap.servers from the properties file (no flag, no KAFKA_BOOTSTRAP_SERVERS).
-      const withServers = properties('with-servers.properties', [`bootstrap.servers=${bootstrap}`, `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="\${env:TRIBUTARY_TEST_SASL_PASSWORD}";`,
-        'security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-512', `ssl.truststore.location=${s.caFile}`]);
-      const app = startBin(['run', 'topologies/transactions-windowed.ts', '--client-config', withServers, '--window', '1 minute', '--application-id', t.app,
-        '--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--param', 'commit-interval=500ms',
-        '--param', `input-topic=${t.input}`, '--param', `output-topic=${t.output}`, '--param', `late-topic=${t.late}`], { env });
+      const withServers = properties('with-servers.properties', [
+        `bootstrap.servers=${bootstrap}`,
+        `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="\${env:TRIBUTARY_TEST_SASL_PASSWORD}";`,
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-512',
+        `ssl.truststore.location=${s.caFile}`,
+      ]);
+      const app = startBin(
+        [
+          'run',
+          'topologies/transactions-windowed.ts',
+          '--client-config',
+          withServers,
+          '--window',
+          '1 minute',
+          '--application-id',
+          t.app,
+          '--data-dir',
+          join(dir, 'data'),
+          '--state-dir',
+          join(dir, 'state'),
+          '--progress-interval',
+          '1s',
+          '--param',
+          'commit-interval=500ms',
+          '--param',
+          `input-topic=${t.input}`,
+          '--param',
+          `output-topic=${t.output}`,
+          '--param',
+          `late-topic=${t.late}`,
+        ],
+        { env },
+      );
       children.push(app);
-      const model = pipelineModel(generateTransactions(n, { seed: 5, startTime: Date.parse(startTime), spacingMs: 1000, lateShare: 0.05, malformedShare: 0.02, watermarkMs: 600_000 }),
-        { partitions: 1, watermarkMs: 600_000, windowMs: 60_000, graceMs: 600_000 });
+      const model = pipelineModel(
+        generateTransactions(n, { seed: 5, startTime: Date.parse(startTime), spacingMs: 1000, lateShare: 0.05, malformedShare: 0.02, watermarkMs: 600_000 }),
+        { partitions: 1, watermarkMs: 600_000, windowMs: 60_000, graceMs: 600_000 },
+      );
       const expected = modelWindows(model).length;
       expect(expected).toBeGreaterThan(20);
       const outputCount = async () => (await admin.fetchTopicOffsets(t.output)).reduce((sum, p) => sum + p.high, 0);
@@ -123,7 +227,9 @@ describe('tributary CLI on a secured cluster', () => {
         if (Date.now() > deadline) {
           const committed = await admin.fetchCommittedOffsets(t.app, [t.input]);
           const ends = await admin.fetchTopicOffsets(t.input);
-          throw new Error(`run did not commit its input (${JSON.stringify(committed)} vs ${JSON.stringify(ends)}; output ${await outputCount()} of ${expected}):\n${app.stdout().slice(-1000)}`);
+          throw new Error(
+            `run did not commit its input (${JSON.stringify(committed)} vs ${JSON.stringify(ends)}; output ${await outputCount()} of ${expected}):\n${app.stdout().slice(-1000)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -134,7 +240,10 @@ describe('tributary CLI on a secured cluster', () => {
       const out = (await readWholeTopic(client, admin, t.output)).map((x) => JSON.parse(x.value!.toString()) as AggregateRow);
       checkWindows(out as unknown as Record<string, unknown>[], model);
 
-      const reset = record('reset', await runBin(['reset', t.app, '--bootstrap-servers', bootstrap, '--client-config', config, '--state-dir', join(dir, 'state'), '--dry-run'], { env }));
+      const reset = record(
+        'reset',
+        await runBin(['reset', t.app, '--bootstrap-servers', bootstrap, '--client-config', config, '--state-dir', join(dir, 'state'), '--dry-run'], { env }),
+      );
       expect(reset.code, reset.stderr).toBe(0);
       expect(reset.stdout).toContain(`delete group        ${t.app}`);
     } finally {
@@ -159,11 +268,16 @@ describe('tributary CLI on a secured cluster', () => {
         name: 'wrong password',
         args: produceArgs(topic, writeClientProperties(dir, 'SASL_SSL'), ['--bootstrap-servers', s.saslSslBootstrap]),
         code: 1,
-        message: new RegExp(`Authentication failed at ${s.saslSslBootstrap} over SASL_SSL \\(SCRAM-SHA-512, user 'alice'\\).*invalid credentials.*Check the username and password`),
+        message: new RegExp(
+          `Authentication failed at ${s.saslSslBootstrap} over SASL_SSL \\(SCRAM-SHA-512, user 'alice'\\).*invalid credentials.*Check the username and password`,
+        ),
       },
       {
         name: 'unknown mechanism',
-        args: produceArgs(topic, properties('mech.properties', scram([`ssl.truststore.location=${s.caFile}`], 'SCRAM-SHA-1')), ['--bootstrap-servers', s.saslSslBootstrap]),
+        args: produceArgs(topic, properties('mech.properties', scram([`ssl.truststore.location=${s.caFile}`], 'SCRAM-SHA-1')), [
+          '--bootstrap-servers',
+          s.saslSslBootstrap,
+        ]),
         code: 2,
         message: /sasl.mechanism: unsupported mechanism 'SCRAM-SHA-1'; use one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER/,
       },
@@ -171,31 +285,46 @@ describe('tributary CLI on a secured cluster', () => {
         name: 'untrusted certificate (no trust store: Node roots)',
         args: produceArgs(topic, properties('untrusted.properties', scram()), ['--bootstrap-servers', s.saslSslBootstrap]),
         code: 1,
-        message: new RegExp(`broker at ${s.saslSslBootstrap} over SASL_SSL .*certificate is not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\). Check: .*ssl.truststore.location`),
+        message: new RegExp(
+          `broker at ${s.saslSslBootstrap} over SASL_SSL .*certificate is not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\). Check: .*ssl.truststore.location`,
+        ),
       },
       {
         name: 'host name not in the certificate',
-        args: produceArgs(topic, properties('host.properties', scram([`ssl.truststore.location=${s.caFile}`])), ['--bootstrap-servers', s.saslSslBootstrap.replace('127.0.0.1', 'localhost')]),
+        args: produceArgs(topic, properties('host.properties', scram([`ssl.truststore.location=${s.caFile}`])), [
+          '--bootstrap-servers',
+          s.saslSslBootstrap.replace('127.0.0.1', 'localhost'),
+        ]),
         code: 1,
-        message: /broker at localhost:\d+ over SASL_SSL .*does not name the host 'localhost' \(ERR_TLS_CERT_ALTNAME_INVALID\). Check: .*ssl.endpoint.identification.algorithm/,
+        message:
+          /broker at localhost:\d+ over SASL_SSL .*does not name the host 'localhost' \(ERR_TLS_CERT_ALTNAME_INVALID\). Check: .*ssl.endpoint.identification.algorithm/,
       },
       {
         name: 'mutual TLS without a client certificate',
-        args: produceArgs(topic, properties('no-cert.properties', ['security.protocol=SSL', `ssl.truststore.location=${s.caFile}`]), ['--bootstrap-servers', s.sslBootstrap]),
+        args: produceArgs(topic, properties('no-cert.properties', ['security.protocol=SSL', `ssl.truststore.location=${s.caFile}`]), [
+          '--bootstrap-servers',
+          s.sslBootstrap,
+        ]),
         code: 1,
-        message: new RegExp(`broker at ${s.sslBootstrap} over SSL: the broker refused the TLS handshake .*client certificate.*Check: set ssl.keystore.location`),
+        message: new RegExp(
+          `broker at ${s.sslBootstrap} over SSL: the broker refused the TLS handshake .*client certificate.*Check: set ssl.keystore.location`,
+        ),
       },
       {
         name: 'TLS to a plaintext port',
         args: produceArgs(topic, properties('tls-plain.properties', scram([`ssl.truststore.location=${s.caFile}`])), ['--bootstrap-servers', plain]),
         code: 1,
-        message: new RegExp(`broker at ${plain} over SASL_SSL .*closed the connection during the TLS handshake. Check: this port looks like a PLAINTEXT or SASL_PLAINTEXT listener`),
+        message: new RegExp(
+          `broker at ${plain} over SASL_SSL .*closed the connection during the TLS handshake. Check: this port looks like a PLAINTEXT or SASL_PLAINTEXT listener`,
+        ),
       },
       {
         name: 'plaintext to a TLS port',
         args: produceArgs(topic, undefined, ['--bootstrap-servers', s.saslSslBootstrap]),
         code: 1,
-        message: new RegExp(`broker at ${s.saslSslBootstrap} over PLAINTEXT: the broker answered with a TLS alert. Check: this port is a TLS listener: set security.protocol=SSL or SASL_SSL`),
+        message: new RegExp(
+          `broker at ${s.saslSslBootstrap} over PLAINTEXT: the broker answered with a TLS alert. Check: this port is a TLS listener: set security.protocol=SSL or SASL_SSL`,
+        ),
       },
       {
         name: 'unreachable broker',
@@ -218,8 +347,25 @@ describe('tributary CLI on a secured cluster', () => {
     }
 
     // The app itself (`run`) with the wrong password: fails at connect, not after retrying for minutes.
-    const run = record('run wrong password', await runBin(['run', 'topologies/transactions-windowed.ts', '--client-config', writeClientProperties(dir, 'SASL_SSL'),
-      '--bootstrap-servers', s.saslSslBootstrap, '--application-id', uniqueName('sec-run'), '--state-dir', join(dir, 'state2'), ...CONNECT], { env: { ...env, TRIBUTARY_KAFKA_LOG: 'debug' } }));
+    const run = record(
+      'run wrong password',
+      await runBin(
+        [
+          'run',
+          'topologies/transactions-windowed.ts',
+          '--client-config',
+          writeClientProperties(dir, 'SASL_SSL'),
+          '--bootstrap-servers',
+          s.saslSslBootstrap,
+          '--application-id',
+          uniqueName('sec-run'),
+          '--state-dir',
+          join(dir, 'state2'),
+          ...CONNECT,
+        ],
+        { env: { ...env, TRIBUTARY_KAFKA_LOG: 'debug' } },
+      ),
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Authentication failed at .* over SASL_SSL \(SCRAM-SHA-512, user 'alice'\)/);
   }, 120_000);
@@ -237,9 +383,18 @@ describe('tributary CLI on a secured cluster', () => {
         'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="${env:TRIBUTARY_TEST_SASL_PASSWORD}";',
         `ssl.truststore.location=${s.caFile}`,
       ]);
-      const r = record('expired certificate', await runBin(produceArgs(uniqueName('sec-expired'), config, ['--bootstrap-servers', endpoint.bootstrap]), { env: { TRIBUTARY_TEST_SASL_PASSWORD: WRONG } }));
+      const r = record(
+        'expired certificate',
+        await runBin(produceArgs(uniqueName('sec-expired'), config, ['--bootstrap-servers', endpoint.bootstrap]), {
+          env: { TRIBUTARY_TEST_SASL_PASSWORD: WRONG },
+        }),
+      );
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`broker at ${endpoint.bootstrap} over SASL_SSL .*: the broker.s certificate has expired \\(CERT_HAS_EXPIRED\\)\\. Check: the broker needs a renewed certificate`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `broker at ${endpoint.bootstrap} over SASL_SSL .*: the broker.s certificate has expired \\(CERT_HAS_EXPIRED\\)\\. Check: the broker needs a renewed certificate`,
+        ),
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.ms, `${r.ms} ms`).toBeLessThan(20_000);
     } finally {

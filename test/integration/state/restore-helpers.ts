@@ -33,7 +33,14 @@ export const batchesArb = fc.array(
  * transactional producer (aborted batches carry garbage that must never be restored), then
  * restores into an empty store in a new directory and checks both hold the same contents.
  */
-export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, kind: 'kv' | 'window', persistent: boolean, batches: readonly Batch[], idleTimeoutMs: number): Promise<void> {
+export async function checkRestoreRoundTrip(
+  client: KafkaClient,
+  topic: string,
+  kind: 'kv' | 'window',
+  persistent: boolean,
+  batches: readonly Batch[],
+  idleTimeoutMs: number,
+): Promise<void> {
   const admin = client.admin();
   await admin.connect();
   await admin.createTopics([{ topic, numPartitions: 1, configs: { 'cleanup.policy': kind === 'kv' ? 'compact' : 'compact,delete' } }]);
@@ -46,7 +53,11 @@ export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, 
   const make = () =>
     kind === 'kv'
       ? Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore('s') : Stores.inMemoryKeyValueStore('s'), stringSerde, stringSerde).build()
-      : Stores.windowStoreBuilder(persistent ? Stores.persistentWindowStore('s', 40_000, 1000, false) : Stores.inMemoryWindowStore('s', 40_000, 1000, false), stringSerde, stringSerde).build();
+      : Stores.windowStoreBuilder(
+          persistent ? Stores.persistentWindowStore('s', 40_000, 1000, false) : Stores.inMemoryWindowStore('s', 40_000, 1000, false),
+          stringSerde,
+          stringSerde,
+        ).build();
   try {
     const sink = new RecordingSink(topic, 0);
     const ctx = makeContext(src.dir, sink);
@@ -57,7 +68,8 @@ export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, 
       if (b.commit) {
         for (const op of b.ops) {
           ctx.time = op.time;
-          if (kind === 'kv') (source as ReturnType<typeof Stores.keyValueStoreBuilder<string, string>>['build'] extends () => infer S ? S : never).put(op.key, op.value);
+          if (kind === 'kv')
+            (source as ReturnType<typeof Stores.keyValueStoreBuilder<string, string>>['build'] extends () => infer S ? S : never).put(op.key, op.value);
           else (source as { put(k: string, v: string | null, t: number): void }).put(op.key, op.value, op.time);
         }
         await source.flush();
@@ -77,7 +89,13 @@ export async function checkRestoreRoundTrip(client: KafkaClient, topic: string, 
     const target = make();
     await target.init(makeContext(dst.dir, null));
     const progress: number[] = [];
-    const [res] = await restoreStores({ client, groupId: `${topic}-g`, partitions: [{ topic, partition: 0, store: target }], onProgress: (p) => progress.push(p.restored), idleTimeoutMs });
+    const [res] = await restoreStores({
+      client,
+      groupId: `${topic}-g`,
+      partitions: [{ topic, partition: 0, store: target }],
+      onProgress: (p) => progress.push(p.restored),
+      idleTimeoutMs,
+    });
     expect(target.all()).toEqual(expected);
     expect(res!.restored).toBe(progress[progress.length - 1]);
     await target.close();

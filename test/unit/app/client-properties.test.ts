@@ -6,7 +6,13 @@ import { resolveAppConfig } from '../../../lib/app/config.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n';
-const FILES: Record<string, string> = { '/certs/ca.pem': CA, '/certs/client.pem': KEY + CA, '/certs/client.crt': CA, '/certs/client.key': KEY, '/certs/bad.pem': 'not pem' };
+const FILES: Record<string, string> = {
+  '/certs/ca.pem': CA,
+  '/certs/client.pem': KEY + CA,
+  '/certs/client.crt': CA,
+  '/certs/client.key': KEY,
+  '/certs/bad.pem': 'not pem',
+};
 const readFile = (p: string): string => {
   const f = FILES[p];
   if (f === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
@@ -60,7 +66,10 @@ describe('parseClientProperties', () => {
   });
 
   it("Kafka's ${env::NAME} form and TRIBUTARY_SASL_USERNAME / TRIBUTARY_SASL_PASSWORD fill what the file leaves out", () => {
-    const a = parse('security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=bob password="${env::PW}";', { PW: SECRET });
+    const a = parse(
+      'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=bob password="${env::PW}";',
+      { PW: SECRET },
+    );
     expect(a.security.sasl).toEqual({ mechanism: 'PLAIN', username: 'bob', password: SECRET });
     const b = parse('security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-256', { TRIBUTARY_SASL_USERNAME: 'carol', TRIBUTARY_SASL_PASSWORD: SECRET });
     expect(b.security.sasl).toEqual({ mechanism: 'SCRAM-SHA-256', username: 'carol', password: SECRET });
@@ -69,7 +78,10 @@ describe('parseClientProperties', () => {
   it('mutual TLS from one PEM key store or from certificate + key locations; hostname verification can be turned off', () => {
     const a = parse('security.protocol=SSL\nssl.ca.location=/certs/ca.pem\nssl.keystore.location=/certs/client.pem\nssl.keystore.type=PEM');
     expect(a.security.tls).toEqual({ ca: CA, cert: CA, key: KEY, verifyHostname: true });
-    const b = parse('security.protocol=SSL\nssl.certificate.location=client.crt\nssl.key.location=client.key\nssl.key.password=${env:KP}\nssl.endpoint.identification.algorithm=', { KP: SECRET });
+    const b = parse(
+      'security.protocol=SSL\nssl.certificate.location=client.crt\nssl.key.location=client.key\nssl.key.password=${env:KP}\nssl.endpoint.identification.algorithm=',
+      { KP: SECRET },
+    );
     expect(b.security.tls).toEqual({ cert: CA, key: KEY, keyPassword: SECRET, verifyHostname: false });
     expect(describeSecurity(b.security)).toBe('SSL (client certificate)');
   });
@@ -85,12 +97,18 @@ describe('parseClientProperties', () => {
 
   it.each([
     ['security.protocol=SASL_SSLL', /security.protocol: unknown protocol 'SASL_SSLL'; use one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/],
-    ['security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI', /sasl.mechanism: unsupported mechanism 'GSSAPI'; use one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER/],
+    [
+      'security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI',
+      /sasl.mechanism: unsupported mechanism 'GSSAPI'; use one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER/,
+    ],
     ['security.protocol=SASL_SSL', /sasl.mechanism: is required with SASL_SSL/],
     ['security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER', /OAUTHBEARER needs a token/],
     ['security.protocol=SASL_SSL\nsasl.mechanism=PLAIN', /needs a username/],
     ['sasl.mechanism=PLAIN', /sasl.mechanism: is set but security.protocol is PLAINTEXT/],
-    ['security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nssl.truststore.location=ca.pem\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="b";', /ssl.truststore.location: is set but security.protocol is SASL_PLAINTEXT/],
+    [
+      'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nssl.truststore.location=ca.pem\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="b";',
+      /ssl.truststore.location: is set but security.protocol is SASL_PLAINTEXT/,
+    ],
     ['security.protocol=SSL\nssl.truststore.type=JKS', /ssl.truststore.type: 'JKS' stores are not supported; use PEM/],
     ['security.protocol=SSL\nssl.truststore.location=missing.pem', /ssl.truststore.location: cannot read \/certs\/missing.pem \(ENOENT\)/],
     ['security.protocol=SSL\nssl.truststore.location=bad.pem', /is not a PEM file/],
@@ -121,12 +139,20 @@ describe('parseClientProperties', () => {
 describe('TributaryAppConfig.security', () => {
   it('is validated at construction, without echoing secrets', () => {
     const e = configError(() =>
-      resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1', security: { protocol: 'SSL', sasl: { mechanism: 'PLAIN', username: 'u', password: SECRET } } }),
+      resolveAppConfig({
+        applicationId: 'a',
+        bootstrapServers: 'h:1',
+        security: { protocol: 'SSL', sasl: { mechanism: 'PLAIN', username: 'u', password: SECRET } },
+      }),
     );
     expect(e.message).toMatch(/SASL settings are given but the protocol is SSL/);
     expect(e.message).not.toContain(SECRET);
     const m = configError(() =>
-      resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1', security: { protocol: 'SASL_SSL', sasl: { mechanism: 'GSSAPI' as 'PLAIN', username: 'u', password: SECRET } } }),
+      resolveAppConfig({
+        applicationId: 'a',
+        bootstrapServers: 'h:1',
+        security: { protocol: 'SASL_SSL', sasl: { mechanism: 'GSSAPI' as 'PLAIN', username: 'u', password: SECRET } },
+      }),
     );
     expect(m.message).toMatch(/unknown SASL mechanism "GSSAPI"; supported: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER/);
   });

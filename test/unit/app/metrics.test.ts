@@ -42,7 +42,10 @@ async function setup(): Promise<EmbeddedKafka> {
   cleanups.push(() => client.close());
   const admin = client.admin();
   await admin.connect();
-  await admin.createTopics([{ topic: 'in', numPartitions: P }, { topic: 'out', numPartitions: P }]);
+  await admin.createTopics([
+    { topic: 'in', numPartitions: P },
+    { topic: 'out', numPartitions: P },
+  ]);
   await admin.disconnect();
   return client;
 }
@@ -52,14 +55,20 @@ async function produce(client: EmbeddedKafka, from: number, to: number, pauseMs 
   await producer.connect();
   for (let i = from; i < to; i += 200) {
     const batch = [];
-    for (let j = i; j < Math.min(to, i + 200); j++) batch.push({ topic: 'in', partition: j % P, key: null, value: Buffer.from(String(j)), timestamp: 1_000 + j });
+    for (let j = i; j < Math.min(to, i + 200); j++)
+      batch.push({ topic: 'in', partition: j % P, key: null, value: Buffer.from(String(j)), timestamp: 1_000 + j });
     await producer.send(outgoingBatch(batch));
     if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
   await producer.disconnect();
 }
 
-function app(client: EmbeddedKafka, name: string, extra: Partial<ConstructorParameters<typeof TributaryApp>[1]> = {}, poison?: ReadonlySet<string>): TributaryApp {
+function app(
+  client: EmbeddedKafka,
+  name: string,
+  extra: Partial<ConstructorParameters<typeof TributaryApp>[1]> = {},
+  poison?: ReadonlySet<string>,
+): TributaryApp {
   const stateDir = mkdtempSync(join(tmpdir(), `tributary-app-metrics-${name}-`));
   dirs.push(stateDir);
   const a = new TributaryApp(topology(poison), { applicationId: 'metrics-app', client, commitIntervalMs: 50, stateDir, logger: () => undefined, ...extra });

@@ -26,10 +26,16 @@ afterEach(async () => {
 async function setup(): Promise<{ client: EmbeddedKafka; stateDir: string }> {
   const client = new EmbeddedKafka();
   const stateDir = mkdtempSync(join(tmpdir(), 'tributary-replace-'));
-  cleanups.push(() => client.close(), () => rmSync(stateDir, { recursive: true, force: true }));
+  cleanups.push(
+    () => client.close(),
+    () => rmSync(stateDir, { recursive: true, force: true }),
+  );
   const admin = client.admin();
   await admin.connect();
-  await admin.createTopics([{ topic: 'in', numPartitions: 1 }, { topic: 'out', numPartitions: 1 }]);
+  await admin.createTopics([
+    { topic: 'in', numPartitions: 1 },
+    { topic: 'out', numPartitions: 1 },
+  ]);
   await admin.disconnect();
   return { client, stateDir };
 }
@@ -54,9 +60,16 @@ async function read(client: EmbeddedKafka, topic: string): Promise<IncomingRecor
 describe('REPLACE_THREAD backs off and gives up (#19 reproduction 2)', () => {
   it('a failure no record explains: backoff between replacements, then ERROR naming the failure', async () => {
     const { client, stateDir } = await setup();
-    const broken = new Topology()
-      .addSource('src', 'in', { keySerde: str, valueSerde: str })
-      .addProcessor('broken', () => ({ init: () => { throw new Error('cannot init'); }, process: () => undefined }), 'src');
+    const broken = new Topology().addSource('src', 'in', { keySerde: str, valueSerde: str }).addProcessor(
+      'broken',
+      () => ({
+        init: () => {
+          throw new Error('cannot init');
+        },
+        process: () => undefined,
+      }),
+      'src',
+    );
     const logs: string[] = [];
     const app = new TributaryApp(broken, {
       applicationId: 'replace-app',
@@ -78,7 +91,9 @@ describe('REPLACE_THREAD backs off and gives up (#19 reproduction 2)', () => {
     const backoffs = Array.from({ length: MAX_REPLACEMENTS_WITHOUT_PROGRESS }, (_, i) => Math.min(80, 10 * 2 ** i)).reduce((a, b) => a + b, 0);
     expect(elapsed).toBeGreaterThanOrEqual(backoffs);
     expect(logs.join('\n')).toMatch(
-      new RegExp(`REPLACE_THREAD gave up: ${MAX_REPLACEMENTS_WITHOUT_PROGRESS} stream threads in a row failed without committing anything; last failure: Processor broken failed in init: cannot init`),
+      new RegExp(
+        `REPLACE_THREAD gave up: ${MAX_REPLACEMENTS_WITHOUT_PROGRESS} stream threads in a row failed without committing anything; last failure: Processor broken failed in init: cannot init`,
+      ),
     );
   });
 

@@ -1,9 +1,7 @@
 import type { CliContext } from '../../../lib/cli/context.js';
 
 /** A CLI context that records output, for running commands in process. */
-export function captureContext(
-  overrides: Partial<Omit<CliContext, 'stdout' | 'stderr'>> = {},
-): CliContext & { out: () => string; err: () => string } {
+export function captureContext(overrides: Partial<Omit<CliContext, 'stdout' | 'stderr'>> = {}): CliContext & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {

@@ -44,11 +44,17 @@ describe('delta optimize --dry-run', () => {
       const dir = await table(2);
       hostileCommit(dir, bad);
       const dry = captureContext();
-      const dryErr = await deltaOptimize({ table: dir, targetSizeBytes: 1 << 20, dryRun: true }, dry).then(() => undefined, (e: unknown) => e as Error);
+      const dryErr = await deltaOptimize({ table: dir, targetSizeBytes: 1 << 20, dryRun: true }, dry).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       expect(dry.out()).not.toContain('would be compacted');
       expect(dryErr?.message).toMatch(/outside the table directory|is an absolute URI/);
       expect(dryErr?.message).toContain(JSON.stringify(bad));
-      const real = await deltaOptimize({ table: dir, targetSizeBytes: 1 << 20, dryRun: false }, captureContext()).then(() => undefined, (e: unknown) => e as Error);
+      const real = await deltaOptimize({ table: dir, targetSizeBytes: 1 << 20, dryRun: false }, captureContext()).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       expect(real?.message).toBe(dryErr?.message);
     });
   }

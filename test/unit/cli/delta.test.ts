@@ -40,7 +40,10 @@ describe('tributary delta show|optimize|vacuum', () => {
     await deltaShow({ table: dir, limit: 2, json: true }, json);
     const s = JSON.parse(json.out()) as { rows: number; history: { version: number; rowsAdded: number }[] };
     expect(s.rows).toBe(15);
-    expect(s.history.map((h) => [h.version, h.rowsAdded])).toEqual([[3, 5], [2, 5]]);
+    expect(s.history.map((h) => [h.version, h.rowsAdded])).toEqual([
+      [3, 5],
+      [2, 5],
+    ]);
   });
 
   it('optimize compacts per partition (dry run first), vacuum deletes the removed files once past the retention', async () => {

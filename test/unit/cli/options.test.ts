@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
-import {
-  parseApplicationId,
-  parseBootstrapServers,
-  parseInstant,
-  parseInteger,
-  parseShare,
-  resolveBrokerTarget,
-} from '../../../lib/cli/options.js';
+import { parseApplicationId, parseBootstrapServers, parseInstant, parseInteger, parseShare, resolveBrokerTarget } from '../../../lib/cli/options.js';
 
 describe('parseBootstrapServers', () => {
   it('accepts host:port lists, IPv4, names and bracketed IPv6', () => {

@@ -29,7 +29,10 @@ describe('run progress', () => {
     expect(line).toBe(
       'app running · in 12,400/s · processed 12,398/s · commit 4.1 ms (max 9.0) · lag 1,203 · watermark 2025-01-15T12:41:07Z · late 7 · dlq 10',
     );
-    const unknown = progressLine({ stats: stats({ commitLatencyMs: undefined, eventTimeMs: undefined }), lag: undefined, graceMs: 0 }, { inputPerSec: 0, processedPerSec: 0 });
+    const unknown = progressLine(
+      { stats: stats({ commitLatencyMs: undefined, eventTimeMs: undefined }), lag: undefined, graceMs: 0 },
+      { inputPerSec: 0, processedPerSec: 0 },
+    );
     expect(unknown).toContain('commit –');
     expect(unknown).toContain('lag ?');
     expect(unknown).toContain('watermark –');

@@ -105,7 +105,9 @@ describe('tributary describe', () => {
       writeFileSync(file, "throw new Error('boom at import');\n");
       const ctx = captureContext();
       expect(await runCli(['describe', file], ctx)).toBe(2);
-      expect(ctx.err()).toBe(`error: Cannot load topology file ${file}: importing it threw: boom at import. Fix the file (run it with node/tsx to see the stack) and retry.\n`);
+      expect(ctx.err()).toBe(
+        `error: Cannot load topology file ${file}: importing it threw: boom at import. Fix the file (run it with node/tsx to see the stack) and retry.\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -113,7 +115,7 @@ describe('tributary describe', () => {
 });
 
 describe('tributary run: the app config', () => {
-  it('validates a topology\'s config as a TributaryApp does: exit 2, every bad key named', async () => {
+  it("validates a topology's config as a TributaryApp does: exit 2, every bad key named", async () => {
     const ctx = captureContext();
     const code = await runCli(['run', join(fixtures, 'misconfigured-topology.ts'), '--embedded'], ctx);
     expect(code).toBe(2);

@@ -47,12 +47,20 @@ const cases: Array<[string, Counter, Serde<unknown>]> = [
   ],
   [
     'sliding count',
-    (g) => g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1000)).count(Materialized.as<string, number>('c').withCachingDisabled()) as KTable<unknown, number>,
+    (g) =>
+      g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(1000)).count(Materialized.as<string, number>('c').withCachingDisabled()) as KTable<
+        unknown,
+        number
+      >,
     Serdes.timeWindowed(str, 1000) as Serde<unknown>,
   ],
   [
     'session count',
-    (g) => g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1000)).count(Materialized.as<string, number>('c').withCachingDisabled()) as KTable<unknown, number>,
+    (g) =>
+      g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1000)).count(Materialized.as<string, number>('c').withCachingDisabled()) as KTable<
+        unknown,
+        number
+      >,
     Serdes.sessionWindowed(str) as Serde<unknown>,
   ],
 ];

@@ -58,17 +58,36 @@ describe('KTable operators through the driver', () => {
   it('KStream aggregate and reduce keep per-key state', async () => {
     const b = new StreamsBuilder({ logger: () => {} });
     const s = b.stream('in', Consumed.with(str, Serdes.int32()));
-    s.groupByKey().reduce((a, v) => a + v, Materialized.as<string, number>('sum').withCachingDisabled()).toStream().to('sum', Produced.with(str, Serdes.int32()));
     s.groupByKey()
-      .aggregate(() => '', (_k, v, agg) => agg + v, Materialized.as<string, string>('concat').withValueSerde(str).withCachingDisabled().withStoreType('in-memory'))
+      .reduce((a, v) => a + v, Materialized.as<string, number>('sum').withCachingDisabled())
+      .toStream()
+      .to('sum', Produced.with(str, Serdes.int32()));
+    s.groupByKey()
+      .aggregate(
+        () => '',
+        (_k, v, agg) => agg + v,
+        Materialized.as<string, string>('concat').withValueSerde(str).withCachingDisabled().withStoreType('in-memory'),
+      )
       .toStream()
       .to('concat', Produced.with(str, str));
     driver = new TopologyTestDriver(b.build(), { applicationId: 'agg' });
     const input = driver.createInputTopic('in', str, Serdes.int32());
     const sum = driver.createOutputTopic('sum', str, Serdes.int32());
     const concat = driver.createOutputTopic('concat', str, str);
-    await input.pipeKeyValueList([{ key: 'k', value: 1 }, { key: 'k', value: 2 }, { key: 'j', value: 5 }], 10, 1);
-    expect(await sum.readKeyValuesToList()).toEqual([{ key: 'k', value: 1 }, { key: 'k', value: 3 }, { key: 'j', value: 5 }]);
+    await input.pipeKeyValueList(
+      [
+        { key: 'k', value: 1 },
+        { key: 'k', value: 2 },
+        { key: 'j', value: 5 },
+      ],
+      10,
+      1,
+    );
+    expect(await sum.readKeyValuesToList()).toEqual([
+      { key: 'k', value: 1 },
+      { key: 'k', value: 3 },
+      { key: 'j', value: 5 },
+    ]);
     expect(await concat.readValuesToList()).toEqual(['1', '12', '5']);
   });
 });

@@ -49,7 +49,16 @@ async function outputs(topology: Topology, optimize: boolean): Promise<string[]>
   const input = driver.createInputTopic('in', str, i64);
   const out = driver.createOutputTopic('out', windowSerde, i64);
   const upper = driver.createOutputTopic('upper', str, i64);
-  for (const [k, t] of [['a', 10], ['b', 500], ['a', 900], ['skip', 950], ['a', 1500], ['b', 400], ['a', 2300], ['b', 3500]] as const) {
+  for (const [k, t] of [
+    ['a', 10],
+    ['b', 500],
+    ['a', 900],
+    ['skip', 950],
+    ['a', 1500],
+    ['b', 400],
+    ['a', 2300],
+    ['b', 3500],
+  ] as const) {
     await input.pipeInput(k, 1, t);
   }
   const lines = [
@@ -91,11 +100,13 @@ describe('optimisation pass', () => {
     );
     // Nothing fused, nothing appended: the text is Kafka Streams' alone.
     const b = new StreamsBuilder({ logger: () => {} });
-    b.stream('in', Consumed.with(str, i64)).filter(() => true).to('out');
+    b.stream('in', Consumed.with(str, i64))
+      .filter(() => true)
+      .to('out');
     expect(b.build().describe().toString()).not.toContain('Tributary plan:');
   });
 
-  it('builds the fused processor in place of the nodes it replaces: the head\'s name and parents, every outside child, all stores', () => {
+  it("builds the fused processor in place of the nodes it replaces: the head's name and parents, every outside child, all stores", () => {
     const built = program(true).build('app');
     expect(built.fused.map((f) => f.replaces[0])).toEqual(['KSTREAM-AGGREGATE-0000000001', 'KSTREAM-FILTER-0000000004']);
     const sub = built.subtopologies[0]!;
@@ -120,8 +131,12 @@ describe('optimisation pass', () => {
   it('does not fuse what it cannot: a suppression with a record bound, or of sliding windows; an aggregation with a second consumer', () => {
     const b = new StreamsBuilder({ logger: () => {} });
     const g = b.stream('in', Consumed.with(str, i64)).groupByKey(Grouped.with(str, i64));
-    g.windowedBy(TimeWindows.ofSizeAndGrace(1000, 0)).count(Materialized.as('bounded')).suppress(Suppressed.untilWindowCloses(BufferConfig.maxRecords(10).shutDownWhenFull()));
-    g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(1000, 0)).count(Materialized.as('sliding')).suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()));
+    g.windowedBy(TimeWindows.ofSizeAndGrace(1000, 0))
+      .count(Materialized.as('bounded'))
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.maxRecords(10).shutDownWhenFull()));
+    g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(1000, 0))
+      .count(Materialized.as('sliding'))
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()));
     const t = g.windowedBy(TimeWindows.ofSizeAndGrace(1000, 0)).count(Materialized.as('shared'));
     t.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()));
     t.toStream().to('updates');
@@ -153,13 +168,17 @@ describe('optimisation pass', () => {
       return t;
     };
     expect([...reordered().nodes.keys()].indexOf('final')).toBeLessThan([...reordered().nodes.keys()].indexOf('KSTREAM-AGGREGATE-0000000001'));
-    expect(reordered().build('opt').fused.map((f) => f.description)).toContain('windowed aggregation + final-results suppression');
+    expect(
+      reordered()
+        .build('opt')
+        .fused.map((f) => f.description),
+    ).toContain('windowed aggregation + final-results suppression');
     expect(await outputs(reordered(), true)).toEqual(expected);
     // Unfused, the suppression initialised first still reads the aggregation's clock (a task slot, created on first use).
     expect(await outputs(reordered(), false)).toEqual(expected);
   });
 
-  it('a suppression initialised before its aggregation closes windows by the aggregation\'s watermark, fused or not', async () => {
+  it("a suppression initialised before its aggregation closes windows by the aggregation's watermark, fused or not", async () => {
     // Watermark clock over the task's two input partitions (topics in and in2): windows close by
     // the slower one. A suppression
     // that did not find the aggregation's clock (the old registry, looked up at init in this

@@ -60,7 +60,10 @@ describe('StreamsBuilder', () => {
   it('shares one counter between processors and stores and warns on unnamed stores', () => {
     const warnings: string[] = [];
     const b = new StreamsBuilder({ logger: (m) => warnings.push(m) });
-    b.stream('in', strings).filter(() => true).groupByKey().count();
+    b.stream('in', strings)
+      .filter(() => true)
+      .groupByKey()
+      .count();
     const t = b.build();
     const d = t.describe().subtopologies[0]!;
     expect(d.nodes.map((n) => n.name)).toEqual(['KSTREAM-SOURCE-0000000000', 'KSTREAM-FILTER-0000000001', 'KSTREAM-AGGREGATE-0000000003']);
@@ -74,8 +77,12 @@ describe('StreamsBuilder', () => {
     const b = quiet();
     const s = b.stream('in', strings);
     s.groupByKey().count(Materialized.as('a'));
-    s.mapValues((v) => v.length).groupByKey(Grouped.with(Serdes.string(), Serdes.int32())).count(Materialized.as('b'));
-    s.selectKey((_k, v) => v).groupByKey(Grouped.with(Serdes.string(), Serdes.string()).withName('by-value')).count(Materialized.as('c'));
+    s.mapValues((v) => v.length)
+      .groupByKey(Grouped.with(Serdes.string(), Serdes.int32()))
+      .count(Materialized.as('b'));
+    s.selectKey((_k, v) => v)
+      .groupByKey(Grouped.with(Serdes.string(), Serdes.string()).withName('by-value'))
+      .count(Materialized.as('c'));
     const built = b.build().build('app', { optimize: false });
     expect(built.repartitionTopics.map((t) => t.name)).toEqual(['app-by-value-repartition']);
     const sub = built.subtopologyForTopic('app-by-value-repartition')!;
@@ -90,7 +97,10 @@ describe('StreamsBuilder', () => {
       .filter(() => true, Named.as('keep'))
       .mapValues((v) => v)
       .to('out', Produced.as('sink'));
-    const names = b.build().describe().subtopologies[0]!.nodes.map((n) => n.name);
+    const names = b
+      .build()
+      .describe()
+      .subtopologies[0]!.nodes.map((n) => n.name);
     // Named operators still consume a counter value, as in Kafka Streams.
     expect(names).toEqual(['source', 'keep', 'KSTREAM-MAPVALUES-0000000002', 'sink']);
   });
@@ -120,7 +130,9 @@ describe('StreamsBuilder', () => {
   it('materializes a source table only when named or needed downstream', () => {
     const b = quiet();
     b.table('plain', strings).toStream().to('o1');
-    b.table('grouped', strings).groupBy((k, v) => ({ key: v, value: k }), Grouped.with(Serdes.string(), Serdes.string())).count(Materialized.as('n'));
+    b.table('grouped', strings)
+      .groupBy((k, v) => ({ key: v, value: k }), Grouped.with(Serdes.string(), Serdes.string()))
+      .count(Materialized.as('n'));
     const d = b.build().describe();
     const text = d.toString();
     expect(text).toContain('Processor: KTABLE-SOURCE-0000000002 (stores: [])');
@@ -131,10 +143,14 @@ describe('StreamsBuilder', () => {
 
   it('requires serdes for stores it cannot infer', () => {
     const b = quiet();
-    b.stream<string, string>('in').groupByKey().reduce((a, v) => a + v);
+    b.stream<string, string>('in')
+      .groupByKey()
+      .reduce((a, v) => a + v);
     expect(() => b.build()).toThrow(ConfigError);
     const ok = new StreamsBuilder({ logger: () => {}, defaultKeySerde: Serdes.string() as never, defaultValueSerde: Serdes.string() as never });
-    ok.stream<string, string>('in').groupByKey().reduce((a, v) => a + v);
+    ok.stream<string, string>('in')
+      .groupByKey()
+      .reduce((a, v) => a + v);
     expect(() => ok.build()).not.toThrow();
   });
 

@@ -26,7 +26,10 @@ describe('KStream-GlobalKTable joins', () => {
     const clicks = b.stream('clicks', Consumed.with(str, clickSerde));
     const joiner = (c: Click, title: string | null) => `${c.user}:${title}`;
     const mapper = (_k: string, c: Click) => c.page;
-    (left ? clicks.leftJoin(pages, mapper, joiner, Named.as('enrich')) : clicks.join(pages, mapper, joiner, Named.as('enrich'))).to('out', Produced.with(str, str));
+    (left ? clicks.leftJoin(pages, mapper, joiner, Named.as('enrich')) : clicks.join(pages, mapper, joiner, Named.as('enrich'))).to(
+      'out',
+      Produced.with(str, str),
+    );
     driver = new TopologyTestDriver(b.build(), { applicationId: left ? 'gt-left' : 'gt' });
     // The global topic has more partitions than the stream: no co-partitioning needed.
     const pagesIn = driver.createInputTopic('pages', str, str, { partitions: 3 });

@@ -15,7 +15,8 @@ function topology(kind: Kind, windows: JoinWindows): StreamsBuilder {
   const r = b.stream('right', Consumed.with(str, str));
   const joiner = (a: string | null, c: string | null) => `${a}+${c}`;
   const sj = StreamJoined.with(str, str, str).withStoreName('j');
-  const joined = kind === 'join' ? l.join(r, joiner, windows, sj) : kind === 'leftJoin' ? l.leftJoin(r, joiner, windows, sj) : l.outerJoin(r, joiner, windows, sj);
+  const joined =
+    kind === 'join' ? l.join(r, joiner, windows, sj) : kind === 'leftJoin' ? l.leftJoin(r, joiner, windows, sj) : l.outerJoin(r, joiner, windows, sj);
   joined.to('out', Produced.with(str, str));
   return b;
 }
@@ -133,7 +134,7 @@ describe('KStream-KStream joins', () => {
     ]);
   });
 
-  it('a late record finds nothing its partner\'s store no longer retains', async () => {
+  it("a late record finds nothing its partner's store no longer retains", async () => {
     // Left max 130, retention 20: the left store keeps records down to 111; A@100 is gone.
     const { records } = await run('join', JoinWindows.ofTimeDifferenceWithNoGrace(10), [
       ['L', 'a', 'A', 100],
@@ -194,9 +195,18 @@ describe('KStream-KStream joins', () => {
     const l = b.stream('left', Consumed.with(str, str));
     const r = b.stream('right', Consumed.with(str, str));
     const w = JoinWindows.ofTimeDifferenceAndGrace(10, 5);
-    l.join(r, (a, c) => `${a}+${c}`, w, StreamJoined.with(str, str, str).withStoreName('cb').withLateRecords((x) => late.push([x.value, x.timestamp, x.streamTimeMs, x.graceMs])))
-      .to('out', Produced.with(str, str));
-    l.join(r, (a, c) => `${a}+${c}`, w, StreamJoined.with(str, str, str).withStoreName('tp').withLateRecords({ topic: 'late' })).to('out2', Produced.with(str, str));
+    l.join(
+      r,
+      (a, c) => `${a}+${c}`,
+      w,
+      StreamJoined.with(str, str, str)
+        .withStoreName('cb')
+        .withLateRecords((x) => late.push([x.value, x.timestamp, x.streamTimeMs, x.graceMs])),
+    ).to('out', Produced.with(str, str));
+    l.join(r, (a, c) => `${a}+${c}`, w, StreamJoined.with(str, str, str).withStoreName('tp').withLateRecords({ topic: 'late' })).to(
+      'out2',
+      Produced.with(str, str),
+    );
     driver = new TopologyTestDriver(b.build(), { applicationId: 'ss-late' });
     const left = driver.createInputTopic('left', str, str);
     const right = driver.createInputTopic('right', str, str);
@@ -217,7 +227,7 @@ describe('KStream-KStream joins', () => {
   // 3.9.1 (KStreamKStreamJoin) moves the join's stream time on every record, null keys and null
   // values included, before it skips them; its default (RocksDB) join store skips a null-value
   // put entirely, so a null value does not expire that side's records.
-  it('a null value moves stream time but does not expire its side\'s stored records', async () => {
+  it("a null value moves stream time but does not expire its side's stored records", async () => {
     const w = JoinWindows.ofTimeDifferenceAndGrace(4, 2); // retention 4 + 4 + 2 = 10
     const { records, dropped } = await run('outerJoin', w, [
       ['L', 'b', 'B', 0],

@@ -78,7 +78,9 @@ describe('stream-table joins', () => {
   it('fails at start naming topics and partition counts when the sides are not co-partitioned', async () => {
     const b = new StreamsBuilder(quiet);
     const table = b.table('users', Consumed.with(str, str));
-    b.stream('clicks', Consumed.with(str, str)).join(table, (c, u) => `${c}@${u}`).to('out', Produced.with(str, str));
+    b.stream('clicks', Consumed.with(str, str))
+      .join(table, (c, u) => `${c}@${u}`)
+      .to('out', Produced.with(str, str));
     driver = new TopologyTestDriver(b.build(), { applicationId: 'copart' });
     driver.createInputTopic('users', str, str, { partitions: 3 });
     driver.createInputTopic('clicks', str, str, { partitions: 2 });
@@ -99,10 +101,13 @@ describe('table-table joins', () => {
     const c = b.table('b', Consumed.with(str, str), Materialized.as<string, string>('b-store').withCachingDisabled());
     const joiner = (x: string | null, y: string | null) => `${x}+${y}`;
     const m = Materialized.as<string, string>('tt-result').withValueSerde(str);
-    const joined = kind === 'join' ? a.join(c, joiner, Named.as('tt'), m) : kind === 'leftJoin' ? a.leftJoin(c, joiner, Named.as('tt'), m) : a.outerJoin(c, joiner, Named.as('tt'), m);
-    joined
-      .toStream()
-      .to('out', Produced.with(str, str));
+    const joined =
+      kind === 'join'
+        ? a.join(c, joiner, Named.as('tt'), m)
+        : kind === 'leftJoin'
+          ? a.leftJoin(c, joiner, Named.as('tt'), m)
+          : a.outerJoin(c, joiner, Named.as('tt'), m);
+    joined.toStream().to('out', Produced.with(str, str));
     driver = new TopologyTestDriver(b.build(), { applicationId: `tt-${kind}` });
     const ta = driver.createInputTopic('a', str, str);
     const tb = driver.createInputTopic('b', str, str);
@@ -162,7 +167,11 @@ describe('foreign-key table join', () => {
   async function setup(left: boolean) {
     const b = new StreamsBuilder(quiet);
     // Uncached, so that every update flows (a cache would compact updates until commit).
-    const orders = b.table('orders', Consumed.with(str, Serdes.json<{ customer: string | null; item: string }>()), Materialized.as<string, { customer: string | null; item: string }>('orders-store').withCachingDisabled());
+    const orders = b.table(
+      'orders',
+      Consumed.with(str, Serdes.json<{ customer: string | null; item: string }>()),
+      Materialized.as<string, { customer: string | null; item: string }>('orders-store').withCachingDisabled(),
+    );
     const customers = b.table('customers', Consumed.with(str, str), Materialized.as<string, string>('customers-store').withCachingDisabled());
     const joiner = (o: { item: string }, c: string | null) => `${o.item}/${c}`;
     (left ? orders.leftJoin(customers, (o) => o.customer, joiner, Named.as('fk')) : orders.join(customers, (o) => o.customer, joiner, Named.as('fk')))
@@ -226,7 +235,7 @@ describe('foreign-key table join', () => {
   // (ForeignTableJoinProcessorSupplier), or max(left update, right row) when the left update's
   // subscription is answered (SubscriptionJoinProcessorSupplier), including the tombstone of an
   // inner-join row that is deleted; the response join forwards that time as it is.
-  it('results carry the time of the answer: a right update\'s time, else the later of the left update and the right row', async () => {
+  it("results carry the time of the answer: a right update's time, else the later of the left update and the right row", async () => {
     const inner = await setup(false);
     await inner.orders.pipeInput('o1', { customer: 'c1', item: 'book' }, 18);
     await inner.customers.pipeInput('c1', 'alice', 0); // older than the order: the result is at 0

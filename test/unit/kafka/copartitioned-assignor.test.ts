@@ -30,7 +30,10 @@ describe('co-partitioned assignor', () => {
   });
 
   it('is sticky: a joining member takes units only from the over-loaded ones', () => {
-    const first = assignCopartitioned(new Map([['t', 4]]), [{ memberId: 'a', owned: [] }, { memberId: 'b', owned: [] }]);
+    const first = assignCopartitioned(new Map([['t', 4]]), [
+      { memberId: 'a', owned: [] },
+      { memberId: 'b', owned: [] },
+    ]);
     const ownedBy = (m: string) => (first.get(m)!['t'] ?? []).map((partition) => ({ topic: 't', partition }));
     const second = assignCopartitioned(new Map([['t', 4]]), [
       { memberId: 'c', owned: [] },

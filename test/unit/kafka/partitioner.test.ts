@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import {
-  DefaultPartitioner,
-  murmur2,
-  NullKeyPartitioner,
-  partitionForKey,
-  toPositive,
-} from '../../../lib/kafka/partitioner.js';
+import { DefaultPartitioner, murmur2, NullKeyPartitioner, partitionForKey, toPositive } from '../../../lib/kafka/partitioner.js';
 
 interface Vector {
   readonly kind: string;
@@ -25,9 +19,7 @@ interface Fixture {
   readonly vectors: readonly Vector[];
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/murmur2-vectors.json', import.meta.url), 'utf8'),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/murmur2-vectors.json', import.meta.url), 'utf8')) as Fixture;
 
 /** Deterministic [0,1) source for partitioner tests. */
 function seeded(seed: number): () => number {

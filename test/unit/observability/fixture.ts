@@ -23,14 +23,17 @@ const Row = z.object({ key: z.string(), n: z.number().int().nonnegative(), offse
 export function metricsTopology(table: string) {
   const b = new StreamsBuilder({ logger: () => {} });
   const s = b.stream<string, Event>('in', Consumed.with(str, Serdes.json<Event>()));
-  s.groupByKey()
-    .windowedBy(TimeWindows.ofSizeAndGrace(1_000, 0))
-    .count(Materialized.as('window-counts'));
-  s.groupByKey()
-    .count(Materialized.as<string, number>('counts').withKeySerde(str))
-    .toStream()
-    .to('out', Produced.with(str, Serdes.json<number>()));
-  s.process(deltaSink<string, Event>({ table, schema: Row, toRow: (r, src) => ({ key: r.key, n: r.value.n, offset: src.offset }), commitIntervalMs: 300, idleCommitMs: 100 }));
+  s.groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(1_000, 0)).count(Materialized.as('window-counts'));
+  s.groupByKey().count(Materialized.as<string, number>('counts').withKeySerde(str)).toStream().to('out', Produced.with(str, Serdes.json<number>()));
+  s.process(
+    deltaSink<string, Event>({
+      table,
+      schema: Row,
+      toRow: (r, src) => ({ key: r.key, n: r.value.n, offset: src.offset }),
+      commitIntervalMs: 300,
+      idleCommitMs: 100,
+    }),
+  );
   return b.build();
 }
 
@@ -55,13 +58,22 @@ export class Fixture {
     this.cleanups.push(() => this.client.close());
     const admin = this.client.admin();
     await admin.connect();
-    await admin.createTopics([{ topic: 'in', numPartitions: P }, { topic: 'out', numPartitions: P }]);
+    await admin.createTopics([
+      { topic: 'in', numPartitions: P },
+      { topic: 'out', numPartitions: P },
+    ]);
     await admin.disconnect();
     return this.client;
   }
 
   app(applicationId = 'metrics-app'): TributaryApp {
-    const a = new TributaryApp(metricsTopology(this.table), { applicationId, client: this.client, commitIntervalMs: 100, stateDir: this.tmp('tributary-metrics-state-'), logger: () => undefined });
+    const a = new TributaryApp(metricsTopology(this.table), {
+      applicationId,
+      client: this.client,
+      commitIntervalMs: 100,
+      stateDir: this.tmp('tributary-metrics-state-'),
+      logger: () => undefined,
+    });
     this.cleanups.push(() => a.close());
     return a;
   }

@@ -49,7 +49,11 @@ describe('metrics endpoint (embedded broker)', () => {
     const first = await produce(client, 0, 200);
     await until('the first batch processed and committed to Delta', async () => {
       const s = (await scrape()).samples;
-      return sum(s, 'tributary_stream_task_records_in_total', app) === 200 && sum(s, 'tributary_delta_rows_total', app) === 200 - first.malformed - first.rejected && sum(s, 'tributary_stream_consumer_lag_records', app) === 0;
+      return (
+        sum(s, 'tributary_stream_task_records_in_total', app) === 200 &&
+        sum(s, 'tributary_delta_rows_total', app) === 200 - first.malformed - first.rejected &&
+        sum(s, 'tributary_stream_consumer_lag_records', app) === 0
+      );
     });
     await until('ready', async () => (await get('/health/ready')).status === 200);
 
@@ -58,7 +62,9 @@ describe('metrics endpoint (embedded broker)', () => {
     expect(check.output).toBe('');
     expect(check.code).toBe(0);
     const present = families(one.samples);
-    const missing = Object.values(METRICS).map((m) => m.name).filter((n) => !present.has(n));
+    const missing = Object.values(METRICS)
+      .map((m) => m.name)
+      .filter((n) => !present.has(n));
     expect(missing).toEqual([]);
     for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes']) expect(present.has(name)).toBe(true);
 
@@ -74,7 +80,10 @@ describe('metrics endpoint (embedded broker)', () => {
     // malformed ones too; the window count skips the late ones.
     expect(sum(s1, 'tributary_stream_state_put_total', { ...app, store: 'counts' })).toBe(200);
     expect(sum(s1, 'tributary_stream_state_put_total', { ...app, store: 'window-counts' })).toBe(200 - first.late);
-    expect(sum(s1, 'tributary_stream_state_cache_hits_total', { ...app, store: 'counts' }) + sum(s1, 'tributary_stream_state_cache_misses_total', { ...app, store: 'counts' })).toBeGreaterThan(0);
+    expect(
+      sum(s1, 'tributary_stream_state_cache_hits_total', { ...app, store: 'counts' }) +
+        sum(s1, 'tributary_stream_state_cache_misses_total', { ...app, store: 'counts' }),
+    ).toBeGreaterThan(0);
     const ratio = s1.filter((s) => s.name === 'tributary_stream_state_cache_hit_ratio' && s.labels['store'] === 'counts');
     expect(ratio.length).toBe(2);
     for (const r of ratio) expect(r.value).toBeGreaterThan(0.5); // 10 keys over 100 reads per task
@@ -94,7 +103,10 @@ describe('metrics endpoint (embedded broker)', () => {
     const second = await produce(client, 200, 120, 2_000_000);
     await until('the second batch processed and committed to Delta', async () => {
       const s = (await scrape()).samples;
-      return sum(s, 'tributary_stream_task_records_in_total', app) === 320 && sum(s, 'tributary_delta_rows_total', app) === 320 - first.malformed - first.rejected - second.malformed - second.rejected;
+      return (
+        sum(s, 'tributary_stream_task_records_in_total', app) === 320 &&
+        sum(s, 'tributary_delta_rows_total', app) === 320 - first.malformed - first.rejected - second.malformed - second.rejected
+      );
     });
     const s2 = (await scrape()).samples;
     const delta = (name: string, match: Record<string, string> = app) => sum(s2, name, match) - sum(s1, name, match);

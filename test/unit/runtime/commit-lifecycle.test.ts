@@ -86,7 +86,10 @@ class SpyStore implements StateStore {
   isOpen = false;
   private pending: string[] = [];
   private changelog: ChangelogSink | null = null;
-  constructor(readonly name: string, private readonly log: string[]) {}
+  constructor(
+    readonly name: string,
+    private readonly log: string[],
+  ) {}
   async init(context: StateStoreContext): Promise<void> {
     this.changelog = context.changelog;
     this.isOpen = true;
@@ -108,7 +111,12 @@ class SpyStore implements StateStore {
 }
 
 function spyTopology(log: string[]): Topology {
-  const builder: StoreBuilder<SpyStore> = { name: 'spy', loggingEnabled: true, changelogConfigs: { 'cleanup.policy': 'compact' }, build: () => new SpyStore('spy', log) };
+  const builder: StoreBuilder<SpyStore> = {
+    name: 'spy',
+    loggingEnabled: true,
+    changelogConfigs: { 'cleanup.policy': 'compact' },
+    build: () => new SpyStore('spy', log),
+  };
   return new Topology()
     .addSource('src', 'in', { keySerde: str, valueSerde: str })
     .addProcessor(
@@ -138,7 +146,10 @@ async function setup(guarantee: 'exactly_once' | 'at_least_once') {
   const client = new RecordingClient(kafka);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics([{ topic: 'in', numPartitions: 1 }, { topic: 'out', numPartitions: 1 }]);
+  await admin.createTopics([
+    { topic: 'in', numPartitions: 1 },
+    { topic: 'out', numPartitions: 1 },
+  ]);
   const clock = new ManualClock(1_000);
   const runtime = new StreamsRuntime({
     topology: spyTopology(client.log),
@@ -250,7 +261,7 @@ describe('task commit lifecycle', () => {
     const reader = s.kafka.consumer({ groupId: 'verify' });
     await reader.connect();
     await reader.assign([{ topic: 'out', partition: 0 }]);
-    const values = (fetchedBatches(await reader.poll(50))).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    const values = fetchedBatches(await reader.poll(50)).flatMap((b) => b.records.map((r) => r.value!.toString()));
     expect(values).toEqual(['1', '2']);
     await reader.close();
     await zombieKiller.disconnect();

@@ -114,7 +114,9 @@ describe.each(['exactly_once', 'at_least_once'] as const)('damaged stores are no
       const third = await run(kafka, stateDir, guarantee);
       expect(counts(third.rt)).toEqual({ a: 4, b: 4, c: 4, d: 4, e: 4 });
       const warned = third.logs.filter(([level]) => level === 'warn').map(([, m]) => m);
-      expect(warned.join('\n')).toMatch(/task 0_0: (store counts at .* (does not hold the checkpoint's marker|holds marker .* the checkpoint expects)|store counts cannot be opened at .*|corrupt checkpoint file .*wiped the task's state)/);
+      expect(warned.join('\n')).toMatch(
+        /task 0_0: (store counts at .* (does not hold the checkpoint's marker|holds marker .* the checkpoint expects)|store counts cannot be opened at .*|corrupt checkpoint file .*wiped the task's state)/,
+      );
       // And it keeps counting from there.
       await produce(kafka, ['a']);
       for (let i = 0; i < 3; i++) await third.rt.runOnce(0);

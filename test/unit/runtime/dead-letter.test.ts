@@ -75,7 +75,9 @@ describe('dead-letter handling', () => {
   it('fails on processing errors by default, naming the processor and the record', async () => {
     driver = new TopologyTestDriver(topology());
     const input = driver.createInputTopic('in', str, Serdes.json<Tx>());
-    await expect(input.pipeInput('x', { id: 'x', amount: 13 }, 1)).rejects.toThrow(/Processing failed at check: unlucky amount.*topic=in, partition=0, offset=0/);
+    await expect(input.pipeInput('x', { id: 'x', amount: 13 }, 1)).rejects.toThrow(
+      /Processing failed at check: unlucky amount.*topic=in, partition=0, offset=0/,
+    );
   });
 
   it('dead-letters processing errors when configured, with the failing processor; counts reconcile', async () => {
@@ -87,12 +89,16 @@ describe('dead-letter handling', () => {
     const input = driver.createInputTopic('in', str, Serdes.json<unknown>());
     const dlq = driver.createOutputTopic('p-app-dlq', str, str);
     const out = driver.createOutputTopic('out', str, Serdes.json<Tx>());
-    await input.pipeKeyValueList([
-      { key: 'a', value: { id: 'a', amount: 13 } },
-      { key: 'b', value: { id: 'b', amount: 2 } },
-      { key: 'c', value: { id: 'c' } },
-      { key: 'd', value: { id: 'd', amount: 13 } },
-    ], 100, 1);
+    await input.pipeKeyValueList(
+      [
+        { key: 'a', value: { id: 'a', amount: 13 } },
+        { key: 'b', value: { id: 'b', amount: 2 } },
+        { key: 'c', value: { id: 'c' } },
+        { key: 'd', value: { id: 'd', amount: 13 } },
+      ],
+      100,
+      1,
+    );
     expect((await out.readKeyValuesToList()).map((kv) => kv.key)).toEqual(['b']);
     const dead = await dlq.readRecordsToList();
     expect(dead.map((r) => [r.key, header(r.headers, 'processor'), header(r.headers, 'code'), header(r.headers, 'reason')])).toEqual([
@@ -111,8 +117,18 @@ describe('dead-letter handling', () => {
     const input = driver.createInputTopic('in', str, Serdes.json<{ ts: number }>());
     const out = driver.createOutputTopic('out', str, Serdes.json<{ ts: number }>());
     const dlq = driver.createOutputTopic('ts-app-dlq', str, str);
-    await input.pipeKeyValueList([{ key: 'a', value: { ts: 500 } }, { key: 'b', value: { ts: -5 } }, { key: 'c', value: { ts: 700 } }], 1);
-    expect((await out.readRecordsToList()).map((r) => [r.key, r.timestamp])).toEqual([['a', 500], ['c', 700]]);
+    await input.pipeKeyValueList(
+      [
+        { key: 'a', value: { ts: 500 } },
+        { key: 'b', value: { ts: -5 } },
+        { key: 'c', value: { ts: 700 } },
+      ],
+      1,
+    );
+    expect((await out.readRecordsToList()).map((r) => [r.key, r.timestamp])).toEqual([
+      ['a', 500],
+      ['c', 700],
+    ]);
     const [bad] = await dlq.readRecordsToList();
     expect(bad!.key).toBe('b');
     expect(header(bad!.headers, 'reason')).toMatch(/Invalid extracted timestamp -5 of the record at in-0@1: it is negative/);

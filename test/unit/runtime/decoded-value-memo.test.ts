@@ -29,10 +29,13 @@ describe('DecodedValueMemo', () => {
     ['a value set to -0 where 0 was', (v: Record<string, unknown>) => (v.z = -0)],
     ['an added key', (v: Record<string, unknown>) => (v.e = 1)],
     ['a deleted key', (v: Record<string, unknown>) => delete v.b],
-    ['a key moved to the end (delete, add back)', (v: Record<string, unknown>) => {
-      delete v.a;
-      v.a = 1.5;
-    }],
+    [
+      'a key moved to the end (delete, add back)',
+      (v: Record<string, unknown>) => {
+        delete v.a;
+        v.a = 1.5;
+      },
+    ],
     ['a non-enumerable key now', (v: Record<string, unknown>) => Object.defineProperty(v, 'b', { enumerable: false })],
     ['a toJSON added', (v: Record<string, unknown>) => Object.defineProperty(v, 'toJSON', { value: () => 1, enumerable: false })],
     ['another prototype', (v: Record<string, unknown>) => Object.setPrototypeOf(v, { inherited: 1 })],

@@ -25,7 +25,11 @@ function recording(kafka: EmbeddedKafka, log: string[]): KafkaClient {
         return (...args: unknown[]) => {
           const first = args[0];
           const batch = prop === 'send' ? (first as { topics: string[]; length: number }) : undefined;
-          const names: string[] = Array.isArray(first) ? first.map((r: { topic: string }) => r.topic) : batch === undefined ? [] : batch.topics.slice(0, batch.length);
+          const names: string[] = Array.isArray(first)
+            ? first.map((r: { topic: string }) => r.topic)
+            : batch === undefined
+              ? []
+              : batch.topics.slice(0, batch.length);
           const topics = [...new Set(names)].join(',');
           log.push(`${String(prop)}(${topics})`);
           return (v as (...a: unknown[]) => unknown).apply(t, args);
@@ -75,7 +79,12 @@ class SlowStore implements StateStore {
 }
 
 function topology(log: string[]): Topology {
-  const builder: StoreBuilder<SlowStore> = { name: 'slow', loggingEnabled: true, changelogConfigs: { 'cleanup.policy': 'compact' }, build: () => new SlowStore('slow', log) };
+  const builder: StoreBuilder<SlowStore> = {
+    name: 'slow',
+    loggingEnabled: true,
+    changelogConfigs: { 'cleanup.policy': 'compact' },
+    build: () => new SlowStore('slow', log),
+  };
   return new Topology()
     .addSource('src', 'in', { keySerde: str, valueSerde: str })
     .addProcessor(

@@ -98,7 +98,8 @@ describe('hostile timestamps (#19 reproduction 1)', () => {
           let ctx: ProcessorContext<string, string>;
           return {
             init: (c: ProcessorContext<string, string>) => (ctx = c),
-            process: (r: Record<string, string>) => ctx.forward({ ...r, timestamp: r.value === 'frac' ? r.timestamp + 0.5 : r.value === 'huge' ? 2 ** 63 : r.timestamp }),
+            process: (r: Record<string, string>) =>
+              ctx.forward({ ...r, timestamp: r.value === 'frac' ? r.timestamp + 0.5 : r.value === 'huge' ? 2 ** 63 : r.timestamp }),
           };
         },
         'src',
@@ -136,7 +137,9 @@ describe('hostile timestamps (#19 reproduction 1)', () => {
     ]);
     const dead = await dlq.readRecordsToList();
     expect(dead.map((r) => r.value)).toEqual(['far']);
-    expect(header(dead[0]!.headers, 'reason')).toMatch(/it is more than maxFutureSkewMs ahead of the wall clock \(accepted up to \d+, 2026-01-02T00:00:00.000Z\)/);
+    expect(header(dead[0]!.headers, 'reason')).toMatch(
+      /it is more than maxFutureSkewMs ahead of the wall clock \(accepted up to \d+, 2026-01-02T00:00:00.000Z\)/,
+    );
     expect(driver.streams.tasks()[0]!.streamTime()).toBe(now + 86_400_000);
   });
 
@@ -146,7 +149,9 @@ describe('hostile timestamps (#19 reproduction 1)', () => {
       expect(d.streams.config.maxFutureSkewMs).toBe(Number.POSITIVE_INFINITY);
       void d.close();
     }
-    expect(() => new TopologyTestDriver(windowedCount().build(), { maxFutureSkewMs: -1 })).toThrow(/maxFutureSkewMs: must be a number of ms >= 0 \(0 or Infinity disables the check\)/);
+    expect(() => new TopologyTestDriver(windowedCount().build(), { maxFutureSkewMs: -1 })).toThrow(
+      /maxFutureSkewMs: must be a number of ms >= 0 \(0 or Infinity disables the check\)/,
+    );
   });
 
   it('the window loop refuses a timestamp it could not step through', () => {

@@ -20,7 +20,10 @@ function drain(group: PartitionGroup): Array<[string, number, number]> {
 
 describe('PartitionGroup', () => {
   it('takes the record whose partition head has the lowest timestamp', () => {
-    const g = new PartitionGroup([{ topic: 'a', partition: 0 }, { topic: 'b', partition: 0 }]);
+    const g = new PartitionGroup([
+      { topic: 'a', partition: 0 },
+      { topic: 'b', partition: 0 },
+    ]);
     const a = g.queue('a')!;
     const b = g.queue('b')!;
     g.add(a, rec('a', 0, 10), 10);
@@ -31,7 +34,10 @@ describe('PartitionGroup', () => {
   });
 
   it('compares heads only: a late record behind a high head waits for its turn (offset order per partition)', () => {
-    const g = new PartitionGroup([{ topic: 'a', partition: 0 }, { topic: 'b', partition: 0 }]);
+    const g = new PartitionGroup([
+      { topic: 'a', partition: 0 },
+      { topic: 'b', partition: 0 },
+    ]);
     g.add(g.queue('a')!, rec('a', 0, 50), 50);
     g.add(g.queue('a')!, rec('a', 1, 5), 5);
     g.add(g.queue('b')!, rec('b', 0, 40), 40);
@@ -39,7 +45,10 @@ describe('PartitionGroup', () => {
   });
 
   it('breaks ties by partition registration order', () => {
-    const g = new PartitionGroup([{ topic: 'b', partition: 0 }, { topic: 'a', partition: 0 }]);
+    const g = new PartitionGroup([
+      { topic: 'b', partition: 0 },
+      { topic: 'a', partition: 0 },
+    ]);
     g.add(g.queue('a')!, rec('a', 0, 7), 7);
     g.add(g.queue('b')!, rec('b', 0, 7), 7);
     expect(drain(g).map(([t]) => t)).toEqual(['b', 'a']);

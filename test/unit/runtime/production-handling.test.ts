@@ -98,8 +98,15 @@ describe('records that cannot be produced (#19 reproduction 2)', () => {
     const [dead] = await dlq.readRecordsToList();
     expect(dead!.key).toBe('big');
     expect(dead!.value).toBe('x'.repeat(10_000)); // the DLQ's limit is the default 1 MB: not truncated
-    expect([h(dead!.headers, 'code'), h(dead!.headers, 'output-topic'), h(dead!.headers, 'topic'), h(dead!.headers, 'offset')]).toEqual(['RECORD_TOO_LARGE', 'out', 'in', '1']);
-    expect(h(dead!.headers, 'reason')).toMatch(/^Record of 10\d{3} bytes for out is larger than its max.message.bytes \(3000\); raise max.message.bytes of out or make the record smaller/);
+    expect([h(dead!.headers, 'code'), h(dead!.headers, 'output-topic'), h(dead!.headers, 'topic'), h(dead!.headers, 'offset')]).toEqual([
+      'RECORD_TOO_LARGE',
+      'out',
+      'in',
+      '1',
+    ]);
+    expect(h(dead!.headers, 'reason')).toMatch(
+      /^Record of 10\d{3} bytes for out is larger than its max.message.bytes \(3000\); raise max.message.bytes of out or make the record smaller/,
+    );
     expect(sumMetrics(driver.metrics())).toMatchObject({ recordsIn: 3, processed: 2, deadLettered: 1, skipped: 0, recordsOut: 2 });
   });
 
@@ -117,7 +124,8 @@ describe('records that cannot be produced (#19 reproduction 2)', () => {
         expect((await out.readKeyValuesToList()).map((kv) => kv.key)).toEqual(['a', 'b']);
         expect(sumMetrics(d.metrics())).toMatchObject({ recordsIn: 3, processed: 2, deadLettered: 0, skipped: 1 });
       } else {
-        const message = /Production failed at KSTREAM-SINK-\d+: Record of 10\d{3} bytes for out is larger than its max.message.bytes \(3000\).*topic=in, partition=0, offset=1/;
+        const message =
+          /Production failed at KSTREAM-SINK-\d+: Record of 10\d{3} bytes for out is larger than its max.message.bytes \(3000\).*topic=in, partition=0, offset=1/;
         await expect(input.pipeInput('big', { n: 10_000 }, 2)).rejects.toThrow(message);
         // The driver does not carry on past a fatal error: every later call reports it.
         await expect(input.pipeInput('b', { n: 1 }, 3)).rejects.toThrow(message);

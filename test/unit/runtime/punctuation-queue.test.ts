@@ -3,10 +3,11 @@ import { PunctuationQueue } from '../../../lib/runtime/punctuation-queue.js';
 
 function fired(queue: PunctuationQueue, times: number[]): number[] {
   const out: number[] = [];
-  for (const t of times) queue.punctuate(t, (p, ts) => {
-    p.callback(ts);
-    out.push(ts);
-  });
+  for (const t of times)
+    queue.punctuate(t, (p, ts) => {
+      p.callback(ts);
+      out.push(ts);
+    });
   return out;
 }
 

@@ -70,20 +70,18 @@ describe('punctuation through the runtime', () => {
 
 describe('punctuation failures', () => {
   const failing = (): Topology =>
-    new Topology()
-      .addSource('src', 'in', { keySerde: str, valueSerde: str })
-      .addProcessor(
-        'boom',
-        () => ({
-          init(ctx: ProcessorContext<string, string>) {
-            ctx.schedule(10, 'stream-time', () => {
-              throw new Error('punctuator exploded');
-            });
-          },
-          process() {},
-        }),
-        'src',
-      );
+    new Topology().addSource('src', 'in', { keySerde: str, valueSerde: str }).addProcessor(
+      'boom',
+      () => ({
+        init(ctx: ProcessorContext<string, string>) {
+          ctx.schedule(10, 'stream-time', () => {
+            throw new Error('punctuator exploded');
+          });
+        },
+        process() {},
+      }),
+      'src',
+    );
 
   it('fail by default, naming the processor', async () => {
     const driver = new TopologyTestDriver(failing());

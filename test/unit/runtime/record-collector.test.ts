@@ -4,8 +4,7 @@ import { outgoingRecords as toOutgoingRecords } from '../../../lib/kafka/columns
 import { TaskMetrics } from '../../../lib/runtime/task-metrics.js';
 
 const collector = () => new RecordCollector(new TaskMetrics('0_0'), new Set(['app-repartition']));
-const plain = (c: RecordCollector) =>
-  c.drain().map((r) => ({ ...r, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null }));
+const plain = (c: RecordCollector) => c.drain().map((r) => ({ ...r, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null }));
 
 describe('RecordCollector (records by column)', () => {
   it('keeps records in order with their keys, values (text, bytes, null), partitions, timestamps and headers', () => {

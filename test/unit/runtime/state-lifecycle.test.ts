@@ -20,7 +20,11 @@ function topology(storeType: 'persistent' | 'in-memory' = 'persistent') {
 
 async function run(kafka: EmbeddedKafka, stateDir: string, storeType: 'persistent' | 'in-memory' = 'persistent') {
   const clock = new ManualClock(0);
-  const rt = new StreamsRuntime({ topology: topology(storeType), client: kafka, config: { applicationId: 'life', processingGuarantee: 'exactly_once', stateDir, clock } });
+  const rt = new StreamsRuntime({
+    topology: topology(storeType),
+    client: kafka,
+    config: { applicationId: 'life', processingGuarantee: 'exactly_once', stateDir, clock },
+  });
   await rt.start({ loop: false });
   while (rt.tasks().length === 0) await rt.runOnce(5);
   return { rt, clock };

@@ -41,7 +41,15 @@ describe('tasks and topics', () => {
     driver.createInputTopic('b', str, str, { partitions: 2 });
     const out = driver.createOutputTopic('merged', str, str);
     await driver.start();
-    expect(driver.streams.tasks().map((t) => [t.id, t.inputPartitions().map((tp) => `${tp.topic}-${tp.partition}`).sort()])).toEqual([
+    expect(
+      driver.streams.tasks().map((t) => [
+        t.id,
+        t
+          .inputPartitions()
+          .map((tp) => `${tp.topic}-${tp.partition}`)
+          .sort(),
+      ]),
+    ).toEqual([
       ['0_0', ['a-0', 'b-0']],
       ['0_1', ['a-1', 'b-1']],
     ]);

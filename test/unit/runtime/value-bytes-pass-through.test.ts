@@ -50,7 +50,10 @@ describe('value bytes passed through to repartition topics', () => {
 
   it('writes an unchanged value as its input bytes (not re-serialized)', async () => {
     const values = ['{ "account": "a", "amount": 1.50 }', '{"amount":2,"account":"b"}'];
-    const { repartitioned, out } = await run(topology((v) => v.account), values);
+    const { repartitioned, out } = await run(
+      topology((v) => v.account),
+      values,
+    );
     expect(repartitioned).toEqual(values);
     expect(out).toEqual([
       { account: 'a', amount: 1.5 },
@@ -77,7 +80,10 @@ describe('value bytes passed through to repartition topics', () => {
       serialize: (v) => Buffer.from(JSON.stringify(v)),
       deserialize: (b) => JSON.parse(b.toString()) as Tx,
     };
-    const { repartitioned } = await run(topology((v) => v.account, Serdes.json<Tx>(), custom), ['{ "account": "a", "amount": 1.50 }']);
+    const { repartitioned } = await run(
+      topology((v) => v.account, Serdes.json<Tx>(), custom),
+      ['{ "account": "a", "amount": 1.50 }'],
+    );
     expect(repartitioned).toEqual(['{"account":"a","amount":1.5}']);
   });
 
@@ -110,9 +116,14 @@ describe('takesValue', () => {
       },
       ((k: string, v: string) => k + v).bind(null, 'x'),
     ];
-    const no = [(k: string) => k.toUpperCase(), (k: string) => k, () => true, function (k: string) {
-      return k;
-    }];
+    const no = [
+      (k: string) => k.toUpperCase(),
+      (k: string) => k,
+      () => true,
+      function (k: string) {
+        return k;
+      },
+    ];
     expect(yes.map((f) => takesValue(f as never))).toEqual(yes.map(() => true));
     expect(no.map((f) => takesValue(f as never))).toEqual(no.map(() => false));
   });

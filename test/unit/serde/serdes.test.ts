@@ -92,7 +92,10 @@ describe('Serdes', () => {
       times.forEach((t, i) => b.writeBigInt64BE(BigInt(t), 1 + 8 * i));
       return b;
     };
-    const time = fc.oneof(fc.maxSafeInteger(), fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map((n) => n * 1024));
+    const time = fc.oneof(
+      fc.maxSafeInteger(),
+      fc.integer({ min: -(2 ** 52), max: 2 ** 52 }).map((n) => n * 1024),
+    );
     fc.assert(
       fc.property(time, time, (start, end) => {
         const t = tw.serialize({ key: 'k', window: { start, end: start + 1000 } });

@@ -81,7 +81,12 @@ describe('interactive-query views', () => {
       expect(() => view.get('a')).toThrow(/still restoring/);
       q.setStatus('0_0', 's', 'running');
       expect(view.get('b')).toBe('2');
-      expect(view.all().map((e) => e.key).sort()).toEqual(['a', 'b']);
+      expect(
+        view
+          .all()
+          .map((e) => e.key)
+          .sort(),
+      ).toEqual(['a', 'b']);
       expect(view.approximateNumEntries()).toBe(2);
       q.unregister('0_0');
       expect(view.get('a')).toBeUndefined();

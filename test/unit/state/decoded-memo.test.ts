@@ -42,8 +42,20 @@ describe('decoded-value memo', () => {
     Object.defineProperty(accessor, 'x', { get: () => 1, enumerable: true, configurable: true });
     const hidden = {};
     Object.defineProperty(hidden, 'x', { value: 1, enumerable: false, writable: true, configurable: true });
-    // eslint-disable-next-line no-sparse-arrays
-    for (const v of [{ a: { b: 1 } }, [[1]], [1, , 2], new Date(0), Buffer.from('x'), accessor, hidden, Object.freeze({ a: 1 }), { [Symbol('s')]: 1 }, Object.assign([1], { extra: 2 }), Object.create(null)]) {
+    for (const v of [
+      { a: { b: 1 } },
+      [[1]],
+      // eslint-disable-next-line no-sparse-arrays
+      [1, , 2],
+      new Date(0),
+      Buffer.from('x'),
+      accessor,
+      hidden,
+      Object.freeze({ a: 1 }),
+      { [Symbol('s')]: 1 },
+      Object.assign([1], { extra: 2 }),
+      Object.create(null),
+    ]) {
       expect(memoOf(v)).toBeUndefined();
     }
     fc.assert(
@@ -56,7 +68,10 @@ describe('decoded-value memo', () => {
 
   it('a cached key-value store decodes a cached entry once; reads stay fresh copies; writes and nested values decode as before', async () => {
     const serde = counting(Serdes.json<unknown>());
-    const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), Serdes.string(), serde).withLoggingDisabled().withCachingEnabled(1 << 20).build();
+    const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), Serdes.string(), serde)
+      .withLoggingDisabled()
+      .withCachingEnabled(1 << 20)
+      .build();
     await store.init(makeContext('/nonexistent'));
     store.put('k', { a: 1, b: 'x' });
     const first = store.get('k') as Record<string, unknown>;
@@ -80,7 +95,10 @@ describe('decoded-value memo', () => {
 
   it('timestamped stores keep exact numbers written (no decode) and rebuild ValueAndTimestamp per read; -0 is decoded', async () => {
     const inner = counting(Serdes.int64());
-    const store = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('t'), Serdes.string(), Serdes.int64()).withLoggingDisabled().withCachingEnabled(1 << 20).build();
+    const store = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('t'), Serdes.string(), Serdes.int64())
+      .withLoggingDisabled()
+      .withCachingEnabled(1 << 20)
+      .build();
     // The builder wraps Serdes.int64(); count its decodes through the stack's value serde.
     await store.init(makeContext('/nonexistent'));
     store.put('a', { value: 5, timestamp: 100 });
@@ -90,7 +108,10 @@ describe('decoded-value memo', () => {
     expect(store.get('a')).toEqual({ value: 5, timestamp: 100 });
     store.put('z', { value: -0, timestamp: 3 });
     expect(Object.is(store.get('z')!.value, 0)).toBe(true); // as the int64 layout reads it back
-    const plain = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('p'), Serdes.string(), inner).withLoggingDisabled().withCachingEnabled(1 << 20).build();
+    const plain = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('p'), Serdes.string(), inner)
+      .withLoggingDisabled()
+      .withCachingEnabled(1 << 20)
+      .build();
     await plain.init(makeContext('/nonexistent'));
     plain.put('a', 9);
     expect(plain.get('a')).toBe(9);

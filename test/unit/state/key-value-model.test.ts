@@ -127,7 +127,9 @@ describe.each([
     await plain.init(makeContext(dir, null));
     plain.put('k', 'v0');
     await plain.close();
-    const store = Stores.keyValueStoreBuilder(supplier(), stringSerde, stringSerde).withCachingEnabled(1 << 20).build();
+    const store = Stores.keyValueStoreBuilder(supplier(), stringSerde, stringSerde)
+      .withCachingEnabled(1 << 20)
+      .build();
     await store.init(makeContext(dir, null));
     expect(store.get('k')).toBe('v0'); // cached from the store
     store.delete('k');
@@ -142,14 +144,18 @@ describe.each([
 
   it('string keys', async () => {
     await fc.assert(
-      fc.asyncProperty(opsArb(fc.constantFrom('a', 'b', 'c', 'ab', '')), fc.constantFrom(null, 0, 150, 1 << 20), (ops, cache) => run(stringSerde, ops, cache, (k) => stringSerde.serialize(k, undefined))),
+      fc.asyncProperty(opsArb(fc.constantFrom('a', 'b', 'c', 'ab', '')), fc.constantFrom(null, 0, 150, 1 << 20), (ops, cache) =>
+        run(stringSerde, ops, cache, (k) => stringSerde.serialize(k, undefined)),
+      ),
       { numRuns: 60 },
     );
   }, 60_000);
 
   it('number keys, with 0 and -0 distinct', async () => {
     await fc.assert(
-      fc.asyncProperty(opsArb(fc.constantFrom(0, -0, 1, 2.5)), fc.constantFrom(null, 150, 1 << 20), (ops, cache) => run(numberSerde, ops, cache, (k) => numberSerde.serialize(k, undefined))),
+      fc.asyncProperty(opsArb(fc.constantFrom(0, -0, 1, 2.5)), fc.constantFrom(null, 150, 1 << 20), (ops, cache) =>
+        run(numberSerde, ops, cache, (k) => numberSerde.serialize(k, undefined)),
+      ),
       { numRuns: 60 },
     );
   }, 60_000);

@@ -17,7 +17,11 @@ describe('key-value store with string keys', () => {
 
   const keys = ['a', 'user-42', '', 'ü', 'naïve', '日本', 'x\u007f', 'x\u0080', '\ud83d\ude00'];
 
-  it.each([['cached', 1 << 20], ['cached, tiny budget', 120], ['uncached', null]] as const)('%s: bytes below are UTF-8, reads find writes', async (_name, budget) => {
+  it.each([
+    ['cached', 1 << 20],
+    ['cached, tiny budget', 120],
+    ['uncached', null],
+  ] as const)('%s: bytes below are UTF-8, reads find writes', async (_name, budget) => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const sink = new RecordingSink();
@@ -33,9 +37,7 @@ describe('key-value store with string keys', () => {
     await store.flush();
     const logged = new Map(sink.records.map((r) => [r.key.toString('hex'), r.value?.toString() ?? null]));
     for (const k of keys) expect(logged.get(Buffer.from(k, 'utf8').toString('hex'))).toBe(k === 'ü' ? null : `v-${k}`);
-    expect(store.all().map((e) => e.key)).toEqual(
-      keys.filter((k) => k !== 'ü').sort((x, y) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8'))),
-    );
+    expect(store.all().map((e) => e.key)).toEqual(keys.filter((k) => k !== 'ü').sort((x, y) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8'))));
     await store.close();
   });
 });

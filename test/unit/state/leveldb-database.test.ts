@@ -22,7 +22,15 @@ type Op =
 const prefixArb = fc.constantFrom('P', 'Q');
 const keyArb = fc.tuple(prefixArb, fc.constantFrom('a', 'b', 'c', 'd')).map(([p, k]) => p + k);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('write' as const), key: keyArb, value: fc.option(fc.string({ maxLength: 6 }), { nil: null, freq: 4 }), withBytes: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('write' as const),
+      key: keyArb,
+      value: fc.option(fc.string({ maxLength: 6 }), { nil: null, freq: 4 }),
+      withBytes: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), key: keyArb }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), prefix: prefixArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('flush' as const), readDuring: fc.option(keyArb) }) },

@@ -14,7 +14,13 @@ describe('RecordCache', () => {
   const op = fc.oneof(
     fc.record({ kind: fc.constant('get' as const), key }),
     fc.record({ kind: fc.constant('peek' as const), key }),
-    fc.record({ kind: fc.constant('put' as const), key, value: fc.option(fc.integer({ min: 0, max: 9999 }), { nil: null, freq: 6 }), dirty: fc.boolean(), bytes: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('put' as const),
+      key,
+      value: fc.option(fc.integer({ min: 0, max: 9999 }), { nil: null, freq: 6 }),
+      dirty: fc.boolean(),
+      bytes: fc.boolean(),
+    }),
     fc.record({ kind: fc.constant('flush' as const) }),
   );
 
@@ -36,7 +42,7 @@ describe('RecordCache', () => {
               expect(e.k).toBe(o.key);
               const v = e.value === null ? null : e.value.toString();
               if (e.dirty) expect(v).toBe(latest.get(o.key));
-              else expect(v).toBe(latest.has(o.key) ? latest.get(o.key) : below.get(o.key) ?? null);
+              else expect(v).toBe(latest.has(o.key) ? latest.get(o.key) : (below.get(o.key) ?? null));
             }
           } else if (o.kind === 'put') {
             const value = o.value === null ? null : Buffer.from(String(o.value));
@@ -44,7 +50,7 @@ describe('RecordCache', () => {
             // A clean put stands for a read of the store below: it caches what is there.
             if (!o.dirty) {
               if (existing?.dirty === true) continue;
-              const stored = latest.has(o.key) ? latest.get(o.key)! : below.get(o.key) ?? null;
+              const stored = latest.has(o.key) ? latest.get(o.key)! : (below.get(o.key) ?? null);
               cache.put(o.key, o.bytes ? Buffer.from(o.key, 'latin1') : null, stored === null ? null : Buffer.from(stored), false, -1);
             } else {
               cache.put(o.key, o.bytes ? Buffer.from(o.key, 'latin1') : null, value, true, 1);

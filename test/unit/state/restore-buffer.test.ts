@@ -43,7 +43,11 @@ describe('RestoreBuffer', () => {
         }
         // Earlier drains stay intact after later rounds reused the buffer.
         rounds.forEach((ops, i) => {
-          const got = drained[i]!.map((r) => ({ key: r.key.toString('hex'), value: r.value === null ? null : r.value.toString('hex'), timestamp: r.timestamp }));
+          const got = drained[i]!.map((r) => ({
+            key: r.key.toString('hex'),
+            value: r.value === null ? null : r.value.toString('hex'),
+            timestamp: r.timestamp,
+          }));
           expect(got).toEqual(model(ops));
         });
       }),

@@ -81,7 +81,9 @@ describe('state directory lock', () => {
         expect.objectContaining({
           code: 'STATE',
           message: expect.stringMatching(
-            new RegExp(`^cannot use the state directory ${stateDir}: creating or writing ${stateDir}/app failed \\(ENOTDIR: .*\\)\\. Make it writable by this user, or point stateDir \\(--state-dir\\) at a writable directory\\.`),
+            new RegExp(
+              `^cannot use the state directory ${stateDir}: creating or writing ${stateDir}/app failed \\(ENOTDIR: .*\\)\\. Make it writable by this user, or point stateDir \\(--state-dir\\) at a writable directory\\.`,
+            ),
           ),
         }),
       );

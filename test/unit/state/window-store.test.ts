@@ -40,7 +40,12 @@ describe.each(targets)('window store (%s)', (backend, make) => {
     store.put('a', null, 0);
     await store.flush();
     expect(store.fetchRange('a', 0, 1000).map((e) => e.key)).toEqual([100, 200]);
-    expect(store.fetchAll(100, 100).map((e) => `${e.key.key}@${e.key.window.start}-${e.key.window.end}`).sort()).toEqual(['a@100-200', 'ab@100-200', 'b@100-200']);
+    expect(
+      store
+        .fetchAll(100, 100)
+        .map((e) => `${e.key.key}@${e.key.window.start}-${e.key.window.end}`)
+        .sort(),
+    ).toEqual(['a@100-200', 'ab@100-200', 'b@100-200']);
     expect(store.all()).toHaveLength(4);
     await store.close();
   });
@@ -88,7 +93,9 @@ describe.each(targets)('window store (%s)', (backend, make) => {
     if (backend === 'leveldb') {
       const again = Stores.windowStoreBuilder(make('win', retention, 10_000, false), stringSerde, stringSerde).build();
       await again.init(makeContext(ctx.taskDir, null));
-      expect(again.fetchRange('k', 0, 1e9).map((e) => e.key)).toEqual([190_000, 200_000, 210_000, 220_000, 230_000, 240_000, 250_000, 260_000, 270_000, 280_000, 290_000, 300_000]);
+      expect(again.fetchRange('k', 0, 1e9).map((e) => e.key)).toEqual([
+        190_000, 200_000, 210_000, 220_000, 230_000, 240_000, 250_000, 260_000, 270_000, 280_000, 290_000, 300_000,
+      ]);
       await again.close();
     }
   });

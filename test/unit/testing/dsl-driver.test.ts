@@ -29,16 +29,31 @@ describe('TopologyTestDriver with the DSL', () => {
       driver = new TopologyTestDriver(countTopology(), { processingGuarantee: guarantee, applicationId: 'wc' });
       const input = driver.createInputTopic('words', str, str, { partitions: 2 });
       const output = driver.createOutputTopic('counts-out', str, i64);
-      await input.pipeKeyValueList(['a', 'b', 'a', 'c', 'a'].map((w, i) => ({ key: `k${i}`, value: w })), 100, 1);
+      await input.pipeKeyValueList(
+        ['a', 'b', 'a', 'c', 'a'].map((w, i) => ({ key: `k${i}`, value: w })),
+        100,
+        1,
+      );
       // One update per key: the cache compacted a,a,a into a=3 before the commit that the read triggers.
-      expect(await output.readKeyValuesToMap()).toEqual(new Map([['a', 3], ['b', 1], ['c', 1]]));
+      expect(await output.readKeyValuesToMap()).toEqual(
+        new Map([
+          ['a', 3],
+          ['b', 1],
+          ['c', 1],
+        ]),
+      );
       expect(await output.isEmpty()).toBe(true);
       await input.pipeInput('k9', 'b', 200);
       expect(await output.readKeyValuesToList()).toEqual([{ key: 'b', value: 2 }]);
       const store = driver.getKeyValueStore<string, number>('counts');
       expect(store.get('a')).toBe(3);
       expect(store.get('b')).toBe(2);
-      expect(driver.streams.tasks().map((t) => t.id).sort()).toEqual(['0_0', '0_1', '1_0', '1_1']);
+      expect(
+        driver.streams
+          .tasks()
+          .map((t) => t.id)
+          .sort(),
+      ).toEqual(['0_0', '0_1', '1_0', '1_1']);
     });
   }
 });

@@ -53,7 +53,12 @@ describe('TopologyTestDriver', () => {
       1000,
       1,
     );
-    expect(driver.streams.tasks().map((t) => t.id).sort()).toEqual(['0_0', '0_1', '0_2']);
+    expect(
+      driver.streams
+        .tasks()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['0_0', '0_1', '0_2']);
     const map = await output.readKeyValuesToMap();
     expect(map.size).toBe(30);
     expect(map.get('k7')).toBe('V7');

@@ -23,8 +23,14 @@ afterEach(async () => {
 });
 
 const event = (id: string, ts: string): Record<string, unknown> => ({
-  transaction_id: `00000000-0000-4000-8000-00000000000${id.slice(1)}`, account_id: 'acct-1', merchant_id: 'm-1', amount: 12.5,
-  currency: 'USD', transaction_type: 'purchase', status: 'completed', transaction_timestamp: ts,
+  transaction_id: `00000000-0000-4000-8000-00000000000${id.slice(1)}`,
+  account_id: 'acct-1',
+  merchant_id: 'm-1',
+  amount: 12.5,
+  currency: 'USD',
+  transaction_type: 'purchase',
+  status: 'completed',
+  transaction_timestamp: ts,
 });
 
 describe('transactions-bronze: event_date and watermark agree', () => {
@@ -46,6 +52,9 @@ describe('transactions-bronze: event_date and watermark agree', () => {
     driver = undefined;
     const rs = await readWithDeltaRs(table);
     const rows = rs.rows.map((r) => [String(r['transaction_id']).slice(-2), r['event_date']]).sort();
-    expect(rows).toEqual([['01', '2024-03-02'], ['03', '2024-03-01']]);
+    expect(rows).toEqual([
+      ['01', '2024-03-02'],
+      ['03', '2024-03-01'],
+    ]);
   });
 });

@@ -96,10 +96,7 @@ describe('Topology.describe()', () => {
 describe('Topology.build()', () => {
   it('splits at repartition topics and resolves internal names', () => {
     const b = wordCount().build('app');
-    expect(b.subtopologies.map((s) => s.sourceTopics)).toEqual([
-      ['input'],
-      ['app-KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition'],
-    ]);
+    expect(b.subtopologies.map((s) => s.sourceTopics)).toEqual([['input'], ['app-KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition']]);
     const [s0, s1] = b.subtopologies;
     expect(s0!.nodes.map((n) => n.name)).toEqual([
       'KSTREAM-SOURCE-0000000000',
@@ -129,12 +126,18 @@ describe('Topology.build()', () => {
   });
 
   it('derives internal topic partition counts from upstream source topics', () => {
-    const counts = wordCount().build('app').internalTopicPartitions((t) => (t === 'input' ? 6 : undefined));
+    const counts = wordCount()
+      .build('app')
+      .internalTopicPartitions((t) => (t === 'input' ? 6 : undefined));
     expect(Object.fromEntries(counts)).toEqual({
       'app-KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition': 6,
       'app-KSTREAM-AGGREGATE-STATE-STORE-0000000002-changelog': 6,
     });
-    expect(() => wordCount().build('app').internalTopicPartitions(() => undefined)).toThrow(/does not exist/);
+    expect(() =>
+      wordCount()
+        .build('app')
+        .internalTopicPartitions(() => undefined),
+    ).toThrow(/does not exist/);
   });
 
   it('honours a fixed repartition partition count', () => {
@@ -144,7 +147,12 @@ describe('Topology.build()', () => {
       .addSink('k', 'r', {}, 's')
       .addSource('s2', 'r')
       .addProcessor('p', noop, 's2');
-    expect(t.build('x').internalTopicPartitions(() => 8).get('x-r')).toBe(3);
+    expect(
+      t
+        .build('x')
+        .internalTopicPartitions(() => 8)
+        .get('x-r'),
+    ).toBe(3);
   });
 
   it('groups processors sharing a store into one sub-topology and checks co-partitioning', () => {

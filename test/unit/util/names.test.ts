@@ -52,7 +52,9 @@ describe('names (#19 reproduction 7)', () => {
       expect(() => parseApplicationId(bad)).toThrow(ConfigError);
       expect(() => StateDirectory.lock(scratch, bad)).toThrow(ConfigError);
     }
-    expect(() => normalizeConfig({ applicationId: 'ok', deadLetterTopic: '../dlq' })).toThrow(/deadLetterTopic: "\.\.\/dlq" is not allowed: it contains "\/"; .*\(it is a topic name\); use 1-249 characters/);
+    expect(() => normalizeConfig({ applicationId: 'ok', deadLetterTopic: '../dlq' })).toThrow(
+      /deadLetterTopic: "\.\.\/dlq" is not allowed: it contains "\/"; .*\(it is a topic name\); use 1-249 characters/,
+    );
     // Nothing was created outside (or inside) the scratch state dir.
     expect(readdirSync(scratch)).toEqual([]);
   });
@@ -66,7 +68,9 @@ describe('names (#19 reproduction 7)', () => {
   it('a runtime with applicationId ".." never starts (no state outside the state dir)', async () => {
     const kafka = new EmbeddedKafka();
     const stateDir = join(scratch, 'state');
-    expect(() => new StreamsRuntime({ topology: passThrough(), client: kafka, config: { applicationId: '..', stateDir } })).toThrow(/applicationId: "\.\." is not allowed/);
+    expect(() => new StreamsRuntime({ topology: passThrough(), client: kafka, config: { applicationId: '..', stateDir } })).toThrow(
+      /applicationId: "\.\." is not allowed/,
+    );
     expect(readdirSync(scratch)).toEqual([]);
   });
 });

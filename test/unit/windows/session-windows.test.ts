@@ -31,7 +31,12 @@ afterEach(async () => {
 
 type Shape = (s: SessionWindowedKStream<string, number>) => KTable<Windowed<string>, number>;
 
-async function run(windows: SessionWindows, shape: Shape, input: ReadonlyArray<readonly [string, number]>, lateTopic?: string): Promise<Array<[string, number | null, number]>> {
+async function run(
+  windows: SessionWindows,
+  shape: Shape,
+  input: ReadonlyArray<readonly [string, number]>,
+  lateTopic?: string,
+): Promise<Array<[string, number | null, number]>> {
   const b = new StreamsBuilder();
   const grouped = b.stream('in', Consumed.with(str, i64)).groupByKey();
   const windowed = lateTopic === undefined ? grouped.windowedBy(windows) : grouped.windowedBy(windows, { lateRecords: { topic: lateTopic } });
@@ -43,13 +48,18 @@ async function run(windows: SessionWindows, shape: Shape, input: ReadonlyArray<r
 }
 
 const uncached: Shape = (s) => s.count(Materialized.as<string, number>('s').withCachingDisabled());
-const suppressed: Shape = (s) => s.count(Materialized.as<string, number>('s').withCachingDisabled()).suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()));
+const suppressed: Shape = (s) =>
+  s.count(Materialized.as<string, number>('s').withCachingDisabled()).suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()));
 const onClose: Shape = (s) => s.emitStrategy(EmitStrategy.onWindowClose()).count(Materialized.as('s'));
 
 describe('session windows close inactivityGap + grace after their end', () => {
   it('a record within gap of a session that ended before streamTime - grace (not before streamTime - grace - gap) is merged, not dropped', async () => {
     // gap 10, grace 0: at stream time 8 the session [0,0] is open until 0 + 10 + 0 = 10; a@5 extends it to [0,5].
-    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(10), uncached, [['a', 0], ['b', 8], ['a', 5]]);
+    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(10), uncached, [
+      ['a', 0],
+      ['b', 8],
+      ['a', 5],
+    ]);
     expect(out).toEqual([
       ['a[0,0]', 1, 0],
       ['b[8,8]', 1, 8],
@@ -60,7 +70,10 @@ describe('session windows close inactivityGap + grace after their end', () => {
   });
 
   it('a session whose only record has event time 0 is kept while streamTime <= gap + grace (Kafka Streams emits [0,0])', async () => {
-    const out = await run(SessionWindows.ofInactivityGapAndGrace(10_000, 120_000), uncached, [['b', 125_000], ['a', 0]]);
+    const out = await run(SessionWindows.ofInactivityGapAndGrace(10_000, 120_000), uncached, [
+      ['b', 125_000],
+      ['a', 0],
+    ]);
     expect(out).toEqual([
       ['b[125000,125000]', 1, 125_000],
       ['a[0,0]', 1, 0],
@@ -69,7 +82,16 @@ describe('session windows close inactivityGap + grace after their end', () => {
 
   it('a record for a session that ended before streamTime - grace - gap is late; the late output says so', async () => {
     // gap 10, grace 5, stream time 17: sessions ending before 17 - 5 - 10 = 2 are closed; [0,0] is, and a@1 alone would end at 1.
-    const out = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), uncached, [['a', 0], ['b', 17], ['a', 1]], 'late');
+    const out = await run(
+      SessionWindows.ofInactivityGapAndGrace(10, 5),
+      uncached,
+      [
+        ['a', 0],
+        ['b', 17],
+        ['a', 1],
+      ],
+      'late',
+    );
     expect(out).toEqual([
       ['a[0,0]', 1, 0],
       ['b[17,17]', 1, 17],
@@ -80,8 +102,12 @@ describe('session windows close inactivityGap + grace after their end', () => {
     expect(driver!.metrics()[0]!.dropped).toBe(1);
   });
 
-  it('a session ending exactly at streamTime - grace - gap is closed: a record within gap of it starts a new session (Kafka Streams\' store no longer returns it)', async () => {
-    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(10), uncached, [['a', 0], ['b', 10], ['a', 10]]);
+  it("a session ending exactly at streamTime - grace - gap is closed: a record within gap of it starts a new session (Kafka Streams' store no longer returns it)", async () => {
+    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(10), uncached, [
+      ['a', 0],
+      ['b', 10],
+      ['a', 10],
+    ]);
     expect(out).toEqual([
       ['a[0,0]', 1, 0],
       ['b[10,10]', 1, 10],
@@ -92,7 +118,12 @@ describe('session windows close inactivityGap + grace after their end', () => {
   it('a record whose own session ends exactly at streamTime - grace - gap is kept, closed at once; a second one makes another session with that window (as Kafka Streams)', async () => {
     // gap 5, grace 3, stream time 8: closeTime 0.
     const windows = SessionWindows.ofInactivityGapAndGrace(5, 3);
-    const input = [['a', 8], ['a', 0], ['a', 0], ['z', 17]] as const;
+    const input = [
+      ['a', 8],
+      ['a', 0],
+      ['a', 0],
+      ['z', 17],
+    ] as const;
     expect(await run(windows, uncached, input)).toEqual([
       ['a[8,8]', 1, 8],
       ['a[0,0]', 1, 0],
@@ -107,8 +138,11 @@ describe('session windows close inactivityGap + grace after their end', () => {
     ]);
   });
 
-  it('a record that moves stream time still extends a session ending at the new streamTime - grace - gap (Kafka Streams\' store counts from the stream time before it)', async () => {
-    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(19), uncached, [['a', 0], ['a', 19]]);
+  it("a record that moves stream time still extends a session ending at the new streamTime - grace - gap (Kafka Streams' store counts from the stream time before it)", async () => {
+    const out = await run(SessionWindows.ofInactivityGapWithNoGrace(19), uncached, [
+      ['a', 0],
+      ['a', 19],
+    ]);
     expect(out).toEqual([
       ['a[0,0]', 1, 0],
       ['a[0,0]', null, 0],
@@ -117,16 +151,34 @@ describe('session windows close inactivityGap + grace after their end', () => {
   });
 
   // Kafka Streams' suppression emits a session once end <= streamTime - gap - grace; onWindowClose once end < it.
-  for (const [name, shape, closing] of [['suppress(untilWindowCloses)', suppressed, 23], ['emitStrategy(onWindowClose)', onClose, 24]] as const) {
+  for (const [name, shape, closing] of [
+    ['suppress(untilWindowCloses)', suppressed, 23],
+    ['emitStrategy(onWindowClose)', onClose, 24],
+  ] as const) {
     it(`${name} waits gap + grace: each session once, final`, async () => {
       // gap 10, grace 5. b@6 moves stream time past [0,0] + grace, but a@8 still extends it.
-      const early = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', 22]]);
+      const early = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [
+        ['a', 0],
+        ['b', 6],
+        ['a', 8],
+        ['c', 22],
+      ]);
       expect(early).toEqual([['b[6,6]', 1, 6]]); // closed at 6 + 15 = 21 <= 22
       await driver!.close();
-      const before = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', closing - 1]]);
+      const before = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [
+        ['a', 0],
+        ['b', 6],
+        ['a', 8],
+        ['c', closing - 1],
+      ]);
       expect(before).toEqual([['b[6,6]', 1, 6]]); // [0,8] not yet
       await driver!.close();
-      const all = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [['a', 0], ['b', 6], ['a', 8], ['c', closing]]);
+      const all = await run(SessionWindows.ofInactivityGapAndGrace(10, 5), shape, [
+        ['a', 0],
+        ['b', 6],
+        ['a', 8],
+        ['c', closing],
+      ]);
       expect(all).toEqual([
         ['b[6,6]', 1, 6],
         ['a[0,8]', 2, 8],
@@ -137,7 +189,13 @@ describe('session windows close inactivityGap + grace after their end', () => {
 
 describe('session windows: updates as Kafka Streams forwards them (caching off)', () => {
   it('a record inside an existing session: a tombstone for that session, then its new value; a record making exactly [t, t] again: just the new value', async () => {
-    const out = await run(SessionWindows.ofInactivityGapAndGrace(10, 100), uncached, [['a', 0], ['a', 10], ['a', 5], ['b', 3], ['b', 3]]);
+    const out = await run(SessionWindows.ofInactivityGapAndGrace(10, 100), uncached, [
+      ['a', 0],
+      ['a', 10],
+      ['a', 5],
+      ['b', 3],
+      ['b', 3],
+    ]);
     expect(out).toEqual([
       ['a[0,0]', 1, 0],
       ['a[0,0]', null, 0],
@@ -154,7 +212,11 @@ describe('session windows: updates as Kafka Streams forwards them (caching off)'
     const grouped = b.stream('in', Consumed.with(str, i64)).groupByKey();
     const windows = SessionWindows.ofInactivityGapAndGrace(10, 100);
     grouped.windowedBy(windows).count(Materialized.as<string, number>('c').withCachingDisabled()).toStream().to('counts', Produced.with(serde, i64));
-    grouped.windowedBy(windows).reduce((x, y) => x + (y ?? 100), Materialized.as<string, number>('r').withCachingDisabled()).toStream().to('sums', Produced.with(serde, i64));
+    grouped
+      .windowedBy(windows)
+      .reduce((x, y) => x + (y ?? 100), Materialized.as<string, number>('r').withCachingDisabled())
+      .toStream()
+      .to('sums', Produced.with(serde, i64));
     driver = new TopologyTestDriver(b.build());
     const topic = driver.createInputTopic('in', str, i64);
     await topic.pipeInput('a', 5, 1);

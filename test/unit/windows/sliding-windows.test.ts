@@ -26,7 +26,11 @@ afterEach(async () => {
 });
 
 /** Count per window with caching off; returns each window's updates `value@timestamp` in order, by window. */
-async function run(windows: SlidingWindows, input: ReadonlyArray<readonly [string, number]>, store: 'persistent' | 'in-memory' = 'persistent'): Promise<Record<string, string[]>> {
+async function run(
+  windows: SlidingWindows,
+  input: ReadonlyArray<readonly [string, number]>,
+  store: 'persistent' | 'in-memory' = 'persistent',
+): Promise<Record<string, string[]>> {
   const serde = Serdes.timeWindowed(str, Math.max(1, windows.timeDifferenceMs));
   const b = new StreamsBuilder();
   b.stream('in', Consumed.with(str, i64))
@@ -51,7 +55,13 @@ describe('sliding windows near the epoch (Kafka Streams "early records")', () =>
   }
 
   it('early records out of order: [0, d] holds them all, right windows from the records after each; a later record takes its left window from them', async () => {
-    expect(await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [['a', 5], ['a', 2], ['a', 12]])).toEqual({
+    expect(
+      await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [
+        ['a', 5],
+        ['a', 2],
+        ['a', 12],
+      ]),
+    ).toEqual({
       'a[0,10]': ['1@5', '2@5'],
       'a[3,13]': ['1@5', '2@12'],
       'a[6,16]': ['1@12'],
@@ -59,15 +69,25 @@ describe('sliding windows near the epoch (Kafka Streams "early records")', () =>
     });
   });
 
-  it('an early record after an earlier one creates the right window of [0, d]\'s latest record', async () => {
-    expect(await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [['a', 1], ['a', 4]])).toEqual({
+  it("an early record after an earlier one creates the right window of [0, d]'s latest record", async () => {
+    expect(
+      await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [
+        ['a', 1],
+        ['a', 4],
+      ]),
+    ).toEqual({
       'a[0,10]': ['1@1', '2@4'],
       'a[2,12]': ['1@4'],
     });
   });
 
   it('a record at exactly d uses [0, d] as its left window', async () => {
-    expect(await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [['a', 3], ['a', 10]])).toEqual({
+    expect(
+      await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [
+        ['a', 3],
+        ['a', 10],
+      ]),
+    ).toEqual({
       'a[0,10]': ['1@3', '2@10'],
       'a[4,14]': ['1@10'],
     });
@@ -75,15 +95,25 @@ describe('sliding windows near the epoch (Kafka Streams "early records")', () =>
 });
 
 describe('sliding windows: updates as Kafka Streams forwards them (caching off)', () => {
-  it('when the predecessor\'s right window is the new record\'s left window, it is forwarded twice (made as each), with the same value', async () => {
-    expect(await run(SlidingWindows.ofTimeDifferenceAndGrace(8, 52), [['c', 0], ['c', 9]])).toEqual({
+  it("when the predecessor's right window is the new record's left window, it is forwarded twice (made as each), with the same value", async () => {
+    expect(
+      await run(SlidingWindows.ofTimeDifferenceAndGrace(8, 52), [
+        ['c', 0],
+        ['c', 9],
+      ]),
+    ).toEqual({
       'c[0,8]': ['1@0'],
       'c[1,9]': ['1@9', '1@9'],
     });
   });
 
   it('...but not when the predecessor is found only in its own left window (Kafka Streams does not look back that far)', async () => {
-    expect(await run(SlidingWindows.ofTimeDifferenceWithNoGrace(6), [['a', 20], ['a', 27]])).toEqual({
+    expect(
+      await run(SlidingWindows.ofTimeDifferenceWithNoGrace(6), [
+        ['a', 20],
+        ['a', 27],
+      ]),
+    ).toEqual({
       'a[14,20]': ['1@20'],
       'a[21,27]': ['1@27'],
     });
@@ -93,7 +123,12 @@ describe('sliding windows: updates as Kafka Streams forwards them (caching off)'
 describe('sliding windows: late records', () => {
   it('a record is dropped whole once t + d < streamTime - grace: its right window is not created', async () => {
     // d 10, grace 0, stream time 21: a@10's windows all end by 20 < 21; Kafka Streams drops it before making [11,21].
-    const out = await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [['a', 15], ['a', 20], ['b', 21], ['a', 10]]);
+    const out = await run(SlidingWindows.ofTimeDifferenceWithNoGrace(10), [
+      ['a', 15],
+      ['a', 20],
+      ['b', 21],
+      ['a', 10],
+    ]);
     expect(out['a[11,21]']).toBeUndefined();
     expect(driver!.metrics()[0]!.dropped).toBe(1);
   });

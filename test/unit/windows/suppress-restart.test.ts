@@ -114,59 +114,66 @@ const events = fc.array(
 describe('suppress(untilWindowCloses) across crashes and restarts under exactly-once', () => {
   it('emits every window exactly once with its full count', { timeout: 300_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(events, fc.nat(), fc.nat(), fc.constantFrom<'persistent' | 'in-memory'>('persistent', 'in-memory'), fc.constantFrom<Cache>('default', 'small', 'off'), async (raw, cutA, cutB, store, cache) => {
-        // Disorder within grace only: every record counts.
-        let t = 10_000;
-        const input: Event[] = raw.map((e) => {
-          t += e.step;
-          return { key: e.key, ts: t - e.behind };
-        });
-        const a = cutA % (input.length + 1);
-        const b = a + (cutB % (input.length - a + 1));
-        const expected = new Map<string, number>();
-        for (const e of input) {
-          const id = `${e.key}@${Math.floor(e.ts / SIZE) * SIZE}`;
-          expected.set(id, (expected.get(id) ?? 0) + 1);
-        }
-        const close1 = t + SIZE + GRACE; // closes every input window
-        const close2 = close1 + SIZE + GRACE; // closes the first flush record's window too
+      fc.asyncProperty(
+        events,
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom<'persistent' | 'in-memory'>('persistent', 'in-memory'),
+        fc.constantFrom<Cache>('default', 'small', 'off'),
+        async (raw, cutA, cutB, store, cache) => {
+          // Disorder within grace only: every record counts.
+          let t = 10_000;
+          const input: Event[] = raw.map((e) => {
+            t += e.step;
+            return { key: e.key, ts: t - e.behind };
+          });
+          const a = cutA % (input.length + 1);
+          const b = a + (cutB % (input.length - a + 1));
+          const expected = new Map<string, number>();
+          for (const e of input) {
+            const id = `${e.key}@${Math.floor(e.ts / SIZE) * SIZE}`;
+            expected.set(id, (expected.get(id) ?? 0) + 1);
+          }
+          const close1 = t + SIZE + GRACE; // closes every input window
+          const close2 = close1 + SIZE + GRACE; // closes the first flush record's window too
 
-        const kafka = new EmbeddedKafka();
-        const admin = kafka.admin();
-        await admin.connect();
-        await admin.createTopics([
-          { topic: 'in', numPartitions: 1 },
-          { topic: 'out', numPartitions: 1 },
-        ]);
-        const stateDir = mkdtempSync(join(tmpdir(), 'tributary-sup-restart-'));
-        try {
-          await produce(kafka, input.slice(0, a));
-          const first = await start(kafka, stateDir, store, cache);
-          await drain(first);
-          await produce(kafka, input.slice(a, b));
-          await crash(first);
+          const kafka = new EmbeddedKafka();
+          const admin = kafka.admin();
+          await admin.connect();
+          await admin.createTopics([
+            { topic: 'in', numPartitions: 1 },
+            { topic: 'out', numPartitions: 1 },
+          ]);
+          const stateDir = mkdtempSync(join(tmpdir(), 'tributary-sup-restart-'));
+          try {
+            await produce(kafka, input.slice(0, a));
+            const first = await start(kafka, stateDir, store, cache);
+            await drain(first);
+            await produce(kafka, input.slice(a, b));
+            await crash(first);
 
-          await produce(kafka, [...input.slice(b), { key: 'flush', ts: close1 }]);
-          const second = await start(kafka, stateDir, store, cache);
-          await drain(second);
-          await second.rt.close();
+            await produce(kafka, [...input.slice(b), { key: 'flush', ts: close1 }]);
+            const second = await start(kafka, stateDir, store, cache);
+            await drain(second);
+            await second.rt.close();
 
-          await produce(kafka, [{ key: 'flush', ts: close2 }]);
-          const third = await start(kafka, stateDir, store, cache);
-          await drain(third);
-          await third.rt.close();
+            await produce(kafka, [{ key: 'flush', ts: close2 }]);
+            const third = await start(kafka, stateDir, store, cache);
+            await drain(third);
+            await third.rt.close();
 
-          const out = await committedOutput(kafka);
-          for (const [id, counts] of out) expect(counts, `window ${id} emitted ${counts.length} times`).toHaveLength(1);
-          const got = new Map([...out].filter(([id]) => !id.startsWith('flush@')).map(([id, c]) => [id, c[0]!]));
-          expect(got).toEqual(expected);
-          expect(out.get(`flush@${Math.floor(close1 / SIZE) * SIZE}`)).toEqual([1]);
-        } finally {
-          await admin.disconnect();
-          await kafka.close();
-          rmSync(stateDir, { recursive: true, force: true });
-        }
-      }),
+            const out = await committedOutput(kafka);
+            for (const [id, counts] of out) expect(counts, `window ${id} emitted ${counts.length} times`).toHaveLength(1);
+            const got = new Map([...out].filter(([id]) => !id.startsWith('flush@')).map(([id, c]) => [id, c[0]!]));
+            expect(got).toEqual(expected);
+            expect(out.get(`flush@${Math.floor(close1 / SIZE) * SIZE}`)).toEqual([1]);
+          } finally {
+            await admin.disconnect();
+            await kafka.close();
+            rmSync(stateDir, { recursive: true, force: true });
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -6,12 +6,22 @@ import { Serdes } from '../../../lib/serde/serdes.js';
 import type { ChangelogSink, RestoreRecord, StateStoreContext } from '../../../lib/state/types.js';
 
 function context(log: RestoreRecord[]): StateStoreContext {
-  const sink: ChangelogSink = { topic: 'buf-changelog', partition: 0, log: (key, value, timestamp) => void log.push({ key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp } as RestoreRecord) };
+  const sink: ChangelogSink = {
+    topic: 'buf-changelog',
+    partition: 0,
+    log: (key, value, timestamp) => void log.push({ key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp } as RestoreRecord),
+  };
   return { applicationId: 'a', taskId: '0_0', partition: 0, taskDir: '/nonexistent', changelog: sink, currentTimestamp: () => 0, streamTime: () => 0 };
 }
 
 const opArb = fc.oneof(
-  fc.record({ op: fc.constant('put' as const), key: fc.integer({ min: 0, max: 30 }), value: fc.option(fc.integer({ min: -5, max: 1000 })), ts: fc.integer({ min: 0, max: 100 }), bufferTime: fc.integer({ min: 0, max: 12 }) }),
+  fc.record({
+    op: fc.constant('put' as const),
+    key: fc.integer({ min: 0, max: 30 }),
+    value: fc.option(fc.integer({ min: -5, max: 1000 })),
+    ts: fc.integer({ min: 0, max: 100 }),
+    bufferTime: fc.integer({ min: 0, max: 12 }),
+  }),
   fc.record({ op: fc.constant('evict' as const), upTo: fc.integer({ min: -1, max: 12 }) }),
   fc.record({ op: fc.constant('restart' as const) }),
 );

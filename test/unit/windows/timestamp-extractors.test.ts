@@ -24,7 +24,7 @@ describe('timestamp extractors', () => {
     expect(parseEventTime('2024-03-01T10:00:00', { assumeUtc: true })).toBe(Date.UTC(2024, 2, 1, 10));
   });
 
-  it('field(name) reads the seed\'s transaction_timestamp and throws InvalidTimestampError with the reason', () => {
+  it("field(name) reads the seed's transaction_timestamp and throws InvalidTimestampError with the reason", () => {
     const ex = TimestampExtractors.field('transaction_timestamp');
     expect(ex(rec({ transaction_timestamp: '2024-03-01T10:00:00Z' }), -1)).toBe(Date.UTC(2024, 2, 1, 10));
     expect(() => ex(rec({}), -1)).toThrow(/'transaction_timestamp' is missing/);
@@ -36,7 +36,10 @@ describe('timestamp extractors', () => {
   it('records with invalid timestamps go to the dead-letter topic with the reason, never into the topology', async () => {
     const str = Serdes.string();
     const b = new StreamsBuilder();
-    b.stream('in', Consumed.with(str, Serdes.json<{ transaction_timestamp?: unknown }>()).withTimestampExtractor(TimestampExtractors.field('transaction_timestamp'))).to('out', Produced.with(str, Serdes.json()));
+    b.stream(
+      'in',
+      Consumed.with(str, Serdes.json<{ transaction_timestamp?: unknown }>()).withTimestampExtractor(TimestampExtractors.field('transaction_timestamp')),
+    ).to('out', Produced.with(str, Serdes.json()));
     driver = new TopologyTestDriver(b.build(), { applicationId: 'ts' });
     const input = driver.createInputTopic('in', str, Serdes.json<{ transaction_timestamp?: unknown }>());
     const out = driver.createOutputTopic('out', str, Serdes.json());

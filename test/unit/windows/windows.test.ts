@@ -47,7 +47,9 @@ describe('window definitions', () => {
   it('window store retention smaller than size + grace is a configuration error', () => {
     const b = new StreamsBuilder();
     const g = b.stream('in', Consumed.with(str, i64)).groupByKey();
-    expect(() => g.windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000)).count(Materialized.as<string, number>('c').withRetention(60_000))).toThrow(/at least window size \+ grace = 70000/);
+    expect(() => g.windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000)).count(Materialized.as<string, number>('c').withRetention(60_000))).toThrow(
+      /at least window size \+ grace = 70000/,
+    );
   });
 });
 
@@ -61,7 +63,13 @@ describe('worked examples', () => {
   it('sliding windows over 8000, 9200, 12400 with a 5000 ms difference give 5 windows (Kafka Streams docs)', async () => {
     const serde = Serdes.timeWindowed(str, 5000);
     driver = countTopology((b) =>
-      b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(5000)).count(Materialized.as('s')).toStream().to('out', Produced.with(serde, i64)),
+      b
+        .stream('in', Consumed.with(str, i64))
+        .groupByKey()
+        .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(5000))
+        .count(Materialized.as('s'))
+        .toStream()
+        .to('out', Produced.with(serde, i64)),
     );
     const input = driver.createInputTopic('in', str, i64);
     const out = driver.createOutputTopic('out', serde, i64);
@@ -81,7 +89,13 @@ describe('worked examples', () => {
   it('session windows merge, emit tombstones for the merged-away sessions and timestamp = session end', async () => {
     const serde = Serdes.sessionWindowed(str);
     driver = countTopology((b) =>
-      b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 100)).count(Materialized.as<string, number>('s').withCachingDisabled()).toStream().to('out', Produced.with(serde, i64)),
+      b
+        .stream('in', Consumed.with(str, i64))
+        .groupByKey()
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 100))
+        .count(Materialized.as<string, number>('s').withCachingDisabled())
+        .toStream()
+        .to('out', Produced.with(serde, i64)),
     );
     const input = driver.createInputTopic('in', str, i64);
     const out = driver.createOutputTopic('out', serde, i64);
@@ -101,7 +115,8 @@ describe('worked examples', () => {
   it('emit on update: (new) values with timestamp max(record ts, previous aggregate ts); late records are dropped, counted and routed with headers', async () => {
     const serde = Serdes.timeWindowed(str, 10);
     driver = countTopology((b) =>
-      b.stream('in', Consumed.with(str, i64))
+      b
+        .stream('in', Consumed.with(str, i64))
         .groupByKey()
         .windowedBy(TimeWindows.ofSizeAndGrace(10, 5), { lateRecords: { topic: 'late' } })
         .count(Materialized.as<string, number>('c').withCachingDisabled())
@@ -132,7 +147,10 @@ describe('worked examples', () => {
     const b = new StreamsBuilder();
     const windowed = b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10));
     windowed.count(Materialized.as<string, number>('c').withCachingDisabled()).toStream().to('counts', Produced.with(serde, i64));
-    windowed.reduce((x, y) => x + (y ?? 100), Materialized.as<string, number>('r').withCachingDisabled()).toStream().to('sums', Produced.with(serde, i64));
+    windowed
+      .reduce((x, y) => x + (y ?? 100), Materialized.as<string, number>('r').withCachingDisabled())
+      .toStream()
+      .to('sums', Produced.with(serde, i64));
     driver = new TopologyTestDriver(b.build());
     const input = driver.createInputTopic('in', str, i64);
     await input.pipeInput('a', 5, 1);
@@ -157,7 +175,8 @@ describe('worked examples', () => {
   it('final results (fused) of a reduce with null values: a window left without an aggregate is not emitted', async () => {
     const serde = Serdes.timeWindowed(str, 10);
     driver = countTopology((b) =>
-      b.stream('in', Consumed.with(str, i64))
+      b
+        .stream('in', Consumed.with(str, i64))
         .groupByKey()
         .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
         .reduce((x, y) => x + (y ?? 100), Materialized.as('r'))
@@ -175,7 +194,8 @@ describe('worked examples', () => {
 
   it('untilTimeLimit emits a key once bufferTime <= streamTime - d; later updates do not reset it', async () => {
     driver = countTopology((b) =>
-      b.stream('in', Consumed.with(str, i64))
+      b
+        .stream('in', Consumed.with(str, i64))
         .groupByKey()
         .count(Materialized.as<string, number>('c').withCachingDisabled())
         .suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()))
@@ -197,7 +217,14 @@ describe('worked examples', () => {
   it('EmitStrategy.onWindowClose emits each window once, after it closed', async () => {
     const serde = Serdes.timeWindowed(str, 10);
     driver = countTopology((b) =>
-      b.stream('in', Consumed.with(str, i64)).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10)).emitStrategy(EmitStrategy.onWindowClose()).count(Materialized.as('c')).toStream().to('out', Produced.with(serde, i64)),
+      b
+        .stream('in', Consumed.with(str, i64))
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .count(Materialized.as('c'))
+        .toStream()
+        .to('out', Produced.with(serde, i64)),
     );
     const input = driver.createInputTopic('in', str, i64);
     const out = driver.createOutputTopic('out', serde, i64);
@@ -207,7 +234,7 @@ describe('worked examples', () => {
     expect((await out.readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp])).toEqual([['a[0,10]', 3, 9]]);
   });
 
-  it('final results are the same whether the suppression is the aggregation\'s only consumer (fed directly) or shares it with an update stream', async () => {
+  it("final results are the same whether the suppression is the aggregation's only consumer (fed directly) or shares it with an update stream", async () => {
     const serde = Serdes.timeWindowed(str, 10);
     const run = async (withUpdates: boolean) => {
       const d = countTopology((b) => {
@@ -216,7 +243,17 @@ describe('worked examples', () => {
         table.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('final', Produced.with(serde, i64));
       });
       const input = d.createInputTopic('in', str, i64);
-      for (const [k, t] of [['a', 1], ['b', 3], ['a', 12], ['a', 8], ['b', 14], ['a', 2], ['c', 21], ['b', 40]] as const) await input.pipeInput(k, 1, t);
+      for (const [k, t] of [
+        ['a', 1],
+        ['b', 3],
+        ['a', 12],
+        ['a', 8],
+        ['b', 14],
+        ['a', 2],
+        ['c', 21],
+        ['b', 40],
+      ] as const)
+        await input.pipeInput(k, 1, t);
       const finals = (await d.createOutputTopic('final', serde, i64).readRecordsToList()).map((r) => [fmt(r.key), r.value, r.timestamp]);
       const updates = withUpdates ? (await d.createOutputTopic('updates', serde, i64).readRecordsToList()).length : 0;
       await d.close();
@@ -224,7 +261,13 @@ describe('worked examples', () => {
     };
     const fused = await run(false);
     const shared = await run(true);
-    expect(fused.finals).toEqual([['a[0,10]', 3, 8], ['b[0,10]', 1, 3], ['a[10,20]', 1, 12], ['b[10,20]', 1, 14], ['c[20,30]', 1, 21]]);
+    expect(fused.finals).toEqual([
+      ['a[0,10]', 3, 8],
+      ['b[0,10]', 1, 3],
+      ['a[10,20]', 1, 12],
+      ['b[10,20]', 1, 14],
+      ['c[20,30]', 1, 21],
+    ]);
     expect(shared.finals).toEqual(fused.finals);
     expect(shared.updates).toBeGreaterThan(0);
   });
@@ -232,12 +275,23 @@ describe('worked examples', () => {
   it('a bounded buffer emits early when full, or fails the task with shutDownWhenFull', async () => {
     const build = (config: BufferConfig): TopologyTestDriver =>
       countTopology((b) =>
-        b.stream('in', Consumed.with(str, i64)).groupByKey().count(Materialized.as<string, number>('c').withCachingDisabled()).suppress(Suppressed.untilTimeLimit(1000, config)).toStream().to('out', Produced.with(str, i64)),
+        b
+          .stream('in', Consumed.with(str, i64))
+          .groupByKey()
+          .count(Materialized.as<string, number>('c').withCachingDisabled())
+          .suppress(Suppressed.untilTimeLimit(1000, config))
+          .toStream()
+          .to('out', Produced.with(str, i64)),
       );
     driver = build(BufferConfig.maxRecords(2));
     let input = driver.createInputTopic('in', str, i64);
     const out = driver.createOutputTopic('out', str, i64);
-    for (const [k, t] of [['a', 1], ['b', 2], ['c', 3]] as const) await input.pipeInput(k, 1, t);
+    for (const [k, t] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      await input.pipeInput(k, 1, t);
     expect(await out.readKeyValuesToList()).toEqual([{ key: 'a', value: 1 }]);
     await driver.close();
     driver = build(BufferConfig.maxRecords(2).shutDownWhenFull());
@@ -252,7 +306,8 @@ describe('watermarks and wall-clock close', () => {
   function twoTopicDriver(eventTime: EventTime): TopologyTestDriver {
     const serde = Serdes.timeWindowed(str, 10);
     return countTopology((b) =>
-      b.stream(['p0', 'p1'], Consumed.with(str, i64))
+      b
+        .stream(['p0', 'p1'], Consumed.with(str, i64))
         .groupByKey()
         .windowedBy(TimeWindows.ofSizeWithNoGrace(10), { eventTime })
         .count(Materialized.as('c'))
@@ -262,8 +317,11 @@ describe('watermarks and wall-clock close', () => {
     );
   }
 
-  it('stream time drops a lagging partition\'s records; the watermark (min over partitions) does not', async () => {
-    for (const [mode, dropped] of [[EventTime.streamTime(), 1], [EventTime.watermark(), 0]] as const) {
+  it("stream time drops a lagging partition's records; the watermark (min over partitions) does not", async () => {
+    for (const [mode, dropped] of [
+      [EventTime.streamTime(), 1],
+      [EventTime.watermark(), 0],
+    ] as const) {
       driver = twoTopicDriver(mode);
       const p0 = driver.createInputTopic('p0', str, i64);
       const p1 = driver.createInputTopic('p1', str, i64);
@@ -287,7 +345,7 @@ describe('watermarks and wall-clock close', () => {
     expect((await out.readRecordsToList()).map((r) => [fmt(r.key), r.value])).toEqual([['a[0,10]', 1]]);
   });
 
-  it('wall-clock close: a quiet stream\'s last windows close as the wall clock moves', async () => {
+  it("wall-clock close: a quiet stream's last windows close as the wall clock moves", async () => {
     driver = twoTopicDriver(EventTime.streamTime().withWallClockClose('1 minute'));
     const p0 = driver.createInputTopic('p0', str, i64);
     const out = driver.createOutputTopic('out', Serdes.timeWindowed(str, 10), i64);

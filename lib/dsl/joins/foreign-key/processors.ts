@@ -21,17 +21,7 @@ import { change, type Change } from '../../change.js';
 import type { SendOldValues } from '../../processors/change-forwarder.js';
 import { countDropped, isNullish } from '../processors/dropped.js';
 import type { ValueJoiner } from '../value-joiner.js';
-import {
-  combinedKey,
-  combinedKeyPrimary,
-  foreignKeyRange,
-  hasPrefix,
-  Instruction,
-  sameHash,
-  valueHash,
-  type Response,
-  type Subscription,
-} from './messages.js';
+import { combinedKey, combinedKeyPrimary, foreignKeyRange, hasPrefix, Instruction, sameHash, valueHash, type Response, type Subscription } from './messages.js';
 
 export interface ForeignKeyJoinSpec<K, V, KO, VO, VR> {
   readonly extractor: (value: V, key: K) => KO | null;
@@ -75,7 +65,9 @@ class SubscriptionSender<K, V, KO> implements Processor<K, Change<V>, unknown, u
     const newFk = newValue === null ? null : nullable(s.extractor(newValue, pk));
     const oldFk = oldValue === null ? null : nullable(s.extractor(oldValue, pk));
     const hash = newValue === null ? null : valueHash(s.leftValueSerde.serialize(newValue, s.subscriptionTopic));
-    const fkChanged = oldFk !== null && (newFk === null || !s.foreignKeySerde.serialize(oldFk, s.subscriptionTopic).equals(s.foreignKeySerde.serialize(newFk, s.subscriptionTopic)));
+    const fkChanged =
+      oldFk !== null &&
+      (newFk === null || !s.foreignKeySerde.serialize(oldFk, s.subscriptionTopic).equals(s.foreignKeySerde.serialize(newFk, s.subscriptionTopic)));
     if (!s.leftJoin && oldFk !== null && newFk === null) {
       // Inner join, the row leaves the result: the old foreign key's side answers (and stamps) the tombstone.
       this.subscribe(oldFk, { instruction: Instruction.UnsubscribeAndPropagate, hash, primaryKey: pk }, record.timestamp);

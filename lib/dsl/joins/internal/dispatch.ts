@@ -28,7 +28,13 @@ export function streamJoin(self: KStreamImpl<unknown, unknown>, kind: StreamJoin
   }
   if (kind === 'outer') throw usage('KStream.outerJoin joins two streams only (tables: use leftJoin)');
   if (other instanceof KTableImpl) {
-    return joinStreamTable(self, other as KTable<unknown, unknown>, second as AnyJoiner, third as Joined<unknown, unknown, unknown> | undefined, kind === 'left');
+    return joinStreamTable(
+      self,
+      other as KTable<unknown, unknown>,
+      second as AnyJoiner,
+      third as Joined<unknown, unknown, unknown> | undefined,
+      kind === 'left',
+    );
   }
   if (isGlobalTable(other)) {
     return joinStreamGlobalTable(self, other, second as KeyMapper<unknown, unknown, unknown>, third as AnyJoiner, fourth as Named | undefined, kind === 'left');
@@ -51,7 +57,14 @@ export function tableJoin(self: KTableImpl<unknown, unknown>, kind: StreamJoinKi
       fifth as Materialized<unknown, unknown> | undefined,
     );
   }
-  return joinTables(self, other as KTable<unknown, unknown>, second as AnyJoiner, kind, third as Named | undefined, fourth as Materialized<unknown, unknown> | undefined);
+  return joinTables(
+    self,
+    other as KTable<unknown, unknown>,
+    second as AnyJoiner,
+    kind,
+    third as Named | undefined,
+    fourth as Materialized<unknown, unknown> | undefined,
+  );
 }
 
 function isGlobalTable(x: unknown): x is GlobalKTable<unknown, unknown> {

@@ -125,7 +125,9 @@ export function joinForeignKey<K, V, KO, VO, VR>(
     (materialized?.options.storeName !== undefined
       ? requireSerde(builder, 'value', `State store ${names.resultStore}`)
       : ((builder.options.defaultValueSerde as Serde<VR> | undefined) ?? null));
-  builder.addNode(new ForeignKeyJoinNode(names, spec, leftReadable.node, rightReadable.node, rightValueSerde, resultSerde ?? presenceSerde<VR>(), materialized));
+  builder.addNode(
+    new ForeignKeyJoinNode(names, spec, leftReadable.node, rightReadable.node, rightValueSerde, resultSerde ?? presenceSerde<VR>(), materialized),
+  );
   return new KTableImpl<K, VR>(builder, names.resolver, left.keySerde, materialized?.options.valueSerde, {
     queryableStoreName: () => (resultSerde === null ? null : names.resultStore),
     enableSendingOldValues: () => {
@@ -168,10 +170,12 @@ class ForeignKeyJoinNode<K, V, KO, VO, VR> implements GraphNode {
     topology.addSink(names.responseSink, names.responseTopic, respSerdes, names.receiver, names.fanout);
 
     const o = this.materialized?.options;
-    const subSupplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.subscriptionStore) : Stores.persistentKeyValueStore(names.subscriptionStore);
+    const subSupplier =
+      o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.subscriptionStore) : Stores.persistentKeyValueStore(names.subscriptionStore);
     topology.addStateStore(Stores.keyValueStoreBuilder(subSupplier, Serdes.bytes(), Serdes.bytes()).withLoggingEnabled(), names.receiver, names.fanout);
     topology.connectProcessorAndStateStores(names.receiver, spec.rightStore);
-    const resultSupplier = o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.resultStore) : Stores.persistentTimestampedKeyValueStore(names.resultStore);
+    const resultSupplier =
+      o?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(names.resultStore) : Stores.persistentTimestampedKeyValueStore(names.resultStore);
     const result = Stores.timestampedKeyValueStoreBuilder(resultSupplier, spec.leftKeySerde, this.resultValueSerde);
     topology.addStateStore(o === undefined || o.logging !== null ? result.withLoggingEnabled(o?.logging ?? {}) : result.withLoggingDisabled(), names.resolver);
     topology.connectProcessorAndStateStores(names.resolver, spec.leftStore);

@@ -66,7 +66,9 @@ export function joinStreams<K, V1, V2, VR>(
   const sharedSuffix = rightOuter ? '-outer-shared-join' : '-left-shared-join';
   const pendingStore = !leftOuter ? null : o?.storeName !== undefined ? `${o.storeName}${sharedSuffix}-store` : `KSTREAM-OUTERSHARED-${index}-store`;
   if (o?.storeName === undefined) {
-    builder.warn(`${operator} has no store name; its stores ${leftStore}, ${rightStore} (and changelogs) will shift when the topology changes: use StreamJoined.as(...)`);
+    builder.warn(
+      `${operator} has no store name; its stores ${leftStore}, ${rightStore} (and changelogs) will shift when the topology changes: use StreamJoined.as(...)`,
+    );
   }
 
   const what = `State store ${leftStore}`;
@@ -127,13 +129,7 @@ export function joinStreams<K, V1, V2, VR>(
   return new KStreamImpl<K, VR>(builder, mergeName, keySerde, undefined, false);
 }
 
-function windowStore<K, V>(
-  name: string,
-  windows: JoinWindows,
-  keySerde: Serde<K>,
-  valueSerde: Serde<V>,
-  o: StoreOptions | undefined,
-): StoreBuilder {
+function windowStore<K, V>(name: string, windows: JoinWindows, keySerde: Serde<K>, valueSerde: Serde<V>, o: StoreOptions | undefined): StoreBuilder {
   const size = Math.max(0, windows.sizeMs); // as Kafka Streams: before + after (<= retention)
   const supplier =
     o?.storeType === 'in-memory'
@@ -153,7 +149,6 @@ function pendingStoreBuilder(name: string, o: StoreOptions | undefined): StoreBu
   const b = Stores.keyValueStoreBuilder(supplier, Serdes.bytes(), Serdes.bytes());
   return o === undefined || o.logging !== null ? b.withLoggingEnabled(o?.logging ?? {}) : b.withLoggingDisabled();
 }
-
 
 function lateValueSerdeMissing(topic: string): never {
   throw new ConfigError(`Late-records topic ${topic}: the two sides have different value serdes; give the topic a valueSerde`);

@@ -34,7 +34,9 @@ export function readableTable<K, V>(table: KTableImpl<K, V>, operator: string): 
   const builder = table.builder;
   const name = builder.newProcessorName('KTABLE-MATERIALIZE-');
   const storeName = builder.newStoreName('KTABLE-MATERIALIZE-');
-  builder.warn(`${operator} reads a derived table through the generated store ${storeName}; materialize the table with a name (Materialized.as) so its store and changelog stay stable`);
+  builder.warn(
+    `${operator} reads a derived table through the generated store ${storeName}; materialize the table with a name (Materialized.as) so its store and changelog stay stable`,
+  );
   const keySerde = table.keySerde;
   const valueSerde = table.valueSerde;
   builder.addNode(

@@ -38,7 +38,8 @@ export function joinTables<K, V1, V2, VR>(
   const otherName = builder.suffixedOrGenerate(named?.name, '-join-other', 'KTABLE-JOINOTHER-');
   const leftStore = `${thisName}-store`;
   const rightStore = `${otherName}-store`;
-  if (named === undefined) builder.warn(`KTable ${operator} has no name; its stores ${leftStore}, ${rightStore} will shift when the topology changes: pass Named.as(...)`);
+  if (named === undefined)
+    builder.warn(`KTable ${operator} has no name; its stores ${leftStore}, ${rightStore} will shift when the topology changes: pass Named.as(...)`);
   const keySerde = materialized?.options.keySerde ?? left.keySerde ?? right.keySerde;
   const flags: SendOldValues = { sendOldValues: false };
   const spec: TableTableJoinSpec<K, V1, V2, VR> = { leftStore, rightStore, kind, joiner, flags };

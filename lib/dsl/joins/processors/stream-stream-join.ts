@@ -70,10 +70,7 @@ export function joinStateSlot(joinName: string): TaskSlot<SharedJoinState> {
   return new TaskSlot(`stream time of ${joinName}`, () => ({ streamTime: -1, lowWater: 0 }));
 }
 
-export function streamStreamJoinSupplier<K, V1, V2, VR>(
-  spec: StreamStreamJoinSpec<K, V1, V2, VR>,
-  side: Side,
-): ProcessorSupplier<K, V1 | V2, K, VR> {
+export function streamStreamJoinSupplier<K, V1, V2, VR>(spec: StreamStreamJoinSpec<K, V1, V2, VR>, side: Side): ProcessorSupplier<K, V1 | V2, K, VR> {
   return () => new StreamStreamJoin<K, V1, V2, VR>(spec, side);
 }
 
@@ -119,11 +116,24 @@ class StreamStreamJoin<K, V1, V2, VR> implements Processor<K, V1 | V2, K, VR> {
     this.state = taskLocal(context as ProcessorContext<unknown, unknown>, this.spec.shared);
     const s0 = this.spec;
     if (s0.lateCallback !== null || s0.lateSink !== null) {
-      this.late = new LateRecordRouter(context as ProcessorContext<unknown, unknown>, s0.processorNames[this.side], this.grace, this.grace, s0.lateCallback, s0.lateSink);
+      this.late = new LateRecordRouter(
+        context as ProcessorContext<unknown, unknown>,
+        s0.processorNames[this.side],
+        this.grace,
+        this.grace,
+        s0.lateCallback,
+        s0.lateSink,
+      );
     }
     if (this.spec.pendingStore !== null) {
       const s = this.spec;
-      this.pending = new PendingUnmatched(context.getStateStore<KeyValueStore<Buffer, Buffer>>(s.pendingStore!), s.keySerde, s.leftSerde, s.rightSerde, s.pendingTopic);
+      this.pending = new PendingUnmatched(
+        context.getStateStore<KeyValueStore<Buffer, Buffer>>(s.pendingStore!),
+        s.keySerde,
+        s.leftSerde,
+        s.rightSerde,
+        s.pendingTopic,
+      );
     }
   }
 

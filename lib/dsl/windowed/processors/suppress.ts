@@ -128,7 +128,8 @@ export class SuppressProcessor<K, V> implements Processor<K, Change<V>, K, Chang
     return {
       find: (key, start, end) => buffer.getWindow(key, start, end) as WindowAggregate<V> | undefined,
       closed: (end) => end <= buffer.emittedThrough,
-      update: (key, start, end, value, timestamp, known) => buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
+      update: (key, start, end, value, timestamp, known) =>
+        buffer.updateWindow(key, start, end, value as V, timestamp, known as Pending<unknown, V | null> | undefined),
       advance: () => {
         this.evict(tracker.time());
         if (buffer.dirtyCount > dirtyLimit) drain();

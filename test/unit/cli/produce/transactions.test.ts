@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_WATERMARK_MS,
-  MALFORMED_KINDS,
-  MAX_ON_TIME_JITTER_MS,
-  generateTransactions,
-} from '../../../../lib/cli/produce/transactions.js';
+import { DEFAULT_WATERMARK_MS, MALFORMED_KINDS, MAX_ON_TIME_JITTER_MS, generateTransactions } from '../../../../lib/cli/produce/transactions.js';
 import { TransactionEventSchema, parseTransaction } from '../../../../topologies/transactions-schema.js';
 
 const startTime = Date.UTC(2025, 0, 15, 12, 0, 0);

@@ -34,7 +34,12 @@ async function makeTable(commits: number, rows: number, configuration: Record<st
   return { table, w };
 }
 
-async function drain(table: string, options: DeltaSourceOptions = {}, from?: DeltaSourcePosition, max = 7): Promise<{ ids: number[]; end: DeltaSourcePosition; batches: number }> {
+async function drain(
+  table: string,
+  options: DeltaSourceOptions = {},
+  from?: DeltaSourcePosition,
+  max = 7,
+): Promise<{ ids: number[]; end: DeltaSourcePosition; batches: number }> {
   const r = await DeltaSourceReader.open(table, options, from);
   const ids: number[] = [];
   let batches = 0;
@@ -114,7 +119,10 @@ describe('DeltaSourceReader', () => {
     expect((await drain(table, { startingVersion: 0, ignoreDeletes: true })).ids.length).toBe(8);
     const s2 = await loadSnapshot(table);
     const other = [...s2.files.values()][0]!;
-    await commitActions(s2, { actions: [{ remove: { path: other.path, deletionTimestamp: Date.now(), dataChange: true } }, { add: { ...other, modificationTime: Date.now() } }], operation: 'UPDATE' });
+    await commitActions(s2, {
+      actions: [{ remove: { path: other.path, deletionTimestamp: Date.now(), dataChange: true } }, { add: { ...other, modificationTime: Date.now() } }],
+      operation: 'UPDATE',
+    });
     await expect(drain(table, { startingVersion: 0, ignoreDeletes: true })).rejects.toThrow(/version 4 changes existing rows.*ignoreChanges/);
     const withChanges = await drain(table, { startingVersion: 0, ignoreChanges: true });
     expect(withChanges.ids.length).toBeGreaterThan(8);
@@ -154,8 +162,17 @@ describe('DeltaSourceReader', () => {
 
   it('reads a table written by delta-rs (write_deltalake, create_checkpoint, schema merge) row for row', async () => {
     const table = tmp();
-    const { stdout } = await run(process.env['PYTHON'] ?? 'python3', [path.join(import.meta.dirname, '../../../integration/delta/delta_rs_write.py'), table, '4', '25', '2']);
-    const written = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { stdout } = await run(process.env['PYTHON'] ?? 'python3', [
+      path.join(import.meta.dirname, '../../../integration/delta/delta_rs_write.py'),
+      table,
+      '4',
+      '25',
+      '2',
+    ]);
+    const written = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(written.length).toBe(125);
     const key = (r: Record<string, unknown>) => JSON.stringify([r['id'], r['name'], r['amount'], r['day'], r['note'] ?? null]);
     const read = async (o: DeltaSourceOptions) => {
@@ -178,10 +195,22 @@ describe('DeltaSourceReader', () => {
 
   it('reads a delta-rs table past a delta-rs optimize (dataChange=false): no row twice, later appends read', async () => {
     const table = tmp();
-    const { stdout } = await run(process.env['PYTHON'] ?? 'python3', [path.join(import.meta.dirname, '../../../integration/delta/delta_rs_write.py'), table, '3', '20', '2', 'OPTIMIZE']);
-    const written = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { stdout } = await run(process.env['PYTHON'] ?? 'python3', [
+      path.join(import.meta.dirname, '../../../integration/delta/delta_rs_write.py'),
+      table,
+      '3',
+      '20',
+      '2',
+      'OPTIMIZE',
+    ]);
+    const written = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(written.length).toBe(100);
-    const log = readdirSync(path.join(table, '_delta_log')).filter((f) => f.endsWith('.json')).sort();
+    const log = readdirSync(path.join(table, '_delta_log'))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const optimizeCommit = log.map((f) => readFileSync(path.join(table, '_delta_log', f), 'utf8')).find((t) => t.includes('"remove"'));
     expect(optimizeCommit).toMatch(/"dataChange":false/);
     const key = (r: Record<string, unknown>) => JSON.stringify([r['id'], r['name'], r['amount'], r['day'], r['note'] ?? null]);

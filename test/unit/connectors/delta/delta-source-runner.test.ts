@@ -46,9 +46,19 @@ describe('runDeltaStreams (builder.deltaStream → deltaSink, no Kafka)', () => 
   it('copies a table into silver + quarantine; a second run reads only the new versions', async () => {
     const d = tmp();
     const [bronze, silver, quarantine] = ['bronze', 'silver', 'quarantine'].map((t) => path.join(d, t)) as [string, string, string];
-    await appendBronze(bronze, Array.from({ length: 50 }, (_, i) => i));
-    await appendBronze(bronze, Array.from({ length: 50 }, (_, i) => 50 + i));
-    const first = await runDeltaStreams(hop(bronze, silver, quarantine, 30), { applicationId: 'silver-hop', stateDir: path.join(d, 'state'), untilCaughtUp: true });
+    await appendBronze(
+      bronze,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    await appendBronze(
+      bronze,
+      Array.from({ length: 50 }, (_, i) => 50 + i),
+    );
+    const first = await runDeltaStreams(hop(bronze, silver, quarantine, 30), {
+      applicationId: 'silver-hop',
+      stateDir: path.join(d, 'state'),
+      untilCaughtUp: true,
+    });
     expect(first.records).toBe(100);
     expect(first.resumedAt).toEqual({ bronze: 'start' });
     const valid = Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 7 !== 0);
@@ -61,13 +71,19 @@ describe('runDeltaStreams (builder.deltaStream → deltaSink, no Kafka)', () => 
     expect(unpackOffset(txn.version)).toMatchObject({ snapshot: true });
 
     await appendBronze(bronze, [100, 101, 105]);
-    const second = await runDeltaStreams(hop(bronze, silver, quarantine), { applicationId: 'silver-hop', stateDir: path.join(d, 'state'), untilCaughtUp: true });
+    const second = await runDeltaStreams(hop(bronze, silver, quarantine), {
+      applicationId: 'silver-hop',
+      stateDir: path.join(d, 'state'),
+      untilCaughtUp: true,
+    });
     expect(second.records).toBe(3);
     expect(second.resumedAt['bronze']).not.toBe('start');
     expect(ids((await readTable(silver)).rows)).toEqual([...valid, 100, 101]);
     expect(ids((await readTable(quarantine)).rows)).toEqual([...invalid, 105]);
     // Both targets hold the same position: the last row read, not the last row each received.
-    expect((await loadSnapshot(quarantine)).txns.get('silver-hop-bronze-0')!.version).toBe((await loadSnapshot(silver)).txns.get('silver-hop-bronze-0')!.version);
+    expect((await loadSnapshot(quarantine)).txns.get('silver-hop-bronze-0')!.version).toBe(
+      (await loadSnapshot(silver)).txns.get('silver-hop-bronze-0')!.version,
+    );
     const third = await runDeltaStreams(hop(bronze, silver, quarantine), { applicationId: 'silver-hop', stateDir: path.join(d, 'state'), untilCaughtUp: true });
     expect(third.records).toBe(0);
   });
@@ -75,9 +91,15 @@ describe('runDeltaStreams (builder.deltaStream → deltaSink, no Kafka)', () => 
   it('a sink that is ahead skips what it holds: replay from the smaller position writes each row once', async () => {
     const d = tmp();
     const [bronze, silver, quarantine] = ['bronze', 'silver', 'quarantine'].map((t) => path.join(d, t)) as [string, string, string];
-    await appendBronze(bronze, Array.from({ length: 40 }, (_, i) => i));
+    await appendBronze(
+      bronze,
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     await runDeltaStreams(hop(bronze, silver, quarantine), { applicationId: 'hop', stateDir: path.join(d, 'state'), untilCaughtUp: true });
-    await appendBronze(bronze, Array.from({ length: 40 }, (_, i) => 40 + i));
+    await appendBronze(
+      bronze,
+      Array.from({ length: 40 }, (_, i) => 40 + i),
+    );
     // Only silver gets the new rows (as if the process died between the two sink commits).
     const b = new StreamsBuilder();
     b.deltaStream<{ id: number; amount: number | null }>(bronze, { sourceName: 'bronze' })
@@ -100,12 +122,18 @@ describe('runDeltaStreams (builder.deltaStream → deltaSink, no Kafka)', () => 
     withKafkaSink.deltaStream(bronze).to('out');
     await expect(runDeltaStreams(withKafkaSink.build(), { applicationId: 'x', untilCaughtUp: true })).rejects.toThrow(/writes to Kafka/);
     const needsColumn = new StreamsBuilder();
-    needsColumn.deltaStream(bronze, { schema: struct([field('id', 'long', false), field('missing', 'string', false)]) }).process(deltaSink({ table: path.join(d, 's'), schema: silverSchema }));
-    await expect(runDeltaStreams(needsColumn.build(), { applicationId: 'x', stateDir: path.join(d, 'state'), untilCaughtUp: true })).rejects.toThrow(/no column "missing"/);
+    needsColumn
+      .deltaStream(bronze, { schema: struct([field('id', 'long', false), field('missing', 'string', false)]) })
+      .process(deltaSink({ table: path.join(d, 's'), schema: silverSchema }));
+    await expect(runDeltaStreams(needsColumn.build(), { applicationId: 'x', stateDir: path.join(d, 'state'), untilCaughtUp: true })).rejects.toThrow(
+      /no column "missing"/,
+    );
     // The Kafka runtime runs Delta sources (test/integration/delta-source/delta-to-kafka.test.ts), but
     // not merged with a Kafka topic in one sub-topology.
     const merged = new StreamsBuilder();
     merged.deltaStream(bronze).merge(merged.stream('in')).to('out');
-    expect(() => new StreamsRuntime({ topology: merged.build(), client: createKafkaClient({ bootstrapServers: '127.0.0.1:1' }), config: { applicationId: 'x' } })).toThrow(/runs as a single task/);
+    expect(
+      () => new StreamsRuntime({ topology: merged.build(), client: createKafkaClient({ bootstrapServers: '127.0.0.1:1' }), config: { applicationId: 'x' } }),
+    ).toThrow(/runs as a single task/);
   });
 });

@@ -1,7 +1,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  HIVE_DEFAULT_PARTITION, decodeAddPath, encodeAddPath, escapePathName, partitionDirectory, partitionValueString, resolveInTable, unescapePathName,
+  HIVE_DEFAULT_PARTITION,
+  decodeAddPath,
+  encodeAddPath,
+  escapePathName,
+  partitionDirectory,
+  partitionValueString,
+  resolveInTable,
+  unescapePathName,
 } from '../../../../lib/connectors/delta/partition.js';
 import { Rejection } from '../../../../lib/connectors/delta/values.js';
 

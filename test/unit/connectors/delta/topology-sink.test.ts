@@ -34,7 +34,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function topology(table: string, opts: { commitIntervalMs?: number; idleCommitMs?: number; onCommit?: (i: DeltaSinkCommitInfo) => void; twice?: boolean } = {}) {
+function topology(
+  table: string,
+  opts: { commitIntervalMs?: number; idleCommitMs?: number; onCommit?: (i: DeltaSinkCommitInfo) => void; twice?: boolean } = {},
+) {
   const b = new StreamsBuilder();
   const s = b.stream<string, Event>('in', Consumed.with(str, Serdes.json<Event>()));
   const sink = () =>
@@ -142,7 +145,13 @@ describe('deltaSink in a topology', () => {
     const { kafka, table, clock } = await setup();
     const runtime = await boot(kafka, table, clock, { commitIntervalMs: 0 });
     cleanups.push(() => runtime.close());
-    await produce(kafka, [good(0), JSON.stringify({ id: '1', name: 'x', ts: '2024-06-01T00:00:00Z' }), JSON.stringify({ id: 2, name: '', ts: '2024-06-01T00:00:00Z' }), '{not json', good(4)]);
+    await produce(kafka, [
+      good(0),
+      JSON.stringify({ id: '1', name: 'x', ts: '2024-06-01T00:00:00Z' }),
+      JSON.stringify({ id: 2, name: '', ts: '2024-06-01T00:00:00Z' }),
+      '{not json',
+      good(4),
+    ]);
     await runtime.runOnce(0);
     clock.advance(100);
     await runtime.runOnce(0);

@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Rejection, canonicalIsoMs, compareUtf8, decimalUnscaledNumber, formatDecimal, formatTimestampIso, formatTimestampPartition, toDateDays, toDecimalUnscaled, toLong, toTimestampMicros,
+  Rejection,
+  canonicalIsoMs,
+  compareUtf8,
+  decimalUnscaledNumber,
+  formatDecimal,
+  formatTimestampIso,
+  formatTimestampPartition,
+  toDateDays,
+  toDecimalUnscaled,
+  toLong,
+  toTimestampMicros,
 } from '../../../../lib/connectors/delta/values.js';
 
 describe('strict value conversions', () => {
@@ -70,7 +80,15 @@ describe('fast paths agree with the general conversions', () => {
       }),
       { numRuns: 2000 },
     );
-    for (const bad of ['2024-02-30T00:00:00.000Z', '2023-02-29T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-0xT00:00:00.000Z']) {
+    for (const bad of [
+      '2024-02-30T00:00:00.000Z',
+      '2023-02-29T00:00:00.000Z',
+      '2024-01-01T24:00:00.000Z',
+      '2024-13-01T00:00:00.000Z',
+      '2024-01-01T00:60:00.000Z',
+      '2024-01-01T00:00:60.000Z',
+      '2024-01-0xT00:00:00.000Z',
+    ]) {
       expect(Number.isNaN(canonicalIsoMs(bad))).toBe(true);
       expect(toTimestampMicros(bad)).toBeInstanceOf(Rejection);
     }
@@ -79,7 +97,9 @@ describe('fast paths agree with the general conversions', () => {
   });
 
   it('decimal strings: the number path = the BigInt path whenever it answers', () => {
-    const text = fc.tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,5}$/))).map(([neg, i, f]) => `${neg ? '-' : ''}${i}${f === null ? '' : `.${f}`}`);
+    const text = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,5}$/)))
+      .map(([neg, i, f]) => `${neg ? '-' : ''}${i}${f === null ? '' : `.${f}`}`);
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 38 }), fc.integer({ min: 0, max: 6 }), (v, precision, scale0) => {
         const scale = Math.min(scale0, precision);

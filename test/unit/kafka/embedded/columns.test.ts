@@ -18,10 +18,19 @@ async function pollColumnsN(c: Consumer, n: number, ms = 2000): Promise<Incoming
 }
 
 const plain = (rs: IncomingRecord[]) =>
-  rs.map((x) => ({ p: x.partition, o: x.offset, k: x.key?.toString() ?? null, v: x.value?.toString() ?? null, ts: x.timestamp, h: Object.fromEntries(Object.entries(x.headers).map(([k, b]) => [k, b.toString()])) }));
+  rs.map((x) => ({
+    p: x.partition,
+    o: x.offset,
+    k: x.key?.toString() ?? null,
+    v: x.value?.toString() ?? null,
+    ts: x.timestamp,
+    h: Object.fromEntries(Object.entries(x.headers).map(([k, b]) => [k, b.toString()])),
+  }));
 
 /** A batch by column whose keys and values are written one after the other into one shared chunk (as the record collector writes them). */
-function batchOf(records: Array<{ topic: string; partition?: number; key: string | null; value: string | null; timestamp?: number; headers?: Headers }>): OutgoingBatch {
+function batchOf(
+  records: Array<{ topic: string; partition?: number; key: string | null; value: string | null; timestamp?: number; headers?: Headers }>,
+): OutgoingBatch {
   const chunk = Buffer.alloc(4096);
   let pos = 0;
   const b = {
@@ -58,11 +67,13 @@ describe('embedded broker by column', () => {
   it('poll hands out by column what fetchedRecords reads back: offsets, keys, values (null too), timestamps, headers; read_committed skips aborted records and markers', async () => {
     r = await rig({ t: 2 });
     const p = await r.producer();
-    await p.send(outgoingBatch([
-      { topic: 't', partition: 0, key: v('a'), value: v('1'), timestamp: 5 },
-      { topic: 't', partition: 0, key: null, value: v('2'), timestamp: 6, headers: { h: v('x') } },
-      { topic: 't', partition: 1, key: v('b'), value: null, timestamp: 7 },
-    ]));
+    await p.send(
+      outgoingBatch([
+        { topic: 't', partition: 0, key: v('a'), value: v('1'), timestamp: 5 },
+        { topic: 't', partition: 0, key: null, value: v('2'), timestamp: 6, headers: { h: v('x') } },
+        { topic: 't', partition: 1, key: v('b'), value: null, timestamp: 7 },
+      ]),
+    );
     const tp = await r.producer({ transactionalId: 'tx' });
     await tp.beginTransaction();
     await tp.send(outgoingBatch([{ topic: 't', partition: 0, key: v('aborted'), value: v('no') }]));
@@ -71,9 +82,15 @@ describe('embedded broker by column', () => {
     await tp.send(outgoingBatch([{ topic: 't', partition: 0, key: v('c'), value: v('3'), timestamp: 9 }]));
     await tp.commitTransaction();
     const byRecords = await r.consumer({ groupId: 'records' });
-    await byRecords.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+    await byRecords.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
     const byColumns = await r.consumer({ groupId: 'columns' });
-    await byColumns.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+    await byColumns.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
     const sort = (xs: ReturnType<typeof plain>) => xs.sort((a, b) => a.p - b.p || a.o - b.o);
     const expected = sort(plain(await pollN(byRecords, 4)));
     expect(expected.map((x) => x.v)).toEqual(['1', '2', '3', null]);
@@ -128,11 +145,21 @@ describe('embedded broker by column', () => {
   it('send validates the whole batch first: an invalid partition appends nothing', async () => {
     r = await rig({ t: 2 });
     const p: Producer = await r.producer();
-    await expect(p.send(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok' }, { topic: 't', partition: 5, key: null, value: 'x' }]))).rejects.toMatchObject({ code: 'KAFKA' });
+    await expect(
+      p.send(
+        batchOf([
+          { topic: 't', partition: 0, key: null, value: 'ok' },
+          { topic: 't', partition: 5, key: null, value: 'x' },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: 'KAFKA' });
     await expect(p.send(batchOf([{ topic: 't', partition: 0, key: null, value: 'ok', timestamp: -3 }]))).rejects.toMatchObject({ code: 'KAFKA' });
     const admin = r.kafka.admin();
     await admin.connect();
-    expect(await admin.fetchTopicOffsets('t')).toEqual([{ partition: 0, low: 0, high: 0 }, { partition: 1, low: 0, high: 0 }]);
+    expect(await admin.fetchTopicOffsets('t')).toEqual([
+      { partition: 0, low: 0, high: 0 },
+      { partition: 1, low: 0, high: 0 },
+    ]);
   });
 
   it('a transactional send by column is invisible to read_committed readers until the commit', async () => {

@@ -73,7 +73,8 @@ function check(log: PartitionLog, model: Appended[], closedEnd: number): void {
   for (const off of latest.values()) expect(present.has(off)).toBe(true);
   for (const a of model) {
     if (a.marker) continue;
-    if (a.offset >= closedEnd) expect(present.has(a.offset)).toBe(!a.aborted || true); // active segment: untouched
+    if (a.offset >= closedEnd)
+      expect(present.has(a.offset)).toBe(!a.aborted || true); // active segment: untouched
     else if (a.key === null) expect(present.has(a.offset)).toBe(!a.aborted);
     else expect(present.has(a.offset)).toBe(!a.aborted && latest.get(a.key) === a.offset);
   }
@@ -148,12 +149,15 @@ describe('embedded log compaction', () => {
     for (let i = 0; i < 6; i++) {
       for (const topic of ['del', 'cmp', 'both']) {
         // Unique keys: compaction removes nothing, so only retention can shrink a log.
-        await p.send(outgoingBatch(Array.from({ length: SEGMENT_SIZE }, (_, j) => ({ topic, key: Buffer.from(`k${i * SEGMENT_SIZE + j}`), value: Buffer.alloc(20) }))));
+        await p.send(
+          outgoingBatch(Array.from({ length: SEGMENT_SIZE }, (_, j) => ({ topic, key: Buffer.from(`k${i * SEGMENT_SIZE + j}`), value: Buffer.alloc(20) }))),
+        );
       }
     }
     await p.send(outgoingBatch([{ topic: 'cmp', key: Buffer.from('k0'), value: Buffer.from('new') }]));
     // Enough rewrites of one key that the uncompacted part reaches half the log (min.cleanable.dirty.ratio).
-    for (let i = 0; i < 8; i++) await p.send(outgoingBatch(Array.from({ length: SEGMENT_SIZE }, () => ({ topic: 'cmp', key: Buffer.from('k1'), value: Buffer.alloc(20) }))));
+    for (let i = 0; i < 8; i++)
+      await p.send(outgoingBatch(Array.from({ length: SEGMENT_SIZE }, () => ({ topic: 'cmp', key: Buffer.from('k1'), value: Buffer.alloc(20) }))));
     const low = async (topic: string): Promise<number> => Number((await admin.fetchTopicOffsets(topic))[0]!.low);
     expect(await low('del')).toBeGreaterThan(0);
     expect(await low('both')).toBeGreaterThan(0);

@@ -75,7 +75,7 @@ describe('embedded consumer groups', () => {
     expect(names(b.assignment())).toEqual(['t-1', 'u-0']);
   });
 
-  it('hands a closed member\'s partitions over, starting from the committed offsets', async () => {
+  it("hands a closed member's partitions over, starting from the committed offsets", async () => {
     r = await rig({ t: 2 });
     const producer = await r.producer();
     await producer.send(outgoingBatch(Array.from({ length: 10 }, (_, i) => ({ topic: 't', partition: i % 2, key: null, value: v(`${i}`) }))));
@@ -83,7 +83,10 @@ describe('embedded consumer groups', () => {
     await a.subscribe(['t']);
     const first = fetchedBatches(await a.poll(500));
     expect(first.reduce((n, b) => n + b.records.length, 0)).toBe(10);
-    await a.commitOffsets([{ topic: 't', partition: 0, offset: 3 }, { topic: 't', partition: 1, offset: 5 }]);
+    await a.commitOffsets([
+      { topic: 't', partition: 0, offset: 3 },
+      { topic: 't', partition: 1, offset: 5 },
+    ]);
     await a.close();
     const b = await r.consumer({ groupId: 'g', clientId: 'b' });
     await b.subscribe(['t']);

@@ -42,16 +42,31 @@ describe('embedded produce and consume', () => {
     await admin.connect();
     await admin.createTopics([{ topic: 'small', numPartitions: 1, configs: { 'max.message.bytes': '100' } }]);
     const p = await r.producer();
-    await expect(p.send(outgoingBatch([{ topic: 't', partition: 0, key: null, value: v('ok') }, { topic: 't', partition: 2, key: null, value: v('x') }]))).rejects.toMatchObject({ code: 'KAFKA' });
+    await expect(
+      p.send(
+        outgoingBatch([
+          { topic: 't', partition: 0, key: null, value: v('ok') },
+          { topic: 't', partition: 2, key: null, value: v('x') },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: 'KAFKA' });
     await expect(p.send(outgoingBatch([{ topic: 'small', key: null, value: Buffer.alloc(200) }]))).rejects.toMatchObject({ code: 'KAFKA' });
-    expect(await admin.fetchTopicOffsets('t')).toEqual([{ partition: 0, low: 0, high: 0 }, { partition: 1, low: 0, high: 0 }]);
+    expect(await admin.fetchTopicOffsets('t')).toEqual([
+      { partition: 0, low: 0, high: 0 },
+      { partition: 1, low: 0, high: 0 },
+    ]);
   });
 
-  it('keeps keys, values, headers and timestamps, copying the caller\'s buffers', async () => {
+  it("keeps keys, values, headers and timestamps, copying the caller's buffers", async () => {
     r = await rig({ t: 1 });
     const p = await r.producer();
     const value = v('original');
-    await p.send(outgoingBatch([{ topic: 't', key: v('k'), value, timestamp: 1234, headers: { h: v('hv') } }, { topic: 't', key: null, value: null }]));
+    await p.send(
+      outgoingBatch([
+        { topic: 't', key: v('k'), value, timestamp: 1234, headers: { h: v('hv') } },
+        { topic: 't', key: null, value: null },
+      ]),
+    );
     value.write('mutated!');
     const c = await r.consumer({ groupId: 'g' });
     await c.assign([{ topic: 't', partition: 0 }]);
@@ -105,8 +120,8 @@ describe('embedded produce and consume', () => {
     expect(first[0]!.records.length).toBeLessThan(10);
     const big = await r.consumer({ groupId: 'b' });
     await big.assign([{ topic: 't', partition: 0 }]);
-    expect((fetchedBatches(await big.poll(100)))[0]!.records.length).toBe(300);
-    expect((fetchedBatches(await big.poll(100)))[0]!.records[0]!.offset).toBe(300);
+    expect(fetchedBatches(await big.poll(100))[0]!.records.length).toBe(300);
+    expect(fetchedBatches(await big.poll(100))[0]!.records[0]!.offset).toBe(300);
   });
 
   it('seeks, pauses and resumes partitions', async () => {
@@ -114,7 +129,10 @@ describe('embedded produce and consume', () => {
     const p = await r.producer();
     await p.send(outgoingBatch(Array.from({ length: 6 }, (_, i) => ({ topic: 't', partition: i % 2, key: null, value: v(`${i}`) }))));
     const c = await r.consumer({ groupId: 'g' });
-    await c.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+    await c.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
     c.pause([{ topic: 't', partition: 1 }]);
     expect(values(fetchedBatches(await c.poll(100))).sort()).toEqual(['0', '2', '4']);
     expect(fetchedBatches(await c.poll(30))).toEqual([]);
@@ -165,7 +183,12 @@ describe('embedded admin', () => {
     r = await rig({});
     const admin = r.kafka.admin();
     await admin.connect();
-    expect(await admin.createTopics([{ topic: 'x', numPartitions: 3, configs: { 'cleanup.policy': 'compact' } }, { topic: 'y', numPartitions: 1 }])).toEqual(['x', 'y']);
+    expect(
+      await admin.createTopics([
+        { topic: 'x', numPartitions: 3, configs: { 'cleanup.policy': 'compact' } },
+        { topic: 'y', numPartitions: 1 },
+      ]),
+    ).toEqual(['x', 'y']);
     expect(await admin.createTopics([{ topic: 'x', numPartitions: 9 }])).toEqual([]);
     expect(await admin.describeTopics(['x'])).toEqual([{ topic: 'x', partitions: 3, configs: { 'cleanup.policy': 'compact' } }]);
     await expect(admin.describeTopics(['x', 'zz'])).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND', context: { topic: 'zz' } });

@@ -15,7 +15,12 @@ describe('embedded transactions', () => {
     await committed.assign([{ topic: 't', partition: 0 }]);
     await uncommitted.assign([{ topic: 't', partition: 0 }]);
     await p.beginTransaction();
-    await p.send(outgoingBatch([{ topic: 't', key: null, value: v('a') }, { topic: 't', key: null, value: v('b') }]));
+    await p.send(
+      outgoingBatch([
+        { topic: 't', key: null, value: v('a') },
+        { topic: 't', key: null, value: v('b') },
+      ]),
+    );
     expect(await committed.poll(50)).toEqual([]);
     expect(values(await uncommitted.poll(50))).toEqual(['a', 'b']);
     const waiting = committed.poll(2000);
@@ -28,7 +33,11 @@ describe('embedded transactions', () => {
   it('never shows aborted records; markers leave gaps in offsets', async () => {
     r = await rig({ t: 1 });
     const p = await r.producer({ transactionalId: 'tx-b' });
-    for (const [val, commit] of [['x', false], ['y', true], ['z', true]] as const) {
+    for (const [val, commit] of [
+      ['x', false],
+      ['y', true],
+      ['z', true],
+    ] as const) {
       await p.beginTransaction();
       await p.send(outgoingBatch([{ topic: 't', partition: 0, key: null, value: v(val) }]));
       if (commit) await p.commitTransaction();
@@ -37,13 +46,16 @@ describe('embedded transactions', () => {
     const c = await r.consumer({ groupId: 'g' });
     await c.assign([{ topic: 't', partition: 0 }]);
     const got = await pollN(c, 2);
-    expect(got.map((x) => [x.offset, x.value!.toString()])).toEqual([[2, 'y'], [4, 'z']]);
+    expect(got.map((x) => [x.offset, x.value!.toString()])).toEqual([
+      [2, 'y'],
+      [4, 'z'],
+    ]);
     const admin = r.kafka.admin();
     await admin.connect();
     expect(await admin.fetchTopicOffsets('t')).toEqual([{ partition: 0, low: 0, high: 6 }]);
   });
 
-  it('blocks read_committed at the LSO, even for other producers\' records written after the open transaction', async () => {
+  it("blocks read_committed at the LSO, even for other producers' records written after the open transaction", async () => {
     r = await rig({ t: 1 });
     const slow = await r.producer({ transactionalId: 'slow' });
     const fast = await r.producer({ transactionalId: 'fast' });
@@ -84,7 +96,7 @@ describe('embedded transactions', () => {
     expect(await admin.fetchCommittedOffsets('app', ['t'])).toEqual([]);
   });
 
-  it('makes sendOffsets the group\'s committed offsets only on commit', async () => {
+  it("makes sendOffsets the group's committed offsets only on commit", async () => {
     r = await rig({ in: 1, out: 1 });
     const admin = r.kafka.admin();
     await admin.connect();
