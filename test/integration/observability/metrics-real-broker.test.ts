@@ -43,7 +43,7 @@ describe('tributary run --metrics-port (real broker)', () => {
     child = spawn(
       process.execPath,
       ['bin/tributary.js', 'run', 'topologies/transactions-bronze.ts', '--application-id', appId, '--param', `input-topic=${topic}`, '--param', `late-topic=${topic}-late`,
-        '--param', 'commit-interval=500ms', '--data-dir', dataDir, '--state-dir', stateDir, '--metrics-port', '0', '--progress-interval', '1s'],
+        '--param', 'commit-interval=500ms', '--data-dir', dataDir, '--state-dir', stateDir, '--metrics-port', '0', '--progress-interval', '1s', '--processes', '1'],
       { env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: servers }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

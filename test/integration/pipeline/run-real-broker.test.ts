@@ -58,7 +58,7 @@ describe('producer CLI + tributary run of both seed topologies (real broker, chi
     try {
       await admin.createTopics([{ topic: t.bronzeIn, numPartitions: 3 }, { topic: t.windowedIn, numPartitions: 1 }]);
       const from = Date.now();
-      const common = ['--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--param', 'commit-interval=1s'];
+      const common = ['--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--param', 'commit-interval=1s', '--processes', '1'];
       const bronze = startBin(['run', 'topologies/transactions-bronze.ts', '--application-id', t.bronzeApp, ...common,
         '--param', `input-topic=${t.bronzeIn}`, '--param', `late-topic=${t.late}`], { env });
       const windowed = startBin(['run', 'topologies/transactions-windowed.ts', '--window', '1 minute', '--application-id', t.windowedApp, ...common,

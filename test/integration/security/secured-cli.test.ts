@@ -84,7 +84,7 @@ describe('tributary CLI on a secured cluster', () => {
       const withServers = properties('with-servers.properties', [`bootstrap.servers=${bootstrap}`, `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="\${env:TRIBUTARY_TEST_SASL_PASSWORD}";`,
         'security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-512', `ssl.truststore.location=${s.caFile}`]);
       const app = startBin(['run', 'topologies/transactions-windowed.ts', '--client-config', withServers, '--window', '1 minute', '--application-id', t.app,
-        '--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--param', 'commit-interval=500ms',
+        '--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--processes', '1', '--param', 'commit-interval=500ms',
         '--param', `input-topic=${t.input}`, '--param', `output-topic=${t.output}`, '--param', `late-topic=${t.late}`], { env });
       children.push(app);
       const model = pipelineModel(generateTransactions(n, { seed: 5, startTime: Date.parse(startTime), spacingMs: 1000, lateShare: 0.05, malformedShare: 0.02, watermarkMs: 600_000 }),
