@@ -5,7 +5,7 @@
  * consumer, for its group metadata — KIP-447; kafkajs takes the group id: no member/generation).
  */
 import type { Workload, WorkloadContext } from './workload.js';
-import { commitLoop, inFlightPool, payload, type Pending } from './workload.js';
+import { chunks, commitLoop, inFlightPool, payload, type Pending } from './workload.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- optional packages, loaded at run time */
 type Any = any;
@@ -67,7 +67,7 @@ export function kafkajsApi(mod: Any, flavour: 'kafkajs' | 'confluent'): Workload
       const pending: Pending[] = [];
       const loop = commitLoop(ctx, pending, async (records, offsets) => {
         const txn = await producer.transaction();
-        await txn.send({ topic: ctx.outputTopic, messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition })) });
+        await Promise.all(chunks(records).map((c) => txn.send({ topic: ctx.outputTopic, messages: c.map((r) => ({ key: r.key, value: r.value, partition: r.partition })) })));
         const topics = [{ topic: ctx.inputTopic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) }];
         await txn.sendOffsets(confluent ? { consumer, topics } : { consumerGroupId: ctx.groupId, topics });
         await txn.commit();

@@ -4,7 +4,7 @@
  * TxnOffsetCommit per `addOffset` call — here one per partition per transaction.
  */
 import type { Workload, WorkloadContext } from './workload.js';
-import { commitLoop, inFlightPool, payload, type Pending } from './workload.js';
+import { chunks, commitLoop, inFlightPool, payload, type Pending } from './workload.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- optional package, loaded at run time */
 type Any = any;
@@ -58,7 +58,8 @@ export function platformaticApi(mod: Any): Workload {
         const last = new Map<number, Any>();
         for (const r of records) last.set(r.partition, r.source);
         const tx = await producer.beginTransaction();
-        await tx.send({ messages: records.map((r) => ({ topic: ctx.outputTopic, key: r.key, value: r.value, partition: r.partition })), acks: mod.ProduceAcks.ALL });
+        // One send at a time: concurrent sends inside one transaction fail ("Producing messages failed.").
+        for (const c of chunks(records)) await tx.send({ messages: c.map((r) => ({ topic: ctx.outputTopic, key: r.key, value: r.value, partition: r.partition })), acks: mod.ProduceAcks.ALL });
         await tx.addConsumer(consumer);
         for (const message of last.values()) await tx.addOffset(message);
         await tx.commit();

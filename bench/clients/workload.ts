@@ -74,6 +74,13 @@ export async function inFlightPool(total: number, batch: number, inFlight: numbe
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
+/** Splits a transaction's records into sends of at most `size` (one request per send stays below the broker's message size limit). */
+export function chunks<T>(items: readonly T[], size = 2_000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 const MAX_PENDING = 50_000;
 
 /**
