@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       if (res.records !== RECORDS) throw new Error(`the hop read ${res.records} rows, expected ${RECORDS}`);
       return { commits: res.commits };
     }));
-    process.stdout.write(`${JSON.stringify({ bench: 'delta-source', location: location === work ? 'local' : location, results })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'delta-source', node: process.version, location: location === work ? 'local' : location, results })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await stopMoto?.();

@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   }
   const ratio =
     protocols.length === 2 ? { saslSslOverPlaintextRecordsPerSec: Number((results[results.length / 2]!.recordsPerSec / results[0]!.recordsPerSec).toFixed(3)) } : {};
-  process.stdout.write(`${JSON.stringify({ bench: 'e2e', loadAverage1m: (await import('node:os')).loadavg()[0], ...ratio, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'e2e', node: process.version, loadAverage1m: (await import('node:os')).loadavg()[0], ...ratio, results })}\n`);
 }
 
 main().catch((e: unknown) => {

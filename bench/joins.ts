@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`target: stream-table ≥ 250000 rec/s — ${(results[0]!.recordsPerSec as number) >= 250_000 ? 'met' : 'NOT met'}`);
-  console.log(JSON.stringify({ bench: 'joins', results: results.map((r) => ({ case: r.case, recordsPerSec: r.recordsPerSec, recordsPerCpuSec: r.recordsPerCpuSec, peakRssMb: r.peakRssMb })) }));
+  console.log(JSON.stringify({ bench: 'joins', node: process.version, results: results.map((r) => ({ case: r.case, recordsPerSec: r.recordsPerSec, recordsPerCpuSec: r.recordsPerCpuSec, peakRssMb: r.peakRssMb })) }));
 }
 
 await main();

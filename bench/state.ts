@@ -281,7 +281,7 @@ async function main(): Promise<void> {
       process.stdout.write(`restore: ${perCpu(restore)}; ${restore['ratioToRawConsume']} of raw (${restore['ratioToPollOnly']} of its polling alone), ${restore['entries']} keys\n`);
       results.push(raw, restore);
     }
-    process.stdout.write(`${JSON.stringify({ bench: 'state', results })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'state', node: process.version, results })}\n`);
   } finally {
     await broker?.stop();
   }

@@ -157,5 +157,5 @@ if (child !== undefined) {
     console.log(`${r['case']}: ${r['recordsPerSec']} records/s (${r['recordsPerCpuSec']} per CPU-s), peak RSS ${r['peakRssMb']} MB, late ${r['late']}, final results ${r['finalResults']}, metrics ${r['metrics']}`);
     results.push(r);
   }
-  console.log(JSON.stringify({ bench: 'windows', results }));
+  console.log(JSON.stringify({ bench: 'windows', node: process.version, results }));
 }
