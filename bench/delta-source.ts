@@ -138,7 +138,7 @@ async function main(): Promise<void> {
         return { commits: res.commits };
       }),
     );
-    process.stdout.write(`${JSON.stringify({ bench: 'delta-source', location: location === work ? 'local' : location, results })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'delta-source', node: process.version, location: location === work ? 'local' : location, results })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await stopMoto?.();

@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     results.push(await measured('raw-consume', RECORDS, () => rawConsume(client, topic)));
     results.push(await measured('parquet-encode', RECORDS, async () => parquetEncode()));
     results.push(await measured('kafka-delta-eos', RECORDS, () => kafkaToDelta(client, topic, path.join(work, 'bronze'), path.join(work, 'state'))));
-    process.stdout.write(`${JSON.stringify({ bench: 'delta', results })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'delta', node: process.version, results })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await broker?.stop();

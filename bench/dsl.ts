@@ -265,7 +265,7 @@ async function main(): Promise<void> {
   a.ratioToFloor = round((a.recordsPerSec as number) / (floor.recordsPerSec as number));
   a.cpuRatioToFloor = round((a.recordsPerCpuSec as number) / (floor.recordsPerCpuSec as number));
   console.log(`(a) / floor = ${a.ratioToFloor} wall, ${a.cpuRatioToFloor} cpu (target ≥ 0.7); targets: (a) ≥ 250000 rec/s, (b) ≥ 300000 rec/s`);
-  console.log(JSON.stringify({ bench: 'dsl', records: RECORDS, partitions: PARTITIONS, guarantee: GUARANTEE, results }));
+  console.log(JSON.stringify({ bench: 'dsl', node: process.version, records: RECORDS, partitions: PARTITIONS, guarantee: GUARANTEE, results }));
 }
 
 await main();

@@ -243,7 +243,7 @@ async function main(): Promise<void> {
           saslSslOverPlaintextRecordsPerCpuSec: Number((results[results.length / 2]!.recordsPerCpuSec / results[0]!.recordsPerCpuSec).toFixed(3)),
         }
       : {};
-  process.stdout.write(`${JSON.stringify({ bench: 'e2e', loadAverage1m: loadavg()[0], ...ratio, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'e2e', node: process.version, loadAverage1m: loadavg()[0], ...ratio, results })}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -293,6 +293,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       bench: 'joins',
+      node: process.version,
       results: results.map((r) => ({
         case: r.case,
         target: r.target,

@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     print(embedded);
     results.push(embedded);
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'kafka-adapter', results })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'kafka-adapter', node: process.version, results })}\n`);
 }
 
 main().then(

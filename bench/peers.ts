@@ -501,7 +501,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const brokerExtra = broker ? brokerProperties() : 'external';
-  process.stdout.write(`${JSON.stringify({ bench: 'peers', records, broker: brokerExtra, results: headlines })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'peers', node: process.version, records, broker: brokerExtra, results: headlines })}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       `${r.case.padEnd(28)} ${String(r.records).padStart(9)} records  ${String(r.recordsPerSec).padStart(9)} records/s  peak RSS ${r.peakRssMb} MB${r['runs'] ? `  runs ${String(r['runs'])}` : ''}\n`,
     );
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'producer', results })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'producer', node: process.version, results })}\n`);
 }
 
 await main();

@@ -306,7 +306,7 @@ async function main(): Promise<void> {
       );
       results.push(raw, restore);
     }
-    process.stdout.write(`${JSON.stringify({ bench: 'state', results })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'state', node: process.version, results })}\n`);
   } finally {
     await broker?.stop();
   }

@@ -213,5 +213,5 @@ if (child !== undefined) {
       }
     }
   });
-  console.log(JSON.stringify({ bench: 'windows', results }));
+  console.log(JSON.stringify({ bench: 'windows', node: process.version, results }));
 }

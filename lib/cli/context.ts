@@ -13,6 +13,8 @@ export interface CliContext {
   readonly confirm: ((question: string) => Promise<boolean>) | undefined;
   /** Aborted when the user interrupts (SIGINT/SIGTERM): long-running commands stop gracefully. */
   readonly signal: AbortSignal;
+  /** The command line being run (without `tributary`); set by `runCli`. */
+  readonly argv?: readonly string[];
 }
 
 export function processContext(signal: AbortSignal): CliContext {

@@ -18,6 +18,7 @@ import { registerProduceCommand } from './commands/produce.js';
 import { registerResetCommand, ResetDeclined } from './commands/reset.js';
 import { registerRunCommand } from './commands/run.js';
 import { processContext, type CliContext } from './context.js';
+import { PROCESS_INDEX_ENV } from './run/supervisor.js';
 import { applyRunnerHeapSettings } from './heap-settings.js';
 
 export const EXIT_OK = 0;
@@ -58,7 +59,7 @@ export function buildProgram(ctx: CliContext): Command {
 
 /** Runs one command line (without the `node script` prefix) and returns the exit code. Never throws. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const program = buildProgram(ctx);
+  const program = buildProgram({ ...ctx, argv });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
@@ -113,6 +114,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (process.env[PROCESS_INDEX_ENV]) {
+    // A child of `tributary run --processes`: its supervisor holds our stdin; when the supervisor
+    // dies the pipe closes and we stop cleanly instead of running on unsupervised.
+    process.stdin.on('end', () => controller.abort()).on('error', () => controller.abort()).resume();
+  }
   const code = await runCli(argv, processContext(controller.signal));
   process.exit(code);
 }

@@ -65,6 +65,8 @@ describe('tributary run --metrics-port (real broker)', () => {
         '0',
         '--progress-interval',
         '1s',
+        '--processes',
+        '1',
       ],
       { env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: servers }, stdio: ['ignore', 'pipe', 'pipe'] },
     );

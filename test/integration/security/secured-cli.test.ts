@@ -202,6 +202,8 @@ describe('tributary CLI on a secured cluster', () => {
           join(dir, 'state'),
           '--progress-interval',
           '1s',
+          '--processes',
+          '1',
           '--param',
           'commit-interval=500ms',
           '--param',
