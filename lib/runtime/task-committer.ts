@@ -24,6 +24,10 @@
  *   └──────────────────────────────────────────────────────────────────────┘
  * ```
  *
+ * The committed offset of an input partition is last+1, or the consumer's position when the task
+ * has processed everything fetched from it and the position is further: past the commit marker
+ * that ends a transactional input (as Kafka Streams commits `consumer.position()`).
+ *
  * Under exactly-once every task has its own transactional producer, id
  * `<application.id>-<taskId>` (the EOS-v1 shape); a fenced producer means another instance owns
  * the task now: `TaskMigratedError`, close the task dirty (abort, wipe state) and rejoin.
@@ -31,7 +35,7 @@
  * after every send was acknowledged.
  */
 import { TaskMigratedError, TributaryError } from '../errors.js';
-import type { Consumer, OutgoingBatch, Producer, TopicPartitionOffset } from '../kafka/types.js';
+import type { Consumer, OutgoingBatch, Producer, TopicPartition, TopicPartitionOffset } from '../kafka/types.js';
 import type { StreamTask } from './task.js';
 
 export interface CommitTargets {
@@ -88,7 +92,7 @@ export async function commitTasks(tasks: readonly StreamTask[], targets: CommitT
   if (targets.exactlyOnce) {
     for (const task of due) {
       await task.commitParticipants();
-      await commitExactlyOnce(task, targets.groupId);
+      await commitExactlyOnce(task, targets);
     }
   } else {
     for (const task of due) await task.commitParticipants();
@@ -115,10 +119,17 @@ async function flushAndSend(task: StreamTask, targets: CommitTargets): Promise<v
   if (s.status === 'rejected') throw s.reason;
 }
 
-async function commitExactlyOnce(task: StreamTask, groupId: string): Promise<void> {
+/** The consumer's position of a partition (past commit markers fetched after its last record). */
+function positionOf(targets: CommitTargets): (tp: TopicPartition) => number | undefined {
+  const consumer = targets.consumer;
+  return (tp) => consumer.position(tp);
+}
+
+async function commitExactlyOnce(task: StreamTask, targets: CommitTargets): Promise<void> {
+  const { groupId } = targets;
   const producer = requireProducer(task);
   const records = task.collector.drainBatch();
-  const offsets = task.offsetsToCommit();
+  const offsets = task.offsetsToCommit(positionOf(targets));
   if (records.length === 0 && offsets.length === 0 && !producer.inTransaction) return;
   await guardFenced(task, async () => {
     if (!producer.inTransaction) await producer.beginTransaction();
@@ -134,7 +145,7 @@ async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTa
   for (const task of tasks) {
     const drained = task.collector.drainBatch();
     if (drained.length > 0) batches.push(drained);
-    offsets.push(...task.offsetsToCommit());
+    offsets.push(...task.offsetsToCommit(positionOf(targets)));
   }
   for (const batch of batches) await sendTo(targets.producer!, batch);
   if (offsets.length > 0) await targets.consumer.commitOffsets(offsets);

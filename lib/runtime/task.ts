@@ -415,12 +415,22 @@ export class StreamTask {
    * Offsets to commit: next offset to read per input partition processed since the last commit.
    * Inputs from external sources (`builder.deltaStream`) are left out: their offsets are source
    * positions, committed by the runtime as records (see `externalPositions`, external-sources.ts).
+   * A partition whose fetched records were all processed commits the consumer's `position` when
+   * that is further (as Kafka Streams commits `consumer.position()` for a partition without
+   * buffered records): past the commit marker that ends a transactional input, which a
+   * read_committed consumer fetches but never hands out. Else a fully processed transactional
+   * input would stay one offset short of its end for good (a lag of 1 that never clears).
    */
-  offsetsToCommit(): TopicPartitionOffset[] {
+  offsetsToCommit(position?: (tp: TopicPartition) => number | undefined): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
     for (const q of this.queues) {
-      if (q.uncommittedOffset >= 0 && this.subtopology.sourceByTopic.get(q.tp.topic)?.external === undefined)
-        out.push({ topic: q.tp.topic, partition: q.tp.partition, offset: q.uncommittedOffset + 1 });
+      if (q.uncommittedOffset < 0 || this.subtopology.sourceByTopic.get(q.tp.topic)?.external !== undefined) continue;
+      let offset = q.uncommittedOffset + 1;
+      if (position !== undefined && q.isEmpty()) {
+        const p = position(q.tp);
+        if (p !== undefined && p > offset) offset = p;
+      }
+      out.push({ topic: q.tp.topic, partition: q.tp.partition, offset });
     }
     return out;
   }

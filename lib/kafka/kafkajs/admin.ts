@@ -239,7 +239,9 @@ export class KafkajsAdmin implements Admin {
   async fetchCommittedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]> {
     if (topics.length === 0) return [];
     try {
-      const res = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+      // A group coordinator that is moving or still loading its partition answers for a moment
+      // with a coordinator error; kafkajs' admin does not retry it (Java's admin client does).
+      const res = await retryCoordinator(() => this.admin.fetchOffsets({ groupId, topics: [...topics] }), COORDINATOR_WITHIN_MS);
       const out: TopicPartitionOffset[] = [];
       for (const t of res) {
         for (const p of t.partitions) {
@@ -283,6 +285,25 @@ export class KafkajsAdmin implements Admin {
 
 /** How long a topic that is not listed is looked for again before it counts as missing. */
 const LISTED_WITHIN_MS = 3_000;
+
+const COORDINATOR_WITHIN_MS = 10_000;
+
+/** Errors of a group coordinator that is moving, loading or not elected yet. */
+const COORDINATOR_MOVING = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+
+/** Retries `fn` while it fails with a coordinator error (`COORDINATOR_MOVING`), for up to `withinMs`. */
+export async function retryCoordinator<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      const type = protocolType(e);
+      if (type === undefined || !COORDINATOR_MOVING.has(type) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 /** Retries `fn` while it fails with UNKNOWN_TOPIC_OR_PARTITION, for up to `withinMs`. */
 export async function retryUnknownTopic<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {

@@ -196,6 +196,31 @@ describe('task commit lifecycle', () => {
     expect(changelog[0]!.high).toBeGreaterThanOrEqual(3);
   });
 
+  it('a transactional input is committed to its end, past the commit marker after its last record (consumer position)', async () => {
+    const s = await setup('exactly_once');
+    const upstream = s.kafka.producer({ transactionalId: 'upstream' });
+    cleanups.push(async () => {
+      await upstream.disconnect();
+      await s.runtime.close();
+      await s.kafka.close();
+    });
+    await upstream.connect();
+    for (const batch of [[0, 1], [2]]) {
+      await upstream.beginTransaction();
+      await upstream.send(outgoingBatch(batch.map((i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: 10 + i }))));
+      await upstream.commitTransaction();
+    }
+    // Offsets 0, 1: records; 2: marker; 3: record; 4: marker.
+    const [end] = await s.admin.fetchTopicOffsets('in');
+    expect(end!.high).toBe(5);
+    s.client.log.length = 0;
+    expect(await s.runtime.runOnce(0)).toBe(3);
+    s.clock.advance(100);
+    await s.runtime.runOnce(0);
+    expect(s.client.log).toContain('sendOffsets(commit-app-0_0:in-0@5)');
+    expect(await s.admin.fetchCommittedOffsets('commit-app', ['in'])).toEqual([{ topic: 'in', partition: 0, offset: 5 }]);
+  });
+
   it('at-least-once: flush → send (one shared producer) → consumer.commitOffsets; 30 s default interval', async () => {
     const s = await setup('at_least_once');
     cleanups.push(async () => {
