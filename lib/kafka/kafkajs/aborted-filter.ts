@@ -13,6 +13,7 @@
  * record is active for its producer until that producer's abort marker.
  */
 import { createRequire } from 'node:module';
+import './request-queue-timer.js';
 
 interface KjsMessage {
   readonly offset: string;

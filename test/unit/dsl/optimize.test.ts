@@ -144,7 +144,7 @@ describe('optimisation pass', () => {
   });
 
   it('refuses an optimize setting that is not a boolean, saying what to set', () => {
-    expect(() => new TopologyTestDriver(program(false), { optimize: 'no' as unknown as boolean })).toThrow(/optimize must be true or false/);
+    expect(() => new TopologyTestDriver(program(false), { optimize: 'no' as unknown as boolean })).toThrow(/optimize: must be true or false/);
   });
 
   it('gives the same outputs with the pass on and off', async () => {
