@@ -14,7 +14,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { tlsOptions, usesTls, type KafkaSecurity, type SecurityProtocol } from './security.js';
+import { tlsAlertName, tlsOptions, usesTls, type KafkaSecurity, type SecurityProtocol } from './security.js';
 
 export interface PreflightFailure {
   readonly server: string;
@@ -29,8 +29,12 @@ export interface PreflightFailure {
 
 const TRUST_HINT = 'check that ssl.truststore.location (or ssl.ca.location) is the PEM file of the CA that signed the broker certificate';
 
+/** Alerts of a broker that wants a client certificate it trusts (mutual TLS). */
+const CLIENT_CERTIFICATE_ALERTS = new Set(['CERTIFICATE_REQUIRED', 'HANDSHAKE_FAILURE', 'BAD_CERTIFICATE', 'UNKNOWN_CA']);
+
 function tlsFailure(code: string | undefined, message: string, host: string): { reason: string; hint: string } | undefined {
-  switch (code) {
+  const alert = tlsAlertName(code);
+  switch (alert !== undefined && CLIENT_CERTIFICATE_ALERTS.has(alert) ? 'CLIENT_CERTIFICATE_ALERT' : code) {
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
@@ -50,10 +54,7 @@ function tlsFailure(code: string | undefined, message: string, host: string): { 
         reason: `the broker's certificate does not name the host '${host}' (ERR_TLS_CERT_ALTNAME_INVALID)`,
         hint: 'connect with a host name the certificate lists; only if you must, turn hostname verification off with ssl.endpoint.identification.algorithm= (empty)',
       };
-    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
-    case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
-    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
-    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
+    case 'CLIENT_CERTIFICATE_ALERT':
       return {
         reason: `the broker refused the TLS handshake (${code}): it requires a client certificate it trusts (mutual TLS)`,
         hint: 'set ssl.keystore.location (PEM with certificate and key) or ssl.certificate.location + ssl.key.location to a certificate signed by a CA the broker trusts',

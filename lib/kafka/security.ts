@@ -146,3 +146,12 @@ export function tlsOptions(security: KafkaSecurity): ConnectionOptions {
     ...(t.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
   };
 }
+
+/**
+ * The name of a TLS alert the peer sent, from Node's error code: OpenSSL 3.0 (Node 20/22) names
+ * them `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE`, `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`, ...;
+ * the OpenSSL of Node 24 `ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE`. Undefined for other codes.
+ */
+export function tlsAlertName(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : /^ERR_SSL_.*ALERT_([A-Z_]+)$/.exec(code)?.[1];
+}

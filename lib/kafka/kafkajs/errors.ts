@@ -4,6 +4,7 @@
  * its subtypes the runtime acts on (`ProducerFencedError`).
  */
 import { ProducerFencedError, TributaryError, type ErrorCode, type ErrorContext } from '../../errors.js';
+import { tlsAlertName } from '../security.js';
 
 /** Broker error codes that mean "another producer with this transactional id took over". */
 const FENCED_CODES = new Set([47 /* INVALID_PRODUCER_EPOCH */, 90 /* PRODUCER_FENCED */]);
@@ -24,10 +25,9 @@ const TLS_TRUST_CODES = new Set([
   'CERT_UNTRUSTED',
   'CERT_REJECTED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
 ]);
+/** TLS alerts (any OpenSSL spelling, see `tlsAlertName`) of a peer refusing our certificate or lack of one. */
+const TLS_TRUST_ALERTS = new Set(['CERTIFICATE_REQUIRED', 'BAD_CERTIFICATE', 'UNKNOWN_CA']);
 
 interface VendorError {
   name?: string;
@@ -81,7 +81,8 @@ function codeFor(error: unknown): { code: ErrorCode; retriable: boolean } {
     if (e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED' || e.type === 'UNSUPPORTED_SASL_MECHANISM') {
       return { code: 'KAFKA_AUTHENTICATION', retriable: false };
     }
-    if (typeof e.code === 'string' && TLS_TRUST_CODES.has(e.code)) return { code: 'KAFKA_AUTHENTICATION', retriable: false };
+    if (typeof e.code === 'string' && (TLS_TRUST_CODES.has(e.code) || TLS_TRUST_ALERTS.has(tlsAlertName(e.code) ?? '')))
+      return { code: 'KAFKA_AUTHENTICATION', retriable: false };
     if (typeof e.type === 'string' && e.type.endsWith('_AUTHORIZATION_FAILED')) return { code: 'KAFKA_AUTHORIZATION', retriable: false };
     if (
       e.name === 'KafkaJSConnectionError' ||
