@@ -7,7 +7,7 @@
 import type { Workload, WorkloadContext } from './workload.js';
 import { chunks, commitLoop, inFlightPool, payload, type Pending } from './workload.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- optional packages, loaded at run time */
+ 
 type Any = any;
 
 export function kafkajsApi(mod: Any, flavour: 'kafkajs' | 'confluent'): Workload {

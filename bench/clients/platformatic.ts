@@ -6,7 +6,7 @@
 import type { Workload, WorkloadContext } from './workload.js';
 import { chunks, commitLoop, inFlightPool, payload, type Pending } from './workload.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- optional package, loaded at run time */
+ 
 type Any = any;
 
 export function platformaticApi(mod: Any): Workload {

@@ -26,8 +26,8 @@ import { createPartitioner } from './partitioning.js';
 
 /**
  * Splits `sent` into one entry per topic and partition, in order; a record without a partition
- * gets one from `partitioner` when its topic's partition count is known, else stays in a
- * per-topic remainder (kafkajs partitions it).
+ * gets one from `partitioner` when its topic's partition count is known; else the topic's records
+ * stay together, in order, in one entry (kafkajs partitions them).
  */
 export function splitByPartition(
   sent: readonly TopicMessages[],
@@ -37,6 +37,13 @@ export function splitByPartition(
   const out: TopicMessages[] = [];
   for (const t of sent) {
     const count = countOf(t.topic);
+    if ((count === undefined || count <= 0) && t.messages.some((m) => m.partition === undefined || m.partition === null)) {
+      // Partitions not known yet (a topic's first send): one call for the whole topic, in order,
+      // which kafkajs partitions; split into separate calls, records of one partition could be
+      // written out of order.
+      out.push(t);
+      continue;
+    }
     const groups = new Map<number, Message[]>();
     for (const m of t.messages) {
       if ((m.partition === undefined || m.partition === null) && count !== undefined && count > 0) {
@@ -62,7 +69,8 @@ export function groupByLeader(entries: readonly TopicMessages[], leaderOf: (topi
   const alone: TopicMessages[][] = [];
   for (const e of entries) {
     const p = e.messages[0]?.partition;
-    const leader = p === undefined || p === null ? undefined : leaderOf(e.topic, p);
+    const single = p !== undefined && p !== null && e.messages.every((m) => m.partition === p);
+    const leader = single ? leaderOf(e.topic, p) : undefined;
     if (leader === undefined || leader < 0) {
       alone.push([e]);
       continue;
