@@ -17,8 +17,9 @@
  *   --s3-moto         also runs kafka-delta-eos with the table on S3 (moto_server on loopback, a
  *                     fresh bucket) right after the local one, from the same topic (a new consumer
  *                     group), and reports the S3/local ratios of the same run
+ *   --s3-first        with --s3-moto: the S3 case first
  *
- * Usage: npm run bench:delta [-- --records N --commit-ms MS --s3-moto]   (KAFKA_BOOTSTRAP_SERVERS skips the broker start)
+ * Usage: npm run bench:delta [-- --records N --commit-ms MS --s3-moto [--s3-first]]   (KAFKA_BOOTSTRAP_SERVERS skips the broker start)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -288,12 +289,16 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     results.push(await measured('raw-consume', RECORDS, () => rawConsume(client, topic)));
     results.push(await measured('parquet-encode', RECORDS, async () => parquetEncode()));
-    const local = await measured('kafka-delta-eos', RECORDS, () => kafkaToDelta(client, topic, path.join(work, 'bronze'), path.join(work, 'state')));
-    results.push(local);
+    const runLocal = () => measured('kafka-delta-eos', RECORDS, () => kafkaToDelta(client, topic, path.join(work, 'bronze'), path.join(work, 'state')));
+    const runS3 = () => measured('kafka-delta-eos-s3', RECORDS, () => kafkaToDelta(client, topic, `${s3Location}/bronze`, path.join(work, 'state-s3')));
+    // --s3-first swaps the order (a check that the ratio is not an order effect).
+    const s3First = s3Location !== undefined && args.includes('--s3-first');
+    const s3Early = s3First ? await runS3() : undefined;
+    const local = await runLocal();
+    const s3 = s3Early ?? (s3Location ? await runS3() : undefined);
+    results.push(...(s3First ? [s3!, local] : s3 ? [local, s3] : [local]));
     let s3Ratio: Record<string, number> | undefined;
-    if (s3Location) {
-      const s3 = await measured('kafka-delta-eos-s3', RECORDS, () => kafkaToDelta(client, topic, `${s3Location}/bronze`, path.join(work, 'state-s3')));
-      results.push(s3);
+    if (s3) {
       s3Ratio = {
         recordsPerSec: +(s3.recordsPerSec / local.recordsPerSec).toFixed(3),
         recordsPerCpuSec: +(s3.recordsPerCpuSec / local.recordsPerCpuSec).toFixed(3),
