@@ -9,14 +9,23 @@
  *                     exactly_once (a Kafka transaction per task commit, the Delta commit before it);
  *                     timed from start until every row is committed to Delta
  *
- * The first two bound the third; the figures come from the same run. Last line: one JSON object.
- * Usage: npm run bench:delta [-- --records N --commit-ms MS]   (KAFKA_BOOTSTRAP_SERVERS skips the broker start)
+ * The first two bound the third; the figures come from the same run. Each case reports records/s,
+ * records per CPU-second (user+system of this process), peak RSS and the 1-minute load average;
+ * the Kafka cases also give the CPU seconds of the broker's process group (when this bench started
+ * it) and of moto_server's. Last line: one JSON object.
+ *
+ *   --s3-moto         also runs kafka-delta-eos with the table on S3 (moto_server on loopback, a
+ *                     fresh bucket) right after the local one, from the same topic (a new consumer
+ *                     group), and reports the S3/local ratios of the same run
+ *   --s3-first        with --s3-moto: the S3 case first
+ *
+ * Usage: npm run bench:delta [-- --records N --commit-ms MS --s3-moto [--s3-first]]   (KAFKA_BOOTSTRAP_SERVERS skips the broker start)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { deltaSchemaFromZod, deltaSink, loadSnapshot, type DeltaSinkCommitInfo } from '../lib/connectors/delta/index.js';
+import { configureS3, deltaSchemaFromZod, deltaSink, loadSnapshot, type DeltaSinkCommitInfo } from '../lib/connectors/delta/index.js';
 import { encodeParquet } from '../lib/connectors/delta/parquet.js';
 import { RowBuffer } from '../lib/connectors/delta/row-buffer.js';
 import { TransactionGenerator } from '../lib/cli/produce/transactions.js';
@@ -60,14 +69,45 @@ interface Result {
   records: number;
   seconds: number;
   recordsPerSec: number;
+  recordsPerCpuSec: number;
+  cpuSeconds: number;
   peakRssMb: number;
+  load1: number;
   [k: string]: unknown;
+}
+
+/** Processes whose CPU is reported next to ours: name → process group id. */
+const others = new Map<string, number>();
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** CPU seconds (user+system) used so far by the live processes of process group `pgid` (Linux /proc; 0 elsewhere). */
+function groupCpuSeconds(pgid: number): number {
+  let ticks = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] = state (field 3)
+      if (Number(f[2]) !== pgid) continue; // field 5: pgrp
+      ticks += Number(f[11]) + Number(f[12]); // fields 14, 15: utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / CLK_TCK;
 }
 
 async function measured(name: string, records: number, fn: () => Promise<Record<string, unknown> | void>): Promise<Result> {
   global.gc?.();
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const others0 = new Map([...others].map(([k, pgid]) => [k, groupCpuSeconds(pgid)]));
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let extra: Record<string, unknown> | void;
   try {
@@ -76,13 +116,21 @@ async function measured(name: string, records: number, fn: () => Promise<Record<
     clearInterval(timer);
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  const otherCpu: Record<string, number> = {};
+  for (const [k, pgid] of others) otherCpu[`${k}CpuSeconds`] = +(groupCpuSeconds(pgid) - others0.get(k)!).toFixed(2);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const r = {
+  const r: Result = {
     case: name,
     records,
     seconds: +seconds.toFixed(2),
     recordsPerSec: Math.round(records / seconds),
+    recordsPerCpuSec: Math.round(records / cpuSec),
+    cpuSeconds: +cpuSec.toFixed(2),
     peakRssMb: Math.round(peak / 1048576),
+    load1: +os.loadavg()[0]!.toFixed(2),
+    ...otherCpu,
     ...(extra ?? {}),
   };
   process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -215,10 +263,21 @@ async function main(): Promise<void> {
   let broker: RunningBroker | undefined;
   let bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS'];
   const work = mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-delta-'));
+  let stopMoto: (() => Promise<void>) | undefined;
+  let s3Location: string | undefined;
   try {
     if (!bootstrap) {
       broker = await startBroker();
       bootstrap = broker.bootstrapServers;
+      others.set('broker', broker.pgid);
+    }
+    if (args.includes('--s3-moto')) {
+      const { startMoto } = await import('../test/helpers/s3-moto.js');
+      const moto = await startMoto();
+      stopMoto = () => moto.stop();
+      if (moto.pgid !== undefined) others.set('moto', moto.pgid);
+      configureS3({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      s3Location = `s3://${await moto.bucket('bench')}/lake`;
     }
     const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'bench-delta' });
     const admin = client.admin();
@@ -230,10 +289,27 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     results.push(await measured('raw-consume', RECORDS, () => rawConsume(client, topic)));
     results.push(await measured('parquet-encode', RECORDS, async () => parquetEncode()));
-    results.push(await measured('kafka-delta-eos', RECORDS, () => kafkaToDelta(client, topic, path.join(work, 'bronze'), path.join(work, 'state'))));
-    process.stdout.write(`${JSON.stringify({ bench: 'delta', node: process.version, results })}\n`);
+    const runLocal = () => measured('kafka-delta-eos', RECORDS, () => kafkaToDelta(client, topic, path.join(work, 'bronze'), path.join(work, 'state')));
+    const runS3 = () => measured('kafka-delta-eos-s3', RECORDS, () => kafkaToDelta(client, topic, `${s3Location}/bronze`, path.join(work, 'state-s3')));
+    // --s3-first swaps the order (a check that the ratio is not an order effect).
+    const s3First = s3Location !== undefined && args.includes('--s3-first');
+    const s3Early = s3First ? await runS3() : undefined;
+    const local = await runLocal();
+    const s3 = s3Early ?? (s3Location ? await runS3() : undefined);
+    results.push(...(s3First ? [s3!, local] : s3 ? [local, s3] : [local]));
+    let s3Ratio: Record<string, number> | undefined;
+    if (s3) {
+      s3Ratio = {
+        recordsPerSec: +(s3.recordsPerSec / local.recordsPerSec).toFixed(3),
+        recordsPerCpuSec: +(s3.recordsPerCpuSec / local.recordsPerCpuSec).toFixed(3),
+        peakRssMb: +(s3.peakRssMb / local.peakRssMb).toFixed(3),
+      };
+      process.stdout.write(`S3/local (same run): ${JSON.stringify(s3Ratio)}\n`);
+    }
+    process.stdout.write(`${JSON.stringify({ bench: 'delta', node: process.version, results, ...(s3Ratio ? { s3OverLocal: s3Ratio } : {}) })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
+    await stopMoto?.();
     await broker?.stop();
   }
 }

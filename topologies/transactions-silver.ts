@@ -155,23 +155,35 @@ export function normalise(b: BronzeInput): Normalised {
 /**
  * Remembers transaction ids with their event time for `retentionMs` of event time behind the
  * newest seen; `firstSeen` says whether an id is new (and records it). Pure data: the model uses it.
+ *
+ * Ids in the lowercase canonical UUID form (what `normalise` makes of a UUID) are kept as 128 bits
+ * in typed arrays (`UuidTable`): no string and no Map entry per id, so a window of a million ids
+ * costs the garbage collector nothing to trace and no retained strings get promoted. Other ids go
+ * to a Map. Both behave the same: the latest event time per id, expired entries dropped by `sweep`.
  */
 export class DedupWindow {
   private readonly seen = new Map<string, number>();
+  private readonly uuids = new UuidTable();
   private maxTs = -Infinity;
   private sinceSweep = 0;
 
   constructor(private readonly retentionMs: number) {}
 
   get size(): number {
-    return this.seen.size;
+    return this.seen.size + this.uuids.size;
   }
 
   firstSeen(id: string, ts: number): boolean {
     if (ts > this.maxTs) this.maxTs = ts;
-    const prev = this.seen.get(id);
-    if (prev !== undefined && prev >= this.maxTs - this.retentionMs) return false;
-    this.seen.set(id, ts);
+    if (this.uuids.parse(id)) {
+      const prev = this.uuids.get();
+      if (prev !== undefined && prev >= this.maxTs - this.retentionMs) return false;
+      this.uuids.set(ts);
+    } else {
+      const prev = this.seen.get(id);
+      if (prev !== undefined && prev >= this.maxTs - this.retentionMs) return false;
+      this.seen.set(id, ts);
+    }
     if (++this.sinceSweep >= 50_000) this.sweep();
     return true;
   }
@@ -179,13 +191,157 @@ export class DedupWindow {
   /** Records an id known to be in silver already (start-up). */
   remember(id: string, ts: number): void {
     if (ts > this.maxTs) this.maxTs = ts;
-    this.seen.set(id, ts);
+    if (this.uuids.parse(id)) this.uuids.set(ts);
+    else this.seen.set(id, ts);
   }
 
   sweep(): void {
     this.sinceSweep = 0;
     const cutoff = this.maxTs - this.retentionMs;
     for (const [id, ts] of this.seen) if (ts < cutoff) this.seen.delete(id);
+    this.uuids.dropBefore(cutoff);
+  }
+}
+
+const EMPTY = 0,
+  LIVE = 1,
+  DELETED = 2;
+
+/**
+ * An open-addressing hash table (linear probing, tombstones) from a UUID's 128 bits to a number.
+ * `parse(id)` loads the key (false when `id` is not a lowercase canonical UUID: 8-4-4-4-12 hex
+ * digits 0-9a-f, which maps one to one to its 128 bits); `get` / `set` then act on that key.
+ */
+class UuidTable {
+  private capacity = 1024;
+  private keys = new Int32Array(this.capacity * 4);
+  private values = new Float64Array(this.capacity);
+  private states = new Uint8Array(this.capacity);
+  private live = 0;
+  private used = 0; // live + deleted
+  private readonly key = new Int32Array(4);
+  /** Slot of the key after `get` (when `probed`): ≥ 0 found there, else −(insertion slot) − 1. */
+  private slot = 0;
+  private probed = false;
+
+  get size(): number {
+    return this.live;
+  }
+
+  parse(id: string): boolean {
+    if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
+    const key = this.key;
+    let word = 0,
+      digits = 0,
+      k = 0;
+    for (let i = 0; i < 36; i++) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) continue;
+      const c = id.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else return false;
+      word = (word << 4) | d;
+      if (++digits === 8) {
+        key[k++] = word;
+        word = 0;
+        digits = 0;
+      }
+    }
+    this.probed = false;
+    return true;
+  }
+
+  /** The value of the parsed key, or undefined. */
+  get(): number | undefined {
+    this.slot = this.find();
+    this.probed = true;
+    return this.slot >= 0 ? this.values[this.slot] : undefined;
+  }
+
+  /** Sets the parsed key's value (after `get`, reusing its probe). */
+  set(value: number): void {
+    let slot = this.probed ? this.slot : this.find();
+    if (slot < 0) {
+      if (this.used + 1 > this.capacity * 0.6) {
+        this.rehash();
+        slot = this.find();
+      }
+      slot = -slot - 1;
+      if (this.states[slot] === EMPTY) this.used++;
+      this.states[slot] = LIVE;
+      this.live++;
+      const o = slot * 4;
+      this.keys[o] = this.key[0]!;
+      this.keys[o + 1] = this.key[1]!;
+      this.keys[o + 2] = this.key[2]!;
+      this.keys[o + 3] = this.key[3]!;
+    }
+    this.values[slot] = value;
+    this.probed = false;
+  }
+
+  /** Deletes the entries whose value is below `cutoff`. */
+  dropBefore(cutoff: number): void {
+    const { states, values } = this;
+    for (let i = 0; i < this.capacity; i++) {
+      if (states[i] === LIVE && values[i]! < cutoff) {
+        states[i] = DELETED;
+        this.live--;
+      }
+    }
+  }
+
+  private hash(k0: number, k1: number, k2: number, k3: number): number {
+    let h = Math.imul(k0, 0x9e3779b1) ^ Math.imul(k1 ^ (k1 >>> 15), 0x85ebca6b) ^ Math.imul(k2 ^ (k2 >>> 13), 0xc2b2ae35) ^ k3;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  }
+
+  /** The key's slot (≥ 0), or −(slot to insert at) − 1: the first deleted slot on the probe, else the empty one ending it. */
+  private find(): number {
+    const { keys, states } = this;
+    const k0 = this.key[0]!,
+      k1 = this.key[1]!,
+      k2 = this.key[2]!,
+      k3 = this.key[3]!;
+    const mask = this.capacity - 1;
+    let i = this.hash(k0, k1, k2, k3) & mask;
+    let firstDeleted = -1;
+    for (;;) {
+      const st = states[i];
+      if (st === EMPTY) return -(firstDeleted >= 0 ? firstDeleted : i) - 1;
+      if (st === LIVE) {
+        const o = i * 4;
+        if (keys[o] === k0 && keys[o + 1] === k1 && keys[o + 2] === k2 && keys[o + 3] === k3) return i;
+      } else if (firstDeleted < 0) firstDeleted = i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Rebuilds without tombstones, at a capacity where the live entries fill at most 30%. */
+  private rehash(): void {
+    const { keys, values, states, capacity } = this;
+    let next = 1024;
+    while (next * 0.3 < this.live + 1) next *= 2;
+    this.capacity = next;
+    this.keys = new Int32Array(next * 4);
+    this.values = new Float64Array(next);
+    this.states = new Uint8Array(next);
+    const mask = next - 1;
+    for (let s = 0; s < capacity; s++) {
+      if (states[s] !== LIVE) continue;
+      const o = s * 4;
+      let i = this.hash(keys[o]!, keys[o + 1]!, keys[o + 2]!, keys[o + 3]!) & mask;
+      while (this.states[i] !== EMPTY) i = (i + 1) & mask;
+      this.states[i] = LIVE;
+      this.keys.set(keys.subarray(o, o + 4), i * 4);
+      this.values[i] = values[s]!;
+    }
+    this.used = this.live;
   }
 }
 

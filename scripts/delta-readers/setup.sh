@@ -2,7 +2,7 @@
 # Installs the independent Delta readers used by the Delta integration tests. Idempotent.
 #   delta-rs:     pip install deltalake + pyarrow (pinned below)
 #   Delta Kernel: jars resolved by Maven into $TRIBUTARY_CACHE/delta-kernel/jars, KernelRead.java
-#                 compiled into $TRIBUTARY_CACHE/delta-kernel/classes
+#                 and KernelWrite.java compiled into $TRIBUTARY_CACHE/delta-kernel/classes
 # Env: TRIBUTARY_CACHE (default ~/.cache/tributary), PYTHON (default python3).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,10 +22,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -d "$cache/jars"
   (cd "$here/kernel" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$cache/jars")
   echo "$want" > "$stamp"
 fi
-src="$here/kernel/KernelRead.java"
-cls="$cache/classes/KernelRead.class"
-if [ ! -f "$cls" ] || [ "$src" -nt "$cls" ] || [ "$stamp" -nt "$cls" ]; then
-  mkdir -p "$cache/classes"
-  javac -nowarn -d "$cache/classes" -cp "$cache/jars/*" "$src"
-fi
+# KernelRead (the verifier) and KernelWrite (writes tables with Kernel's write path, for the
+# Delta source tests), each compiled when its source is newer than its class.
+for prog in KernelRead KernelWrite; do
+  src="$here/kernel/$prog.java"
+  cls="$cache/classes/$prog.class"
+  if [ ! -f "$cls" ] || [ "$src" -nt "$cls" ] || [ "$stamp" -nt "$cls" ]; then
+    mkdir -p "$cache/classes"
+    javac -nowarn -d "$cache/classes" -cp "$cache/jars/*" "$src"
+  fi
+done
 echo "delta-kernel reader: $(ls "$cache/jars" | grep -E '^delta-kernel-api' ) in $cache"

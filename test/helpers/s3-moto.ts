@@ -15,6 +15,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export interface MotoServer {
   readonly endpoint: string;
+  /** Process group of moto_server (for CPU accounting in benchmarks). */
+  readonly pgid: number | undefined;
   /** Env for child processes and delta-rs (credentials are moto's dummies). */
   readonly env: Readonly<Record<string, string>>;
   /** delta-rs `storage_options` for this server. */
@@ -79,6 +81,7 @@ export async function startMoto(): Promise<MotoServer> {
   const client = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   return {
     endpoint,
+    pgid: proc.pid,
     env,
     storageOptions,
     async bucket(prefix = 'tributary') {

@@ -19,18 +19,18 @@ function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-function utf8Column(data: A.Data, n: number): Column {
-  const out = new Array<unknown>(n);
+function utf8Column(data: A.Data, from: number, to: number): Column {
+  const out = new Array<unknown>(to - from);
   const o = data.valueOffsets as Int32Array;
   const values = data.values as Uint8Array;
   const buf = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  const ascii = isAscii(values, o[0]!, o[n]!);
-  for (let i = 0; i < n; i++) {
+  const ascii = isAscii(values, o[from]!, o[to]!);
+  for (let i = from; i < to; i++) {
     if (!data.getValid(i)) {
-      out[i] = null;
+      out[i - from] = null;
       continue;
     }
-    out[i] = buf.toString(ascii ? 'latin1' : 'utf8', o[i]!, o[i + 1]!);
+    out[i - from] = buf.toString(ascii ? 'latin1' : 'utf8', o[i]!, o[i + 1]!);
   }
   return out;
 }
@@ -59,90 +59,90 @@ function isoMillis(ms: number, days: Map<number, string>): string {
   return `${prefix}${two(h)}:${two(m)}:${two(sec)}.${three(r - sec * 1000)}Z`;
 }
 
-function timestampColumn(data: A.Data, n: number): Column | undefined {
+function timestampColumn(data: A.Data, from: number, to: number): Column | undefined {
   const mul = UNIT_TO_MICROS[(data.type as A.Timestamp).unit];
   if (mul === undefined) return undefined;
   const raw = data.values as BigInt64Array;
-  const out = new Array<unknown>(n);
+  const out = new Array<unknown>(to - from);
   const days = new Map<number, string>();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     if (!data.getValid(i)) {
-      out[i] = null;
+      out[i - from] = null;
       continue;
     }
     const b = raw[i]!;
     if (b > MAX_SAFE_MICROS || b < -MAX_SAFE_MICROS) {
-      out[i] = formatTimestampIso(b * BigInt(mul));
+      out[i - from] = formatTimestampIso(b * BigInt(mul));
       continue;
     }
     const micros = Number(b) * mul;
     if (!Number.isSafeInteger(micros)) {
-      out[i] = formatTimestampIso(b * BigInt(mul));
+      out[i - from] = formatTimestampIso(b * BigInt(mul));
       continue;
     }
     const ms = Math.floor(micros / 1000);
     const sub = micros - ms * 1000;
     const iso = isoMillis(ms, days);
-    out[i] = sub === 0 ? iso : `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
+    out[i - from] = sub === 0 ? iso : `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
   }
   return out;
 }
 
-function dateColumn(data: A.Data, n: number): Column {
+function dateColumn(data: A.Data, from: number, to: number): Column {
   const days = (data.type as A.Date_).unit === A.DateUnit.DAY;
   const raw = data.values as ArrayLike<number | bigint>;
   const cache = new Map<number, string>();
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) {
+  const out = new Array<unknown>(to - from);
+  for (let i = from; i < to; i++) {
     if (!data.getValid(i)) {
-      out[i] = null;
+      out[i - from] = null;
       continue;
     }
     const d = days ? Number(raw[i]) : Number(raw[i]) / 86_400_000;
     let s = cache.get(d);
     if (s === undefined) cache.set(d, (s = formatDate(d)));
-    out[i] = s;
+    out[i - from] = s;
   }
   return out;
 }
 
-function numberColumn(data: A.Data, n: number): Column | undefined {
+function numberColumn(data: A.Data, from: number, to: number): Column | undefined {
   const raw = data.values as ArrayLike<number | bigint>;
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) {
+  const out = new Array<unknown>(to - from);
+  for (let i = from; i < to; i++) {
     if (!data.getValid(i)) {
-      out[i] = null;
+      out[i - from] = null;
       continue;
     }
     const v = raw[i]!;
     if (typeof v === 'bigint') {
       if (v > MAX_SAFE_MICROS || v < -MAX_SAFE_MICROS) return undefined;
-      out[i] = Number(v);
-    } else out[i] = Number.isFinite(v) ? v : String(v);
+      out[i - from] = Number(v);
+    } else out[i - from] = Number.isFinite(v) ? v : String(v);
   }
   return out;
 }
 
-function genericColumn(data: A.Data, n: number): Column {
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = dataValue(data, i);
+function genericColumn(data: A.Data, from: number, to: number): Column {
+  const out = new Array<unknown>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = dataValue(data, i);
   return out;
 }
 
-/** One column of a batch in JSON form. */
-function convertColumn(data: A.Data, n: number): Column {
+/** Rows `from` … `to` − 1 of one column of a batch, in JSON form. */
+function convertColumn(data: A.Data, from: number, to: number): Column {
   switch ((data.type as A.DataType).typeId) {
     case A.Type.Utf8:
-      return utf8Column(data, n);
+      return utf8Column(data, from, to);
     case A.Type.Timestamp:
-      return timestampColumn(data, n) ?? genericColumn(data, n);
+      return timestampColumn(data, from, to) ?? genericColumn(data, from, to);
     case A.Type.Date:
-      return dateColumn(data, n);
+      return dateColumn(data, from, to);
     case A.Type.Int:
     case A.Type.Float:
-      return numberColumn(data, n) ?? genericColumn(data, n);
+      return numberColumn(data, from, to) ?? genericColumn(data, from, to);
     default:
-      return genericColumn(data, n);
+      return genericColumn(data, from, to);
   }
 }
 
@@ -169,27 +169,49 @@ function rowMaker(fields: readonly string[], source: readonly number[]): RowMake
 
 /**
  * Rows of `table` with the columns `fields` in that order: a field the file has comes from it, a
- * field in `constants` (partition values) is that value, any other field is null.
+ * field in `constants` (partition values) is that value, any other field is null. Rows are made
+ * on demand, a range at a time (`rows(from, to)`): a reader going through a large file in batches
+ * holds the decoded columns (typed arrays) and only the current batch's row objects and strings,
+ * which then die young instead of surviving garbage collections for the whole file.
  */
-export function columnRows(table: A.Table, fields: readonly string[], constants: Readonly<Record<string, unknown>>): Record<string, unknown>[] {
-  const names = table.schema.fields.map((f) => f.name);
-  const extra: unknown[] = [];
-  const source = fields.map((f) => {
-    if (f in constants) {
-      extra.push(constants[f]);
-      return -extra.length;
+export class ColumnRows {
+  readonly length: number;
+  private readonly extra: unknown[] = [];
+  private readonly used: boolean[];
+  private readonly make: RowMaker;
+  private readonly batches: { readonly start: number; readonly batch: A.RecordBatch }[] = [];
+
+  constructor(table: A.Table, fields: readonly string[], constants: Readonly<Record<string, unknown>>) {
+    const names = table.schema.fields.map((f) => f.name);
+    const source = fields.map((f) => {
+      if (f in constants) {
+        this.extra.push(constants[f]);
+        return -this.extra.length;
+      }
+      const k = names.indexOf(f);
+      if (k >= 0) return k;
+      this.extra.push(null);
+      return -this.extra.length;
+    });
+    this.used = names.map((_, k) => source.includes(k));
+    this.make = rowMaker(fields, source);
+    let start = 0;
+    for (const batch of table.batches) {
+      this.batches.push({ start, batch });
+      start += batch.numRows;
     }
-    const k = names.indexOf(f);
-    if (k >= 0) return k;
-    extra.push(null);
-    return -extra.length;
-  });
-  const make = rowMaker(fields, source);
-  const out: Record<string, unknown>[] = [];
-  for (const batch of table.batches) {
-    const n = batch.numRows;
-    const cols: Column[] = names.map((_, k) => (source.includes(k) ? convertColumn(batch.data.children[k]!, n) : []));
-    for (let i = 0; i < n; i++) out.push(make(cols, extra, i));
+    this.length = start;
   }
-  return out;
+
+  /** Rows `from` … `to` − 1, appended to `out`. */
+  rows(from: number, to: number, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+    for (const { start, batch } of this.batches) {
+      const s = Math.max(from, start) - start;
+      const e = Math.min(to, start + batch.numRows) - start;
+      if (s >= e) continue;
+      const cols: Column[] = this.used.map((u, k) => (u ? convertColumn(batch.data.children[k]!, s, e) : []));
+      for (let i = 0; i < e - s; i++) out.push(this.make(cols, this.extra, i));
+    }
+    return out;
+  }
 }

@@ -22,7 +22,7 @@
  * accepts back.
  */
 import { TributaryError } from '../../errors.js';
-import { columnRows } from './column-rows.js';
+import { ColumnRows } from './column-rows.js';
 import { LOG_DIR, commitFileName, listLog, readCommit } from './log-store.js';
 import { readDataFile, tableStore } from './object-store.js';
 import { decodeParquet } from './parquet.js';
@@ -100,7 +100,7 @@ export class DeltaSourceReader {
   private current: VersionFiles | undefined;
   private fileIndex = 0;
   private rowIndex = 0;
-  private fileRows: Record<string, unknown>[] | undefined;
+  private fileRows: ColumnRows | undefined;
   /** Rows of the current version before the current file. */
   private ordinalBase = 0;
   /** When the log was last listed to tell "no new version" from "version cleaned up". */
@@ -249,7 +249,7 @@ export class DeltaSourceReader {
       const fileRows = this.fileRows ?? (this.fileRows = await this.readFile(add, this.current.version));
       const take = Math.min(maxRows - rows.length, fileRows.length - this.rowIndex);
       if (take > 0) {
-        for (let i = this.rowIndex; i < this.rowIndex + take; i++) rows.push(fileRows[i]!);
+        fileRows.rows(this.rowIndex, this.rowIndex + take, rows);
         segments.push({
           version: this.current.version,
           fileIndex: this.fileIndex,
@@ -332,7 +332,7 @@ export class DeltaSourceReader {
     this.fileRows = undefined;
   }
 
-  private async readFile(add: AddAction, version: number): Promise<Record<string, unknown>[]> {
+  private async readFile(add: AddAction, version: number): Promise<ColumnRows> {
     let bytes: Uint8Array;
     try {
       bytes = await readDataFile(this.table, add.path);
@@ -358,7 +358,7 @@ export class DeltaSourceReader {
       const f = schema.fields.find((x) => x.name === c);
       if (f) partition[c] = toJsonForm(f.type, parsePartitionValue(add.partitionValues[c], f.type));
     }
-    return columnRows(
+    return new ColumnRows(
       decodeParquet(bytes),
       schema.fields.map((f) => f.name),
       partition,

@@ -1,6 +1,6 @@
 /**
  * Spawns the Delta readers we did not write (delta-rs via Python, Delta Kernel via Java) on a
- * table directory and returns their JSON. A missing reader is an error, never a skip: run
+ * table directory and returns their JSON; and Delta Kernel's writer (tables we did not write). A missing reader is an error, never a skip: run
  * `bash scripts/delta-readers/setup.sh` first (CI does).
  */
 import { execFile } from 'node:child_process';
@@ -57,6 +57,32 @@ export async function readWithKernel(table: string, appIds: string[] = []): Prom
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`Delta Kernel failed to read ${table}: ${e.stderr ?? e.message}`, { cause: err });
+  }
+}
+
+/**
+ * Writes (or continues) a table with Delta Kernel's write path (scripts/delta-readers/kernel/KernelWrite.java):
+ * `commits` commits of `rows` rows, a checkpoint after version `checkpointAt`. Returns the rows
+ * written in commit order, in JSON form, each with `_commit` (its version).
+ */
+export async function writeWithKernel(table: string, commits: number, rows: number, checkpointAt: number): Promise<Record<string, unknown>[]> {
+  if (!existsSync(path.join(cache, 'classes', 'KernelWrite.class'))) throw new Error(`Delta Kernel writer missing in ${cache}: ${SETUP_HINT}`);
+  const cp = `${path.join(cache, 'jars')}/*${path.delimiter}${path.join(cache, 'classes')}`;
+  try {
+    const { stdout } = await run(
+      'java',
+      ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', cp, 'KernelWrite', table, String(commits), String(rows), String(checkpointAt)],
+      {
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
+    return stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`Delta Kernel failed to write ${table}: ${e.stderr ?? e.message}`, { cause: err });
   }
 }
 
