@@ -136,7 +136,12 @@ async function main(): Promise<void> {
     process.stderr.write(`[clients] ${records} records in ${input} (4 partitions); node ${process.version}; load ${loadavg()[0]!.toFixed(2)}\n`);
     for (const caseName of cases) {
       for (const client of clients) {
-        const r = await runWorker(client, caseName, { BENCH_BOOTSTRAP: bootstrap, BENCH_RECORDS: String(records), BENCH_INPUT: input, BENCH_PREFIX: prefix }, 300_000);
+        const r = await runWorker(
+          client,
+          caseName,
+          { BENCH_BOOTSTRAP: bootstrap, BENCH_RECORDS: String(records), BENCH_INPUT: input, BENCH_PREFIX: prefix },
+          300_000,
+        );
         results.push(r);
         process.stderr.write(`[clients] ${describe(r)} · load ${loadavg()[0]!.toFixed(2)}\n`);
       }
@@ -154,8 +159,17 @@ async function main(): Promise<void> {
     const baseRate = base ? (base.records! * 1000) / base.ms! : undefined;
     const baseCpu = base ? (base.records! * 1000) / base.cpuMs! : undefined;
     return {
-      client: r.client, case: r.case, version: r.version, records: r.records, ms: Math.round(r.ms), recordsPerSec, recordsPerCpuSec, peakRssMb: r.peakRssMb,
-      ...(baseRate ? { ratioToKafkajs: Number((recordsPerSec / baseRate).toFixed(2)), cpuRatioToKafkajs: Number((recordsPerCpuSec / baseCpu!).toFixed(2)) } : {}),
+      client: r.client,
+      case: r.case,
+      version: r.version,
+      records: r.records,
+      ms: Math.round(r.ms),
+      recordsPerSec,
+      recordsPerCpuSec,
+      peakRssMb: r.peakRssMb,
+      ...(baseRate
+        ? { ratioToKafkajs: Number((recordsPerSec / baseRate).toFixed(2)), cpuRatioToKafkajs: Number((recordsPerCpuSec / baseCpu!).toFixed(2)) }
+        : {}),
     };
   });
   process.stdout.write(`${JSON.stringify({ bench: 'clients', node: process.version, loadAverage1m: loadavg()[0], records, results: rows })}\n`);

@@ -7,7 +7,6 @@
 import type { Workload, WorkloadContext } from './workload.js';
 import { chunks, commitLoop, inFlightPool, payload, type Pending } from './workload.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- optional packages, loaded at run time */
 type Any = any;
 
 export function kafkajsApi(mod: Any, flavour: 'kafkajs' | 'confluent'): Workload {
@@ -67,7 +66,9 @@ export function kafkajsApi(mod: Any, flavour: 'kafkajs' | 'confluent'): Workload
       const pending: Pending[] = [];
       const loop = commitLoop(ctx, pending, async (records, offsets) => {
         const txn = await producer.transaction();
-        await Promise.all(chunks(records).map((c) => txn.send({ topic: ctx.outputTopic, messages: c.map((r) => ({ key: r.key, value: r.value, partition: r.partition })) })));
+        await Promise.all(
+          chunks(records).map((c) => txn.send({ topic: ctx.outputTopic, messages: c.map((r) => ({ key: r.key, value: r.value, partition: r.partition })) })),
+        );
         const topics = [{ topic: ctx.inputTopic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) }];
         await txn.sendOffsets(confluent ? { consumer, topics } : { consumerGroupId: ctx.groupId, topics });
         await txn.commit();

@@ -6,7 +6,6 @@
 import type { Workload, WorkloadContext } from './workload.js';
 import { chunks, commitLoop, inFlightPool, payload, type Pending } from './workload.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- optional package, loaded at run time */
 type Any = any;
 
 export function platformaticApi(mod: Any): Workload {
@@ -59,7 +58,11 @@ export function platformaticApi(mod: Any): Workload {
         for (const r of records) last.set(r.partition, r.source);
         const tx = await producer.beginTransaction();
         // One send at a time: concurrent sends inside one transaction fail ("Producing messages failed.").
-        for (const c of chunks(records)) await tx.send({ messages: c.map((r) => ({ topic: ctx.outputTopic, key: r.key, value: r.value, partition: r.partition })), acks: mod.ProduceAcks.ALL });
+        for (const c of chunks(records))
+          await tx.send({
+            messages: c.map((r) => ({ topic: ctx.outputTopic, key: r.key, value: r.value, partition: r.partition })),
+            acks: mod.ProduceAcks.ALL,
+          });
         await tx.addConsumer(consumer);
         for (const message of last.values()) await tx.addOffset(message);
         await tx.commit();

@@ -117,7 +117,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   if (process.env[PROCESS_INDEX_ENV]) {
     // A child of `tributary run --processes`: its supervisor holds our stdin; when the supervisor
     // dies the pipe closes and we stop cleanly instead of running on unsupervised.
-    process.stdin.on('end', () => controller.abort()).on('error', () => controller.abort()).resume();
+    process.stdin
+      .on('end', () => controller.abort())
+      .on('error', () => controller.abort())
+      .resume();
   }
   const code = await runCli(argv, processContext(controller.signal));
   process.exit(code);

@@ -27,6 +27,12 @@ for (const f of files) {
 }
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 console.log(`\n${files.length} files, ${report.numTotalTests} tests; file durations sum to ${s(sum)}`);
-console.log('by directory: ' + [...byDir].sort((a, b) => b[1] - a[1]).map(([d, ms]) => `${d} ${s(ms)}`).join(' · '));
+console.log(
+  'by directory: ' +
+    [...byDir]
+      .sort((a, b) => b[1] - a[1])
+      .map(([d, ms]) => `${d} ${s(ms)}`)
+      .join(' · '),
+);
 console.log(`slowest ${Math.min(top, files.length)} files:`);
 for (const f of files.slice(0, top)) console.log(`  ${s(f.ms).padStart(8)}  ${f.file}${f.failed ? `  (${f.failed} failed)` : ''}`);

@@ -98,7 +98,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     '--metrics-port <port>',
     `serve Prometheus /metrics, /health/live, /health/ready and the live page on this port (127.0.0.1; ${METRICS_HOST_ENV} to change), e.g. 9464`,
   );
-  cmd.option('--processes <n>', `runner processes of the app on this machine, supervised by this one (restart on crash); each is a consumer-group member with its own stores in <state-dir>/process-<i> (default: the number of cores, ${availableParallelism()} here; 1 with --embedded)`);
+  cmd.option(
+    '--processes <n>',
+    `runner processes of the app on this machine, supervised by this one (restart on crash); each is a consumer-group member with its own stores in <state-dir>/process-<i> (default: the number of cores, ${availableParallelism()} here; 1 with --embedded)`,
+  );
   addConnectTimeoutOption(cmd);
   cmd.action(async (topology: string, raw: RawRunOptions) => {
     await runTopology(parseRunOptions(topology, raw, ctx.env, ctx.argv ?? []), ctx);
@@ -133,8 +136,10 @@ export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliCo
 export function parseProcesses(text: string | undefined, embedded: boolean): number {
   if (text === undefined) return embedded ? 1 : availableParallelism();
   const n = Number(text.trim());
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError(`Invalid --processes "${text}": give a whole number from 1 to 1024, e.g. --processes ${availableParallelism()}.`);
-  if (embedded && n > 1) throw new ConfigError('--processes must be 1 with --embedded: the embedded broker lives inside one process. Use --bootstrap-servers to run several.');
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new ConfigError(`Invalid --processes "${text}": give a whole number from 1 to 1024, e.g. --processes ${availableParallelism()}.`);
+  if (embedded && n > 1)
+    throw new ConfigError('--processes must be 1 with --embedded: the embedded broker lives inside one process. Use --bootstrap-servers to run several.');
   return n;
 }
 
@@ -148,11 +153,15 @@ export async function runTopology(options: RunCommandOptions, ctx: CliContext): 
   const index = supervisedIndex(ctx.env);
   if (index !== undefined) {
     // A child of `--processes N`: its own stores, its own metrics port.
-    await runLoadedTopology(loaded, {
-      ...options,
-      stateDir: join(options.stateDir ?? defaultStateDir(ctx.env), `process-${index}`),
-      metricsPort: options.metricsPort === undefined || options.metricsPort === 0 ? options.metricsPort : options.metricsPort + index,
-    }, ctx);
+    await runLoadedTopology(
+      loaded,
+      {
+        ...options,
+        stateDir: join(options.stateDir ?? defaultStateDir(ctx.env), `process-${index}`),
+        metricsPort: options.metricsPort === undefined || options.metricsPort === 0 ? options.metricsPort : options.metricsPort + index,
+      },
+      ctx,
+    );
     return;
   }
   if (options.processes === 1) {
@@ -163,7 +172,9 @@ export async function runTopology(options: RunCommandOptions, ctx: CliContext): 
     // Reachability and credentials checked once here: an unreachable broker or a wrong password
     // is one clear error, not N children failing.
     const { admin } = await connectKafka(options.broker.servers, {
-      clientId: loaded.applicationId, timeoutMs: options.connectTimeoutMs, signal: ctx.signal,
+      clientId: loaded.applicationId,
+      timeoutMs: options.connectTimeoutMs,
+      signal: ctx.signal,
       ...((options.security ?? loaded.config.security) ? { security: (options.security ?? loaded.config.security)! } : {}),
     });
     await withTimeout(admin.disconnect(), 5_000, () => new Error('admin disconnect timed out')).catch(() => undefined);
@@ -175,7 +186,12 @@ export async function runTopology(options: RunCommandOptions, ctx: CliContext): 
     `Starting ${options.processes} processes of ${loaded.applicationId} (${options.processingGuarantee}). Ctrl-C stops.`,
   );
   await superviseProcesses(
-    { processes: options.processes, argv: options.argv, applicationId: loaded.applicationId, progressIntervalMs: options.progressIntervalMs ?? (out.human ? 1_000 : 10_000) },
+    {
+      processes: options.processes,
+      argv: options.argv,
+      applicationId: loaded.applicationId,
+      progressIntervalMs: options.progressIntervalMs ?? (out.human ? 1_000 : 10_000),
+    },
     ctx,
     out,
   );
@@ -185,6 +201,7 @@ function supervisedIndex(env: CliContext['env']): number | undefined {
   const raw = env[PROCESS_INDEX_ENV];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${PROCESS_INDEX_ENV} must be a process index (0, 1, …), got "${raw}"; it is set by tributary run --processes, not by hand.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${PROCESS_INDEX_ENV} must be a process index (0, 1, …), got "${raw}"; it is set by tributary run --processes, not by hand.`);
   return n;
 }

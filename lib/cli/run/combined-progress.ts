@@ -70,8 +70,13 @@ export class CombinedProgress {
   totals(): CombinedTotals {
     const sum = (c: Counter) => this.base.get(c)! + [...this.current.values()].reduce((a, r) => a + (r[c] ?? 0), 0);
     return {
-      recordsIn: sum('recordsIn'), processed: sum('processed'), recordsOut: sum('recordsOut'), commits: sum('commits'),
-      late: sum('late'), deadLettered: sum('deadLettered'), restarts: this.restarts,
+      recordsIn: sum('recordsIn'),
+      processed: sum('processed'),
+      recordsOut: sum('recordsOut'),
+      commits: sum('commits'),
+      late: sum('late'),
+      deadLettered: sum('deadLettered'),
+      restarts: this.restarts,
     };
   }
 
@@ -84,7 +89,10 @@ export class CombinedProgress {
     const inputPerSec = elapsed > 0 ? ((t.recordsIn - this.previous!.recordsIn) * 1000) / elapsed : 0;
     const processedPerSec = elapsed > 0 ? ((t.processed - this.previous!.processed) * 1000) / elapsed : 0;
     this.previous = { at: nowMs, recordsIn: t.recordsIn, processed: t.processed };
-    const times = reports.map((r) => r.eventTime).filter((x): x is string => typeof x === 'string').sort();
+    const times = reports
+      .map((r) => r.eventTime)
+      .filter((x): x is string => typeof x === 'string')
+      .sort();
     const tasks = reports.reduce((a, r) => a + (r.tasks ?? 0), 0);
     const line = [
       `${this.applicationId} ${running}/${this.processes} processes running`,

@@ -54,7 +54,14 @@ interface Slot {
 export async function superviseProcesses(options: SupervisorOptions, ctx: CliContext, out: RunReporter): Promise<void> {
   const progress = new CombinedProgress(options.applicationId, options.processes);
   const slots: Slot[] = Array.from({ length: options.processes }, (_, index) => ({
-    index, child: undefined, startedAt: 0, backoffMs: BACKOFF_FIRST_MS, restarts: 0, ranOnce: false, timer: undefined, lastStderr: '',
+    index,
+    child: undefined,
+    startedAt: 0,
+    backoffMs: BACKOFF_FIRST_MS,
+    restarts: 0,
+    ranOnce: false,
+    timer: undefined,
+    lastStderr: '',
   }));
   let stopping = false;
   let fatal: { code: number; message: string } | undefined;
@@ -76,7 +83,11 @@ export async function superviseProcesses(options: SupervisorOptions, ctx: CliCon
     });
     slot.child = child;
     slot.startedAt = Date.now();
-    out.event('process-started', { applicationId: options.applicationId, process: slot.index, pid: child.pid, restarts: slot.restarts }, `[process ${slot.index}] started (pid ${child.pid})`);
+    out.event(
+      'process-started',
+      { applicationId: options.applicationId, process: slot.index, pid: child.pid, restarts: slot.restarts },
+      `[process ${slot.index}] started (pid ${child.pid})`,
+    );
     lines(child.stdout!, (line) => onChildLine(slot, line));
     lines(child.stderr!, (line) => {
       slot.lastStderr = line;
@@ -110,10 +121,17 @@ export async function superviseProcesses(options: SupervisorOptions, ctx: CliCon
     const ranMs = Date.now() - slot.startedAt;
     if (stopping) {
       if (code !== 0) failedExits++;
-      out.event('process-exited', { applicationId: options.applicationId, process: slot.index, code, signal }, `[process ${slot.index}] exited (${signal ?? `code ${code}`})`);
+      out.event(
+        'process-exited',
+        { applicationId: options.applicationId, process: slot.index, code, signal },
+        `[process ${slot.index}] exited (${signal ?? `code ${code}`})`,
+      );
     } else if (code === EXIT_USAGE || (!slot.ranOnce && slot.restarts === 0 && code !== 0)) {
       // Bad configuration, or a failure before the first start completed: restarting would repeat it.
-      fatal = { code: code ?? 1, message: slot.lastStderr.replace(/^error: /, '') || `process ${slot.index} failed while starting (${signal ?? `code ${code}`})` };
+      fatal = {
+        code: code ?? 1,
+        message: slot.lastStderr.replace(/^error: /, '') || `process ${slot.index} failed while starting (${signal ?? `code ${code}`})`,
+      };
       stopping = true;
     } else if (code === 0 && signal === null) {
       out.event('process-exited', { applicationId: options.applicationId, process: slot.index, code, signal }, `[process ${slot.index}] stopped on its own`);
@@ -140,7 +158,13 @@ export async function superviseProcesses(options: SupervisorOptions, ctx: CliCon
   });
   try {
     while (!ctx.signal.aborted && !stopping && slots.some((s) => s.child !== undefined || s.timer !== undefined)) {
-      await Promise.race([aborted, new Promise<void>((r) => { wake = r; setTimeout(r, options.progressIntervalMs).unref(); })]);
+      await Promise.race([
+        aborted,
+        new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, options.progressIntervalMs).unref();
+        }),
+      ]);
       if (ctx.signal.aborted || stopping) break;
       const sample = progress.sample(performance.now());
       out.progress(sample.line, sample.record);
@@ -168,7 +192,16 @@ export async function superviseProcesses(options: SupervisorOptions, ctx: CliCon
   }
   out.event(
     'stopped',
-    { applicationId: options.applicationId, processes: options.processes, restarts: total.restarts, recordsIn: total.recordsIn, processed: total.processed, recordsOut: total.recordsOut, late: total.late, deadLettered: total.deadLettered },
+    {
+      applicationId: options.applicationId,
+      processes: options.processes,
+      restarts: total.restarts,
+      recordsIn: total.recordsIn,
+      processed: total.processed,
+      recordsOut: total.recordsOut,
+      late: total.late,
+      deadLettered: total.deadLettered,
+    },
     `Stopped ${options.applicationId} (${options.processes} processes, ${total.restarts} restarts): ${total.recordsIn} in, ${total.recordsOut} out, ${total.late} late, ${total.deadLettered} dead-lettered.`,
   );
 }

@@ -152,7 +152,10 @@ export class PlatformaticAdmin implements Admin {
       const partitions = Array.from({ length: count }, (_, i) => i);
       const isolationLevel = options.isolation === 'read_committed' ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
       const at = async (timestamp: bigint): Promise<Map<number, number>> => {
-        const listed = await this.a.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }], isolationLevel });
+        const listed = await this.a.listOffsets({
+          topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+          isolationLevel,
+        });
         const out = new Map<number, number>();
         for (const t of listed) for (const p of t.partitions) out.set(p.partitionIndex, Number(p.offset));
         return out;
@@ -173,7 +176,8 @@ export class PlatformaticAdmin implements Admin {
       for (const g of groups) {
         for (const t of g.topics) {
           if (!wanted.has(t.name)) continue;
-          for (const p of t.partitions) if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+          for (const p of t.partitions)
+            if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
         }
       }
       return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));

@@ -22,7 +22,7 @@
  * transactional commit is waited for), else `autoOffsetReset`.
  */
 import {
-  Admin as PltAdmin,
+  type Admin as PltAdmin,
   Consumer as PltConsumer,
   FetchIsolationLevels,
   type ClusterMetadata,
@@ -189,10 +189,17 @@ export class PlatformaticConsumer implements Consumer {
       for (let attempt = 0; ; attempt++) {
         try {
           const groups = await this.admin!.listConsumerGroupOffsets({
-            groups: [{ groupId: this.options.groupId, topics: topics.map((name) => ({ name, partitionIndexes: toLookUp.filter(([, tp]) => tp.topic === name).map(([, tp]) => tp.partition) })) }],
+            groups: [
+              {
+                groupId: this.options.groupId,
+                topics: topics.map((name) => ({ name, partitionIndexes: toLookUp.filter(([, tp]) => tp.topic === name).map(([, tp]) => tp.partition) })),
+              },
+            ],
             requireStable: true,
           });
-          for (const g of groups) for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) committed.set(key(t.name, p.partitionIndex), Number(p.committedOffset));
+          for (const g of groups)
+            for (const t of g.topics)
+              for (const p of t.partitions) if (p.committedOffset >= 0n) committed.set(key(t.name, p.partitionIndex), Number(p.committedOffset));
           break;
         } catch (e) {
           if (apiIdOf(e) === 'UNSTABLE_OFFSET_COMMIT' && attempt < 50) {
@@ -268,12 +275,24 @@ export class PlatformaticConsumer implements Consumer {
     for (const [name, t] of metadata.topics) idToTopic.set(t.id, name);
     await Promise.all(
       [...byLeader].map(async ([node, list]) => {
-        const byTopic = new Map<string, { topicId: string; partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; lastFetchedEpoch: number; partitionMaxBytes: number }[] }>();
+        const byTopic = new Map<
+          string,
+          {
+            topicId: string;
+            partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; lastFetchedEpoch: number; partitionMaxBytes: number }[];
+          }
+        >();
         for (const [, tp, position] of list) {
           const topicId = metadata.topics.get(tp.topic)!.id;
           let t = byTopic.get(topicId);
           if (!t) byTopic.set(topicId, (t = { topicId, partitions: [] }));
-          t.partitions.push({ partition: tp.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(position), lastFetchedEpoch: -1, partitionMaxBytes: this.options.maxBytesPerPartition ?? 1024 * 1024 });
+          t.partitions.push({
+            partition: tp.partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: BigInt(position),
+            lastFetchedEpoch: -1,
+            partitionMaxBytes: this.options.maxBytesPerPartition ?? 1024 * 1024,
+          });
         }
         let response: FetchResponse | undefined;
         try {
@@ -309,7 +328,14 @@ export class PlatformaticConsumer implements Consumer {
               c.clearMetadata();
               continue;
             }
-            const cols = this.columns(topic, p.partitionIndex, at, p.records ?? [], p.abortedTransactions ?? [], this.readCommitted ? Number(p.lastStableOffset) : Number(p.highWatermark));
+            const cols = this.columns(
+              topic,
+              p.partitionIndex,
+              at,
+              p.records ?? [],
+              p.abortedTransactions ?? [],
+              this.readCommitted ? Number(p.lastStableOffset) : Number(p.highWatermark),
+            );
             this.positions.set(k, cols.next);
             if (cols.columns.length > 0) out.push(cols.columns);
           }
@@ -382,7 +408,21 @@ export class PlatformaticConsumer implements Consumer {
     }
     if (headers !== null) headers.length = offsets.length;
     return {
-      columns: { topic, partition, length: offsets.length, offsets, timestamps, keyChunks, keyStarts, keyEnds, valueChunks, valueStarts, valueEnds, headers, highWatermark },
+      columns: {
+        topic,
+        partition,
+        length: offsets.length,
+        offsets,
+        timestamps,
+        keyChunks,
+        keyStarts,
+        keyEnds,
+        valueChunks,
+        valueStarts,
+        valueEnds,
+        headers,
+        highWatermark,
+      },
       next,
     };
   }
@@ -422,7 +462,10 @@ export class PlatformaticConsumer implements Consumer {
           if (!l) byTopic.set(o.topic, (l = []));
           l.push({ partition: o.partition, offset: BigInt(o.offset) });
         }
-        await this.admin!.alterConsumerGroupOffsets({ groupId: this.options.groupId, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) });
+        await this.admin!.alterConsumerGroupOffsets({
+          groupId: this.options.groupId,
+          topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+        });
       }
     } catch (e) {
       throw translateError(e, 'commitOffsets', { groupId: this.options.groupId });

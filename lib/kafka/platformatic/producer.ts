@@ -31,6 +31,36 @@ type Transaction = Awaited<ReturnType<PltProducer['beginTransaction']>>;
 
 const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
 
+/** Largest timestamp distance from the first record of a partition's batch platformatic encodes correctly. */
+const MAX_TIMESTAMP_DELTA = 2n ** 31n - 1n;
+
+/**
+ * Splits messages, in order, into runs in which every record's timestamp lies within ±(2^31 - 1) ms
+ * of the first timestamp of its partition in the run: @platformatic/dynamic-buffer 0.3 encodes a
+ * record's timestamp delta (varint64) wrongly beyond 32 bits (zig-zag shifts by 31, and the
+ * continuation test masks 32 bits), so a batch mixing, say, `now` with a timestamp of 1970 would
+ * be written with wrong timestamps.
+ */
+export function timestampRuns(messages: MessageToProduce[]): MessageToProduce[][] {
+  const runs: MessageToProduce[][] = [];
+  let run: MessageToProduce[] = [];
+  let first = new Map<string, bigint>();
+  for (const m of messages) {
+    const k = `${m.partition ?? -1}\u0000${m.topic}`;
+    const ts = m.timestamp!;
+    const f = first.get(k);
+    if (f === undefined) first.set(k, ts);
+    else if (ts - f > MAX_TIMESTAMP_DELTA || f - ts > MAX_TIMESTAMP_DELTA) {
+      runs.push(run);
+      run = [];
+      first = new Map([[k, ts]]);
+    }
+    run.push(m);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 export class PlatformaticProducer implements Producer {
   readonly transactionalId: string | undefined;
   private producer: PltProducer | undefined;
@@ -67,6 +97,10 @@ export class PlatformaticProducer implements Producer {
       idempotent: transactional || this.options.idempotent !== false,
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
+      // InitProducerId of a new producer: -1/-1 (platformatic sends 0/0, which KIP-360 brokers read
+      // as "bump epoch 0 of producer 0" and answer PRODUCER_FENCED once the id has a producer).
+      producerId: -1n,
+      producerEpoch: -1,
       ...(transactional ? { transactionalId: this.transactionalId, timeout: this.options.transactionTimeoutMs ?? 60000 } : {}),
     });
   }
@@ -131,6 +165,7 @@ export class PlatformaticProducer implements Producer {
   private async messages(b: OutgoingBatch, from: number, to: number): Promise<MessageToProduce[]> {
     const out = new Array<MessageToProduce>(to - from);
     const { topics, partitions, timestamps, headers } = b;
+    const now = BigInt(Date.now());
     for (let i = from; i < to; i++) {
       const topic = topics[i]!;
       const key = keyAt(b, i);
@@ -142,7 +177,7 @@ export class PlatformaticProducer implements Producer {
       if (key !== null) m.key = key;
       if (value !== null) m.value = value;
       const ts = timestamps[i]!;
-      if (ts === ts) m.timestamp = BigInt(Math.trunc(ts));
+      m.timestamp = ts === ts ? BigInt(Math.trunc(ts)) : now;
       const h = headers === null ? undefined : headers[i];
       if (h !== undefined) m.headers = new Map(Object.entries(h).map(([k, v]) => [Buffer.from(k), v])) as unknown as Map<Buffer, Buffer>;
       out[i - from] = m;
@@ -154,22 +189,28 @@ export class PlatformaticProducer implements Producer {
     this.guard();
     if (batch.length === 0) return;
     if (this.txn === undefined && this.transactionalId !== undefined) {
-      throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', { code: 'ILLEGAL_STATE', context: this.ctx() });
+      throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', {
+        code: 'ILLEGAL_STATE',
+        context: this.ctx(),
+      });
     }
     const ends = chunkByPartitionBytes(batch, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes);
     let from = 0;
     for (const to of ends) {
-      const messages = await this.messages(batch, from, to);
+      const all = await this.messages(batch, from, to);
       from = to;
-      try {
-        if (this.txn) {
-          this.txnUsed = true;
-          await this.txn.send({ messages });
-        }
-        else await this.producer!.send({ messages });
-      } catch (e) {
-        throw this.fail(e, 'send', messages.length > 0 ? { topic: messages[0]!.topic } : {});
-      }
+      for (const messages of timestampRuns(all)) await this.sendRun(messages);
+    }
+  }
+
+  private async sendRun(messages: MessageToProduce[]): Promise<void> {
+    try {
+      if (this.txn) {
+        this.txnUsed = true;
+        await this.txn.send({ messages });
+      } else await this.producer!.send({ messages });
+    } catch (e) {
+      throw this.fail(e, 'send', messages.length > 0 ? { topic: messages[0]!.topic } : {});
     }
   }
 

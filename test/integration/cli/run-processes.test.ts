@@ -29,7 +29,11 @@ interface Event {
 }
 
 function events(bin: RunningBin): Event[] {
-  return bin.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+  return bin
+    .stdout()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Event);
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, bin: RunningBin, timeoutMs = 90_000): Promise<void> {
@@ -68,13 +72,36 @@ describe('tributary run --processes (real broker, child processes)', () => {
     const producer = client.producer();
     await producer.connect();
     try {
-      await admin.createTopics([{ topic: input, numPartitions: 4 }, { topic: output, numPartitions: 4 }]);
+      await admin.createTopics([
+        { topic: input, numPartitions: 4 },
+        { topic: output, numPartitions: 4 },
+      ]);
       await produce(producer, input, 0, 5_000);
-      app = startBin(['run', 'test/integration/cli/fixtures/passthrough-eos.ts', '--bootstrap-servers', servers, '--processes', '2',
-        '--application-id', id, '--state-dir', join(dir, 'state'), '--progress-interval', '500ms',
-        '--param', `input-topic=${input}`, '--param', `output-topic=${output}`]);
+      app = startBin([
+        'run',
+        'test/integration/cli/fixtures/passthrough-eos.ts',
+        '--bootstrap-servers',
+        servers,
+        '--processes',
+        '2',
+        '--application-id',
+        id,
+        '--state-dir',
+        join(dir, 'state'),
+        '--progress-interval',
+        '500ms',
+        '--param',
+        `input-topic=${input}`,
+        '--param',
+        `output-topic=${output}`,
+      ]);
       const bin = app;
-      const running = () => new Set(events(bin).filter((e) => e.event === 'running').map((e) => e.process));
+      const running = () =>
+        new Set(
+          events(bin)
+            .filter((e) => e.event === 'running')
+            .map((e) => e.process),
+        );
       await until('both processes to run', () => running().size === 2, bin);
 
       // Kill process 0 while input keeps arriving.
@@ -97,7 +124,15 @@ describe('tributary run --processes (real broker, child processes)', () => {
       const result = await bin.exited;
       expect(result.code, result.stderr).toBe(0);
       const all = events(bin);
-      expect(all.filter((e) => e.event === 'process-exited').map((e) => [e.process, e['code']]).sort()).toEqual([[0, 0], [1, 0]]);
+      expect(
+        all
+          .filter((e) => e.event === 'process-exited')
+          .map((e) => [e.process, e['code']])
+          .sort(),
+      ).toEqual([
+        [0, 0],
+        [1, 0],
+      ]);
       expect(all.at(-1)).toMatchObject({ event: 'stopped', processes: 2, restarts: 1 });
 
       const out = await readWholeTopic(client, admin, output);

@@ -66,7 +66,18 @@ describe('producer CLI + tributary run of both seed topologies (real broker, chi
         { topic: t.windowedIn, numPartitions: 1 },
       ]);
       const from = Date.now();
-      const common = ['--data-dir', join(dir, 'data'), '--state-dir', join(dir, 'state'), '--progress-interval', '1s', '--param', 'commit-interval=1s', '--processes', '1'];
+      const common = [
+        '--data-dir',
+        join(dir, 'data'),
+        '--state-dir',
+        join(dir, 'state'),
+        '--progress-interval',
+        '1s',
+        '--param',
+        'commit-interval=1s',
+        '--processes',
+        '1',
+      ];
       const bronze = startBin(
         [
           'run',

@@ -4,7 +4,16 @@ import { CombinedProgress } from '../../../../lib/cli/run/combined-progress.js';
 import { ConfigError } from '../../../../lib/errors.js';
 import { availableParallelism } from 'node:os';
 
-const report = (recordsIn: number, extra: Record<string, unknown> = {}) => ({ state: 'running', tasks: 2, recordsIn, processed: recordsIn, recordsOut: recordsIn, late: 1, deadLettered: 0, ...extra });
+const report = (recordsIn: number, extra: Record<string, unknown> = {}) => ({
+  state: 'running',
+  tasks: 2,
+  recordsIn,
+  processed: recordsIn,
+  recordsOut: recordsIn,
+  late: 1,
+  deadLettered: 0,
+  ...extra,
+});
 
 describe('CombinedProgress', () => {
   it('sums the children and keeps a restarted child’s counts', () => {
