@@ -8,6 +8,7 @@
  */
 import type { KafkaClient } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
+import type { KafkaClientKind } from '../kafka/create.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Clock } from './clock.js';
@@ -56,6 +57,12 @@ export interface TributaryConfig {
    * `client.properties` file, and docs/operations.md "Connecting to a secured cluster".
    */
   readonly security?: KafkaSecurity;
+  /**
+   * The client library of the Kafka clients the app creates from `bootstrapServers`: `'kafkajs'`
+   * (default) or `'platformatic'` (@platformatic/kafka, Node >= 22.22; see docs/operations.md
+   * "Kafka clients"). Not with `client`.
+   */
+  readonly kafkaClient?: KafkaClientKind;
   /** Client id prefix of the Kafka clients the app creates. */
   readonly clientId?: string;
   /** Exactly-once commits output, state changes and input offsets in one Kafka transaction per task; at-least-once may replay after a failure. */
@@ -147,6 +154,7 @@ export interface NormalizedConfig {
   readonly bootstrapServers: string | readonly string[] | undefined;
   readonly client: KafkaClient | undefined;
   readonly security: KafkaSecurity | undefined;
+  readonly kafkaClient: KafkaClientKind;
   readonly clientId: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly exactlyOnce: boolean;
