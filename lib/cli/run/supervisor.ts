@@ -177,7 +177,7 @@ export async function superviseProcesses(options: SupervisorOptions, ctx: CliCon
       s.timer = undefined;
       s.child?.kill('SIGTERM');
     }
-    await Promise.all(slots.map((s) => (s.child ? new Promise<void>((r) => s.child!.once('close', () => r())) : undefined)));
+    await Promise.all(slots.map((s) => (s.child ? new Promise<void>((r) => s.child!.once('close', () => r())) : Promise.resolve())));
   } finally {
     process.off('exit', killAll);
     killAll();
