@@ -83,7 +83,10 @@ export class PlatformaticConsumer implements Consumer {
   private readonly resets = new Set<string>();
   private groupChanged = false;
   private joining: Promise<void> | undefined;
+  private joinInFlight = false;
   private joinError: unknown;
+  /** platformatic's own rejoin (after a failed heartbeat) failed: it schedules no more heartbeats, so `poll` joins again. */
+  private rejoinNeeded = false;
   private closed = false;
   private readonly readCommitted: boolean;
 
@@ -124,6 +127,10 @@ export class PlatformaticConsumer implements Consumer {
     c.on('consumer:group:join', () => {
       this.groupChanged = true;
     });
+    // Emitted when a background rejoin fails (an unhandled 'error' event would end the process).
+    c.on('error', () => {
+      if (this.mode === 'group' && !this.closed) this.rejoinNeeded = true;
+    });
     this.c = c;
     this.admin = this.base.admin();
   }
@@ -134,12 +141,23 @@ export class PlatformaticConsumer implements Consumer {
     this.mode = 'group';
     this.listener = listener;
     c.topics.trackAll(...topics);
+    this.startJoin(c);
+  }
+
+  private startJoin(c: PltConsumer): void {
+    this.joinInFlight = true;
+    this.rejoinNeeded = false;
     this.joining = c.joinGroup({}).then(
       () => {
+        this.joinInFlight = false;
         this.groupChanged = true;
       },
       (e: unknown) => {
-        if (!this.closed) this.joinError = e;
+        this.joinInFlight = false;
+        if (!this.closed) {
+          this.joinError = e;
+          this.rejoinNeeded = true;
+        }
       },
     );
   }
@@ -247,6 +265,7 @@ export class PlatformaticConsumer implements Consumer {
       throw translateError(e, 'join group', { groupId: this.options.groupId });
     }
     const c = this.consumer;
+    if (this.mode === 'group' && this.rejoinNeeded && !this.joinInFlight) this.startJoin(c);
     if (this.mode === 'group' && this.groupChanged) await this.rebalance();
     await this.resolvePositions();
     const fetchable = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.positions.has(k));

@@ -41,14 +41,17 @@ describe.each(CLIENTS)('exactly-once: a paused zombie is fenced (%s)', (kafkaCli
     const lines: Record<string, string[]> = { a: [], b: [] };
     const runners: Runner[] = [];
     const start = (name: 'a' | 'b') => {
-      const r = spawnRunner({ bootstrap, appId, input, output, stateDir: mkdtempSync(join(stateRoot, `${name}-`)), name, guarantee: 'exactly_once', kafkaClient }, (line) =>
-        lines[name]!.push(line),
+      const r = spawnRunner(
+        { bootstrap, appId, input, output, stateDir: mkdtempSync(join(stateRoot, `${name}-`)), name, guarantee: 'exactly_once', kafkaClient },
+        (line) => lines[name]!.push(line),
+        (m) => exits.push(m),
       );
       runners.push(r);
       return r;
     };
     const deadline = () => Date.now() + 120_000;
     const noop = () => {};
+    const exits: string[] = [];
     try {
       const base = chaosBase(20_000);
       const a = start('a');
@@ -66,7 +69,7 @@ describe.each(CLIENTS)('exactly-once: a paused zombie is fenced (%s)', (kafkaCli
       // A wakes up as a zombie with stale work; its writes must be fenced.
       a.child.kill('SIGCONT');
       await sleep(12_000);
-      expect(a.alive && b.alive).toBe(true);
+      expect(a.alive && b.alive, `runner exited: ${exits.join('\n')}`).toBe(true);
       const fenced = lines.a!.filter((l) => /migrated|fenced/i.test(l));
       expect(fenced.length).toBeGreaterThan(0);
 
