@@ -47,7 +47,7 @@ export type RuntimeLogger = (level: RuntimeLogLevel, message: string, fields?: R
 export interface TributaryConfig {
   /** Names the consumer group, transactional ids, internal topics and the state directory: 1-200 of `[A-Za-z0-9._-]`, not `.` or `..`. */
   readonly applicationId: string;
-  /** `host:port[,host:port]` of the cluster; the app creates kafkajs clients. Give this or `client` (the app needs one). */
+  /** `host:port[,host:port]` of the cluster; the app creates its Kafka clients (library: `kafkaClient`). Give this or `client` (the app needs one). */
   readonly bootstrapServers?: string | readonly string[];
   /** A ready Kafka client (another adapter, the embedded broker) instead of `bootstrapServers`. */
   readonly client?: KafkaClient;
