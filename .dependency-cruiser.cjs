@@ -68,6 +68,13 @@ module.exports = {
       to: { path: 'node_modules/kafkajs/' },
     },
     {
+      name: 'platformatic-outside-its-adapter',
+      comment: '@platformatic/kafka is imported only by lib/kafka/platformatic/ (the seam is lib/kafka/types.ts)',
+      severity: 'error',
+      from: { path: '^lib/', pathNot: '^lib/kafka/platformatic/' },
+      to: { path: 'node_modules/@platformatic/' },
+    },
+    {
       name: 'level-outside-state',
       comment: 'classic-level is imported only by lib/state/',
       severity: 'error',

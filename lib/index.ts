@@ -113,8 +113,9 @@ export type {
   ProcessingExceptionHandler,
   ProductionExceptionHandler,
 } from './runtime/error-handlers.js';
-// The Kafka client seam (\`TributaryConfig.client\`): implemented by tributary's kafkajs adapter and by \`EmbeddedKafka\` (tributary/testing)
+// The Kafka client seam (\`TributaryConfig.client\`): implemented by tributary's kafkajs and @platformatic/kafka adapters (`kafkaClient`) and by \`EmbeddedKafka\` (tributary/testing)
 export type { KafkaClient } from './kafka/types.js';
+export type { KafkaClientKind } from './kafka/create.js';
 export type {
   AppMetrics,
   AppProgress,

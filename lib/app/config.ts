@@ -33,6 +33,7 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
     config.client ??
     createKafkaClient({
       bootstrapServers: config.bootstrapServers!,
+      client: config.kafkaClient,
       ...(input.clientId !== undefined ? { clientId: input.clientId } : {}),
       ...(config.security !== undefined ? { security: config.security } : {}),
     });

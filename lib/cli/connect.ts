@@ -37,8 +37,10 @@ export async function connectKafka(servers: readonly string[], options: ConnectO
   await probeBrokers(servers, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
   await preflight(servers, options.security, deadline);
   // Loaded on demand: `--help` and argument errors never pay for (or depend on) the Kafka client.
-  const { createKafkaClient } = await import('../kafka/index.js');
+  const { createKafkaClient, kafkaClientFromEnv } = await import('../kafka/index.js');
+  const kind = kafkaClientFromEnv();
   const client = createKafkaClient({
+    ...(kind !== undefined ? { client: kind } : {}),
     bootstrapServers: servers,
     clientId: options.clientId,
     connectionTimeoutMs: ATTEMPT_TIMEOUT_MS,

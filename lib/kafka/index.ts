@@ -1,10 +1,12 @@
 /**
  * The Kafka seam: interfaces (`types.ts`) and the implementations behind them. `createKafkaClient`
- * connects to a real cluster through kafkajs.
+ * connects to a real cluster through kafkajs (default) or @platformatic/kafka.
  */
 export * from './types.js';
 export * from './columns.js';
-export { createKafkaClient, KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';
+export { KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';
+export { createKafkaClient, KAFKA_CLIENT_ENV, KAFKA_CLIENT_KINDS, kafkaClientFromEnv, type CreateKafkaClientOptions, type KafkaClientKind } from './create.js';
+export { PlatformaticClient, platformaticSupported, type PlatformaticClientOptions, type PlatformaticConsumerTuning } from './platformatic/index.js';
 export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded/index.js';
 export {
   describeSecurity,

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { KafkaClient } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
+import { KAFKA_CLIENT_KINDS } from '../kafka/create.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, nameProblem } from '../util/names.js';
@@ -92,6 +93,11 @@ const SHAPE = {
       .optional(),
     { type: 'KafkaSecurity', derived: 'PLAINTEXT' },
   ),
+  kafkaClient: key('kafkaClient', z.enum(KAFKA_CLIENT_KINDS as readonly ['kafkajs', 'platformatic']).optional(), {
+    type: "'kafkajs' | 'platformatic'",
+    properties: ['tributary.kafka.client'],
+    derived: "'kafkajs'",
+  }),
   clientId: key('clientId', z.string().min(1).optional(), { type: 'string', properties: ['client.id'], derived: 'applicationId' }),
   processingGuarantee: key('processingGuarantee', z.enum(['exactly_once', 'at_least_once']).default('exactly_once'), {
     type: "'exactly_once' | 'at_least_once'",
@@ -233,6 +239,12 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
         message: 'applies to clients the app creates from bootstrapServers; give the security settings to the client you pass instead',
       });
     }
+    if (c.kafkaClient !== undefined && c.client !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafkaClient'],
+        message: 'applies to clients the app creates from bootstrapServers; pass it to createKafkaClient for the client you pass instead',
+      });
     if (c.sessionTimeoutMs !== undefined && c.heartbeatIntervalMs !== undefined && c.heartbeatIntervalMs * 3 > c.sessionTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `must be at most a third of sessionTimeoutMs (${c.sessionTimeoutMs})` });
     }
@@ -247,6 +259,7 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       bootstrapServers: c.bootstrapServers,
       client: c.client,
       security: c.security,
+      kafkaClient: c.kafkaClient ?? 'kafkajs',
       clientId: c.clientId ?? c.applicationId,
       processingGuarantee: c.processingGuarantee,
       exactlyOnce,

@@ -8,6 +8,7 @@
  */
 import type { KafkaClient } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
+import type { KafkaClientKind } from '../kafka/create.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Clock } from './clock.js';
@@ -46,7 +47,7 @@ export type RuntimeLogger = (level: RuntimeLogLevel, message: string, fields?: R
 export interface TributaryConfig {
   /** Names the consumer group, transactional ids, internal topics and the state directory: 1-200 of `[A-Za-z0-9._-]`, not `.` or `..`. */
   readonly applicationId: string;
-  /** `host:port[,host:port]` of the cluster; the app creates kafkajs clients. Give this or `client` (the app needs one). */
+  /** `host:port[,host:port]` of the cluster; the app creates its Kafka clients (library: `kafkaClient`). Give this or `client` (the app needs one). */
   readonly bootstrapServers?: string | readonly string[];
   /** A ready Kafka client (another adapter, the embedded broker) instead of `bootstrapServers`. */
   readonly client?: KafkaClient;
@@ -56,6 +57,12 @@ export interface TributaryConfig {
    * `client.properties` file, and docs/operations.md "Connecting to a secured cluster".
    */
   readonly security?: KafkaSecurity;
+  /**
+   * The client library of the Kafka clients the app creates from `bootstrapServers`: `'kafkajs'`
+   * (default) or `'platformatic'` (@platformatic/kafka, Node >= 22.22; see docs/operations.md
+   * "Kafka clients"). Not with `client`.
+   */
+  readonly kafkaClient?: KafkaClientKind;
   /** Client id prefix of the Kafka clients the app creates. */
   readonly clientId?: string;
   /** Exactly-once commits output, state changes and input offsets in one Kafka transaction per task; at-least-once may replay after a failure. */
@@ -147,6 +154,7 @@ export interface NormalizedConfig {
   readonly bootstrapServers: string | readonly string[] | undefined;
   readonly client: KafkaClient | undefined;
   readonly security: KafkaSecurity | undefined;
+  readonly kafkaClient: KafkaClientKind;
   readonly clientId: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly exactlyOnce: boolean;

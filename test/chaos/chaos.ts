@@ -119,6 +119,8 @@ export interface RunnerConfig {
   readonly commitIntervalMs?: number | undefined;
   readonly sessionTimeoutMs?: number | undefined;
   readonly clientConfig?: string | undefined;
+  /** The app's Kafka client library (default kafkajs). */
+  readonly kafkaClient?: 'kafkajs' | 'platformatic' | undefined;
 }
 
 /** Starts `runner.ts` as a child process; `onLine` sees each JSON line it prints. */
@@ -136,6 +138,8 @@ export function spawnRunner(c: RunnerConfig, onLine: (line: string) => void, log
       CHAOS_COMMIT_MS: String(c.commitIntervalMs ?? (c.guarantee === 'exactly_once' ? 100 : 1000)),
       CHAOS_SESSION_MS: String(c.sessionTimeoutMs ?? 6000),
       CHAOS_CLIENT_CONFIG: c.clientConfig ?? '',
+      // Default: the caller's CHAOS_KAFKA_CLIENT (so any chaos run can be repeated with platformatic).
+      CHAOS_KAFKA_CLIENT: c.kafkaClient ?? process.env['CHAOS_KAFKA_CLIENT'] ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

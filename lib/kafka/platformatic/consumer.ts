@@ -1,0 +1,420 @@
+/**
+ * `Consumer` over a @platformatic/kafka consumer, pull-style: `poll` sends one Fetch per leader
+ * broker of the partitions it may read (assigned, not paused, position known) through the
+ * platformatic consumer's `fetch` (its fetch sessions, metadata and connections), and turns the
+ * record batches straight into `FetchedColumns`. Positions are the adapter's own: `seek` and
+ * `pause` are exact, and a position moves past control records and aborted batches.
+ *
+ * Group membership (`subscribe`) is platformatic's classic-protocol member: `joinGroup` starts in
+ * the background, platformatic heartbeats on its own timer and rejoins when the group rebalances.
+ * Its assignments are diffed by the next `poll`, which runs `onPartitionsRevoked` then
+ * `onPartitionsAssigned` before handing out records — like the kafkajs adapter, revocation is
+ * reported after the group moved on (safe for exactly-once: a new owner's transactional producer
+ * fences ours; at-least-once may see duplicates). The assignor is co-partitioned (partition p of
+ * every subscribed topic goes to the same member), as the kafkajs adapter's.
+ *
+ * read_committed: platformatic drops an aborted transaction only when its abort marker is in the
+ * same fetch response; the adapter filters again as the Java consumer does (the broker's aborted
+ * transaction list, then abort markers), so small fetches that end inside an aborted transaction
+ * never hand out its records.
+ *
+ * Start positions: the group's committed offset (OffsetFetch with require_stable, so a pending
+ * transactional commit is waited for), else `autoOffsetReset`.
+ */
+import {
+  type Admin as PltAdmin,
+  Consumer as PltConsumer,
+  FetchIsolationLevels,
+  type ClusterMetadata,
+  type ExtendedGroupProtocolSubscription,
+  type GroupPartitionsAssignments,
+} from '@platformatic/kafka';
+import { TributaryError } from '../../errors.js';
+import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { PlatformaticBase } from './client.js';
+import { batchColumns } from './columns.js';
+import { apiIdOf, translateError } from './errors.js';
+
+type FetchResponse = Awaited<ReturnType<PltConsumer['fetch']>>;
+
+const key = (topic: string, partition: number): string => `${partition}\u0000${topic}`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const OFFSET_OUT_OF_RANGE = 1;
+
+/** Tuning of the platformatic consumer underneath (not part of the seam). */
+export interface PlatformaticConsumerTuning {
+  /** Longest time the broker holds an empty fetch. Default 500 ms. */
+  readonly maxWaitTimeMs?: number;
+}
+
+/** Partition p of every subscribed topic goes to member p mod n (members sorted by id). */
+export function copartitionedAssigner(
+  _current: string,
+  members: Map<string, ExtendedGroupProtocolSubscription>,
+  topics: Set<string>,
+  metadata: ClusterMetadata,
+): GroupPartitionsAssignments[] {
+  const ids = [...members.keys()].sort();
+  const out = ids.map((memberId) => ({ memberId, assignments: new Map<string, { topic: string; partitions: number[] }>() }));
+  for (const topic of [...topics].sort()) {
+    const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    for (let p = 0; p < count; p++) {
+      const m = out[p % ids.length]!;
+      let a = m.assignments.get(topic);
+      if (!a) m.assignments.set(topic, (a = { topic, partitions: [] }));
+      a.partitions.push(p);
+    }
+  }
+  return out;
+}
+
+export class PlatformaticConsumer implements Consumer {
+  private c: PltConsumer | undefined;
+  private admin: PltAdmin | undefined;
+  private mode: 'none' | 'group' | 'assigned' = 'none';
+  private listener: RebalanceListener | undefined;
+  private readonly assigned = new Map<string, TopicPartition>();
+  private readonly positions = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  private readonly resets = new Set<string>();
+  private groupChanged = false;
+  private joining: Promise<void> | undefined;
+  private joinInFlight = false;
+  private joinError: unknown;
+  /** platformatic's own rejoin (after a failed heartbeat) failed: it schedules no more heartbeats, so `poll` joins again. */
+  private rejoinNeeded = false;
+  private closed = false;
+  private readonly readCommitted: boolean;
+
+  constructor(
+    private readonly base: PlatformaticBase,
+    private readonly options: ConsumerOptions,
+    private readonly tuning: PlatformaticConsumerTuning = {},
+  ) {
+    this.readCommitted = options.readUncommitted !== true;
+  }
+
+  private get consumer(): PltConsumer {
+    if (!this.c) throw new TributaryError('consumer is not connected', { code: 'ILLEGAL_STATE', context: { groupId: this.options.groupId } });
+    return this.c;
+  }
+
+  async connect(): Promise<void> {
+    if (this.c) return;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const c = new PltConsumer({
+      ...this.base.options,
+      clientId: this.options.clientId ?? this.base.options.clientId,
+      groupId: this.options.groupId,
+      autocommit: false,
+      sessionTimeout,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
+      rebalanceTimeout: Math.max(this.options.rebalanceTimeoutMs ?? 60_000, sessionTimeout),
+      isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+      maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
+      partitionAssigner: copartitionedAssigner,
+    });
+    try {
+      await c.metadata({ topics: [] });
+    } catch (e) {
+      await c.close(true).catch(() => undefined);
+      throw translateError(e, 'connect consumer', { groupId: this.options.groupId });
+    }
+    c.on('consumer:group:join', () => {
+      this.groupChanged = true;
+    });
+    // Emitted when a background rejoin fails (an unhandled 'error' event would end the process).
+    c.on('error', () => {
+      if (this.mode === 'group' && !this.closed) this.rejoinNeeded = true;
+    });
+    this.c = c;
+    this.admin = this.base.admin();
+  }
+
+  async subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void> {
+    if (this.mode === 'assigned') throw new TributaryError('subscribe after assign on the same consumer', { code: 'ILLEGAL_STATE' });
+    const c = this.consumer;
+    this.mode = 'group';
+    this.listener = listener;
+    c.topics.trackAll(...topics);
+    this.startJoin(c);
+  }
+
+  private startJoin(c: PltConsumer): void {
+    this.joinInFlight = true;
+    this.rejoinNeeded = false;
+    this.joining = c.joinGroup({}).then(
+      () => {
+        this.joinInFlight = false;
+        this.groupChanged = true;
+      },
+      (e: unknown) => {
+        this.joinInFlight = false;
+        if (!this.closed) {
+          this.joinError = e;
+          this.rejoinNeeded = true;
+        }
+      },
+    );
+  }
+
+  async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    if (this.mode === 'group') throw new TributaryError('assign after subscribe on the same consumer', { code: 'ILLEGAL_STATE' });
+    const c = this.consumer;
+    this.mode = 'assigned';
+    c.topics.trackAll(...new Set(partitions.map((p) => p.topic)));
+    for (const tp of this.assigned.keys()) if (!partitions.some((p) => key(p.topic, p.partition) === tp)) this.forget(tp);
+    for (const p of partitions) this.assigned.set(key(p.topic, p.partition), { topic: p.topic, partition: p.partition });
+  }
+
+  private forget(k: string): void {
+    this.assigned.delete(k);
+    this.positions.delete(k);
+    this.paused.delete(k);
+    this.resets.delete(k);
+  }
+
+  /** Applies a new group assignment: revoked then assigned callbacks. */
+  private async rebalance(): Promise<void> {
+    this.groupChanged = false;
+    const now = new Map<string, TopicPartition>();
+    for (const a of this.consumer.assignments ?? []) for (const partition of a.partitions) now.set(key(a.topic, partition), { topic: a.topic, partition });
+    const revoked = [...this.assigned].filter(([k]) => !now.has(k)).map(([, tp]) => tp);
+    const added = [...now].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
+    if (revoked.length > 0) {
+      for (const tp of revoked) this.forget(key(tp.topic, tp.partition));
+      await this.listener?.onPartitionsRevoked?.(revoked);
+    }
+    if (added.length > 0) {
+      for (const tp of added) this.assigned.set(key(tp.topic, tp.partition), tp);
+      await this.listener?.onPartitionsAssigned?.(added);
+    }
+  }
+
+  /** Start positions of assigned partitions without one: committed offset, else the reset policy. */
+  private async resolvePositions(): Promise<void> {
+    const unresolved = [...this.assigned].filter(([k]) => !this.positions.has(k));
+    if (unresolved.length === 0) return;
+    const needReset: [string, TopicPartition][] = [];
+    const toLookUp = unresolved.filter(([k]) => !this.resets.has(k));
+    if (toLookUp.length > 0) {
+      const committed = new Map<string, number>();
+      const topics = [...new Set(toLookUp.map(([, tp]) => tp.topic))];
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const groups = await this.admin!.listConsumerGroupOffsets({
+            groups: [
+              {
+                groupId: this.options.groupId,
+                topics: topics.map((name) => ({ name, partitionIndexes: toLookUp.filter(([, tp]) => tp.topic === name).map(([, tp]) => tp.partition) })),
+              },
+            ],
+            requireStable: true,
+          });
+          for (const g of groups)
+            for (const t of g.topics)
+              for (const p of t.partitions) if (p.committedOffset >= 0n) committed.set(key(t.name, p.partitionIndex), Number(p.committedOffset));
+          break;
+        } catch (e) {
+          if (apiIdOf(e) === 'UNSTABLE_OFFSET_COMMIT' && attempt < 50) {
+            await sleep(100);
+            continue;
+          }
+          throw translateError(e, 'fetch committed offsets', { groupId: this.options.groupId });
+        }
+      }
+      for (const [k, tp] of toLookUp) {
+        if (!this.assigned.has(k) || this.positions.has(k)) continue;
+        const offset = committed.get(k);
+        if (offset !== undefined) this.positions.set(k, offset);
+        else needReset.push([k, tp]);
+      }
+    }
+    for (const [k, tp] of unresolved) if (this.resets.has(k)) needReset.push([k, tp]);
+    if (needReset.length === 0) return;
+    const partitions: Record<string, number[]> = {};
+    for (const [, tp] of needReset) (partitions[tp.topic] ??= []).push(tp.partition);
+    try {
+      const offsets = await this.consumer.listOffsets({
+        topics: Object.keys(partitions),
+        partitions,
+        timestamp: this.options.autoOffsetReset === 'latest' ? -1n : -2n,
+        isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+      });
+      for (const [k, tp] of needReset) {
+        const o = offsets.get(tp.topic)?.[tp.partition];
+        if (o !== undefined && this.assigned.has(k) && !this.positions.has(k)) {
+          this.positions.set(k, Number(o));
+          this.resets.delete(k);
+        }
+      }
+    } catch (e) {
+      throw translateError(e, 'list offsets', { groupId: this.options.groupId });
+    }
+  }
+
+  async poll(timeoutMs: number): Promise<FetchedColumns[]> {
+    if (this.closed) throw new TributaryError('poll on a closed consumer', { code: 'ILLEGAL_STATE' });
+    if (this.joinError !== undefined) {
+      const e = this.joinError;
+      this.joinError = undefined;
+      throw translateError(e, 'join group', { groupId: this.options.groupId });
+    }
+    const c = this.consumer;
+    if (this.mode === 'group' && this.rejoinNeeded && !this.joinInFlight) this.startJoin(c);
+    if (this.mode === 'group' && this.groupChanged) await this.rebalance();
+    await this.resolvePositions();
+    const fetchable = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.positions.has(k));
+    if (fetchable.length === 0) {
+      await sleep(Math.max(1, Math.min(timeoutMs, 100)));
+      return [];
+    }
+    let metadata: ClusterMetadata;
+    try {
+      metadata = await c.metadata({ topics: [...new Set(fetchable.map(([, tp]) => tp.topic))] });
+    } catch (e) {
+      throw translateError(e, 'poll: metadata', { groupId: this.options.groupId });
+    }
+    // One Fetch per leader broker, concurrently.
+    const byLeader = new Map<number, [string, TopicPartition, number][]>();
+    for (const [k, tp] of fetchable) {
+      const leader = metadata.topics.get(tp.topic)?.partitions[tp.partition]?.leader;
+      if (leader === undefined || leader < 0) continue;
+      let list = byLeader.get(leader);
+      if (!list) byLeader.set(leader, (list = []));
+      list.push([k, tp, this.positions.get(k)!]);
+    }
+    const maxWaitTime = Math.max(0, Math.min(timeoutMs, this.tuning.maxWaitTimeMs ?? 500));
+    const out: FetchedColumns[] = [];
+    const idToTopic = new Map<string, string>();
+    for (const [name, t] of metadata.topics) idToTopic.set(t.id, name);
+    await Promise.all(
+      [...byLeader].map(async ([node, list]) => {
+        const byTopic = new Map<
+          string,
+          {
+            topicId: string;
+            partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; lastFetchedEpoch: number; partitionMaxBytes: number }[];
+          }
+        >();
+        for (const [, tp, position] of list) {
+          const topicId = metadata.topics.get(tp.topic)!.id;
+          let t = byTopic.get(topicId);
+          if (!t) byTopic.set(topicId, (t = { topicId, partitions: [] }));
+          t.partitions.push({
+            partition: tp.partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: BigInt(position),
+            lastFetchedEpoch: -1,
+            partitionMaxBytes: this.options.maxBytesPerPartition ?? 1024 * 1024,
+          });
+        }
+        let response: FetchResponse | undefined;
+        try {
+          response = await c.fetch({
+            node,
+            topics: [...byTopic.values()],
+            maxWaitTime,
+            isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+          });
+        } catch (e) {
+          response = (e as { response?: FetchResponse }).response;
+          if (response === undefined || !Array.isArray(response.responses)) {
+            const translated = translateError(e, 'poll: fetch', { groupId: this.options.groupId });
+            if (!translated.retriable) throw translated;
+            c.clearMetadata();
+            return;
+          }
+        }
+        const requested = new Map(list.map(([k, , position]) => [k, position]));
+        for (const t of response.responses) {
+          const topic = idToTopic.get(t.topicId) ?? t.topicId;
+          for (const p of t.partitions) {
+            const k = key(topic, p.partitionIndex);
+            const at = requested.get(k);
+            // Stale: not asked for, or seek / pause / revocation since the request.
+            if (at === undefined || this.positions.get(k) !== at || this.paused.has(k) || !this.assigned.has(k)) continue;
+            if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+              this.positions.delete(k);
+              this.resets.add(k);
+              continue;
+            }
+            if (p.errorCode !== 0) {
+              c.clearMetadata();
+              continue;
+            }
+            const cols = batchColumns(
+              topic,
+              p.partitionIndex,
+              at,
+              p.records ?? [],
+              this.readCommitted ? (p.abortedTransactions ?? []) : null,
+              this.readCommitted ? Number(p.lastStableOffset) : Number(p.highWatermark),
+            );
+            this.positions.set(k, cols.next);
+            if (cols.columns.length > 0) out.push(cols.columns);
+          }
+        }
+      }),
+    );
+    return out;
+  }
+
+  seek(tp: TopicPartition, offset: number): void {
+    const k = key(tp.topic, tp.partition);
+    this.positions.set(k, offset);
+    this.resets.delete(k);
+  }
+
+  pause(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) this.paused.add(key(tp.topic, tp.partition));
+  }
+
+  resume(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) this.paused.delete(key(tp.topic, tp.partition));
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.assigned.values()];
+  }
+
+  position(tp: TopicPartition): number | undefined {
+    return this.positions.get(key(tp.topic, tp.partition));
+  }
+
+  async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const c = this.consumer;
+    try {
+      if (this.mode === 'group') {
+        await c.commit({ offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })) });
+      } else {
+        const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
+        for (const o of offsets) {
+          let l = byTopic.get(o.topic);
+          if (!l) byTopic.set(o.topic, (l = []));
+          l.push({ partition: o.partition, offset: BigInt(o.offset) });
+        }
+        await this.admin!.alterConsumerGroupOffsets({
+          groupId: this.options.groupId,
+          topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+        });
+      }
+    } catch (e) {
+      throw translateError(e, 'commitOffsets', { groupId: this.options.groupId });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const c = this.c;
+    if (!c) return;
+    // A JoinGroup under way counts this member in: let it finish (bounded), then leave.
+    if (this.joining) await Promise.race([this.joining, sleep(this.options.rebalanceTimeoutMs ?? 30_000)]);
+    await c.close(true).catch(() => undefined);
+    await this.admin?.close().catch(() => undefined);
+    this.c = undefined;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Translation of @platformatic/kafka errors into tributary errors, at the edge of the adapter.
+ * Nothing thrown by this adapter is a platformatic error: callers see `TributaryError` or
+ * `ProducerFencedError`. Platformatic errors carry `code` (`PLT_KFK_*`), protocol errors `apiId`
+ * (e.g. `CONCURRENT_TRANSACTIONS`) and `canRetry`; several are wrapped in `MultipleErrors`
+ * (`errors`) and `cause`.
+ */
+import { ProducerFencedError, TributaryError, type ErrorCode, type ErrorContext } from '../../errors.js';
+
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+interface VendorError {
+  name?: string;
+  message?: string;
+  code?: number | string;
+  apiId?: string;
+  canRetry?: boolean;
+  cause?: unknown;
+  errors?: unknown[];
+}
+
+function* chain(error: unknown, depth = 0): Generator<VendorError> {
+  if (depth > 8 || error === null || typeof error !== 'object') return;
+  const e = error as VendorError;
+  yield e;
+  if (e.cause !== undefined && e.cause !== error) yield* chain(e.cause, depth + 1);
+  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* chain(inner, depth + 1);
+}
+
+/** The first broker protocol error id (e.g. `CONCURRENT_TRANSACTIONS`) in the chain. */
+export function apiIdOf(error: unknown): string | undefined {
+  for (const e of chain(error)) if (typeof e.apiId === 'string') return e.apiId;
+  return undefined;
+}
+
+export function hasApiId(error: unknown, id: string): boolean {
+  for (const e of chain(error)) if (e.apiId === id) return true;
+  return false;
+}
+
+export function isFenced(error: unknown): boolean {
+  for (const e of chain(error)) if (typeof e.apiId === 'string' && FENCED.has(e.apiId)) return true;
+  return false;
+}
+
+function codeFor(error: unknown): { code: ErrorCode; retriable: boolean } {
+  let retriable = false;
+  for (const e of chain(error)) {
+    if (e.apiId === 'UNKNOWN_TOPIC_OR_PARTITION' || e.apiId === 'UNKNOWN_TOPIC_ID') return { code: 'TOPIC_NOT_FOUND', retriable: false };
+    if (e.apiId === 'TOPIC_ALREADY_EXISTS') return { code: 'TOPIC_EXISTS', retriable: false };
+    if (e.code === 'PLT_KFK_AUTHENTICATION' || e.apiId === 'SASL_AUTHENTICATION_FAILED' || e.apiId === 'UNSUPPORTED_SASL_MECHANISM')
+      return { code: 'KAFKA_AUTHENTICATION', retriable: false };
+    if (typeof e.apiId === 'string' && e.apiId.endsWith('_AUTHORIZATION_FAILED')) return { code: 'KAFKA_AUTHORIZATION', retriable: false };
+    if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT') return { code: 'KAFKA_CONNECTION', retriable: true };
+    if (e.canRetry === true) retriable = true;
+  }
+  return { code: 'KAFKA', retriable };
+}
+
+/** Wraps any error thrown by @platformatic/kafka; tributary errors pass through unchanged. */
+export function translateError(error: unknown, what: string, context: ErrorContext = {}): TributaryError {
+  if (error instanceof TributaryError) return error;
+  const details: string[] = [];
+  for (const e of chain(error)) if (e.message && !details.includes(e.message)) details.push(e.message);
+  const detail = details.length > 0 ? details.slice(0, 4).join(' / ') : String(error);
+  const type = apiIdOf(error);
+  const ctx: ErrorContext = { ...context, ...(type !== undefined ? { kafkaError: type } : {}) };
+  if (isFenced(error)) {
+    return new ProducerFencedError(`${what}: producer fenced by a newer instance with the same transactional id (${detail})`, { cause: error, context: ctx });
+  }
+  if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
+    return new TributaryError(
+      `${what}: the broker refused a record batch as too large (${type}: ${detail}); raise max.message.bytes of the topic and message.max.bytes of the broker, or make records smaller`,
+      { code: 'RECORD_TOO_LARGE', cause: error, context: ctx },
+    );
+  }
+  const { code, retriable } = codeFor(error);
+  return new TributaryError(`${what}: ${detail}`, { code, retriable, cause: error, context: ctx });
+}

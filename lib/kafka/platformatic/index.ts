@@ -1,0 +1,2 @@
+export { PlatformaticClient, platformaticSupported, type PlatformaticClientOptions } from './client.js';
+export type { PlatformaticConsumerTuning } from './consumer.js';

@@ -1,0 +1,319 @@
+/**
+ * `Producer` over a @platformatic/kafka producer: idempotent, acks=all. The seam's columns become
+ * platformatic messages with an explicit partition (chosen above the client by tributary's
+ * Java-compatible partitioner when the record has none), one `send` per size-bounded run of the
+ * batch (`chunkByPartitionBytes`), one after another: platformatic fails concurrent sends inside
+ * one transaction ("Producing messages failed.").
+ *
+ * Transactions: platformatic sends InitProducerId (with the transactional id) only when its first
+ * transaction begins, so `connect` begins one and cancels it locally: that fences any older
+ * instance with the same transactional id and aborts its open transaction, as the seam promises.
+ * `sendOffsets` adds the group (AddOffsetsToTxn) and then one TxnOffsetCommit per partition (the
+ * only form platformatic offers), without the consumer's member id and generation (the seam's
+ * `sendOffsets` has only the group id: EOS v1-style offsets).
+ *
+ * Failure handling: fenced (INVALID_PRODUCER_EPOCH, PRODUCER_FENCED) → `ProducerFencedError` from
+ * then on (platformatic itself would silently re-initialize a fenced producer on the next
+ * `beginTransaction`, taking the id over again); any other failure of commit/abort → a retriable
+ * `TRANSACTION` error, and the platformatic producer is replaced on the next `beginTransaction`,
+ * whose InitProducerId aborts the transaction if it is still open.
+ */
+import { FindCoordinatorKeyTypes, Producer as PltProducer, ProduceAcks, type MessageToProduce, type Message } from '@platformatic/kafka';
+import { ProducerFencedError, TributaryError } from '../../errors.js';
+import { chunkByPartitionBytes, MAX_PARTITION_BATCH_BYTES } from '../batch-bytes.js';
+import { keyAt, valueAt } from '../columns.js';
+import { DefaultPartitioner } from '../partitioner.js';
+import type { OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { hasApiId, isFenced, translateError } from './errors.js';
+import type { PlatformaticBase } from './client.js';
+
+type Transaction = Awaited<ReturnType<PltProducer['beginTransaction']>>;
+
+const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
+
+/** Largest timestamp distance from the first record of a partition's batch platformatic encodes correctly. */
+const MAX_TIMESTAMP_DELTA = 2n ** 31n - 1n;
+
+/**
+ * Splits messages, in order, into runs in which every record's timestamp lies within ±(2^31 - 1) ms
+ * of the first timestamp of its partition in the run: @platformatic/dynamic-buffer 0.3 encodes a
+ * record's timestamp delta (varint64) wrongly beyond 32 bits (zig-zag shifts by 31, and the
+ * continuation test masks 32 bits), so a batch mixing, say, `now` with a timestamp of 1970 would
+ * be written with wrong timestamps.
+ */
+export function timestampRuns(messages: MessageToProduce[]): MessageToProduce[][] {
+  const runs: MessageToProduce[][] = [];
+  let run: MessageToProduce[] = [];
+  let first = new Map<string, bigint>();
+  for (const m of messages) {
+    const k = `${m.partition ?? -1}\u0000${m.topic}`;
+    const ts = m.timestamp!;
+    const f = first.get(k);
+    if (f === undefined) first.set(k, ts);
+    else if (ts - f > MAX_TIMESTAMP_DELTA || f - ts > MAX_TIMESTAMP_DELTA) {
+      runs.push(run);
+      run = [];
+      first = new Map([[k, ts]]);
+    }
+    run.push(m);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+export class PlatformaticProducer implements Producer {
+  readonly transactionalId: string | undefined;
+  private producer: PltProducer | undefined;
+  private txn: Transaction | undefined;
+  /** Whether the open transaction has records or offsets (an empty one ends locally: EndTxn would be refused). */
+  private txnUsed = false;
+  private connected = false;
+  private fenced: ProducerFencedError | undefined;
+  private needsReinit = false;
+  private readonly partitioner = new DefaultPartitioner();
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly coordinators = new Map<string, number>();
+
+  constructor(
+    private readonly base: PlatformaticBase,
+    private readonly options: ProducerOptions,
+  ) {
+    this.transactionalId = options.transactionalId;
+  }
+
+  get inTransaction(): boolean {
+    return this.txn !== undefined;
+  }
+
+  private ctx(): { transactionalId?: string } {
+    return this.transactionalId === undefined ? {} : { transactionalId: this.transactionalId };
+  }
+
+  private build(): PltProducer {
+    const transactional = this.transactionalId !== undefined;
+    return new PltProducer({
+      ...this.base.options,
+      clientId: this.options.clientId ?? this.base.options.clientId,
+      idempotent: transactional || this.options.idempotent !== false,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: false,
+      // InitProducerId of a new producer: -1/-1 (platformatic sends 0/0, which KIP-360 brokers read
+      // as "bump epoch 0 of producer 0" and answer PRODUCER_FENCED once the id has a producer).
+      producerId: -1n,
+      producerEpoch: -1,
+      ...(transactional ? { transactionalId: this.transactionalId, timeout: this.options.transactionTimeoutMs ?? 60000 } : {}),
+    });
+  }
+
+  private fail(error: unknown, what: string, extra: Record<string, unknown> = {}): TributaryError {
+    const translated = translateError(error, what, { ...this.ctx(), ...extra });
+    if (translated instanceof ProducerFencedError) {
+      this.fenced = translated;
+      this.txn = undefined;
+    }
+    return translated;
+  }
+
+  private guard(): void {
+    if (this.fenced) throw this.fenced;
+    if (!this.connected) throw new TributaryError('producer is not connected', { code: 'ILLEGAL_STATE', context: this.ctx() });
+  }
+
+  /** Begins a platformatic transaction and cancels it locally: InitProducerId for the transactional id. */
+  private async initTransactions(producer: PltProducer): Promise<void> {
+    const t = await producer.beginTransaction();
+    await t.cancel();
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    const producer = this.build();
+    try {
+      await producer.metadata({ topics: [] });
+      if (this.transactionalId !== undefined) await this.initTransactions(producer);
+    } catch (e) {
+      await producer.close(true).catch(() => undefined);
+      throw this.fail(e, 'connect producer');
+    }
+    this.producer = producer;
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    this.txn = undefined;
+    const p = this.producer;
+    this.producer = undefined;
+    if (p) await p.close(true).catch(() => undefined);
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    let n = this.partitionCounts.get(topic) ?? this.options.partitionsFor?.(topic);
+    if (n === undefined) {
+      try {
+        const meta = await this.producer!.metadata({ topics: [topic] });
+        n = meta.topics.get(topic)?.partitionsCount;
+      } catch (e) {
+        throw this.fail(e, 'send', { topic });
+      }
+      if (n === undefined || n <= 0) throw new TributaryError(`topic ${topic} does not exist`, { code: 'TOPIC_NOT_FOUND', context: { topic } });
+      this.partitionCounts.set(topic, n);
+    }
+    return n;
+  }
+
+  private async messages(b: OutgoingBatch, from: number, to: number): Promise<MessageToProduce[]> {
+    const out = new Array<MessageToProduce>(to - from);
+    const { topics, partitions, timestamps, headers } = b;
+    const now = BigInt(Date.now());
+    for (let i = from; i < to; i++) {
+      const topic = topics[i]!;
+      const key = keyAt(b, i);
+      let partition = partitions[i]!;
+      if (partition === -1) partition = this.partitioner.partition(topic, key, await this.partitionCount(topic));
+      const value = valueAt(b, i);
+      // platformatic writes an absent key or value as null (length -1), an empty Buffer as empty.
+      const m: MessageToProduce = { topic, partition };
+      if (key !== null) m.key = key;
+      if (value !== null) m.value = value;
+      const ts = timestamps[i]!;
+      m.timestamp = ts === ts ? BigInt(Math.trunc(ts)) : now;
+      const h = headers === null ? undefined : headers[i];
+      if (h !== undefined) m.headers = new Map(Object.entries(h).map(([k, v]) => [Buffer.from(k), v])) as unknown as Map<Buffer, Buffer>;
+      out[i - from] = m;
+    }
+    return out;
+  }
+
+  async send(batch: OutgoingBatch): Promise<void> {
+    this.guard();
+    if (batch.length === 0) return;
+    if (this.txn === undefined && this.transactionalId !== undefined) {
+      throw new TributaryError('send on a transactional producer outside a transaction; call beginTransaction first', {
+        code: 'ILLEGAL_STATE',
+        context: this.ctx(),
+      });
+    }
+    const ends = chunkByPartitionBytes(batch, MAX_PARTITION_BATCH_BYTES, this.options.maxBatchBytes);
+    let from = 0;
+    for (const to of ends) {
+      const all = await this.messages(batch, from, to);
+      from = to;
+      for (const messages of timestampRuns(all)) await this.sendRun(messages);
+    }
+  }
+
+  private async sendRun(messages: MessageToProduce[]): Promise<void> {
+    try {
+      if (this.txn) {
+        this.txnUsed = true;
+        await this.txn.send({ messages });
+      } else await this.producer!.send({ messages });
+    } catch (e) {
+      throw this.fail(e, 'send', messages.length > 0 ? { topic: messages[0]!.topic } : {});
+    }
+  }
+
+  async beginTransaction(): Promise<void> {
+    this.guard();
+    if (this.transactionalId === undefined) throw new TributaryError('beginTransaction needs a producer created with a transactionalId', { code: 'CONFIG' });
+    if (this.txn) throw new TributaryError('a transaction is already open', { code: 'ILLEGAL_STATE', context: this.ctx() });
+    try {
+      if (this.needsReinit) {
+        const old = this.producer!;
+        this.producer = undefined;
+        await old.close(true).catch(() => undefined);
+        const fresh = this.build();
+        await this.initTransactions(fresh);
+        this.producer = fresh;
+        this.needsReinit = false;
+      }
+      this.txn = await this.producer!.beginTransaction();
+      this.txnUsed = false;
+    } catch (e) {
+      throw this.fail(e, 'beginTransaction');
+    }
+  }
+
+  private openTxn(what: string): Transaction {
+    this.guard();
+    if (!this.txn) throw new TributaryError(`${what} outside a transaction`, { code: 'ILLEGAL_STATE', context: this.ctx() });
+    return this.txn;
+  }
+
+  private async groupCoordinator(groupId: string): Promise<number> {
+    let id = this.coordinators.get(groupId);
+    if (id === undefined) {
+      const admin = this.base.admin();
+      try {
+        const [found] = await admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: [groupId] });
+        if (found === undefined) throw new TributaryError(`no coordinator for group ${groupId}`, { code: 'KAFKA', retriable: true });
+        id = found.nodeId;
+      } finally {
+        await admin.close().catch(() => undefined);
+      }
+      this.coordinators.set(groupId, id);
+    }
+    return id;
+  }
+
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const txn = this.openTxn('sendOffsets');
+    if (offsets.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const coordinatorId = await this.groupCoordinator(groupId);
+        this.txnUsed = true;
+        // Only `groupId` is read from the consumer by AddOffsetsToTxn.
+        await txn.addConsumer({ groupId } as unknown as Parameters<Transaction['addConsumer']>[0]);
+        // platformatic commits `offset + 1` of the message it is given; one request per partition, one at a time.
+        for (const o of offsets) {
+          const message = {
+            topic: o.topic,
+            partition: o.partition,
+            offset: BigInt(o.offset) - 1n,
+            metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
+          } as unknown as Message;
+          await txn.addOffset(message);
+        }
+        return;
+      } catch (e) {
+        const delay = SEND_OFFSETS_RETRY_DELAYS_MS[attempt];
+        if (hasApiId(e, 'NOT_COORDINATOR') || hasApiId(e, 'COORDINATOR_NOT_AVAILABLE')) this.coordinators.delete(groupId);
+        if ((hasApiId(e, 'CONCURRENT_TRANSACTIONS') || hasApiId(e, 'NOT_COORDINATOR')) && delay !== undefined && !isFenced(e)) {
+          await new Promise((r) => setTimeout(r, delay));
+          continue;
+        }
+        throw this.fail(e, 'sendOffsets', { groupId });
+      }
+    }
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.endTransaction(true);
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.endTransaction(false);
+  }
+
+  private async endTransaction(commit: boolean): Promise<void> {
+    const what = commit ? 'commitTransaction' : 'abortTransaction';
+    const txn = this.openTxn(what);
+    try {
+      if (!this.txnUsed) await txn.cancel();
+      else if (commit) await txn.commit();
+      else await txn.abort();
+      this.txn = undefined;
+    } catch (e) {
+      this.txn = undefined;
+      const translated = this.fail(e, what);
+      if (translated instanceof ProducerFencedError) throw translated;
+      this.needsReinit = true;
+      throw new TributaryError(
+        `${what} failed; ${commit ? 'the outcome is unknown' : 'the broker will abort it'}; the producer re-initializes on the next beginTransaction: ${translated.message}`,
+        { code: 'TRANSACTION', retriable: true, cause: translated, context: this.ctx() },
+      );
+    }
+  }
+}
