@@ -2,21 +2,29 @@
  * bench:peers — tributary and its peers side by side, in the same run, on the same broker and the
  * same input topics: Kafka Streams 3.9.1 (Java, from Maven) and Quix Streams 3.28.1 (Python, from
  * PyPI). Each engine is its own child process (so its peak RSS is its own); see bench/peers/.
+ * tributary runs once per Kafka client in `BENCH_KAFKA_CLIENT` (config `kafkaClient`; default
+ * both: `tributary-kafkajs` and `tributary-platformatic` are two engines of the same run).
  *
  * Input (once per case, fresh 4-partition topic): N records of the seed's transaction JSON
  * (~170 bytes, `TransactionGenerator`, no late or malformed ones), keyed by account id, record
- * timestamp = event time, 5 ms of event time apart (N = 200k spans ~17 minutes; more apart for N < 200k).
+ * timestamp = event time, 5 ms of event time apart (1M records span ~83 minutes; more apart for N < 200k).
  *
  * Cases (all exactly-once, 100 ms commit interval, read from the beginning):
  * - `stateless`: filter(amount > 0) ─▶ mapValues(+ amount_cents) ─▶ to(output). Expected output:
  *   one record per input with amount > 0 (all of them, in the seed's data).
  * - `windowed`: selectKey(merchant_id) ─▶ groupByKey (repartition) ─▶ 1-minute tumbling windows,
- *   10-minute grace ─▶ count ─▶ suppress(untilWindowCloses) ─▶ to(output). Quix: group_by ─▶
+ *   grace G ─▶ count ─▶ suppress(untilWindowCloses) ─▶ to(output). Quix: group_by ─▶
  *   tumbling_window(...).count().final(closing_strategy="partition") (windows close on the
- *   partition's stream time, as in Kafka Streams). Expected output: one record per (merchant,
- *   window) with window end + grace <= the last event time, with exactly the generator's count.
- *   The start time is placed so that this boundary lies 30 s from any window edge: the expected
- *   set does not depend on how an engine partitions its repartition topic.
+ *   partition's stream time, as in Kafka Streams). G (env `PEERS_GRACE_MS`, the same for every
+ *   engine) is larger than the input's event-time span plus two windows, so no record can be late
+ *   however the 4 upstream tasks interleave over the repartition topic (each downstream task has its
+ *   own stream time). Once the engine's consumer group has committed the whole input, the harness
+ *   produces closing tail records: merchant ids chosen so that murmur2 of the key puts at least one
+ *   in every repartition partition (both of the raw string key — Kafka Streams, tributary — and of
+ *   its JSON form — Quix's group_by default serializer), timestamp = max + G + window. They are
+ *   behind every real record in each repartition partition and close every real window; their own
+ *   windows stay open. Expected output: every (merchant, window) of the input with exactly the
+ *   generator's count — deterministic, independent of partitioning and interleaving.
  *
  * Each engine's output is read back (read_committed) and must equal the expected output — count,
  * and for windows every (merchant, window) count — and must not grow past it within 1.5 s; a run
@@ -24,18 +32,22 @@
  *
  * records/s = N / (time the last expected output record was read − time the engine saw its first
  * input record; the engine prints `FIRST <epoch ms>`), so process start-up and the first rebalance
- * are left out (reported separately as startupMs). Peak RSS: VmHWM of the engine's process (summed
- * over its process tree: Spark's Python driver runs a JVM child).
+ * are left out (reported separately as startupMs). Windowed: the time the harness spends producing
+ * the tail is subtracted (its ≤ 100 ms polling of the group's committed offsets is not). Peak RSS:
+ * VmHWM of the engine's process (summed over its process tree: Spark's Python driver runs a JVM child).
  *
- * Spark Structured Streaming 4.2.0 (pyspark from PyPI + the Kafka connector from Maven) runs too,
- * marked at-least-once: its Kafka sink has no transactions, so it does less work per commit and
- * its ratio is not like-for-like. Its FIRST is the query start (no cheap per-record hook).
- * Every case runs BENCH_PEERS_RUNS times (default 2) per engine, engine order reversed on
- * alternate runs; the headline is the best run, and ratioVsKafkaStreams compares best with best.
+ * Spark Structured Streaming 4.2.0 (pyspark from PyPI + the Kafka connector from Maven) runs when
+ * named in BENCH_PEERS_ENGINES, marked at-least-once: its Kafka sink has no transactions, so it does
+ * less work per commit and its ratio is not like-for-like. Its FIRST is the query start.
+ * Every case runs BENCH_ROUNDS rounds (default 3); a round runs every engine once, the engine order
+ * rotated from round to round (interleaved, so drifting machine load hits every engine). The
+ * headline per engine is the median of its valid rounds; ratios tributary/Kafka Streams and
+ * tributary/Quix compare medians.
  *
- * Env: BENCH_RECORDS (200000), BENCH_PEERS_RUNS (2), BENCH_PEERS_ENGINES
- * (tributary,kafka-streams,quix), BENCH_PEERS_CASES (stateless,windowed), BENCH_PEERS_TIMEOUT_S
- * (600 per engine run), KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars),
+ * Env: BENCH_RECORDS (50000; the issue's figures use 1000000), BENCH_ROUNDS (3), BENCH_KAFKA_CLIENT
+ * (kafkajs,platformatic), BENCH_PEERS_ENGINES (tributary,kafka-streams,quix; also spark),
+ * BENCH_PEERS_CASES (stateless,windowed), BENCH_PEERS_TIMEOUT_S (600 per engine run),
+ * KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars),
  * BENCH_PEERS_BROKER_MESSAGE_MAX_BYTES (the started broker's message.max.bytes; default Kafka's 1 MB).
  * Last line of stdout: one JSON object.
  */
@@ -50,14 +62,14 @@ import { TransactionGenerator } from '../lib/cli/produce/transactions.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
 import { installKafkaStreams, installQuix, installSpark, QUIX_APP, SPARK_APP, TRIBUTARY_RUNNER, type Installed } from './peers/setup.js';
 import { fetchedBatches, outgoingBatch } from '../lib/kafka/columns.js';
+import { partitionForKey } from '../lib/kafka/partitioner.js';
 
 const PARTITIONS = 4;
 const WINDOW_MS = 60_000;
-const GRACE_MS = 600_000;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Mode = 'stateless' | 'windowed';
-type EngineName = 'tributary' | 'kafka-streams' | 'quix' | 'spark';
+type EngineName = 'tributary-kafkajs' | 'tributary-platformatic' | 'kafka-streams' | 'quix' | 'spark';
 
 interface Engine {
   readonly name: EngineName;
@@ -80,11 +92,11 @@ const envList = (name: string, fallback: string): string[] =>
 
 interface Expected {
   readonly stateless: number;
-  /** `<merchant>@<window start>` → count, for the windows that close. */
+  /** `<merchant>@<window start>` → count: every window of the input (the tail closes them all). */
   readonly windows: Map<string, number>;
   readonly maxTimestamp: number;
-  /** Distance of the close boundary (max timestamp − grace) from the nearest window edge. */
-  readonly boundaryMarginMs: number;
+  /** Grace of the windowed case: > event-time span + 2 windows, so no record is ever late. */
+  readonly graceMs: number;
 }
 
 /** Event time between records: 5 ms (200k records span ~17 minutes), more for small N so windows still close. */
@@ -93,15 +105,54 @@ function spacingFor(records: number): number {
 }
 
 /**
- * Event times end about an hour before now: recent enough that no topic's time-based retention
- * (7 days by default, judged by record timestamps, active segment included) deletes the input,
- * a repartition topic or an output in the middle of a run.
+ * Event times end two spans (+ 1 h) before now, so the tail (max + grace + window, grace ≈ span)
+ * is still in the past, and recent enough that no topic's time-based retention (7 days by default,
+ * judged by record timestamps) deletes the input, a repartition topic or an output mid-run.
  */
 function startTimeFor(records: number): number {
-  // Put `lastNominal − grace` 30 s past a window edge.
-  const span = (records - 1) * spacingFor(records) - GRACE_MS;
-  const base = Math.floor((Date.now() - span - 2 * 3_600_000) / WINDOW_MS) * WINDOW_MS;
-  return base + ((((30_000 - span) % WINDOW_MS) + WINDOW_MS) % WINDOW_MS);
+  const span = (records - 1) * spacingFor(records);
+  return Math.floor((Date.now() - 2 * span - 3_600_000) / WINDOW_MS) * WINDOW_MS + 30_000;
+}
+
+/**
+ * Merchant ids of the closing tail: enough that every repartition partition gets one, whether the
+ * engine serializes the key as the raw string (Kafka Streams, tributary) or as JSON (Quix's
+ * group_by default), both partitioned by murmur2 (Java's default partitioner; Quix sets librdkafka's
+ * `murmur2`).
+ */
+function tailMerchants(partitions: number): string[] {
+  const raw = new Set<number>();
+  const json = new Set<number>();
+  const out: string[] = [];
+  for (let i = 0; raw.size < partitions || json.size < partitions; i++) {
+    const id = `TAIL${i}`;
+    const r = partitionForKey(Buffer.from(id), partitions);
+    const j = partitionForKey(Buffer.from(JSON.stringify(id)), partitions);
+    if (!raw.has(r) || !json.has(j)) {
+      raw.add(r);
+      json.add(j);
+      out.push(id);
+    }
+  }
+  return out;
+}
+
+/** Produces the closing tail (see the header) to the input topic. */
+async function produceTail(client: KafkaClient, topic: string, expected: Expected): Promise<void> {
+  const ts = expected.maxTimestamp + expected.graceMs + WINDOW_MS;
+  const producer = client.producer({ clientId: 'peers-tail' });
+  await producer.connect();
+  try {
+    const records: OutgoingRecord[] = tailMerchants(PARTITIONS).map((m) => ({
+      topic,
+      key: Buffer.from(m),
+      value: Buffer.from(JSON.stringify({ account_id: m, merchant_id: m, amount: 1 })),
+      timestamp: ts,
+    }));
+    await producer.send(outgoingBatch(records));
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 async function produceInput(client: KafkaClient, topic: string, records: number): Promise<Expected> {
@@ -110,6 +161,7 @@ async function produceInput(client: KafkaClient, topic: string, records: number)
   await producer.connect();
   let stateless = 0;
   let maxTimestamp = -Infinity;
+  let minTimestamp = Infinity;
   const perWindow = new Map<string, number>();
   let bytes = 0;
   const t0 = Date.now();
@@ -120,6 +172,7 @@ async function produceInput(client: KafkaClient, topic: string, records: number)
       const t = gen.next();
       if (t.event.amount > 0) stateless++;
       if (t.eventTime > maxTimestamp) maxTimestamp = t.eventTime;
+      if (t.eventTime < minTimestamp) minTimestamp = t.eventTime;
       const w = `${t.event.merchant_id}@${t.eventTime - (t.eventTime % WINDOW_MS)}`;
       perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
       const value = Buffer.from(t.value);
@@ -129,21 +182,13 @@ async function produceInput(client: KafkaClient, topic: string, records: number)
     await producer.send(outgoingBatch(batch));
   }
   await producer.disconnect();
-  const closeBefore = maxTimestamp - GRACE_MS; // windows with end <= this close
-  const windows = new Map<string, number>();
-  for (const [w, c] of perWindow) {
-    const start = Number(w.slice(w.lastIndexOf('@') + 1));
-    if (start + WINDOW_MS <= closeBefore) windows.set(w, c);
-  }
-  const edge = closeBefore % WINDOW_MS;
-  const boundaryMarginMs = Math.min(edge, WINDOW_MS - edge);
+  // No record can be late: window end + grace > max timestamp for every window of the input.
+  const graceMs = Math.ceil((maxTimestamp - minTimestamp + 2 * WINDOW_MS) / WINDOW_MS) * WINDOW_MS;
   log(
     `produced ${records} records (${Math.round(bytes / records)} B avg value) to ${topic} in ${Date.now() - t0} ms; ` +
-      `${perWindow.size} (merchant, window) pairs, ${windows.size} close; boundary margin ${boundaryMarginMs} ms`,
+      `${perWindow.size} (merchant, window) pairs; event-time span ${maxTimestamp - minTimestamp} ms, grace ${graceMs} ms`,
   );
-  if (windows.size === 0) throw new Error('no window closes: too few records');
-  if (boundaryMarginMs < 20_000) throw new Error(`close boundary only ${boundaryMarginMs} ms from a window edge: expected output would depend on partitioning`);
-  return { stateless, windows, maxTimestamp, boundaryMarginMs };
+  return { stateless, windows: perWindow, maxTimestamp, graceMs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,6 +203,8 @@ interface RunResult {
   readonly recordsPerSec: number | null;
   readonly elapsedMs: number | null;
   readonly startupMs: number | null;
+  /** Windowed: first record → the group had committed the whole input (before the tail). */
+  readonly inputCommittedMs?: number | null;
   readonly peakRssMb: number | null;
   readonly outputRecords: number;
   readonly expectedOutputs: number;
@@ -212,7 +259,7 @@ async function runEngine(
   const admin = client.admin();
   await admin.connect();
   await admin.createTopics([{ topic: output, numPartitions: PARTITIONS, configs: { 'retention.ms': '-1' } }]);
-  await admin.disconnect();
+  const inputEnds = new Map((await admin.fetchTopicOffsets(input)).map((p) => [p.partition, p.high]));
   const expectedOutputs = mode === 'stateless' ? expected.stateless : expected.windows.size;
   const load0 = loadavg()[0]!;
 
@@ -261,7 +308,7 @@ async function runEngine(
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...engine.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, ...engine.env, PYTHONUNBUFFERED: '1', PEERS_GRACE_MS: String(expected.graceMs) },
   });
   let firstAt: number | null = null;
   let exited: string | null = null;
@@ -294,8 +341,27 @@ async function runEngine(
 
   const deadline = Date.now() + envInt('BENCH_PEERS_TIMEOUT_S', 600) * 1000;
   let lastLog = Date.now();
+  // Windowed: the tail goes out once the engine's group has committed the whole input.
+  let inputCommittedAt: number | null = null;
+  let tailMs = 0;
+  let lastCheck = 0;
+  const inputCommitted = async (): Promise<boolean> => {
+    const committed = await admin.fetchCommittedOffsets(appId, [input]);
+    const byPartition = new Map(committed.filter((c) => c.topic === input).map((c) => [c.partition, c.offset]));
+    for (const [p, end] of inputEnds) if ((byPartition.get(p) ?? -1) < end) return false;
+    return true;
+  };
   while (reachedAt === null && exited === null && Date.now() < deadline) {
     await sleep(50);
+    if (mode === 'windowed' && inputCommittedAt === null && Date.now() - lastCheck >= 100) {
+      lastCheck = Date.now();
+      if (await inputCommitted()) {
+        inputCommittedAt = Date.now();
+        await produceTail(client, input, expected);
+        tailMs = Date.now() - inputCommittedAt;
+        log(`  ${mode}/${engine.name} run ${run}: input committed ${firstAt !== null ? inputCommittedAt - firstAt : '?'} ms after the first record; tail produced in ${tailMs} ms`);
+      }
+    }
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
       log(`  ${mode}/${engine.name} run ${run}: ${count}/${expectedOutputs} outputs, rss peak ${Math.round(peakKb / 1024)} MB`);
@@ -327,6 +393,7 @@ async function runEngine(
     signalGroup('SIGKILL');
     problems.push(`engine ${exited} before the expected output (log: ${logFile})`);
   }
+  await admin.disconnect();
   logStream.end();
   rmSync(stateDir, { recursive: true, force: true });
 
@@ -342,7 +409,7 @@ async function runEngine(
     if (wrong.length > 0) problems.push(`${wrong.length} windows missing, extra or with a wrong count, e.g. ${wrong.slice(0, 3).join(', ')}`);
   }
   const valid = problems.length === 0;
-  const elapsedMs = endAt !== null && firstAt !== null ? endAt - firstAt : null;
+  const elapsedMs = endAt !== null && firstAt !== null ? endAt - firstAt - tailMs : null;
   const result: RunResult = {
     engine: engine.name,
     guarantee: engine.guarantee,
@@ -352,6 +419,7 @@ async function runEngine(
     recordsPerSec: valid && elapsedMs !== null ? Math.round(records / (elapsedMs / 1000)) : null,
     elapsedMs,
     startupMs: firstAt !== null ? firstAt - spawnedAt : null,
+    ...(mode === 'windowed' ? { inputCommittedMs: inputCommittedAt !== null && firstAt !== null ? inputCommittedAt - firstAt : null } : {}),
     peakRssMb: peakKb > 0 ? Math.round(peakKb / 1024) : null,
     outputRecords: count,
     expectedOutputs,
@@ -365,11 +433,19 @@ async function runEngine(
 // ---------------------------------------------------------------------------------------------
 
 function engines(skipped: Map<EngineName, string>): Engine[] {
-  const wanted = envList('BENCH_PEERS_ENGINES', 'tributary,kafka-streams,quix,spark') as EngineName[];
+  const wanted = envList('BENCH_PEERS_ENGINES', 'tributary,kafka-streams,quix');
   const out: Engine[] = [];
   for (const name of wanted) {
     if (name === 'tributary') {
-      out.push({ name, guarantee: 'exactly_once', command: (...a) => ({ cmd: process.execPath, args: ['--import', 'tsx', TRIBUTARY_RUNNER, ...a] }) });
+      for (const kafkaClient of envList('BENCH_KAFKA_CLIENT', 'kafkajs,platformatic')) {
+        if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') throw new Error(`BENCH_KAFKA_CLIENT: unknown client ${kafkaClient} (kafkajs, platformatic)`);
+        out.push({
+          name: `tributary-${kafkaClient}`,
+          guarantee: 'exactly_once',
+          env: { BENCH_KAFKA_CLIENT: kafkaClient },
+          command: (...a) => ({ cmd: process.execPath, args: ['--import', 'tsx', TRIBUTARY_RUNNER, ...a] }),
+        });
+      }
     } else if (name === 'kafka-streams') {
       const ks = installKafkaStreams(log);
       if (!ks.ok) skipped.set(name, ks.reason);
@@ -411,17 +487,30 @@ function brokerProperties(): Record<string, string> {
 
 interface Headline {
   readonly case: string;
+  /** Median of the valid rounds. */
   readonly recordsPerSec: number | null;
+  readonly validRounds: number;
+  /** Max over the rounds. */
   readonly peakRssMb: number | null;
   readonly ratioVsKafkaStreams: number | null;
+  readonly ratioVsQuix: number | null;
   readonly guarantee?: Engine['guarantee'];
   readonly runs: readonly RunResult[];
   readonly skipped?: string;
 }
 
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : Math.round((s[m - 1]! + s[m]!) / 2);
+}
+
+const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null ? Math.round((a / b) * 100) / 100 : null);
+
 async function main(): Promise<void> {
-  const records = envInt('BENCH_RECORDS', 200_000);
-  const runs = envInt('BENCH_PEERS_RUNS', 2);
+  const records = envInt('BENCH_RECORDS', 50_000);
+  const rounds = envInt('BENCH_ROUNDS', 3);
   const cases = envList('BENCH_PEERS_CASES', 'stateless,windowed') as Mode[];
   const skipped = new Map<EngineName, string>();
   const list = engines(skipped);
@@ -431,10 +520,11 @@ async function main(): Promise<void> {
     process.env['KAFKA_BOOTSTRAP_SERVERS'] ??
     (broker = await startBroker({ jvmOptions: [], heapMb: 1024, extraProperties: brokerProperties() })).bootstrapServers;
   log(
-    `broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms, extra properties ${JSON.stringify(brokerProperties())})` : ''}; ${records} records, ${runs} run(s), engines ${list.map((e) => e.name).join(', ')}`,
+    `broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms, extra properties ${JSON.stringify(brokerProperties())})` : ''}; ${records} records, ${rounds} round(s), engines ${list.map((e) => e.name).join(', ')}`,
   );
   const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'peers-bench' });
   const headlines: Headline[] = [];
+  const started = Date.now();
   try {
     for (const mode of cases) {
       const input = `peers-${mode}-in-${Date.now().toString(36)}`;
@@ -444,30 +534,33 @@ async function main(): Promise<void> {
       await admin.disconnect();
       const expected = await produceInput(client, input, records);
       const byEngine = new Map<EngineName, RunResult[]>(list.map((e) => [e.name, []]));
-      for (let run = 1; run <= runs; run++) {
-        const order = run % 2 === 1 ? list : [...list].reverse();
-        for (const engine of order) byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, run));
+      for (let round = 1; round <= rounds; round++) {
+        // Rotate the order so that every engine runs first, second, ... in turn.
+        const shift = (round - 1) % list.length;
+        const order = [...list.slice(shift), ...list.slice(0, shift)];
+        for (const engine of order) byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, round));
       }
-      const best = (rs: readonly RunResult[]): number | null => {
-        const v = rs.filter((r) => r.valid && r.recordsPerSec !== null).map((r) => r.recordsPerSec!);
-        return v.length ? Math.max(...v) : null;
-      };
-      const ks = best(byEngine.get('kafka-streams') ?? []);
+      const med = (name: EngineName): number | null =>
+        median((byEngine.get(name) ?? []).filter((r) => r.valid && r.recordsPerSec !== null).map((r) => r.recordsPerSec!));
+      const ks = med('kafka-streams');
+      const quix = med('quix');
       for (const engine of list) {
         const rs = byEngine.get(engine.name)!;
-        const b = best(rs);
+        const m = med(engine.name);
         const rss = rs.map((r) => r.peakRssMb).filter((x): x is number => x !== null);
         headlines.push({
           case: `${mode}/${engine.name}`,
-          recordsPerSec: b,
+          recordsPerSec: m,
+          validRounds: rs.filter((r) => r.valid).length,
           peakRssMb: rss.length ? Math.max(...rss) : null,
-          ratioVsKafkaStreams: b !== null && ks !== null ? Math.round((b / ks) * 100) / 100 : null,
+          ratioVsKafkaStreams: engine.name === 'kafka-streams' ? null : ratio(m, ks),
+          ratioVsQuix: engine.name === 'quix' ? null : ratio(m, quix),
           guarantee: engine.guarantee,
           runs: rs,
         });
       }
       for (const [name, why] of skipped) {
-        headlines.push({ case: `${mode}/${name}`, recordsPerSec: null, peakRssMb: null, ratioVsKafkaStreams: null, runs: [], skipped: why });
+        headlines.push({ case: `${mode}/${name}`, recordsPerSec: null, validRounds: 0, peakRssMb: null, ratioVsKafkaStreams: null, ratioVsQuix: null, runs: [], skipped: why });
       }
     }
   } finally {
@@ -476,32 +569,31 @@ async function main(): Promise<void> {
 
   const pad = (s: string, n: number): string => s.padEnd(n);
   const lines = [
-    `bench:peers — ${records} records, 4 partitions, exactly-once, 100 ms commits; records/s = input / (last expected output read − first record seen)`,
-    `${pad('case', 26)}${pad('run', 5)}${pad('records/s', 11)}${pad('vs KS', 7)}${pad('peak RSS', 10)}${pad('startup', 9)}${pad('outputs', 16)}load 1m (start→end)`,
+    `bench:peers — ${records} records, 4 partitions, exactly-once, 100 ms commits, ${rounds} round(s), node ${process.version}, ${Math.round((Date.now() - started) / 1000)} s; ` +
+      'records/s = input / (last expected output read − first record seen)',
+    `${pad('case', 34)}${pad('round', 7)}${pad('records/s', 11)}${pad('peak RSS', 10)}${pad('startup', 9)}${pad('outputs', 16)}load 1m (start→end)`,
   ];
   for (const h of headlines) {
     if (h.skipped) {
-      lines.push(`${pad(h.case, 26)}skipped: ${h.skipped.split('\n')[0]}`);
+      lines.push(`${pad(h.case, 34)}skipped: ${h.skipped.split('\n')[0]}`);
       continue;
     }
-    const ks = headlines.find((x) => x.case === `${h.case.split('/')[0]}/kafka-streams`);
     for (const r of h.runs) {
-      const ksRun = ks?.runs.find((x) => x.run === r.run);
-      const ratio = r.recordsPerSec !== null && ksRun?.recordsPerSec ? (r.recordsPerSec / ksRun.recordsPerSec).toFixed(2) : '-';
       lines.push(
-        `${pad(h.case, 26)}${pad(String(r.run), 5)}${pad(r.valid ? String(r.recordsPerSec) : 'INVALID', 11)}${pad(ratio, 7)}` +
+        `${pad(h.case, 34)}${pad(String(r.run), 7)}${pad(r.valid ? String(r.recordsPerSec) : 'INVALID', 11)}` +
           `${pad(r.peakRssMb !== null ? `${r.peakRssMb} MB` : '-', 10)}${pad(r.startupMs !== null ? `${(r.startupMs / 1000).toFixed(1)} s` : '-', 9)}` +
           `${pad(`${r.outputRecords}/${r.expectedOutputs}`, 16)}${r.loadAvg1m[0]}→${r.loadAvg1m[1]}${r.problem ? `  ${r.problem}` : ''}`,
       );
     }
     lines.push(
-      `${pad(h.case, 26)}${pad('best', 5)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.ratioVsKafkaStreams ?? '-'), 7)}${h.peakRssMb ?? '-'} MB (max)` +
+      `${pad(h.case, 34)}${pad('median', 7)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(`${h.peakRssMb ?? '-'} MB`, 10)}(max RSS; ${h.validRounds}/${h.runs.length} valid)` +
+        `${h.ratioVsKafkaStreams !== null ? `  ×KS ${h.ratioVsKafkaStreams}` : ''}${h.ratioVsQuix !== null ? `  ×Quix ${h.ratioVsQuix}` : ''}` +
         `${h.guarantee === 'at_least_once' ? '  AT-LEAST-ONCE (no transactional Kafka sink)' : ''}`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const brokerExtra = broker ? brokerProperties() : 'external';
-  process.stdout.write(`${JSON.stringify({ bench: 'peers', node: process.version, records, broker: brokerExtra, results: headlines })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'peers', node: process.version, records, rounds, broker: brokerExtra, results: headlines })}\n`);
 }
 
 main().catch((e: unknown) => {
