@@ -139,19 +139,26 @@ async function runCase(client: KafkaClient, name: string, records: number, rate:
     { topic: output, numPartitions: partitions },
   ]);
   await admin.disconnect();
+  // Built before the input is produced: a configuration the runtime rejects fails here, at once.
+  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-e2e-'));
+  let app: TributaryApp;
+  try {
+    app = new TributaryApp(topology(input, output), {
+      applicationId: `e2e-${suffix}`,
+      client,
+      processingGuarantee: setup.guarantee as ProcessingGuarantee,
+      commitIntervalMs: 100,
+      stateDir,
+    });
+  } catch (e) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw e;
+  }
   if (rate === null) {
     const t0 = Date.now();
     await produce(client, input, partitions, 0, records, null);
     process.stderr.write(`[e2e] ${name}: produced ${records} in ${Date.now() - t0} ms\n`);
   }
-  const stateDir = mkdtempSync(join(tmpdir(), 'tributary-e2e-'));
-  const app = new TributaryApp(topology(input, output), {
-    applicationId: `e2e-${suffix}`,
-    client,
-    processingGuarantee: setup.guarantee as ProcessingGuarantee,
-    commitIntervalMs: 100,
-    stateDir,
-  });
   const latencies: number[] = [];
   // Completion is end to end: the committed output's final counts add up to every input record.
   const finalCounts = new Map<string, number>();
@@ -266,8 +273,9 @@ async function main(): Promise<void> {
                 // Only a guarantee the runtime does not know is skipped; anything else fails the bench.
                 const msg = e instanceof Error ? e.message : String(e);
                 if (guarantee === 'exactly_once' || !/processingGuarantee|exactly_once_v2/.test(msg)) throw e;
-                skipped.push({ case: name, reason: msg.split('\n')[0]! });
-                process.stderr.write(`[e2e] ${name}: SKIPPED — the runtime rejects ${guarantee}: ${msg.split('\n')[0]}\n`);
+                const reason = msg.replace(/\s*\n\s*/g, ' ');
+                skipped.push({ case: name, reason });
+                process.stderr.write(`[e2e] ${name}: SKIPPED — the runtime rejects ${guarantee}: ${reason}\n`);
                 break;
               }
             }
