@@ -359,7 +359,9 @@ async function runEngine(
         inputCommittedAt = Date.now();
         await produceTail(client, input, expected);
         tailMs = Date.now() - inputCommittedAt;
-        log(`  ${mode}/${engine.name} run ${run}: input committed ${firstAt !== null ? inputCommittedAt - firstAt : '?'} ms after the first record; tail produced in ${tailMs} ms`);
+        log(
+          `  ${mode}/${engine.name} run ${run}: input committed ${firstAt !== null ? inputCommittedAt - firstAt : '?'} ms after the first record; tail produced in ${tailMs} ms`,
+        );
       }
     }
     if (Date.now() - lastLog > 10_000) {
@@ -438,7 +440,8 @@ function engines(skipped: Map<EngineName, string>): Engine[] {
   for (const name of wanted) {
     if (name === 'tributary') {
       for (const kafkaClient of envList('BENCH_KAFKA_CLIENT', 'kafkajs,platformatic')) {
-        if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') throw new Error(`BENCH_KAFKA_CLIENT: unknown client ${kafkaClient} (kafkajs, platformatic)`);
+        if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic')
+          throw new Error(`BENCH_KAFKA_CLIENT: unknown client ${kafkaClient} (kafkajs, platformatic)`);
         out.push({
           name: `tributary-${kafkaClient}`,
           guarantee: 'exactly_once',
@@ -560,7 +563,16 @@ async function main(): Promise<void> {
         });
       }
       for (const [name, why] of skipped) {
-        headlines.push({ case: `${mode}/${name}`, recordsPerSec: null, validRounds: 0, peakRssMb: null, ratioVsKafkaStreams: null, ratioVsQuix: null, runs: [], skipped: why });
+        headlines.push({
+          case: `${mode}/${name}`,
+          recordsPerSec: null,
+          validRounds: 0,
+          peakRssMb: null,
+          ratioVsKafkaStreams: null,
+          ratioVsQuix: null,
+          runs: [],
+          skipped: why,
+        });
       }
     }
   } finally {
