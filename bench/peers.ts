@@ -5,7 +5,7 @@
  * tributary runs once per Kafka client in `BENCH_KAFKA_CLIENT` (config `kafkaClient`; default
  * both: `tributary-kafkajs` and `tributary-platformatic` are two engines of the same run).
  *
- * Input (once per case, fresh 4-partition topic): N records of the seed's transaction JSON
+ * Input (a fresh 4-partition topic per engine run, the same records every time): N records of the seed's transaction JSON
  * (~170 bytes, `TransactionGenerator`, no late or malformed ones), keyed by account id, record
  * timestamp = event time, 5 ms of event time apart (1M records span ~83 minutes; more apart for N < 200k).
  *
@@ -155,8 +155,8 @@ async function produceTail(client: KafkaClient, topic: string, expected: Expecte
   }
 }
 
-async function produceInput(client: KafkaClient, topic: string, records: number): Promise<Expected> {
-  const gen = new TransactionGenerator({ seed: 42, startTime: startTimeFor(records), spacingMs: spacingFor(records), lateShare: 0, malformedShare: 0 });
+async function produceInput(client: KafkaClient, topic: string, records: number, startTime: number): Promise<Expected> {
+  const gen = new TransactionGenerator({ seed: 42, startTime, spacingMs: spacingFor(records), lateShare: 0, malformedShare: 0 });
   const producer = client.producer({ clientId: 'peers-input' });
   await producer.connect();
   let stateless = 0;
@@ -530,18 +530,27 @@ async function main(): Promise<void> {
   const started = Date.now();
   try {
     for (const mode of cases) {
-      const input = `peers-${mode}-in-${Date.now().toString(36)}`;
-      const admin = client.admin();
-      await admin.connect();
-      await admin.createTopics([{ topic: input, numPartitions: PARTITIONS, configs: { 'retention.ms': '-1' } }]);
-      await admin.disconnect();
-      const expected = await produceInput(client, input, records);
+      // Every engine run gets its own input topic (same seed and start time, so the same records):
+      // a run's closing tail must not reach the next run, where it would sit in the middle of the
+      // input's interleaving and make real records late.
+      const startTime = startTimeFor(records);
+      const freshInput = async (): Promise<{ input: string; expected: Expected }> => {
+        const input = `peers-${mode}-in-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+        const admin = client.admin();
+        await admin.connect();
+        await admin.createTopics([{ topic: input, numPartitions: PARTITIONS, configs: { 'retention.ms': '-1' } }]);
+        await admin.disconnect();
+        return { input, expected: await produceInput(client, input, records, startTime) };
+      };
       const byEngine = new Map<EngineName, RunResult[]>(list.map((e) => [e.name, []]));
       for (let round = 1; round <= rounds; round++) {
         // Rotate the order so that every engine runs first, second, ... in turn.
         const shift = (round - 1) % list.length;
         const order = [...list.slice(shift), ...list.slice(0, shift)];
-        for (const engine of order) byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, round));
+        for (const engine of order) {
+          const { input, expected } = await freshInput();
+          byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, round));
+        }
       }
       const med = (name: EngineName): number | null =>
         median((byEngine.get(name) ?? []).filter((r) => r.valid && r.recordsPerSec !== null).map((r) => r.recordsPerSec!));
