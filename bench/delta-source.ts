@@ -128,7 +128,9 @@ async function main(): Promise<void> {
     const only = arg('--only', '');
     const profile = arg('--profile', '');
     const run = (name: string, fn: () => Promise<Record<string, unknown> | void>) =>
-      only && only !== name ? Promise.resolve(undefined) : measured(name, RECORDS, () => profiled(profile ? path.join(path.dirname(profile), `${name}-${path.basename(profile)}`) : undefined, fn));
+      only && only !== name
+        ? Promise.resolve(undefined)
+        : measured(name, RECORDS, () => profiled(profile ? path.join(path.dirname(profile), `${name}-${path.basename(profile)}`) : undefined, fn));
     const push = (r: Result | undefined) => r && results.push(r);
     push(
       await run('source-read', async () => {

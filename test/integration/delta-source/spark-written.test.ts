@@ -113,7 +113,10 @@ describe('Delta source on tables written by Apache Spark + Delta Lake', () => {
   it('from version 0: every appended row once in version order; the delete is refused, naming its version', async () => {
     const table = copy('main');
     const got = await drain(table, { startingVersion: 0 }, 7);
-    expectVersionOrder(got, rowsOf((v) => v.version < partitionDelete.version));
+    expectVersionOrder(
+      got,
+      rowsOf((v) => v.version < partitionDelete.version),
+    );
     expect(got.error?.message).toMatch(new RegExp(`version ${partitionDelete.version} deletes rows.*ignoreDeletes`));
     // Rows before the column was added do not carry it; rows after do (null or a value).
     expect(got.rows.filter((r) => 'note' in r).length).toBe(rowsOf((v) => v.version < partitionDelete.version && v.rows.some((r) => 'note' in r)).length);
@@ -122,12 +125,18 @@ describe('Delta source on tables written by Apache Spark + Delta Lake', () => {
   it('ignoreDeletes skips the partition delete and refuses the row delete (a rewrite); ignoreChanges re-reads the rewritten files', async () => {
     const table = copy('main');
     const del = await drain(table, { startingVersion: 0, ignoreDeletes: true }, 5);
-    expectVersionOrder(del, rowsOf((v) => v.version < rowDelete.version));
+    expectVersionOrder(
+      del,
+      rowsOf((v) => v.version < rowDelete.version),
+    );
     expect(del.error?.message).toMatch(new RegExp(`version ${rowDelete.version} changes existing rows.*ignoreChanges`));
 
     const all = await drain(table, { startingVersion: 0, ignoreChanges: true }, 11);
     expect(all.error).toBeUndefined();
-    expectVersionOrder(all, rowsOf(() => true));
+    expectVersionOrder(
+      all,
+      rowsOf(() => true),
+    );
 
     // Resuming at every batch end of another batch size: the same rows, in the same order.
     const resumed: Row[] = [];
@@ -151,7 +160,10 @@ describe('Delta source on tables written by Apache Spark + Delta Lake', () => {
     for (let v = 0; v < 6; v++) unlinkSync(path.join(table, '_delta_log', `${String(v).padStart(20, '0')}.json`));
     expect(byId((await drain(table, {}, 13)).rows)).toEqual(byId(expected.mainFinalRows));
     const tail = await drain(table, { startingVersion: 7, ignoreChanges: true }, 13);
-    expectVersionOrder(tail, rowsOf((v) => v.version >= 7));
+    expectVersionOrder(
+      tail,
+      rowsOf((v) => v.version >= 7),
+    );
   });
 
   it('a deltaStream hop (runDeltaStreams → deltaSink) copies every row once', async () => {

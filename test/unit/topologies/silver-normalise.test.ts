@@ -38,13 +38,47 @@ function reference(b: BronzeInput): Normalised {
 
 // Strings mixing what the fast paths must detect: spaces and tabs at the ends, both cases, non-ASCII
 // letters whose case changes (é, ß, ı, ǅ), NBSP / BOM (trimmed by trim()), control characters (not trimmed).
-const piece = fc.constantFrom('a', 'Z', 'm', 'Q', '0', '9', '-', ' ', '\t', '\n', 'é', 'É', 'ß', 'ı', 'ǅ', '\u00a0', '\ufeff', '\u0001', '\u007f', 'usd', 'EUR', 'gBp');
+const piece = fc.constantFrom(
+  'a',
+  'Z',
+  'm',
+  'Q',
+  '0',
+  '9',
+  '-',
+  ' ',
+  '\t',
+  '\n',
+  'é',
+  'É',
+  'ß',
+  'ı',
+  'ǅ',
+  '\u00a0',
+  '\ufeff',
+  '\u0001',
+  '\u007f',
+  'usd',
+  'EUR',
+  'gBp',
+);
 const messy = fc.array(piece, { maxLength: 8 }).map((a) => a.join(''));
-const text = fc.oneof(messy, fc.string({ maxLength: 12 }), fc.uuid().map((u) => (Math.random() < 0.5 ? u : u.toUpperCase())));
+const text = fc.oneof(
+  messy,
+  fc.string({ maxLength: 12 }),
+  fc.uuid().map((u) => (Math.random() < 0.5 ? u : u.toUpperCase())),
+);
 // Times: canonical ISO (valid and invalid fields: month 13, Feb 30, hour 24, years 0000–9999), other ISO forms, garbage.
 const d2 = (n: number) => String(n).padStart(2, '0');
 const canonical = fc
-  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 999 }))
+  .tuple(
+    fc.integer({ min: 0, max: 9999 }),
+    fc.integer({ min: 0, max: 13 }),
+    fc.integer({ min: 0, max: 32 }),
+    fc.integer({ min: 0, max: 25 }),
+    fc.integer({ min: 0, max: 61 }),
+    fc.integer({ min: 0, max: 999 }),
+  )
   .map(([y, mo, d, h, mi, ms]) => `${String(y).padStart(4, '0')}-${d2(mo)}-${d2(d)}T${d2(h)}:${d2(mi)}:${d2(mi % 60)}.${String(ms).padStart(3, '0')}Z`);
 const time = fc.oneof(
   canonical,
@@ -63,7 +97,10 @@ describe('silver normalise (fast paths)', () => {
           transaction_type: text,
           status: text,
           currency: fc.oneof(fc.constantFrom(...Object.keys(USD_RATES), ' usd ', 'eUr', 'GBP\t', 'XXX'), messy),
-          amount: fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer({ min: -100000, max: 100000 }).map((c) => c / 100)),
+          amount: fc.oneof(
+            fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+            fc.integer({ min: -100000, max: 100000 }).map((c) => c / 100),
+          ),
           transaction_timestamp: time,
           event_date: fc.constant('2024-06-01'),
           ingest_time: fc.option(time),
