@@ -127,7 +127,13 @@ export class StandbyTasks {
   /** Keeps standbys of every candidate task not in `active` (after an assignment); restarts the tail loop. */
   async update(active: ReadonlySet<string>): Promise<void> {
     if (!this.enabled) return;
-    this.throwIfFailed();
+    if (this.failure !== undefined) {
+      // The loop failed: drop every copy without a checkpoint and rebuild them below.
+      this.failure = undefined;
+      await this.stopLoop();
+      for (const t of this.tasks.values()) await this.closeTask(t, false).catch(() => undefined);
+      this.tasks.clear();
+    }
     const wanted = new Map([...this.candidates()].filter(([id]) => !active.has(id)));
     const same = wanted.size === this.tasks.size && [...wanted.keys()].every((id) => this.tasks.has(id));
     if (same && this.loop !== null) return;
@@ -152,14 +158,6 @@ export class StandbyTasks {
     for (const t of this.tasks.values()) await this.closeTask(t, clean).catch((e: unknown) => (first ??= e));
     this.tasks.clear();
     if (first !== undefined) throw first;
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure !== undefined) {
-      const f = this.failure;
-      this.failure = undefined;
-      throw f;
-    }
   }
 
   private async openTask(id: string, subId: number, partition: number): Promise<StandbyTask> {
@@ -234,7 +232,7 @@ export class StandbyTasks {
     this.consumer = consumer;
     this.stopping = false;
     this.loop = this.run(consumer, byTp).catch((error: unknown) => {
-      // A standby is an optimisation: its failure is logged and surfaces at the next update.
+      // A standby is an optimisation: its failure is logged and the copies are rebuilt at the next update.
       this.failure = error;
       this.config.logger('warn', `standby tasks stopped: ${error instanceof Error ? error.message : String(error)}`);
     });

@@ -371,7 +371,13 @@ export class StreamsRuntime {
     const now = Date.now();
     if (now - this.standbySyncedAt < 1_000) return;
     this.standbySyncedAt = now;
-    await this.standby.update(new Set(this.taskManager.tasks().map((t) => t.id)));
+    try {
+      await this.standby.update(new Set(this.taskManager.tasks().map((t) => t.id)));
+    } catch (error) {
+      // A standby is an optimisation: never a reason to stop processing. Retried at the next check.
+      await this.standby.close(false).catch(() => undefined);
+      this.config.logger('warn', `standby tasks not kept: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async createTasks(tps: TopicPartition[]): Promise<void> {
