@@ -194,7 +194,12 @@ export async function runFailover(options: {
     await a.exited;
     // Input after the kill: only the new owner can commit it.
     await produce(client, input, 0, tail);
-    const commitAt = await waitFor('the first commit on runner b', 600_000, async () => ((await committed(client, app, input)) > before ? Date.now() : undefined), 25);
+    const commitAt = await waitFor(
+      'the first commit on runner b',
+      600_000,
+      async () => ((await committed(client, app, input)) > before ? Date.now() : undefined),
+      25,
+    );
     const failoverMs = commitAt - killedAt;
     const assigned = b.lines.find((l) => typeof l['message'] === 'string' && (l['message'] as string).startsWith('tasks assigned'));
     const restoredRecords = typeof assigned?.['restored'] === 'number' ? assigned['restored'] : -1;
