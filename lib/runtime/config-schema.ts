@@ -168,6 +168,12 @@ const SHAPE = {
     { type: 'UncaughtExceptionHandler | UncaughtExceptionResponse' },
   ),
   poisonRecordAttempts: key('poisonRecordAttempts', z.number().int().positive().default(2), { type: 'number' }),
+  /** Warm copies of stateful tasks this runner does not own, kept by tailing their changelogs (0: none); see docs/operations.md "Standby replicas". */
+  numStandbyReplicas: key('numStandbyReplicas', z.number().int().nonnegative().default(0), {
+    type: 'number',
+    properties: ['num.standby.replicas'],
+    kind: 'number',
+  }),
   sessionTimeoutMs: key(
     'sessionTimeoutMs',
     z.number().int().min(1000, 'must be >= 1000 (brokers reject less than group.min.session.timeout.ms, 6000 by default)').optional(),
@@ -282,6 +288,7 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       productionExceptionHandler: resolveHandler(c.productionExceptionHandler),
       uncaughtExceptionHandler: typeof uncaught === 'function' ? uncaught : (): UncaughtExceptionResponse => uncaught,
       poisonRecordAttempts: c.poisonRecordAttempts,
+      numStandbyReplicas: c.numStandbyReplicas,
       sessionTimeoutMs: c.sessionTimeoutMs,
       heartbeatIntervalMs: c.heartbeatIntervalMs,
       transactionTimeoutMs: c.transactionTimeoutMs,

@@ -124,6 +124,12 @@ export interface TributaryConfig {
   readonly uncaughtExceptionHandler?: UncaughtExceptionHandler | UncaughtExceptionResponse;
   /** Failures of one record (same topic, partition, offset) before a replaced thread dead-letters it instead of failing again. */
   readonly poisonRecordAttempts?: number;
+  /**
+   * Standby replicas per stateful task (Kafka Streams' `num.standby.replicas`, default 0): with 1 or
+   * more, a runner keeps warm copies of the stateful tasks it does not own by tailing their
+   * changelogs, so a task that fails over to it restores only the tail. See docs/operations.md.
+   */
+  readonly numStandbyReplicas?: number;
   /** Group session timeout (ms): how long a dead member keeps its tasks; unset, the client's (kafkajs 30000). Brokers refuse less than 6000 by default. */
   readonly sessionTimeoutMs?: number;
   /** Group heartbeat interval (ms); at most a third of `sessionTimeoutMs`; unset, the client's (kafkajs 3000). */
@@ -178,6 +184,7 @@ export interface NormalizedConfig {
   readonly productionExceptionHandler: ProductionExceptionHandler;
   readonly uncaughtExceptionHandler: UncaughtExceptionHandler;
   readonly poisonRecordAttempts: number;
+  readonly numStandbyReplicas: number;
   readonly sessionTimeoutMs: number | undefined;
   readonly heartbeatIntervalMs: number | undefined;
   readonly transactionTimeoutMs: number;

@@ -35,6 +35,7 @@ import { CommitSchedule } from './commit-schedule.js';
 import { TaskManager } from './task-manager.js';
 import type { StreamTask } from './task.js';
 import { ExternalSources } from './external-sources.js';
+import { StandbyTasks } from './standby-tasks.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
 export type RuntimeState = 'created' | 'starting' | 'running' | 'rebalancing' | 'closing' | 'closed' | 'error';
@@ -107,6 +108,9 @@ export class StreamsRuntime {
   private wakeSleep: (() => void) | null = null;
   /** Sources outside Kafka (`builder.deltaStream`), fed between polls; null when the topology has none. */
   private readonly external: ExternalSources | null;
+  /** Standby replicas (`numStandbyReplicas`; inactive at 0). */
+  readonly standby: StandbyTasks;
+  private standbySyncedAt = 0;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
@@ -137,6 +141,7 @@ export class StreamsRuntime {
       admin: () => this.admin,
       onTaskClosed: (task) => this.external?.closeTask(task),
     });
+    this.standby = new StandbyTasks(this.topology, this.config, this.client, (t) => this.prepared?.partitions.get(t));
   }
 
   get state(): RuntimeState {
@@ -258,6 +263,7 @@ export class StreamsRuntime {
       // The anchor topic of an external source only carries the group's partitions: nothing to process.
       const fetched = this.taskManager.route(this.external === null ? polled : polled.filter((b) => !this.external!.isAnchor(b.topic))) + fed;
       if (fetched > 0) this.backoff.succeed();
+      await this.syncStandbys();
       return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
       let failure: unknown = error;
@@ -356,7 +362,34 @@ export class StreamsRuntime {
     }
   }
 
+  /**
+   * Between polls, at most once a second: keep standbys of the stateful tasks not owned here
+   * (an empty assignment runs no rebalance callback, so the loop checks).
+   */
+  private async syncStandbys(): Promise<void> {
+    if (!this.standby.enabled) return;
+    const now = Date.now();
+    if (now - this.standbySyncedAt < 1_000) return;
+    this.standbySyncedAt = now;
+    try {
+      await this.standby.update(new Set(this.taskManager.tasks().map((t) => t.id)));
+    } catch (error) {
+      // A standby is an optimisation: never a reason to stop processing. Retried at the next check.
+      await this.standby.close(false).catch(() => undefined);
+      this.config.logger('warn', `standby tasks not kept: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private async createTasks(tps: TopicPartition[]): Promise<void> {
+    // A standby of a task assigned now hands over its stores (checkpoint) before the task opens them.
+    if (this.standby.enabled) {
+      const ids = new Set<string>();
+      for (const tp of tps) {
+        const sub = this.topology.subtopologyForTopic(tp.topic);
+        if (sub !== undefined) ids.add(`${sub.id}_${tp.partition}`);
+      }
+      await this.standby.release([...ids]);
+    }
     const created = await this.taskManager.createTasks(tps);
     if (created.length === 0) return;
     this.counters.rebalances++;
@@ -466,6 +499,9 @@ export class StreamsRuntime {
       }
     }
     await this.taskManager.closeAll(clean).catch((error: unknown) => {
+      firstError ??= error;
+    });
+    await this.standby.close(clean).catch((error: unknown) => {
       firstError ??= error;
     });
     await this.global.close().catch((error: unknown) => {

@@ -181,6 +181,9 @@ describe('one configuration', () => {
       processingGuarantee: 'at_least_once',
       cacheMaxBytes: 0,
     });
+    expect(configFromProperties({ 'num.standby.replicas': '1' })).toEqual({ numStandbyReplicas: 1 });
+    expect(normalizeConfig({ applicationId: 'a' }).numStandbyReplicas).toBe(0);
+    expect(configError(() => normalizeConfig({ applicationId: 'a', numStandbyReplicas: -1 })).message).toMatch(/^numStandbyReplicas: /m);
     const unknown = configError(() => configFromProperties({ 'num.stream.threads': '2' }));
     expect(unknown.message).toMatch(/^num\.stream\.threads: unknown property; known: application\.id, bootstrap\.servers, /);
     expect(unknown.context['key']).toBe('num.stream.threads');
@@ -201,7 +204,7 @@ describe('one configuration', () => {
     }
     expect(CONFIG_KEYS).not.toContain('clock');
     for (const [p, { key }] of PROPERTY_NAMES) expect(CONFIG_KEYS, p).toContain(key);
-    expect(PROPERTY_NAMES.size).toBe(20);
+    expect(PROPERTY_NAMES.size).toBe(21);
   });
 
   it('the generated reference is current and fails on a key without a doc comment', () => {
