@@ -8,10 +8,20 @@
  * Group membership (`subscribe`) is platformatic's classic-protocol member: `joinGroup` starts in
  * the background, platformatic heartbeats on its own timer and rejoins when the group rebalances.
  * Its assignments are diffed by the next `poll`, which runs `onPartitionsRevoked` then
- * `onPartitionsAssigned` before handing out records — like the kafkajs adapter, revocation is
- * reported after the group moved on (safe for exactly-once: a new owner's transactional producer
- * fences ours; at-least-once may see duplicates). The assignor is co-partitioned (partition p of
+ * `onPartitionsAssigned` before handing out records. Assignors are co-partitioned (partition p of
  * every subscribed topic goes to the same member), as the kafkajs adapter's.
+ *
+ * Rebalance protocols (`ConsumerOptions.rebalanceProtocol`):
+ * - `'cooperative'` (default; KIP-429): platformatic's `cooperative-sticky` protocol (it sends the
+ *   owned partitions and generation in JoinGroup, and rejoins after a round that revoked something)
+ *   with our sticky co-partitioned assignor (`cooperative-assignor.ts`), which withholds a moving
+ *   partition until its owner gave it up. Partitions that stay are never revoked and keep being
+ *   fetched during the rebalance. The follow-up JoinGroup is held (platformatic's
+ *   `protocolsMetadata` hook) until `poll` has run `onPartitionsRevoked` for the revoked
+ *   partitions, so their old owner commits and closes them before the new owner is assigned them.
+ * - `'eager'`: the classic round-robin protocol with partition p to member p mod n; revocation
+ *   is reported after the group moved on (safe for exactly-once: a new owner's transactional
+ *   producer fences ours; at-least-once may see duplicates), like the kafkajs adapter.
  *
  * read_committed: platformatic drops an aborted transaction only when its abort marker is in the
  * same fetch response; the adapter filters again as the Java consumer does (the broker's aborted
@@ -33,6 +43,7 @@ import { TributaryError } from '../../errors.js';
 import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { PlatformaticBase } from './client.js';
 import { batchColumns } from './columns.js';
+import { cooperativeCopartitionedAssigner } from './cooperative-assignor.js';
 import { apiIdOf, translateError } from './errors.js';
 
 type FetchResponse = Awaited<ReturnType<PltConsumer['fetch']>>;
@@ -41,6 +52,7 @@ const key = (topic: string, partition: number): string => `${partition}\u0000${t
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const OFFSET_OUT_OF_RANGE = 1;
+const EMPTY = Buffer.alloc(0);
 
 /** Tuning of the platformatic consumer underneath (not part of the seam). */
 export interface PlatformaticConsumerTuning {
@@ -78,7 +90,11 @@ export class PlatformaticConsumer implements Consumer {
   private readonly positions = new Map<string, number>();
   private readonly paused = new Set<string>();
   private readonly resets = new Set<string>();
-  private groupChanged = false;
+  /** platformatic's assignment array last applied by `rebalance` (it replaces the array on every change). */
+  private seenAssignments: unknown = undefined;
+  /** Follow-up JoinGroups waiting for `poll` to run the revocation callback (cooperative). */
+  private revocationWaiters: (() => void)[] = [];
+  private readonly cooperative: boolean;
   private joining: Promise<void> | undefined;
   private joinInFlight = false;
   private joinError: unknown;
@@ -93,6 +109,7 @@ export class PlatformaticConsumer implements Consumer {
     private readonly tuning: PlatformaticConsumerTuning = {},
   ) {
     this.readCommitted = options.readUncommitted !== true;
+    this.cooperative = options.rebalanceProtocol !== 'eager';
   }
 
   private get consumer(): PltConsumer {
@@ -113,7 +130,17 @@ export class PlatformaticConsumer implements Consumer {
       rebalanceTimeout: Math.max(this.options.rebalanceTimeoutMs ?? 60_000, sessionTimeout),
       isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
       maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
-      partitionAssigner: copartitionedAssigner,
+      ...(this.cooperative
+        ? {
+            protocols: [{ name: 'cooperative-sticky', version: 3 }],
+            partitionAssigner: cooperativeCopartitionedAssigner,
+            // Holds the follow-up JoinGroup until revoked partitions were committed and closed.
+            protocolsMetadata: async (): Promise<Buffer> => {
+              await this.revocationHandled();
+              return EMPTY;
+            },
+          }
+        : { partitionAssigner: copartitionedAssigner }),
     });
     try {
       await c.metadata({ topics: [] });
@@ -121,9 +148,6 @@ export class PlatformaticConsumer implements Consumer {
       await c.close(true).catch(() => undefined);
       throw translateError(e, 'connect consumer', { groupId: this.options.groupId });
     }
-    c.on('consumer:group:join', () => {
-      this.groupChanged = true;
-    });
     // Emitted when a background rejoin fails (an unhandled 'error' event would end the process).
     c.on('error', () => {
       if (this.mode === 'group' && !this.closed) this.rejoinNeeded = true;
@@ -147,7 +171,6 @@ export class PlatformaticConsumer implements Consumer {
     this.joining = c.joinGroup({}).then(
       () => {
         this.joinInFlight = false;
-        this.groupChanged = true;
       },
       (e: unknown) => {
         this.joinInFlight = false;
@@ -175,20 +198,57 @@ export class PlatformaticConsumer implements Consumer {
     this.resets.delete(k);
   }
 
-  /** Applies a new group assignment: revoked then assigned callbacks. */
-  private async rebalance(): Promise<void> {
-    this.groupChanged = false;
+  /** Partitions of platformatic's current assignment, by key. */
+  private currentAssignment(): Map<string, TopicPartition> {
     const now = new Map<string, TopicPartition>();
     for (const a of this.consumer.assignments ?? []) for (const partition of a.partitions) now.set(key(a.topic, partition), { topic: a.topic, partition });
+    return now;
+  }
+
+  /**
+   * Resolves once no partition we hold is missing from platformatic's assignment (the revocation
+   * callback for it has run), or when the consumer closes; bounded by half the rebalance timeout,
+   * so a stuck poll loop cannot get the member removed from the group.
+   */
+  private revocationHandled(): Promise<void> {
+    if (this.closed || this.c === undefined) return Promise.resolve();
+    const now = this.currentAssignment();
+    if (![...this.assigned.keys()].some((k) => !now.has(k))) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(this.options.rebalanceTimeoutMs ?? 60_000, this.options.sessionTimeoutMs ?? 30_000) / 2);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.revocationWaiters = self.revocationWaiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.revocationWaiters.push(done);
+    });
+  }
+
+  private releaseRevocationWaiters(): void {
+    const waiters = this.revocationWaiters;
+    this.revocationWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Applies a new group assignment: revoked then assigned callbacks. */
+  private async rebalance(): Promise<void> {
+    this.seenAssignments = this.consumer.assignments;
+    const now = this.currentAssignment();
     const revoked = [...this.assigned].filter(([k]) => !now.has(k)).map(([, tp]) => tp);
     const added = [...now].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
     if (revoked.length > 0) {
       for (const tp of revoked) this.forget(key(tp.topic, tp.partition));
-      await this.listener?.onPartitionsRevoked?.(revoked);
+      try {
+        await this.listener?.onPartitionsRevoked(revoked);
+      } finally {
+        this.releaseRevocationWaiters();
+      }
     }
     if (added.length > 0) {
       for (const tp of added) this.assigned.set(key(tp.topic, tp.partition), tp);
-      await this.listener?.onPartitionsAssigned?.(added);
+      await this.listener?.onPartitionsAssigned(added);
     }
   }
 
@@ -263,7 +323,7 @@ export class PlatformaticConsumer implements Consumer {
     }
     const c = this.consumer;
     if (this.mode === 'group' && this.rejoinNeeded && !this.joinInFlight) this.startJoin(c);
-    if (this.mode === 'group' && this.groupChanged) await this.rebalance();
+    if (this.mode === 'group' && c.assignments !== this.seenAssignments) await this.rebalance();
     await this.resolvePositions();
     const fetchable = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.positions.has(k));
     if (fetchable.length === 0) {
@@ -409,6 +469,7 @@ export class PlatformaticConsumer implements Consumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.releaseRevocationWaiters();
     const c = this.c;
     if (!c) return;
     // A JoinGroup under way counts this member in: let it finish (bounded), then leave.
