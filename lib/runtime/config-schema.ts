@@ -259,7 +259,7 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
         path: ['kafkaClient'],
         message: 'applies to clients the app creates from bootstrapServers; pass it to createKafkaClient for the client you pass instead',
       });
-    if (c.rebalanceProtocol === 'cooperative' && c.client === undefined && (c.kafkaClient ?? 'kafkajs') === 'kafkajs') {
+    if (c.rebalanceProtocol === 'cooperative' && c.bootstrapServers !== undefined && (c.kafkaClient ?? 'kafkajs') === 'kafkajs') {
       ctx.addIssue({
         code: 'custom',
         path: ['rebalanceProtocol'],
