@@ -384,6 +384,7 @@ export class StreamsRuntime {
       tasks: tasks.map((t) => t.id),
       kept: [...kept],
     });
+    const started = performance.now();
     let committed: boolean;
     try {
       // Fenced (the new owner took over) or unknown outcome: the new owner restores and seeks.
@@ -391,7 +392,14 @@ export class StreamsRuntime {
     } finally {
       if (this.currentState === 'rebalancing') this.setState('running');
     }
+    const commitMs = performance.now() - started;
     await this.taskManager.closeRevoked(tasks, committed);
+    const ms = (n: number): number => Math.round(n);
+    this.config.logger('info', `${what}: committed in ${ms(commitMs)} ms, closed in ${ms(performance.now() - started - commitMs)} ms`, {
+      tasks: tasks.map((t) => t.id),
+      commitMs: ms(commitMs),
+      closeMs: ms(performance.now() - started - commitMs),
+    });
   }
 
   /**

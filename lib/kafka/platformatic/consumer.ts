@@ -83,6 +83,14 @@ export function copartitionedAssigner(
 
 export class PlatformaticConsumer implements Consumer {
   private c: PltConsumer | undefined;
+  /**
+   * Group mode: a second platformatic consumer (never joins) for metadata, ListOffsets and Fetch,
+   * on its own connections. The broker handles one request per connection at a time, and a
+   * JoinGroup is parked until every member rejoined: on the group consumer's connection it would
+   * hold up fetches for the whole join phase, stopping the tasks that stay (the Java consumer
+   * talks to the coordinator on a separate connection for the same reason).
+   */
+  private f: PltConsumer | undefined;
   private admin: PltAdmin | undefined;
   private mode: 'none' | 'group' | 'assigned' = 'none';
   private listener: RebalanceListener | undefined;
@@ -162,6 +170,14 @@ export class PlatformaticConsumer implements Consumer {
     this.mode = 'group';
     this.listener = listener;
     c.topics.trackAll(...topics);
+    this.f ??= new PltConsumer({
+      ...this.base.options,
+      clientId: this.options.clientId ?? this.base.options.clientId,
+      groupId: this.options.groupId,
+      autocommit: false,
+      isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+      maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
+    });
     this.startJoin(c);
   }
 
@@ -296,7 +312,7 @@ export class PlatformaticConsumer implements Consumer {
     const partitions: Record<string, number[]> = {};
     for (const [, tp] of needReset) (partitions[tp.topic] ??= []).push(tp.partition);
     try {
-      const offsets = await this.consumer.listOffsets({
+      const offsets = await (this.f ?? this.consumer).listOffsets({
         topics: Object.keys(partitions),
         partitions,
         timestamp: this.options.autoOffsetReset === 'latest' ? -1n : -2n,
@@ -324,6 +340,7 @@ export class PlatformaticConsumer implements Consumer {
     const c = this.consumer;
     if (this.mode === 'group' && this.rejoinNeeded && !this.joinInFlight) this.startJoin(c);
     if (this.mode === 'group' && c.assignments !== this.seenAssignments) await this.rebalance();
+    const f = this.f ?? c;
     await this.resolvePositions();
     const fetchable = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.positions.has(k));
     if (fetchable.length === 0) {
@@ -332,7 +349,7 @@ export class PlatformaticConsumer implements Consumer {
     }
     let metadata: ClusterMetadata;
     try {
-      metadata = await c.metadata({ topics: [...new Set(fetchable.map(([, tp]) => tp.topic))] });
+      metadata = await f.metadata({ topics: [...new Set(fetchable.map(([, tp]) => tp.topic))] });
     } catch (e) {
       throw translateError(e, 'poll: metadata', { groupId: this.options.groupId });
     }
@@ -372,7 +389,7 @@ export class PlatformaticConsumer implements Consumer {
         }
         let response: FetchResponse | undefined;
         try {
-          response = await c.fetch({
+          response = await f.fetch({
             node,
             topics: [...byTopic.values()],
             maxWaitTime,
@@ -383,7 +400,7 @@ export class PlatformaticConsumer implements Consumer {
           if (response === undefined || !Array.isArray(response.responses)) {
             const translated = translateError(e, 'poll: fetch', { groupId: this.options.groupId });
             if (!translated.retriable) throw translated;
-            c.clearMetadata();
+            f.clearMetadata();
             return;
           }
         }
@@ -401,7 +418,7 @@ export class PlatformaticConsumer implements Consumer {
               continue;
             }
             if (p.errorCode !== 0) {
-              c.clearMetadata();
+              f.clearMetadata();
               continue;
             }
             const cols = batchColumns(
@@ -475,7 +492,9 @@ export class PlatformaticConsumer implements Consumer {
     // A JoinGroup under way counts this member in: let it finish (bounded), then leave.
     if (this.joining) await Promise.race([this.joining, sleep(this.options.rebalanceTimeoutMs ?? 30_000)]);
     await c.close(true).catch(() => undefined);
+    await this.f?.close(true).catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     this.c = undefined;
+    this.f = undefined;
   }
 }
