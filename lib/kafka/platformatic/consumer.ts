@@ -231,13 +231,12 @@ export class PlatformaticConsumer implements Consumer {
     const now = this.currentAssignment();
     if (![...this.assigned.keys()].some((k) => !now.has(k))) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(this.options.rebalanceTimeoutMs ?? 60_000, this.options.sessionTimeoutMs ?? 30_000) / 2);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.revocationWaiters = self.revocationWaiters.filter((w) => w !== done);
+        this.revocationWaiters = this.revocationWaiters.filter((w) => w !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.max(this.options.rebalanceTimeoutMs ?? 60_000, this.options.sessionTimeoutMs ?? 30_000) / 2);
       this.revocationWaiters.push(done);
     });
   }

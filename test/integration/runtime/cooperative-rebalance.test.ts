@@ -9,6 +9,8 @@
  *   no runner is fenced (no migration), no task closes dirty;
  * - every input record is in the read_committed output exactly once.
  * The three runtimes share this process's event loop (one core): the slack covers that too.
+ * On demand: TRIBUTARY_COOP_COMPARE_EAGER=1 also runs the join under the eager protocol (figures
+ * only); COOP_GUARANTEE=at_least_once runs under at-least-once; COOP_DEBUG=1 prints runtime logs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +54,8 @@ async function readCommitted(client: KafkaClient, topic: string, expected: numbe
   const out: string[] = [];
   const deadline = Date.now() + timeoutMs;
   try {
-    while (out.length < expected && Date.now() < deadline) for (const b of fetchedBatches(await c.poll(500))) for (const r of b.records) out.push(r.value!.toString());
+    while (out.length < expected && Date.now() < deadline)
+      for (const b of fetchedBatches(await c.poll(500))) for (const r of b.records) out.push(r.value!.toString());
     for (const b of fetchedBatches(await c.poll(1000))) for (const r of b.records) out.push(r.value!.toString());
   } finally {
     await c.close();
@@ -112,7 +115,7 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
       config: {
         applicationId: appId,
         clientId: `${appId}-${name}`,
-        processingGuarantee: 'exactly_once',
+        processingGuarantee: process.env.COOP_GUARANTEE === 'at_least_once' ? 'at_least_once' : 'exactly_once',
         commitIntervalMs: COMMIT_INTERVAL_MS,
         stateDir: mkdtempSync(join(stateRoot, `${name}-`)),
         rebalanceProtocol: protocol,
@@ -155,7 +158,8 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
   const until = async (what: string, cond: () => boolean, ms = 60_000): Promise<void> => {
     const deadline = Date.now() + ms;
     while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${runners.map((r) => `${r.name}=${r.rt.tasks().map((t) => t.id)}`).join(' ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}: ${runners.map((r) => `${r.name}=${r.rt.tasks().map((t) => t.id)}`).join(' ')}`);
       await sleep(50);
     }
   };
@@ -212,33 +216,61 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
 describe('cooperative rebalancing on the real broker (platformatic)', () => {
   const skip = !platformaticSupported();
   if (skip) it.skip(`skipped: @platformatic/kafka needs Node >= 22.22 or >= 24.6, this is Node ${process.versions.node}`, () => undefined);
-  it.skipIf(skip)('a third runner joins: staying tasks keep running without a pause, moved tasks hand over cleanly, output exactly once', { timeout: 180_000 }, async () => {
-    const r = await runJoinScenario('cooperative');
-    // For the note: the measured gaps.
-    console.log(JSON.stringify({ protocol: 'cooperative', commitIntervalMs: COMMIT_INTERVAL_MS, baselineCommitGapMs: r.baselineCommitGapMs, staying: r.staying, moved: r.moved, produced: r.produced, counters: r.counters }));
-    expect(r.moved).toHaveLength(2);
-    expect(r.staying).toHaveLength(6);
-    for (const s of r.staying) {
-      expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS);
-      expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS);
-    }
-    // Moved tasks were committed and closed clean by their old owner before the new owner fenced anything.
-    for (const [name, c] of Object.entries(r.counters)) {
-      expect(c.migrations, `${name} fenced`).toBe(0);
-      expect(c.tasksClosedDirty, `${name} closed dirty`).toBe(0);
-    }
-    expect(r.counters.a!.tasksClosedClean + r.counters.b!.tasksClosedClean).toBe(2);
-    // Exactly once.
-    const counts = new Map<string, number>();
-    for (const v of r.output) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const dups = [...counts].filter(([, n]) => n > 1).length;
-    const missing = Array.from({ length: r.produced }, (_, i) => i).filter((i) => !counts.has(`${i % PARTITIONS}:${i}`)).length;
-    expect({ dups, missing, out: r.output.length }).toEqual({ dups: 0, missing: 0, out: r.produced });
-  });
+  it.skipIf(skip)(
+    'a third runner joins: staying tasks keep running without a pause, moved tasks hand over cleanly, output exactly once',
+    { timeout: 180_000 },
+    async () => {
+      const r = await runJoinScenario('cooperative');
+      // For the note: the measured gaps.
+      console.log(
+        JSON.stringify({
+          protocol: 'cooperative',
+          commitIntervalMs: COMMIT_INTERVAL_MS,
+          baselineCommitGapMs: r.baselineCommitGapMs,
+          staying: r.staying,
+          moved: r.moved,
+          produced: r.produced,
+          counters: r.counters,
+        }),
+      );
+      expect(r.moved).toHaveLength(2);
+      expect(r.staying).toHaveLength(6);
+      for (const s of r.staying) {
+        expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS);
+        expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS);
+      }
+      // Moved tasks were committed and closed clean by their old owner before the new owner fenced anything.
+      for (const [name, c] of Object.entries(r.counters)) {
+        expect(c.migrations, `${name} fenced`).toBe(0);
+        expect(c.tasksClosedDirty, `${name} closed dirty`).toBe(0);
+      }
+      expect(r.counters.a!.tasksClosedClean + r.counters.b!.tasksClosedClean).toBe(2);
+      // Exactly once.
+      const counts = new Map<string, number>();
+      for (const v of r.output) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const dups = [...counts].filter(([, n]) => n > 1).length;
+      const missing = Array.from({ length: r.produced }, (_, i) => i).filter((i) => !counts.has(`${i % PARTITIONS}:${i}`)).length;
+      expect({ dups, missing, out: r.output.length }).toEqual({ dups: 0, missing: 0, out: r.produced });
+    },
+  );
 
   // Comparison for the note (on demand): the same scenario under the eager protocol, no assertions.
-  it.skipIf(skip || process.env.TRIBUTARY_COOP_COMPARE_EAGER !== '1')('(on demand) the same join under the eager protocol, for comparison', { timeout: 180_000 }, async () => {
-    const r = await runJoinScenario('eager');
-    console.log(JSON.stringify({ protocol: 'eager', commitIntervalMs: COMMIT_INTERVAL_MS, baselineCommitGapMs: r.baselineCommitGapMs, staying: r.staying, moved: r.moved, produced: r.produced, counters: r.counters }));
-  });
+  it.skipIf(skip || process.env.TRIBUTARY_COOP_COMPARE_EAGER !== '1')(
+    '(on demand) the same join under the eager protocol, for comparison',
+    { timeout: 180_000 },
+    async () => {
+      const r = await runJoinScenario('eager');
+      console.log(
+        JSON.stringify({
+          protocol: 'eager',
+          commitIntervalMs: COMMIT_INTERVAL_MS,
+          baselineCommitGapMs: r.baselineCommitGapMs,
+          staying: r.staying,
+          moved: r.moved,
+          produced: r.produced,
+          counters: r.counters,
+        }),
+      );
+    },
+  );
 });

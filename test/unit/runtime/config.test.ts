@@ -217,9 +217,9 @@ describe('one configuration', () => {
 describe('rebalanceProtocol', () => {
   it('defaults to the client (undefined), accepts eager and cooperative', () => {
     expect(normalizeConfig({ applicationId: 'app' }).rebalanceProtocol).toBeUndefined();
-    expect(normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', kafkaClient: 'platformatic', rebalanceProtocol: 'cooperative' }).rebalanceProtocol).toBe(
-      'cooperative',
-    );
+    expect(
+      normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', kafkaClient: 'platformatic', rebalanceProtocol: 'cooperative' }).rebalanceProtocol,
+    ).toBe('cooperative');
     expect(normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', rebalanceProtocol: 'eager' }).rebalanceProtocol).toBe('eager');
   });
 

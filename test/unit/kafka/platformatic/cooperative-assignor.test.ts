@@ -71,7 +71,13 @@ describe('cooperativeCopartitionedAssigner', () => {
         version: 3,
         topics: ['in', 'rep'],
         generationId,
-        ownedPartitions: owned.length > 0 ? [{ topic: 'in', partitions: owned }, { topic: 'rep', partitions: owned }] : [],
+        ownedPartitions:
+          owned.length > 0
+            ? [
+                { topic: 'in', partitions: owned },
+                { topic: 'rep', partitions: owned },
+              ]
+            : [],
       }) as unknown as ExtendedGroupProtocolSubscription;
     // x owns 0-3 now (generation 5); y claims 2 from an older generation: ignored.
     const members = new Map([
