@@ -102,6 +102,8 @@ export class PlatformaticConsumer implements Consumer {
   private seenAssignments: unknown = undefined;
   /** Follow-up JoinGroups waiting for `poll` to run the revocation callback (cooperative). */
   private revocationWaiters: (() => void)[] = [];
+  /** Inside `onPartitionsRevoked` (the revoked partitions are already forgotten). */
+  private revoking = false;
   private readonly cooperative: boolean;
   private joining: Promise<void> | undefined;
   private joinInFlight = false;
@@ -229,7 +231,7 @@ export class PlatformaticConsumer implements Consumer {
   private revocationHandled(): Promise<void> {
     if (this.closed || this.c === undefined) return Promise.resolve();
     const now = this.currentAssignment();
-    if (![...this.assigned.keys()].some((k) => !now.has(k))) return Promise.resolve();
+    if (!this.revoking && ![...this.assigned.keys()].some((k) => !now.has(k))) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -241,7 +243,9 @@ export class PlatformaticConsumer implements Consumer {
     });
   }
 
-  private releaseRevocationWaiters(): void {
+  /** Lets held JoinGroups go: all of them on close, else once nothing is left to revoke. */
+  private releaseRevocationWaiters(force = false): void {
+    if (!force && this.c !== undefined && [...this.assigned.keys()].some((k) => !this.currentAssignment().has(k))) return;
     const waiters = this.revocationWaiters;
     this.revocationWaiters = [];
     for (const w of waiters) w();
@@ -255,9 +259,11 @@ export class PlatformaticConsumer implements Consumer {
     const added = [...now].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
     if (revoked.length > 0) {
       for (const tp of revoked) this.forget(key(tp.topic, tp.partition));
+      this.revoking = true;
       try {
         await this.listener?.onPartitionsRevoked(revoked);
       } finally {
+        this.revoking = false;
         this.releaseRevocationWaiters();
       }
     }
@@ -485,7 +491,7 @@ export class PlatformaticConsumer implements Consumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.releaseRevocationWaiters();
+    this.releaseRevocationWaiters(true);
     const c = this.c;
     if (!c) return;
     // A JoinGroup under way counts this member in: let it finish (bounded), then leave.
