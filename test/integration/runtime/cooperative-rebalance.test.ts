@@ -30,11 +30,15 @@ const COMMIT_INTERVAL_MS = 200;
 /**
  * Slack over one commit interval: the loop checks the interval only after a poll returns (a poll
  * waits up to pollMs = 100 ms, so a due commit can be one poll late on either side: 2 x 100 ms),
- * plus 200 ms for the staying runner's revocation callback (it commits and closes its moved task:
- * 3-30 ms measured) and for three runtimes sharing this event loop on a loaded 2-core machine.
- * Measured at load ~2: 223-227 ms (steady state before the join: 232 ms).
+ * plus 100 ms for the staying runner's revocation callback (it commits and closes its moved task:
+ * 3-30 ms measured). On top, the test allows the longest stall of this process's event loop in the
+ * window (measured by the 5 ms sampler): the three runtimes share it, and on a loaded machine
+ * (CI, other jobs) the process is simply not scheduled for a while — a stall of the machine, not
+ * a pause of the tasks. The heartbeat interval is 1 s so that anything parked behind a JoinGroup
+ * (the rounds wait for every member's next heartbeat) would show as a gap of up to ~1 s.
+ * Measured: load ~2, 223-239 ms (steady state 230-232 ms); load ~18, 345-365 ms (steady state 574 ms).
  */
-const SLACK_MS = 400;
+const SLACK_MS = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const str = Serdes.string();
 
@@ -84,6 +88,10 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
   counters: Record<string, StreamsRuntime['counters']>;
   /** Longest commit gap of any task in the 1.5 s before the third runner started (steady state). */
   baselineCommitGapMs: number;
+  /** Longest stall of this process's event loop during the rebalance window (machine load, GC). */
+  processStallMs: number;
+  /** Longest interval between two acknowledged input batches during the rebalance window (every 20 ms when the broker keeps up). */
+  inputGapMs: number;
 }> {
   const stateRoot = mkdtempSync(join(tmpdir(), 'tributary-coop-'));
   const client = createKafkaClient({ client: 'platformatic', bootstrapServers: realBootstrapServers(), clientId: 'coop-it' });
@@ -120,7 +128,7 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
         stateDir: mkdtempSync(join(stateRoot, `${name}-`)),
         rebalanceProtocol: protocol,
         sessionTimeoutMs: 10_000,
-        heartbeatIntervalMs: 500,
+        heartbeatIntervalMs: 1_000,
         logger: process.env.COOP_DEBUG === '1' ? (level, msg) => console.log(`${Date.now()} ${name} ${level} ${msg}`) : () => undefined,
       },
     });
@@ -129,8 +137,11 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
     await rt.start();
     return r;
   };
+  /** The sampler's own ticks: a long interval between two is a stall of this whole process (all three runtimes). */
+  const ticks: number[] = [];
   const sample = setInterval(() => {
     const now = Date.now();
+    ticks.push(now);
     for (const r of runners) {
       for (const t of r.rt.tasks()) {
         let c = r.commits.get(t);
@@ -145,12 +156,15 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
   const producer = client.producer({ clientId: 'coop-it-input' });
   await producer.connect();
   let produced = 0;
+  /** When each input batch was acknowledged. */
+  const sent: number[] = [];
   let producing = true;
   const feeding = (async () => {
     while (producing) {
       const recs: OutgoingRecord[] = [];
       for (let p = 0; p < PARTITIONS; p++) recs.push({ topic: input, partition: p, key: null, value: Buffer.from(`${p}:${produced + p}`) });
       await producer.send(outgoingBatch(recs));
+      sent.push(Date.now());
       produced += PARTITIONS;
       await sleep(20);
     }
@@ -185,6 +199,7 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
         if (before.get(t) !== r.name) continue;
         const commitTimes = r.commits.get(t)?.times ?? [];
         const partition = t.inputPartitions()[0]!.partition;
+        if (process.env.COOP_DEBUG === '1') console.log(`${r.name} ${t.id} commits ${commitTimes.filter((x) => x >= joinedAt && x <= settledAt).join(' ')}`);
         staying.push({
           runner: r.name,
           task: t.id,
@@ -194,13 +209,15 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
       }
     }
     const moved = c.rt.tasks().map((t) => t.id);
+    const processStallMs = Math.max(0, longestGap(ticks, joinedAt, settledAt) - 5);
+    const inputGapMs = longestGap(sent, joinedAt, settledAt);
     const outputValues = await readCommitted(client, output, produced, 60_000);
     const counters: Record<string, StreamsRuntime['counters']> = {};
     for (const r of runners) counters[r.name] = { ...r.rt.counters };
     // Counted from the third runner's start (the first two may have rebalanced between themselves before).
     counters.a!.tasksClosedClean -= closedBefore.a;
     counters.b!.tasksClosedClean -= closedBefore.b;
-    return { staying, moved, produced, output: outputValues, counters, baselineCommitGapMs: Math.max(...baseline) };
+    return { staying, moved, produced, output: outputValues, counters, baselineCommitGapMs: Math.max(...baseline), processStallMs, inputGapMs };
   } finally {
     producing = false;
     await feeding.catch(() => undefined);
@@ -226,6 +243,8 @@ describe('cooperative rebalancing on the real broker (platformatic)', () => {
         JSON.stringify({
           protocol: 'cooperative',
           commitIntervalMs: COMMIT_INTERVAL_MS,
+          processStallMs: r.processStallMs,
+          inputGapMs: r.inputGapMs,
           baselineCommitGapMs: r.baselineCommitGapMs,
           staying: r.staying,
           moved: r.moved,
@@ -236,8 +255,8 @@ describe('cooperative rebalancing on the real broker (platformatic)', () => {
       expect(r.moved).toHaveLength(2);
       expect(r.staying).toHaveLength(6);
       for (const s of r.staying) {
-        expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS);
-        expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS);
+        expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + r.processStallMs);
+        expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + r.processStallMs);
       }
       // Moved tasks were committed and closed clean by their old owner before the new owner fenced anything.
       for (const [name, c] of Object.entries(r.counters)) {
@@ -264,6 +283,8 @@ describe('cooperative rebalancing on the real broker (platformatic)', () => {
         JSON.stringify({
           protocol: 'eager',
           commitIntervalMs: COMMIT_INTERVAL_MS,
+          processStallMs: r.processStallMs,
+          inputGapMs: r.inputGapMs,
           baselineCommitGapMs: r.baselineCommitGapMs,
           staying: r.staying,
           moved: r.moved,
