@@ -31,11 +31,13 @@ const COMMIT_INTERVAL_MS = 200;
  * Slack over one commit interval: the loop checks the interval only after a poll returns (a poll
  * waits up to pollMs = 100 ms, so a due commit can be one poll late on either side: 2 x 100 ms),
  * plus 100 ms for the staying runner's revocation callback (it commits and closes its moved task:
- * 3-30 ms measured). On top, the test allows the longest stall of this process's event loop in the
- * window (measured by the 5 ms sampler): the three runtimes share it, and on a loaded machine
- * (CI, other jobs) the process is simply not scheduled for a while — a stall of the machine, not
- * a pause of the tasks. The heartbeat interval is 1 s so that anything parked behind a JoinGroup
- * (the rounds wait for every member's next heartbeat) would show as a gap of up to ~1 s.
+ * 3-30 ms measured). On top, the test allows the longest stall of the machine in the window: of
+ * this process's event loop (the 5 ms sampler's own ticks; the three runtimes share it, and on a
+ * loaded machine the process is simply not scheduled for a while), or of the input (the interval
+ * between two acknowledged input batches, sent every 20 ms: with no new input a task has nothing
+ * to process or commit). Neither is a pause of the tasks. The heartbeat interval is 1 s so that
+ * anything parked behind a JoinGroup (each round waits for every member's next heartbeat) would
+ * show as a gap of up to ~1 s.
  * Measured: load ~2, 223-239 ms (steady state 230-232 ms); load ~18, 345-365 ms (steady state 574 ms).
  */
 const SLACK_MS = 300;
@@ -254,9 +256,11 @@ describe('cooperative rebalancing on the real broker (platformatic)', () => {
       );
       expect(r.moved).toHaveLength(2);
       expect(r.staying).toHaveLength(6);
+      // Stalls of the machine, not of the tasks: this process not scheduled, or the input not acknowledged by the broker.
+      const allowance = Math.max(r.processStallMs, r.inputGapMs - 20);
       for (const s of r.staying) {
-        expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + r.processStallMs);
-        expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + r.processStallMs);
+        expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + allowance);
+        expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + allowance);
       }
       // Moved tasks were committed and closed clean by their old owner before the new owner fenced anything.
       for (const [name, c] of Object.entries(r.counters)) {
