@@ -35,7 +35,9 @@ const COMMIT_INTERVAL_MS = 200;
  * this process's event loop (the 5 ms sampler's own ticks; the three runtimes share it, and on a
  * loaded machine the process is simply not scheduled for a while), or of the input (the interval
  * between two acknowledged input batches, sent every 20 ms: with no new input a task has nothing
- * to process or commit). Neither is a pause of the tasks. The heartbeat interval is 1 s so that
+ * to process or commit), or the runners' steady-state jitter (their longest commit gap in the
+ * 1.5 s before the join, minus one interval: at load ~30 it reached 1.5 s without any rebalance).
+ * None of these is a pause caused by the rebalance. The heartbeat interval is 1 s so that
  * anything parked behind a JoinGroup (each round waits for every member's next heartbeat) would
  * show as a gap of up to ~1 s.
  * Measured: load ~2, 223-239 ms (steady state 230-232 ms); load ~18, 345-365 ms (steady state 574 ms).
@@ -257,7 +259,8 @@ describe('cooperative rebalancing on the real broker (platformatic)', () => {
       expect(r.moved).toHaveLength(2);
       expect(r.staying).toHaveLength(6);
       // Stalls of the machine, not of the tasks: this process not scheduled, or the input not acknowledged by the broker.
-      const allowance = Math.max(r.processStallMs, r.inputGapMs - 20);
+      // And the runners' own steady-state jitter just before the join (a loaded machine commits late even without a rebalance).
+      const allowance = Math.max(r.processStallMs, r.inputGapMs - 20, r.baselineCommitGapMs - COMMIT_INTERVAL_MS);
       for (const s of r.staying) {
         expect(s.commitGapMs, `commit gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + allowance);
         expect(s.processGapMs, `processing gap of ${s.task} on ${s.runner}`).toBeLessThanOrEqual(COMMIT_INTERVAL_MS + SLACK_MS + allowance);
