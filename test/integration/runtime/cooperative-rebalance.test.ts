@@ -30,19 +30,20 @@ const COMMIT_INTERVAL_MS = 200;
 /**
  * Slack over one commit interval: the loop checks the interval only after a poll returns (a poll
  * waits up to pollMs = 100 ms, so a due commit can be one poll late on either side: 2 x 100 ms),
- * plus 100 ms for the staying runner's revocation callback (it commits and closes its moved task:
- * 3-30 ms measured). On top, the test allows the longest stall of the machine in the window: of
+ * plus 200 ms for the staying runner's revocation callback (it commits and closes its moved task:
+ * 3-30 ms measured, the rest for three runtimes on one event loop). On top, the test allows the longest stall of the machine in the window: of
  * this process's event loop (the 5 ms sampler's own ticks; the three runtimes share it, and on a
  * loaded machine the process is simply not scheduled for a while), or of the input (the interval
  * between two acknowledged input batches, sent every 20 ms: with no new input a task has nothing
  * to process or commit), or the runners' steady-state jitter (their longest commit gap in the
- * 1.5 s before the join, minus one interval: at load ~30 it reached 1.5 s without any rebalance).
+ * 2 s before the join, minus one interval: at load ~30 it reached 1.5 s without any rebalance).
  * None of these is a pause caused by the rebalance. The heartbeat interval is 1 s so that
  * anything parked behind a JoinGroup (each round waits for every member's next heartbeat) would
  * show as a gap of up to ~1 s.
- * Measured: load ~2, 223-239 ms (steady state 230-232 ms); load ~18, 345-365 ms (steady state 574 ms).
+ * Measured: load ~2, 223-239 ms (steady state 230-232 ms); load ~15-30, 308-1,309 ms (steady state
+ * 266-1,500 ms), see /work/notes/17-coopb.md.
  */
-const SLACK_MS = 300;
+const SLACK_MS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const str = Serdes.string();
 
@@ -90,7 +91,7 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
   produced: number;
   output: string[];
   counters: Record<string, StreamsRuntime['counters']>;
-  /** Longest commit gap of any task in the 1.5 s before the third runner started (steady state). */
+  /** Longest commit gap of any task in the 2 s before the third runner started (steady state). */
   baselineCommitGapMs: number;
   /** Longest stall of this process's event loop during the rebalance window (machine load, GC). */
   processStallMs: number;
@@ -190,7 +191,7 @@ async function runJoinScenario(protocol: RebalanceProtocol): Promise<{
     for (const r of [a, b]) for (const t of r.rt.tasks()) before.set(t, r.name);
     const joinedAt = Date.now();
     const closedBefore = { a: a.rt.counters.tasksClosedClean, b: b.rt.counters.tasksClosedClean };
-    baseline.push(...[a, b].flatMap((r) => r.rt.tasks().map((t) => longestGap(r.commits.get(t)?.times ?? [], joinedAt - 1_500, joinedAt))));
+    baseline.push(...[a, b].flatMap((r) => r.rt.tasks().map((t) => longestGap(r.commits.get(t)?.times ?? [], joinedAt - 2_000, joinedAt))));
     const c = await startRunner('c');
     await until('the third runner to run 2 tasks', () => c.rt.tasks().length === 2 && a.rt.tasks().length + b.rt.tasks().length === 6);
     await sleep(1_500);
