@@ -6,7 +6,7 @@
  * key and what to change. `docs/configuration.md` is generated from the schema and these comments
  * (`npm run docs:config`).
  */
-import type { KafkaClient } from '../kafka/types.js';
+import type { KafkaClient, RebalanceProtocol } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
 import type { KafkaClientKind } from '../kafka/create.js';
 import type { Serde } from '../serde/types.js';
@@ -134,6 +134,12 @@ export interface TributaryConfig {
   readonly sessionTimeoutMs?: number;
   /** Group heartbeat interval (ms); at most a third of `sessionTimeoutMs`; unset, the client's (kafkajs 3000). */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * The consumer group's rebalance protocol: `'cooperative'` (KIP-429; only moving tasks stop,
+   * the others keep processing) or `'eager'`. Unset: cooperative with `kafkaClient: 'platformatic'`,
+   * eager with kafkajs and the embedded broker (eager only: `'cooperative'` with them fails at start).
+   */
+  readonly rebalanceProtocol?: RebalanceProtocol;
   /** Transaction timeout of the task producers under exactly-once (ms). */
   readonly transactionTimeoutMs?: number;
   /** How long the runtime keeps recovering from retriable failures (broker unreachable, a commit whose outcome is unknown) before it fails (ms; Kafka Streams' `task.timeout.ms`). */
@@ -187,6 +193,8 @@ export interface NormalizedConfig {
   readonly numStandbyReplicas: number;
   readonly sessionTimeoutMs: number | undefined;
   readonly heartbeatIntervalMs: number | undefined;
+  /** Undefined: the client's default (see `TributaryConfig.rebalanceProtocol`). */
+  readonly rebalanceProtocol: RebalanceProtocol | undefined;
   readonly transactionTimeoutMs: number;
   readonly recoveryTimeoutMs: number;
   readonly retryBackoffMs: number;

@@ -224,6 +224,7 @@ export class StreamsRuntime {
       autoOffsetReset: c.autoOffsetReset,
       ...(c.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: c.sessionTimeoutMs } : {}),
       ...(c.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: c.heartbeatIntervalMs } : {}),
+      ...(c.rebalanceProtocol !== undefined ? { rebalanceProtocol: c.rebalanceProtocol } : {}),
     });
     await this.consumer.connect();
     await this.consumer.subscribe(this.topology.sourceTopics, {
@@ -356,7 +357,11 @@ export class StreamsRuntime {
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.setState('rebalancing');
     try {
-      await this.createTasks(tps);
+      // Incremental: running tasks keep running; a task gaining an input is closed and recreated with all of them.
+      const plan = this.taskManager.plan([], tps);
+      if (plan.close.length > 0) await this.closeTasks(this.taskManager.tasksById(plan.close), 'tasks recreated with new inputs');
+      await this.createTasks([...plan.create.values()].flat());
+      if (plan.create.size > 0 && plan.keep.length > 0) this.config.logger('info', `tasks kept running: ${plan.keep.join(', ')}`, { tasks: [...plan.keep] });
     } finally {
       if (this.currentState === 'rebalancing') this.setState('running');
     }
@@ -398,11 +403,21 @@ export class StreamsRuntime {
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
-    const tasks = this.taskManager.tasksOf(tps);
+    // Incremental: only the tasks of revoked partitions close (all of them under the eager protocol).
+    const plan = this.taskManager.plan(tps, []);
+    await this.closeTasks(this.taskManager.tasksById(plan.close), 'tasks revoked', plan.keep);
+  }
+
+  /** Commits then closes these tasks (clean, or dirty when the commit failed in a way the new owner resolves). */
+  private async closeTasks(tasks: readonly StreamTask[], what: string, kept: readonly string[] = []): Promise<void> {
     if (tasks.length === 0) return;
     this.setState('rebalancing');
     this.counters.rebalances++;
-    this.config.logger('info', `tasks revoked: ${tasks.map((t) => t.id).join(', ')}`, { tasks: tasks.map((t) => t.id) });
+    this.config.logger('info', `${what}: ${tasks.map((t) => t.id).join(', ')}${kept.length > 0 ? `; kept running: ${kept.join(', ')}` : ''}`, {
+      tasks: tasks.map((t) => t.id),
+      kept: [...kept],
+    });
+    const started = performance.now();
     let committed: boolean;
     try {
       // Fenced (the new owner took over) or unknown outcome: the new owner restores and seeks.
@@ -410,7 +425,14 @@ export class StreamsRuntime {
     } finally {
       if (this.currentState === 'rebalancing') this.setState('running');
     }
+    const commitMs = performance.now() - started;
     await this.taskManager.closeRevoked(tasks, committed);
+    const ms = (n: number): number => Math.round(n);
+    this.config.logger('info', `${what}: committed in ${ms(commitMs)} ms, closed in ${ms(performance.now() - started - commitMs)} ms`, {
+      tasks: tasks.map((t) => t.id),
+      commitMs: ms(commitMs),
+      closeMs: ms(performance.now() - started - commitMs),
+    });
   }
 
   /**

@@ -216,3 +216,25 @@ describe('one configuration', () => {
     expect(() => renderPage(source.replace('  readonly pollMs?: number;\n', ''))).toThrow('pollMs: in the schema but not in interface TributaryConfig');
   });
 });
+
+describe('rebalanceProtocol', () => {
+  it('defaults to the client (undefined), accepts eager and cooperative', () => {
+    expect(normalizeConfig({ applicationId: 'app' }).rebalanceProtocol).toBeUndefined();
+    expect(
+      normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', kafkaClient: 'platformatic', rebalanceProtocol: 'cooperative' }).rebalanceProtocol,
+    ).toBe('cooperative');
+    expect(normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', rebalanceProtocol: 'eager' }).rebalanceProtocol).toBe('eager');
+  });
+
+  it("fails at start with kafkajs and 'cooperative', saying what to change", () => {
+    expect(() => normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', rebalanceProtocol: 'cooperative' })).toThrow(
+      /rebalanceProtocol: 'cooperative' is not supported by the kafkajs client.*kafkaClient: 'platformatic'/,
+    );
+  });
+
+  it("the embedded broker refuses 'cooperative' when the consumer connects", async () => {
+    const kafka = new EmbeddedKafka();
+    const c = kafka.consumer({ groupId: 'g', rebalanceProtocol: 'cooperative' });
+    await expect(c.connect()).rejects.toThrow(/not supported by the embedded broker/);
+  });
+});
