@@ -209,12 +209,22 @@ export interface Producer {
   readonly inTransaction: boolean;
 }
 
+/**
+ * Assignment changes of a group member (`Consumer.subscribe`). Under the eager protocol every
+ * partition is revoked before each rebalance and the whole new assignment is then assigned; under
+ * the cooperative protocol (KIP-429) only the partitions that move are revoked, and a moved
+ * partition is assigned to its new owner in a follow-up rebalance, after its old owner's
+ * `onPartitionsRevoked` completed.
+ */
 export interface RebalanceListener {
   /** Called before partitions are taken away (commit or abandon their work here). */
-  onPartitionsRevoked?(partitions: TopicPartition[]): void | Promise<void>;
+  onPartitionsRevoked(partitions: TopicPartition[]): void | Promise<void>;
   /** Called after new partitions are assigned and before any of their records are returned by `poll`. */
-  onPartitionsAssigned?(partitions: TopicPartition[]): void | Promise<void>;
+  onPartitionsAssigned(partitions: TopicPartition[]): void | Promise<void>;
 }
+
+/** The group's rebalance protocol: `'eager'` (every partition is revoked on every rebalance) or `'cooperative'` (KIP-429 incremental). */
+export type RebalanceProtocol = 'eager' | 'cooperative';
 
 export interface ConsumerOptions {
   readonly groupId: string;
@@ -228,6 +238,12 @@ export interface ConsumerOptions {
   readonly rebalanceTimeoutMs?: number;
   /** Upper bound of bytes fetched per partition per request. */
   readonly maxBytesPerPartition?: number;
+  /**
+   * The rebalance protocol (`subscribe`). Default: the adapter's own (cooperative where the client
+   * supports it: platformatic; eager: kafkajs, embedded). An adapter that does not support the
+   * requested protocol throws a `TributaryError` with code `CONFIG` from `connect`.
+   */
+  readonly rebalanceProtocol?: RebalanceProtocol;
 }
 
 /**

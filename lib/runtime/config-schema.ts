@@ -168,6 +168,12 @@ const SHAPE = {
     { type: 'UncaughtExceptionHandler | UncaughtExceptionResponse' },
   ),
   poisonRecordAttempts: key('poisonRecordAttempts', z.number().int().positive().default(2), { type: 'number' }),
+  /** Warm copies of stateful tasks this runner does not own, kept by tailing their changelogs (0: none); see docs/operations.md "Standby replicas". */
+  numStandbyReplicas: key('numStandbyReplicas', z.number().int().nonnegative().default(0), {
+    type: 'number',
+    properties: ['num.standby.replicas'],
+    kind: 'number',
+  }),
   sessionTimeoutMs: key(
     'sessionTimeoutMs',
     z.number().int().min(1000, 'must be >= 1000 (brokers reject less than group.min.session.timeout.ms, 6000 by default)').optional(),
@@ -178,6 +184,20 @@ const SHAPE = {
     properties: ['heartbeat.interval.ms'],
     kind: 'number',
     derived: "the client's (kafkajs 3000)",
+  }),
+  /**
+   * The consumer group's rebalance protocol. `'cooperative'` (KIP-429): only the partitions that
+   * move are revoked; tasks that stay keep their state and producers and keep processing during
+   * the rebalance, and a moved task is committed and closed by its old owner before its new owner
+   * gets it (a follow-up rebalance). `'eager'`: every rebalance may move every partition, and a
+   * moved task's revocation is seen after its new owner started (exactly-once stays correct by
+   * fencing). Unset: the client's best, cooperative with `kafkaClient: 'platformatic'`, eager with
+   * kafkajs and the embedded broker, which support eager only (`'cooperative'` with them fails at
+   * start). See docs/operations.md "Rebalance protocols".
+   */
+  rebalanceProtocol: key('rebalanceProtocol', z.enum(['cooperative', 'eager']).optional(), {
+    type: "'cooperative' | 'eager'",
+    derived: "'cooperative' with kafkaClient 'platformatic', else 'eager'",
   }),
   transactionTimeoutMs: key('transactionTimeoutMs', z.number().int().positive().default(60_000), {
     type: 'number',
@@ -245,6 +265,13 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
         path: ['kafkaClient'],
         message: 'applies to clients the app creates from bootstrapServers; pass it to createKafkaClient for the client you pass instead',
       });
+    if (c.rebalanceProtocol === 'cooperative' && c.bootstrapServers !== undefined && (c.kafkaClient ?? 'kafkajs') === 'kafkajs') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rebalanceProtocol'],
+        message: "'cooperative' is not supported by the kafkajs client (eager only): set kafkaClient: 'platformatic', or rebalanceProtocol: 'eager'",
+      });
+    }
     if (c.sessionTimeoutMs !== undefined && c.heartbeatIntervalMs !== undefined && c.heartbeatIntervalMs * 3 > c.sessionTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `must be at most a third of sessionTimeoutMs (${c.sessionTimeoutMs})` });
     }
@@ -282,8 +309,10 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       productionExceptionHandler: resolveHandler(c.productionExceptionHandler),
       uncaughtExceptionHandler: typeof uncaught === 'function' ? uncaught : (): UncaughtExceptionResponse => uncaught,
       poisonRecordAttempts: c.poisonRecordAttempts,
+      numStandbyReplicas: c.numStandbyReplicas,
       sessionTimeoutMs: c.sessionTimeoutMs,
       heartbeatIntervalMs: c.heartbeatIntervalMs,
+      rebalanceProtocol: c.rebalanceProtocol,
       transactionTimeoutMs: c.transactionTimeoutMs,
       recoveryTimeoutMs: c.recoveryTimeoutMs,
       retryBackoffMs: c.retryBackoffMs,

@@ -6,7 +6,7 @@
  * key and what to change. `docs/configuration.md` is generated from the schema and these comments
  * (`npm run docs:config`).
  */
-import type { KafkaClient } from '../kafka/types.js';
+import type { KafkaClient, RebalanceProtocol } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
 import type { KafkaClientKind } from '../kafka/create.js';
 import type { Serde } from '../serde/types.js';
@@ -124,10 +124,22 @@ export interface TributaryConfig {
   readonly uncaughtExceptionHandler?: UncaughtExceptionHandler | UncaughtExceptionResponse;
   /** Failures of one record (same topic, partition, offset) before a replaced thread dead-letters it instead of failing again. */
   readonly poisonRecordAttempts?: number;
+  /**
+   * Standby replicas per stateful task (Kafka Streams' `num.standby.replicas`, default 0): with 1 or
+   * more, a runner keeps warm copies of the stateful tasks it does not own by tailing their
+   * changelogs, so a task that fails over to it restores only the tail. See docs/operations.md.
+   */
+  readonly numStandbyReplicas?: number;
   /** Group session timeout (ms): how long a dead member keeps its tasks; unset, the client's (kafkajs 30000). Brokers refuse less than 6000 by default. */
   readonly sessionTimeoutMs?: number;
   /** Group heartbeat interval (ms); at most a third of `sessionTimeoutMs`; unset, the client's (kafkajs 3000). */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * The consumer group's rebalance protocol: `'cooperative'` (KIP-429; only moving tasks stop,
+   * the others keep processing) or `'eager'`. Unset: cooperative with `kafkaClient: 'platformatic'`,
+   * eager with kafkajs and the embedded broker (eager only: `'cooperative'` with them fails at start).
+   */
+  readonly rebalanceProtocol?: RebalanceProtocol;
   /** Transaction timeout of the task producers under exactly-once (ms). */
   readonly transactionTimeoutMs?: number;
   /** How long the runtime keeps recovering from retriable failures (broker unreachable, a commit whose outcome is unknown) before it fails (ms; Kafka Streams' `task.timeout.ms`). */
@@ -178,8 +190,11 @@ export interface NormalizedConfig {
   readonly productionExceptionHandler: ProductionExceptionHandler;
   readonly uncaughtExceptionHandler: UncaughtExceptionHandler;
   readonly poisonRecordAttempts: number;
+  readonly numStandbyReplicas: number;
   readonly sessionTimeoutMs: number | undefined;
   readonly heartbeatIntervalMs: number | undefined;
+  /** Undefined: the client's default (see `TributaryConfig.rebalanceProtocol`). */
+  readonly rebalanceProtocol: RebalanceProtocol | undefined;
   readonly transactionTimeoutMs: number;
   readonly recoveryTimeoutMs: number;
   readonly retryBackoffMs: number;

@@ -35,6 +35,7 @@ import { CommitSchedule } from './commit-schedule.js';
 import { TaskManager } from './task-manager.js';
 import type { StreamTask } from './task.js';
 import { ExternalSources } from './external-sources.js';
+import { StandbyTasks } from './standby-tasks.js';
 
 /** `rebalancing`: inside a rebalance callback (tasks being created, restored or closed) or recovering from a failure. */
 export type RuntimeState = 'created' | 'starting' | 'running' | 'rebalancing' | 'closing' | 'closed' | 'error';
@@ -107,6 +108,9 @@ export class StreamsRuntime {
   private wakeSleep: (() => void) | null = null;
   /** Sources outside Kafka (`builder.deltaStream`), fed between polls; null when the topology has none. */
   private readonly external: ExternalSources | null;
+  /** Standby replicas (`numStandbyReplicas`; inactive at 0). */
+  readonly standby: StandbyTasks;
+  private standbySyncedAt = 0;
 
   constructor(options: StreamsRuntimeOptions) {
     this.config = normalizeConfig(options.config);
@@ -137,6 +141,7 @@ export class StreamsRuntime {
       admin: () => this.admin,
       onTaskClosed: (task) => this.external?.closeTask(task),
     });
+    this.standby = new StandbyTasks(this.topology, this.config, this.client, (t) => this.prepared?.partitions.get(t));
   }
 
   get state(): RuntimeState {
@@ -219,6 +224,7 @@ export class StreamsRuntime {
       autoOffsetReset: c.autoOffsetReset,
       ...(c.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: c.sessionTimeoutMs } : {}),
       ...(c.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: c.heartbeatIntervalMs } : {}),
+      ...(c.rebalanceProtocol !== undefined ? { rebalanceProtocol: c.rebalanceProtocol } : {}),
     });
     await this.consumer.connect();
     await this.consumer.subscribe(this.topology.sourceTopics, {
@@ -258,6 +264,7 @@ export class StreamsRuntime {
       // The anchor topic of an external source only carries the group's partitions: nothing to process.
       const fetched = this.taskManager.route(this.external === null ? polled : polled.filter((b) => !this.external!.isAnchor(b.topic))) + fed;
       if (fetched > 0) this.backoff.succeed();
+      await this.syncStandbys();
       return globalUpdates + (await this.processAndMaybeCommit());
     } catch (error) {
       let failure: unknown = error;
@@ -350,13 +357,44 @@ export class StreamsRuntime {
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.setState('rebalancing');
     try {
-      await this.createTasks(tps);
+      // Incremental: running tasks keep running; a task gaining an input is closed and recreated with all of them.
+      const plan = this.taskManager.plan([], tps);
+      if (plan.close.length > 0) await this.closeTasks(this.taskManager.tasksById(plan.close), 'tasks recreated with new inputs');
+      await this.createTasks([...plan.create.values()].flat());
+      if (plan.create.size > 0 && plan.keep.length > 0) this.config.logger('info', `tasks kept running: ${plan.keep.join(', ')}`, { tasks: [...plan.keep] });
     } finally {
       if (this.currentState === 'rebalancing') this.setState('running');
     }
   }
 
+  /**
+   * Between polls, at most once a second: keep standbys of the stateful tasks not owned here
+   * (an empty assignment runs no rebalance callback, so the loop checks).
+   */
+  private async syncStandbys(): Promise<void> {
+    if (!this.standby.enabled) return;
+    const now = Date.now();
+    if (now - this.standbySyncedAt < 1_000) return;
+    this.standbySyncedAt = now;
+    try {
+      await this.standby.update(new Set(this.taskManager.tasks().map((t) => t.id)));
+    } catch (error) {
+      // A standby is an optimisation: never a reason to stop processing. Retried at the next check.
+      await this.standby.close(false).catch(() => undefined);
+      this.config.logger('warn', `standby tasks not kept: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private async createTasks(tps: TopicPartition[]): Promise<void> {
+    // A standby of a task assigned now hands over its stores (checkpoint) before the task opens them.
+    if (this.standby.enabled) {
+      const ids = new Set<string>();
+      for (const tp of tps) {
+        const sub = this.topology.subtopologyForTopic(tp.topic);
+        if (sub !== undefined) ids.add(`${sub.id}_${tp.partition}`);
+      }
+      await this.standby.release([...ids]);
+    }
     const created = await this.taskManager.createTasks(tps);
     if (created.length === 0) return;
     this.counters.rebalances++;
@@ -365,11 +403,21 @@ export class StreamsRuntime {
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
-    const tasks = this.taskManager.tasksOf(tps);
+    // Incremental: only the tasks of revoked partitions close (all of them under the eager protocol).
+    const plan = this.taskManager.plan(tps, []);
+    await this.closeTasks(this.taskManager.tasksById(plan.close), 'tasks revoked', plan.keep);
+  }
+
+  /** Commits then closes these tasks (clean, or dirty when the commit failed in a way the new owner resolves). */
+  private async closeTasks(tasks: readonly StreamTask[], what: string, kept: readonly string[] = []): Promise<void> {
     if (tasks.length === 0) return;
     this.setState('rebalancing');
     this.counters.rebalances++;
-    this.config.logger('info', `tasks revoked: ${tasks.map((t) => t.id).join(', ')}`, { tasks: tasks.map((t) => t.id) });
+    this.config.logger('info', `${what}: ${tasks.map((t) => t.id).join(', ')}${kept.length > 0 ? `; kept running: ${kept.join(', ')}` : ''}`, {
+      tasks: tasks.map((t) => t.id),
+      kept: [...kept],
+    });
+    const started = performance.now();
     let committed: boolean;
     try {
       // Fenced (the new owner took over) or unknown outcome: the new owner restores and seeks.
@@ -377,7 +425,14 @@ export class StreamsRuntime {
     } finally {
       if (this.currentState === 'rebalancing') this.setState('running');
     }
+    const commitMs = performance.now() - started;
     await this.taskManager.closeRevoked(tasks, committed);
+    const ms = (n: number): number => Math.round(n);
+    this.config.logger('info', `${what}: committed in ${ms(commitMs)} ms, closed in ${ms(performance.now() - started - commitMs)} ms`, {
+      tasks: tasks.map((t) => t.id),
+      commitMs: ms(commitMs),
+      closeMs: ms(performance.now() - started - commitMs),
+    });
   }
 
   /**
@@ -466,6 +521,9 @@ export class StreamsRuntime {
       }
     }
     await this.taskManager.closeAll(clean).catch((error: unknown) => {
+      firstError ??= error;
+    });
+    await this.standby.close(clean).catch((error: unknown) => {
       firstError ??= error;
     });
     await this.global.close().catch((error: unknown) => {

@@ -10,6 +10,8 @@
  *                           producer (fences the previous owner) ─▶ open + restore stores ─▶ init
  *                           processors ─▶ open commit participants ─▶ seek to committed offsets
  *  revoked partitions  ─▶ commitRevoked (commit lifecycle, task-committer.ts) ─▶ closeRevoked
+ *  (either, incremental: planAssignmentChange says which tasks close, which are created, which
+ *   keep running untouched — under the cooperative protocol most tasks are in the last group)
  *  failure / shutdown  ─▶ closeAll(clean): commit first when clean; dirty: abort, wipe state (EOS)
  * ```
  */
@@ -42,6 +44,54 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
+
+/** What an assignment change does to the tasks (`planAssignmentChange`). */
+export interface AssignmentPlan {
+  /** Running tasks to commit and close: one of their inputs is revoked, or they gain an input (recreated below). */
+  readonly close: readonly string[];
+  /** Tasks to create with these inputs: new tasks, and closed ones that gained an input. */
+  readonly create: ReadonlyMap<string, readonly TopicPartition[]>;
+  /** Running tasks not touched: they keep their state, producer and position. */
+  readonly keep: readonly string[];
+}
+
+/**
+ * The incremental diff of an assignment change: `running` maps each running task to its input
+ * partitions, `taskOf` names the task of a partition (undefined: not a task's input, e.g. a
+ * topic of no subtopology). Revoked inputs close their task; an added input creates its task, or
+ * — when its task runs without it — closes and recreates that task with all its inputs (a task
+ * reads every input partition, never a subset). Everything else keeps running.
+ */
+export function planAssignmentChange(
+  running: ReadonlyMap<string, readonly TopicPartition[]>,
+  revoked: readonly TopicPartition[],
+  added: readonly TopicPartition[],
+  taskOf: (tp: TopicPartition) => string | undefined,
+): AssignmentPlan {
+  const close = new Set<string>();
+  const revokedKeys = new Set(revoked.map((tp) => tpKey(tp.topic, tp.partition)));
+  for (const tp of revoked) {
+    const id = taskOf(tp);
+    if (id !== undefined && running.has(id)) close.add(id);
+  }
+  const create = new Map<string, TopicPartition[]>();
+  for (const tp of added) {
+    const id = taskOf(tp);
+    if (id === undefined) continue;
+    const inputs = running.get(id);
+    if (inputs !== undefined && !close.has(id) && inputs.some((i) => i.topic === tp.topic && i.partition === tp.partition)) continue;
+    if (inputs !== undefined && !close.has(id)) close.add(id);
+    let list = create.get(id);
+    if (list === undefined) {
+      // A recreated task keeps its inputs that are not revoked.
+      list = (inputs ?? []).filter((i) => !revokedKeys.has(tpKey(i.topic, i.partition)));
+      create.set(id, list);
+    }
+    if (!list.some((i) => i.topic === tp.topic && i.partition === tp.partition)) list.push(tp);
+  }
+  const keep = [...running.keys()].filter((id) => !close.has(id));
+  return { close: [...close], create, keep };
+}
 
 export interface TaskManagerOptions {
   readonly topology: BuiltTopology;
@@ -243,6 +293,23 @@ export class TaskManager {
       const offset = byTp.get(tpKey(tp.topic, tp.partition));
       if (offset !== undefined && offset >= 0) consumer.seek(tp, offset);
     }
+  }
+
+  /** The task id a partition feeds (`<subtopology>_<partition>`), undefined when no subtopology reads its topic. */
+  taskIdOf(tp: TopicPartition): string | undefined {
+    const sub = this.o.topology.subtopologyForTopic(tp.topic);
+    return sub === undefined ? undefined : `${sub.id}_${tp.partition}`;
+  }
+
+  /** The incremental diff of an assignment change against the running tasks (`planAssignmentChange`). */
+  plan(revoked: readonly TopicPartition[], added: readonly TopicPartition[]): AssignmentPlan {
+    const running = new Map([...this.byId].map(([id, t]) => [id, t.inputPartitions()] as const));
+    return planAssignmentChange(running, revoked, added, (tp) => this.taskIdOf(tp));
+  }
+
+  /** Running tasks by id (unknown ids are skipped). */
+  tasksById(ids: readonly string[]): StreamTask[] {
+    return ids.map((id) => this.byId.get(id)).filter((t): t is StreamTask => t !== undefined);
   }
 
   /** The tasks owning any of these partitions. */

@@ -51,6 +51,7 @@ export class EmbeddedConsumer implements Consumer {
   private mode: 'none' | 'subscribe' | 'assign' = 'none';
   private topics: readonly string[] = [];
   private listener: RebalanceListener | undefined;
+  private readonly cooperativeRequested: boolean;
   private member: Member | null = null;
   private generation = -1;
   private readonly parts = new Map<string, PartitionState>();
@@ -68,6 +69,7 @@ export class EmbeddedConsumer implements Consumer {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? DEFAULT_REBALANCE_TIMEOUT_MS;
     this.maxBytesPerPartition = options.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION;
+    this.cooperativeRequested = options.rebalanceProtocol === 'cooperative';
   }
 
   private get group(): Group {
@@ -75,6 +77,13 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   async connect(): Promise<void> {
+    // The embedded group implements the eager protocol only.
+    if (this.cooperativeRequested) {
+      throw new TributaryError("rebalanceProtocol 'cooperative' is not supported by the embedded broker (eager only): set rebalanceProtocol: 'eager'", {
+        code: 'CONFIG',
+        context: { groupId: this.groupId },
+      });
+    }
     this.broker.ensureOpen();
     await networkTick();
     this.broker.ensureOpen();
@@ -230,7 +239,7 @@ export class EmbeddedConsumer implements Consumer {
       this.generation = m.generation;
       this.parts.clear();
       for (const tp of m.assignment) this.parts.set(key(tp.topic, tp.partition), this.newState(tp));
-      await this.listener?.onPartitionsAssigned?.(this.assignment());
+      await this.listener?.onPartitionsAssigned(this.assignment());
     }
   }
 
@@ -238,7 +247,7 @@ export class EmbeddedConsumer implements Consumer {
     if (this.parts.size === 0) return;
     const revoked = this.assignment();
     try {
-      await this.listener?.onPartitionsRevoked?.(revoked);
+      await this.listener?.onPartitionsRevoked(revoked);
     } finally {
       this.parts.clear();
     }

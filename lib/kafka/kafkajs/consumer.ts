@@ -71,6 +71,13 @@ export class KafkajsConsumer implements Consumer {
 
   async connect(): Promise<void> {
     if (this.closed) throw this.illegal('connect after close');
+    // kafkajs implements the eager protocol only (every partition revoked on every rebalance).
+    if (this.options.rebalanceProtocol === 'cooperative') {
+      throw new TributaryError(
+        "rebalanceProtocol 'cooperative' is not supported by the kafkajs client (eager only): set kafkaClient: 'platformatic', or rebalanceProtocol: 'eager'",
+        { code: 'CONFIG', context: { groupId: this.options.groupId } },
+      );
+    }
     this.connected = true;
   }
 

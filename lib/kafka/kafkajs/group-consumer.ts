@@ -306,8 +306,8 @@ export class GroupConsumer implements ConsumerMode {
     while (this.events.length > 0) {
       const ev = this.events.shift()!;
       try {
-        if (ev.revoked.length > 0) await this.listener?.onPartitionsRevoked?.(ev.revoked);
-        if (ev.assigned.length > 0) await this.listener?.onPartitionsAssigned?.(ev.assigned);
+        if (ev.revoked.length > 0) await this.listener?.onPartitionsRevoked(ev.revoked);
+        if (ev.assigned.length > 0) await this.listener?.onPartitionsAssigned(ev.assigned);
       } catch (e) {
         throw e instanceof TributaryError
           ? e

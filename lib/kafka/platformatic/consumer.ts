@@ -8,10 +8,20 @@
  * Group membership (`subscribe`) is platformatic's classic-protocol member: `joinGroup` starts in
  * the background, platformatic heartbeats on its own timer and rejoins when the group rebalances.
  * Its assignments are diffed by the next `poll`, which runs `onPartitionsRevoked` then
- * `onPartitionsAssigned` before handing out records — like the kafkajs adapter, revocation is
- * reported after the group moved on (safe for exactly-once: a new owner's transactional producer
- * fences ours; at-least-once may see duplicates). The assignor is co-partitioned (partition p of
+ * `onPartitionsAssigned` before handing out records. Assignors are co-partitioned (partition p of
  * every subscribed topic goes to the same member), as the kafkajs adapter's.
+ *
+ * Rebalance protocols (`ConsumerOptions.rebalanceProtocol`):
+ * - `'cooperative'` (default; KIP-429): platformatic's `cooperative-sticky` protocol (it sends the
+ *   owned partitions and generation in JoinGroup, and rejoins after a round that revoked something)
+ *   with our sticky co-partitioned assignor (`cooperative-assignor.ts`), which withholds a moving
+ *   partition until its owner gave it up. Partitions that stay are never revoked and keep being
+ *   fetched during the rebalance. The follow-up JoinGroup is held (platformatic's
+ *   `protocolsMetadata` hook) until `poll` has run `onPartitionsRevoked` for the revoked
+ *   partitions, so their old owner commits and closes them before the new owner is assigned them.
+ * - `'eager'`: the classic round-robin protocol with partition p to member p mod n; revocation
+ *   is reported after the group moved on (safe for exactly-once: a new owner's transactional
+ *   producer fences ours; at-least-once may see duplicates), like the kafkajs adapter.
  *
  * read_committed: platformatic drops an aborted transaction only when its abort marker is in the
  * same fetch response; the adapter filters again as the Java consumer does (the broker's aborted
@@ -33,6 +43,7 @@ import { TributaryError } from '../../errors.js';
 import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { PlatformaticBase } from './client.js';
 import { batchColumns } from './columns.js';
+import { cooperativeCopartitionedAssigner } from './cooperative-assignor.js';
 import { apiIdOf, translateError } from './errors.js';
 
 type FetchResponse = Awaited<ReturnType<PltConsumer['fetch']>>;
@@ -41,6 +52,7 @@ const key = (topic: string, partition: number): string => `${partition}\u0000${t
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const OFFSET_OUT_OF_RANGE = 1;
+const EMPTY = Buffer.alloc(0);
 
 /** Tuning of the platformatic consumer underneath (not part of the seam). */
 export interface PlatformaticConsumerTuning {
@@ -71,6 +83,14 @@ export function copartitionedAssigner(
 
 export class PlatformaticConsumer implements Consumer {
   private c: PltConsumer | undefined;
+  /**
+   * Group mode: a second platformatic consumer (never joins) for metadata, ListOffsets and Fetch,
+   * on its own connections. The broker handles one request per connection at a time, and a
+   * JoinGroup is parked until every member rejoined: on the group consumer's connection it would
+   * hold up fetches for the whole join phase, stopping the tasks that stay (the Java consumer
+   * talks to the coordinator on a separate connection for the same reason).
+   */
+  private f: PltConsumer | undefined;
   private admin: PltAdmin | undefined;
   private mode: 'none' | 'group' | 'assigned' = 'none';
   private listener: RebalanceListener | undefined;
@@ -78,7 +98,13 @@ export class PlatformaticConsumer implements Consumer {
   private readonly positions = new Map<string, number>();
   private readonly paused = new Set<string>();
   private readonly resets = new Set<string>();
-  private groupChanged = false;
+  /** platformatic's assignment array last applied by `rebalance` (it replaces the array on every change). */
+  private seenAssignments: unknown = undefined;
+  /** Follow-up JoinGroups waiting for `poll` to run the revocation callback (cooperative). */
+  private revocationWaiters: (() => void)[] = [];
+  /** Inside `onPartitionsRevoked` (the revoked partitions are already forgotten). */
+  private revoking = false;
+  private readonly cooperative: boolean;
   private joining: Promise<void> | undefined;
   private joinInFlight = false;
   private joinError: unknown;
@@ -93,6 +119,7 @@ export class PlatformaticConsumer implements Consumer {
     private readonly tuning: PlatformaticConsumerTuning = {},
   ) {
     this.readCommitted = options.readUncommitted !== true;
+    this.cooperative = options.rebalanceProtocol !== 'eager';
   }
 
   private get consumer(): PltConsumer {
@@ -113,7 +140,17 @@ export class PlatformaticConsumer implements Consumer {
       rebalanceTimeout: Math.max(this.options.rebalanceTimeoutMs ?? 60_000, sessionTimeout),
       isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
       maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
-      partitionAssigner: copartitionedAssigner,
+      ...(this.cooperative
+        ? {
+            protocols: [{ name: 'cooperative-sticky', version: 3 }],
+            partitionAssigner: cooperativeCopartitionedAssigner,
+            // Holds the follow-up JoinGroup until revoked partitions were committed and closed.
+            protocolsMetadata: async (): Promise<Buffer> => {
+              await this.revocationHandled();
+              return EMPTY;
+            },
+          }
+        : { partitionAssigner: copartitionedAssigner }),
     });
     try {
       await c.metadata({ topics: [] });
@@ -121,9 +158,6 @@ export class PlatformaticConsumer implements Consumer {
       await c.close(true).catch(() => undefined);
       throw translateError(e, 'connect consumer', { groupId: this.options.groupId });
     }
-    c.on('consumer:group:join', () => {
-      this.groupChanged = true;
-    });
     // Emitted when a background rejoin fails (an unhandled 'error' event would end the process).
     c.on('error', () => {
       if (this.mode === 'group' && !this.closed) this.rejoinNeeded = true;
@@ -138,6 +172,14 @@ export class PlatformaticConsumer implements Consumer {
     this.mode = 'group';
     this.listener = listener;
     c.topics.trackAll(...topics);
+    this.f ??= new PltConsumer({
+      ...this.base.options,
+      clientId: this.options.clientId ?? this.base.options.clientId,
+      groupId: this.options.groupId,
+      autocommit: false,
+      isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+      maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
+    });
     this.startJoin(c);
   }
 
@@ -147,7 +189,6 @@ export class PlatformaticConsumer implements Consumer {
     this.joining = c.joinGroup({}).then(
       () => {
         this.joinInFlight = false;
-        this.groupChanged = true;
       },
       (e: unknown) => {
         this.joinInFlight = false;
@@ -175,20 +216,60 @@ export class PlatformaticConsumer implements Consumer {
     this.resets.delete(k);
   }
 
-  /** Applies a new group assignment: revoked then assigned callbacks. */
-  private async rebalance(): Promise<void> {
-    this.groupChanged = false;
+  /** Partitions of platformatic's current assignment, by key. */
+  private currentAssignment(): Map<string, TopicPartition> {
     const now = new Map<string, TopicPartition>();
     for (const a of this.consumer.assignments ?? []) for (const partition of a.partitions) now.set(key(a.topic, partition), { topic: a.topic, partition });
+    return now;
+  }
+
+  /**
+   * Resolves once no partition we hold is missing from platformatic's assignment (the revocation
+   * callback for it has run), or when the consumer closes; bounded by half the rebalance timeout,
+   * so a stuck poll loop cannot get the member removed from the group.
+   */
+  private revocationHandled(): Promise<void> {
+    if (this.closed || this.c === undefined) return Promise.resolve();
+    const now = this.currentAssignment();
+    if (!this.revoking && ![...this.assigned.keys()].some((k) => !now.has(k))) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.revocationWaiters = this.revocationWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(this.options.rebalanceTimeoutMs ?? 60_000, this.options.sessionTimeoutMs ?? 30_000) / 2);
+      this.revocationWaiters.push(done);
+    });
+  }
+
+  /** Lets held JoinGroups go: all of them on close, else once nothing is left to revoke. */
+  private releaseRevocationWaiters(force = false): void {
+    if (!force && this.c !== undefined && [...this.assigned.keys()].some((k) => !this.currentAssignment().has(k))) return;
+    const waiters = this.revocationWaiters;
+    this.revocationWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Applies a new group assignment: revoked then assigned callbacks. */
+  private async rebalance(): Promise<void> {
+    this.seenAssignments = this.consumer.assignments;
+    const now = this.currentAssignment();
     const revoked = [...this.assigned].filter(([k]) => !now.has(k)).map(([, tp]) => tp);
     const added = [...now].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
     if (revoked.length > 0) {
       for (const tp of revoked) this.forget(key(tp.topic, tp.partition));
-      await this.listener?.onPartitionsRevoked?.(revoked);
+      this.revoking = true;
+      try {
+        await this.listener?.onPartitionsRevoked(revoked);
+      } finally {
+        this.revoking = false;
+        this.releaseRevocationWaiters();
+      }
     }
     if (added.length > 0) {
       for (const tp of added) this.assigned.set(key(tp.topic, tp.partition), tp);
-      await this.listener?.onPartitionsAssigned?.(added);
+      await this.listener?.onPartitionsAssigned(added);
     }
   }
 
@@ -236,7 +317,7 @@ export class PlatformaticConsumer implements Consumer {
     const partitions: Record<string, number[]> = {};
     for (const [, tp] of needReset) (partitions[tp.topic] ??= []).push(tp.partition);
     try {
-      const offsets = await this.consumer.listOffsets({
+      const offsets = await (this.f ?? this.consumer).listOffsets({
         topics: Object.keys(partitions),
         partitions,
         timestamp: this.options.autoOffsetReset === 'latest' ? -1n : -2n,
@@ -263,7 +344,8 @@ export class PlatformaticConsumer implements Consumer {
     }
     const c = this.consumer;
     if (this.mode === 'group' && this.rejoinNeeded && !this.joinInFlight) this.startJoin(c);
-    if (this.mode === 'group' && this.groupChanged) await this.rebalance();
+    if (this.mode === 'group' && c.assignments !== this.seenAssignments) await this.rebalance();
+    const f = this.f ?? c;
     await this.resolvePositions();
     const fetchable = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.positions.has(k));
     if (fetchable.length === 0) {
@@ -272,7 +354,7 @@ export class PlatformaticConsumer implements Consumer {
     }
     let metadata: ClusterMetadata;
     try {
-      metadata = await c.metadata({ topics: [...new Set(fetchable.map(([, tp]) => tp.topic))] });
+      metadata = await f.metadata({ topics: [...new Set(fetchable.map(([, tp]) => tp.topic))] });
     } catch (e) {
       throw translateError(e, 'poll: metadata', { groupId: this.options.groupId });
     }
@@ -312,7 +394,7 @@ export class PlatformaticConsumer implements Consumer {
         }
         let response: FetchResponse | undefined;
         try {
-          response = await c.fetch({
+          response = await f.fetch({
             node,
             topics: [...byTopic.values()],
             maxWaitTime,
@@ -323,7 +405,7 @@ export class PlatformaticConsumer implements Consumer {
           if (response === undefined || !Array.isArray(response.responses)) {
             const translated = translateError(e, 'poll: fetch', { groupId: this.options.groupId });
             if (!translated.retriable) throw translated;
-            c.clearMetadata();
+            f.clearMetadata();
             return;
           }
         }
@@ -341,7 +423,7 @@ export class PlatformaticConsumer implements Consumer {
               continue;
             }
             if (p.errorCode !== 0) {
-              c.clearMetadata();
+              f.clearMetadata();
               continue;
             }
             const cols = batchColumns(
@@ -409,12 +491,15 @@ export class PlatformaticConsumer implements Consumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.releaseRevocationWaiters(true);
     const c = this.c;
     if (!c) return;
     // A JoinGroup under way counts this member in: let it finish (bounded), then leave.
     if (this.joining) await Promise.race([this.joining, sleep(this.options.rebalanceTimeoutMs ?? 30_000)]);
     await c.close(true).catch(() => undefined);
+    await this.f?.close(true).catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     this.c = undefined;
+    this.f = undefined;
   }
 }

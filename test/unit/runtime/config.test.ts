@@ -181,6 +181,9 @@ describe('one configuration', () => {
       processingGuarantee: 'at_least_once',
       cacheMaxBytes: 0,
     });
+    expect(configFromProperties({ 'num.standby.replicas': '1' })).toEqual({ numStandbyReplicas: 1 });
+    expect(normalizeConfig({ applicationId: 'a' }).numStandbyReplicas).toBe(0);
+    expect(configError(() => normalizeConfig({ applicationId: 'a', numStandbyReplicas: -1 })).message).toMatch(/^numStandbyReplicas: /m);
     const unknown = configError(() => configFromProperties({ 'num.stream.threads': '2' }));
     expect(unknown.message).toMatch(/^num\.stream\.threads: unknown property; known: application\.id, bootstrap\.servers, /);
     expect(unknown.context['key']).toBe('num.stream.threads');
@@ -201,7 +204,7 @@ describe('one configuration', () => {
     }
     expect(CONFIG_KEYS).not.toContain('clock');
     for (const [p, { key }] of PROPERTY_NAMES) expect(CONFIG_KEYS, p).toContain(key);
-    expect(PROPERTY_NAMES.size).toBe(20);
+    expect(PROPERTY_NAMES.size).toBe(21);
   });
 
   it('the generated reference is current and fails on a key without a doc comment', () => {
@@ -211,5 +214,27 @@ describe('one configuration', () => {
     expect(undocumented).not.toBe(source);
     expect(() => renderPage(undocumented)).toThrow('pollMs: no doc comment in lib/runtime/config.ts');
     expect(() => renderPage(source.replace('  readonly pollMs?: number;\n', ''))).toThrow('pollMs: in the schema but not in interface TributaryConfig');
+  });
+});
+
+describe('rebalanceProtocol', () => {
+  it('defaults to the client (undefined), accepts eager and cooperative', () => {
+    expect(normalizeConfig({ applicationId: 'app' }).rebalanceProtocol).toBeUndefined();
+    expect(
+      normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', kafkaClient: 'platformatic', rebalanceProtocol: 'cooperative' }).rebalanceProtocol,
+    ).toBe('cooperative');
+    expect(normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', rebalanceProtocol: 'eager' }).rebalanceProtocol).toBe('eager');
+  });
+
+  it("fails at start with kafkajs and 'cooperative', saying what to change", () => {
+    expect(() => normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', rebalanceProtocol: 'cooperative' })).toThrow(
+      /rebalanceProtocol: 'cooperative' is not supported by the kafkajs client.*kafkaClient: 'platformatic'/,
+    );
+  });
+
+  it("the embedded broker refuses 'cooperative' when the consumer connects", async () => {
+    const kafka = new EmbeddedKafka();
+    const c = kafka.consumer({ groupId: 'g', rebalanceProtocol: 'cooperative' });
+    await expect(c.connect()).rejects.toThrow(/not supported by the embedded broker/);
   });
 });

@@ -50,7 +50,10 @@ describe('embedded consumer groups', () => {
     expect(names(a.assignment())).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'b-0', 'b-1', 'b-2', 'b-3']);
     const la = loop(a);
     const b = await r.consumer({ groupId: 'g', clientId: 'b' });
-    await b.subscribe(['a', 'b'], { onPartitionsAssigned: (tps) => void events.push(`b-assigned ${names(tps).join(',')}`) });
+    await b.subscribe(['a', 'b'], {
+      onPartitionsRevoked: () => undefined,
+      onPartitionsAssigned: (tps) => void events.push(`b-assigned ${names(tps).join(',')}`),
+    });
     const lb = loop(b);
     await until(() => events.some((e) => e.startsWith('b-assigned')));
     await la.stop();
@@ -169,7 +172,7 @@ describe('embedded rebalance timeout', () => {
     let release: () => void = () => {};
     const stuck = new Promise<void>((res) => (release = res));
     const a = await r.consumer({ groupId: 'g', clientId: 'a', rebalanceTimeoutMs: 200 });
-    await a.subscribe(['t'], { onPartitionsRevoked: () => stuck });
+    await a.subscribe(['t'], { onPartitionsRevoked: () => stuck, onPartitionsAssigned: () => undefined });
     fetchedBatches(await a.poll(50));
     expect(a.assignment().length).toBe(2);
     const b = await r.consumer({ groupId: 'g', clientId: 'b', rebalanceTimeoutMs: 200 });
