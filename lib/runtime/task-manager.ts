@@ -13,6 +13,9 @@
  *  failure / shutdown  ─▶ closeAll(clean): commit first when clean; dirty: abort, wipe state (EOS)
  * ```
  */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import type { Admin, Consumer, FetchedColumns, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
 import type { QueryableStores } from '../state/queryable.js';
@@ -109,7 +112,13 @@ export class TaskManager {
   /** Producers partition keyed records themselves once a topic's partition count is known (kafkajs' per-leader sends). */
   private readonly partitionCount = (topic: string): number | undefined => this.prepared?.partitions.get(topic);
 
-  /** Under at-least-once: (re)connects the producer all tasks share. */
+  /**
+   * Under at-least-once and exactly_once_v2: (re)connects the producer all tasks share. Under v2
+   * it is transactional, id `<application.id>-<groupInstanceId or process id>-<thread 0>` (as
+   * Kafka Streams' `<application.id>-<processId>-<thread>`): stable across restarts of this runner
+   * (the process id is kept in the state directory), so a restarted runner fences its previous
+   * incarnation's producer and aborts its open transaction at once.
+   */
   async connectSharedProducer(): Promise<void> {
     await this.disconnectSharedProducer();
     const c = this.o.config;
@@ -118,6 +127,9 @@ export class TaskManager {
       clientId: `${c.clientId}-producer`,
       maxBatchBytes: this.maxBatchBytes,
       partitionsFor: this.partitionCount,
+      ...(c.eosV2
+        ? { transactionalId: `${c.applicationId}-${c.groupInstanceId ?? (await runnerProcessId(c.stateDir, c.applicationId))}-0`, transactionTimeoutMs: c.transactionTimeoutMs }
+        : {}),
     });
     await producer.connect();
     this.producer = producer;
@@ -136,6 +148,7 @@ export class TaskManager {
     return {
       groupId: this.o.config.applicationId,
       exactlyOnce,
+      eosV2: this.o.config.eosV2,
       producer: this.producer,
       consumer,
       // Under exactly-once the checkpoint is written only at a clean close.
@@ -179,6 +192,14 @@ export class TaskManager {
       if (g === undefined) groups.set(id, (g = { subtopology: sub.id, partition: tp.partition, inputs: [] }));
       g.inputs.push(tp);
     }
+    if (config.eosV2 && groups.size > 0) {
+      // v2 has no per-task producer to fence the previous owner: read the committed offsets first
+      // (OffsetFetch waits for a pending transactional offset commit of the group), so the
+      // previous owner's last transaction is complete before the changelogs are restored.
+      const admin = this.o.admin();
+      const topics = [...new Set(tps.map((tp) => tp.topic))];
+      if (admin !== null) await admin.fetchCommittedOffsets(config.applicationId, topics);
+    }
     for (const [, g] of groups) {
       const sub = topology.subtopologies.find((s) => s.id === g.subtopology)!;
       const prepared = this.prepared!;
@@ -196,7 +217,9 @@ export class TaskManager {
         // Fence first, restore second: InitProducerId completes or aborts the previous owner's
         // transaction and stops it from committing more, so the changelog read next is final.
         // (Restoring first would miss what the previous owner committed in between.)
-        if (config.exactlyOnce) {
+        if (config.eosV2) {
+          task.producer = this.producer;
+        } else if (config.exactlyOnce) {
           const producer = this.o.client.producer({
             transactionalId: `${config.applicationId}-${task.id}`,
             clientId: `${config.clientId}-${task.id}-producer`,
@@ -212,7 +235,7 @@ export class TaskManager {
         await task.openParticipants();
       } catch (error) {
         await task.close(false).catch(() => undefined);
-        await task.producer?.disconnect().catch(() => undefined);
+        if (task.producer !== this.producer) await task.producer?.disconnect().catch(() => undefined);
         throw error;
       }
       this.byId.set(task.id, task);
@@ -260,11 +283,26 @@ export class TaskManager {
    * owner resolves (fenced, or unknown outcome): then they must close dirty. Fatal failures throw.
    */
   async commitRevoked(tasks: readonly StreamTask[]): Promise<boolean> {
+    const eosV2 = this.o.config.eosV2;
     try {
-      await commitTasks(tasks, this.commitTargets());
+      // Under exactly_once_v2 one transaction holds every task's work: all commit together.
+      await commitTasks(eosV2 ? this.tasks() : tasks, this.commitTargets());
       return true;
     } catch (error) {
       if (classifyFailure(error) === 'fatal') throw error;
+      if (eosV2) {
+        // The adapters report a revocation after the group moved on: the coordinator refuses the
+        // old generation's offsets (or the outcome is unknown). The aborted transaction held the
+        // kept tasks' work too: close them dirty and create them again from the committed
+        // offsets and changelogs, without leaving the group. A fenced producer (a newer
+        // incarnation of this runner) is the runtime's full recovery.
+        if (isProducerFenced(error)) throw error;
+        const revoked = new Set(tasks);
+        const kept = this.tasks().filter((t) => !revoked.has(t));
+        const tps = kept.flatMap((t) => t.inputPartitions());
+        for (const t of kept) await this.closeTask(t, false);
+        if (tps.length > 0) await this.createTasks(tps);
+      }
       return false;
     }
   }
@@ -316,9 +354,38 @@ export class TaskManager {
       // Called right after the task's last commit: the changelogs' ends are what the stores hold.
       if (marker !== undefined) await checkpointTask(task, logged, this.stateOptions(), marker);
     } finally {
-      await task.producer?.disconnect().catch(() => undefined);
+      // Under exactly_once_v2 the producer is the runner's (reconnected by the runtime after a failure).
+      if (task.producer !== this.producer) await task.producer?.disconnect().catch(() => undefined);
       task.producer = null;
       if (!clean && config.exactlyOnce) await wipeTaskState(task, config.stateDir);
     }
   }
+}
+
+/**
+ * A stable id of this runner for its exactly_once_v2 transactional id: a random UUID kept in
+ * `<stateDir>/<applicationId>/process-id` (Kafka Streams keeps its process id in the state
+ * directory too), created on first use.
+ */
+export async function runnerProcessId(stateDir: string, applicationId: string): Promise<string> {
+  const dir = join(stateDir, applicationId);
+  const file = join(dir, 'process-id');
+  try {
+    const id = (await readFile(file, 'utf8')).trim();
+    if (/^[0-9a-f-]{36}$/.test(id)) return id;
+  } catch {
+    // none yet
+  }
+  const id = randomUUID();
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, `${id}\n`);
+  return id;
+}
+
+/** A producer fenced by one with the same transactional id (anywhere in the cause chain). */
+function isProducerFenced(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof TributaryError && depth < 8; e = e.cause, depth++) {
+    if (e.code === 'PRODUCER_FENCED') return true;
+  }
+  return false;
 }

@@ -30,7 +30,7 @@ import {
   type GroupPartitionsAssignments,
 } from '@platformatic/kafka';
 import { TributaryError } from '../../errors.js';
-import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Consumer, ConsumerGroupMetadata, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { PlatformaticBase } from './client.js';
 import { batchColumns } from './columns.js';
 import { apiIdOf, translateError } from './errors.js';
@@ -79,6 +79,9 @@ export class PlatformaticConsumer implements Consumer {
   private readonly paused = new Set<string>();
   private readonly resets = new Set<string>();
   private groupChanged = false;
+  /** Generation and member id of the assignment `poll` last applied (what `groupMetadata` reports). */
+  private assignedGeneration = -1;
+  private assignedMemberId = '';
   private joining: Promise<void> | undefined;
   private joinInFlight = false;
   private joinError: unknown;
@@ -107,6 +110,7 @@ export class PlatformaticConsumer implements Consumer {
       ...this.base.options,
       clientId: this.options.clientId ?? this.base.options.clientId,
       groupId: this.options.groupId,
+      ...(this.options.groupInstanceId !== undefined ? { groupInstanceId: this.options.groupInstanceId } : {}),
       autocommit: false,
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
@@ -130,6 +134,23 @@ export class PlatformaticConsumer implements Consumer {
     });
     this.c = c;
     this.admin = this.base.admin();
+  }
+
+  /**
+   * The generation and member id of the assignment this consumer last handed out (KIP-447
+   * TxnOffsetCommit fields) — not platformatic's live ones: the revocation callback runs after
+   * platformatic already rejoined, and offsets of work done under the old assignment must be
+   * refused by the coordinator (ILLEGAL_GENERATION) rather than commit with the new generation for
+   * partitions another member may already process.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const member = this.mode === 'group' && this.assignedGeneration >= 0;
+    return {
+      groupId: this.options.groupId,
+      generationId: member ? this.assignedGeneration : -1,
+      memberId: member ? this.assignedMemberId : '',
+      groupInstanceId: this.options.groupInstanceId ?? null,
+    };
   }
 
   async subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void> {
@@ -178,6 +199,8 @@ export class PlatformaticConsumer implements Consumer {
   /** Applies a new group assignment: revoked then assigned callbacks. */
   private async rebalance(): Promise<void> {
     this.groupChanged = false;
+    const generation = this.consumer.generationId;
+    const memberId = this.consumer.memberId ?? '';
     const now = new Map<string, TopicPartition>();
     for (const a of this.consumer.assignments ?? []) for (const partition of a.partitions) now.set(key(a.topic, partition), { topic: a.topic, partition });
     const revoked = [...this.assigned].filter(([k]) => !now.has(k)).map(([, tp]) => tp);
@@ -190,6 +213,8 @@ export class PlatformaticConsumer implements Consumer {
       for (const tp of added) this.assigned.set(key(tp.topic, tp.partition), tp);
       await this.listener?.onPartitionsAssigned?.(added);
     }
+    this.assignedGeneration = generation;
+    this.assignedMemberId = memberId;
   }
 
   /** Start positions of assigned partitions without one: committed offset, else the reset policy. */
