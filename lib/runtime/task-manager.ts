@@ -156,9 +156,33 @@ export class TaskManager {
     };
   }
 
-  /** Runs the commit lifecycle (task-committer.ts) for every task. */
-  commit(options: CommitTasksOptions = {}): Promise<void> {
-    return commitTasks(this.tasks(), this.commitTargets(), options);
+  /**
+   * Runs the commit lifecycle (task-committer.ts) for every task. Under exactly_once_v2 a commit
+   * the group coordinator refuses (the group moved to a newer generation before `poll` applied
+   * it) revives every task in place (`reviveDirty`) instead of leaving the group: leaving would
+   * start a rebalance in which every other runner's commit is refused too.
+   */
+  async commit(options: CommitTasksOptions = {}): Promise<void> {
+    try {
+      await commitTasks(this.tasks(), this.commitTargets(), options);
+    } catch (error) {
+      if (!this.o.config.eosV2 || classifyFailure(error) !== 'migrated' || isProducerFenced(error)) throw error;
+      this.o.config.logger('warn', `exactly_once_v2: commit refused, closing all tasks dirty and reviving them: ${error instanceof Error ? error.message : String(error)}`);
+      await this.reviveDirty([]);
+    }
+  }
+
+  /**
+   * Under exactly_once_v2, after the runner's transaction was refused or failed: closes every task
+   * but `except` dirty (aborting the transaction, wiping state) and creates them again from the
+   * committed offsets and changelogs, staying in the group.
+   */
+  private async reviveDirty(except: readonly StreamTask[]): Promise<void> {
+    const skip = new Set(except);
+    const kept = this.tasks().filter((t) => !skip.has(t));
+    const tps = kept.flatMap((t) => t.inputPartitions());
+    for (const t of kept) await this.closeTask(t, false);
+    if (tps.length > 0) await this.createTasks(tps);
   }
 
   /** Sends what tasks buffered without committing; `thresholdRecords`: only tasks with at least that many. */
@@ -297,11 +321,7 @@ export class TaskManager {
         // offsets and changelogs, without leaving the group. A fenced producer (a newer
         // incarnation of this runner) is the runtime's full recovery.
         if (isProducerFenced(error)) throw error;
-        const revoked = new Set(tasks);
-        const kept = this.tasks().filter((t) => !revoked.has(t));
-        const tps = kept.flatMap((t) => t.inputPartitions());
-        for (const t of kept) await this.closeTask(t, false);
-        if (tps.length > 0) await this.createTasks(tps);
+        await this.reviveDirty(tasks);
       }
       return false;
     }
