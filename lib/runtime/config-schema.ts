@@ -254,7 +254,14 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `must be at most a third of sessionTimeoutMs (${c.sessionTimeoutMs})` });
     }
     // The client the runtime will use: from bootstrapServers (kafkaClient), or the one passed (none: the test driver).
-    const client = c.client !== undefined ? (c.client.name.startsWith('kafkajs') ? 'kafkajs' : 'other') : c.bootstrapServers !== undefined ? (c.kafkaClient ?? 'kafkajs') : 'none';
+    const client =
+      c.client !== undefined
+        ? c.client.name.startsWith('kafkajs')
+          ? 'kafkajs'
+          : 'other'
+        : c.bootstrapServers !== undefined
+          ? (c.kafkaClient ?? 'kafkajs')
+          : 'none';
     if (c.processingGuarantee === 'exactly_once_v2' && client === 'kafkajs') {
       ctx.addIssue({
         code: 'custom',
@@ -267,7 +274,8 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       ctx.addIssue({
         code: 'custom',
         path: ['groupInstanceId'],
-        message: "static membership is not supported by kafkajs: set kafkaClient: 'platformatic' (env TRIBUTARY_KAFKA_CLIENT=platformatic) or remove groupInstanceId",
+        message:
+          "static membership is not supported by kafkajs: set kafkaClient: 'platformatic' (env TRIBUTARY_KAFKA_CLIENT=platformatic) or remove groupInstanceId",
       });
     }
     if (c.retryBackoffMaxMs < c.retryBackoffMs)

@@ -128,7 +128,10 @@ export class TaskManager {
       maxBatchBytes: this.maxBatchBytes,
       partitionsFor: this.partitionCount,
       ...(c.eosV2
-        ? { transactionalId: `${c.applicationId}-${c.groupInstanceId ?? (await runnerProcessId(c.stateDir, c.applicationId))}-0`, transactionTimeoutMs: c.transactionTimeoutMs }
+        ? {
+            transactionalId: `${c.applicationId}-${c.groupInstanceId ?? (await runnerProcessId(c.stateDir, c.applicationId))}-0`,
+            transactionTimeoutMs: c.transactionTimeoutMs,
+          }
         : {}),
     });
     await producer.connect();
@@ -167,7 +170,10 @@ export class TaskManager {
       await commitTasks(this.tasks(), this.commitTargets(), options);
     } catch (error) {
       if (!this.o.config.eosV2 || classifyFailure(error) !== 'migrated' || isProducerFenced(error)) throw error;
-      this.o.config.logger('warn', `exactly_once_v2: commit refused, closing all tasks dirty and reviving them: ${error instanceof Error ? error.message : String(error)}`);
+      this.o.config.logger(
+        'warn',
+        `exactly_once_v2: commit refused, closing all tasks dirty and reviving them: ${error instanceof Error ? error.message : String(error)}`,
+      );
       await this.reviveDirty([]);
     }
   }

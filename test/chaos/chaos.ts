@@ -390,7 +390,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /** Produces ids 0..n-1 (value `id|user`, timestamp from the id), paced evenly over `overMs`. */
-export async function produceInput(client: KafkaClient, topic: string, n: number, overMs: number, base: number, from0 = 0, partitions = PARTITIONS): Promise<void> {
+export async function produceInput(
+  client: KafkaClient,
+  topic: string,
+  n: number,
+  overMs: number,
+  base: number,
+  from0 = 0,
+  partitions = PARTITIONS,
+): Promise<void> {
   // Transactional: a send kafkajs wrote twice while a leader moved (or half-sent before failing)
   // is aborted and sent again, so the input holds every id once (an idempotent producer alone
   // cannot undo such duplicates). A commit whose outcome is unknown is the one residual risk.

@@ -62,10 +62,13 @@ export class EmbeddedConsumer implements Consumer {
   ) {
     if (!options.groupId) throw new TributaryError('A consumer needs a groupId', { code: 'CONFIG' });
     if (options.groupInstanceId !== undefined) {
-      throw new TributaryError("groupInstanceId (static membership) is not supported by the embedded broker: use kafkaClient: 'platformatic' with a real broker", {
-        code: 'CONFIG',
-        context: { groupId: options.groupId },
-      });
+      throw new TributaryError(
+        "groupInstanceId (static membership) is not supported by the embedded broker: use kafkaClient: 'platformatic' with a real broker",
+        {
+          code: 'CONFIG',
+          context: { groupId: options.groupId },
+        },
+      );
     }
     this.groupId = options.groupId;
     this.clientId = options.clientId ?? 'tributary-embedded';

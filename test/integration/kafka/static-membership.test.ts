@@ -55,7 +55,10 @@ async function pollUntil(consumer: Consumer, done: () => boolean, ms: number): P
   }
 }
 
-async function restartCase(instanceIds: { a?: string; b?: string }): Promise<{ before: number[]; after: number[]; genBefore: number; genAfter: number; bBefore: string; bAfter: string }> {
+async function restartCase(instanceIds: {
+  a?: string;
+  b?: string;
+}): Promise<{ before: number[]; after: number[]; genBefore: number; genAfter: number; bBefore: string; bAfter: string }> {
   const bootstrap = realBootstrapServers();
   const client = createKafkaClient({ client: 'platformatic', bootstrapServers: bootstrap, clientId: 'static-test' });
   const admin = client.admin();
@@ -63,7 +66,12 @@ async function restartCase(instanceIds: { a?: string; b?: string }): Promise<{ b
   const topic = uniqueName('static-in');
   const group = uniqueName('static-group');
   await admin.createTopics([{ topic, numPartitions: 4 }]);
-  const b = client.consumer({ groupId: group, ...(instanceIds.b ? { groupInstanceId: instanceIds.b } : {}), sessionTimeoutMs: SESSION_MS, heartbeatIntervalMs: 1_000 });
+  const b = client.consumer({
+    groupId: group,
+    ...(instanceIds.b ? { groupInstanceId: instanceIds.b } : {}),
+    sessionTimeoutMs: SESSION_MS,
+    heartbeatIntervalMs: 1_000,
+  });
   let a = startMember(bootstrap, topic, group, instanceIds.a);
   const members = [a];
   try {
@@ -74,7 +82,12 @@ async function restartCase(instanceIds: { a?: string; b?: string }): Promise<{ b
     // Let the group settle (no join in flight), then note B's generation and assignment.
     for (const end = Date.now() + 2_000; Date.now() < end; ) await b.poll(50);
     const genBefore = b.groupMetadata().generationId;
-    const bBefore = JSON.stringify(b.assignment().map((tp) => tp.partition).sort());
+    const bBefore = JSON.stringify(
+      b
+        .assignment()
+        .map((tp) => tp.partition)
+        .sort(),
+    );
     const before = a.lines[a.lines.length - 1]!.assignment;
     a.child.kill('SIGKILL');
     await a.exited;
@@ -89,7 +102,12 @@ async function restartCase(instanceIds: { a?: string; b?: string }): Promise<{ b
       genBefore,
       genAfter: b.groupMetadata().generationId,
       bBefore,
-      bAfter: JSON.stringify(b.assignment().map((tp) => tp.partition).sort()),
+      bAfter: JSON.stringify(
+        b
+          .assignment()
+          .map((tp) => tp.partition)
+          .sort(),
+      ),
     };
   } finally {
     for (const m of members) m.child.kill('SIGKILL');

@@ -193,16 +193,26 @@ describe('one configuration', () => {
   });
 
   it('exactly_once_v2 and groupInstanceId: accepted with platformatic or the embedded broker, refused with kafkajs saying what to change', () => {
-    const v2 = normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', kafkaClient: 'platformatic', processingGuarantee: 'exactly_once_v2', groupInstanceId: 'pod-1' });
+    const v2 = normalizeConfig({
+      applicationId: 'a',
+      bootstrapServers: 'b:9092',
+      kafkaClient: 'platformatic',
+      processingGuarantee: 'exactly_once_v2',
+      groupInstanceId: 'pod-1',
+    });
     expect([v2.exactlyOnce, v2.eosV2, v2.groupInstanceId, v2.commitIntervalMs]).toEqual([true, true, 'pod-1', 100]);
     const v1 = normalizeConfig({ applicationId: 'a', processingGuarantee: 'exactly_once' });
     expect([v1.exactlyOnce, v1.eosV2, v1.groupInstanceId]).toEqual([true, false, undefined]);
     expect(normalizeConfig({ applicationId: 'a', client: new EmbeddedKafka(), processingGuarantee: 'exactly_once_v2' }).eosV2).toBe(true);
     const kafkajs = configError(() => normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', processingGuarantee: 'exactly_once_v2' }));
-    expect(kafkajs.message).toMatch(/^processingGuarantee: exactly_once_v2 needs .* kafkajs cannot send: set kafkaClient: 'platformatic' .* or use processingGuarantee: 'exactly_once'/m);
+    expect(kafkajs.message).toMatch(
+      /^processingGuarantee: exactly_once_v2 needs .* kafkajs cannot send: set kafkaClient: 'platformatic' .* or use processingGuarantee: 'exactly_once'/m,
+    );
     const statik = configError(() => normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', kafkaClient: 'kafkajs', groupInstanceId: 'pod-1' }));
     expect(statik.message).toMatch(/^groupInstanceId: static membership is not supported by kafkajs: set kafkaClient: 'platformatic'/m);
-    expect(configError(() => normalizeConfig({ applicationId: 'a', groupInstanceId: 'pod 1' })).message).toMatch(/^groupInstanceId: must be a non-empty id without spaces/m);
+    expect(configError(() => normalizeConfig({ applicationId: 'a', groupInstanceId: 'pod 1' })).message).toMatch(
+      /^groupInstanceId: must be a non-empty id without spaces/m,
+    );
     expect(configFromProperties({ 'processing.guarantee': 'exactly_once_beta', 'group.instance.id': 'pod-2' })).toEqual({
       processingGuarantee: 'exactly_once_v2',
       groupInstanceId: 'pod-2',
