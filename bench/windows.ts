@@ -14,6 +14,7 @@
  * ≥ 200,000 records/s and peak RSS < 500 MB. The last line is one JSON object for tooling.
  *
  *   npm run bench:windows [-- --records 1000000 --keys 10000] [TRIBUTARY_BENCH_METRICS=1: with the metrics endpoint served and scraped]
+ *   --guarantee at_least_once|exactly_once   (default: the product's, exactly_once)
  *   --target embedded|kafkajs|both   (default both) each case also through the kafkajs adapter on a real broker (bench/target.ts)
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +28,7 @@ import { TimeWindows } from '../lib/dsl/windows/time-windows.js';
 import { EmbeddedKafka } from '../lib/kafka/embedded/index.js';
 import type { OutgoingRecord } from '../lib/kafka/types.js';
 import { StreamsRuntime } from '../lib/runtime/streams-runtime.js';
+import type { ProcessingGuarantee } from '../lib/runtime/config.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import type { Topology } from '../lib/topology/topology.js';
 import { TimestampExtractors } from '../lib/time/timestamp-extractors.js';
@@ -48,6 +50,8 @@ const RECORDS = Number(args.get('records') ?? 1_000_000);
 const KEYS = Number(args.get('keys') ?? 10_000);
 const CACHE_MB = Number(args.get('cache-mb') ?? 10);
 const COMMIT_MS = Number(args.get('commit-ms') ?? 1000);
+/** Default: the product's default guarantee (exactly-once). `--guarantee at_least_once` compares with figures taken before that default moved. */
+const GUARANTEE = args.get('guarantee') as ProcessingGuarantee | undefined;
 const BASE = Date.UTC(2025, 0, 1);
 /** `--metrics` / TRIBUTARY_BENCH_METRICS=1: serve and scrape the metrics endpoint during each case (bench/metrics-load.ts). */
 const METRICS = metricsWanted();
@@ -126,7 +130,12 @@ async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise
   const runtime = new StreamsRuntime({
     topology: topology(store),
     client: kafka,
-    config: { applicationId: nameFor(TARGET, 'bench-windows'), stateDir, commitIntervalMs: COMMIT_MS },
+    config: {
+      applicationId: nameFor(TARGET, 'bench-windows'),
+      stateDir,
+      commitIntervalMs: COMMIT_MS,
+      ...(GUARANTEE === undefined ? {} : { processingGuarantee: GUARANTEE }),
+    },
   });
   const total = (): number => runtime.metrics().reduce((n, m) => n + m.recordsIn, 0);
   const load = METRICS ? await startMetricsLoad(runtimeSource(runtime)) : null;
@@ -186,6 +195,7 @@ if (child !== undefined) {
         String(CACHE_MB),
         '--commit-ms',
         String(COMMIT_MS),
+        ...(GUARANTEE === undefined ? [] : ['--guarantee', GUARANTEE]),
       ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(METRICS ? { TRIBUTARY_BENCH_METRICS: '1' } : {}) } },
     );
@@ -213,5 +223,5 @@ if (child !== undefined) {
       }
     }
   });
-  console.log(JSON.stringify({ bench: 'windows', node: process.version, results }));
+  console.log(JSON.stringify({ bench: 'windows', node: process.version, guarantee: GUARANTEE ?? 'exactly_once', results }));
 }
