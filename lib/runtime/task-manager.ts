@@ -292,9 +292,22 @@ export class TaskManager {
     const inputs = tasks.flatMap((t) => t.inputPartitions());
     const committed = await admin.fetchCommittedOffsets(this.o.config.applicationId, [...new Set(inputs.map((tp) => tp.topic))]);
     const byTp = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    const resets = new Map<string, Map<number, number>>();
     for (const tp of inputs) {
       const offset = byTp.get(tpKey(tp.topic, tp.partition));
       if (offset !== undefined && offset >= 0) consumer.seek(tp, offset);
+      else if (this.o.config.eosV2) {
+        // A task revived in place (exactly_once_v2): the consumer's position is past records the
+        // dirty-closed task never committed; without a committed offset start over per the reset policy.
+        let ends = resets.get(tp.topic);
+        if (ends === undefined) {
+          const offsets = await admin.fetchTopicOffsets(tp.topic);
+          ends = new Map(offsets.map((o) => [o.partition, this.o.config.autoOffsetReset === 'latest' ? o.high : o.low]));
+          resets.set(tp.topic, ends);
+        }
+        const start = ends.get(tp.partition);
+        if (start !== undefined) consumer.seek(tp, start);
+      }
     }
   }
 
