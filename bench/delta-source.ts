@@ -10,6 +10,8 @@
  * Each case reports rows/s, records per CPU-second (user+system of this process) and peak RSS; the
  * 1-minute load average is printed with each. Last line: one JSON object.
  * Usage: npm run bench:delta-source [-- --records N] [-- --location DIR|s3://bucket/prefix] [-- --s3-moto]
+ *        [-- --keep] (a local --location is kept, and its bronze table reused by the next run: A/B of one input)
+ *        [-- --only silver-hop-eos|source-read] [-- --profile FILE.cpuprofile] (CPU profile of the timed cases)
  * (`--s3-moto` starts moto_server on loopback and puts the tables in a fresh bucket: S3 vs local.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +21,8 @@ import { randomUUID } from 'node:crypto';
 import { DeltaSourceReader, DeltaTableWriter, configureS3, runDeltaStreams } from '../lib/connectors/delta/index.js';
 import { BronzeRowSchema } from '../topologies/transactions-rows.js';
 import { buildSilverTopology, silverSettings } from '../topologies/transactions-silver.js';
+import { profiled } from './profile.js';
+import { existsSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const arg = (name: string, d: string): string => {
@@ -104,6 +108,7 @@ async function writeBronze(table: string): Promise<void> {
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-delta-source-'));
   let location = arg('--location', work);
+  const keep = args.includes('--keep') && location !== work && !location.startsWith('s3:');
   let stopMoto: (() => Promise<void>) | undefined;
   if (args.includes('--s3-moto')) {
     const { startMoto } = await import('../test/helpers/s3-moto.js');
@@ -116,22 +121,31 @@ async function main(): Promise<void> {
     params: { 'bronze-table': `${location}/bronze`, table: `${location}/silver`, 'quarantine-table': `${location}/quarantine`, 'commit-interval': '5s' },
   });
   try {
-    await writeBronze(s.bronzeTable);
+    if (keep && existsSync(path.join(s.bronzeTable, '_delta_log'))) process.stdout.write(`reusing the bronze table ${s.bronzeTable}\n`);
+    else await writeBronze(s.bronzeTable);
+    if (keep) for (const t of [s.silverTable, s.quarantineTable]) rmSync(t, { recursive: true, force: true });
     const results: Result[] = [];
-    results.push(
-      await measured('source-read', RECORDS, async () => {
+    const only = arg('--only', '');
+    const profile = arg('--profile', '');
+    const run = (name: string, fn: () => Promise<Record<string, unknown> | void>) =>
+      only && only !== name
+        ? Promise.resolve(undefined)
+        : measured(name, RECORDS, () => profiled(profile ? path.join(path.dirname(profile), `${name}-${path.basename(profile)}`) : undefined, fn));
+    const push = (r: Result | undefined) => r && results.push(r);
+    push(
+      await run('source-read', async () => {
         const r = await DeltaSourceReader.open(s.bronzeTable, { maxRowsPerBatch: 20_000 });
         let n = 0;
         for (let b = await r.poll(); b.rows.length; b = await r.poll()) n += b.rows.length;
         if (n !== RECORDS) throw new Error(`read ${n} rows, expected ${RECORDS}`);
       }),
     );
-    results.push(
-      await measured('silver-hop-eos', RECORDS, async () => {
+    push(
+      await run('silver-hop-eos', async () => {
         const counters = { duplicates: 0 };
         const res = await runDeltaStreams(buildSilverTopology(s, counters), {
           applicationId: 'bench-silver',
-          stateDir: path.join(work, 'state'),
+          stateDir: mkdtempSync(path.join(work, 'state-')),
           untilCaughtUp: true,
         });
         if (res.records !== RECORDS) throw new Error(`the hop read ${res.records} rows, expected ${RECORDS}`);

@@ -17,6 +17,7 @@
  * not quarantined: within the retention, the first row of a transaction id (in bronze order) wins.
  */
 import { deltaSink, field, loadSnapshot, readTable, struct, type DeltaStructType } from '../lib/connectors/delta/index.js';
+import { canonicalIsoMs } from '../lib/connectors/delta/values.js';
 import { Branched, Named, StreamsBuilder, type Topology } from '../lib/index.js';
 import type { Processor, ProcessorContext, ProcessorSupplier, Record } from '../lib/index.js';
 import { Params, tablePath, type TopologyFactoryOptions } from './support/options.js';
@@ -117,16 +118,41 @@ export type Normalised =
   | { readonly ok: false; readonly reason: string; readonly input: BronzeInput };
 
 const cents = (x: number): number => Math.round(x * 100);
-const decimal2 = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const decimal2 = (c: number): string => {
+  const a = Math.abs(c);
+  return `${c < 0 ? '-' : ''}${Math.floor(a / 100)}.${TWO_DIGITS[a % 100]}`;
+};
+
+/**
+ * `s.trim()` then upper- (`upper`) or lower-case, without allocating when `s` is already so: plain
+ * ASCII with no space at either end and no letter of the other case (the usual bronze value).
+ */
+function trimCase(s: string, upper: boolean): string {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) return upper ? s.trim().toUpperCase() : s.trim().toLowerCase();
+  const lo = upper ? 97 : 65; // letters that must change: a-z for upper, A-Z for lower
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 126 || (c >= lo && c <= lo + 25)) return upper ? s.trim().toUpperCase() : s.trim().toLowerCase();
+  }
+  return s;
+}
+
+/** `Date.parse`, with the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` form parsed field by field (same result). */
+function parseTime(s: string): number {
+  const ms = canonicalIsoMs(s);
+  return ms === ms ? ms : Date.parse(s);
+}
 
 /** Normalises one bronze row, or says why it is invalid. Pure: the model uses it too. */
 export function normalise(b: BronzeInput): Normalised {
-  const currency = b.currency.trim().toUpperCase();
+  const currency = trimCase(b.currency, true);
   const rate = USD_RATES[currency];
   if (rate === undefined) return { ok: false, reason: `no exchange rate for currency ${JSON.stringify(b.currency)}`, input: b };
-  const ts = Date.parse(b.transaction_timestamp);
+  const ts = parseTime(b.transaction_timestamp);
   if (!Number.isFinite(ts)) return { ok: false, reason: `transaction_timestamp ${JSON.stringify(b.transaction_timestamp)} is not a time`, input: b };
-  const ingest = b.ingest_time ? Date.parse(b.ingest_time) : NaN;
+  const ingest = b.ingest_time ? parseTime(b.ingest_time) : NaN;
   if (Number.isFinite(ingest) && ts > ingest + MAX_CLOCK_SKEW_MS) {
     return { ok: false, reason: `event time ${b.transaction_timestamp} is more than 5 minutes after the ingest time ${b.ingest_time}`, input: b };
   }
@@ -137,11 +163,11 @@ export function normalise(b: BronzeInput): Normalised {
     ok: true,
     ts,
     row: {
-      transaction_id: b.transaction_id.trim().toLowerCase(),
-      account_id: b.account_id.trim().toUpperCase(),
-      merchant_id: b.merchant_id.trim().toUpperCase(),
-      transaction_type: b.transaction_type.trim().toLowerCase(),
-      status: b.status.trim().toLowerCase(),
+      transaction_id: trimCase(b.transaction_id, false),
+      account_id: trimCase(b.account_id, true),
+      merchant_id: trimCase(b.merchant_id, true),
+      transaction_type: trimCase(b.transaction_type, false),
+      status: trimCase(b.status, false),
       amount: decimal2(amountCents),
       currency,
       amount_usd: decimal2(Math.round(amountCents * rate)),
@@ -184,7 +210,9 @@ export class DedupWindow {
       if (prev !== undefined && prev >= this.maxTs - this.retentionMs) return false;
       this.seen.set(id, ts);
     }
-    if (++this.sinceSweep >= 50_000) this.sweep();
+    // Expired entries already read as absent: sweeping only frees memory, so it runs after as many
+    // inserts as the window holds (amortised O(1) per id), at least 50 000.
+    if (++this.sinceSweep >= 50_000 && this.sinceSweep >= this.size) this.sweep();
     return true;
   }
 

@@ -14,6 +14,8 @@ export class RowBuffer {
   private readonly known: Set<string>;
   private readonly keys: readonly string[];
   private readonly scratch: unknown[];
+  /** The keys of the last rows in their order (all known): a row of the same shape is checked by identity, not by set lookups. */
+  private readonly order: string[] = [];
 
   /**
    * `ignored` names (the partition columns) may appear in rows and are not written to files.
@@ -41,8 +43,13 @@ export class RowBuffer {
   check(row: unknown): string | undefined {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) return `a row must be an object, got ${describe(row)}`;
     const r = row as Record<string, unknown>;
+    let j = 0;
     for (const k in r) {
-      if (!this.known.has(k) && r[k] !== undefined) return `field "${k}" is not in the table schema`;
+      if (this.order[j] !== k) {
+        if (this.known.has(k)) this.order[j] = k;
+        else if (r[k] !== undefined) return `field "${k}" is not in the table schema`;
+      }
+      j++;
     }
     for (let i = 0; i < this.columns.length; i++) {
       const c = this.columns[i]!;

@@ -242,7 +242,19 @@ export class DeltaSourceReader {
           this.rowIndex = 0;
           this.ordinalBase = 0;
         }
-        if (!(await this.nextVersion())) break;
+        if (rows.length === 0) {
+          if (!(await this.nextVersion())) break;
+          continue;
+        }
+        // Rows in hand: a version the stream cannot read (a delete, a change, a feature) must not
+        // take them down with it. Return them; the next poll reads that version again and throws.
+        let more: boolean;
+        try {
+          more = await this.nextVersion();
+        } catch {
+          break;
+        }
+        if (!more) break;
         continue;
       }
       const add = this.current.files[this.fileIndex]!;
