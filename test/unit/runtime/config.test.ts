@@ -231,7 +231,7 @@ describe('one configuration', () => {
     }
     expect(CONFIG_KEYS).not.toContain('clock');
     for (const [p, { key }] of PROPERTY_NAMES) expect(CONFIG_KEYS, p).toContain(key);
-    expect(PROPERTY_NAMES.size).toBe(21);
+    expect(PROPERTY_NAMES.size).toBe(22);
   });
 
   it('the generated reference is current and fails on a key without a doc comment', () => {
