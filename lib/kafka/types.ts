@@ -201,8 +201,14 @@ export interface Producer {
    */
   send(batch: OutgoingBatch): Promise<void>;
   beginTransaction(): Promise<void>;
-  /** Adds consumed offsets (next offset to read) of `groupId` to the open transaction. Retries CONCURRENT_TRANSACTIONS internally. */
-  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /**
+   * Adds consumed offsets (next offset to read) of `groupId` to the open transaction. Retries
+   * CONCURRENT_TRANSACTIONS internally. With `groupMetadata` (the consuming member's
+   * `Consumer.groupMetadata()`, exactly-once v2 / KIP-447) the group coordinator checks the
+   * generation and member id and refuses a commit from an older generation: a `TaskMigratedError`
+   * (code TASK_MIGRATED). Without it the offsets are committed for the group as a whole (EOS v1).
+   */
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[], groupMetadata?: ConsumerGroupMetadata): Promise<void>;
   commitTransaction(): Promise<void>;
   abortTransaction(): Promise<void>;
   /** True while a transaction is open. */
@@ -226,8 +232,24 @@ export interface RebalanceListener {
 /** The group's rebalance protocol: `'eager'` (every partition is revoked on every rebalance) or `'cooperative'` (KIP-429 incremental). */
 export type RebalanceProtocol = 'eager' | 'cooperative';
 
+/** A group member's identity in its current generation (Java's `ConsumerGroupMetadata`), for `Producer.sendOffsets`. */
+export interface ConsumerGroupMetadata {
+  readonly groupId: string;
+  /** The generation the member joined; -1 when it is not (yet) a member. */
+  readonly generationId: number;
+  /** '' when the consumer is not (yet) a member. */
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
 export interface ConsumerOptions {
   readonly groupId: string;
+  /**
+   * Static membership (`group.instance.id`, KIP-345): a member that leaves and comes back with the
+   * same id within the session timeout gets its assignment back without a rebalance. Adapters that
+   * cannot send it throw a `CONFIG` error at `connect`.
+   */
+  readonly groupInstanceId?: string;
   readonly clientId?: string;
   /** read_committed unless set. Default false. */
   readonly readUncommitted?: boolean;
@@ -282,6 +304,8 @@ export interface Consumer {
    * tables use it to see that a changelog has been read to its end.
    */
   position(tp: TopicPartition): number | undefined;
+  /** The member's group id, generation and member id now (pass to `Producer.sendOffsets` under exactly-once v2). */
+  groupMetadata(): ConsumerGroupMetadata;
   /** Commits offsets (next offset to read) for this group outside any transaction. */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Leaves the group (triggering a rebalance for the others) and releases resources. */

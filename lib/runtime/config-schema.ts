@@ -99,10 +99,15 @@ const SHAPE = {
     derived: "'kafkajs'",
   }),
   clientId: key('clientId', z.string().min(1).optional(), { type: 'string', properties: ['client.id'], derived: 'applicationId' }),
-  processingGuarantee: key('processingGuarantee', z.enum(['exactly_once', 'at_least_once']).default('exactly_once'), {
-    type: "'exactly_once' | 'at_least_once'",
+  processingGuarantee: key('processingGuarantee', z.enum(['exactly_once', 'exactly_once_v2', 'at_least_once']).default('exactly_once'), {
+    type: "'exactly_once' | 'exactly_once_v2' | 'at_least_once'",
     properties: ['processing.guarantee'],
     kind: 'guarantee',
+  }),
+  groupInstanceId: key('groupInstanceId', z.string().regex(/^\S+$/, 'must be a non-empty id without spaces (e.g. the pod name)').optional(), {
+    type: 'string',
+    properties: ['group.instance.id'],
+    derived: 'none (dynamic membership)',
   }),
   commitIntervalMs: key('commitIntervalMs', ms.optional(), {
     type: 'number',
@@ -275,11 +280,36 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
     if (c.sessionTimeoutMs !== undefined && c.heartbeatIntervalMs !== undefined && c.heartbeatIntervalMs * 3 > c.sessionTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `must be at most a third of sessionTimeoutMs (${c.sessionTimeoutMs})` });
     }
+    // The client the runtime will use: from bootstrapServers (kafkaClient), or the one passed (none: the test driver).
+    const client =
+      c.client !== undefined
+        ? c.client.name.startsWith('kafkajs')
+          ? 'kafkajs'
+          : 'other'
+        : c.bootstrapServers !== undefined
+          ? (c.kafkaClient ?? 'kafkajs')
+          : 'none';
+    if (c.processingGuarantee === 'exactly_once_v2' && client === 'kafkajs') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['processingGuarantee'],
+        message:
+          "exactly_once_v2 needs the consumer group's generation in transactional offset commits, which kafkajs cannot send: set kafkaClient: 'platformatic' (env TRIBUTARY_KAFKA_CLIENT=platformatic) or use processingGuarantee: 'exactly_once'",
+      });
+    }
+    if (c.groupInstanceId !== undefined && client === 'kafkajs') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groupInstanceId'],
+        message:
+          "static membership is not supported by kafkajs: set kafkaClient: 'platformatic' (env TRIBUTARY_KAFKA_CLIENT=platformatic) or remove groupInstanceId",
+      });
+    }
     if (c.retryBackoffMaxMs < c.retryBackoffMs)
       ctx.addIssue({ code: 'custom', path: ['retryBackoffMaxMs'], message: `must be >= retryBackoffMs (${c.retryBackoffMs})` });
   })
   .transform((c): NormalizedConfig => {
-    const exactlyOnce = c.processingGuarantee === 'exactly_once';
+    const exactlyOnce = c.processingGuarantee === 'exactly_once' || c.processingGuarantee === 'exactly_once_v2';
     const uncaught = c.uncaughtExceptionHandler;
     return {
       applicationId: c.applicationId,
@@ -290,6 +320,8 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       clientId: c.clientId ?? c.applicationId,
       processingGuarantee: c.processingGuarantee,
       exactlyOnce,
+      eosV2: c.processingGuarantee === 'exactly_once_v2',
+      groupInstanceId: c.groupInstanceId,
       commitIntervalMs: c.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000),
       stateDir: c.stateDir ?? defaultStateDir(),
       cacheMaxBytes: c.cacheMaxBytes,

@@ -17,8 +17,13 @@ import { CONFIG_SCHEMA, PROPERTY_NAMES } from './config-schema.js';
 import { toConfigError } from './config-errors.js';
 import { ConfigError } from '../errors.js';
 
-/** Exactly-once (transactions, read_committed) or at-least-once (replays after a failure). */
-export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
+/**
+ * Exactly-once (transactions, read_committed) or at-least-once (replays after a failure).
+ * `exactly_once` (v1): one transactional producer per task. `exactly_once_v2` (KIP-447): one per
+ * runner, all tasks in one transaction per commit, offsets fenced by the group generation; needs
+ * `kafkaClient: 'platformatic'` (or the embedded broker) — kafkajs cannot send the group metadata.
+ */
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once' | 'exactly_once_v2';
 
 /**
  * A built-in response by name: `'dead-letter'` writes the record to the dead-letter topic and
@@ -65,8 +70,20 @@ export interface TributaryConfig {
   readonly kafkaClient?: KafkaClientKind;
   /** Client id prefix of the Kafka clients the app creates. */
   readonly clientId?: string;
-  /** Exactly-once commits output, state changes and input offsets in one Kafka transaction per task; at-least-once may replay after a failure. */
+  /**
+   * Exactly-once commits output, state changes and input offsets in Kafka transactions:
+   * `'exactly_once'` (v1) one transaction per task, `'exactly_once_v2'` one per runner for all its
+   * tasks, with the offsets fenced by the consumer group's generation (KIP-447; Kafka Streams'
+   * `processing.guarantee=exactly_once_v2`; needs `kafkaClient: 'platformatic'`, brokers >= 2.5).
+   * At-least-once may replay after a failure.
+   */
   readonly processingGuarantee?: ProcessingGuarantee;
+  /**
+   * Static membership (`group.instance.id`): a stable id of this runner, e.g. the pod name. A runner
+   * restarted within `sessionTimeoutMs` gets its partitions back without a rebalance. With
+   * `--processes N` each child uses `<groupInstanceId>-<index>`. Needs `kafkaClient: 'platformatic'`.
+   */
+  readonly groupInstanceId?: string;
   /** How often tasks commit (ms). Under exactly-once this bounds how long output stays invisible to read_committed consumers. */
   readonly commitIntervalMs?: number;
   /** Base directory of local state; task state lives in `<stateDir>/<applicationId>/<taskId>`. Durable: not the OS temp dir. */
@@ -169,7 +186,11 @@ export interface NormalizedConfig {
   readonly kafkaClient: KafkaClientKind;
   readonly clientId: string;
   readonly processingGuarantee: ProcessingGuarantee;
+  /** True under both exactly-once versions. */
   readonly exactlyOnce: boolean;
+  /** exactly_once_v2: one transactional producer per runner thread. */
+  readonly eosV2: boolean;
+  readonly groupInstanceId: string | undefined;
   readonly commitIntervalMs: number;
   readonly stateDir: string;
   readonly cacheMaxBytes: number | undefined;
@@ -227,7 +248,7 @@ export function configFromProperties(props: Readonly<Record<string, string>>): P
       if (!Number.isFinite(n) || value === '') throw new ConfigError(`${name}: must be a number, got '${raw}'`, { context: { key: name } });
       out[spec.key] = n;
     } else if (spec.kind === 'guarantee') {
-      out[spec.key] = value === 'exactly_once_v2' || value === 'exactly_once_beta' ? 'exactly_once' : value;
+      out[spec.key] = value === 'exactly_once_beta' ? 'exactly_once_v2' : value;
     } else {
       out[spec.key] = value;
     }

@@ -197,7 +197,7 @@ export class StreamsRuntime {
       });
       this.taskManager.prepare(this.prepared, new RecordLimits(this.prepared.maxMessageBytes));
       await this.global.start(this.admin);
-      if (!this.config.exactlyOnce) await this.taskManager.connectSharedProducer();
+      if (!this.config.exactlyOnce || this.config.eosV2) await this.taskManager.connectSharedProducer();
       await this.subscribe();
       this.schedule = new CommitSchedule(this.config.commitIntervalMs, this.config.clock.now());
       this.setState('running');
@@ -222,6 +222,7 @@ export class StreamsRuntime {
       groupId: c.applicationId,
       clientId: `${c.clientId}-consumer`,
       autoOffsetReset: c.autoOffsetReset,
+      ...(c.groupInstanceId !== undefined ? { groupInstanceId: c.groupInstanceId } : {}),
       ...(c.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: c.sessionTimeoutMs } : {}),
       ...(c.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: c.heartbeatIntervalMs } : {}),
       ...(c.rebalanceProtocol !== undefined ? { rebalanceProtocol: c.rebalanceProtocol } : {}),
@@ -464,7 +465,7 @@ export class StreamsRuntime {
       if (delay > 0) await this.sleep(delay);
       if (this.stopping) return;
       try {
-        if (!this.config.exactlyOnce) await this.taskManager.connectSharedProducer();
+        if (!this.config.exactlyOnce || this.config.eosV2) await this.taskManager.connectSharedProducer();
         await this.subscribe();
         break;
       } catch (error) {

@@ -31,6 +31,13 @@
  * Under exactly-once every task has its own transactional producer, id
  * `<application.id>-<taskId>` (the EOS-v1 shape); a fenced producer means another instance owns
  * the task now: `TaskMigratedError`, close the task dirty (abort, wipe state) and rejoin.
+ * Under exactly_once_v2 (KIP-447) one transactional producer of the runner (the shared producer,
+ * id `<application.id>-<process or group instance id>-<thread>`) sends for every task: a commit
+ * commits all tasks with work in one transaction, their offsets sent with the consumer's group
+ * metadata (generation, member id), so the group coordinator refuses a commit from a member of an
+ * older generation (a zombie): `TaskMigratedError`, and the runner closes all tasks dirty and
+ * rejoins. Pacing by commit participants is ignored under v2 (the one transaction holds every
+ * task's sends, so every task with work commits with it).
  * Under at-least-once one producer sends for all tasks and offsets are committed by the consumer
  * after every send was acknowledged.
  */
@@ -41,7 +48,9 @@ import type { StreamTask } from './task.js';
 export interface CommitTargets {
   readonly groupId: string;
   readonly exactlyOnce: boolean;
-  /** The shared producer under at-least-once (tasks have their own under exactly-once). */
+  /** exactly_once_v2: `producer` is the runner's transactional producer, one transaction for all tasks. */
+  readonly eosV2?: boolean;
+  /** The shared producer under at-least-once and exactly_once_v2 (tasks have their own under exactly-once v1). */
   readonly producer: Producer | null;
   readonly consumer: Consumer;
   /** Called after a task's commit (checkpoint under at-least-once). */
@@ -84,12 +93,19 @@ export interface CommitTasksOptions {
  */
 export async function commitTasks(tasks: readonly StreamTask[], targets: CommitTargets, options: CommitTasksOptions = {}): Promise<void> {
   const now = options.nowMs ?? Date.now();
-  const due = tasks.filter(
+  let due = tasks.filter(
     (t) => t.isRunning && (t.commitNeeded() || t.commitRequested) && (options.paced !== true || t.commitRequested || t.participantsDue(now)),
   );
   if (due.length === 0) return;
+  if (targets.eosV2 === true) {
+    // One transaction holds every task's sends: every task with work commits with it.
+    due = tasks.filter((t) => t.isRunning && (t.commitNeeded() || t.commitRequested));
+  }
   for (const task of due) await flushAndSend(task, targets);
-  if (targets.exactlyOnce) {
+  if (targets.eosV2 === true) {
+    for (const task of due) await task.commitParticipants();
+    await commitExactlyOnceV2(due, targets);
+  } else if (targets.exactlyOnce) {
     for (const task of due) {
       await task.commitParticipants();
       await commitExactlyOnce(task, targets);
@@ -137,6 +153,34 @@ async function commitExactlyOnce(task: StreamTask, targets: CommitTargets): Prom
     if (offsets.length > 0) await producer.sendOffsets(groupId, offsets);
     await producer.commitTransaction();
   });
+}
+
+/** One transaction for all `tasks`: their remaining records, their offsets with the group metadata, commit. */
+async function commitExactlyOnceV2(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
+  const producer = targets.producer;
+  if (producer === null) throw new TributaryError('exactly_once_v2 without the runner producer', { code: 'ILLEGAL_STATE' });
+  const batches: OutgoingBatch[] = [];
+  const offsets: TopicPartitionOffset[] = [];
+  for (const task of tasks) {
+    const drained = task.collector.drainBatch();
+    if (drained.length > 0) batches.push(drained);
+    offsets.push(...task.offsetsToCommit(positionOf(targets)));
+  }
+  if (batches.length === 0 && offsets.length === 0 && !producer.inTransaction) return;
+  try {
+    if (!producer.inTransaction) await producer.beginTransaction();
+    for (const batch of batches) await sendTo(producer, batch);
+    if (offsets.length > 0) await producer.sendOffsets(targets.groupId, offsets, targets.consumer.groupMetadata());
+    await producer.commitTransaction();
+  } catch (error) {
+    if (error instanceof TributaryError && (error.code === 'PRODUCER_FENCED' || error.code === 'TASK_MIGRATED')) {
+      throw new TaskMigratedError(`Tasks ${tasks.map((t) => t.id).join(', ')} were migrated: ${error.message}`, {
+        cause: error,
+        context: { transactionalId: producer.transactionalId ?? '' },
+      });
+    }
+    throw error;
+  }
 }
 
 async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {

@@ -15,6 +15,9 @@
  *  failure / shutdown  ─▶ closeAll(clean): commit first when clean; dirty: abort, wipe state (EOS)
  * ```
  */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import type { Admin, Consumer, FetchedColumns, KafkaClient, Producer, TopicPartition } from '../kafka/types.js';
 import type { QueryableStores } from '../state/queryable.js';
@@ -159,7 +162,13 @@ export class TaskManager {
   /** Producers partition keyed records themselves once a topic's partition count is known (kafkajs' per-leader sends). */
   private readonly partitionCount = (topic: string): number | undefined => this.prepared?.partitions.get(topic);
 
-  /** Under at-least-once: (re)connects the producer all tasks share. */
+  /**
+   * Under at-least-once and exactly_once_v2: (re)connects the producer all tasks share. Under v2
+   * it is transactional, id `<application.id>-<groupInstanceId or process id>-<thread 0>` (as
+   * Kafka Streams' `<application.id>-<processId>-<thread>`): stable across restarts of this runner
+   * (the process id is kept in the state directory), so a restarted runner fences its previous
+   * incarnation's producer and aborts its open transaction at once.
+   */
   async connectSharedProducer(): Promise<void> {
     await this.disconnectSharedProducer();
     const c = this.o.config;
@@ -168,6 +177,12 @@ export class TaskManager {
       clientId: `${c.clientId}-producer`,
       maxBatchBytes: this.maxBatchBytes,
       partitionsFor: this.partitionCount,
+      ...(c.eosV2
+        ? {
+            transactionalId: `${c.applicationId}-${c.groupInstanceId ?? (await runnerProcessId(c.stateDir, c.applicationId))}-0`,
+            transactionTimeoutMs: c.transactionTimeoutMs,
+          }
+        : {}),
     });
     await producer.connect();
     this.producer = producer;
@@ -186,6 +201,7 @@ export class TaskManager {
     return {
       groupId: this.o.config.applicationId,
       exactlyOnce,
+      eosV2: this.o.config.eosV2,
       producer: this.producer,
       consumer,
       // Under exactly-once the checkpoint is written only at a clean close.
@@ -193,9 +209,36 @@ export class TaskManager {
     };
   }
 
-  /** Runs the commit lifecycle (task-committer.ts) for every task. */
-  commit(options: CommitTasksOptions = {}): Promise<void> {
-    return commitTasks(this.tasks(), this.commitTargets(), options);
+  /**
+   * Runs the commit lifecycle (task-committer.ts) for every task. Under exactly_once_v2 a commit
+   * the group coordinator refuses (the group moved to a newer generation before `poll` applied
+   * it) revives every task in place (`reviveDirty`) instead of leaving the group: leaving would
+   * start a rebalance in which every other runner's commit is refused too.
+   */
+  async commit(options: CommitTasksOptions = {}): Promise<void> {
+    try {
+      await commitTasks(this.tasks(), this.commitTargets(), options);
+    } catch (error) {
+      if (!this.o.config.eosV2 || classifyFailure(error) !== 'migrated' || isProducerFenced(error)) throw error;
+      this.o.config.logger(
+        'warn',
+        `exactly_once_v2: commit refused, closing all tasks dirty and reviving them: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      await this.reviveDirty([]);
+    }
+  }
+
+  /**
+   * Under exactly_once_v2, after the runner's transaction was refused or failed: closes every task
+   * but `except` dirty (aborting the transaction, wiping state) and creates them again from the
+   * committed offsets and changelogs, staying in the group.
+   */
+  private async reviveDirty(except: readonly StreamTask[]): Promise<void> {
+    const skip = new Set(except);
+    const kept = this.tasks().filter((t) => !skip.has(t));
+    const tps = kept.flatMap((t) => t.inputPartitions());
+    for (const t of kept) await this.closeTask(t, false);
+    if (tps.length > 0) await this.createTasks(tps);
   }
 
   /** Sends what tasks buffered without committing; `thresholdRecords`: only tasks with at least that many. */
@@ -229,6 +272,14 @@ export class TaskManager {
       if (g === undefined) groups.set(id, (g = { subtopology: sub.id, partition: tp.partition, inputs: [] }));
       g.inputs.push(tp);
     }
+    if (config.eosV2 && groups.size > 0) {
+      // v2 has no per-task producer to fence the previous owner: read the committed offsets first
+      // (OffsetFetch waits for a pending transactional offset commit of the group), so the
+      // previous owner's last transaction is complete before the changelogs are restored.
+      const admin = this.o.admin();
+      const topics = [...new Set(tps.map((tp) => tp.topic))];
+      if (admin !== null) await admin.fetchCommittedOffsets(config.applicationId, topics);
+    }
     for (const [, g] of groups) {
       const sub = topology.subtopologies.find((s) => s.id === g.subtopology)!;
       const prepared = this.prepared!;
@@ -246,7 +297,9 @@ export class TaskManager {
         // Fence first, restore second: InitProducerId completes or aborts the previous owner's
         // transaction and stops it from committing more, so the changelog read next is final.
         // (Restoring first would miss what the previous owner committed in between.)
-        if (config.exactlyOnce) {
+        if (config.eosV2) {
+          task.producer = this.producer;
+        } else if (config.exactlyOnce) {
           const producer = this.o.client.producer({
             transactionalId: `${config.applicationId}-${task.id}`,
             clientId: `${config.clientId}-${task.id}-producer`,
@@ -262,7 +315,7 @@ export class TaskManager {
         await task.openParticipants();
       } catch (error) {
         await task.close(false).catch(() => undefined);
-        await task.producer?.disconnect().catch(() => undefined);
+        if (task.producer !== this.producer) await task.producer?.disconnect().catch(() => undefined);
         throw error;
       }
       this.byId.set(task.id, task);
@@ -289,9 +342,22 @@ export class TaskManager {
     const inputs = tasks.flatMap((t) => t.inputPartitions());
     const committed = await admin.fetchCommittedOffsets(this.o.config.applicationId, [...new Set(inputs.map((tp) => tp.topic))]);
     const byTp = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    const resets = new Map<string, Map<number, number>>();
     for (const tp of inputs) {
       const offset = byTp.get(tpKey(tp.topic, tp.partition));
       if (offset !== undefined && offset >= 0) consumer.seek(tp, offset);
+      else if (this.o.config.eosV2) {
+        // A task revived in place (exactly_once_v2): the consumer's position is past records the
+        // dirty-closed task never committed; without a committed offset start over per the reset policy.
+        let ends = resets.get(tp.topic);
+        if (ends === undefined) {
+          const offsets = await admin.fetchTopicOffsets(tp.topic);
+          ends = new Map(offsets.map((o) => [o.partition, this.o.config.autoOffsetReset === 'latest' ? o.high : o.low]));
+          resets.set(tp.topic, ends);
+        }
+        const start = ends.get(tp.partition);
+        if (start !== undefined) consumer.seek(tp, start);
+      }
     }
   }
 
@@ -327,11 +393,22 @@ export class TaskManager {
    * owner resolves (fenced, or unknown outcome): then they must close dirty. Fatal failures throw.
    */
   async commitRevoked(tasks: readonly StreamTask[]): Promise<boolean> {
+    const eosV2 = this.o.config.eosV2;
     try {
-      await commitTasks(tasks, this.commitTargets());
+      // Under exactly_once_v2 one transaction holds every task's work: all commit together.
+      await commitTasks(eosV2 ? this.tasks() : tasks, this.commitTargets());
       return true;
     } catch (error) {
       if (classifyFailure(error) === 'fatal') throw error;
+      if (eosV2) {
+        // The adapters report a revocation after the group moved on: the coordinator refuses the
+        // old generation's offsets (or the outcome is unknown). The aborted transaction held the
+        // kept tasks' work too: close them dirty and create them again from the committed
+        // offsets and changelogs, without leaving the group. A fenced producer (a newer
+        // incarnation of this runner) is the runtime's full recovery.
+        if (isProducerFenced(error)) throw error;
+        await this.reviveDirty(tasks);
+      }
       return false;
     }
   }
@@ -383,9 +460,38 @@ export class TaskManager {
       // Called right after the task's last commit: the changelogs' ends are what the stores hold.
       if (marker !== undefined) await checkpointTask(task, logged, this.stateOptions(), marker);
     } finally {
-      await task.producer?.disconnect().catch(() => undefined);
+      // Under exactly_once_v2 the producer is the runner's (reconnected by the runtime after a failure).
+      if (task.producer !== this.producer) await task.producer?.disconnect().catch(() => undefined);
       task.producer = null;
       if (!clean && config.exactlyOnce) await wipeTaskState(task, config.stateDir);
     }
   }
+}
+
+/**
+ * A stable id of this runner for its exactly_once_v2 transactional id: a random UUID kept in
+ * `<stateDir>/<applicationId>/process-id` (Kafka Streams keeps its process id in the state
+ * directory too), created on first use.
+ */
+export async function runnerProcessId(stateDir: string, applicationId: string): Promise<string> {
+  const dir = join(stateDir, applicationId);
+  const file = join(dir, 'process-id');
+  try {
+    const id = (await readFile(file, 'utf8')).trim();
+    if (/^[0-9a-f-]{36}$/.test(id)) return id;
+  } catch {
+    // none yet
+  }
+  const id = randomUUID();
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, `${id}\n`);
+  return id;
+}
+
+/** A producer fenced by one with the same transactional id (anywhere in the cause chain). */
+function isProducerFenced(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof TributaryError && depth < 8; e = e.cause, depth++) {
+    if (e.code === 'PRODUCER_FENCED') return true;
+  }
+  return false;
 }

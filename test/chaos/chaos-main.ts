@@ -5,9 +5,18 @@
  * `--brokers 3`: exactly-once only, on a three-node KRaft cluster, SIGKILLing and restarting the
  * leader of input / changelog / repartition partitions `--leader-kills N` times (default 12)
  * instead of killing runners (2 runners, 300k records by default).
+ * `--guarantee exactly_once_v2`: the exactly-once run under EOS v2 (needs CHAOS_KAFKA_CLIENT=platformatic);
+ * `--partitions N`: input/output partitions (default 4).
  * Prints the reports as JSON and exits non-zero when exactly-once was violated.
  */
 import { runChaos, type ChaosOptions, type ChaosReport } from './chaos.js';
+
+function eosGuarantee(): 'exactly_once' | 'exactly_once_v2' {
+  const i = process.argv.indexOf('--guarantee');
+  const v = i >= 0 ? process.argv[i + 1] : 'exactly_once';
+  if (v !== 'exactly_once' && v !== 'exactly_once_v2') throw new Error(`--guarantee: exactly_once or exactly_once_v2, got ${v}`);
+  return v;
+}
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,7 +33,8 @@ async function main(): Promise<void> {
       records: flag('records', 300_000),
       runners: flag('runners', 2),
       kills: flag('kills', 0),
-      guarantee: 'exactly_once',
+      guarantee: eosGuarantee(),
+      partitions: flag('partitions', 4),
       produceOverMs: flag('over-ms', 240_000),
       killGapMs: [4_000, 10_000],
       restartBroker: false,
@@ -40,6 +50,7 @@ async function main(): Promise<void> {
   const kills = flag('kills', 20);
   const base: Omit<ChaosOptions, 'guarantee'> = {
     records,
+    partitions: flag('partitions', 4),
     runners: flag('runners', 3),
     kills,
     produceOverMs: flag('over-ms', Math.max(60_000, kills * 6_000)),
@@ -49,7 +60,7 @@ async function main(): Promise<void> {
     seed: flag('seed', Date.now() % 1e9),
     log: (m) => process.stderr.write(`[chaos] ${m}\n`),
   };
-  const eos = await runChaos({ ...base, guarantee: 'exactly_once' });
+  const eos = await runChaos({ ...base, guarantee: eosGuarantee() });
   process.stdout.write(`${JSON.stringify(eos)}\n`);
   let ok = exactlyOnceHeld(eos);
   if (!process.argv.includes('--eos-only')) {

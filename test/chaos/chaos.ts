@@ -32,7 +32,9 @@ export interface ChaosOptions {
   readonly records: number;
   readonly runners: number;
   readonly kills: number;
-  readonly guarantee: 'exactly_once' | 'at_least_once';
+  readonly guarantee: 'exactly_once' | 'exactly_once_v2' | 'at_least_once';
+  /** Partitions of the input and output topics. Default 4 (`PARTITIONS`). */
+  readonly partitions?: number;
   /** Spread of the input over time (the chaos happens meanwhile). */
   readonly produceOverMs: number;
   /** Gap between kills, uniformly random in [min, max]. */
@@ -115,7 +117,7 @@ export interface RunnerConfig {
   readonly output: string;
   readonly stateDir: string;
   readonly name: string;
-  readonly guarantee: 'exactly_once' | 'at_least_once';
+  readonly guarantee: 'exactly_once' | 'exactly_once_v2' | 'at_least_once';
   readonly commitIntervalMs?: number | undefined;
   readonly sessionTimeoutMs?: number | undefined;
   readonly clientConfig?: string | undefined;
@@ -135,7 +137,7 @@ export function spawnRunner(c: RunnerConfig, onLine: (line: string) => void, log
       CHAOS_STATE_DIR: c.stateDir,
       CHAOS_RUNNER: c.name,
       CHAOS_GUARANTEE: c.guarantee,
-      CHAOS_COMMIT_MS: String(c.commitIntervalMs ?? (c.guarantee === 'exactly_once' ? 100 : 1000)),
+      CHAOS_COMMIT_MS: String(c.commitIntervalMs ?? (c.guarantee === 'at_least_once' ? 1000 : 100)),
       CHAOS_SESSION_MS: String(c.sessionTimeoutMs ?? 6000),
       CHAOS_CLIENT_CONFIG: c.clientConfig ?? '',
       // Default: the caller's CHAOS_KAFKA_CLIENT (so any chaos run can be repeated with platformatic).
@@ -201,13 +203,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const admin = client.admin();
   await admin.connect();
   const suffix = `${Date.now().toString(36)}-${Math.floor(random() * 1e6)}`;
-  const appId = `chaos-${options.guarantee === 'exactly_once' ? 'eos' : 'alos'}-${suffix}`;
+  const appId = `chaos-${options.guarantee === 'exactly_once' ? 'eos' : options.guarantee === 'exactly_once_v2' ? 'eos2' : 'alos'}-${suffix}`;
+  const partitions = options.partitions ?? PARTITIONS;
   const input = `chaos-in-${suffix}`;
   const output = `chaos-out-${suffix}`;
   const repartition = `${appId}-${GROUP_NAME}-repartition`;
   await admin.createTopics([
-    { topic: input, numPartitions: PARTITIONS },
-    { topic: output, numPartitions: PARTITIONS },
+    { topic: input, numPartitions: partitions },
+    { topic: output, numPartitions: partitions },
   ]);
   const stateRoot = mkdtempSync(join(tmpdir(), 'tributary-chaos-'));
   const runners: Runner[] = [];
@@ -246,7 +249,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let i = 0; i < options.runners; i++) startRunner(mkdtempSync(join(stateRoot, `slot${i}-`)));
 
     const base = chaosBase(options.records);
-    const producing = produceInput(client, input, options.records, options.produceOverMs, base);
+    const producing = produceInput(client, input, options.records, options.produceOverMs, base, 0, partitions);
     // Cluster runs: SIGKILL the leader of an input / changelog / repartition partition, restart it.
     const changelog = `${appId}-${STORE_NAME}-changelog`;
     let leaderKills = 0;
@@ -387,7 +390,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /** Produces ids 0..n-1 (value `id|user`, timestamp from the id), paced evenly over `overMs`. */
-export async function produceInput(client: KafkaClient, topic: string, n: number, overMs: number, base: number, from0 = 0): Promise<void> {
+export async function produceInput(
+  client: KafkaClient,
+  topic: string,
+  n: number,
+  overMs: number,
+  base: number,
+  from0 = 0,
+  partitions = PARTITIONS,
+): Promise<void> {
   // Transactional: a send kafkajs wrote twice while a leader moved (or half-sent before failing)
   // is aborted and sent again, so the input holds every id once (an idempotent producer alone
   // cannot undo such duplicates). A commit whose outcome is unknown is the one residual risk.
@@ -399,7 +410,7 @@ export async function produceInput(client: KafkaClient, topic: string, n: number
     for (let from = from0; from < n; from += chunk) {
       const batch = [];
       for (let id = from; id < Math.min(n, from + chunk); id++) {
-        batch.push({ topic, partition: id % PARTITIONS, key: null, value: Buffer.from(`${id}|${userOf(id)}`), timestamp: timestampOf(id, base) });
+        batch.push({ topic, partition: id % partitions, key: null, value: Buffer.from(`${id}|${userOf(id)}`), timestamp: timestampOf(id, base) });
       }
       for (;;) {
         try {

@@ -4,7 +4,7 @@
  * (`state`, `log` of warnings/errors, `exit` with the app's metrics) for the harness to read.
  *
  *   CHAOS_BOOTSTRAP, CHAOS_APP_ID, CHAOS_INPUT, CHAOS_OUTPUT, CHAOS_STATE_DIR, CHAOS_RUNNER,
- *   CHAOS_GUARANTEE (exactly_once | at_least_once), CHAOS_COMMIT_MS, CHAOS_SESSION_MS,
+ *   CHAOS_GUARANTEE (exactly_once | exactly_once_v2 | at_least_once), CHAOS_COMMIT_MS, CHAOS_SESSION_MS,
  *   CHAOS_CLIENT_CONFIG (optional client.properties: TLS / SASL of every client of the app),
  *   CHAOS_KAFKA_CLIENT (optional: kafkajs | platformatic, the app's `kafkaClient`)
  */
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     bootstrapServers: env('CHAOS_BOOTSTRAP'),
     ...(security ? { security } : {}),
     ...(process.env['CHAOS_KAFKA_CLIENT'] ? { kafkaClient: process.env['CHAOS_KAFKA_CLIENT'] as 'kafkajs' | 'platformatic' } : {}),
-    processingGuarantee: env('CHAOS_GUARANTEE') as 'exactly_once' | 'at_least_once',
+    processingGuarantee: env('CHAOS_GUARANTEE') as 'exactly_once' | 'exactly_once_v2' | 'at_least_once',
     commitIntervalMs: Number(process.env['CHAOS_COMMIT_MS'] ?? 100),
     stateDir: env('CHAOS_STATE_DIR'),
     sessionTimeoutMs: sessionMs,

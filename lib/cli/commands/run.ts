@@ -31,7 +31,9 @@ export interface RunCommandOptions {
   readonly applicationId: string | undefined;
   /** Undefined: the runtime default (`$XDG_STATE_HOME/tributary` or `~/.local/state/tributary`). */
   readonly stateDir: string | undefined;
-  readonly processingGuarantee: 'exactly_once' | 'at_least_once';
+  readonly processingGuarantee: 'exactly_once' | 'exactly_once_v2' | 'at_least_once';
+  /** `--group-instance-id`: static membership; a child of `--processes N` uses `<id>-<index>`. */
+  readonly groupInstanceId?: string | undefined;
   /** Window size override for topologies that read it, ms. */
   readonly windowMs: number | undefined;
   readonly connectTimeoutMs: number;
@@ -57,7 +59,8 @@ interface RawRunOptions {
   clientConfig?: string;
   applicationId?: string;
   stateDir?: string;
-  processingGuarantee: 'exactly_once' | 'at_least_once';
+  processingGuarantee: 'exactly_once' | 'exactly_once_v2' | 'at_least_once';
+  groupInstanceId?: string;
   window?: string;
   connectTimeout: string;
   dataDir: string;
@@ -78,7 +81,15 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
   cmd
     .option('--application-id <id>', 'consumer group, transactional id and internal topic prefix')
     .option('--state-dir <dir>', `directory of local state stores; keep it across restarts (default: ${DEFAULT_STATE_DIR_TEXT})`)
-    .addOption(new Option('--processing-guarantee <guarantee>', 'delivery guarantee').choices(['exactly_once', 'at_least_once']).default('exactly_once'))
+    .addOption(
+      new Option('--processing-guarantee <guarantee>', 'delivery guarantee')
+        .choices(['exactly_once', 'exactly_once_v2', 'at_least_once'])
+        .default('exactly_once'),
+    )
+    .option(
+      '--group-instance-id <id>',
+      'static membership (e.g. the pod name); with --processes N each child uses <id>-<index>; needs TRIBUTARY_KAFKA_CLIENT=platformatic',
+    )
     .option('--window <duration>', 'window size for topologies that take one, e.g. "1 minute"')
     .option('--data-dir <dir>', 'base directory of the Delta tables a topology writes', 'data')
     .option(
@@ -120,6 +131,7 @@ export function parseRunOptions(topology: string, raw: RawRunOptions, env: CliCo
     applicationId: raw.applicationId === undefined ? undefined : parseApplicationId(raw.applicationId, '--application-id'),
     stateDir: raw.stateDir,
     processingGuarantee: raw.processingGuarantee,
+    groupInstanceId: raw.groupInstanceId,
     windowMs: raw.window === undefined ? undefined : parseDurationFlag(raw.window, '--window', { allowZero: false }),
     connectTimeoutMs: parseDurationFlag(raw.connectTimeout, '--connect-timeout', { allowZero: false }),
     dataDir: raw.dataDir,
@@ -158,6 +170,7 @@ export async function runTopology(options: RunCommandOptions, ctx: CliContext): 
       {
         ...options,
         stateDir: join(options.stateDir ?? defaultStateDir(ctx.env), `process-${index}`),
+        groupInstanceId: options.groupInstanceId === undefined ? undefined : `${options.groupInstanceId}-${index}`,
         metricsPort: options.metricsPort === undefined || options.metricsPort === 0 ? options.metricsPort : options.metricsPort + index,
       },
       ctx,

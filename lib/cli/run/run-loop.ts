@@ -24,7 +24,9 @@ export interface RunLoopOptions {
   /** TLS / SASL of every client of the run; undefined: the topology module's `config.security`, else PLAINTEXT. */
   readonly security?: KafkaSecurity | undefined;
   readonly stateDir: string | undefined;
-  readonly processingGuarantee: 'exactly_once' | 'at_least_once';
+  readonly processingGuarantee: 'exactly_once' | 'exactly_once_v2' | 'at_least_once';
+  /** Static membership (`groupInstanceId`); undefined: the topology module's config, else none. */
+  readonly groupInstanceId?: string | undefined;
   readonly connectTimeoutMs: number;
   readonly progressIntervalMs: number | undefined;
   /** What a stream thread's uncaught error does; undefined: the topology's config, else SHUTDOWN_CLIENT. */
@@ -104,6 +106,7 @@ export async function runLoadedTopology(loaded: LoadedTopology, options: RunLoop
         client,
         applicationId: loaded.applicationId,
         processingGuarantee: options.processingGuarantee,
+        ...(options.groupInstanceId === undefined ? {} : { groupInstanceId: options.groupInstanceId }),
         ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
         ...(options.uncaughtExceptionHandler === undefined ? {} : { uncaughtExceptionHandler: options.uncaughtExceptionHandler }),
       },

@@ -12,7 +12,7 @@
  * ```
  */
 import { TributaryError } from '../../errors.js';
-import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset, ConsumerGroupMetadata } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
 import type { Group, Member } from './group-coordinator.js';
 import { ColumnsBuilder } from './columns-builder.js';
@@ -62,6 +62,15 @@ export class EmbeddedConsumer implements Consumer {
     options: ConsumerOptions,
   ) {
     if (!options.groupId) throw new TributaryError('A consumer needs a groupId', { code: 'CONFIG' });
+    if (options.groupInstanceId !== undefined) {
+      throw new TributaryError(
+        "groupInstanceId (static membership) is not supported by the embedded broker: use kafkaClient: 'platformatic' with a real broker",
+        {
+          code: 'CONFIG',
+          context: { groupId: options.groupId },
+        },
+      );
+    }
     this.groupId = options.groupId;
     this.clientId = options.clientId ?? 'tributary-embedded';
     this.readCommitted = !(options.readUncommitted ?? false);
@@ -181,6 +190,11 @@ export class EmbeddedConsumer implements Consumer {
 
   assignment(): TopicPartition[] {
     return [...this.parts.values()].map((s) => ({ topic: s.tp.topic, partition: s.tp.partition }));
+  }
+
+  groupMetadata(): ConsumerGroupMetadata {
+    const member = this.mode === 'subscribe' && this.member !== null;
+    return { groupId: this.groupId, generationId: member ? this.generation : -1, memberId: member ? this.member!.memberId : '', groupInstanceId: null };
   }
 
   async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {

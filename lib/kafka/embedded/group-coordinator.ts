@@ -144,6 +144,21 @@ export class GroupCoordinator {
     this.apply(g, offsets);
   }
 
+  /**
+   * TxnOffsetCommit's member check (KIP-447): offsets sent with a member's group metadata are
+   * refused once that member left or the group moved to a newer generation.
+   */
+  checkTransactionalMember(groupId: string, member: { memberId: string; generation: number }): void {
+    const g = this.group(groupId);
+    const m = g.members.get(member.memberId);
+    if (m === undefined || member.generation !== g.generation) {
+      throw new TaskMigratedError(
+        `Transactional offset commit rejected (ILLEGAL_GENERATION): the producer's consumer is no longer a member of group '${groupId}' with generation ${member.generation} (the group is at ${g.generation})`,
+        { context: { groupId } },
+      );
+    }
+  }
+
   commitTransactionalOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): void {
     this.apply(this.group(groupId), offsets);
   }

@@ -7,7 +7,7 @@
  */
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import { DefaultPartitioner, murmur2, toPositive } from '../partitioner.js';
-import type { Headers, OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import type { Headers, OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset, ConsumerGroupMetadata } from '../types.js';
 import { illegalState, notConnected, type Broker } from './broker.js';
 import { RECORD_OVERHEAD, type PartitionLog, type TxnMark } from './partition-log.js';
 import { networkTick } from './signal.js';
@@ -83,12 +83,15 @@ export class EmbeddedProducer implements Producer {
     await networkTick();
   }
 
-  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[], groupMetadata?: ConsumerGroupMetadata): Promise<void> {
     this.ensureUsable();
     const id = this.requireTransactional('sendOffsets');
     if (!this.txnOpen) throw illegalState(`Producer '${id}' has no transaction in progress for sendOffsets`);
     await networkTick();
     this.ensureUsable();
+    if (groupMetadata !== undefined && groupMetadata.generationId >= 0) {
+      this.broker.groups.checkTransactionalMember(groupId, { memberId: groupMetadata.memberId, generation: groupMetadata.generationId });
+    }
     this.broker.groups.validate(offsets);
     this.guard(() => this.broker.transactions.addOffsets(id, this.epoch, groupId, offsets));
   }

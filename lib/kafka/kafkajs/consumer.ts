@@ -46,7 +46,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { TributaryError } from '../../errors.js';
-import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset, ConsumerGroupMetadata } from '../types.js';
 import { AssignedFetcher } from './assigned.js';
 import { partitionKey, type ConsumerMode, type KafkajsConsumerTuning } from './consumer-mode.js';
 import { GroupConsumer, PrivateGroupConsumer } from './group-consumer.js';
@@ -78,7 +78,18 @@ export class KafkajsConsumer implements Consumer {
         { code: 'CONFIG', context: { groupId: this.options.groupId } },
       );
     }
+    if (this.options.groupInstanceId !== undefined) {
+      throw new TributaryError(
+        "groupInstanceId (static membership) is not supported by the kafkajs client: use kafkaClient: 'platformatic' or remove groupInstanceId",
+        { code: 'CONFIG', context: { groupId: this.options.groupId } },
+      );
+    }
     this.connected = true;
+  }
+
+  /** kafkajs exposes neither generation nor member id: never a member here (offsets sent with it commit EOS v1-style). */
+  groupMetadata(): ConsumerGroupMetadata {
+    return { groupId: this.options.groupId, generationId: -1, memberId: '', groupInstanceId: null };
   }
 
   private illegal(what: string): TributaryError {

@@ -19,7 +19,7 @@ import './aborted-filter.js';
 import type { Kafka, Producer as KjsProducer, RecordMetadata, Transaction as KjsTransaction, TopicMessages, Message } from 'kafkajs';
 import { ProducerFencedError, TributaryError } from '../../errors.js';
 import { keyAt, valueAt } from '../columns.js';
-import type { OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import type { OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset, ConsumerGroupMetadata } from '../types.js';
 import { hasProtocolType, isFenced, translateError } from './errors.js';
 import { DefaultPartitioner } from '../partitioner.js';
 import { createPartitioner } from './partitioning.js';
@@ -346,7 +346,11 @@ export class KafkajsProducer implements Producer {
     return this.txn;
   }
 
-  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+  /**
+   * kafkajs' TxnOffsetCommit carries no generation or member id, so `groupMetadata` cannot be
+   * sent: offsets commit EOS v1-style (the runtime refuses exactly_once_v2 with kafkajs at start).
+   */
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[], _groupMetadata?: ConsumerGroupMetadata): Promise<void> {
     const txn = this.openTxn('sendOffsets');
     if (offsets.length === 0) return;
     const byTopic = new Map<string, { partition: number; offset: string }[]>();

@@ -40,7 +40,7 @@ import {
   type GroupPartitionsAssignments,
 } from '@platformatic/kafka';
 import { TributaryError } from '../../errors.js';
-import type { Consumer, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Consumer, ConsumerGroupMetadata, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { PlatformaticBase } from './client.js';
 import { batchColumns } from './columns.js';
 import { cooperativeCopartitionedAssigner } from './cooperative-assignor.js';
@@ -105,6 +105,9 @@ export class PlatformaticConsumer implements Consumer {
   /** Inside `onPartitionsRevoked` (the revoked partitions are already forgotten). */
   private revoking = false;
   private readonly cooperative: boolean;
+  /** Generation and member id of the assignment `poll` last applied (what `groupMetadata` reports). */
+  private assignedGeneration = -1;
+  private assignedMemberId = '';
   private joining: Promise<void> | undefined;
   private joinInFlight = false;
   private joinError: unknown;
@@ -134,6 +137,7 @@ export class PlatformaticConsumer implements Consumer {
       ...this.base.options,
       clientId: this.options.clientId ?? this.base.options.clientId,
       groupId: this.options.groupId,
+      ...(this.options.groupInstanceId !== undefined ? { groupInstanceId: this.options.groupInstanceId } : {}),
       autocommit: false,
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
@@ -164,6 +168,27 @@ export class PlatformaticConsumer implements Consumer {
     });
     this.c = c;
     this.admin = this.base.admin();
+  }
+
+  /**
+   * The generation and member id of the assignment this consumer last handed out (KIP-447
+   * TxnOffsetCommit fields) — not platformatic's live ones: the revocation callback runs after
+   * platformatic already rejoined, and offsets of work done under the old assignment must be
+   * refused by the coordinator (ILLEGAL_GENERATION) rather than commit with the new generation for
+   * partitions another member may already process.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const member = this.mode === 'group' && this.assignedGeneration >= 0;
+    // Cooperative: a moved partition is not handed to its new owner before our revocation ran, so
+    // the live generation is safe for every partition we hold — and the staying tasks' commits
+    // between platformatic's rejoin and the next `poll` are not refused as an old generation.
+    const live = member && this.cooperative && this.consumer.generationId >= 0;
+    return {
+      groupId: this.options.groupId,
+      generationId: live ? this.consumer.generationId : member ? this.assignedGeneration : -1,
+      memberId: live ? (this.consumer.memberId ?? this.assignedMemberId) : member ? this.assignedMemberId : '',
+      groupInstanceId: this.options.groupInstanceId ?? null,
+    };
   }
 
   async subscribe(topics: readonly string[], listener?: RebalanceListener): Promise<void> {
@@ -254,6 +279,16 @@ export class PlatformaticConsumer implements Consumer {
   /** Applies a new group assignment: revoked then assigned callbacks. */
   private async rebalance(): Promise<void> {
     this.seenAssignments = this.consumer.assignments;
+    const generation = this.consumer.generationId;
+    const memberId = this.consumer.memberId ?? '';
+    // Cooperative: this member stays in the new generation, so the revoked partitions' last
+    // offsets commit under it (as Java's consumer does). Eager: platformatic already rejoined
+    // before the revocation callback runs, so their offsets keep the old generation and are
+    // refused (ILLEGAL_GENERATION) rather than committed for partitions another member may own.
+    if (this.cooperative) {
+      this.assignedGeneration = generation;
+      this.assignedMemberId = memberId;
+    }
     const now = this.currentAssignment();
     const revoked = [...this.assigned].filter(([k]) => !now.has(k)).map(([, tp]) => tp);
     const added = [...now].filter(([k]) => !this.assigned.has(k)).map(([, tp]) => tp);
@@ -271,6 +306,8 @@ export class PlatformaticConsumer implements Consumer {
       for (const tp of added) this.assigned.set(key(tp.topic, tp.partition), tp);
       await this.listener?.onPartitionsAssigned(added);
     }
+    this.assignedGeneration = generation;
+    this.assignedMemberId = memberId;
   }
 
   /** Start positions of assigned partitions without one: committed offset, else the reset policy. */

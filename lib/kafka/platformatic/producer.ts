@@ -9,8 +9,9 @@
  * transaction begins, so `connect` begins one and cancels it locally: that fences any older
  * instance with the same transactional id and aborts its open transaction, as the seam promises.
  * `sendOffsets` adds the group (AddOffsetsToTxn) and then one TxnOffsetCommit per partition (the
- * only form platformatic offers), without the consumer's member id and generation (the seam's
- * `sendOffsets` has only the group id: EOS v1-style offsets).
+ * only form platformatic offers), with the consumer's generation and member id when the caller
+ * passes its group metadata (exactly-once v2, KIP-447; platformatic sends no group instance id),
+ * else with generation -1 (EOS v1-style). A stale generation → `TaskMigratedError`.
  *
  * Failure handling: fenced (INVALID_PRODUCER_EPOCH, PRODUCER_FENCED) → `ProducerFencedError` from
  * then on (platformatic itself would silently re-initialize a fenced producer on the next
@@ -19,13 +20,16 @@
  * whose InitProducerId aborts the transaction if it is still open.
  */
 import { FindCoordinatorKeyTypes, Producer as PltProducer, ProduceAcks, type MessageToProduce, type Message } from '@platformatic/kafka';
-import { ProducerFencedError, TributaryError } from '../../errors.js';
+import { ProducerFencedError, TaskMigratedError, TributaryError } from '../../errors.js';
 import { chunkByPartitionBytes, MAX_PARTITION_BATCH_BYTES } from '../batch-bytes.js';
 import { keyAt, valueAt } from '../columns.js';
 import { DefaultPartitioner } from '../partitioner.js';
-import type { OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
-import { hasApiId, isFenced, translateError } from './errors.js';
+import type { ConsumerGroupMetadata, OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { apiIdOf, hasApiId, isFenced, translateError } from './errors.js';
 import type { PlatformaticBase } from './client.js';
+
+/** TxnOffsetCommit errors of a member from an older generation (KIP-447 zombie fencing). */
+const STALE_MEMBER = ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'REBALANCE_IN_PROGRESS'];
 
 type Transaction = Awaited<ReturnType<PltProducer['beginTransaction']>>;
 
@@ -257,7 +261,7 @@ export class PlatformaticProducer implements Producer {
     return id;
   }
 
-  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+  async sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[], groupMetadata?: ConsumerGroupMetadata): Promise<void> {
     const txn = this.openTxn('sendOffsets');
     if (offsets.length === 0) return;
     for (let attempt = 0; ; attempt++) {
@@ -272,7 +276,12 @@ export class PlatformaticProducer implements Producer {
             topic: o.topic,
             partition: o.partition,
             offset: BigInt(o.offset) - 1n,
-            metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
+            metadata: {
+              consumer:
+                groupMetadata !== undefined && groupMetadata.generationId >= 0
+                  ? { groupId, generationId: groupMetadata.generationId, memberId: groupMetadata.memberId, coordinatorId }
+                  : { groupId, generationId: -1, memberId: '', coordinatorId },
+            },
           } as unknown as Message;
           await txn.addOffset(message);
         }
@@ -283,6 +292,12 @@ export class PlatformaticProducer implements Producer {
         if ((hasApiId(e, 'CONCURRENT_TRANSACTIONS') || hasApiId(e, 'NOT_COORDINATOR')) && delay !== undefined && !isFenced(e)) {
           await new Promise((r) => setTimeout(r, delay));
           continue;
+        }
+        if (STALE_MEMBER.some((id) => hasApiId(e, id))) {
+          throw new TaskMigratedError(
+            `sendOffsets refused by the group coordinator of '${groupId}' (${apiIdOf(e)}): this member's generation ${groupMetadata?.generationId ?? -1} is no longer current; another member owns the partitions`,
+            { cause: e, context: { ...this.ctx(), groupId } },
+          );
         }
         throw this.fail(e, 'sendOffsets', { groupId });
       }

@@ -18,9 +18,14 @@ import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const CLIENTS: readonly KafkaClientKind[] = ['kafkajs', 'platformatic'];
+const CASES: readonly [KafkaClientKind, 'exactly_once' | 'exactly_once_v2'][] = [
+  ['kafkajs', 'exactly_once'],
+  ['platformatic', 'exactly_once'],
+  // v2: A's producer has another transactional id than B's; A is fenced by the group generation (KIP-447).
+  ['platformatic', 'exactly_once_v2'],
+];
 
-describe.each(CLIENTS)('exactly-once: a paused zombie is fenced (%s)', (kafkaClient) => {
+describe.each(CASES)('exactly-once: a paused zombie is fenced (%s, %s)', (kafkaClient, guarantee) => {
   const stateRoot = mkdtempSync(join(tmpdir(), 'tributary-zombie-'));
   afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
 
@@ -42,7 +47,7 @@ describe.each(CLIENTS)('exactly-once: a paused zombie is fenced (%s)', (kafkaCli
     const runners: Runner[] = [];
     const start = (name: 'a' | 'b') => {
       const r = spawnRunner(
-        { bootstrap, appId, input, output, stateDir: mkdtempSync(join(stateRoot, `${name}-`)), name, guarantee: 'exactly_once', kafkaClient },
+        { bootstrap, appId, input, output, stateDir: mkdtempSync(join(stateRoot, `${name}-`)), name, guarantee, kafkaClient },
         (line) => lines[name]!.push(line),
         (m) => exits.push(m),
       );

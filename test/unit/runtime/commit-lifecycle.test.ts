@@ -43,9 +43,9 @@ class RecordingClient implements KafkaClient {
         log.push(`begin(${tag})`);
         await p.beginTransaction();
       },
-      async sendOffsets(group, offsets) {
+      async sendOffsets(group, offsets, meta) {
         log.push(`sendOffsets(${tag}:${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(',')})`);
-        await p.sendOffsets(group, offsets);
+        await p.sendOffsets(group, offsets, meta);
       },
       async commitTransaction() {
         log.push(`commit(${tag})`);
@@ -70,6 +70,7 @@ class RecordingClient implements KafkaClient {
       resume: (tps) => c.resume(tps),
       assignment: () => c.assignment(),
       position: (tp) => c.position?.(tp),
+      groupMetadata: () => c.groupMetadata(),
       close: () => c.close(),
       async commitOffsets(offsets) {
         log.push(`commitOffsets(${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(',')})`);

@@ -119,7 +119,7 @@ describe('one configuration', () => {
     );
     expect(e.message).toContain('Invalid tributary configuration:');
     expect(e.message).toMatch(/^commitIntervalMs: must be a whole number of ms >= 0$/m);
-    expect(e.message).toMatch(/^processingGuarantee: .*"exactly_once"\|"at_least_once"/m);
+    expect(e.message).toMatch(/^processingGuarantee: .*"exactly_once"\|"exactly_once_v2"\|"at_least_once"/m);
     expect(e.message).toMatch(/^sessionTimeoutMs: must be >= 1000/m);
     expect(e.message).toContain("comitIntervalMs: unknown configuration key; did you mean 'commitIntervalMs'?");
     expect(configError(() => normalizeConfig({ applicationId: 'app', retryBackoffMs: 500, retryBackoffMaxMs: 100 })).message).toContain(
@@ -168,14 +168,14 @@ describe('one configuration', () => {
     expect(props).toEqual({
       applicationId: 'orders',
       bootstrapServers: 'a:9092,b:9092',
-      processingGuarantee: 'exactly_once',
+      processingGuarantee: 'exactly_once_v2',
       commitIntervalMs: 250,
       cacheMaxBytes: 1_048_576,
       recoveryTimeoutMs: 60_000,
       autoOffsetReset: 'latest',
       clientId: 'c1',
     });
-    const c = normalizeConfig({ ...props, applicationId: 'orders' });
+    const c = normalizeConfig({ ...props, applicationId: 'orders', kafkaClient: 'platformatic' });
     expect([c.commitIntervalMs, c.cacheMaxBytes, c.recoveryTimeoutMs, c.exactlyOnce]).toEqual([250, 1_048_576, 60_000, true]);
     expect(configFromProperties({ 'processing.guarantee': 'at_least_once', 'cache.max.bytes.buffering': '0' })).toEqual({
       processingGuarantee: 'at_least_once',
@@ -195,6 +195,33 @@ describe('one configuration', () => {
     );
   });
 
+  it('exactly_once_v2 and groupInstanceId: accepted with platformatic or the embedded broker, refused with kafkajs saying what to change', () => {
+    const v2 = normalizeConfig({
+      applicationId: 'a',
+      bootstrapServers: 'b:9092',
+      kafkaClient: 'platformatic',
+      processingGuarantee: 'exactly_once_v2',
+      groupInstanceId: 'pod-1',
+    });
+    expect([v2.exactlyOnce, v2.eosV2, v2.groupInstanceId, v2.commitIntervalMs]).toEqual([true, true, 'pod-1', 100]);
+    const v1 = normalizeConfig({ applicationId: 'a', processingGuarantee: 'exactly_once' });
+    expect([v1.exactlyOnce, v1.eosV2, v1.groupInstanceId]).toEqual([true, false, undefined]);
+    expect(normalizeConfig({ applicationId: 'a', client: new EmbeddedKafka(), processingGuarantee: 'exactly_once_v2' }).eosV2).toBe(true);
+    const kafkajs = configError(() => normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', processingGuarantee: 'exactly_once_v2' }));
+    expect(kafkajs.message).toMatch(
+      /^processingGuarantee: exactly_once_v2 needs .* kafkajs cannot send: set kafkaClient: 'platformatic' .* or use processingGuarantee: 'exactly_once'/m,
+    );
+    const statik = configError(() => normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', kafkaClient: 'kafkajs', groupInstanceId: 'pod-1' }));
+    expect(statik.message).toMatch(/^groupInstanceId: static membership is not supported by kafkajs: set kafkaClient: 'platformatic'/m);
+    expect(configError(() => normalizeConfig({ applicationId: 'a', groupInstanceId: 'pod 1' })).message).toMatch(
+      /^groupInstanceId: must be a non-empty id without spaces/m,
+    );
+    expect(configFromProperties({ 'processing.guarantee': 'exactly_once_beta', 'group.instance.id': 'pod-2' })).toEqual({
+      processingGuarantee: 'exactly_once_v2',
+      groupInstanceId: 'pod-2',
+    });
+  });
+
   it('every public key has a type and either a static or a described default, and properties name existing keys', () => {
     for (const k of CONFIG_KEYS) {
       const meta = keyMeta(k);
@@ -204,7 +231,7 @@ describe('one configuration', () => {
     }
     expect(CONFIG_KEYS).not.toContain('clock');
     for (const [p, { key }] of PROPERTY_NAMES) expect(CONFIG_KEYS, p).toContain(key);
-    expect(PROPERTY_NAMES.size).toBe(21);
+    expect(PROPERTY_NAMES.size).toBe(22);
   });
 
   it('the generated reference is current and fails on a key without a doc comment', () => {
