@@ -44,7 +44,8 @@
  * headline per engine is the median of its valid rounds; ratios tributary/Kafka Streams and
  * tributary/Quix compare medians.
  *
- * Env: BENCH_RECORDS (50000; the issue's figures use 1000000), BENCH_ROUNDS (3), BENCH_KAFKA_CLIENT
+ * Env: BENCH_RECORDS (50000; the issue's figures use 1000000), BENCH_ROUNDS (3), BENCH_PEERS_GUARANTEE
+ * (tributary's: exactly_once, or exactly_once_v2 with BENCH_KAFKA_CLIENT=platformatic), BENCH_KAFKA_CLIENT
  * (kafkajs,platformatic), BENCH_PEERS_ENGINES (tributary,kafka-streams,quix; also spark),
  * BENCH_PEERS_CASES (stateless,windowed), BENCH_PEERS_TIMEOUT_S (600 per engine run),
  * KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars),

@@ -9,10 +9,12 @@
  * Prints `FIRST <epoch ms>` when the first input record reaches the topology (the harness times
  * from there), then runs until SIGTERM/SIGINT. Exactly-once, 100 ms commits, from the beginning.
  * Env: `PEERS_GRACE_MS` (the windowed case's grace; default 600000, the harness always sets it),
- * `BENCH_KAFKA_CLIENT` (`kafkajs` default, or `platformatic`: config `kafkaClient`).
+ * `BENCH_KAFKA_CLIENT` (`kafkajs` default, or `platformatic`: config `kafkaClient`),
+ * `BENCH_PEERS_GUARANTEE` (`exactly_once` default, or `exactly_once_v2`: platformatic only).
  */
 import { BufferConfig, Consumed, Grouped, Produced, Serdes, StreamsBuilder, Suppressed, TimeWindows, TributaryApp } from '../../lib/index.js';
 import type { KafkaClientKind } from '../../lib/kafka/index.js';
+import type { ProcessingGuarantee } from '../../lib/runtime/config.js';
 
 interface Txn {
   readonly amount: number;
@@ -72,7 +74,7 @@ const app = new TributaryApp(builder.build(), {
   bootstrapServers: bootstrap,
   kafkaClient,
   clientId: applicationId,
-  processingGuarantee: 'exactly_once',
+  processingGuarantee: (process.env['BENCH_PEERS_GUARANTEE'] ?? 'exactly_once') as ProcessingGuarantee,
   commitIntervalMs: 100,
   stateDir,
   autoOffsetReset: 'earliest',
