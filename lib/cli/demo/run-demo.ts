@@ -87,7 +87,7 @@ export interface DemoSummary {
 }
 
 const TOPOLOGIES = fileURLToPath(new URL('../../../topologies/', import.meta.url));
-export const PEAK_RSS_LIMIT_BYTES = 300 * 1024 * 1024;
+export const PEAK_RSS_LIMIT_BYTES = 320 * 1024 * 1024;
 
 export async function runDemo(options: DemoOptions, ctx: CliContext): Promise<DemoSummary> {
   const started = performance.now();

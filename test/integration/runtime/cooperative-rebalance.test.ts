@@ -43,7 +43,7 @@ const COMMIT_INTERVAL_MS = 200;
  * Measured: load ~2, 223-239 ms (steady state 230-232 ms); load ~15-30, 308-1,309 ms (steady state
  * 266-1,500 ms), see /work/notes/17-coopb.md.
  */
-const SLACK_MS = 400;
+const SLACK_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const str = Serdes.string();
 
