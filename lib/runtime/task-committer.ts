@@ -159,13 +159,7 @@ async function commitExactlyOnce(task: StreamTask, targets: CommitTargets): Prom
 async function commitExactlyOnceV2(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
   const producer = targets.producer;
   if (producer === null) throw new TributaryError('exactly_once_v2 without the runner producer', { code: 'ILLEGAL_STATE' });
-  const batches: OutgoingBatch[] = [];
-  const offsets: TopicPartitionOffset[] = [];
-  for (const task of tasks) {
-    const drained = task.collector.drainBatch();
-    if (drained.length > 0) batches.push(drained);
-    offsets.push(...task.offsetsToCommit(positionOf(targets)));
-  }
+  const { batches, offsets } = drainTasks(tasks, targets);
   if (batches.length === 0 && offsets.length === 0 && !producer.inTransaction) return;
   try {
     if (!producer.inTransaction) await producer.beginTransaction();
@@ -184,6 +178,13 @@ async function commitExactlyOnceV2(tasks: readonly StreamTask[], targets: Commit
 }
 
 async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTargets): Promise<void> {
+  const { batches, offsets } = drainTasks(tasks, targets);
+  for (const batch of batches) await sendTo(targets.producer!, batch);
+  if (offsets.length > 0) await targets.consumer.commitOffsets(offsets);
+}
+
+/** Every task's buffered records (one batch per task that has any) and its offsets to commit. */
+function drainTasks(tasks: readonly StreamTask[], targets: CommitTargets): { batches: OutgoingBatch[]; offsets: TopicPartitionOffset[] } {
   const batches: OutgoingBatch[] = [];
   const offsets: TopicPartitionOffset[] = [];
   for (const task of tasks) {
@@ -191,8 +192,7 @@ async function commitAtLeastOnce(tasks: readonly StreamTask[], targets: CommitTa
     if (drained.length > 0) batches.push(drained);
     offsets.push(...task.offsetsToCommit(positionOf(targets)));
   }
-  for (const batch of batches) await sendTo(targets.producer!, batch);
-  if (offsets.length > 0) await targets.consumer.commitOffsets(offsets);
+  return { batches, offsets };
 }
 
 /** Sends a drained batch (by column: the seam's `OutgoingBatch`). */
