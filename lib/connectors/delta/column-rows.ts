@@ -19,6 +19,20 @@ function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
+/** Strings of an ASCII column up to this length are made by `String.fromCharCode` (see `asciiString`). */
+const SHORT_STRING = 64;
+/** One array per length for `asciiString`'s character codes (a real array: `apply` takes it as is). */
+const CODES: number[][] = Array.from({ length: SHORT_STRING + 1 }, (_, n) => new Array<number>(n).fill(0));
+
+/** The ASCII bytes `from` … `to` − 1 as a string: short ones without a call into Buffer's native decoder. */
+function asciiString(values: Uint8Array, buf: Buffer, from: number, to: number): string {
+  const n = to - from;
+  if (n > SHORT_STRING) return buf.toString('latin1', from, to);
+  const codes = CODES[n]!;
+  for (let i = 0; i < n; i++) codes[i] = values[from + i]!;
+  return String.fromCharCode.apply(null, codes);
+}
+
 function utf8Column(data: A.Data, from: number, to: number): Column {
   const out = new Array<unknown>(to - from);
   const o = data.valueOffsets as Int32Array;
@@ -30,7 +44,7 @@ function utf8Column(data: A.Data, from: number, to: number): Column {
       out[i - from] = null;
       continue;
     }
-    out[i - from] = buf.toString(ascii ? 'latin1' : 'utf8', o[i]!, o[i + 1]!);
+    out[i - from] = ascii ? asciiString(values, buf, o[i]!, o[i + 1]!) : buf.toString('utf8', o[i]!, o[i + 1]!);
   }
   return out;
 }
