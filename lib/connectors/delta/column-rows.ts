@@ -92,6 +92,8 @@ function isoMicros(ms: number, sub: number, days: Map<number, number[]>): string
   if (sub === 0) return String.fromCharCode(a, b, c, d, e, g, i, j, k, l, 84, hh, hl, 58, mh, ml, 58, sh, sl, 46, 48 + f1, 48 + f2, 48 + (f % 10), 90);
   const u1 = Math.floor(sub / 100),
     u2 = Math.floor(sub / 10) % 10;
+  // Explicit arguments: twice as fast as `apply` on an array of codes (measured).
+  // prettier-ignore
   return String.fromCharCode(a, b, c, d, e, g, i, j, k, l, 84, hh, hl, 58, mh, ml, 58, sh, sl, 46, 48 + f1, 48 + f2, 48 + (f % 10), 48 + u1, 48 + u2, 48 + (sub % 10), 90);
 }
 

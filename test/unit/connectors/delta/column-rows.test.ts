@@ -70,12 +70,16 @@ describe('ColumnRows strings (short ASCII ones made from character codes)', () =
     const ascii = fc.oneof(fc.string({ unit: asciiUnit, maxLength: 70 }), fc.string({ unit: asciiUnit, minLength: 62, maxLength: 66 }));
     const any = fc.string({ unit: fc.constantFrom('a', '0', 'é', '€', '😀', '\u0080', '\u00ff'), maxLength: 70 });
     fc.assert(
-      fc.property(fc.array(fc.option(fc.oneof({ weight: 3, arbitrary: ascii }, { weight: 1, arbitrary: any }), { nil: null, freq: 6 }), { minLength: 1, maxLength: 30 }), fc.nat(), (values, cut) => {
-        const table = new A.Table({ s: A.vectorFromArray(values, new A.Utf8()) });
-        const c = new ColumnRows(table, ['s'], {});
-        const from = cut % values.length;
-        expect(c.rows(from, values.length).map((r) => r['s'])).toEqual(values.slice(from));
-      }),
+      fc.property(
+        fc.array(fc.option(fc.oneof({ weight: 3, arbitrary: ascii }, { weight: 1, arbitrary: any }), { nil: null, freq: 6 }), { minLength: 1, maxLength: 30 }),
+        fc.nat(),
+        (values, cut) => {
+          const table = new A.Table({ s: A.vectorFromArray(values, new A.Utf8()) });
+          const c = new ColumnRows(table, ['s'], {});
+          const from = cut % values.length;
+          expect(c.rows(from, values.length).map((r) => r['s'])).toEqual(values.slice(from));
+        },
+      ),
       { numRuns: 1500 },
     );
   });

@@ -104,11 +104,7 @@ describe('fast paths agree with the general conversions', () => {
     };
     const char = fc.constantFrom(...'0123456789-:.TZ /x+', '\u0000', '\u0660', '\uff11', 'é');
     const mutated = fc
-      .tuple(
-        fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
-        fc.array(fc.tuple(fc.nat({ max: 25 }), char), { maxLength: 3 }),
-        fc.boolean(),
-      )
+      .tuple(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), fc.array(fc.tuple(fc.nat({ max: 25 }), char), { maxLength: 3 }), fc.boolean())
       .map(([ms, edits, drop]) => {
         const s = [...new Date(ms).toISOString()];
         for (const [at, c] of edits) s[at % 24] = c;
