@@ -406,11 +406,15 @@ export class StreamsRuntime {
     const ms = (n: number): number => Math.round(n);
     const releaseMs = ms(released - started);
     const openMs = ms(performance.now() - released);
-    this.config.logger('info', `tasks assigned: ${created.map((t) => t.id).join(', ')} (standbys handed over in ${releaseMs} ms, tasks opened in ${openMs} ms)`, {
-      tasks: created.map((t) => t.id),
-      releaseMs,
-      openMs,
-    });
+    this.config.logger(
+      'info',
+      `tasks assigned: ${created.map((t) => t.id).join(', ')} (standbys handed over in ${releaseMs} ms, tasks opened in ${openMs} ms)`,
+      {
+        tasks: created.map((t) => t.id),
+        releaseMs,
+        openMs,
+      },
+    );
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {

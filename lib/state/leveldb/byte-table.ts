@@ -14,9 +14,14 @@ export class LevelDbByteTable implements ByteTable {
   constructor(
     private readonly db: LevelDbDatabase,
     private readonly prefix: string,
-    sortedKeys: readonly string[],
+    keys: readonly string[] | SortedKeyIndex,
   ) {
-    this.index = SortedKeyIndex.fromSorted(sortedKeys);
+    this.index = keys instanceof SortedKeyIndex ? keys : SortedKeyIndex.fromSorted(keys);
+  }
+
+  /** The in-memory key index (handed to the next open of this store: parked-key-index.ts). */
+  keyIndex(): SortedKeyIndex {
+    return this.index;
   }
 
   get size(): number {

@@ -3,6 +3,7 @@ import { ClassicLevel } from 'classic-level';
 import { TributaryError } from '../../errors.js';
 import { keyBytes, keyString, prefixEnd } from '../internal/bytes.js';
 import { LevelDbByteTable } from './byte-table.js';
+import type { SortedKeyIndex } from '../internal/sorted-key-index.js';
 
 /** Keys read per iterator step when loading the key index at open. */
 const LOAD_KEYS_BATCH = 10_000;
@@ -147,8 +148,8 @@ export class LevelDbDatabase {
     await this.db.put(MARKER_KEY, Buffer.from(id, 'utf8'), { sync: true });
   }
 
-  table(prefix: string, sortedKeys: readonly string[] = []): LevelDbByteTable {
-    return new LevelDbByteTable(this, prefix, sortedKeys);
+  table(prefix: string, keys: readonly string[] | SortedKeyIndex = []): LevelDbByteTable {
+    return new LevelDbByteTable(this, prefix, keys);
   }
 
   /** Writes buffered for the next flush (a rewritten key may count twice). */

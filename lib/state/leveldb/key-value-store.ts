@@ -4,6 +4,8 @@ import type { ByteTable } from '../internal/byte-table.js';
 import { TableKeyValueStore } from '../internal/table-key-value-store.js';
 import { loadKeysOrClose } from './segments.js';
 import { LevelDbDatabase } from './database.js';
+import type { LevelDbByteTable } from './byte-table.js';
+import { parkKeyIndex, parkedKeyIndexFor } from './parked-key-index.js';
 
 const RESTORE_BUFFERED_WRITES = 250_000;
 
@@ -17,6 +19,7 @@ export class LevelDbKeyValueStore extends TableKeyValueStore {
   readonly persistent = true;
   readonly keepsMarkers = true;
   private db: LevelDbDatabase | null = null;
+  private byteTable: LevelDbByteTable | null = null;
 
   readMarker(): string | null {
     return this.db?.readMarker() ?? null;
@@ -27,10 +30,15 @@ export class LevelDbKeyValueStore extends TableKeyValueStore {
   }
 
   protected async openTable(context: StateStoreContext): Promise<ByteTable> {
-    const db = await LevelDbDatabase.open(join(context.taskDir, this.name), this.name);
-    const keys = await loadKeysOrClose(db);
+    const location = join(context.taskDir, this.name);
+    // The index a close in this process parked (same files, same marker: the same data), else every key read.
+    const parked = await parkedKeyIndexFor(location);
+    const db = await LevelDbDatabase.open(location, this.name);
+    const index = parked !== undefined && db.readMarker() === parked.marker ? parked.index : undefined;
+    const table = db.table('', index ?? (await loadKeysOrClose(db)));
     this.db = db;
-    return db.table('', keys);
+    this.byteTable = table;
+    return table;
   }
 
   /** A restore's writes wait in the buffer up to this many (the last batch then reaches disk with the first commit, not before processing starts). */
@@ -44,7 +52,13 @@ export class LevelDbKeyValueStore extends TableKeyValueStore {
 
   protected async closeTable(): Promise<void> {
     const db = this.db;
+    const table = this.byteTable;
     this.db = null;
-    await db?.close();
+    this.byteTable = null;
+    if (db === null) return;
+    const marker = db.readMarker();
+    await db.close();
+    // Flushed and closed: the index is exactly the database's keys. Parked only with a marker to check it by.
+    if (marker !== null && table !== null) await parkKeyIndex(db.location, marker, table.keyIndex());
   }
 }
