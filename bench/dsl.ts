@@ -159,7 +159,7 @@ async function runtimeCase(name: 'a' | 'b'): Promise<Record<string, number | str
   // Internal and output topics keep at most 64 MB per partition in the embedded broker (whole old
   // segments are dropped), standing in for Kafka Streams purging repartition topics after commit
   // and for a real broker keeping its log outside our heap. The input topic keeps everything.
-  const kafka = caseClient(
+  const kafka = await caseClient(
     TARGET,
     () =>
       new EmbeddedKafka({

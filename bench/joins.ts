@@ -72,7 +72,7 @@ function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-function newKafka(): KafkaClient {
+function newKafka(): Promise<KafkaClient> {
   // Output topics keep at most 64 MB per partition (old segments dropped), standing in for a real
   // broker keeping its log outside our heap; inputs keep everything.
   return caseClient(
@@ -146,7 +146,7 @@ async function finishCase(name: string, records: number, { runtime, kafka, state
 }
 
 async function streamTableCase(): Promise<Record<string, number | string>> {
-  const kafka = newKafka();
+  const kafka = await newKafka();
   await createTopics(kafka, [T('users'), T('clicks')], [T('enriched')]);
   const userJson = (i: number): Buffer =>
     Buffer.from(
@@ -193,7 +193,7 @@ async function streamTableCase(): Promise<Record<string, number | string>> {
 }
 
 async function streamStreamCase(): Promise<Record<string, number | string>> {
-  const kafka = newKafka();
+  const kafka = await newKafka();
   await createTopics(kafka, [T('orders'), T('payments')], [T('paid')]);
   const KEYS = 60_000;
   const key = (i: number, salt: number): string => `o${(i * 7919 + salt) % KEYS}`;

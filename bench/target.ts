@@ -8,8 +8,8 @@
  * unique suffix (`name()`), so runs never see each other's data. The case's CPU time and RSS are
  * the Node process's only (the broker is a separate JVM).
  */
-import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
-import { createKafkaClient } from '../lib/kafka/index.js';
+import type { RunningBroker } from '../scripts/kafka-broker.js';
+import { loadKafkaClient } from '../lib/kafka/client-choice.js';
 import type { KafkaClient } from '../lib/kafka/types.js';
 
 export type BenchTarget = 'embedded' | 'kafkajs';
@@ -34,12 +34,15 @@ export function nameFor(target: BenchTarget, base: string): string {
   return target === 'kafkajs' ? base + SUFFIX : base;
 }
 
-/** The client of a case: the embedded broker `embedded()` makes, or kafkajs on the real broker. */
-export function caseClient<E extends KafkaClient>(target: BenchTarget, embedded: () => E): E | KafkaClient {
+/**
+ * The client of a case: the embedded broker `embedded()` makes, or kafkajs on the real broker
+ * (loaded only then: an in-process case never loads a Kafka client library).
+ */
+export async function caseClient<E extends KafkaClient>(target: BenchTarget, embedded: () => E): Promise<E | KafkaClient> {
   if (target === 'embedded') return embedded();
   const bootstrapServers = process.env['KAFKA_BOOTSTRAP_SERVERS'];
   if (bootstrapServers === undefined) throw new Error('a kafkajs case needs KAFKA_BOOTSTRAP_SERVERS (the parent run sets it)');
-  return createKafkaClient({ bootstrapServers, clientId: 'tributary-bench' });
+  return loadKafkaClient({ bootstrapServers, clientId: 'tributary-bench' });
 }
 
 /** Closes the case's client when it is the embedded broker (kafkajs clients hold no connection of their own). */
@@ -52,6 +55,7 @@ export async function closeClient(client: KafkaClient): Promise<void> {
 export async function withRealBroker<T>(targets: readonly BenchTarget[], work: () => Promise<T>): Promise<T> {
   let broker: RunningBroker | undefined;
   if (targets.includes('kafkajs') && process.env['KAFKA_BOOTSTRAP_SERVERS'] === undefined) {
+    const { startBroker } = await import('../scripts/kafka-broker.js');
     broker = await startBroker({ jvmOptions: [], heapMb: 1024 });
     process.env['KAFKA_BOOTSTRAP_SERVERS'] = broker.bootstrapServers;
   }

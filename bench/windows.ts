@@ -96,7 +96,7 @@ function peakRssMb(): number {
 async function runCase(store: 'persistent' | 'in-memory', heap: string): Promise<Record<string, number | string>> {
   // Changelog and output topics keep at most 64 MB per partition in the embedded broker (old
   // segments dropped), standing in for a real broker keeping its log outside our heap.
-  const kafka = caseClient(
+  const kafka = await caseClient(
     TARGET,
     () =>
       new EmbeddedKafka({

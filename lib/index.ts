@@ -115,7 +115,7 @@ export type {
 } from './runtime/error-handlers.js';
 // The Kafka client seam (\`TributaryConfig.client\`): implemented by tributary's kafkajs and @platformatic/kafka adapters (`kafkaClient`) and by \`EmbeddedKafka\` (tributary/testing)
 export type { KafkaClient } from './kafka/types.js';
-export type { KafkaClientKind } from './kafka/create.js';
+export type { KafkaClientKind } from './kafka/client-choice.js';
 export type {
   AppMetrics,
   AppProgress,

@@ -3,7 +3,7 @@
  * schema the runtime and the test driver use, checks what only the app needs (a way to reach the
  * cluster), and creates the Kafka client.
  */
-import { createKafkaClient } from '../kafka/index.js';
+import { loadKafkaClient, platformaticSupported, platformaticUnsupported } from '../kafka/client-choice.js';
 import type { KafkaClient } from '../kafka/types.js';
 import { validateSecurity } from '../kafka/security.js';
 import { configKeyError } from '../runtime/config-errors.js';
@@ -15,7 +15,8 @@ export { configFromProperties, type UncaughtExceptionHandler, type UncaughtExcep
 export type TributaryAppConfig = TributaryConfig;
 
 export interface ResolvedAppConfig {
-  readonly client: KafkaClient;
+  /** The Kafka client: the one given, else one made at the first call (loading only the chosen client library). */
+  readonly client: () => Promise<KafkaClient>;
   /** The validated input, handed to the runtime (which parses it with the same schema). */
   readonly input: TributaryConfig;
   /** Every default filled in. */
@@ -29,13 +30,17 @@ export function resolveAppConfig(input: TributaryAppConfig): ResolvedAppConfig {
     throw configKeyError('bootstrapServers', 'is required: set bootstrapServers (host:port) or client (a KafkaClient)');
   }
   if (config.security !== undefined) validateSecurity(config.security);
-  const client =
-    config.client ??
-    createKafkaClient({
-      bootstrapServers: config.bootstrapServers!,
-      client: config.kafkaClient,
-      ...(input.clientId !== undefined ? { clientId: input.clientId } : {}),
-      ...(config.security !== undefined ? { security: config.security } : {}),
-    });
+  const given = config.client;
+  if (given === undefined && config.kafkaClient === 'platformatic' && !platformaticSupported()) throw platformaticUnsupported();
+  let made: Promise<KafkaClient> | undefined;
+  const client = (): Promise<KafkaClient> =>
+    given !== undefined
+      ? Promise.resolve(given)
+      : (made ??= loadKafkaClient({
+          bootstrapServers: config.bootstrapServers!,
+          client: config.kafkaClient,
+          ...(input.clientId !== undefined ? { clientId: input.clientId } : {}),
+          ...(config.security !== undefined ? { security: config.security } : {}),
+        }));
   return { client, input, config };
 }

@@ -16,7 +16,7 @@
  * partitions together, a moved task is restored from its changelog by its new owner.
  */
 import { TributaryError } from '../errors.js';
-import type { Admin } from '../kafka/types.js';
+import type { Admin, KafkaClient } from '../kafka/types.js';
 import { StreamsRuntime, type RuntimeCounters, type RuntimeState } from '../runtime/streams-runtime.js';
 import type { ErrorHandlerContext, ErrorResponse } from '../runtime/error-handlers.js';
 import { sumMetrics, type TaskMetricsSnapshot } from '../runtime/task-metrics.js';
@@ -227,11 +227,12 @@ export class TributaryApp {
     const backoff = new RecoveryBackoff(this.resolved.config.retryBackoffMs, this.resolved.config.retryBackoffMaxMs, this.resolved.config.recoveryTimeoutMs);
     for (;;) {
       try {
-        this.admin ??= this.resolved.client.admin();
+        const client = await this.resolved.client();
+        this.admin ??= client.admin();
         await this.admin.connect();
-        this.shutdownRequests = new ShutdownRequests(this.resolved.client, this.applicationId, this.resolved.config.replicationFactor);
+        this.shutdownRequests = new ShutdownRequests(client, this.applicationId, this.resolved.config.replicationFactor);
         await this.shutdownRequests.start(this.admin);
-        await this.startRuntime();
+        await this.startRuntime(client);
         break;
       } catch (error) {
         // The cluster unreachable at start is an outage like any other: retry with backoff.
@@ -254,10 +255,10 @@ export class TributaryApp {
     this.shutdownTimer.unref();
   }
 
-  private async startRuntime(): Promise<void> {
+  private async startRuntime(client: KafkaClient): Promise<void> {
     const runtime = new StreamsRuntime({
       topology: this.topology,
-      client: this.resolved.client,
+      client,
       queryable: this.queryable,
       config: {
         ...this.resolved.input,
@@ -362,7 +363,7 @@ export class TributaryApp {
     for (;;) {
       if (this.closing !== null) return;
       try {
-        await this.startRuntime();
+        await this.startRuntime(await this.resolved.client());
         return;
       } catch (error) {
         this.resolved.config.logger('error', `replacing the stream thread failed, retrying: ${error instanceof Error ? error.message : String(error)}`);

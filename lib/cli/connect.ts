@@ -36,10 +36,11 @@ export async function connectKafka(servers: readonly string[], options: ConnectO
   const deadline = Date.now() + timeoutMs;
   await probeBrokers(servers, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
   await preflight(servers, options.security, deadline);
-  // Loaded on demand: `--help` and argument errors never pay for (or depend on) the Kafka client.
-  const { createKafkaClient, kafkaClientFromEnv } = await import('../kafka/index.js');
+  // Loaded on demand: `--help` and argument errors never pay for (or depend on) the Kafka client,
+  // and only the chosen client library is loaded.
+  const { loadKafkaClient, kafkaClientFromEnv } = await import('../kafka/client-choice.js');
   const kind = kafkaClientFromEnv();
-  const client = createKafkaClient({
+  const client = await loadKafkaClient({
     ...(kind !== undefined ? { client: kind } : {}),
     bootstrapServers: servers,
     clientId: options.clientId,

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { KafkaClient } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
-import { KAFKA_CLIENT_KINDS } from '../kafka/create.js';
+import { KAFKA_CLIENT_KINDS } from '../kafka/client-choice.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, nameProblem } from '../util/names.js';

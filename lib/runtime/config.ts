@@ -8,7 +8,7 @@
  */
 import type { KafkaClient, RebalanceProtocol } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
-import type { KafkaClientKind } from '../kafka/create.js';
+import type { KafkaClientKind } from '../kafka/client-choice.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import type { Clock } from './clock.js';

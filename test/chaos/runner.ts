@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     bootstrapServers: env('CHAOS_BOOTSTRAP'),
     ...(security ? { security } : {}),
     ...(process.env['CHAOS_KAFKA_CLIENT'] ? { kafkaClient: process.env['CHAOS_KAFKA_CLIENT'] as 'kafkajs' | 'platformatic' } : {}),
+    ...(process.env['CHAOS_REBALANCE_PROTOCOL'] ? { rebalanceProtocol: process.env['CHAOS_REBALANCE_PROTOCOL'] as 'cooperative' | 'eager' } : {}),
     processingGuarantee: env('CHAOS_GUARANTEE') as 'exactly_once' | 'exactly_once_v2' | 'at_least_once',
     commitIntervalMs: Number(process.env['CHAOS_COMMIT_MS'] ?? 100),
     stateDir: env('CHAOS_STATE_DIR'),

@@ -15,7 +15,14 @@ import { TimeWindows } from '../../lib/dsl/windows/index.js';
 import { Serdes } from '../../lib/serde/serdes.js';
 import type { Topology } from '../../lib/topology/topology.js';
 
-export const PARTITIONS = 4;
+/** Partitions of the input, output and repartition topics; `CHAOS_PARTITIONS` (inherited by the runners) overrides 4. */
+export const PARTITIONS = chaosPartitions(process.env['CHAOS_PARTITIONS']);
+function chaosPartitions(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 4;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`CHAOS_PARTITIONS must be an integer from 1 to 1024, got "${raw}"`);
+  return n;
+}
 export const WINDOW_MS = 10_000;
 export const KEYS = 300;
 export const STEP_MS = 2;

@@ -14,7 +14,8 @@
  *   with jitter plus client-side rate limiting on throttling), `maxAttempts` (default 8).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type * as S3SdkModule from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { ConfigError, TributaryError } from '../../errors.js';
 import type { TableStore } from './object-store.js';
 
@@ -36,6 +37,13 @@ export interface S3StorageOptions {
 
 let configured: S3StorageOptions = {};
 const clients = new Map<string, S3Client>();
+
+type S3Sdk = typeof S3SdkModule;
+let sdkLoading: Promise<S3Sdk> | undefined;
+/** The AWS SDK, loaded at the first S3 request: a process with only local tables never pays its ~35 MB. */
+function s3Sdk(): Promise<S3Sdk> {
+  return (sdkLoading ??= import('@aws-sdk/client-s3'));
+}
 
 /**
  * Sets the S3 settings of this process (tables opened afterwards use them). Fails at once on a
@@ -94,12 +102,13 @@ function resolvedSettings(): {
   };
 }
 
-function clientFor(): S3Client {
+async function clientFor(): Promise<{ client: S3Client; sdk: S3Sdk }> {
   const s = resolvedSettings();
+  const sdk = await s3Sdk();
   const key = JSON.stringify(s);
   let c = clients.get(key);
   if (!c) {
-    c = new S3Client({
+    c = new sdk.S3Client({
       region: s.region,
       ...(s.endpoint !== undefined ? { endpoint: s.endpoint } : {}),
       forcePathStyle: s.forcePathStyle,
@@ -109,7 +118,7 @@ function clientFor(): S3Client {
     });
     clients.set(key, c);
   }
-  return c;
+  return { client: c, sdk };
 }
 
 interface SdkError {
@@ -163,7 +172,8 @@ export class S3TableStore implements TableStore {
 
   async readIfExists(rel: string): Promise<Uint8Array | undefined> {
     try {
-      const r = await clientFor().send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      const { client, sdk } = await clientFor();
+      const r = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
       return await r.Body!.transformToByteArray();
     } catch (err) {
       if (status(err) === 404 || (err as SdkError).name === 'NoSuchKey') return undefined;
@@ -173,7 +183,8 @@ export class S3TableStore implements TableStore {
 
   async write(rel: string, data: Uint8Array | string): Promise<void> {
     try {
-      await clientFor().send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(rel), Body: data }));
+      const { client, sdk } = await clientFor();
+      await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.key(rel), Body: data }));
     } catch (err) {
       throw this.fail('PUT', rel, err);
     }
@@ -182,7 +193,8 @@ export class S3TableStore implements TableStore {
   async putIfAbsent(rel: string, data: Uint8Array | string): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await clientFor().send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(rel), Body: data, IfNoneMatch: '*' }));
+        const { client, sdk } = await clientFor();
+        await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.key(rel), Body: data, IfNoneMatch: '*' }));
         return true;
       } catch (err) {
         const code = status(err);
@@ -211,9 +223,10 @@ export class S3TableStore implements TableStore {
     const out: string[] = [];
     let token: string | undefined;
     try {
+      const { client, sdk } = await clientFor();
       do {
-        const r = await clientFor().send(
-          new ListObjectsV2Command({
+        const r = await client.send(
+          new sdk.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
             Delimiter: '/',
@@ -231,7 +244,8 @@ export class S3TableStore implements TableStore {
 
   async delete(rel: string): Promise<void> {
     try {
-      await clientFor().send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      const { client, sdk } = await clientFor();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
     } catch (err) {
       if (status(err) === 404) return;
       throw this.fail('DELETE', rel, err);

@@ -11,6 +11,7 @@ import { PlatformaticAdmin } from './admin.js';
 import { PlatformaticConsumer, type PlatformaticConsumerTuning } from './consumer.js';
 import { PlatformaticProducer } from './producer.js';
 import { platformaticSecurity } from './security.js';
+import { platformaticSupported, platformaticUnsupported } from '../client-choice.js';
 
 export interface PlatformaticClientOptions {
   /** `host:port` list, or a comma-separated string of them. */
@@ -31,11 +32,7 @@ export interface PlatformaticBase {
   admin(): PltAdmin;
 }
 
-/** Node versions @platformatic/kafka runs on (it uses `Promise.withResolvers` and more). */
-export function platformaticSupported(version: string = process.versions.node): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 24 || (major === 24 && minor >= 6) || (major === 22 && minor >= 22) || major === 23;
-}
+export { platformaticSupported };
 
 export class PlatformaticClient implements KafkaClient {
   readonly name: string;
@@ -43,7 +40,7 @@ export class PlatformaticClient implements KafkaClient {
 
   constructor(private readonly options: PlatformaticClientOptions) {
     if (!platformaticSupported()) {
-      throw new ConfigError(`the platformatic Kafka client needs Node >= 22.22 (or >= 24.6); this is Node ${process.versions.node}: use client 'kafkajs'`);
+      throw platformaticUnsupported();
     }
     const brokers = (typeof options.bootstrapServers === 'string' ? options.bootstrapServers.split(',') : [...options.bootstrapServers])
       .map((b) => b.trim())

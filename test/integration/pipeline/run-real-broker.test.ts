@@ -154,6 +154,12 @@ describe('producer CLI + tributary run of both seed topologies (real broker, chi
       const goldTable = join(dir, 'data/gold/transaction_aggregates');
       await until('bronze to commit its input', () => committedToEnd(admin, t.bronzeApp, t.bronzeIn), [bronze, windowed]);
       await until('windowed to commit its input', () => committedToEnd(admin, t.windowedApp, t.windowedIn), [bronze, windowed]);
+      // The per-merchant windows read a repartition topic: the app is done only when it has read that to its end too.
+      const repartitions = (await admin.listTopics()).filter((x) => x.startsWith(`${t.windowedApp}-`) && x.endsWith('-repartition'));
+      expect(repartitions.length).toBeGreaterThan(0);
+      for (const topic of repartitions) {
+        await until(`windowed to commit ${topic}`, () => committedToEnd(admin, t.windowedApp, topic), [bronze, windowed]);
+      }
       await until('the gold table to hold every final window', async () => (await summarizeTable(goldTable)).rows >= windows.length, [bronze, windowed]);
 
       bronze.child.kill('SIGINT');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAppConfig } from '../../../lib/app/config.js';
 import { ConfigError } from '../../../lib/errors.js';
-import { createKafkaClient, EmbeddedKafka, kafkaClientFromEnv, platformaticSupported } from '../../../lib/kafka/index.js';
+import { createKafkaClient, EmbeddedKafka, kafkaClientFromEnv, loadKafkaClient, platformaticSupported } from '../../../lib/kafka/index.js';
 import { configFromProperties, normalizeConfig } from '../../../lib/runtime/config.js';
 
 describe('choosing the Kafka client library', () => {
@@ -24,14 +24,21 @@ describe('choosing the Kafka client library', () => {
     expect(platformaticSupported('25.0.0')).toBe(true);
   });
 
-  it('the kafkaClient key (tributary.kafka.client) picks the library of the clients the app creates; default kafkajs; not with client', () => {
+  it('the kafkaClient key (tributary.kafka.client) picks the library of the clients the app creates; default kafkajs; not with client', async () => {
     expect(normalizeConfig({ applicationId: 'a', bootstrapServers: 'h:1' }).kafkaClient).toBe('kafkajs');
     expect(configFromProperties({ 'tributary.kafka.client': 'platformatic' })).toEqual({ kafkaClient: 'platformatic' });
     expect(() => normalizeConfig({ applicationId: 'a', bootstrapServers: 'h:1', kafkaClient: 'librdkafka' as never })).toThrow(ConfigError);
     expect(() => normalizeConfig({ applicationId: 'a', client: new EmbeddedKafka(), kafkaClient: 'kafkajs' })).toThrow(/kafkaClient/);
     if (platformaticSupported())
-      expect(resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1', kafkaClient: 'platformatic' }).client.name).toBe('platformatic(h:1)');
-    expect(resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1' }).client.name).toBe('kafkajs(h:1)');
+      expect((await resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1', kafkaClient: 'platformatic' }).client()).name).toBe('platformatic(h:1)');
+    else expect(() => resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1', kafkaClient: 'platformatic' })).toThrow(/needs Node >= 22.22/);
+    expect((await resolveAppConfig({ applicationId: 'a', bootstrapServers: 'h:1' }).client()).name).toBe('kafkajs(h:1)');
+  });
+
+  it('loadKafkaClient loads the chosen library only; a process on the embedded broker loads neither', async () => {
+    expect((await loadKafkaClient({ bootstrapServers: 'h:1' })).name).toBe('kafkajs(h:1)');
+    if (platformaticSupported()) expect((await loadKafkaClient({ bootstrapServers: 'h:1,h:2', client: 'platformatic' })).name).toBe('platformatic(h:1,h:2)');
+    await expect(loadKafkaClient({ bootstrapServers: ' ' })).rejects.toThrow(/bootstrapServers is empty/);
   });
 
   it('TRIBUTARY_KAFKA_CLIENT picks the library for the CLI', () => {

@@ -1,0 +1,80 @@
+/**
+ * Which client library talks to a real cluster, and loading it on demand. Nothing here imports a
+ * client library: a process on the embedded broker (the demo, the test driver) or with only local
+ * Delta tables never loads kafkajs (~17 MB resident) or @platformatic/kafka (~60 MB), and a
+ * process on a real cluster loads only the one it uses.
+ */
+import { ConfigError } from '../errors.js';
+import type { KafkajsClientOptions } from './kafkajs/client.js';
+import type { PlatformaticClientOptions } from './platformatic/client.js';
+import type { PlatformaticConsumerTuning } from './platformatic/consumer.js';
+import type { KafkaClient } from './types.js';
+
+/** The Kafka client libraries tributary can use. */
+export type KafkaClientKind = 'kafkajs' | 'platformatic';
+
+/** The client libraries, in the order the docs list them (the first is the default). */
+export const KAFKA_CLIENT_KINDS: readonly KafkaClientKind[] = ['kafkajs', 'platformatic'];
+
+/** The environment variable the CLI reads to choose the client library (`kafkajs` or `platformatic`). */
+export const KAFKA_CLIENT_ENV = 'TRIBUTARY_KAFKA_CLIENT';
+
+/** The client library named by `TRIBUTARY_KAFKA_CLIENT`, if set; a `ConfigError` for an unknown name. */
+export function kafkaClientFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): KafkaClientKind | undefined {
+  const raw = env[KAFKA_CLIENT_ENV]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if ((KAFKA_CLIENT_KINDS as readonly string[]).includes(raw)) return raw as KafkaClientKind;
+  throw new ConfigError(`${KAFKA_CLIENT_ENV}=${raw}: unknown Kafka client; use one of ${KAFKA_CLIENT_KINDS.join(', ')}`, {
+    context: { key: KAFKA_CLIENT_ENV },
+  });
+}
+
+/** Node versions @platformatic/kafka runs on (it uses `Promise.withResolvers` and more). */
+export function platformaticSupported(version: string = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 24 || (major === 24 && minor >= 6) || (major === 22 && minor >= 22) || major === 23;
+}
+
+/** The `ConfigError` for the platformatic client on a Node version it does not run on. */
+export function platformaticUnsupported(): ConfigError {
+  return new ConfigError(`the platformatic Kafka client needs Node >= 22.22 (or >= 24.6); this is Node ${process.versions.node}: use client 'kafkajs'`);
+}
+
+export interface CreateKafkaClientOptions extends KafkajsClientOptions {
+  /** Which client library talks to the cluster. Default 'kafkajs'. */
+  readonly client?: KafkaClientKind;
+  /** Tuning of the platformatic consumer (with `client: 'platformatic'`). */
+  readonly platformaticConsumerTuning?: PlatformaticConsumerTuning;
+}
+
+/** The platformatic client's options out of the common ones. */
+export function platformaticOptions(options: CreateKafkaClientOptions): PlatformaticClientOptions {
+  return {
+    bootstrapServers: options.bootstrapServers,
+    ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+    ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.security !== undefined ? { security: options.security } : {}),
+    ...(options.platformaticConsumerTuning !== undefined ? { consumerTuning: options.platformaticConsumerTuning } : {}),
+  };
+}
+
+/** The kafkajs client's options out of the common ones. */
+export function kafkajsOptions(options: CreateKafkaClientOptions): KafkajsClientOptions {
+  const { client: _client, platformaticConsumerTuning: _tuning, ...rest } = options;
+  return rest;
+}
+
+/**
+ * Like `createKafkaClient`, but loads only the chosen client library, on first use. What the
+ * runner and `TributaryApp` use.
+ */
+export async function loadKafkaClient(options: CreateKafkaClientOptions): Promise<KafkaClient> {
+  if (options.client === 'platformatic') {
+    if (!platformaticSupported()) throw platformaticUnsupported();
+    const { PlatformaticClient } = await import('./platformatic/client.js');
+    return new PlatformaticClient(platformaticOptions(options));
+  }
+  const { KafkajsClient } = await import('./kafkajs/client.js');
+  return new KafkajsClient(kafkajsOptions(options));
+}
