@@ -7,10 +7,12 @@
  *
  *   BENCH_KEYS=1000000 npm run bench:failover
  *
- * Env: BENCH_KEYS (default 1,000,000), BENCH_CASES (default "standby,no-standby"),
+ * Env: BENCH_KEYS (default 1,000,000), BENCH_CASES (default "standby,no-standby"), BENCH_KAFKA_CLIENT
+ * (kafkajs, the default, or platformatic: the runners' client; platformatic rebalances cooperatively),
  * BENCH_SESSION_MS (session timeout, default 6000: the broker minimum unless the bench starts its
  * own broker, which lowers group.min.session.timeout.ms to 1000 and uses 2000 by default),
- * KAFKA_BOOTSTRAP_SERVERS (use that broker). Last stdout line: the bench JSON.
+ * KAFKA_BOOTSTRAP_SERVERS (use that broker), BENCH_FAILOVER_TRACE=1 (print the new owner's log
+ * around the failover, ms from the SIGKILL). Last stdout line: the bench JSON.
  * `runFailover` is also used by test/integration/runtime/standby-failover.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,6 +37,9 @@ export interface FailoverResult {
   readonly failoverMs: number;
   /** Task assigned on the new owner → its first commit. */
   readonly assignedToCommitMs: number | null;
+  /** SIGKILL → the task assigned on B: failure detection (session timeout) and the rebalance. */
+  readonly killToAssignedMs: number | null;
+  readonly kafkaClient: 'kafkajs' | 'platformatic';
   /** Changelog records the new owner restored when the task opened. */
   readonly restoredRecords: number;
   /** Changelog records the standby applied before the failover. */
@@ -201,6 +206,13 @@ export async function runFailover(options: {
       25,
     );
     const failoverMs = commitAt - killedAt;
+    if (process.env['BENCH_FAILOVER_TRACE'] === '1') {
+      // B's log from 1 s before the kill to its first commit, with ms relative to the kill.
+      for (const l of b.lines) {
+        const t = l['t'] as number;
+        if (typeof l['message'] === 'string' && t >= killedAt - 1_000 && t <= commitAt) log(`  B +${t - killedAt} ms ${l['level']} ${l['message']}`);
+      }
+    }
     const assigned = b.lines.find((l) => typeof l['message'] === 'string' && (l['message'] as string).startsWith('tasks assigned'));
     const restoredRecords = typeof assigned?.['restored'] === 'number' ? assigned['restored'] : -1;
     log(`failover ${failoverMs} ms; restored ${restoredRecords} records; standby had applied ${standbyApplied}`);
@@ -220,6 +232,8 @@ export async function runFailover(options: {
       peakRssMb: Math.round(b.peakRss / 1048576),
       failoverMs,
       assignedToCommitMs: assigned === undefined ? null : commitAt - (assigned['t'] as number),
+      killToAssignedMs: assigned === undefined ? null : (assigned['t'] as number) - killedAt,
+      kafkaClient: process.env['BENCH_KAFKA_CLIENT'] === 'platformatic' ? 'platformatic' : 'kafkajs',
       restoredRecords,
       standbyApplied,
       sessionTimeoutMs,

@@ -24,7 +24,11 @@ builder
 const sessionTimeoutMs = Number(process.env['FAILOVER_SESSION_MS'] ?? 6000);
 const runtime: StreamsRuntime = new StreamsRuntime({
   topology: builder.build(),
-  client: createKafkaClient({ bootstrapServers: env('FAILOVER_BOOTSTRAP'), clientId: env('FAILOVER_NAME') }),
+  client: createKafkaClient({
+    bootstrapServers: env('FAILOVER_BOOTSTRAP'),
+    clientId: env('FAILOVER_NAME'),
+    client: process.env['BENCH_KAFKA_CLIENT'] === 'platformatic' ? 'platformatic' : 'kafkajs',
+  }),
   config: {
     applicationId: env('FAILOVER_APP'),
     bootstrapServers: env('FAILOVER_BOOTSTRAP'),

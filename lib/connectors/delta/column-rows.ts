@@ -19,6 +19,20 @@ function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
+/** Strings of an ASCII column up to this length are made by `String.fromCharCode` (see `asciiString`). */
+const SHORT_STRING = 64;
+/** One array per length for `asciiString`'s character codes (a real array: `apply` takes it as is). */
+const CODES: number[][] = Array.from({ length: SHORT_STRING + 1 }, (_, n) => new Array<number>(n).fill(0));
+
+/** The ASCII bytes `from` … `to` − 1 as a string: short ones without a call into Buffer's native decoder. */
+function asciiString(values: Uint8Array, buf: Buffer, from: number, to: number): string {
+  const n = to - from;
+  if (n > SHORT_STRING) return buf.toString('latin1', from, to);
+  const codes = CODES[n]!;
+  for (let i = 0; i < n; i++) codes[i] = values[from + i]!;
+  return String.fromCharCode.apply(null, codes);
+}
+
 function utf8Column(data: A.Data, from: number, to: number): Column {
   const out = new Array<unknown>(to - from);
   const o = data.valueOffsets as Int32Array;
@@ -30,7 +44,7 @@ function utf8Column(data: A.Data, from: number, to: number): Column {
       out[i - from] = null;
       continue;
     }
-    out[i - from] = buf.toString(ascii ? 'latin1' : 'utf8', o[i]!, o[i + 1]!);
+    out[i - from] = ascii ? asciiString(values, buf, o[i]!, o[i + 1]!) : buf.toString('utf8', o[i]!, o[i + 1]!);
   }
   return out;
 }
@@ -41,22 +55,46 @@ const UNIT_TO_MICROS: Record<number, number> = {
   [A.TimeUnit.MICROSECOND]: 1,
 };
 
-const two = (x: number): string => (x < 10 ? `0${x}` : `${x}`);
-const three = (x: number): string => (x < 10 ? `00${x}` : x < 100 ? `0${x}` : `${x}`);
+const MIN_4_DIGIT_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const MAX_4_DIGIT_MS = 253_402_300_800_000; // 10000-01-01T00:00:00.000Z
 
-/** `new Date(ms).toISOString()` for years 1970–9999, with the date part cached per day. */
-function isoMillis(ms: number, days: Map<number, string>): string {
-  if (ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString();
+/**
+ * `formatTimestampIso` of `ms` * 1000 + `sub` (0 ≤ sub < 1000) for years 0000–9999, as one flat
+ * string made from its character codes (a template literal would make a rope of ten pieces that
+ * every reader of the string then has to flatten); the date's characters are cached per day.
+ */
+function isoMicros(ms: number, sub: number, days: Map<number, number[]>): string {
   const day = Math.floor(ms / 86_400_000);
-  let prefix = days.get(day);
-  if (prefix === undefined) days.set(day, (prefix = new Date(day * 86_400_000).toISOString().slice(0, 11)));
+  let p = days.get(day);
+  if (p === undefined) {
+    const date = new Date(day * 86_400_000).toISOString();
+    days.set(day, (p = Array.from({ length: 10 }, (_, i) => date.charCodeAt(i))));
+  }
   let r = ms - day * 86_400_000;
   const h = Math.floor(r / 3_600_000);
   r -= h * 3_600_000;
   const m = Math.floor(r / 60_000);
   r -= m * 60_000;
   const sec = Math.floor(r / 1000);
-  return `${prefix}${two(h)}:${two(m)}:${two(sec)}.${three(r - sec * 1000)}Z`;
+  const f = r - sec * 1000;
+  const h1 = Math.floor(h / 10),
+    m1 = Math.floor(m / 10),
+    s1 = Math.floor(sec / 10),
+    f1 = Math.floor(f / 100),
+    f2 = Math.floor(f / 10) % 10;
+  const [a, b, c, d, e, g, i, j, k, l] = p as [number, number, number, number, number, number, number, number, number, number];
+  const hh = 48 + h1,
+    hl = 48 + h - h1 * 10,
+    mh = 48 + m1,
+    ml = 48 + m - m1 * 10,
+    sh = 48 + s1,
+    sl = 48 + sec - s1 * 10;
+  if (sub === 0) return String.fromCharCode(a, b, c, d, e, g, i, j, k, l, 84, hh, hl, 58, mh, ml, 58, sh, sl, 46, 48 + f1, 48 + f2, 48 + (f % 10), 90);
+  const u1 = Math.floor(sub / 100),
+    u2 = Math.floor(sub / 10) % 10;
+  // Explicit arguments: twice as fast as `apply` on an array of codes (measured).
+  // prettier-ignore
+  return String.fromCharCode(a, b, c, d, e, g, i, j, k, l, 84, hh, hl, 58, mh, ml, 58, sh, sl, 46, 48 + f1, 48 + f2, 48 + (f % 10), 48 + u1, 48 + u2, 48 + (sub % 10), 90);
 }
 
 function timestampColumn(data: A.Data, from: number, to: number): Column | undefined {
@@ -64,7 +102,7 @@ function timestampColumn(data: A.Data, from: number, to: number): Column | undef
   if (mul === undefined) return undefined;
   const raw = data.values as BigInt64Array;
   const out = new Array<unknown>(to - from);
-  const days = new Map<number, string>();
+  const days = new Map<number, number[]>();
   for (let i = from; i < to; i++) {
     if (!data.getValid(i)) {
       out[i - from] = null;
@@ -81,9 +119,7 @@ function timestampColumn(data: A.Data, from: number, to: number): Column | undef
       continue;
     }
     const ms = Math.floor(micros / 1000);
-    const sub = micros - ms * 1000;
-    const iso = isoMillis(ms, days);
-    out[i - from] = sub === 0 ? iso : `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
+    out[i - from] = ms >= MIN_4_DIGIT_MS && ms < MAX_4_DIGIT_MS ? isoMicros(ms, micros - ms * 1000, days) : formatTimestampIso(micros);
   }
   return out;
 }

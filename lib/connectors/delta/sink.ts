@@ -67,6 +67,10 @@ export async function lastCommittedOffsets(tableDir: string, applicationId: stri
 /** Appends Kafka records to a Delta table exactly once: the input offsets are stored with the data (`txn` actions) and replays are skipped. */
 export class DeltaSink {
   private readonly ranges = new Map<string, Range>();
+  /** The txn app id of the last topic/partition asked for: consecutive rows mostly share it (one string, hashed once). */
+  private lastTopic: string | undefined;
+  private lastPartition = -1;
+  private lastAppId = '';
 
   private constructor(
     readonly writer: DeltaTableWriter,
@@ -99,7 +103,7 @@ export class DeltaSink {
    * partition's position, so the committed txn covers it (it went to the dead-letter path).
    */
   append(row: Record<string, unknown>, source: SourcePosition): SinkAppendResult {
-    const appId = txnAppId(this.applicationId, source.topic, source.partition);
+    const appId = this.appIdOf(source.topic, source.partition);
     const committed = this.writer.snapshot.txns.get(appId)?.version;
     if (committed !== undefined && source.offset <= committed) {
       const check = this.writer.validate(row);
@@ -118,13 +122,22 @@ export class DeltaSink {
     return result;
   }
 
+  private appIdOf(topic: string, partition: number): string {
+    if (topic !== this.lastTopic || partition !== this.lastPartition) {
+      this.lastTopic = topic;
+      this.lastPartition = partition;
+      this.lastAppId = txnAppId(this.applicationId, topic, partition);
+    }
+    return this.lastAppId;
+  }
+
   /**
    * Records that every input record of `source.topic`/`source.partition` up to `source.offset`
    * was processed, whether or not it produced a row here: the next commit records that position
    * (a txn-only version if no rows are buffered). Ignored at or below what the table holds.
    */
   advance(source: SourcePosition): void {
-    const appId = txnAppId(this.applicationId, source.topic, source.partition);
+    const appId = this.appIdOf(source.topic, source.partition);
     const r = this.ranges.get(appId);
     if (r) {
       if (source.offset > r.last) r.last = source.offset;

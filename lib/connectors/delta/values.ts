@@ -83,17 +83,78 @@ function civilDays(v: string): number {
   return daysFromCivil(y, m, d);
 }
 
-/** Epoch ms of the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (what Date#toISOString prints, fields in range), else NaN. */
+let lastDateKey = -1;
+let lastDateDays = 0;
+
+/** Epoch ms of the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (what Date#toISOString prints, fields in range), else NaN. No allocation. */
 export function canonicalIsoMs(v: string): number {
-  if (v.length !== 24 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90)
+  if (
+    v.length !== 24 ||
+    v.charCodeAt(4) !== 45 ||
+    v.charCodeAt(7) !== 45 ||
+    v.charCodeAt(10) !== 84 ||
+    v.charCodeAt(13) !== 58 ||
+    v.charCodeAt(16) !== 58 ||
+    v.charCodeAt(19) !== 46 ||
+    v.charCodeAt(23) !== 90
+  )
     return NaN;
-  const days = civilDays(v);
-  const h = digitsAt(v, 11, 2),
-    mi = digitsAt(v, 14, 2),
-    sec = digitsAt(v, 17, 2),
-    ms = digitsAt(v, 20, 3);
-  if (days !== days || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return NaN;
-  return days * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+  // Each digit as 0–9; anything else (negative after the subtraction, or above 9) is caught by `>>> 0 > 9`.
+  const y0 = v.charCodeAt(0) - 48,
+    y1 = v.charCodeAt(1) - 48,
+    y2 = v.charCodeAt(2) - 48,
+    y3 = v.charCodeAt(3) - 48,
+    mo0 = v.charCodeAt(5) - 48,
+    mo1 = v.charCodeAt(6) - 48,
+    d0 = v.charCodeAt(8) - 48,
+    d1 = v.charCodeAt(9) - 48,
+    h0 = v.charCodeAt(11) - 48,
+    h1 = v.charCodeAt(12) - 48,
+    mi0 = v.charCodeAt(14) - 48,
+    mi1 = v.charCodeAt(15) - 48,
+    s0 = v.charCodeAt(17) - 48,
+    s1 = v.charCodeAt(18) - 48,
+    f0 = v.charCodeAt(20) - 48,
+    f1 = v.charCodeAt(21) - 48,
+    f2 = v.charCodeAt(22) - 48;
+  if (
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    mo0 >>> 0 > 9 ||
+    mo1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9 ||
+    h0 >>> 0 > 9 ||
+    h1 >>> 0 > 9 ||
+    mi0 >>> 0 > 9 ||
+    mi1 >>> 0 > 9 ||
+    s0 >>> 0 > 9 ||
+    s1 >>> 0 > 9 ||
+    f0 >>> 0 > 9 ||
+    f1 >>> 0 > 9 ||
+    f2 >>> 0 > 9
+  )
+    return NaN;
+  const h = h0 * 10 + h1,
+    mi = mi0 * 10 + mi1,
+    sec = s0 * 10 + s1;
+  if (h > 23 || mi > 59 || sec > 59) return NaN;
+  const y = ((y0 * 10 + y1) * 10 + y2) * 10 + y3,
+    m = mo0 * 10 + mo1,
+    d = d0 * 10 + d1;
+  // Rows of a batch share dates: the last date's day number is remembered.
+  const key = (y * 100 + m) * 100 + d;
+  let days: number;
+  if (key === lastDateKey) days = lastDateDays;
+  else {
+    if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
+    days = daysFromCivil(y, m, d);
+    lastDateKey = key;
+    lastDateDays = days;
+  }
+  return days * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + (f0 * 10 + f1) * 10 + f2;
 }
 
 /** Days since 1970-01-01 from `YYYY-MM-DD` or a Date at exactly midnight UTC. */

@@ -6,6 +6,8 @@ import { VarWidthColumn } from './var-width-column.js';
 
 const MAX_STAT_STRING = 256;
 const encoder = new TextEncoder();
+/** Strings up to this length are tried as ASCII by a loop first (see `write`). */
+const SHORT_STRING = 64;
 
 export class StringColumn extends VarWidthColumn<string> {
   private min: string | undefined;
@@ -18,9 +20,24 @@ export class StringColumn extends VarWidthColumn<string> {
   }
 
   protected write(s: string, start: number): number {
-    this.data = grow(this.data, start + s.length * 3, Uint8Array);
-    const written = encoder.encodeInto(s, this.data.subarray(start)).written;
-    this.track(s, written === s.length);
+    const n = s.length;
+    const data = (this.data = grow(this.data, start + n * 3, Uint8Array));
+    if (n <= SHORT_STRING) {
+      // Short ASCII strings (ids, codes, times) are copied by a loop: cheaper than a call into the
+      // encoder and its subarray. At the first non-ASCII character the encoder writes it all.
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        data[start + i] = c;
+      }
+      if (i === n) {
+        this.track(s, true);
+        return n;
+      }
+    }
+    const written = encoder.encodeInto(s, data.subarray(start)).written;
+    this.track(s, written === n);
     return written;
   }
 

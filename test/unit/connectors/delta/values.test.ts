@@ -96,6 +96,33 @@ describe('fast paths agree with the general conversions', () => {
     expect(toDateDays('2023-02-29')).toBeInstanceOf(Rejection);
   });
 
+  it('canonical ISO timestamps: the straight-line parser = Date.parse with a round trip, over mutated strings (fuzz)', () => {
+    // The reference: what Date.parse reads, kept only when printing it back gives the same text.
+    const reference = (v: string): number => {
+      const ms = Date.parse(v);
+      return ms === ms && new Date(ms).toISOString() === v ? ms : NaN;
+    };
+    const char = fc.constantFrom(...'0123456789-:.TZ /x+', '\u0000', '\u0660', '\uff11', 'é');
+    const mutated = fc
+      .tuple(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), fc.array(fc.tuple(fc.nat({ max: 25 }), char), { maxLength: 3 }), fc.boolean())
+      .map(([ms, edits, drop]) => {
+        const s = [...new Date(ms).toISOString()];
+        for (const [at, c] of edits) s[at % 24] = c;
+        if (drop) s.splice(edits.length % 24, 1);
+        return s.join('');
+      });
+    // Consecutive calls on nearby dates exercise the remembered last date (valid and invalid ones).
+    fc.assert(
+      fc.property(fc.array(mutated, { minLength: 1, maxLength: 8 }), (vs) => {
+        for (const v of vs) expect(Object.is(canonicalIsoMs(v), reference(v)), v).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const v of ['2024-02-29T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '2024-02-29T00:00:00.000Z', '2023-02-29T00:00:00.000Z']) {
+      expect(Object.is(canonicalIsoMs(v), reference(v)), v).toBe(true);
+    }
+  });
+
   it('decimal strings: the number path = the BigInt path whenever it answers', () => {
     const text = fc
       .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,5}$/)))

@@ -167,6 +167,36 @@ describe('DeltaSink exactly-once', () => {
     expect(rows).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('one sink, rows of several topics and partitions interleaved: each keeps its own position', async () => {
+    const t = tmp();
+    const s = await DeltaSink.open(opts(t));
+    const sources = [
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+      { topic: 'u', partition: 0 },
+      { topic: 't', partition: 0 },
+      { topic: 'u', partition: 1 },
+      { topic: 'u', partition: 0 },
+    ];
+    const last = new Map<string, number>();
+    sources.forEach((src, i) => {
+      expect(s.append({ v: i }, { ...src, offset: 10 + i })).toEqual({ ok: true });
+      last.set(`${src.topic}-${src.partition}`, 10 + i);
+    });
+    await s.commit();
+    const committed = s.lastCommittedOffsets(['t', 'u']);
+    for (const [k, o] of last) {
+      const [topic, partition] = k.split('-') as [string, string];
+      expect(committed.get(topic)!.get(Number(partition)), k).toBe(o);
+    }
+    // At or below each partition's own position: duplicates; above: new rows.
+    expect(s.append({ v: 0 }, { topic: 't', partition: 0, offset: 13 })).toEqual({ ok: true, duplicate: true });
+    expect(s.append({ v: 0 }, { topic: 'u', partition: 1, offset: 14 })).toEqual({ ok: true, duplicate: true });
+    expect(s.append({ v: 0 }, { topic: 't', partition: 1, offset: 12 })).toEqual({ ok: true });
+    expect(s.append({ v: 0 }, { topic: 'u', partition: 0, offset: 15 })).toEqual({ ok: true, duplicate: true });
+    expect(s.append({ v: 0 }, { topic: 'u', partition: 0, offset: 16 })).toEqual({ ok: true });
+  });
+
   it('writers on different partitions of the same topic do not fence each other', async () => {
     const t = tmp();
     const a = await DeltaSink.open(opts(t));
