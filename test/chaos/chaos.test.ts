@@ -1,11 +1,12 @@
 /**
  * The short chaos run inside `npm test` (the long one: `npm run chaos`). Its own broker (it is
- * crash-restarted once), 3 runner processes, ≥ 5 SIGKILLs at random moments with replacements,
- * 200k records through a windowed aggregation over a 4-partition repartition topic; every input
- * record is accounted for in the read_committed output. Then the same under at-least-once:
- * duplicates may occur, losses may not.
+ * crash-restarted once), 3 runner processes, ≥ 4 SIGKILLs at random moments with replacements,
+ * 80k records through a windowed aggregation over a 4-partition repartition topic; every input
+ * record is accounted for in the read_committed output. Then the same under at-least-once, on the
+ * run's shared broker: duplicates may occur, losses may not.
  */
 import { describe, expect, it } from 'vitest';
+import { realBootstrapServers } from '../helpers/kafka-env.js';
 import { runChaos } from './chaos.js';
 
 const log = (m: string) => {
@@ -13,22 +14,22 @@ const log = (m: string) => {
 };
 
 describe('chaos on a real broker', () => {
-  it('exactly_once: 200k records, 3 runners, 5 SIGKILLs, a broker crash-restart — zero duplicates, zero losses', { timeout: 240_000 }, async () => {
+  it('exactly_once: 80k records, 3 runners, 4 SIGKILLs, a broker crash-restart — zero duplicates, zero losses', { timeout: 240_000 }, async () => {
     const r = await runChaos({
-      records: 200_000,
+      records: 80_000,
       runners: 3,
-      kills: 5,
+      kills: 4,
       guarantee: 'exactly_once',
-      produceOverMs: 40_000,
-      killGapMs: [4_000, 9_000],
+      produceOverMs: 20_000,
+      killGapMs: [2_500, 5_000],
       restartBroker: true,
       completionTimeoutMs: 150_000,
       log,
     });
     process.stderr.write(`[chaos] exactly_once ${JSON.stringify(r)}\n`);
-    expect(r.kills).toBeGreaterThanOrEqual(5);
+    expect(r.kills).toBeGreaterThanOrEqual(4);
     expect(r.brokerRestarts).toBe(1);
-    expect(r.inputRecords).toBe(200_000);
+    expect(r.inputRecords).toBe(80_000);
     expect(r.repartitionDuplicates).toBe(0);
     expect(r.repartitionMissing).toBe(0);
     expect(r.windowsMissing).toBe(0);
@@ -37,19 +38,22 @@ describe('chaos on a real broker', () => {
     expect(r.nonIncreasingUpdates).toBe(0);
   });
 
-  it('at_least_once: kills may duplicate, never lose', { timeout: 180_000 }, async () => {
+  it('at_least_once: 30k records, 2 runners, 2 SIGKILLs — kills may duplicate, never lose', { timeout: 180_000 }, async () => {
     const r = await runChaos({
-      records: 60_000,
+      records: 30_000,
       runners: 2,
-      kills: 3,
+      kills: 2,
       guarantee: 'at_least_once',
-      produceOverMs: 15_000,
-      killGapMs: [3_000, 6_000],
+      produceOverMs: 8_000,
+      killGapMs: [2_000, 4_000],
       restartBroker: false,
       completionTimeoutMs: 120_000,
+      bootstrapServers: realBootstrapServers(),
       log,
     });
     process.stderr.write(`[chaos] at_least_once ${JSON.stringify(r)}\n`);
+    expect(r.kills).toBeGreaterThanOrEqual(2);
+    expect(r.inputRecords).toBe(30_000);
     expect(r.repartitionMissing).toBe(0);
     expect(r.windowsMissing).toBe(0);
     expect(r.windowsUnder).toBe(0);

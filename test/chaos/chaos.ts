@@ -403,7 +403,16 @@ export async function produceInput(
   // is aborted and sent again, so the input holds every id once (an idempotent producer alone
   // cannot undo such duplicates). A commit whose outcome is unknown is the one residual risk.
   const producer = client.producer({ clientId: 'chaos-input', transactionalId: `chaos-input-${topic}-${from0}` });
-  await producer.connect();
+  // A node killed while the producer initializes its transactional id fails the connect: retry it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.connect();
+      break;
+    } catch (error) {
+      if (attempt >= 30) throw error;
+      await sleep(500);
+    }
+  }
   const chunk = 2000;
   const started = Date.now();
   try {

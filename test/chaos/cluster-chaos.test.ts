@@ -18,22 +18,23 @@ const log = (m: string) => {
 describe.skipIf(!!process.env['TRIBUTARY_SKIP_CLUSTER_CHAOS'])('exactly-once chaos on a three-broker cluster', () => {
   it('SIGKILL + restart of the leader of input, changelog and repartition partitions: zero duplicates, zero losses', { timeout: 240_000 }, async () => {
     const r = await runChaos({
-      records: 40_000,
+      records: 30_000,
       runners: 2,
       kills: 0,
       guarantee: 'exactly_once',
-      produceOverMs: 40_000,
-      killGapMs: [3_000, 5_000],
+      produceOverMs: 20_000,
+      killGapMs: [1_500, 3_000],
       restartBroker: false,
       completionTimeoutMs: 120_000,
-      cluster: { brokers: 3, leaderKills: 3, downMs: [3_000, 6_000] },
+      // A node stays down until its partition's leader moved (see chaos.ts), then 1-2 s more.
+      cluster: { brokers: 3, leaderKills: 3, downMs: [1_000, 2_000] },
       log,
     });
     process.stderr.write(`[chaos] 3-broker exactly_once ${JSON.stringify(r)}\n`);
     expect(r.leaderKills).toBe(3);
     expect(r.leaderChanges).toBeGreaterThanOrEqual(3);
     expect(r.replicationFactors).toEqual([3]);
-    expect(r.inputRecords).toBe(40_000);
+    expect(r.inputRecords).toBe(30_000);
     expect(r.repartitionDuplicates).toBe(0);
     expect(r.repartitionMissing).toBe(0);
     expect(r.windowsMissing).toBe(0);

@@ -1,12 +1,12 @@
 /**
  * Exactly-once from Kafka into Delta across crashes, on the real broker.
  *
- * 200k transaction events (2% malformed: invalid JSON, missing fields, wrong types, bad
- * timestamps, invalid values) are produced over ~20 s into a 4-partition topic while the
+ * 40k transaction events by default (2% malformed: invalid JSON, missing fields, wrong types, bad
+ * timestamps, invalid values) are produced over ~24 s into a 4-partition topic while the
  * application (bronze-app.ts: schema check, enrichment, deltaSink partitioned by event_date) runs
  * as a child process and is SIGKILLed again and again at random moments — some runs also kill
  * themselves right after a Delta commit and before the Kafka commit, the window the ordering rule
- * covers. A last run finishes the input. Then, read by delta-rs (not by us):
+ * covers (run 1, half of its commits); at least 3 kills come from outside. A last run finishes the input. Then, read by delta-rs (not by us):
  *   - no (partition, offset) appears twice in the table; none twice in the dead-letter topic
  *     (read by the Java client, read_committed);
  *   - table ∪ dead-letter = every produced offset, disjoint (in = out + dead-lettered);
@@ -26,12 +26,13 @@ import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
 import { fetchedBatches, outgoingBatch } from '../../../lib/kafka/columns.js';
 
 const run = promisify(execFile);
-const DEFAULT_RECORDS = 200_000;
+const DEFAULT_RECORDS = 40_000;
 const PARTITIONS = 4;
-const KILLS = 5;
-const BATCH = 2_000;
-/** ~70 s of input: the application keeps up easily, so every kill lands while it is ingesting. */
-const PAUSE_MS = 650;
+/** External SIGKILLs at least (run 1 may also kill itself inside a commit). */
+export const DELTA_EOS_KILLS = 3;
+const BATCH = 1_000;
+/** ~24 s of input by default: the application keeps up easily, so every kill lands while it is ingesting. */
+const DEFAULT_PRODUCE_MS = 24_000;
 const here = import.meta.dirname;
 const root = path.resolve(here, '../../..');
 
@@ -121,6 +122,8 @@ export interface DeltaEosOptions {
   /** Extra env for delta-rs (e.g. DELTA_RS_STORAGE_OPTIONS). */
   readonly readerEnv?: Readonly<Record<string, string>>;
   readonly records?: number;
+  /** The input is spread over this long (the kills happen meanwhile). Default 24 s. */
+  readonly produceOverMs?: number;
 }
 
 /**
@@ -143,14 +146,18 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
       { topic: `${appId}-dlq`, numPartitions: 1 },
     ]);
 
-    // Producer: ~70 s of input, so the kills land while the application is ingesting.
+    // Producer: the input spread over produceOverMs, so the kills land while the application is ingesting.
     const gen = new TransactionGenerator({ seed: 8, startTime: Date.UTC(2024, 5, 1), spacingMs: (3 * 86_400_000) / RECORDS, malformedShare: 0.02 });
     let malformed = 0;
     let produced = 0;
+    let externalKills = 0;
     const producer = client.producer({ clientId: 'delta-eos-input' });
     await producer.connect();
     const producing = (async () => {
       while (produced < RECORDS) {
+        // The last batch waits for all but one of the kills: the run that ingests it is killed too,
+        // so every kill lands on a run with input to ingest, however slow the machine.
+        if (produced + BATCH >= RECORDS) while (externalKills < DELTA_EOS_KILLS - 1) await sleep(100);
         const batch = [];
         for (let i = 0; i < BATCH && produced < RECORDS; i++, produced++) {
           const t = gen.next();
@@ -158,7 +165,7 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
           batch.push({ topic, key: Buffer.from(t.key), value: Buffer.from(t.value) });
         }
         await producer.send(outgoingBatch(batch));
-        await sleep(Math.round((PAUSE_MS * DEFAULT_RECORDS) / RECORDS));
+        await sleep(Math.round(((options.produceOverMs ?? DEFAULT_PRODUCE_MS) * BATCH) / RECORDS));
       }
     })();
 
@@ -172,13 +179,14 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
       ...(options.env ?? {}),
     };
     const kills: string[] = [];
-    let externalKills = 0;
     let commitKills = 0;
     let producingDone = false;
     void producing.then(() => (producingDone = true));
-    for (let k = 0; !producingDone; k++) {
-      // Runs 2 and 4 may also kill themselves between a Delta commit and the Kafka commit.
-      const child = startApp({ ...env, EOS_CRASH_IN_COMMIT: k === 2 || k === 4 ? '0.3' : '0' });
+    // Until the input is produced and DELTA_EOS_KILLS external kills happened.
+    for (let k = 0; !producingDone || externalKills < DELTA_EOS_KILLS; k++) {
+      // Run 1 may also kill itself between a Delta commit and the Kafka commit (then run 2 is
+      // killed from outside before the last batch is sent, so the run after it has input to ingest).
+      const child = startApp({ ...env, EOS_CRASH_IN_COMMIT: k === 1 ? '0.5' : '0' });
       const first = await Promise.race([child.firstCommit.then(() => 'commit'), child.exited.then(() => 'exit'), sleep(45_000).then(() => 'timeout')]);
       if (first !== 'commit' && !child.crashedInCommit) {
         child.proc.kill('SIGKILL');
@@ -186,20 +194,18 @@ export async function runDeltaEos(options: DeltaEosOptions = {}): Promise<void> 
       }
       const delay = 200 + Math.floor(Math.random() * 3_000);
       const outcome = await Promise.race([child.exited.then(() => 'exited'), sleep(delay).then(() => 'timer')]);
-      if (outcome === 'timer') {
-        child.proc.kill('SIGKILL');
-        externalKills++;
-      }
+      if (outcome === 'timer') child.proc.kill('SIGKILL');
       const code = await child.exited;
       if (child.crashedInCommit) commitKills++;
       else if (outcome === 'exited') throw new Error(`run ${k} exited by itself (${code}): ${child.stderr.join('')}`);
+      else externalKills++;
       kills.push(`${child.crashedInCommit ? 'in-commit' : `+${delay}ms`} after ${child.commits} commits (produced ${produced})`);
       process.stderr.write(`delta-eos run ${k}: ${kills[kills.length - 1]}\n`);
       if (process.env['DELTA_EOS_LOG']) appendFileSync(process.env['DELTA_EOS_LOG'], `=== killed run ${k}: ${kills[kills.length - 1]}\n`);
     }
     await producing;
     await producer.disconnect();
-    expect(externalKills).toBeGreaterThanOrEqual(KILLS);
+    expect(externalKills).toBeGreaterThanOrEqual(DELTA_EOS_KILLS);
 
     // Final run: until the group's committed offsets reach the end of every partition.
     const ends = await admin.fetchTopicOffsets(topic);

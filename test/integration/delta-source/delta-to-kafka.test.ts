@@ -68,7 +68,7 @@ describe('Delta → Kafka in the Kafka runtime (exactly once)', () => {
       STATE_DIR: path.join(root, 'state'),
     };
     const log: string[] = [];
-    const kills = 4;
+    const kills = 3;
     try {
       for (let k = 0; k < kills; k++) {
         const app = runApp(env);

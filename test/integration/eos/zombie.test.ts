@@ -73,9 +73,12 @@ describe.each(CASES)('exactly-once: a paused zombie is fenced (%s, %s)', (kafkaC
       expect(lines.b!.some((l) => l.includes('"next":"RUNNING"'))).toBe(true);
       // A wakes up as a zombie with stale work; its writes must be fenced.
       a.child.kill('SIGCONT');
-      await sleep(12_000);
+      // Until A reports the fencing (at most 30 s), then 2 s more for it to rejoin as a member.
+      const isFenced = (l: string) => /migrated|fenced/i.test(l);
+      for (const end = Date.now() + 30_000; Date.now() < end && !lines.a!.some(isFenced); ) await sleep(200);
+      await sleep(2_000);
       expect(a.alive && b.alive, `runner exited: ${exits.join('\n')}`).toBe(true);
-      const fenced = lines.a!.filter((l) => /migrated|fenced/i.test(l));
+      const fenced = lines.a!.filter(isFenced);
       expect(fenced.length).toBeGreaterThan(0);
 
       const repartition = `${appId}-${GROUP_NAME}-repartition`;

@@ -88,7 +88,8 @@ describe('reading a compacted transactional topic to its end (log cleaner remove
     const [end] = await admin.fetchTopicOffsets(topic, { isolation: 'read_committed' });
     expect(end!.high).toBe(written + TXNS); // one commit marker per transaction
 
-    // The cleaner runs every 15 s by default: wait until it removed something.
+    // The cleaner looks for work every 15 s by default (every second on the test broker of
+    // scripts/kafka-broker.ts): wait until it removed something.
     let got: IncomingRecord[] = [];
     const deadline = Date.now() + 90_000;
     for (;;) {

@@ -13,7 +13,13 @@ import type { Consumer } from '../../../lib/kafka/types.js';
 import { realBootstrapServers, uniqueName } from '../../helpers/kafka-env.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/static-member.ts', import.meta.url));
+/** Static case: long enough for a restart on a slow machine to fit inside it. */
 const SESSION_MS = 20_000;
+/**
+ * Control case: the rebalance waits for the killed dynamic member's session to expire, so a
+ * shorter one (still far above the heartbeat interval) keeps the control quick.
+ */
+const CONTROL_SESSION_MS = 8_000;
 
 interface Member {
   readonly child: ChildProcess;
@@ -21,14 +27,14 @@ interface Member {
   readonly exited: Promise<void>;
 }
 
-function startMember(bootstrap: string, topic: string, group: string, instanceId: string | undefined): Member {
+function startMember(bootstrap: string, topic: string, group: string, instanceId: string | undefined, sessionMs: number): Member {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
     env: {
       ...process.env,
       STATIC_BOOTSTRAP: bootstrap,
       STATIC_TOPIC: topic,
       STATIC_GROUP: group,
-      STATIC_SESSION_MS: String(SESSION_MS),
+      STATIC_SESSION_MS: String(sessionMs),
       ...(instanceId !== undefined ? { STATIC_INSTANCE_ID: instanceId } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -55,10 +61,13 @@ async function pollUntil(consumer: Consumer, done: () => boolean, ms: number): P
   }
 }
 
-async function restartCase(instanceIds: {
-  a?: string;
-  b?: string;
-}): Promise<{ before: number[]; after: number[]; genBefore: number; genAfter: number; bBefore: string; bAfter: string }> {
+async function restartCase(
+  instanceIds: {
+    a?: string;
+    b?: string;
+  },
+  sessionMs: number,
+): Promise<{ before: number[]; after: number[]; genBefore: number; genAfter: number; bBefore: string; bAfter: string }> {
   const bootstrap = realBootstrapServers();
   const client = createKafkaClient({ client: 'platformatic', bootstrapServers: bootstrap, clientId: 'static-test' });
   const admin = client.admin();
@@ -69,10 +78,10 @@ async function restartCase(instanceIds: {
   const b = client.consumer({
     groupId: group,
     ...(instanceIds.b ? { groupInstanceId: instanceIds.b } : {}),
-    sessionTimeoutMs: SESSION_MS,
+    sessionTimeoutMs: sessionMs,
     heartbeatIntervalMs: 1_000,
   });
-  let a = startMember(bootstrap, topic, group, instanceIds.a);
+  let a = startMember(bootstrap, topic, group, instanceIds.a, sessionMs);
   const members = [a];
   try {
     await b.connect();
@@ -91,7 +100,7 @@ async function restartCase(instanceIds: {
     const before = a.lines[a.lines.length - 1]!.assignment;
     a.child.kill('SIGKILL');
     await a.exited;
-    a = startMember(bootstrap, topic, group, instanceIds.a);
+    a = startMember(bootstrap, topic, group, instanceIds.a, sessionMs);
     members.push(a);
     await pollUntil(b, () => aHas(a, 2), 30_000);
     // Give a rebalance (if any) time to reach B.
@@ -119,14 +128,14 @@ async function restartCase(instanceIds: {
 
 describe.skipIf(!platformaticSupported())('static membership (platformatic, real broker)', () => {
   it('a runner restarted within the session timeout gets its partitions back without a rebalance', { timeout: 120_000 }, async () => {
-    const r = await restartCase({ a: uniqueName('pod-a'), b: uniqueName('pod-b') });
+    const r = await restartCase({ a: uniqueName('pod-a'), b: uniqueName('pod-b') }, SESSION_MS);
     expect(r.after).toEqual(r.before);
     expect(r.bAfter).toBe(r.bBefore);
     expect(r.genAfter).toBe(r.genBefore);
   });
 
   it('control: a dynamic member restarting makes the group rebalance', { timeout: 120_000 }, async () => {
-    const r = await restartCase({});
+    const r = await restartCase({}, CONTROL_SESSION_MS);
     expect(r.genAfter).toBeGreaterThan(r.genBefore);
   });
 });
