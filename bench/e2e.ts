@@ -33,7 +33,7 @@ import { TimeWindows } from '../lib/dsl/windows/index.js';
 import { createKafkaClient } from '../lib/kafka/index.js';
 import type { KafkaSecurity } from '../lib/kafka/security.js';
 import type { KafkaClient } from '../lib/kafka/types.js';
-import type { KafkaClientKind } from '../lib/kafka/create.js';
+import type { KafkaClientKind } from '../lib/kafka/client-choice.js';
 import type { ProcessingGuarantee } from '../lib/runtime/config.js';
 import { Serdes } from '../lib/serde/serdes.js';
 import { startBroker, type RunningBroker, type SecureListeners } from '../scripts/kafka-broker.js';

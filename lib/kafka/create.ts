@@ -8,15 +8,6 @@ import { PlatformaticClient } from './platformatic/index.js';
 import { kafkajsOptions, platformaticOptions, type CreateKafkaClientOptions } from './client-choice.js';
 import type { KafkaClient } from './types.js';
 
-export {
-  KAFKA_CLIENT_ENV,
-  KAFKA_CLIENT_KINDS,
-  kafkaClientFromEnv,
-  loadKafkaClient,
-  type CreateKafkaClientOptions,
-  type KafkaClientKind,
-} from './client-choice.js';
-
 /** A `KafkaClient` for a real cluster: kafkajs by default, or @platformatic/kafka with `client: 'platformatic'`. */
 export function createKafkaClient(options: CreateKafkaClientOptions): KafkaClient {
   if (options.client === 'platformatic') return new PlatformaticClient(platformaticOptions(options));

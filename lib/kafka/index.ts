@@ -5,15 +5,15 @@
 export * from './types.js';
 export * from './columns.js';
 export { KafkajsClient, type KafkajsClientOptions, type KafkaLogEntry, type KafkaLogLevel, type KafkaLogSink } from './kafkajs/index.js';
+export { createKafkaClient } from './create.js';
 export {
-  createKafkaClient,
   KAFKA_CLIENT_ENV,
   KAFKA_CLIENT_KINDS,
   kafkaClientFromEnv,
   loadKafkaClient,
   type CreateKafkaClientOptions,
   type KafkaClientKind,
-} from './create.js';
+} from './client-choice.js';
 export { PlatformaticClient, platformaticSupported, type PlatformaticClientOptions, type PlatformaticConsumerTuning } from './platformatic/index.js';
 export { EmbeddedKafka, type EmbeddedKafkaOptions } from './embedded/index.js';
 export {
