@@ -443,11 +443,19 @@ export class StreamsRuntime {
     const commitMs = performance.now() - started;
     await this.taskManager.closeRevoked(tasks, committed);
     const ms = (n: number): number => Math.round(n);
-    this.config.logger('info', `${what}: committed in ${ms(commitMs)} ms, closed in ${ms(performance.now() - started - commitMs)} ms`, {
-      tasks: tasks.map((t) => t.id),
-      commitMs: ms(commitMs),
-      closeMs: ms(performance.now() - started - commitMs),
-    });
+    const outcome = committed
+      ? `committed in ${ms(commitMs)} ms`
+      : `commit refused or of unknown outcome after ${ms(commitMs)} ms (fenced: the new owner resumes from the last commit)`;
+    this.config.logger(
+      committed ? 'info' : 'warn',
+      `${what}: ${outcome}, closed${committed ? '' : ' dirty'} in ${ms(performance.now() - started - commitMs)} ms`,
+      {
+        tasks: tasks.map((t) => t.id),
+        committed,
+        commitMs: ms(commitMs),
+        closeMs: ms(performance.now() - started - commitMs),
+      },
+    );
   }
 
   /**
