@@ -9,6 +9,9 @@ import type { KafkajsClientOptions } from './kafkajs/client.js';
 import type { PlatformaticClientOptions } from './platformatic/client.js';
 import type { PlatformaticConsumerTuning } from './platformatic/consumer.js';
 import type { KafkaClient } from './types.js';
+import { platformaticSupported, platformaticUnsupported } from './platformatic/support.js';
+
+export { platformaticSupported, platformaticUnsupported };
 
 /** The Kafka client libraries tributary can use. */
 export type KafkaClientKind = 'kafkajs' | 'platformatic';
@@ -27,17 +30,6 @@ export function kafkaClientFromEnv(env: Readonly<Record<string, string | undefin
   throw new ConfigError(`${KAFKA_CLIENT_ENV}=${raw}: unknown Kafka client; use one of ${KAFKA_CLIENT_KINDS.join(', ')}`, {
     context: { key: KAFKA_CLIENT_ENV },
   });
-}
-
-/** Node versions @platformatic/kafka runs on (it uses `Promise.withResolvers` and more). */
-export function platformaticSupported(version: string = process.versions.node): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 24 || (major === 24 && minor >= 6) || (major === 22 && minor >= 22) || major === 23;
-}
-
-/** The `ConfigError` for the platformatic client on a Node version it does not run on. */
-export function platformaticUnsupported(): ConfigError {
-  return new ConfigError(`the platformatic Kafka client needs Node >= 22.22 (or >= 24.6); this is Node ${process.versions.node}: use client 'kafkajs'`);
 }
 
 export interface CreateKafkaClientOptions extends KafkajsClientOptions {

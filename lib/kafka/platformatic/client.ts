@@ -11,7 +11,7 @@ import { PlatformaticAdmin } from './admin.js';
 import { PlatformaticConsumer, type PlatformaticConsumerTuning } from './consumer.js';
 import { PlatformaticProducer } from './producer.js';
 import { platformaticSecurity } from './security.js';
-import { platformaticSupported, platformaticUnsupported } from '../client-choice.js';
+import { platformaticSupported, platformaticUnsupported } from './support.js';
 
 export interface PlatformaticClientOptions {
   /** `host:port` list, or a comma-separated string of them. */
