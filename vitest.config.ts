@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three projects over one broker (test/global-setup.ts starts it once; the later calls find it in
  * the env and share it), run one after another:
- * - `conformance`, three files at a time: the Kafka seam conformance suites mostly wait on the
+ * - `conformance`, one file at a time by default (`TRIBUTARY_CONFORMANCE_WORKERS=3` runs three at a time: the Kafka seam conformance suites mostly wait on the
  *   broker (each file takes about as long beside two others as alone: 187 s one at a time, 74 s
- *   three at a time on a 2-core machine at load 2-4). `TRIBUTARY_CONFORMANCE_WORKERS=1` runs them
- *   one at a time.
+ *   three at a time on a 2-core machine at load 2-4; but one CI run saw a platformatic column
+ *   round-trip time out with three at a time, so CI keeps them serial).
  * - `unit`: unit and property tests without a fresh process per file (`isolate: false`: 178 s →
  *   99 s for 109 files; most of the difference was starting and importing per file). A test that
  *   leaks state into the next file shows up with `npx vitest run --isolate test/unit`.
@@ -16,7 +16,7 @@ import { defineConfig } from 'vitest/config';
  */
 const CONFORMANCE = ['test/conformance/**/*.test.ts'];
 const UNIT = ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'];
-const conformanceWorkers = Number(process.env['TRIBUTARY_CONFORMANCE_WORKERS'] ?? 3);
+const conformanceWorkers = Number(process.env['TRIBUTARY_CONFORMANCE_WORKERS'] ?? 1);
 
 export default defineConfig({
   test: {
