@@ -49,7 +49,11 @@
  * (kafkajs,platformatic), BENCH_PEERS_ENGINES (tributary,kafka-streams,quix; also spark),
  * BENCH_PEERS_CASES (stateless,windowed), BENCH_PEERS_TIMEOUT_S (600 per engine run),
  * KAFKA_BOOTSTRAP_SERVERS (else one broker is started from the Maven jars),
- * BENCH_PEERS_BROKER_MESSAGE_MAX_BYTES (the started broker's message.max.bytes; default Kafka's 1 MB).
+ * BENCH_PEERS_BROKER_MESSAGE_MAX_BYTES (the started broker's message.max.bytes; default Kafka's 1 MB),
+ * BENCH_PEERS_HARNESS_CLIENT (the client library of the harness's producer and output reader: platformatic
+ * by default, the cheaper per record, since it shares the machine's cores with the engine under test).
+ * Every run also reports the CPU seconds of the engine's process tree, the broker and the harness
+ * between the engine's first record and the last expected output, and input records per engine CPU-second.
  * Last line of stdout: one JSON object.
  */
 import { spawn } from 'node:child_process';
@@ -57,7 +61,7 @@ import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKafkaClient } from '../lib/kafka/index.js';
+import { createKafkaClient, type KafkaClientKind } from '../lib/kafka/index.js';
 import type { KafkaClient, OutgoingRecord } from '../lib/kafka/types.js';
 import { TransactionGenerator } from '../lib/cli/produce/transactions.js';
 import { startBroker, type RunningBroker } from '../scripts/kafka-broker.js';
@@ -75,7 +79,7 @@ type EngineName = 'tributary-kafkajs' | 'tributary-platformatic' | 'kafka-stream
 interface Engine {
   readonly name: EngineName;
   /** Spark's Kafka sink has no transactions: at-least-once. */
-  readonly guarantee: 'exactly_once' | 'at_least_once';
+  readonly guarantee: 'exactly_once' | 'exactly_once_v2' | 'at_least_once';
   readonly env?: Readonly<Record<string, string>>;
   readonly command: (mode: Mode, bootstrap: string, input: string, output: string, appId: string, stateDir: string) => { cmd: string; args: string[] };
 }
@@ -207,6 +211,13 @@ interface RunResult {
   /** Windowed: first record → the group had committed the whole input (before the tail). */
   readonly inputCommittedMs?: number | null;
   readonly peakRssMb: number | null;
+  /** CPU seconds of the engine's process tree from its first record to the last expected output. */
+  readonly engineCpuS?: number | null;
+  /** Input records per engine CPU-second (the figure that does not depend on the machine's load). */
+  readonly recordsPerCpuSec?: number | null;
+  /** CPU seconds of the broker (when the bench started it) and of this harness over the same span. */
+  readonly brokerCpuS?: number | null;
+  readonly harnessCpuS?: number | null;
   readonly outputRecords: number;
   readonly expectedOutputs: number;
   readonly loadAvg1m: readonly [number, number];
@@ -242,7 +253,50 @@ function vmHwmKb(pid: number): number | null {
   }
 }
 
+/** CPU seconds (user + system) of one process so far, from /proc/<pid>/stat (null: gone). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds of a process tree, per pid (a child that exited keeps its last reading in `into`). */
+function treeCpu(root: number, into: Map<number, number>): number {
+  for (const pid of processTree(root)) {
+    const s = cpuSeconds(pid);
+    if (s !== null) into.set(pid, s);
+  }
+  let sum = 0;
+  for (const s of into.values()) sum += s;
+  return sum;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface CpuSnapshot {
+  readonly engine: number;
+  readonly broker: number | null;
+  readonly harness: number;
+}
+
+/** The CPU figures of a run, from the snapshots at its first record and at its last expected output. */
+function cpuFigures(valid: boolean, records: number, first: CpuSnapshot | null, end: CpuSnapshot | null): Partial<RunResult> {
+  if (first === null || end === null) return {};
+  const engineCpuS = Math.round((end.engine - first.engine) * 100) / 100;
+  return {
+    engineCpuS,
+    recordsPerCpuSec: valid && engineCpuS > 0 ? Math.round(records / engineCpuS) : null,
+    brokerCpuS: end.broker !== null && first.broker !== null ? Math.round((end.broker - first.broker) * 100) / 100 : null,
+    harnessCpuS: Math.round((end.harness - first.harness) * 100) / 100,
+  };
+}
 
 async function runEngine(
   client: KafkaClient,
@@ -253,6 +307,7 @@ async function runEngine(
   records: number,
   expected: Expected,
   run: number,
+  brokerPid: number | null,
 ): Promise<RunResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
   const output = `peers-${mode}-${engine.name}-out-${suffix}`;
@@ -313,6 +368,18 @@ async function runEngine(
   });
   let firstAt: number | null = null;
   let exited: string | null = null;
+  const engineCpu = new Map<number, number>();
+  const brokerCpu = new Map<number, number>();
+  const snapshotCpu = (): CpuSnapshot => {
+    const u = process.cpuUsage();
+    return {
+      engine: treeCpu(child.pid!, engineCpu),
+      broker: brokerPid === null ? null : treeCpu(brokerPid, brokerCpu),
+      harness: (u.user + u.system) / 1e6,
+    };
+  };
+  let cpuAtFirst: CpuSnapshot | null = null;
+  let cpuAtEnd: CpuSnapshot | null = null;
   let stdoutBuf = '';
   child.stdout.on('data', (d: Buffer) => {
     stdoutBuf += d.toString('utf8');
@@ -321,8 +388,10 @@ async function runEngine(
       const line = stdoutBuf.slice(0, nl);
       stdoutBuf = stdoutBuf.slice(nl + 1);
       const m = /^FIRST (\d+)/.exec(line);
-      if (m) firstAt = Number(m[1]);
-      else logStream.write(`${line}\n`);
+      if (m) {
+        firstAt = Number(m[1]);
+        cpuAtFirst = snapshotCpu();
+      } else logStream.write(`${line}\n`);
     }
   });
   child.stderr.pipe(logStream);
@@ -371,6 +440,7 @@ async function runEngine(
     }
   }
   const endAt = reachedAt as number | null;
+  if (endAt !== null) cpuAtEnd = snapshotCpu();
   sampleRss();
   const load1 = loadavg()[0]!;
   if (endAt !== null) await sleep(1500); // anything past the expected count is a duplicate
@@ -424,6 +494,7 @@ async function runEngine(
     startupMs: firstAt !== null ? firstAt - spawnedAt : null,
     ...(mode === 'windowed' ? { inputCommittedMs: inputCommittedAt !== null && firstAt !== null ? inputCommittedAt - firstAt : null } : {}),
     peakRssMb: peakKb > 0 ? Math.round(peakKb / 1024) : null,
+    ...cpuFigures(valid, records, cpuAtFirst as CpuSnapshot | null, cpuAtEnd as CpuSnapshot | null),
     outputRecords: count,
     expectedOutputs,
     loadAvg1m: [Math.round(load0 * 100) / 100, Math.round(load1 * 100) / 100],
@@ -445,7 +516,7 @@ function engines(skipped: Map<EngineName, string>): Engine[] {
           throw new Error(`BENCH_KAFKA_CLIENT: unknown client ${kafkaClient} (kafkajs, platformatic)`);
         out.push({
           name: `tributary-${kafkaClient}`,
-          guarantee: 'exactly_once',
+          guarantee: process.env['BENCH_PEERS_GUARANTEE'] === 'exactly_once_v2' ? 'exactly_once_v2' : 'exactly_once',
           env: { BENCH_KAFKA_CLIENT: kafkaClient },
           command: (...a) => ({ cmd: process.execPath, args: ['--import', 'tsx', TRIBUTARY_RUNNER, ...a] }),
         });
@@ -456,7 +527,7 @@ function engines(skipped: Map<EngineName, string>): Engine[] {
       else
         out.push({
           name,
-          guarantee: 'exactly_once',
+          guarantee: 'exactly_once_v2',
           command: (...a) => ({
             cmd: 'java',
             args: ['-cp', ks.value.classPath, `-Dlog4j.configuration=file:${ks.value.log4jConfig}`, 'tributary.bench.PeerApp', ...a],
@@ -496,6 +567,8 @@ interface Headline {
   readonly validRounds: number;
   /** Max over the rounds. */
   readonly peakRssMb: number | null;
+  /** Median over the valid rounds of input records per engine CPU-second. */
+  readonly recordsPerCpuSec: number | null;
   readonly ratioVsKafkaStreams: number | null;
   readonly ratioVsQuix: number | null;
   readonly guarantee?: Engine['guarantee'];
@@ -526,7 +599,10 @@ async function main(): Promise<void> {
   log(
     `broker ${bootstrap}${broker ? ` (started, ready in ${broker.readyMs} ms, extra properties ${JSON.stringify(brokerProperties())})` : ''}; ${records} records, ${rounds} round(s), engines ${list.map((e) => e.name).join(', ')}`,
   );
-  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'peers-bench' });
+  // The harness's own client (input, tail, output reader) shares the machine's cores with the
+  // engines: the cheaper one per record by default.
+  const harnessClient = (process.env['BENCH_PEERS_HARNESS_CLIENT'] ?? 'platformatic') as KafkaClientKind;
+  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'peers-bench', client: harnessClient });
   const headlines: Headline[] = [];
   const started = Date.now();
   try {
@@ -550,7 +626,7 @@ async function main(): Promise<void> {
         const order = [...list.slice(shift), ...list.slice(0, shift)];
         for (const engine of order) {
           const { input, expected } = await freshInput();
-          byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, round));
+          byEngine.get(engine.name)!.push(await runEngine(client, bootstrap, engine, mode, input, records, expected, round, broker?.pgid ?? null));
         }
       }
       const med = (name: EngineName): number | null =>
@@ -564,6 +640,7 @@ async function main(): Promise<void> {
         headlines.push({
           case: `${mode}/${engine.name}`,
           recordsPerSec: m,
+          recordsPerCpuSec: median(rs.filter((r) => r.valid && typeof r.recordsPerCpuSec === 'number').map((r) => r.recordsPerCpuSec!)),
           validRounds: rs.filter((r) => r.valid).length,
           peakRssMb: rss.length ? Math.max(...rss) : null,
           ratioVsKafkaStreams: engine.name === 'kafka-streams' ? null : ratio(m, ks),
@@ -576,6 +653,7 @@ async function main(): Promise<void> {
         headlines.push({
           case: `${mode}/${name}`,
           recordsPerSec: null,
+          recordsPerCpuSec: null,
           validRounds: 0,
           peakRssMb: null,
           ratioVsKafkaStreams: null,
@@ -593,7 +671,7 @@ async function main(): Promise<void> {
   const lines = [
     `bench:peers — ${records} records, 4 partitions, exactly-once, 100 ms commits, ${rounds} round(s), node ${process.version}, ${Math.round((Date.now() - started) / 1000)} s; ` +
       'records/s = input / (last expected output read − first record seen)',
-    `${pad('case', 34)}${pad('round', 7)}${pad('records/s', 11)}${pad('peak RSS', 10)}${pad('startup', 9)}${pad('outputs', 16)}load 1m (start→end)`,
+    `${pad('case', 34)}${pad('round', 7)}${pad('records/s', 11)}${pad('rec/CPU-s', 11)}${pad('CPU s (engine/broker/harness)', 31)}${pad('peak RSS', 10)}${pad('startup', 9)}${pad('outputs', 16)}load 1m (start→end)`,
   ];
   for (const h of headlines) {
     if (h.skipped) {
@@ -603,12 +681,13 @@ async function main(): Promise<void> {
     for (const r of h.runs) {
       lines.push(
         `${pad(h.case, 34)}${pad(String(r.run), 7)}${pad(r.valid ? String(r.recordsPerSec) : 'INVALID', 11)}` +
+          `${pad(String(r.recordsPerCpuSec ?? '-'), 11)}${pad(`${r.engineCpuS ?? '-'} / ${r.brokerCpuS ?? '-'} / ${r.harnessCpuS ?? '-'}`, 31)}` +
           `${pad(r.peakRssMb !== null ? `${r.peakRssMb} MB` : '-', 10)}${pad(r.startupMs !== null ? `${(r.startupMs / 1000).toFixed(1)} s` : '-', 9)}` +
           `${pad(`${r.outputRecords}/${r.expectedOutputs}`, 16)}${r.loadAvg1m[0]}→${r.loadAvg1m[1]}${r.problem ? `  ${r.problem}` : ''}`,
       );
     }
     lines.push(
-      `${pad(h.case, 34)}${pad('median', 7)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(`${h.peakRssMb ?? '-'} MB`, 10)}(max RSS; ${h.validRounds}/${h.runs.length} valid)` +
+      `${pad(h.case, 34)}${pad('median', 7)}${pad(String(h.recordsPerSec ?? '-'), 11)}${pad(String(h.recordsPerCpuSec ?? '-'), 11)}${pad('', 31)}${pad(`${h.peakRssMb ?? '-'} MB`, 10)}(max RSS; ${h.validRounds}/${h.runs.length} valid)` +
         `${h.ratioVsKafkaStreams !== null ? `  ×KS ${h.ratioVsKafkaStreams}` : ''}${h.ratioVsQuix !== null ? `  ×Quix ${h.ratioVsQuix}` : ''}` +
         `${h.guarantee === 'at_least_once' ? '  AT-LEAST-ONCE (no transactional Kafka sink)' : ''}`,
     );

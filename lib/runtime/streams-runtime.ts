@@ -91,6 +91,14 @@ export class StreamsRuntime {
   private readonly taskManager: TaskManager;
   private schedule: CommitSchedule;
   private stopping = false;
+  /**
+   * The background loop sends what an iteration buffered without waiting for the acknowledgements:
+   * they arrive while the next iteration polls and processes (`settleSends`). Off when a caller
+   * (the test driver) steps the runtime itself and reads the outputs after each step.
+   */
+  private pipelineSends = false;
+  /** The sends started by the last iteration of the loop (`pipelineSends`), until settled. */
+  private sending: Promise<void> | null = null;
   private loopPromise: Promise<void> | null = null;
   private fatal: unknown = undefined;
   private stateDirectory: StateDirectory | null = null;
@@ -207,7 +215,10 @@ export class StreamsRuntime {
       this.setState('error');
       throw error;
     }
-    if (options.loop ?? true) this.loopPromise = this.loop();
+    if (options.loop ?? true) {
+      this.pipelineSends = true;
+      this.loopPromise = this.loop();
+    }
   }
 
   /** Resolves when the background loop ends (after `close`), rejects with the error that stopped it. */
@@ -302,9 +313,18 @@ export class StreamsRuntime {
       task.punctuateWallClock(now);
       if (task.commitRequested) commitRequested = true;
     }
-    await this.taskManager.sendBuffered(tasks, this.config.sendThresholdRecords);
+    const due = this.schedule.due(this.config.clock.now(), commitRequested);
+    if (this.pipelineSends) {
+      // The sends of the last iteration were acknowledged while this one polled and processed.
+      await this.settleSends();
+      if (!due) {
+        const sending = this.latchFatal(this.taskManager.sendBuffered(tasks, this.config.sendThresholdRecords));
+        sending.catch(() => undefined); // awaited by the next settleSends
+        this.sending = sending;
+      }
+    } else await this.taskManager.sendBuffered(tasks, this.config.sendThresholdRecords);
     // Paced: tasks whose commit participants (e.g. a Delta sink) are not due yet keep their transaction open.
-    if (this.schedule.due(this.config.clock.now(), commitRequested)) await this.commit({ paced: true });
+    if (due) await this.commit({ paced: true });
     return processed;
   }
 
@@ -319,6 +339,7 @@ export class StreamsRuntime {
   /** Commits every task now (flush stores, send, offsets, commit); `paced`: only tasks whose commit participants are due. */
   async commit(options: CommitTasksOptions = {}): Promise<void> {
     this.throwIfFailed();
+    await this.settleSends();
     const tasks = this.taskManager.tasks();
     const pending = tasks.some((t) => t.isRunning && t.commitNeeded());
     const before = pending ? taskCommits(tasks) : 0;
@@ -339,7 +360,25 @@ export class StreamsRuntime {
   /** Sends what the given tasks buffered without committing (inside their open transactions under exactly-once). */
   async sendBuffered(tasks: readonly StreamTask[] = this.taskManager.tasks()): Promise<void> {
     this.throwIfFailed();
+    await this.settleSends();
     await this.latchFatal(this.taskManager.sendBuffered(tasks));
+  }
+
+  /**
+   * Waits for the sends the loop started last iteration (`pipelineSends`); throws their failure.
+   * Everything that uses the producers next (a commit, closing tasks, an abort) waits for them
+   * first: sends of one producer never overlap, and nothing commits before its sends were acknowledged.
+   */
+  private async settleSends(): Promise<void> {
+    const sending = this.sending;
+    if (sending === null) return;
+    this.sending = null;
+    await sending;
+  }
+
+  /** `settleSends` where the failure is handled otherwise (tasks close dirty: their transactions abort). */
+  private async settleSendsQuietly(): Promise<void> {
+    await this.settleSends().catch(() => undefined);
   }
 
   /** Awaits `work`; a fatal failure of it stops the runtime (see `throwIfFailed`). */
@@ -426,6 +465,8 @@ export class StreamsRuntime {
   /** Commits then closes these tasks (clean, or dirty when the commit failed in a way the new owner resolves). */
   private async closeTasks(tasks: readonly StreamTask[], what: string, kept: readonly string[] = []): Promise<void> {
     if (tasks.length === 0) return;
+    // A failed send fails the rebalance callback: the runtime recovers (every task closes dirty).
+    await this.settleSends();
     this.setState('rebalancing');
     this.counters.rebalances++;
     this.config.logger('info', `${what}: ${tasks.map((t) => t.id).join(', ')}${kept.length > 0 ? `; kept running: ${kept.join(', ')}` : ''}`, {
@@ -473,6 +514,7 @@ export class StreamsRuntime {
       `${kind === 'migrated' ? 'task migrated (producer fenced)' : 'retriable failure'}: closing all tasks dirty and rejoining: ${message}`,
       { kind },
     );
+    await this.settleSendsQuietly();
     await this.taskManager.closeAll(false);
     await this.consumer?.close().catch(() => undefined);
     this.consumer = null;
@@ -543,6 +585,7 @@ export class StreamsRuntime {
         clean = false;
       }
     }
+    await this.settleSendsQuietly();
     await this.taskManager.closeAll(clean).catch((error: unknown) => {
       firstError ??= error;
     });

@@ -48,6 +48,19 @@ import { apiIdOf, translateError } from './errors.js';
 
 type FetchResponse = Awaited<ReturnType<PltConsumer['fetch']>>;
 
+/** One leader broker's Fetch response and the positions it was asked for. */
+interface LeaderFetch {
+  readonly requested: Map<string, number>;
+  readonly response: FetchResponse;
+  readonly idToTopic: Map<string, string>;
+}
+
+/** A Fetch sent ahead of the next poll; `settled` once it answered or failed. */
+interface Ahead {
+  settled: { fetched: LeaderFetch[] } | { error: unknown } | undefined;
+  readonly done: Promise<{ fetched: LeaderFetch[] } | { error: unknown }>;
+}
+
 const key = (topic: string, partition: number): string => `${partition}\u0000${topic}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -58,6 +71,12 @@ const EMPTY = Buffer.alloc(0);
 export interface PlatformaticConsumerTuning {
   /** Longest time the broker holds an empty fetch. Default 500 ms. */
   readonly maxWaitTimeMs?: number;
+  /**
+   * Send the next Fetch at the end of every poll, so the broker's read overlaps the processing of
+   * what the poll returned (its response is applied by the next poll; stale parts are dropped).
+   * Default true.
+   */
+  readonly fetchAhead?: boolean;
 }
 
 /** Partition p of every subscribed topic goes to member p mod n (members sorted by id). */
@@ -115,6 +134,8 @@ export class PlatformaticConsumer implements Consumer {
   private rejoinNeeded = false;
   private closed = false;
   private readonly readCommitted: boolean;
+  /** The Fetch sent ahead by the last poll (see `fetchAhead`). */
+  private ahead: Ahead | undefined;
 
   constructor(
     private readonly base: PlatformaticBase,
@@ -382,34 +403,80 @@ export class PlatformaticConsumer implements Consumer {
     const c = this.consumer;
     if (this.mode === 'group' && this.rejoinNeeded && !this.joinInFlight) this.startJoin(c);
     if (this.mode === 'group' && c.assignments !== this.seenAssignments) await this.rebalance();
-    const f = this.f ?? c;
     await this.resolvePositions();
-    const fetchable = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.positions.has(k));
-    if (fetchable.length === 0) {
-      await sleep(Math.max(1, Math.min(timeoutMs, 100)));
-      return [];
+    let fetched: LeaderFetch[];
+    const ahead = this.ahead;
+    if (ahead !== undefined) {
+      // The fetch sent at the end of the last poll: wait for it at most `timeoutMs`, else leave it
+      // under way (the broker may hold it up to its max wait) for the next poll.
+      const settled = ahead.settled ?? (await Promise.race([ahead.done, sleep(Math.max(0, timeoutMs)).then(() => undefined)]));
+      if (settled === undefined) return [];
+      this.ahead = undefined;
+      if ('error' in settled) throw settled.error;
+      fetched = settled.fetched;
+    } else {
+      const requested = this.fetchRequest();
+      if (requested.length === 0) {
+        await sleep(Math.max(1, Math.min(timeoutMs, 100)));
+        return [];
+      }
+      fetched = await this.fetchFrom(requested, Math.max(0, Math.min(timeoutMs, this.tuning.maxWaitTimeMs ?? 500)));
     }
+    const out = this.applyFetched(fetched);
+    if (this.tuning.fetchAhead !== false) this.fetchAhead(Math.max(0, Math.min(timeoutMs, this.tuning.maxWaitTimeMs ?? 500)));
+    return out;
+  }
+
+  /** The partitions to fetch now (assigned, not paused, position known) with their positions. */
+  private fetchRequest(): [string, TopicPartition, number][] {
+    const out: [string, TopicPartition, number][] = [];
+    for (const [k, tp] of this.assigned) {
+      const position = this.positions.get(k);
+      if (position !== undefined && !this.paused.has(k)) out.push([k, tp, position]);
+    }
+    return out;
+  }
+
+  /**
+   * Sends the next Fetch while the caller processes what this poll returned, so the broker's read
+   * and the network overlap the processing (the Java consumer's prefetch). Its response is applied
+   * by the next poll, which drops what a seek, pause or revocation since made stale.
+   */
+  private fetchAhead(maxWaitTime: number): void {
+    const requested = this.fetchRequest();
+    if (requested.length === 0 || this.closed) return;
+    const ahead: Ahead = {
+      settled: undefined,
+      done: this.fetchFrom(requested, maxWaitTime).then(
+        (fetched) => (ahead.settled = { fetched }),
+        (error: unknown) => (ahead.settled = { error }),
+      ),
+    };
+    this.ahead = ahead;
+  }
+
+  /** One Fetch per leader broker of `requested`, concurrently; retriable failures leave a leader out. */
+  private async fetchFrom(requested: readonly [string, TopicPartition, number][], maxWaitTime: number): Promise<LeaderFetch[]> {
+    const f = this.f ?? this.consumer;
     let metadata: ClusterMetadata;
     try {
-      metadata = await f.metadata({ topics: [...new Set(fetchable.map(([, tp]) => tp.topic))] });
+      metadata = await f.metadata({ topics: [...new Set(requested.map(([, tp]) => tp.topic))] });
     } catch (e) {
       throw translateError(e, 'poll: metadata', { groupId: this.options.groupId });
     }
-    // One Fetch per leader broker, concurrently.
     const byLeader = new Map<number, [string, TopicPartition, number][]>();
-    for (const [k, tp] of fetchable) {
+    for (const r of requested) {
+      const tp = r[1];
       const leader = metadata.topics.get(tp.topic)?.partitions[tp.partition]?.leader;
       if (leader === undefined || leader < 0) continue;
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
-      list.push([k, tp, this.positions.get(k)!]);
+      list.push(r);
     }
-    const maxWaitTime = Math.max(0, Math.min(timeoutMs, this.tuning.maxWaitTimeMs ?? 500));
-    const out: FetchedColumns[] = [];
     const idToTopic = new Map<string, string>();
     for (const [name, t] of metadata.topics) idToTopic.set(t.id, name);
-    await Promise.all(
-      [...byLeader].map(async ([node, list]) => {
+    const results = await Promise.all(
+      [...byLeader].map(async ([node, list]): Promise<LeaderFetch | undefined> => {
         const byTopic = new Map<
           string,
           {
@@ -443,40 +510,48 @@ export class PlatformaticConsumer implements Consumer {
             const translated = translateError(e, 'poll: fetch', { groupId: this.options.groupId });
             if (!translated.retriable) throw translated;
             f.clearMetadata();
-            return;
+            return undefined;
           }
         }
-        const requested = new Map(list.map(([k, , position]) => [k, position]));
-        for (const t of response.responses) {
-          const topic = idToTopic.get(t.topicId) ?? t.topicId;
-          for (const p of t.partitions) {
-            const k = key(topic, p.partitionIndex);
-            const at = requested.get(k);
-            // Stale: not asked for, or seek / pause / revocation since the request.
-            if (at === undefined || this.positions.get(k) !== at || this.paused.has(k) || !this.assigned.has(k)) continue;
-            if (p.errorCode === OFFSET_OUT_OF_RANGE) {
-              this.positions.delete(k);
-              this.resets.add(k);
-              continue;
-            }
-            if (p.errorCode !== 0) {
-              f.clearMetadata();
-              continue;
-            }
-            const cols = batchColumns(
-              topic,
-              p.partitionIndex,
-              at,
-              p.records ?? [],
-              this.readCommitted ? (p.abortedTransactions ?? []) : null,
-              this.readCommitted ? Number(p.lastStableOffset) : Number(p.highWatermark),
-            );
-            this.positions.set(k, cols.next);
-            if (cols.columns.length > 0) out.push(cols.columns);
-          }
-        }
+        return { requested: new Map(list.map(([k, , position]) => [k, position])), response, idToTopic };
       }),
     );
+    return results.filter((r): r is LeaderFetch => r !== undefined);
+  }
+
+  /** Fetch responses → columns, for partitions still at the requested position; moves positions on. */
+  private applyFetched(fetched: readonly LeaderFetch[]): FetchedColumns[] {
+    const out: FetchedColumns[] = [];
+    for (const { requested, response, idToTopic } of fetched) {
+      for (const t of response.responses) {
+        const topic = idToTopic.get(t.topicId) ?? t.topicId;
+        for (const p of t.partitions) {
+          const k = key(topic, p.partitionIndex);
+          const at = requested.get(k);
+          // Stale: not asked for, or seek / pause / revocation since the request.
+          if (at === undefined || this.positions.get(k) !== at || this.paused.has(k) || !this.assigned.has(k)) continue;
+          if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+            this.positions.delete(k);
+            this.resets.add(k);
+            continue;
+          }
+          if (p.errorCode !== 0) {
+            (this.f ?? this.consumer).clearMetadata();
+            continue;
+          }
+          const cols = batchColumns(
+            topic,
+            p.partitionIndex,
+            at,
+            p.records ?? [],
+            this.readCommitted ? (p.abortedTransactions ?? []) : null,
+            this.readCommitted ? Number(p.lastStableOffset) : Number(p.highWatermark),
+          );
+          this.positions.set(k, cols.next);
+          if (cols.columns.length > 0) out.push(cols.columns);
+        }
+      }
+    }
     return out;
   }
 

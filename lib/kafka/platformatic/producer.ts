@@ -19,7 +19,16 @@
  * `TRANSACTION` error, and the platformatic producer is replaced on the next `beginTransaction`,
  * whose InitProducerId aborts the transaction if it is still open.
  */
-import { FindCoordinatorKeyTypes, Producer as PltProducer, ProduceAcks, type MessageToProduce, type Message } from '@platformatic/kafka';
+import {
+  FindCoordinatorKeyTypes,
+  kGetApi,
+  kGetConnection,
+  kMetadata,
+  Producer as PltProducer,
+  ProduceAcks,
+  type Base,
+  type MessageToProduce,
+} from '@platformatic/kafka';
 import { ProducerFencedError, TaskMigratedError, TributaryError } from '../../errors.js';
 import { chunkByPartitionBytes, MAX_PARTITION_BATCH_BYTES } from '../batch-bytes.js';
 import { keyAt, valueAt } from '../columns.js';
@@ -32,6 +41,24 @@ import type { PlatformaticBase } from './client.js';
 const STALE_MEMBER = ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'REBALANCE_IN_PROGRESS'];
 
 type Transaction = Awaited<ReturnType<PltProducer['beginTransaction']>>;
+
+/** The arguments of platformatic's TxnOffsetCommit API after the connection. */
+type TxnOffsetCommitArgs = [
+  transactionalId: string,
+  groupId: string,
+  producerId: bigint,
+  producerEpoch: number,
+  generationId: number,
+  memberId: string,
+  groupInstanceId: string | null,
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: null }[] }[],
+];
+
+/** What `txnOffsetCommit` uses of a platformatic producer: its metadata, connections and APIs (exported symbols). */
+type ProducerInternals = Pick<Base, typeof kMetadata | typeof kGetConnection | typeof kGetApi> & {
+  readonly producerId: bigint | undefined;
+  readonly producerEpoch: number | undefined;
+};
 
 const SEND_OFFSETS_RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000];
 
@@ -170,11 +197,19 @@ export class PlatformaticProducer implements Producer {
     const out = new Array<MessageToProduce>(to - from);
     const { topics, partitions, timestamps, headers } = b;
     const now = BigInt(Date.now());
+    // Partition counts of the topics whose records the partitioner places, looked up before the
+    // loop: the per-record path never awaits.
+    let counts: Map<string, number> | undefined;
+    for (let i = from; i < to; i++) {
+      if (partitions[i] !== -1) continue;
+      const topic = topics[i]!;
+      if (counts?.has(topic) !== true) (counts ??= new Map()).set(topic, await this.partitionCount(topic));
+    }
     for (let i = from; i < to; i++) {
       const topic = topics[i]!;
       const key = keyAt(b, i);
       let partition = partitions[i]!;
-      if (partition === -1) partition = this.partitioner.partition(topic, key, await this.partitionCount(topic));
+      if (partition === -1) partition = this.partitioner.partition(topic, key, counts!.get(topic)!);
       const value = valueAt(b, i);
       // platformatic writes an absent key or value as null (length -1), an empty Buffer as empty.
       const m: MessageToProduce = { topic, partition };
@@ -270,21 +305,7 @@ export class PlatformaticProducer implements Producer {
         this.txnUsed = true;
         // Only `groupId` is read from the consumer by AddOffsetsToTxn.
         await txn.addConsumer({ groupId } as unknown as Parameters<Transaction['addConsumer']>[0]);
-        // platformatic commits `offset + 1` of the message it is given; one request per partition, one at a time.
-        for (const o of offsets) {
-          const message = {
-            topic: o.topic,
-            partition: o.partition,
-            offset: BigInt(o.offset) - 1n,
-            metadata: {
-              consumer:
-                groupMetadata !== undefined && groupMetadata.generationId >= 0
-                  ? { groupId, generationId: groupMetadata.generationId, memberId: groupMetadata.memberId, coordinatorId }
-                  : { groupId, generationId: -1, memberId: '', coordinatorId },
-            },
-          } as unknown as Message;
-          await txn.addOffset(message);
-        }
+        await this.txnOffsetCommit(groupId, coordinatorId, offsets, groupMetadata);
         return;
       } catch (e) {
         const delay = SEND_OFFSETS_RETRY_DELAYS_MS[attempt];
@@ -302,6 +323,57 @@ export class PlatformaticProducer implements Producer {
         throw this.fail(e, 'sendOffsets', { groupId });
       }
     }
+  }
+
+  /**
+   * One TxnOffsetCommit for all `offsets` (platformatic's `addOffset` sends one request per
+   * partition, one after another), through the client's own connection to the group coordinator,
+   * with the group's generation, member id and group instance id when given (KIP-447: the
+   * coordinator refuses a zombie's offsets), else generation -1 (the v1 form).
+   */
+  private txnOffsetCommit(groupId: string, coordinatorId: number, offsets: readonly TopicPartitionOffset[], gm?: ConsumerGroupMetadata): Promise<void> {
+    const producer = this.producer as unknown as ProducerInternals;
+    const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: null }[]>();
+    for (const o of offsets) {
+      let l = byTopic.get(o.topic);
+      if (!l) byTopic.set(o.topic, (l = []));
+      l.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, committedMetadata: null });
+    }
+    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    const member = gm !== undefined && gm.generationId >= 0;
+    const producerId = producer.producerId;
+    const producerEpoch = producer.producerEpoch;
+    if (producerId === undefined || producerEpoch === undefined || this.transactionalId === undefined) {
+      return Promise.reject(new TributaryError('sendOffsets before the producer was initialized', { code: 'ILLEGAL_STATE', context: this.ctx() }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      producer[kMetadata]({ topics: [...byTopic.keys()] }, (error, metadata) => {
+        if (error || metadata === undefined) return reject(error);
+        const broker = metadata.brokers.get(coordinatorId);
+        if (broker === undefined) {
+          this.coordinators.delete(groupId);
+          return reject(new TributaryError(`the coordinator ${coordinatorId} of group ${groupId} is not in the metadata`, { code: 'KAFKA', retriable: true }));
+        }
+        producer[kGetConnection](broker, (error, connection) => {
+          if (error || connection === undefined) return reject(error);
+          producer[kGetApi]<TxnOffsetCommitArgs, unknown>('TxnOffsetCommit', (error, api) => {
+            if (error || api === undefined) return reject(error);
+            api(
+              connection,
+              this.transactionalId!,
+              groupId,
+              producerId,
+              producerEpoch,
+              member ? gm.generationId : -1,
+              member ? gm.memberId : '',
+              member ? gm.groupInstanceId : null,
+              topics,
+              (error) => (error ? reject(error) : resolve()),
+            );
+          });
+        });
+      });
+    });
   }
 
   async commitTransaction(): Promise<void> {
