@@ -16,8 +16,17 @@ export { platformaticSupported, platformaticUnsupported };
 /** The Kafka client libraries tributary can use. */
 export type KafkaClientKind = 'kafkajs' | 'platformatic';
 
-/** The client libraries, in the order the docs list them (the first is the default). */
-export const KAFKA_CLIENT_KINDS: readonly KafkaClientKind[] = ['kafkajs', 'platformatic'];
+/** The client libraries, in the order the docs list them (the first is the default where the Node version supports it). */
+export const KAFKA_CLIENT_KINDS: readonly KafkaClientKind[] = ['platformatic', 'kafkajs'];
+
+/**
+ * The client library used when none is chosen: @platformatic/kafka on the Node versions it
+ * supports (every version `engines` allows), else kafkajs. Chosen by the figures in
+ * docs/operations.md ("Which Kafka client").
+ */
+export function defaultKafkaClient(): KafkaClientKind {
+  return platformaticSupported() ? 'platformatic' : 'kafkajs';
+}
 
 /** The environment variable the CLI reads to choose the client library (`kafkajs` or `platformatic`). */
 export const KAFKA_CLIENT_ENV = 'TRIBUTARY_KAFKA_CLIENT';
@@ -33,7 +42,7 @@ export function kafkaClientFromEnv(env: Readonly<Record<string, string | undefin
 }
 
 export interface CreateKafkaClientOptions extends KafkajsClientOptions {
-  /** Which client library talks to the cluster. Default 'kafkajs'. */
+  /** Which client library talks to the cluster. Default: `defaultKafkaClient()` ('platformatic', or 'kafkajs' on a Node version it does not support). */
   readonly client?: KafkaClientKind;
   /** Tuning of the platformatic consumer (with `client: 'platformatic'`). */
   readonly platformaticConsumerTuning?: PlatformaticConsumerTuning;
@@ -62,7 +71,7 @@ export function kafkajsOptions(options: CreateKafkaClientOptions): KafkajsClient
  * runner and `TributaryApp` use.
  */
 export async function loadKafkaClient(options: CreateKafkaClientOptions): Promise<KafkaClient> {
-  if (options.client === 'platformatic') {
+  if ((options.client ?? defaultKafkaClient()) === 'platformatic') {
     if (!platformaticSupported()) throw platformaticUnsupported();
     const { PlatformaticClient } = await import('./platformatic/client.js');
     return new PlatformaticClient(platformaticOptions(options));

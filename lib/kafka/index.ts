@@ -9,6 +9,7 @@ export { createKafkaClient } from './create.js';
 export {
   KAFKA_CLIENT_ENV,
   KAFKA_CLIENT_KINDS,
+  defaultKafkaClient,
   kafkaClientFromEnv,
   loadKafkaClient,
   type CreateKafkaClientOptions,

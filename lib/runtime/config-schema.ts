@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { KafkaClient } from '../kafka/types.js';
 import type { KafkaSecurity } from '../kafka/security.js';
-import { KAFKA_CLIENT_KINDS } from '../kafka/client-choice.js';
+import { defaultKafkaClient, KAFKA_CLIENT_KINDS } from '../kafka/client-choice.js';
 import type { Serde } from '../serde/types.js';
 import type { TimestampExtractor } from '../topology/types.js';
 import { APPLICATION_ID_MAX_LENGTH, APPLICATION_ID_USE, nameProblem } from '../util/names.js';
@@ -93,10 +93,10 @@ const SHAPE = {
       .optional(),
     { type: 'KafkaSecurity', derived: 'PLAINTEXT' },
   ),
-  kafkaClient: key('kafkaClient', z.enum(KAFKA_CLIENT_KINDS as readonly ['kafkajs', 'platformatic']).optional(), {
-    type: "'kafkajs' | 'platformatic'",
+  kafkaClient: key('kafkaClient', z.enum(KAFKA_CLIENT_KINDS as readonly ['platformatic', 'kafkajs']).optional(), {
+    type: "'platformatic' | 'kafkajs'",
     properties: ['tributary.kafka.client'],
-    derived: "'kafkajs'",
+    derived: "'platformatic' ('kafkajs' on a Node version platformatic does not support)",
   }),
   clientId: key('clientId', z.string().min(1).optional(), { type: 'string', properties: ['client.id'], derived: 'applicationId' }),
   processingGuarantee: key('processingGuarantee', z.enum(['exactly_once', 'exactly_once_v2', 'at_least_once']).default('exactly_once'), {
@@ -182,13 +182,13 @@ const SHAPE = {
   sessionTimeoutMs: key(
     'sessionTimeoutMs',
     z.number().int().min(1000, 'must be >= 1000 (brokers reject less than group.min.session.timeout.ms, 6000 by default)').optional(),
-    { type: 'number', properties: ['session.timeout.ms'], kind: 'number', derived: "the client's (kafkajs 30000)" },
+    { type: 'number', properties: ['session.timeout.ms'], kind: 'number', derived: '30000' },
   ),
   heartbeatIntervalMs: key('heartbeatIntervalMs', z.number().int().positive().optional(), {
     type: 'number',
     properties: ['heartbeat.interval.ms'],
     kind: 'number',
-    derived: "the client's (kafkajs 3000)",
+    derived: '3000 (at most a third of sessionTimeoutMs)',
   }),
   /**
    * The consumer group's rebalance protocol. `'cooperative'` (KIP-429): only the partitions that
@@ -270,7 +270,7 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
         path: ['kafkaClient'],
         message: 'applies to clients the app creates from bootstrapServers; pass it to createKafkaClient for the client you pass instead',
       });
-    if (c.rebalanceProtocol === 'cooperative' && c.bootstrapServers !== undefined && (c.kafkaClient ?? 'kafkajs') === 'kafkajs') {
+    if (c.rebalanceProtocol === 'cooperative' && c.bootstrapServers !== undefined && (c.kafkaClient ?? defaultKafkaClient()) === 'kafkajs') {
       ctx.addIssue({
         code: 'custom',
         path: ['rebalanceProtocol'],
@@ -287,7 +287,7 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
           ? 'kafkajs'
           : 'other'
         : c.bootstrapServers !== undefined
-          ? (c.kafkaClient ?? 'kafkajs')
+          ? (c.kafkaClient ?? defaultKafkaClient())
           : 'none';
     if (c.processingGuarantee === 'exactly_once_v2' && client === 'kafkajs') {
       ctx.addIssue({
@@ -316,7 +316,7 @@ export const CONFIG_SCHEMA: z.ZodType<NormalizedConfig, StreamsConfig> = z
       bootstrapServers: c.bootstrapServers,
       client: c.client,
       security: c.security,
-      kafkaClient: c.kafkaClient ?? 'kafkajs',
+      kafkaClient: c.kafkaClient ?? defaultKafkaClient(),
       clientId: c.clientId ?? c.applicationId,
       processingGuarantee: c.processingGuarantee,
       exactlyOnce,

@@ -63,9 +63,10 @@ export interface TributaryConfig {
    */
   readonly security?: KafkaSecurity;
   /**
-   * The client library of the Kafka clients the app creates from `bootstrapServers`: `'kafkajs'`
-   * (default) or `'platformatic'` (@platformatic/kafka, Node >= 22.22; see docs/operations.md
-   * "Kafka clients"). Not with `client`.
+   * The client library of the Kafka clients the app creates from `bootstrapServers`:
+   * `'platformatic'` (@platformatic/kafka; the default on Node >= 22.22 / >= 24.6, every version
+   * `engines` allows) or `'kafkajs'` (the default on older Node). See docs/operations.md "Kafka
+   * clients". Not with `client`.
    */
   readonly kafkaClient?: KafkaClientKind;
   /** Client id prefix of the Kafka clients the app creates. */
@@ -147,9 +148,9 @@ export interface TributaryConfig {
    * changelogs, so a task that fails over to it restores only the tail. See docs/operations.md.
    */
   readonly numStandbyReplicas?: number;
-  /** Group session timeout (ms): how long a dead member keeps its tasks; unset, the client's (kafkajs 30000). Brokers refuse less than 6000 by default. */
+  /** Group session timeout (ms): how long a dead member keeps its tasks; unset, 30000. Brokers refuse less than 6000 by default. */
   readonly sessionTimeoutMs?: number;
-  /** Group heartbeat interval (ms); at most a third of `sessionTimeoutMs`; unset, the client's (kafkajs 3000). */
+  /** Group heartbeat interval (ms); at most a third of `sessionTimeoutMs`; unset, 3000 (at most a third of the session timeout). */
   readonly heartbeatIntervalMs?: number;
   /**
    * The consumer group's rebalance protocol: `'cooperative'` (KIP-429; only moving tasks stop,

@@ -50,6 +50,8 @@ export interface ChaosOptions {
   readonly bootstrapServers?: string;
   /** A client.properties (security settings) for the harness and every runner, e.g. SASL_SSL or mutual TLS. */
   readonly clientConfig?: string;
+  /** The runners' Kafka client library (default: CHAOS_KAFKA_CLIENT, else the app's default). */
+  readonly kafkaClient?: 'kafkajs' | 'platformatic' | undefined;
   /**
    * Run on a KRaft cluster of this many nodes (RF 3, min.insync.replicas 2) and, instead of a broker
    * restart, SIGKILL + restart `leaderKills` times the leader of a partition of the input, changelog
@@ -121,7 +123,7 @@ export interface RunnerConfig {
   readonly commitIntervalMs?: number | undefined;
   readonly sessionTimeoutMs?: number | undefined;
   readonly clientConfig?: string | undefined;
-  /** The app's Kafka client library (default kafkajs). */
+  /** The app's Kafka client library (default: CHAOS_KAFKA_CLIENT, else the app's default). */
   readonly kafkaClient?: 'kafkajs' | 'platformatic' | undefined;
 }
 
@@ -232,6 +234,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         commitIntervalMs: options.commitIntervalMs,
         sessionTimeoutMs: options.sessionTimeoutMs,
         clientConfig: options.clientConfig,
+        kafkaClient: options.kafkaClient,
       },
       (line) => {
         if (/migrated|fenced/i.test(line)) migrationsLogged++;

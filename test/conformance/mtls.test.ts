@@ -8,5 +8,5 @@ import { describeKafkaConformance } from './kafka.conformance.js';
 
 describeKafkaConformance('kafkajs over mutual TLS', () => {
   const { bootstrap, security } = secureConnection('SSL');
-  return createKafkaClient({ bootstrapServers: bootstrap, clientId: 'tributary-conformance-mtls', security });
+  return createKafkaClient({ client: 'kafkajs', bootstrapServers: bootstrap, clientId: 'tributary-conformance-mtls', security });
 });

@@ -8,5 +8,5 @@ import { describeKafkaConformance } from './kafka.conformance.js';
 
 describeKafkaConformance('kafkajs over SASL_SSL (SCRAM-SHA-512)', () => {
   const { bootstrap, security } = secureConnection('SASL_SSL');
-  return createKafkaClient({ bootstrapServers: bootstrap, clientId: 'tributary-conformance-sasl-ssl', security });
+  return createKafkaClient({ client: 'kafkajs', bootstrapServers: bootstrap, clientId: 'tributary-conformance-sasl-ssl', security });
 });

@@ -14,7 +14,7 @@ import { keyAt, outgoingBatch, valueAt } from '../../../lib/kafka/columns.js';
 type Row = [offset: number, key: string | null, value: string | null, timestamp: number];
 
 describe('kafkajs adapter: poll by column, manual assignment and group', () => {
-  const client = createKafkaClient({ bootstrapServers: realBootstrapServers() });
+  const client = createKafkaClient({ client: 'kafkajs', bootstrapServers: realBootstrapServers() });
   const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
