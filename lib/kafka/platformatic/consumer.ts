@@ -65,6 +65,7 @@ const key = (topic: string, partition: number): string => `${partition}\u0000${t
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const OFFSET_OUT_OF_RANGE = 1;
+const TOPIC_AUTHORIZATION_FAILED = 29;
 const EMPTY = Buffer.alloc(0);
 
 /** Tuning of the platformatic consumer underneath (not part of the seam). */
@@ -534,6 +535,15 @@ export class PlatformaticConsumer implements Consumer {
             this.positions.delete(k);
             this.resets.add(k);
             continue;
+          }
+          if (p.errorCode === TOPIC_AUTHORIZATION_FAILED) {
+            throw new TributaryError(
+              `poll: fetch of ${topic}[${p.partitionIndex}] refused: the principal may not READ or DESCRIBE the topic — it lacks an ACL (TOPIC_AUTHORIZATION_FAILED); docs/operations.md "ACLs for an application" lists what an application needs`,
+              {
+                code: 'KAFKA_AUTHORIZATION',
+                context: { topic, partition: p.partitionIndex, groupId: this.options.groupId, kafkaError: 'TOPIC_AUTHORIZATION_FAILED' },
+              },
+            );
           }
           if (p.errorCode !== 0) {
             (this.f ?? this.consumer).clearMetadata();

@@ -20,6 +20,7 @@
  * whose InitProducerId aborts the transaction if it is still open.
  */
 import {
+  addPartitionsToTxnV3,
   FindCoordinatorKeyTypes,
   kGetApi,
   kGetConnection,
@@ -92,6 +93,22 @@ export function timestampRuns(messages: MessageToProduce[]): MessageToProduce[][
   return runs;
 }
 
+/**
+ * Makes the producer send AddPartitionsToTxn as version 3. platformatic picks the highest version
+ * the broker offers, and versions 4 and up are the brokers' own (KIP-890 verification, needing
+ * CLUSTER_ACTION on the cluster): a principal with only an application's ACLs is refused with
+ * CLUSTER_AUTHORIZATION_FAILED (the Java producer sends version 3). Version 3 needs Kafka >= 2.8.
+ */
+function clientAddPartitionsToTxn(producer: PltProducer): PltProducer {
+  const internals = producer as unknown as Pick<Base, typeof kGetApi>;
+  const pick = internals[kGetApi].bind(producer) as (name: string, callback: (error: Error | null, api?: unknown) => void) => void;
+  (internals as { [kGetApi]: unknown })[kGetApi] = (name: string, callback: (error: Error | null, api?: unknown) => void): void => {
+    if (name !== 'AddPartitionsToTxn') return pick(name, callback);
+    pick(name, (error) => (error ? callback(error) : callback(null, addPartitionsToTxnV3.api)));
+  };
+  return producer;
+}
+
 export class PlatformaticProducer implements Producer {
   readonly transactionalId: string | undefined;
   private producer: PltProducer | undefined;
@@ -122,18 +139,20 @@ export class PlatformaticProducer implements Producer {
 
   private build(): PltProducer {
     const transactional = this.transactionalId !== undefined;
-    return new PltProducer({
-      ...this.base.options,
-      clientId: this.options.clientId ?? this.base.options.clientId,
-      idempotent: transactional || this.options.idempotent !== false,
-      acks: ProduceAcks.ALL,
-      autocreateTopics: false,
-      // InitProducerId of a new producer: -1/-1 (platformatic sends 0/0, which KIP-360 brokers read
-      // as "bump epoch 0 of producer 0" and answer PRODUCER_FENCED once the id has a producer).
-      producerId: -1n,
-      producerEpoch: -1,
-      ...(transactional ? { transactionalId: this.transactionalId, timeout: this.options.transactionTimeoutMs ?? 60000 } : {}),
-    });
+    return clientAddPartitionsToTxn(
+      new PltProducer({
+        ...this.base.options,
+        clientId: this.options.clientId ?? this.base.options.clientId,
+        idempotent: transactional || this.options.idempotent !== false,
+        acks: ProduceAcks.ALL,
+        autocreateTopics: false,
+        // InitProducerId of a new producer: -1/-1 (platformatic sends 0/0, which KIP-360 brokers read
+        // as "bump epoch 0 of producer 0" and answer PRODUCER_FENCED once the id has a producer).
+        producerId: -1n,
+        producerEpoch: -1,
+        ...(transactional ? { transactionalId: this.transactionalId, timeout: this.options.transactionTimeoutMs ?? 60000 } : {}),
+      }),
+    );
   }
 
   private fail(error: unknown, what: string, extra: Record<string, unknown> = {}): TributaryError {

@@ -14,7 +14,7 @@ describe('kafkajs adapter', () => {
   const topics: string[] = [];
 
   beforeAll(async () => {
-    client = createKafkaClient({ bootstrapServers: realBootstrapServers(), clientId: 'tributary-adapter-test' });
+    client = createKafkaClient({ client: 'kafkajs', bootstrapServers: realBootstrapServers(), clientId: 'tributary-adapter-test' });
     admin = client.admin();
     await admin.connect();
   });

@@ -16,7 +16,7 @@ describe('restore after losing the state dir yields identical store contents', (
   }, 60_000);
 
   it('real broker (kafkajs): property over random write sequences', async () => {
-    const client = createKafkaClient({ bootstrapServers: realBootstrapServers() });
+    const client = createKafkaClient({ client: 'kafkajs', bootstrapServers: realBootstrapServers() });
     await fc.assert(
       fc.asyncProperty(batchesArb, fc.constantFrom<'kv' | 'window'>('kv', 'window'), fc.boolean(), async (batches, kind, persistent) => {
         await checkRestoreRoundTrip(client, uniqueName('cl'), kind, persistent, batches, 3000);

@@ -207,7 +207,9 @@ describe('one configuration', () => {
     const v1 = normalizeConfig({ applicationId: 'a', processingGuarantee: 'exactly_once' });
     expect([v1.exactlyOnce, v1.eosV2, v1.groupInstanceId]).toEqual([true, false, undefined]);
     expect(normalizeConfig({ applicationId: 'a', client: new EmbeddedKafka(), processingGuarantee: 'exactly_once_v2' }).eosV2).toBe(true);
-    const kafkajs = configError(() => normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', processingGuarantee: 'exactly_once_v2' }));
+    const kafkajs = configError(() =>
+      normalizeConfig({ applicationId: 'a', bootstrapServers: 'b:9092', kafkaClient: 'kafkajs', processingGuarantee: 'exactly_once_v2' }),
+    );
     expect(kafkajs.message).toMatch(
       /^processingGuarantee: exactly_once_v2 needs .* kafkajs cannot send: set kafkaClient: 'platformatic' .* or use processingGuarantee: 'exactly_once'/m,
     );
@@ -254,7 +256,7 @@ describe('rebalanceProtocol', () => {
   });
 
   it("fails at start with kafkajs and 'cooperative', saying what to change", () => {
-    expect(() => normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', rebalanceProtocol: 'cooperative' })).toThrow(
+    expect(() => normalizeConfig({ applicationId: 'app', bootstrapServers: 'h:1', kafkaClient: 'kafkajs', rebalanceProtocol: 'cooperative' })).toThrow(
       /rebalanceProtocol: 'cooperative' is not supported by the kafkajs client.*kafkaClient: 'platformatic'/,
     );
   });
