@@ -6,4 +6,6 @@ import { createKafkaClient } from '../../lib/kafka/index.js';
 import { realBootstrapServers } from '../helpers/kafka-env.js';
 import { describeKafkaConformance } from './kafka.conformance.js';
 
-describeKafkaConformance('kafkajs on a real broker', () => createKafkaClient({ client: 'kafkajs', bootstrapServers: realBootstrapServers(), clientId: 'tributary-conformance' }));
+describeKafkaConformance('kafkajs on a real broker', () =>
+  createKafkaClient({ client: 'kafkajs', bootstrapServers: realBootstrapServers(), clientId: 'tributary-conformance' }),
+);
