@@ -18,6 +18,7 @@ const log = (m: string) => {
 describe.skipIf(!!process.env['TRIBUTARY_SKIP_CLUSTER_CHAOS'])('exactly-once chaos on a three-broker cluster', () => {
   it('SIGKILL + restart of the leader of input, changelog and repartition partitions: zero duplicates, zero losses', { timeout: 240_000 }, async () => {
     const r = await runChaos({
+      kafkaClient: (process.env['CHAOS_KAFKA_CLIENT'] as 'kafkajs' | 'platformatic' | undefined) ?? 'kafkajs',
       records: 30_000,
       runners: 2,
       kills: 0,

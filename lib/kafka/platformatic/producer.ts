@@ -328,8 +328,16 @@ export class PlatformaticProducer implements Producer {
         return;
       } catch (e) {
         const delay = SEND_OFFSETS_RETRY_DELAYS_MS[attempt];
-        if (hasApiId(e, 'NOT_COORDINATOR') || hasApiId(e, 'COORDINATOR_NOT_AVAILABLE')) this.coordinators.delete(groupId);
-        if ((hasApiId(e, 'CONCURRENT_TRANSACTIONS') || hasApiId(e, 'NOT_COORDINATOR')) && delay !== undefined && !isFenced(e)) {
+        // The coordinator moved or its broker is down (not in the metadata, connection lost): find
+        // it again and retry — TxnOffsetCommit may be repeated within a transaction.
+        const coordinatorGone =
+          hasApiId(e, 'NOT_COORDINATOR') ||
+          hasApiId(e, 'COORDINATOR_NOT_AVAILABLE') ||
+          hasApiId(e, 'COORDINATOR_LOAD_IN_PROGRESS') ||
+          (e instanceof TributaryError && e.code === 'KAFKA' && e.retriable) ||
+          (e as { code?: unknown }).code === 'PLT_KFK_NETWORK';
+        if (coordinatorGone) this.coordinators.delete(groupId);
+        if ((hasApiId(e, 'CONCURRENT_TRANSACTIONS') || coordinatorGone) && delay !== undefined && !isFenced(e)) {
           await new Promise((r) => setTimeout(r, delay));
           continue;
         }
