@@ -395,6 +395,42 @@ export function describeKafkaConformance(targetName: string, makeClient: () => K
       expect(await pollFor(tail, 500)).toEqual([]);
     });
 
+    it('read_committed keeps a committed transaction between two aborts of one producer, the second without records in the partition', async () => {
+      // An exactly-once task restarted after a crash twice: its transactional id's producer aborted
+      // (records), committed, then aborted a transaction that added the partition but wrote nothing
+      // there. One fetch sees both abort markers of the producer and one aborted-transaction entry.
+      // (platformatic 2.12's own filter pairs the entry with the producer's last abort marker and
+      // drops the committed transaction too.)
+      const t = await topic(1, { 'max.message.bytes': '4096' });
+      const p = await producer({ transactionalId: name('txn') });
+      const batch = (prefix: string) => outgoingBatch([0, 1].map((i) => ({ topic: t, partition: 0, key: buf(`${prefix}${i}`), value: buf(`${prefix}${i}`) })));
+      await p.beginTransaction();
+      await p.send(batch('a'));
+      await p.abortTransaction();
+      await p.beginTransaction();
+      await p.send(batch('b'));
+      await p.commitTransaction();
+      await p.beginTransaction();
+      // Refused by the broker (larger than the topic's max.message.bytes) after the partition joined the transaction.
+      await expect(p.send(outgoingBatch([{ topic: t, partition: 0, key: null, value: Buffer.alloc(16_384, 1) }]))).rejects.toThrow();
+      await p.abortTransaction();
+      await p.beginTransaction();
+      await p.send(batch('c'));
+      await p.commitTransaction();
+      const tp = { topic: t, partition: 0 };
+      const end = (await admin.fetchTopicOffsets(t, { isolation: 'read_committed' }))[0]!.high;
+      const c = await consumer();
+      await c.assign([tp]);
+      c.seek(tp, 0);
+      const got: IncomingRecord[] = [];
+      const deadline = Date.now() + WAIT_MS;
+      while ((c.position(tp) ?? -1) < end) {
+        if (Date.now() > deadline) throw new Error(`position stuck at ${c.position(tp)} of ${end} after ${got.length} records`);
+        for (const b of fetchedBatches(await c.poll(200))) got.push(...b.records);
+      }
+      expect(got.map((r) => str(r.value))).toEqual(['b0', 'b1', 'c0', 'c1']);
+    });
+
     it('read_committed hides aborted transactions of several interleaved producers, also across small fetches', async () => {
       const t = await topic(1);
       const producers: Producer[] = [];

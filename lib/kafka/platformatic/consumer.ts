@@ -23,10 +23,11 @@
  *   is reported after the group moved on (safe for exactly-once: a new owner's transactional
  *   producer fences ours; at-least-once may see duplicates), like the kafkajs adapter.
  *
- * read_committed: platformatic drops an aborted transaction only when its abort marker is in the
- * same fetch response; the adapter filters again as the Java consumer does (the broker's aborted
- * transaction list, then abort markers), so small fetches that end inside an aborted transaction
- * never hand out its records.
+ * read_committed: the adapter filters aborted transactions as the Java consumer does (the broker's
+ * aborted-transaction list, then abort markers; columns.ts), so small fetches that end inside an
+ * aborted transaction never hand out its records. platformatic's own filter is kept off our
+ * responses (aborted-list.ts): it also drops committed transactions of a producer that aborted
+ * twice in one response.
  *
  * Start positions: the group's committed offset (OffsetFetch with require_stable, so a pending
  * transactional commit is waited for), else `autoOffsetReset`.
@@ -42,6 +43,7 @@ import {
 import { TributaryError } from '../../errors.js';
 import type { Consumer, ConsumerGroupMetadata, ConsumerOptions, FetchedColumns, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { PlatformaticBase } from './client.js';
+import { abortedTransactionsOf, withOwnAbortedFilter } from './aborted-list.js';
 import { batchColumns } from './columns.js';
 import { cooperativeCopartitionedAssigner } from './cooperative-assignor.js';
 import { apiIdOf, translateError } from './errors.js';
@@ -155,29 +157,31 @@ export class PlatformaticConsumer implements Consumer {
   async connect(): Promise<void> {
     if (this.c) return;
     const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
-    const c = new PltConsumer({
-      ...this.base.options,
-      clientId: this.options.clientId ?? this.base.options.clientId,
-      groupId: this.options.groupId,
-      ...(this.options.groupInstanceId !== undefined ? { groupInstanceId: this.options.groupInstanceId } : {}),
-      autocommit: false,
-      sessionTimeout,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
-      rebalanceTimeout: Math.max(this.options.rebalanceTimeoutMs ?? 60_000, sessionTimeout),
-      isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
-      maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
-      ...(this.cooperative
-        ? {
-            protocols: [{ name: 'cooperative-sticky', version: 3 }],
-            partitionAssigner: cooperativeCopartitionedAssigner,
-            // Holds the follow-up JoinGroup until revoked partitions were committed and closed.
-            protocolsMetadata: async (): Promise<Buffer> => {
-              await this.revocationHandled();
-              return EMPTY;
-            },
-          }
-        : { partitionAssigner: copartitionedAssigner }),
-    });
+    const c = withOwnAbortedFilter(
+      new PltConsumer({
+        ...this.base.options,
+        clientId: this.options.clientId ?? this.base.options.clientId,
+        groupId: this.options.groupId,
+        ...(this.options.groupInstanceId !== undefined ? { groupInstanceId: this.options.groupInstanceId } : {}),
+        autocommit: false,
+        sessionTimeout,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
+        rebalanceTimeout: Math.max(this.options.rebalanceTimeoutMs ?? 60_000, sessionTimeout),
+        isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+        maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
+        ...(this.cooperative
+          ? {
+              protocols: [{ name: 'cooperative-sticky', version: 3 }],
+              partitionAssigner: cooperativeCopartitionedAssigner,
+              // Holds the follow-up JoinGroup until revoked partitions were committed and closed.
+              protocolsMetadata: async (): Promise<Buffer> => {
+                await this.revocationHandled();
+                return EMPTY;
+              },
+            }
+          : { partitionAssigner: copartitionedAssigner }),
+      }),
+    );
     try {
       await c.metadata({ topics: [] });
     } catch (e) {
@@ -219,14 +223,16 @@ export class PlatformaticConsumer implements Consumer {
     this.mode = 'group';
     this.listener = listener;
     c.topics.trackAll(...topics);
-    this.f ??= new PltConsumer({
-      ...this.base.options,
-      clientId: this.options.clientId ?? this.base.options.clientId,
-      groupId: this.options.groupId,
-      autocommit: false,
-      isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
-      maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
-    });
+    this.f ??= withOwnAbortedFilter(
+      new PltConsumer({
+        ...this.base.options,
+        clientId: this.options.clientId ?? this.base.options.clientId,
+        groupId: this.options.groupId,
+        autocommit: false,
+        isolationLevel: this.readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+        maxWaitTime: this.tuning.maxWaitTimeMs ?? 500,
+      }),
+    );
     this.startJoin(c);
   }
 
@@ -554,7 +560,7 @@ export class PlatformaticConsumer implements Consumer {
             p.partitionIndex,
             at,
             p.records ?? [],
-            this.readCommitted ? (p.abortedTransactions ?? []) : null,
+            this.readCommitted ? abortedTransactionsOf(p) : null,
             this.readCommitted ? Number(p.lastStableOffset) : Number(p.highWatermark),
           );
           this.positions.set(k, cols.next);

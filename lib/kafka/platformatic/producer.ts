@@ -268,6 +268,10 @@ export class PlatformaticProducer implements Producer {
         await this.txn.send({ messages });
       } else await this.producer!.send({ messages });
     } catch (e) {
+      // platformatic has counted the refused records' sequence numbers: the next transaction's
+      // first produce would be refused as OUT_OF_ORDER_SEQUENCE_NUMBER. Like the Java producer
+      // after an abortable error, bump the epoch (InitProducerId) before the next transaction.
+      if (this.txn) this.needsReinit = true;
       throw this.fail(e, 'send', messages.length > 0 ? { topic: messages[0]!.topic } : {});
     }
   }

@@ -44,6 +44,8 @@ function buildDeltaToKafka(bronze: string, out: string, counts: string): Streams
           init: (c: ProcessorContext<null, string>) => {
             ctx = c;
             store = c.getStateStore<KeyValueStore<string, number> & StateStore>('row-seq');
+            // The restored count, for the test to compare with where the source resumed.
+            process.stdout.write(`log seq-init n=${store.get('n') ?? 0}\n`);
           },
           process: (r: StreamRecord<null, BronzeRow>) => {
             const seq = (store.get('n') ?? 0) + 1;

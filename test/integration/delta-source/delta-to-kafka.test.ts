@@ -26,6 +26,8 @@ const tmp = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The sequence number each start of the app restored (its `seq-init` lines): must match where the source resumed. */
+const restoredSeq = (output: string) => [...output.matchAll(/seq-init n=(\d+)/g)].map((m) => m[1]).join(',');
 
 function runApp(env: Record<string, string>) {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'delta-to-kafka-app.ts')], {
@@ -86,7 +88,9 @@ describe('Delta → Kafka in the Kafka runtime (exactly once)', () => {
         await app.exited;
         if (growing !== undefined) rows.push(...(await growing));
         const resumed = /resumes at (.*)/.exec(app.output())?.[1] ?? '?';
-        log.push(`run ${k}: resumed at ${resumed}, killed +${delay}ms after ${app.processed()} processed (threshold ${threshold})`);
+        log.push(
+          `run ${k}: resumed at ${resumed}, killed +${delay}ms after ${app.processed()} processed (threshold ${threshold}) restored seq ${restoredSeq(app.output())}`,
+        );
       }
       const final = runApp(env);
       const total = rows.length;
@@ -112,8 +116,27 @@ describe('Delta → Kafka in the Kafka runtime (exactly once)', () => {
       final.proc.kill('SIGTERM');
       expect(await final.exited, final.errors()).toBe(0);
       const finalResumed = /resumes at (.*)/.exec(final.output())?.[1] ?? '?';
-      log.push(`final run: resumed at ${finalResumed}`);
+      log.push(`final run: resumed at ${finalResumed}, restored seq ${restoredSeq(final.output())}`);
       process.stderr.write(`delta → kafka kills: ${log.join('; ')}\n`);
+      const seqCounts = new Uint8Array(total + 1);
+      for (const r of records) {
+        const seq = Number(r.value!.toString().split('|')[1]);
+        if (seq >= 1 && seq <= total) seqCounts[seq]!++;
+      }
+      const gaps = seqCounts.subarray(1).filter((n) => n === 0).length;
+      if (records.length !== total || gaps > 0) {
+        // Tell a stall from a loss, and a reader's fault from the log's: the final run's own words,
+        // and what each client reads read_committed from the output and the sequence changelog.
+        process.stderr.write(`final run output (last 4000 chars):\n${final.output().slice(-4000)}\n${final.errors().slice(-2000)}\n`);
+        for (const kind of ['platformatic', 'kafkajs'] as const) {
+          const other = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'delta-kafka-diagnosis', client: kind });
+          const changelog = await readAll(other, `${env.APP_ID}-row-seq-changelog`);
+          const last = changelog.at(-1);
+          process.stderr.write(
+            `${kind} reads ${(await readAll(other, out)).length} output records, ${changelog.length} changelog records (last ${last?.offset}: ${last?.value?.readBigInt64BE()})\n`,
+          );
+        }
+      }
 
       const keys = new Map<string, number>();
       const seqs = new Uint8Array(total + 1);
