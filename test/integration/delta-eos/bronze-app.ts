@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { deltaSink } from '../../../lib/connectors/delta/index.js';
 import { Consumed, Named } from '../../../lib/dsl/index.js';
 import { StreamsBuilder } from '../../../lib/dsl/streams-builder.js';
-import { createKafkaClient } from '../../../lib/kafka/index.js';
+import { createKafkaClient, defaultKafkaClient, kafkaClientFromEnv } from '../../../lib/kafka/index.js';
 import type { ConsumerOptions, KafkaClient } from '../../../lib/kafka/types.js';
 import { TributaryApp } from '../../../lib/app/index.js';
 import { Serdes } from '../../../lib/serde/serdes.js';
@@ -94,7 +94,14 @@ async function main(): Promise<void> {
       }),
       { named: Named.as('bronze-delta') },
     );
-  const client = withFastSessions(createKafkaClient({ bootstrapServers: env('KAFKA_BOOTSTRAP_SERVERS'), clientId: 'delta-eos-app' }));
+  const client = withFastSessions(
+    createKafkaClient({
+      bootstrapServers: env('KAFKA_BOOTSTRAP_SERVERS'),
+      clientId: 'delta-eos-app',
+      // TRIBUTARY_KAFKA_CLIENT=kafkajs runs the app on the other client.
+      client: kafkaClientFromEnv() ?? defaultKafkaClient(),
+    }),
+  );
   const app = new TributaryApp(b.build(), {
     client,
     applicationId: env('EOS_APP_ID'),

@@ -12,7 +12,7 @@
  * Runs until SIGTERM; prints `log …` lines and `processed <n>` after commits.
  */
 import { StreamsBuilder, Grouped, Materialized, Produced, Serdes } from '../../../lib/index.js';
-import { createKafkaClient } from '../../../lib/kafka/index.js';
+import { createKafkaClient, defaultKafkaClient, kafkaClientFromEnv } from '../../../lib/kafka/index.js';
 import { StreamsRuntime } from '../../../lib/runtime/streams-runtime.js';
 import { Stores } from '../../../lib/state/stores.js';
 import type { KeyValueStore, StateStore } from '../../../lib/state/types.js';
@@ -67,7 +67,12 @@ function buildDeltaToKafka(bronze: string, out: string, counts: string): Streams
 }
 
 async function main(): Promise<void> {
-  const client = createKafkaClient({ bootstrapServers: env('KAFKA_BOOTSTRAP_SERVERS'), clientId: 'delta-to-kafka' });
+  const client = createKafkaClient({
+    bootstrapServers: env('KAFKA_BOOTSTRAP_SERVERS'),
+    clientId: 'delta-to-kafka',
+    // TRIBUTARY_KAFKA_CLIENT=kafkajs runs the app on the other client.
+    client: kafkaClientFromEnv() ?? defaultKafkaClient(),
+  });
   const topology = buildDeltaToKafka(env('BRONZE'), env('OUT'), env('COUNTS')).build();
   const runtime = new StreamsRuntime({
     topology,
