@@ -5,7 +5,8 @@
  * `--brokers 3`: exactly-once only, on a three-node KRaft cluster, SIGKILLing and restarting the
  * leader of input / changelog / repartition partitions `--leader-kills N` times (default 12)
  * instead of killing runners (2 runners, 300k records by default).
- * `--guarantee exactly_once_v2`: the exactly-once run under EOS v2 (needs CHAOS_KAFKA_CLIENT=platformatic);
+ * `--guarantee exactly_once_v2`: the exactly-once run under EOS v2 (on platformatic, the default client);
+ * `CHAOS_KAFKA_CLIENT=kafkajs` runs the runners on kafkajs instead (not with v2);
  * `--partitions N`: input/output partitions (default 4).
  * Prints the reports as JSON and exits non-zero when exactly-once was violated.
  */
