@@ -14,7 +14,8 @@
  * every batch), and `abortedTransactionsOf` hands it to `batchColumns`, which filters as the Java
  * consumer does. The filter runs once, ours.
  */
-import { type Base, type Consumer as PltConsumer, kGetApi } from '@platformatic/kafka';
+import type { Consumer as PltConsumer } from '@platformatic/kafka';
+import { overrideApi } from './api-override.js';
 
 interface AbortedTransaction {
   readonly producerId: bigint;
@@ -73,13 +74,7 @@ function wrap(api: Api): Api {
 
 /** `consumer` with its Fetch API wrapped (see the module comment); returns the same object. */
 export function withOwnAbortedFilter<C extends PltConsumer>(consumer: C): C {
-  const internals = consumer as unknown as Pick<Base, typeof kGetApi>;
-  const pick = internals[kGetApi].bind(consumer) as (name: string, callback: (error: Error | null, api?: unknown) => void) => void;
-  (internals as { [kGetApi]: unknown })[kGetApi] = (name: string, callback: (error: Error | null, api?: unknown) => void): void => {
-    if (name !== 'Fetch') return pick(name, callback);
-    pick(name, (error, api) => (error || api === undefined ? callback(error) : callback(null, wrap(api as Api))));
-  };
-  return consumer;
+  return overrideApi(consumer, 'Fetch', (api) => wrap(api as Api));
 }
 
 /** The broker's aborted-transaction list of a Fetch response partition (stashed or not). */

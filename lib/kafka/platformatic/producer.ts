@@ -35,6 +35,7 @@ import { chunkByPartitionBytes, MAX_PARTITION_BATCH_BYTES } from '../batch-bytes
 import { keyAt, valueAt } from '../columns.js';
 import { DefaultPartitioner } from '../partitioner.js';
 import type { ConsumerGroupMetadata, OutgoingBatch, Producer, ProducerOptions, TopicPartitionOffset } from '../types.js';
+import { overrideApi } from './api-override.js';
 import { apiIdOf, hasApiId, isFenced, translateError } from './errors.js';
 import type { PlatformaticBase } from './client.js';
 
@@ -100,13 +101,7 @@ export function timestampRuns(messages: MessageToProduce[]): MessageToProduce[][
  * CLUSTER_AUTHORIZATION_FAILED (the Java producer sends version 3). Version 3 needs Kafka >= 2.8.
  */
 function clientAddPartitionsToTxn(producer: PltProducer): PltProducer {
-  const internals = producer as unknown as Pick<Base, typeof kGetApi>;
-  const pick = internals[kGetApi].bind(producer) as (name: string, callback: (error: Error | null, api?: unknown) => void) => void;
-  (internals as { [kGetApi]: unknown })[kGetApi] = (name: string, callback: (error: Error | null, api?: unknown) => void): void => {
-    if (name !== 'AddPartitionsToTxn') return pick(name, callback);
-    pick(name, (error) => (error ? callback(error) : callback(null, addPartitionsToTxnV3.api)));
-  };
-  return producer;
+  return overrideApi(producer, 'AddPartitionsToTxn', () => addPartitionsToTxnV3.api);
 }
 
 export class PlatformaticProducer implements Producer {
