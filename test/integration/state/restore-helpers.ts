@@ -43,7 +43,10 @@ export async function checkRestoreRoundTrip(
 ): Promise<void> {
   const admin = client.admin();
   await admin.connect();
-  await admin.createTopics([{ topic, numPartitions: 1, configs: { 'cleanup.policy': kind === 'kv' ? 'compact' : 'compact,delete' } }]);
+  // The records' timestamps are in 1970 (0–50 s after the epoch): under `delete` a real broker's retention
+  // check (every 5 min) would remove them, active segment included, between write and restore.
+  const configs: Record<string, string> = kind === 'kv' ? { 'cleanup.policy': 'compact' } : { 'cleanup.policy': 'compact,delete', 'retention.ms': '-1' };
+  await admin.createTopics([{ topic, numPartitions: 1, configs }]);
   await admin.disconnect();
 
   const src = tempDir();
