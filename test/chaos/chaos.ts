@@ -201,7 +201,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       : (broker = await startBroker({ extraProperties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000' } })).bootstrapServers);
   log(`broker ${bootstrap}${broker ? ` (own, ready in ${broker.readyMs} ms)` : ''}`);
   const security = options.clientConfig ? loadClientProperties(options.clientConfig).security : undefined;
-  const client = createKafkaClient({ bootstrapServers: bootstrap, clientId: 'chaos-harness', ...(security ? { security } : {}) });
+  // The harness (input producer, readers, admin) uses the runners' client when one is named.
+  const harnessClient = options.kafkaClient ?? (process.env['CHAOS_KAFKA_CLIENT'] as 'kafkajs' | 'platformatic' | undefined) ?? undefined;
+  const client = createKafkaClient({
+    bootstrapServers: bootstrap,
+    clientId: 'chaos-harness',
+    ...(harnessClient ? { client: harnessClient } : {}),
+    ...(security ? { security } : {}),
+  });
   const admin = client.admin();
   await admin.connect();
   const suffix = `${Date.now().toString(36)}-${Math.floor(random() * 1e6)}`;

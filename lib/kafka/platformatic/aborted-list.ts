@@ -6,8 +6,8 @@
  * the response, so when one producer aborted, committed, then aborted again (a transactional id
  * fenced twice — every restart of an exactly-once task after a crash), it also drops the committed
  * transactions in between. A restore then stopped at a stale value and a reader lost committed
- * records (test/integration/delta-source/delta-to-kafka.test.ts found it; the conformance suite's
- * "aborted, committed, aborted by one producer in one fetch" case pins it).
+ * records (test/integration/delta-source/delta-to-kafka.test.ts found it; the conformance case
+ * "read_committed keeps a committed transaction between two aborts of one producer" pins it).
  *
  * `withOwnAbortedFilter` wraps the consumer's Fetch API so each partition's aborted-transaction
  * list is moved under `ABORTED` before platformatic looks at it (an empty list: platformatic keeps
